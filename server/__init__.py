@@ -1,0 +1,85 @@
+"""zhaoying (照应): the Flask app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server import db
+from server.auth.service import make_hasher
+from server.config import PROJECT_ROOT, ConfigError, load_settings
+from server.errors import ServiceError, fail
+from server.extensions import API_SETTINGS, make_api
+
+PWA_DIR = PROJECT_ROOT / "pwa"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. No side effects: it never migrates, seeds or writes files.
+
+    ``config`` overrides the settings read from the environment; a ``DATABASE``
+    entry (a ``server.db.Database``) replaces the one built from DATABASE_URL.
+    """
+    config = dict(config or {})
+    settings = load_settings()
+    settings.update(config)
+    app = Flask(__name__, instance_path=str(settings["INSTANCE_DIR"]), static_folder=None)
+    app.config.update(API_SETTINGS)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.config["JSON_AS_ASCII"] = False
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY is unset and instance/secret_key is missing: run `zhaoying init` first")
+    app.json.ensure_ascii = False
+
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
+
+    database = app.config.pop("DATABASE", None) or db.Database(app.config["DATABASE_URL"])
+    db.init_app(app, database)
+    app.extensions["zhaoying.hasher"] = make_hasher(
+        time_cost=app.config["ARGON2_TIME_COST"], memory_kib=app.config["ARGON2_MEMORY_KIB"]
+    )
+
+    api = make_api()
+    api.init_app(app)
+    app.extensions["zhaoying.api"] = api
+    from server.audit.routes import blp as audit_blp
+    from server.auth.routes import blp as auth_blp
+    from server.auth.routes import users_blp
+    from server.care.routes import blp as agreements_blp
+    from server.people.routes import blp as persons_blp
+    from server.places.routes import blp as places_blp
+
+    for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp):
+        api.register_blueprint(blueprint)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(error: ServiceError):
+        return error.payload()
+
+    _serve_pwa(app, Path(app.config.get("PWA_DIR") or PWA_DIR))
+    return app
+
+
+def _serve_pwa(app: Flask, root: Path) -> None:
+    """The PWA is static files; every path that is not the API falls back to them."""
+
+    @app.get("/")
+    def pwa_index():
+        return _pwa_file(root, "index.html")
+
+    @app.get("/<path:filename>")
+    def pwa_file(filename: str):
+        if filename == "api" or filename.startswith("api/"):
+            fail(404, "not_found")
+        return _pwa_file(root, filename)
+
+
+def _pwa_file(root: Path, filename: str):
+    response = send_from_directory(root, filename, max_age=0)
+    # The service worker and the shell must be revalidated so a new version reaches phones.
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime, utcnow
+
+
+class AuditLog(SQLModel, table=True):
+    """Who read or changed what, when, from which address (PIPL: every access to a
+    person's record is logged). ``person_id`` is set whenever the record concerns a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    action: str = Field(max_length=20)
+    entity: str = Field(max_length=30)
+    entity_id: int | None = None
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    address: str | None = Field(default=None, max_length=45)
+    detail: dict | None = Field(default=None, sa_type=sa.JSON)

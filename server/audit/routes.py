@@ -1,0 +1,41 @@
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from server.audit import service
+from server.auth.current import login_required
+from server.db import get_session
+
+blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Who read or changed a person's record")
+
+
+class AuditQuerySchema(ma.Schema):
+    person_id = ma.fields.Integer()
+    user_id = ma.fields.Integer()
+
+
+class AuditSchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.DateTime()
+    user_id = ma.fields.Integer(allow_none=True)
+    action = ma.fields.String()
+    entity = ma.fields.String()
+    entity_id = ma.fields.Integer(allow_none=True)
+    person_id = ma.fields.Integer(allow_none=True)
+    address = ma.fields.String(allow_none=True)
+    detail = ma.fields.Dict(allow_none=True)
+
+
+@blp.route("")
+class Audit(MethodView):
+    @login_required("district_admin")
+    @blp.arguments(AuditQuerySchema, location="query")
+    @blp.response(200, AuditSchema(many=True))
+    @blp.paginate(page_size=100, max_page_size=500)
+    def get(self, args, pagination_parameters):
+        """The audit trail, newest first (district admins)"""
+        session = get_session()
+        stmt = service.query(**args)
+        pagination_parameters.item_count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        return list(session.scalars(stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)))

@@ -1,0 +1,72 @@
+"""The audit trail: every read or change of a person's record, who, what, when, where from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from server.audit.models import AuditLog
+from server.auth.models import User
+from server.db import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and from which address; services take this instead of a request."""
+
+    user: User
+    address: str | None = None
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    person_id: int | None = None,
+    detail: dict | None = None,
+) -> None:
+    session.add(
+        AuditLog(
+            user_id=actor.user.id if actor else None,
+            address=actor.address if actor else None,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            detail=detail,
+        )
+    )
+
+
+def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[int], action: str) -> None:
+    """One row per person shown, so a person's own trail lists every list that showed them."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "user_id": actor.user.id,
+            "address": actor.address,
+            "action": action,
+            "entity": "person",
+            "entity_id": pid,
+            "person_id": pid,
+        }
+        for pid in person_ids
+    ]
+    if rows:
+        session.execute(insert(AuditLog), rows)
+
+
+def query(*, person_id: int | None = None, user_id: int | None = None):
+    stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if person_id is not None:
+        stmt = stmt.where(AuditLog.person_id == person_id)
+    if user_id is not None:
+        stmt = stmt.where(AuditLog.user_id == user_id)
+    return stmt

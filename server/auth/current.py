@@ -1,0 +1,51 @@
+"""The logged-in user of the current request."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import g, request
+
+from server.audit.service import Actor
+from server.auth import service
+from server.auth.models import User
+from server.db import get_session
+from server.errors import fail
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def login_required(*roles: str):
+    """Require a valid bearer token, and one of ``roles`` when given."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            token = bearer_token()
+            if token is None:
+                fail(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+            found = service.user_for_token(get_session(), token=token)
+            if found is None:
+                fail(401, "token_invalid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            g.user, g.token_row = found
+            if roles and g.user.role not in roles:
+                fail(403, "forbidden_role")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_user() -> User:
+    return g.user
+
+
+def current_actor() -> Actor:
+    return Actor(user=g.user, address=request.remote_addr)

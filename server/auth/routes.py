@@ -1,0 +1,117 @@
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from server.auth import service
+from server.auth.current import current_user, login_required
+from server.auth.schemas import HealthSchema, LoginSchema, TokenSchema, UserQuerySchema, UserSchema
+from server.db import database, get_session
+from server.errors import ServiceError
+
+blp = Blueprint("auth", __name__, url_prefix="/api", description="Logging in, the current user, health")
+users_blp = Blueprint("users", __name__, url_prefix="/api/users", description="Logins of caregivers, volunteers and staff")
+
+
+def hasher():
+    return current_app.extensions["zhaoying.hasher"]
+
+
+def login_policy() -> service.LoginPolicy:
+    c = current_app.config
+    return service.LoginPolicy(
+        max_failures=c["LOGIN_MAX_FAILURES"],
+        lock_minutes=c["LOGIN_LOCK_MINUTES"],
+        address_max_failures=c["LOGIN_IP_MAX_FAILURES"],
+        address_window_minutes=c["LOGIN_IP_WINDOW_MINUTES"],
+        token_ttl_hours=c["TOKEN_TTL_HOURS"],
+    )
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, description="Wrong username or password")
+    @blp.alt_response(429, description="Account locked or address slowed after repeated failures")
+    def post(self, data):
+        """Log in with username (usually the phone number) and password"""
+        session = get_session()
+        policy = login_policy()
+        try:
+            issued = service.login(
+                session,
+                username=data["username"],
+                password=data["password"],
+                address=request.remote_addr or "unknown",
+                hasher=hasher(),
+                policy=policy,
+            )
+        except ServiceError:
+            # The failure count is what locks the account: keep it though the request fails.
+            session.commit()
+            raise
+        return {
+            "access_token": issued.token,
+            "token_type": "Bearer",
+            "expires_in": policy.token_ttl_hours * 3600,
+            "user": issued.user,
+        }
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @login_required()
+    @blp.response(204)
+    def post(self):
+        """Revoke the token this request carries"""
+        service.logout(get_session(), token_row=g.token_row)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @login_required()
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The logged-in user"""
+        return current_user()
+
+
+@blp.route("/health")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, schema=HealthSchema, description="The database does not answer")
+    def get(self):
+        """Liveness and database reachability (no login needed)"""
+        try:
+            get_session().execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database is the answer here
+            current_app.logger.exception("health check: database unreachable")
+            return {"status": "degraded", "database": "unreachable"}, 503
+        return {"status": "ok", "database": database().engine.dialect.name}
+
+
+@users_blp.route("")
+class Users(MethodView):
+    @login_required(*service.STAFF_ROLES)
+    @users_blp.arguments(UserQuerySchema, location="query")
+    @users_blp.response(200, UserSchema(many=True))
+    @users_blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args, pagination_parameters):
+        """List the users of your area"""
+        rows, total = service.list_users(
+            get_session(),
+            user=current_user(),
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+            **args,
+        )
+        pagination_parameters.item_count = total
+        return rows
+
+    @login_required(*service.STAFF_ROLES)
+    @users_blp.arguments(UserSchema)
+    @users_blp.response(201, UserSchema)
+    def post(self, data):
+        """Create a login (township staff: caregivers and volunteers of their township)"""
+        return service.create_user(get_session(), creator=current_user(), hasher=hasher(), **data)

@@ -1,0 +1,46 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from server.auth.models import ROLES
+
+
+class LoginSchema(ma.Schema):
+    username = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    username = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@+\-]{3,40}$"))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
+    phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
+    place_id = ma.fields.Integer(required=True)
+    team_id = ma.fields.Integer(load_default=None, allow_none=True, load_only=True)
+    is_active = ma.fields.Boolean(dump_only=True)
+
+
+class UserQuerySchema(ma.Schema):
+    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    place_id = ma.fields.Integer()
+
+
+class SessionUserSchema(ma.Schema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    role = ma.fields.String()
+    place_id = ma.fields.Integer()
+    display_name = ma.fields.String()
+
+
+class TokenSchema(ma.Schema):
+    access_token = ma.fields.String()
+    token_type = ma.fields.String()
+    expires_in = ma.fields.Integer(metadata={"description": "seconds"})
+    user = ma.fields.Nested(SessionUserSchema)
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String()
+    database = ma.fields.String()

@@ -1,0 +1,112 @@
+"""Care agreements: one active caregiver per person, ended rather than deleted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.auth.models import User
+from server.auth.service import STAFF_ROLES, manages_place
+from server.care.models import CareAgreement
+from server.errors import ServiceError
+from server.people import service as people
+from server.people.models import Person
+from server.places.models import Place
+from server.timeutil import local_today
+
+
+def _visible(session: Session, user: User):
+    stmt = select(CareAgreement).order_by(CareAgreement.id)
+    if user.role == "caregiver":
+        return stmt.where(CareAgreement.caregiver_id == user.id)
+    if user.role not in STAFF_ROLES:
+        raise ServiceError(403, "forbidden_role")
+    persons = people.visible(session, user).with_only_columns(Person.id)
+    return stmt.where(CareAgreement.person_id.in_(persons))
+
+
+def list_agreements(session: Session, *, actor: Actor, person_id: int | None = None, caregiver_id: int | None = None,
+                    status: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[CareAgreement], int]:
+    stmt = _visible(session, actor.user)
+    if person_id is not None:
+        stmt = stmt.where(CareAgreement.person_id == person_id)
+    if caregiver_id is not None:
+        stmt = stmt.where(CareAgreement.caregiver_id == caregiver_id)
+    if status:
+        stmt = stmt.where(CareAgreement.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(session.scalars(stmt.offset(offset).limit(limit)))
+    audit.record_person_reads(session, actor=actor, person_ids=[a.person_id for a in rows], action="list_agreements")
+    return rows, total
+
+
+def _managed_person(session: Session, actor: Actor, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise ServiceError(404, "person_not_found")
+    if not people.can_manage(session, actor.user, person):
+        raise ServiceError(403, "person_out_of_scope")
+    return person
+
+
+def create_agreement(session: Session, *, actor: Actor, person_id: int, caregiver_id: int, relation: str,
+                     signed_on: date, start_on: date) -> CareAgreement:
+    person = _managed_person(session, actor, person_id)
+    if person.status != "active" or person.support_mode != "decentralised":
+        raise ServiceError(409, "person_not_active")
+    caregiver = session.get(User, caregiver_id)
+    if caregiver is None:
+        raise ServiceError(404, "caregiver_not_found")
+    if caregiver.role != "caregiver" or not caregiver.is_active:
+        raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
+    if not manages_place(session, actor.user, session.get(Place, caregiver.place_id)):
+        raise ServiceError(403, "user_out_of_scope")
+    if signed_on > local_today():
+        raise ServiceError(422, "date_in_future", errors={"signed_on": ["cannot be in the future"]})
+    if session.scalar(select(CareAgreement.id).where(CareAgreement.person_id == person.id, CareAgreement.status == "active")):
+        raise ServiceError(409, "agreement_exists")
+    agreement = CareAgreement(person_id=person.id, caregiver_id=caregiver.id, relation=relation, signed_on=signed_on,
+                              start_on=start_on, created_by=actor.user.id)
+    try:
+        with session.begin_nested():
+            session.add(agreement)
+    except IntegrityError:
+        # Another request signed an agreement for this person between our check and our insert.
+        raise ServiceError(409, "agreement_exists") from None
+    audit.record(session, actor=actor, action="create", entity="agreement", entity_id=agreement.id, person_id=person.id,
+                 detail={"caregiver_id": caregiver.id})
+    return agreement
+
+
+def end_agreement(session: Session, *, actor: Actor, agreement_id: int, end_on: date | None = None,
+                  end_reason: str | None = None) -> CareAgreement:
+    agreement = session.get(CareAgreement, agreement_id)
+    if agreement is None:
+        raise ServiceError(404, "agreement_not_found")
+    _managed_person(session, actor, agreement.person_id)
+    if agreement.status == "ended":
+        raise ServiceError(409, "agreement_ended")
+    end_on = end_on or local_today()
+    if end_on < agreement.start_on:
+        raise ServiceError(422, "end_before_start", errors={"end_on": ["before start_on"]})
+    agreement.status = "ended"
+    agreement.end_on = end_on
+    agreement.end_reason = end_reason
+    session.add(agreement)
+    session.flush()
+    audit.record(session, actor=actor, action="end", entity="agreement", entity_id=agreement.id,
+                 person_id=agreement.person_id, detail={"end_on": end_on.isoformat(), "reason": end_reason})
+    return agreement
+
+
+def names_for(session: Session, agreements: list[CareAgreement]) -> tuple[dict[int, str], dict[int, str]]:
+    person_ids = {a.person_id for a in agreements}
+    user_ids = {a.caregiver_id for a in agreements}
+    persons = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))) if person_ids else {}
+    users = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))) if user_ids else {}
+    return persons, users

@@ -1,0 +1,130 @@
+"""The ``zhaoying`` command."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app
+
+from server.config import instance_dir, load_settings, secret_key_file
+
+
+def ensure_instance() -> None:
+    """Create instance/ and its generated secrets when they are missing (never the factory's job)."""
+    inst = instance_dir()
+    inst.mkdir(parents=True, exist_ok=True)
+    key_file = secret_key_file()
+    if not os.environ.get("SECRET_KEY") and not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    media = load_settings()["MEDIA_DIR"]
+    os.makedirs(media, exist_ok=True)
+
+
+def _create_app():
+    from server import create_app
+
+    ensure_instance()
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, add_default_commands=False)
+def main():
+    """zhaoying (照应): home-visit care for people under decentralised support."""
+
+
+@main.command()
+def init():
+    """Create instance/ (secret key, media folder) and migrate the database to head."""
+    from server.migrate import upgrade
+
+    ensure_instance()
+    url = load_settings()["DATABASE_URL"]
+    upgrade(url=url)
+    click.echo(f"database migrated: {url.split('@')[-1]}")
+
+
+@main.command("create-admin")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--display-name", default="区民政局管理员")
+@click.option("--place-id", type=int, help="the district this admin belongs to (default: the first district)")
+@with_appcontext
+def create_admin(username, password, display_name, place_id):
+    """Create a district admin login."""
+    from sqlalchemy import select
+
+    from server.auth.service import create_user
+    from server.db import database
+    from server.errors import ServiceError
+    from server.places import service as places
+    from server.places.models import Place
+
+    with database().session() as session:
+        if place_id is None:
+            district = session.scalar(select(Place).where(Place.level == "district").order_by(Place.id))
+            if district is None:
+                district = places.create(session, actor=None, name="本区", level="district")
+            place_id = district.id
+        try:
+            user = create_user(session, creator=None, hasher=current_app.extensions["zhaoying.hasher"],
+                               username=username, password=password, role="district_admin",
+                               display_name=display_name, place_id=place_id)
+        except ServiceError as exc:
+            raise click.ClickException(exc.payload()[0]["message"]) from None
+        session.commit()
+        click.echo(f"created district admin {user.username} (id {user.id})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host, port, workers):
+    """Serve the API and the PWA with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    app = _create_app()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            return app
+
+    click.echo(f"serving on http://{host}:{port}/ (API docs: http://{host}:{port}/api/docs)")
+    Server().run()
+
+
+@main.command()
+@click.option("--scale", type=int, default=0, help="generate this many extra people for benchmarks")
+@click.option("--seed", type=int, default=2023, show_default=True)
+@with_appcontext
+def demo(scale, seed):
+    """Load the demo data built from seed 001's annexes (and, with --scale, N generated people)."""
+    from server import demo as demo_data
+    from server.db import database
+
+    with database().session() as session:
+        logins = demo_data.load(session, hasher=current_app.extensions["zhaoying.hasher"], seed=seed)
+        session.commit()
+    if logins:
+        click.echo("demo data loaded. Logins (password for all: %s):" % demo_data.DEMO_PASSWORD)
+        for role, username, name in logins:
+            click.echo(f"  {role:<16} {username:<14} {name}")
+    else:
+        click.echo("demo data already present")
+    if scale:
+        demo_data.load_scale(database().engine, scale, seed=seed, progress=click.progressbar)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

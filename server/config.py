@@ -1,0 +1,81 @@
+"""Settings, read from the environment once and validated.
+
+Every variable is listed in README.md. A test passes its own mapping to
+``create_app(config)``; nothing here is patched at run time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which."""
+
+
+def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_dir(env: dict | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
+
+
+def secret_key_file(env: dict | None = None) -> Path:
+    return instance_dir(env) / "secret_key"
+
+
+def load_settings(env: dict | None = None) -> dict:
+    """Build the app's settings from environment variables (or a given mapping)."""
+    env = dict(os.environ if env is None else env)
+    inst = instance_dir(env)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{inst / 'zhaoying.db'}"
+    timezone = env.get("TIMEZONE") or "Asia/Shanghai"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"TIMEZONE {timezone!r} is not a known IANA time zone") from exc
+
+    secret = env.get("SECRET_KEY")
+    if not secret and secret_key_file(env).exists():
+        secret = secret_key_file(env).read_text().strip()
+
+    return {
+        "INSTANCE_DIR": str(inst),
+        "DATABASE_URL": normalise_database_url(database_url),
+        "MEDIA_DIR": env.get("MEDIA_DIR") or str(inst / "media"),
+        "SECRET_KEY": secret,
+        "TIMEZONE": timezone,
+        "TOKEN_TTL_HOURS": _int(env, "TOKEN_TTL_HOURS", 24 * 14, minimum=1),
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
+        "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15, minimum=1),
+        "LOGIN_IP_MAX_FAILURES": _int(env, "LOGIN_IP_MAX_FAILURES", 20, minimum=1),
+        "LOGIN_IP_WINDOW_MINUTES": _int(env, "LOGIN_IP_WINDOW_MINUTES", 15, minimum=1),
+        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, minimum=1),
+        "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 65536, minimum=8),
+    }

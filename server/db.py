@@ -1,0 +1,133 @@
+"""Engine, the request-scoped session, and the column types every domain shares.
+
+SQLite is the embedded default and PostgreSQL the one for scale; the code is the
+same for both, the differences are kept here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import Flask, g, current_app
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+EXTENSION_KEY = "zhaoying.db"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """An aware UTC datetime on both engines.
+
+    SQLite keeps no offset, so a naive value read back is UTC by construction:
+    every value is converted to UTC before it is written, and a naive one is
+    refused rather than guessed at.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware UTC datetimes only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # pysqlite's own transaction handling issues a plain deferred BEGIN, which
+        # fails at once with "database is locked" when two writers meet, whatever
+        # the busy timeout. We take over and begin every transaction IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 10, "check_same_thread": False})
+        engine = sa.create_engine(url, **kwargs)
+        _sqlite_pragmas(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+class Database:
+    """The engine and session factory an app (or a CLI command, or a job) uses."""
+
+    def __init__(self, url: str, engine: Engine | None = None, bind: sa.Connection | None = None):
+        self.url = url
+        self.engine = engine or make_engine(url)
+        # A test binds every session to one connection whose outer transaction it rolls
+        # back; each request's commit then only releases a savepoint.
+        self.sessionmaker = sessionmaker(
+            bind=bind if bind is not None else self.engine,
+            class_=Session,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    def session(self) -> Session:
+        return self.sessionmaker()
+
+
+def init_app(app: Flask, database: Database) -> None:
+    app.extensions[EXTENSION_KEY] = database
+
+    @app.after_request
+    def _finish(response):
+        # One transaction per request: a request that ends in an error stores nothing.
+        session = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _teardown(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+def database() -> Database:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def get_session() -> Session:
+    """The current request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = database().session()
+    return g.db_session

@@ -1,0 +1,269 @@
+"""Demo data built from seed 001's annexes (Aohan banner, August 2023).
+
+Annex 1 gives the people under decentralised support per township, with the fully
+and partly disabled among them; annex 2 the 14 public care homes. Everything else
+(villages, names, birth dates, caregivers, coordinates) is generated, plausible and
+deterministic for a given seed. ID numbers are well-formed but belong to no one:
+their sequence digits are drawn from a range the demo keeps to itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server.auth.models import User
+from server.care.models import CareAgreement, CareHome
+from server.db import utcnow
+from server.people import idnumber
+from server.people.models import Person
+from server.places import service as places
+from server.places.models import Place
+
+DATA = Path(__file__).parent / "data"
+DISTRICT = "敖汉旗"
+DISTRICT_CODE = "150430"
+DEMO_PASSWORD = "zhaoying2023"
+# Aohan banner's seat, Xinhui (新惠镇), WGS-84.
+CENTRE = (42.29, 119.92)
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文包乌宝"
+GIVEN_M = ["德明", "振华", "国庆", "海山", "玉林", "宝山", "永福", "文学", "金才", "长青", "志刚", "树林", "福田",
+           "建国", "凤山", "喜春", "老五", "广才", "立新", "万有", "巴特尔", "那顺", "吉日嘎拉", "守义", "占春"]
+GIVEN_F = ["秀英", "桂兰", "玉兰", "淑珍", "凤英", "秀兰", "桂英", "玉珍", "素芬", "春花", "翠华", "兰英", "金花",
+           "桂芝", "秀珍", "荣华", "乌云", "其其格", "玉梅", "凤琴", "丽华", "淑英", "桂香", "美兰", "银凤"]
+VILLAGE_HEADS = ["东", "西", "南", "北", "前", "后", "大", "小", "上", "下", "新", "老", "二道", "三道", "四家", "五家",
+                 "七家", "双井", "石门", "白家", "王家", "李家", "张家", "刘家", "马家", "杨树", "榆树", "柳条", "黄花",
+                 "红山", "金沟", "水泉", "敖包", "哈拉", "房申", "萨力", "扎赛"]
+VILLAGE_TAILS = ["营子村", "沟村", "湾村", "窝铺村", "井村", "山村", "台村", "店村", "甸子村", "杖子村", "梁村", "洼村"]
+TEAM_KINDS = ["youth_league", "womens_federation", "disability_federation", "party_members", "grid_workers"]
+
+
+@dataclass(frozen=True)
+class TownshipRow:
+    seq: int
+    name: str
+    total: int
+    fully_disabled: int
+    partly_disabled: int
+
+
+def annex1() -> list[TownshipRow]:
+    with open(DATA / "aohan-2023-08-decentralised-by-township.csv", encoding="utf-8") as f:
+        return [
+            TownshipRow(int(r["seq"]), r["township"], int(r["decentralised_total"]), int(r["fully_disabled"]),
+                        int(r["partly_disabled"]))
+            for r in csv.DictReader(f)
+        ]
+
+
+def annex2() -> list[dict]:
+    with open(DATA / "aohan-2023-08-care-homes.csv", encoding="utf-8") as f:
+        return [
+            {"seq": int(r["seq"]), "name": r["name"], "beds": int(r["beds"]), "residents": int(r["residents"]),
+             "staff": int(r["staff"])}
+            for r in csv.DictReader(f)
+        ]
+
+
+class _Names:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.used_ids: set[str] = set()
+        self.phone = 13900000000 + rng.randrange(1_000_000)
+
+    def person(self, sex: str) -> str:
+        return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+
+    def id_number(self, born: date, sex: str) -> str:
+        while True:
+            # sequences 400–499 are kept for the demo (see the module docstring)
+            number = idnumber.make(DISTRICT_CODE, born, 400 + self.rng.randrange(100), sex)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def next_phone(self) -> str:
+        self.phone += 1 + self.rng.randrange(7)
+        return str(self.phone)
+
+
+def _villages(rng: random.Random, count: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < count:
+        name = rng.choice(VILLAGE_HEADS) + rng.choice(VILLAGE_TAILS)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _offset(rng: random.Random, centre: tuple[float, float], spread: float) -> tuple[float, float]:
+    return (round(centre[0] + rng.uniform(-spread, spread), 6), round(centre[1] + rng.uniform(-spread, spread), 6))
+
+
+def _birth(rng: random.Random, level: str) -> date:
+    # Mostly elderly; a share of the disabled are younger adults with a severe disability.
+    if level != "self_care" and rng.random() < 0.3:
+        years = rng.randint(25, 59)
+    else:
+        years = rng.randint(60, 95)
+    return date(2023, 8, 1) - timedelta(days=years * 365 + rng.randrange(365))
+
+
+def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[tuple[str, str, str]]:
+    """Load the demo; returns the logins to show (role, username, name), or [] if already loaded."""
+    if session.scalar(select(Place.id).where(Place.name == DISTRICT, Place.parent_id.is_(None))) is not None:
+        return []
+    rng = random.Random(seed)
+    names = _Names(rng)
+    password_hash = hasher.hash(DEMO_PASSWORD)  # one hash for every demo login keeps loading fast
+    logins: list[tuple[str, str, str]] = []
+
+    district = places.create(session, actor=None, name=DISTRICT, level="district", code=DISTRICT_CODE)
+    admin = User(username="admin", password_hash=password_hash, role="district_admin", display_name="敖汉旗民政局",
+                 place_id=district.id)
+    session.add(admin)
+    logins.append(("district_admin", "admin", admin.display_name))
+
+    townships: dict[str, Place] = {}
+    signed = date(2023, 9, 20)
+    for row in annex1():
+        centre = _offset(rng, CENTRE, 0.45)
+        township = places.create(session, actor=None, name=row.name, level="township", parent_id=district.id)
+        townships[row.name] = township
+        staff = User(username=f"staff{row.seq:02d}", password_hash=password_hash, role="township_staff",
+                     display_name=f"{row.name}民政专干", phone=names.next_phone(), place_id=township.id)
+        session.add(staff)
+        if row.seq <= 2:
+            logins.append(("township_staff", staff.username, staff.display_name))
+
+        village_count = max(2, min(12, row.total // 20))
+        villages = []
+        for vname in _villages(rng, village_count):
+            village = places.create(session, actor=None, name=vname, level="village", parent_id=township.id)
+            villages.append((village, _offset(rng, centre, 0.08)))
+        session.flush()
+
+        team = VolunteerTeam(name=f"{row.name}志愿服务队", kind=rng.choice(TEAM_KINDS), township_id=township.id)
+        session.add(team)
+        session.flush()
+        for k in range(1, 4):
+            volunteer = User(username=f"vol{row.seq:02d}{k}", password_hash=password_hash, role="volunteer",
+                             display_name=names.person(rng.choice("MF")), phone=names.next_phone(),
+                             place_id=township.id)
+            session.add(volunteer)
+            session.flush()
+            session.add(VolunteerTeamMember(team_id=team.id, user_id=volunteer.id))
+            if row.seq == 1 and k == 1:
+                logins.append(("volunteer", volunteer.username, volunteer.display_name))
+
+        levels = (["fully_disabled"] * row.fully_disabled + ["partly_disabled"] * row.partly_disabled
+                  + ["self_care"] * (row.total - row.fully_disabled - row.partly_disabled))
+        for i, level in enumerate(levels):
+            village, vcentre = villages[i % len(villages)]
+            sex = "M" if rng.random() < 0.62 else "F"
+            born = _birth(rng, level)
+            flags = []
+            if rng.random() < 0.6:
+                flags.append("lives_alone")
+            if rng.random() < 0.05:
+                flags.append("mental_illness")
+            if level == "fully_disabled" or (level == "partly_disabled" and rng.random() < 0.4):
+                flags.append("severe_disability")
+            lat, lon = _offset(rng, vcentre, 0.006)
+            person = Person(name=names.person(sex), sex=sex, birth_date=born, id_number=names.id_number(born, sex),
+                            self_care_level=level, risk_flags=flags, village_id=village.id,
+                            address=f"{row.name}{village.name}{rng.randint(1, 120)}号", home_lat=lat, home_lon=lon,
+                            home_location_state="confirmed")
+            csex = rng.choice("MF")
+            caregiver = User(username=names.next_phone(), password_hash=password_hash, role="caregiver",
+                             display_name=names.person(csex), place_id=village.id)
+            caregiver.phone = caregiver.username
+            session.add_all([person, caregiver])
+            session.flush()
+            relation = rng.choices(["relative", "neighbour", "dibao_member", "other"], [5, 3, 1, 1])[0]
+            day = signed - timedelta(days=rng.randrange(15))
+            session.add(CareAgreement(person_id=person.id, caregiver_id=caregiver.id, relation=relation,
+                                      signed_on=day, start_on=day, created_by=None))
+            if row.seq == 1 and i == 0:
+                logins.append(("caregiver", caregiver.username, caregiver.display_name))
+
+    for home in annex2():
+        place = next((t for name, t in townships.items() if name in home["name"]), district)
+        session.add(CareHome(place_id=place.id, **home))
+    session.flush()
+    return logins
+
+
+SCALE_DISTRICT = "规模测试区"
+
+
+def load_scale(engine: Engine, n: int, *, seed: int = 2023, batch: int = 5000, progress=None) -> None:
+    """Add ``n`` generated people (each with a caregiver and an agreement) under a district of
+    their own, so the seed's figures stay exact. Batched core inserts: 1 M people take minutes."""
+    from server.auth.service import make_hasher
+
+    rng = random.Random(seed)
+    password_hash = make_hasher(time_cost=1, memory_kib=8).hash(DEMO_PASSWORD)
+    with Session(engine) as session:
+        district = session.scalar(select(Place).where(Place.name == SCALE_DISTRICT, Place.parent_id.is_(None)))
+        if district is None:
+            district = places.create(session, actor=None, name=SCALE_DISTRICT, level="district", code="159900")
+        townships = []
+        for t in range(20):
+            townships.append(places.create(session, actor=None, name=f"规模{len(townships) + 1}镇", level="township",
+                                           parent_id=district.id))
+        villages = [places.create(session, actor=None, name=f"第{v + 1}村", level="village", parent_id=t.id).id
+                    for t in townships for v in range(50)]
+        start = session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1)) or 0
+        session.commit()
+
+    now = utcnow()
+    levels = ["self_care"] * 8 + ["partly_disabled"] + ["fully_disabled"]
+    base = date(1935, 1, 1)
+    bar = progress(length=n, label="generating people") if progress else None
+    done = 0
+    with engine.begin() as conn:
+        if bar:
+            bar.__enter__()
+        try:
+            while done < n:
+                size = min(batch, n - done)
+                persons, users = [], []
+                for k in range(done, done + size):
+                    serial = start + k
+                    sex = "M" if k % 3 else "F"
+                    born = base + timedelta(days=(serial // 499) % 18000)
+                    persons.append({
+                        "name": rng.choice(SURNAMES) + rng.choice(GIVEN_M if sex == "M" else GIVEN_F),
+                        "sex": sex, "birth_date": born,
+                        "id_number": idnumber.make("159900", born, serial % 499 + 1, sex),
+                        "support_mode": "decentralised", "self_care_level": levels[k % 10], "risk_flags": [],
+                        "status": "active", "village_id": villages[k % len(villages)],
+                        "created_at": now, "updated_at": now,
+                    })
+                    users.append({"username": f"s{serial}", "password_hash": password_hash, "role": "caregiver",
+                                  "display_name": "照料人", "place_id": villages[k % len(villages)],
+                                  "is_active": True, "failed_logins": 0, "created_at": now})
+                pids = conn.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True), persons).scalars().all()
+                uids = conn.execute(insert(User).returning(User.id, sort_by_parameter_order=True), users).scalars().all()
+                conn.execute(insert(CareAgreement), [
+                    {"person_id": p, "caregiver_id": u, "relation": "relative", "signed_on": date(2024, 1, 1),
+                     "start_on": date(2024, 1, 1), "status": "active", "created_at": now}
+                    for p, u in zip(pids, uids)
+                ])
+                done += size
+                if bar:
+                    bar.update(size)
+        finally:
+            if bar:
+                bar.__exit__(None, None, None)

@@ -1,0 +1,157 @@
+"""Errors a user can cause: one clear 4xx, with a message in the user's language.
+
+Every error body carries ``code`` (HTTP status), ``status`` (its name), ``message``
+(for a person to read, zh-CN unless the client prefers English) and ``reason``
+(a stable key for programs); validation errors add ``errors`` by field.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_smorest import abort
+
+LANGUAGES = ("zh-CN", "en")
+
+# key -> (zh-CN, en); {name} placeholders are filled from fail()'s keyword arguments.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "validation": ("提交的内容有误，请检查标出的项目", "The request has invalid fields; see errors"),
+    "bad_request": ("请求格式有误", "The request is malformed"),
+    "not_found": ("找不到该内容", "Not found"),
+    "method_not_allowed": ("不支持该操作", "Method not allowed"),
+    "server_error": ("服务器出错了，请稍后再试", "Internal server error; please try again later"),
+    "too_large": ("上传的内容太大", "The upload is too large"),
+    "unauthenticated": ("请先登录", "Please log in"),
+    "token_invalid": ("登录已失效，请重新登录", "Your session has expired; please log in again"),
+    "bad_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "account_locked": (
+        "密码错误次数过多，账号已锁定，请{minutes}分钟后再试",
+        "Too many failed attempts; the account is locked for {minutes} more minute(s)",
+    ),
+    "address_throttled": (
+        "登录尝试过于频繁，请{minutes}分钟后再试",
+        "Too many failed logins from this address; try again in {minutes} minute(s)",
+    ),
+    "account_disabled": ("该账号已停用", "This account is disabled"),
+    "forbidden_role": ("您的角色无权进行此操作", "Your role may not do this"),
+    "place_out_of_scope": ("该地区不在您的管辖范围内", "That place is outside your area"),
+    "person_out_of_scope": ("您无权查看或管理该人员", "That person is outside your area"),
+    "user_out_of_scope": ("该用户不在您的管辖范围内", "That user is outside your area"),
+    "place_not_found": ("找不到该地区", "Place not found"),
+    "parent_level": (
+        "上级地区层级不对：{level}下面只能建{child}",
+        "Wrong parent level: below a {level} comes a {child}",
+    ),
+    "root_must_be_district": ("顶级地区必须是区/旗", "A place with no parent must be a district"),
+    "village_required": ("人员必须归属到村/居委会", "A person must belong to a village"),
+    "person_not_found": ("找不到该人员", "Person not found"),
+    "id_number_taken": ("该身份证号已登记", "That ID number is already registered"),
+    "id_birth_mismatch": (
+        "身份证号中的出生日期与填写的出生日期不一致",
+        "The birth date in the ID number differs from the birth date given",
+    ),
+    "id_sex_mismatch": (
+        "身份证号中的性别与填写的性别不一致",
+        "The sex encoded in the ID number differs from the sex given",
+    ),
+    "username_taken": ("该用户名已被使用", "That username is already taken"),
+    "role_not_grantable": ("您不能创建该角色的用户", "You may not create users with that role"),
+    "team_not_found": ("找不到该志愿服务队", "Volunteer team not found"),
+    "team_outside_place": ("志愿服务队不在该用户所在乡镇", "The team is not in that user's township"),
+    "team_only_for_volunteers": ("只有志愿者可以加入服务队", "Only volunteers join a volunteer team"),
+    "caregiver_not_found": ("找不到该照料服务人", "Caregiver not found"),
+    "not_a_caregiver": ("该用户不是照料服务人", "That user is not a caregiver"),
+    "person_not_active": ("该人员当前不是分散供养在册状态", "That person is not under active home care"),
+    "agreement_exists": (
+        "该人员已有生效的照料协议，请先终止原协议",
+        "That person already has an active care agreement; end it first",
+    ),
+    "agreement_not_found": ("找不到该照料协议", "Care agreement not found"),
+    "agreement_ended": ("该协议已终止", "That agreement has already ended"),
+    "end_before_start": ("终止日期不能早于开始日期", "The end date cannot be before the start date"),
+    "date_in_future": ("日期不能晚于今天", "The date cannot be in the future"),
+}
+
+
+def language() -> str:
+    if not has_request_context():
+        return "zh-CN"
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh-CN"
+
+
+def message(key: str, **params) -> str:
+    zh, en = MESSAGES[key]
+    return (en if language() == "en" else zh).format(**params)
+
+
+def fail(status: int, key: str, *, headers: dict | None = None, errors: dict | None = None, **params):
+    """Abort the request with ``status`` and the message ``key``."""
+    kwargs = {"message": message(key, **params), "reason": key}
+    if headers:
+        kwargs["headers"] = headers
+    if errors:
+        kwargs["errors"] = errors
+    abort(status, **kwargs)
+
+
+_DEFAULT_KEYS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden_role",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "validation",
+    500: "server_error",
+}
+
+
+def error_payload(error) -> tuple[dict, int, dict]:
+    """Shape any HTTPException as the house error body (used by the Api subclass)."""
+    payload = {"code": error.code, "status": error.name}
+    headers: dict = {}
+    data = getattr(error, "data", None) or {}
+    key = data.get("reason") or _DEFAULT_KEYS.get(error.code)
+    if "message" in data:
+        payload["message"] = data["message"]
+    elif key:
+        payload["message"] = message(key)
+    else:
+        payload["message"] = error.description or error.name
+    if key:
+        payload["reason"] = key
+    if "errors" in data:
+        payload["errors"] = data["errors"]
+    elif "messages" in data:
+        # webargs puts validation errors under messages[location]; flatten the one location.
+        messages = data["messages"]
+        payload["errors"] = next(iter(messages.values())) if len(messages) == 1 else messages
+    if "headers" in data:
+        headers = data["headers"]
+    return payload, error.code, headers
+
+
+class ServiceError(Exception):
+    """Raised by a service for an error the user caused; the app turns it into the
+    house error body, and the request's transaction is rolled back."""
+
+    def __init__(self, status: int, key: str, *, headers: dict | None = None, errors: dict | None = None, **params):
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.headers = headers or {}
+        self.errors = errors
+        self.params = params
+
+    def payload(self) -> tuple[dict, int, dict]:
+        from werkzeug.http import HTTP_STATUS_CODES
+
+        body = {
+            "code": self.status,
+            "status": HTTP_STATUS_CODES.get(self.status, "Error"),
+            "message": message(self.key, **self.params),
+            "reason": self.key,
+        }
+        if self.errors:
+            body["errors"] = self.errors
+        return body, self.status, self.headers

@@ -1,0 +1,96 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from server.auth.current import current_actor, login_required
+from server.db import get_session
+from server.people import idnumber, service
+from server.people.models import Person
+from server.people.schemas import PersonPatchSchema, PersonQuerySchema, PersonSchema, PersonWriteSchema
+from server.timeutil import age_on, local_today
+
+blp = Blueprint("persons", __name__, url_prefix="/api/persons", description="People under support (特困人员)")
+
+STAFF = ("township_staff", "district_admin")
+
+
+def present(people: list[Person], *, role: str) -> list[dict]:
+    """Shape persons for the caller's role: volunteers get names and villages only."""
+    ctx = service.context_for(get_session(), people)
+    today = local_today()
+    out = []
+    for p in people:
+        village = ctx["villages"].get(p.village_id)
+        row = {"id": p.id, "name": p.name, "village_id": p.village_id, "village_name": village.name if village else None}
+        if role != "volunteer":
+            township = ctx["townships"].get(village.parent_id) if village else None
+            row.update(
+                sex=p.sex,
+                birth_date=p.birth_date,
+                age=age_on(p.birth_date, today),
+                id_number_masked=idnumber.mask(p.id_number),
+                support_mode=p.support_mode,
+                self_care_level=p.self_care_level,
+                risk_flags=p.risk_flags,
+                status=p.status,
+                township_id=township.id if township else None,
+                township_name=township.name if township else None,
+                address=p.address,
+                phone=p.phone,
+                home_lat=p.home_lat,
+                home_lon=p.home_lon,
+                home_location_state=p.home_location_state,
+                care_home_id=p.care_home_id,
+                caregiver=ctx["caregivers"].get(p.id),
+                updated_at=p.updated_at,
+            )
+        out.append(row)
+    return out
+
+
+@blp.route("")
+class Persons(MethodView):
+    @login_required()
+    @blp.arguments(PersonQuerySchema, location="query")
+    @blp.response(200, PersonSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args, pagination_parameters):
+        """List the persons you may see (volunteers: names and villages only)"""
+        actor = current_actor()
+        rows, total = service.list_persons(
+            get_session(),
+            actor=actor,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+            **args,
+        )
+        pagination_parameters.item_count = total
+        return present(rows, role=actor.user.role)
+
+    @login_required(*STAFF)
+    @blp.arguments(PersonWriteSchema)
+    @blp.response(201, PersonSchema)
+    def post(self, data):
+        """Register a person in a village of your area"""
+        actor = current_actor()
+        person = service.create_person(get_session(), actor=actor, **data)
+        return present([person], role=actor.user.role)[0]
+
+
+@blp.route("/<int:person_id>")
+class PersonById(MethodView):
+    @login_required()
+    @blp.response(200, PersonSchema)
+    def get(self, person_id):
+        """One person's record (every read is logged)"""
+        actor = current_actor()
+        person = service.get_person(get_session(), actor=actor, person_id=person_id)
+        return present([person], role=actor.user.role)[0]
+
+    @login_required(*STAFF)
+    @blp.arguments(PersonPatchSchema)
+    @blp.response(200, PersonSchema)
+    def patch(self, changes, person_id):
+        """Change a person's record"""
+        actor = current_actor()
+        person = service.update_person(get_session(), actor=actor, person_id=person_id, changes=changes)
+        return present([person], role=actor.user.role)[0]

@@ -1,0 +1,196 @@
+"""Persons under support: who may see whom, and the record's own rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, func, or_, select
+from sqlmodel import Session
+
+from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.auth.models import User
+from server.auth.service import manages_place
+from server.care.models import CareAgreement
+from server.db import utcnow
+from server.errors import ServiceError
+from server.people import idnumber
+from server.people.models import Person
+from server.places import service as places
+from server.places.models import Place
+
+
+def volunteer_townships(session: Session, user: User) -> list[int]:
+    """The townships of the teams a volunteer belongs to."""
+    return list(
+        session.scalars(
+            select(VolunteerTeam.township_id)
+            .join(VolunteerTeamMember, VolunteerTeamMember.team_id == VolunteerTeam.id)
+            .where(VolunteerTeamMember.user_id == user.id)
+        )
+    )
+
+
+def visible(session: Session, user: User):
+    """A select of the persons ``user`` may see at all."""
+    stmt = select(Person)
+    if user.role == "district_admin":
+        return stmt
+    if user.role == "township_staff":
+        home = session.get(Place, user.place_id)
+        return stmt.join(Place, Place.id == Person.village_id).where(places.subtree_filter(home))
+    if user.role == "caregiver":
+        return stmt.where(
+            exists().where(
+                CareAgreement.person_id == Person.id,
+                CareAgreement.caregiver_id == user.id,
+                CareAgreement.status == "active",
+            )
+        )
+    # volunteer: names and villages of the team's township, for activity logging
+    townships = [session.get(Place, tid) for tid in volunteer_townships(session, user)]
+    if not townships:
+        return stmt.where(False)
+    return stmt.join(Place, Place.id == Person.village_id).where(or_(*(places.subtree_filter(t) for t in townships)))
+
+
+def can_see(session: Session, user: User, person: Person) -> bool:
+    stmt = visible(session, user).where(Person.id == person.id)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) > 0
+
+
+def can_manage(session: Session, user: User, person: Person) -> bool:
+    return manages_place(session, user, session.get(Place, person.village_id))
+
+
+def list_persons(
+    session: Session,
+    *,
+    actor: Actor,
+    place_id: int | None = None,
+    self_care_level: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Person], int]:
+    stmt = visible(session, actor.user)
+    if place_id is not None:
+        place = places.get(session, place_id)
+        if actor.user.role in ("township_staff", "district_admin") and not manages_place(session, actor.user, place):
+            raise ServiceError(403, "place_out_of_scope")
+        inner = select(Place.id).where(places.subtree_filter(place))
+        stmt = stmt.where(Person.village_id.in_(inner))
+    if self_care_level:
+        stmt = stmt.where(Person.self_care_level == self_care_level)
+    if status:
+        stmt = stmt.where(Person.status == status)
+    if q:
+        stmt = stmt.where(Person.name.icontains(q, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(session.scalars(stmt.order_by(Person.id).offset(offset).limit(limit)))
+    audit.record_person_reads(session, actor=actor, person_ids=[p.id for p in rows], action="list")
+    return rows, total
+
+
+def get_person(session: Session, *, actor: Actor, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise ServiceError(404, "person_not_found")
+    if not can_see(session, actor.user, person):
+        raise ServiceError(403, "person_out_of_scope")
+    audit.record(session, actor=actor, action="read", entity="person", entity_id=person.id, person_id=person.id)
+    return person
+
+
+def _check_identity(id_number: str, birth_date: date | None, sex: str | None) -> None:
+    if birth_date is not None and idnumber.birth_date(id_number) != birth_date:
+        raise ServiceError(422, "id_birth_mismatch", errors={"birth_date": ["does not match the ID number"]})
+    if sex is not None and idnumber.sex(id_number) != sex:
+        raise ServiceError(422, "id_sex_mismatch", errors={"sex": ["does not match the ID number"]})
+
+
+def _check_village(session: Session, actor: Actor, village_id: int) -> Place:
+    village = places.get(session, village_id)
+    if village.level != "village":
+        raise ServiceError(422, "village_required", errors={"village_id": ["must be a village"]})
+    if not manages_place(session, actor.user, village):
+        raise ServiceError(403, "place_out_of_scope")
+    return village
+
+
+def _check_unique_id(session: Session, id_number: str, exclude: int | None = None) -> None:
+    stmt = select(Person.id).where(Person.id_number == id_number)
+    if exclude is not None:
+        stmt = stmt.where(Person.id != exclude)
+    if session.scalar(stmt) is not None:
+        raise ServiceError(409, "id_number_taken")
+
+
+def create_person(session: Session, *, actor: Actor, **data) -> Person:
+    if actor.user.role not in ("township_staff", "district_admin"):
+        raise ServiceError(403, "forbidden_role")
+    _check_village(session, actor, data["village_id"])
+    _check_identity(data["id_number"], data.get("birth_date"), data.get("sex"))
+    _check_unique_id(session, data["id_number"])
+    if data.get("home_lat") is not None:
+        data.setdefault("home_location_state", "confirmed")
+    person = Person(**data)
+    session.add(person)
+    session.flush()
+    audit.record(session, actor=actor, action="create", entity="person", entity_id=person.id, person_id=person.id)
+    return person
+
+
+def update_person(session: Session, *, actor: Actor, person_id: int, changes: dict) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise ServiceError(404, "person_not_found")
+    if not can_manage(session, actor.user, person):
+        if actor.user.role in ("township_staff", "district_admin"):
+            raise ServiceError(403, "person_out_of_scope")
+        raise ServiceError(403, "forbidden_role")
+    if "village_id" in changes:
+        _check_village(session, actor, changes["village_id"])
+    id_number = changes.get("id_number", person.id_number)
+    _check_identity(id_number, changes.get("birth_date", person.birth_date), changes.get("sex", person.sex))
+    if "id_number" in changes:
+        _check_unique_id(session, id_number, exclude=person.id)
+    if ("home_lat" in changes) != ("home_lon" in changes):
+        raise ServiceError(422, "validation", errors={"home_lat": ["home_lat and home_lon go together"]})
+    if "home_lat" in changes:
+        changes.setdefault("home_location_state", "confirmed" if changes["home_lat"] is not None else None)
+    before = {k: _plain(getattr(person, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(person, key, value)
+    person.updated_at = utcnow()
+    session.add(person)
+    session.flush()
+    changed = sorted(k for k in changes if before[k] != _plain(changes[k]))
+    audit.record(session, actor=actor, action="update", entity="person", entity_id=person.id, person_id=person.id,
+                 detail={"fields": changed})
+    return person
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def context_for(session: Session, persons: list[Person]) -> dict:
+    """Place names and active caregivers for a page of persons, in two queries."""
+    village_ids = {p.village_id for p in persons}
+    villages = {pl.id: pl for pl in session.scalars(select(Place).where(Place.id.in_(village_ids)))} if village_ids else {}
+    parent_ids = {v.parent_id for v in villages.values() if v.parent_id}
+    parents = {pl.id: pl for pl in session.scalars(select(Place).where(Place.id.in_(parent_ids)))} if parent_ids else {}
+    ids = [p.id for p in persons]
+    caregivers = {}
+    if ids:
+        rows = session.execute(
+            select(CareAgreement.person_id, CareAgreement.id, CareAgreement.relation, User.id, User.display_name)
+            .join(User, User.id == CareAgreement.caregiver_id)
+            .where(CareAgreement.person_id.in_(ids), CareAgreement.status == "active")
+        )
+        for person_id, agreement_id, relation, user_id, name in rows:
+            caregivers[person_id] = {"agreement_id": agreement_id, "id": user_id, "display_name": name, "relation": relation}
+    return {"villages": villages, "townships": parents, "caregivers": caregivers}

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.audit.service import Actor
+from server.auth.service import manages_place
+from server.errors import ServiceError
+from server.places.models import CHILD_LEVEL, Place
+
+
+def get(session: Session, place_id: int) -> Place:
+    place = session.get(Place, place_id)
+    if place is None:
+        raise ServiceError(404, "place_not_found")
+    return place
+
+
+def children(session: Session, *, parent_id: int | None) -> list[Place]:
+    stmt = select(Place).order_by(Place.id)
+    if parent_id is None:
+        stmt = stmt.where(Place.parent_id.is_(None))
+    else:
+        get(session, parent_id)
+        stmt = stmt.where(Place.parent_id == parent_id)
+    return list(session.scalars(stmt))
+
+
+def subtree_filter(place: Place):
+    """A clause matching ``place`` and everything under it (for Place-joined queries)."""
+    return Place.path.startswith(place.path, autoescape=True)
+
+
+def create(session: Session, *, actor: Actor | None, name: str, level: str, parent_id: int | None = None,
+           code: str | None = None) -> Place:
+    if parent_id is None:
+        if level != "district":
+            raise ServiceError(422, "root_must_be_district")
+        parent = None
+    else:
+        parent = get(session, parent_id)
+        if actor is not None and not manages_place(session, actor.user, parent):
+            raise ServiceError(403, "place_out_of_scope")
+        expected = CHILD_LEVEL.get(parent.level)
+        if level != expected:
+            raise ServiceError(422, "parent_level", level=parent.level, child=expected or "—")
+    place = Place(name=name, level=level, parent_id=parent_id, code=code)
+    session.add(place)
+    session.flush()
+    place.path = f"{parent.path if parent else '/'}{place.id}/"
+    session.flush()
+    return place
