@@ -107,6 +107,6 @@ def end_agreement(session: Session, *, actor: Actor, agreement_id: int, end_on: 
 def names_for(session: Session, agreements: list[CareAgreement]) -> tuple[dict[int, str], dict[int, str]]:
     person_ids = {a.person_id for a in agreements}
     user_ids = {a.caregiver_id for a in agreements}
-    persons = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))) if person_ids else {}
-    users = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))) if user_ids else {}
+    persons = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all()) if person_ids else {}
+    users = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
     return persons, users

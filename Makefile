@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed here, so a fresh machine needs nothing else.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-deps: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(BIN)/zhaoying init
+	$(BIN)/zhaoying demo
+	$(BIN)/zhaoying serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+# PostgreSQL on 127.0.0.1:5432, started when it is down (installed when missing, as root).
+postgres:
+	@if ! command -v pg_ctlcluster >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+		else echo "PostgreSQL is not installed; run as root or install the postgresql package"; exit 1; fi; \
+	fi
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -n 1) main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@pg_isready -h 127.0.0.1 -p 5432
+
+test-sqlite: $(VENV)/.test-deps
+	$(BIN)/pytest
+
+test-postgres: $(VENV)/.test-deps postgres
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+test: test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

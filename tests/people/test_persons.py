@@ -1,0 +1,203 @@
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from server.audit.models import AuditLog
+from server.people.models import Person
+from tests import factories
+
+EN = {"Accept-Language": "en"}
+
+
+def body(village, **over):
+    born = date(1946, 11, 30)
+    data = {"name": "孙玉珍", "sex": "F", "birth_date": born.isoformat(), "id_number": factories.id_number(born, "F"),
+            "self_care_level": "fully_disabled", "village_id": village, "risk_flags": ["lives_alone"],
+            "address": "二组3号", "home_lat": 42.31, "home_lon": 119.95}
+    data.update(over)
+    return data
+
+
+def count_persons(session):
+    return session.scalar(select(func.count()).select_from(Person))
+
+
+def test_create_person_masks_the_id_number(client, session, world):
+    data = body(world.a.villages[1].id)
+    r = client.post("/api/persons", json=data, headers=factories.headers(session, world.a.staff))
+    assert r.status_code == 201
+    out = r.get_json()
+    assert data["id_number"] not in json.dumps(out, ensure_ascii=False)
+    assert out["id_number_masked"] == data["id_number"][:6] + "********" + data["id_number"][-4:]
+    assert out["village_name"] == "甲镇2村" and out["township_name"] == "甲镇"
+    assert out["home_location_state"] == "confirmed"
+    stored = session.get(Person, out["id"])
+    assert stored.id_number == data["id_number"] and stored.self_care_level == "fully_disabled"
+
+
+def test_every_response_masks_id_numbers(client, session, world):
+    h = factories.headers(session, world.admin)
+    listing = client.get("/api/persons", headers=h).get_json()
+    detail = client.get(f"/api/persons/{world.a.person.id}", headers=h).get_json()
+    for text in (json.dumps(listing), json.dumps(detail)):
+        assert world.a.person.id_number not in text and world.b.person.id_number not in text
+
+
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"nickname": "x"}, "nickname"),
+        ({"name": ""}, "name"),
+        ({"name": "长" * 51}, "name"),
+        ({"sex": "X"}, "sex"),
+        ({"birth_date": "1946-13-01"}, "birth_date"),
+        ({"birth_date": "2999-01-01"}, "birth_date"),
+        ({"id_number": "12345"}, "id_number"),
+        ({"id_number": "15043019461130401A"}, "id_number"),
+        ({"id_number": "150430194613304011"}, "id_number"),
+        ({"self_care_level": "half"}, "self_care_level"),
+        ({"risk_flags": ["rich"]}, "risk_flags"),
+        ({"village_id": "abc"}, "village_id"),
+        ({"home_lat": 91}, "home_lat"),
+        ({"home_lon": 181}, "home_lon"),
+        ({"home_lon": None}, "home_lat"),
+        ({"address": "路" * 201}, "address"),
+    ],
+)
+def test_bad_person_input_is_422_and_stores_nothing(client, session, world, over, field):
+    before = count_persons(session)
+    r = client.post("/api/persons", json=body(world.a.villages[1].id, **over), headers=factories.headers(session, world.a.staff, **EN))
+    assert r.status_code == 422, r.get_json()
+    assert field in r.get_json()["errors"]
+    assert r.get_json()["message"]
+    assert count_persons(session) == before
+
+
+def test_wrong_check_character(client, session, world):
+    data = body(world.a.villages[1].id)
+    number = data["id_number"]
+    data["id_number"] = number[:17] + ("0" if number[17] != "0" else "1")
+    r = client.post("/api/persons", json=data, headers=factories.headers(session, world.a.staff, **EN))
+    assert r.status_code == 422
+    assert "check character" in r.get_json()["errors"]["id_number"][0]
+
+
+def test_id_number_must_agree_with_birth_date_and_sex(client, session, world):
+    h = factories.headers(session, world.a.staff, **EN)
+    r = client.post("/api/persons", json=body(world.a.villages[1].id, birth_date="1946-11-29"), headers=h)
+    assert r.status_code == 422 and r.get_json()["reason"] == "id_birth_mismatch"
+    r = client.post("/api/persons", json=body(world.a.villages[1].id, sex="M"), headers=h)
+    assert r.status_code == 422 and r.get_json()["reason"] == "id_sex_mismatch"
+
+
+def test_duplicate_id_number_is_409(client, session, world):
+    h = factories.headers(session, world.a.staff, **EN)
+    data = body(world.a.villages[1].id)
+    assert client.post("/api/persons", json=data, headers=h).status_code == 201
+    before = count_persons(session)
+    r = client.post("/api/persons", json=data, headers=h)
+    assert r.status_code == 409 and r.get_json()["message"] == "That ID number is already registered"
+    assert count_persons(session) == before
+
+
+def test_person_must_live_in_a_village_of_the_callers_area(client, session, world):
+    h = factories.headers(session, world.a.staff, **EN)
+    r = client.post("/api/persons", json=body(world.a.place.id), headers=h)
+    assert r.status_code == 422 and r.get_json()["reason"] == "village_required"
+    r = client.post("/api/persons", json=body(world.b.villages[0].id), headers=h)
+    assert r.status_code == 403 and r.get_json()["message"] == "That place is outside your area"
+    r = client.post("/api/persons", json=body(99999), headers=h)
+    assert r.status_code == 404
+
+
+def test_list_is_scoped_filtered_and_paginated(client, session, world):
+    for k in range(3):
+        factories.person(session, world.a.villages[1], name=f"周{k}林", level="partly_disabled")
+    h = factories.headers(session, world.a.staff)
+    r = client.get("/api/persons?page_size=2", headers=h)
+    assert r.status_code == 200
+    assert len(r.get_json()) == 2
+    assert json.loads(r.headers["X-Pagination"])["total"] == 4
+    names = {p["name"] for p in client.get("/api/persons?page_size=50", headers=h).get_json()}
+    assert world.b.person.name not in names
+    r = client.get(f"/api/persons?place_id={world.a.villages[1].id}&self_care_level=partly_disabled", headers=h)
+    assert {p["name"] for p in r.get_json()} == {"周0林", "周1林", "周2林"}
+    assert [p["name"] for p in client.get("/api/persons?q=1林", headers=h).get_json()] == ["周1林"]
+    # a LIKE wildcard in q is matched literally
+    assert client.get("/api/persons?q=%25", headers=h).get_json() == []
+    r = client.get(f"/api/persons?place_id={world.b.place.id}", headers={**h, **EN})
+    assert r.status_code == 403
+
+
+def test_caregiver_sees_only_their_persons(client, session, world):
+    r = client.get("/api/persons", headers=factories.headers(session, world.a.caregiver))
+    assert [p["id"] for p in r.get_json()] == [world.a.person.id]
+    assert r.get_json()[0]["address"] == "一组12号"
+
+
+def test_volunteer_sees_names_and_villages_only(client, session, world):
+    r = client.get("/api/persons", headers=factories.headers(session, world.a.volunteer))
+    rows = r.get_json()
+    assert rows == [{"id": world.a.person.id, "name": world.a.person.name, "village_id": world.a.villages[0].id,
+                     "village_name": "甲镇1村"}]
+    detail = client.get(f"/api/persons/{world.a.person.id}", headers=factories.headers(session, world.a.volunteer))
+    assert set(detail.get_json()) == {"id", "name", "village_id", "village_name"}
+
+
+def test_volunteer_without_team_sees_nobody(client, session, world):
+    loner = factories.user(session, "volunteer", world.a.place)
+    assert client.get("/api/persons", headers=factories.headers(session, loner)).get_json() == []
+
+
+def test_caregiver_loses_sight_when_agreement_ends(client, session, world):
+    from server.care.models import CareAgreement
+
+    a = session.scalar(select(CareAgreement).where(CareAgreement.person_id == world.a.person.id))
+    a.status = "ended"
+    session.add(a)
+    session.flush()
+    r = client.get(f"/api/persons/{world.a.person.id}", headers=factories.headers(session, world.a.caregiver))
+    assert r.status_code == 403
+
+
+def test_patch_changes_only_what_is_sent(client, session, world):
+    h = factories.headers(session, world.a.staff)
+    r = client.patch(f"/api/persons/{world.a.person.id}", json={"self_care_level": "partly_disabled",
+                                                                 "village_id": world.a.villages[1].id}, headers=h)
+    assert r.status_code == 200
+    out = r.get_json()
+    assert out["self_care_level"] == "partly_disabled" and out["village_id"] == world.a.villages[1].id
+    assert out["address"] == "一组12号"
+    entry = session.scalars(select(AuditLog).where(AuditLog.person_id == world.a.person.id,
+                                                   AuditLog.action == "update")).one()
+    assert entry.detail == {"fields": ["self_care_level", "village_id"]}
+
+
+@pytest.mark.parametrize(
+    "change, status",
+    [
+        ({}, 422),
+        ({"id_number": "1"}, 422),
+        ({"home_lat": 42.0}, 422),
+        ({"status": "gone"}, 422),
+        ({"village_id": "other-township"}, 403),
+        ({"sex": "F"}, 422),
+    ],
+)
+def test_bad_patch_changes_nothing(client, session, world, change, status):
+    if change.get("village_id") == "other-township":
+        change = {"village_id": world.b.villages[0].id}
+    h = factories.headers(session, world.a.staff, **EN)
+    r = client.patch(f"/api/persons/{world.a.person.id}", json=change, headers=h)
+    assert r.status_code == status, r.get_json()
+    assert r.get_json()["message"]
+    session.expire_all()
+    p = session.get(Person, world.a.person.id)
+    assert (p.village_id, p.sex, p.status, p.home_lat) == (world.a.villages[0].id, "M", "active", 42.3)
+
+
+def test_unknown_person_is_404(client, session, world):
+    r = client.get("/api/persons/424242", headers=factories.headers(session, world.admin, **EN))
+    assert r.status_code == 404 and r.get_json()["message"] == "Person not found"
