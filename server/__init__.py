@@ -27,9 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     settings.update(config)
     app = Flask(__name__, instance_path=str(settings["INSTANCE_DIR"]), static_folder=None)
     app.config.update(API_SETTINGS)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.config["JSON_AS_ASCII"] = False
     app.config.update(settings)
+    # the largest check-in: every photo at its limit, plus the form fields
+    app.config.setdefault("MAX_CONTENT_LENGTH", settings["PHOTO_MAX_BYTES"] * settings["PHOTO_MAX_COUNT"] + 1024 * 1024)
     if not app.config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is unset and instance/secret_key is missing: run `zhaoying init` first")
     app.json.ensure_ascii = False
@@ -51,9 +52,16 @@ def create_app(config: dict | None = None) -> Flask:
     from server.auth.routes import users_blp
     from server.care.routes import blp as agreements_blp
     from server.people.routes import blp as persons_blp
+    from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
+    from server.visits.routes import blp as visits_blp
+    from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
 
-    for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp):
+    # The check-in body is parsed by hand (multipart or JSON); its two shapes are named here
+    # so the documented request body is whole.
+    api.spec.components.schema("VisitCreate", schema=VisitCreateSchema)
+    api.spec.components.schema("VisitMultipart", schema=VisitMultipartSchema)
+    for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -75,6 +75,18 @@ def load_settings(env: dict | None = None) -> dict:
         "LOGIN_IP_MAX_FAILURES": _int(env, "LOGIN_IP_MAX_FAILURES", 20, minimum=1),
         "LOGIN_IP_WINDOW_MINUTES": _int(env, "LOGIN_IP_WINDOW_MINUTES", 15, minimum=1),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        # Visit verification thresholds (README "Visit verification").
+        "VISIT_MAX_ACCURACY_M": _int(env, "VISIT_MAX_ACCURACY_M", 100, minimum=1),
+        "VISIT_GEOFENCE_RADIUS_M": _int(env, "VISIT_GEOFENCE_RADIUS_M", 200, minimum=1),
+        "VISIT_PHOTO_MATCH_BITS": _int(env, "VISIT_PHOTO_MATCH_BITS", 6),
+        "VISIT_PHOTO_STALE_MINUTES": _int(env, "VISIT_PHOTO_STALE_MINUTES", 120, minimum=1),
+        "VISIT_MIN_MINUTES_HOME": _int(env, "VISIT_MIN_MINUTES_HOME", 5),
+        "VISIT_CLOCK_SKEW_MINUTES": _int(env, "VISIT_CLOCK_SKEW_MINUTES", 10, minimum=1),
+        "VISIT_MAX_SPEED_KMH": _int(env, "VISIT_MAX_SPEED_KMH", 120, minimum=1),
+        "HOME_PROPOSAL_VISITS": _int(env, "HOME_PROPOSAL_VISITS", 3, minimum=1),
+        "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024),
+        "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 48_000_000, minimum=10_000),
+        "PHOTO_MAX_COUNT": _int(env, "PHOTO_MAX_COUNT", 6, minimum=1),
         # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
         "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, minimum=1),
         "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 65536, minimum=8),

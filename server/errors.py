@@ -69,6 +69,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agreement_ended": ("该协议已终止", "That agreement has already ended"),
     "end_before_start": ("终止日期不能早于开始日期", "The end date cannot be before the start date"),
     "date_in_future": ("日期不能晚于今天", "The date cannot be in the future"),
+    "photo_empty": ("第{index}张照片是空文件", "Photo {index} is an empty file"),
+    "photo_too_large": ("第{index}张照片文件太大", "Photo {index} is too large"),
+    "photo_unsupported": (
+        "第{index}张照片格式不支持，请用 JPEG、PNG 或 WebP",
+        "Photo {index} is not in an accepted format (JPEG, PNG, WebP)",
+    ),
+    "photo_corrupt": ("第{index}张照片已损坏或不完整", "Photo {index} is damaged or incomplete"),
+    "photo_too_many_pixels": ("第{index}张照片像素太多", "Photo {index} has too many pixels"),
+    "photo_polyglot": (
+        "第{index}张照片在图像之后还夹带了其他数据，已拒收",
+        "Photo {index} carries other data after the image and was refused",
+    ),
+    "photo_required": ("上门走访至少需要一张照片", "A home visit needs at least one photo"),
+    "too_many_photos": ("照片太多，最多{limit}张", "Too many photos; at most {limit}"),
+    "visit_not_assigned": ("该人员不是您照料的对象", "That person is not under your care agreement"),
+    "caregivers_only": ("只有照料服务人可以打卡走访", "Only caregivers record visits"),
+    "services_not_in_catalogue": (
+        "照料内容不在该人员自理等级的服务清单中：{codes}",
+        "Services not in the catalogue for this person's self-care level: {codes}",
+    ),
+    "started_in_future": ("开始时间晚于当前时间，请检查手机时间", "The start time is in the future; check the phone's clock"),
+    "ended_before_started": ("结束时间早于开始时间", "The end time is before the start time"),
+    "gps_incomplete": ("定位信息不完整：经纬度和精度需要一起提交", "Send lat, lon and accuracy_m together"),
+    "client_id_conflict": (
+        "该记录编号已用于另一条不同的走访记录",
+        "That client_id was already used for a different visit",
+    ),
+    "visit_not_found": ("找不到该走访记录", "Visit not found"),
+    "visit_out_of_scope": ("您无权查看该走访记录", "That visit is outside your area"),
+    "checkout_conflict": ("该走访已有不同的结束时间", "That visit already has a different end time"),
+    "review_not_pending": ("该走访没有待审核的异常", "That visit has no exception waiting for review"),
+    "review_reason_mismatch": ("审核理由与审核结论不符", "That reason does not go with that decision"),
+    "photo_not_found": ("找不到该照片", "Photo not found"),
 }
 
 

@@ -5,7 +5,9 @@ from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
 from server.people.models import Person
+from server.photos.models import VisitPhoto
 from server.places.models import Place
+from server.visits.models import Observation, Visit
 
 __all__ = [
     "AuditLog",
@@ -13,9 +15,12 @@ __all__ = [
     "CareAgreement",
     "CareHome",
     "LoginFailure",
+    "Observation",
     "Person",
     "Place",
     "User",
+    "Visit",
+    "VisitPhoto",
     "VolunteerTeam",
     "VolunteerTeamMember",
 ]

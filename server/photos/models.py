@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime, utcnow
+
+
+class VisitPhoto(SQLModel, table=True):
+    """A photo taken at a visit, stored re-encoded without metadata under MEDIA_DIR by its
+    SHA-256. The EXIF capture time and GPS read before stripping are kept here, as
+    evidence, never in the file. ``phash`` is a 64-bit DCT perceptual hash (hex)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
+    position: int = 0
+    sha256: str = Field(max_length=64, index=True)
+    phash: str = Field(max_length=16, index=True)
+    width: int
+    height: int
+    bytes: int
+    source_format: str = Field(max_length=10)
+    exif_taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    exif_lat: float | None = None
+    exif_lon: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,270 @@
+"""The photo pipeline: untrusted bytes in, a clean JPEG, a thumbnail and evidence out.
+
+No Flask here: it is benchmarked alone (bench/photo_ingest.py) and called by the
+visits service. Every photo is decoded through an allowlist of formats, checked for
+size, pixel count and trailing data, turned upright, scaled with JPEG DCT scaling,
+and re-encoded without metadata, so what is stored carries no GPS. The EXIF capture
+time and GPS are read first and returned as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import struct
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+
+import imagehash
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC from iPhones, when the plugin is installed
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    _HEIF = ("HEIF",)
+except ImportError:  # pragma: no cover - the plugin is a declared dependency
+    _HEIF = ()
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP") + _HEIF
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 15 * 1024 * 1024
+    max_pixels: int = 48_000_000
+    long_edge: int = 1600
+    thumb_edge: int = 320
+    quality: int = 85
+
+
+class PhotoError(ValueError):
+    """A photo the pipeline refuses; ``code`` names why, ``status`` is the HTTP answer."""
+
+    def __init__(self, code: str, status: int = 422, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    jpeg: bytes
+    thumb: bytes
+    width: int
+    height: int
+    sha256: str
+    phash: str  # 16 hex digits, 64-bit DCT hash
+    source_format: str
+    exif_taken_at: datetime | None
+    exif_lat: float | None
+    exif_lon: float | None
+
+
+def process(data: bytes, *, limits: Limits = Limits(), local_zone: tzinfo = timezone.utc) -> ProcessedPhoto:
+    """Process one uploaded photo; raise PhotoError for anything unfit to keep.
+
+    ``local_zone`` is where an EXIF time without an offset was taken (phones write local time).
+    """
+    if not data:
+        raise PhotoError("photo_empty")
+    if len(data) > limits.max_bytes:
+        raise PhotoError("photo_too_large", 413, f"{len(data)} bytes, limit {limits.max_bytes}")
+
+    with warnings.catch_warnings():
+        # A decompression bomb is an error, never a warning to log and carry on.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        except UnidentifiedImageError:
+            raise PhotoError("photo_unsupported", 415, _name_format(data)) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoError("photo_too_many_pixels", 422) from None
+        except (OSError, SyntaxError, ValueError, struct.error) as exc:
+            raise PhotoError("photo_corrupt", 422, str(exc)) from None
+
+        with im:
+            width, height = im.size
+            if width * height > limits.max_pixels:
+                raise PhotoError("photo_too_many_pixels", 422, f"{width}×{height}")
+            if getattr(im, "n_frames", 1) > 1 and im.format != "HEIF":
+                raise PhotoError("photo_unsupported", 415, "animated images are not photos")
+            fmt = im.format
+            _refuse_trailing_data(data, fmt)
+            taken_at, lat, lon = _exif_evidence(im, local_zone)
+            try:
+                upright = _scaled_upright(im, limits.long_edge)
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise PhotoError("photo_too_many_pixels", 422) from None
+            except (OSError, SyntaxError, ValueError, struct.error) as exc:
+                # truncated or damaged pixel data only shows when it is decoded
+                raise PhotoError("photo_corrupt", 422, str(exc)) from None
+
+    jpeg = _encode(upright, limits.quality)
+    thumb_im = upright.copy()
+    thumb_im.thumbnail((limits.thumb_edge, limits.thumb_edge), Image.Resampling.LANCZOS)
+    thumb = _encode(thumb_im, limits.quality)
+    return ProcessedPhoto(
+        jpeg=jpeg,
+        thumb=thumb,
+        width=upright.width,
+        height=upright.height,
+        sha256=hashlib.sha256(jpeg).hexdigest(),
+        phash=str(imagehash.phash(thumb_im)),
+        source_format=fmt,
+        exif_taken_at=taken_at,
+        exif_lat=lat,
+        exif_lon=lon,
+    )
+
+
+def _scaled_upright(im: Image.Image, long_edge: int) -> Image.Image:
+    width, height = im.size
+    scale = min(1.0, long_edge / max(width, height))
+    if im.format == "JPEG" and scale < 1.0:
+        # DCT scaling: decode at 1/2, 1/4 or 1/8 straight from the compressed data. The box
+        # must keep the image's aspect ratio, or draft() picks a smaller reduction than it could.
+        im.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+    im.load()
+    out = ImageOps.exif_transpose(im)
+    out = _flatten(out)
+    if max(out.size) > long_edge:
+        out.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+    return out
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return im.convert("RGB") if im.mode != "RGB" else im
+
+
+def _encode(im: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    # No exif=, icc_profile= or comment: the stored file carries pixels only.
+    im.save(buf, "JPEG", quality=quality, optimize=True)
+    return buf.getvalue()
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+_DATETIME_ORIGINAL = 36867
+_OFFSET_TIME_ORIGINAL = 36881
+_DATETIME = 306
+
+
+def _exif_evidence(im: Image.Image, local_zone: tzinfo) -> tuple[datetime | None, float | None, float | None]:
+    try:
+        exif = im.getexif()
+    except Exception:  # a damaged EXIF block is no reason to refuse the photo
+        return None, None, None
+    taken = None
+    try:
+        sub = exif.get_ifd(_EXIF_IFD)
+        raw = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        if raw:
+            taken = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+            offset = sub.get(_OFFSET_TIME_ORIGINAL)
+            if offset:
+                taken = datetime.fromisoformat(taken.isoformat() + str(offset).strip("\x00 "))
+            else:
+                taken = taken.replace(tzinfo=local_zone)
+            taken = taken.astimezone(timezone.utc)
+    except (ValueError, TypeError, KeyError):
+        taken = None
+    lat = lon = None
+    try:
+        gps = exif.get_ifd(_GPS_IFD)
+        if gps.get(2) and gps.get(4):
+            lat = _dms(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
+            lon = _dms(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                lat = lon = None
+    except (ValueError, TypeError, ZeroDivisionError, KeyError, IndexError):
+        lat = lon = None
+    return taken, lat, lon
+
+
+def _dms(value) -> float:
+    d, m, s = (float(v) for v in value)
+    return round(d + m / 60 + s / 3600, 7)
+
+
+# --- structure --------------------------------------------------------------------------------
+
+
+def _refuse_trailing_data(data: bytes, fmt: str) -> None:
+    """Refuse a file that carries something after the image ends (a polyglot: an image that is
+    also a ZIP, a script or an HTML page to whatever looks past the picture)."""
+    end = {"JPEG": _jpeg_end, "PNG": _png_end, "WEBP": _riff_end}.get(fmt)
+    if end is None:
+        return
+    stop = end(data)
+    if stop is None:
+        raise PhotoError("photo_corrupt", 422, "the image structure does not end")
+    trailing = data[stop:]
+    if trailing.strip(b"\x00\xff\r\n "):
+        raise PhotoError("photo_polyglot", 422, f"{len(trailing)} bytes after the image")
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """Offset just after the EOI marker that closes the first image, by walking the segments."""
+    i, n = 2, len(data)
+    while i + 2 <= n:
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xD9:
+            return i + 2
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            i += 2
+            continue
+        if i + 4 > n:
+            return None
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        i += 2 + length
+        if marker == 0xDA:  # start of scan: entropy-coded data runs to the next real marker
+            while i + 1 < n:
+                if data[i] == 0xFF and data[i + 1] != 0x00 and not 0xD0 <= data[i + 1] <= 0xD7:
+                    break
+                i += 1
+    return None
+
+
+def _png_end(data: bytes) -> int | None:
+    i, n = 8, len(data)
+    while i + 12 <= n:
+        length = int.from_bytes(data[i:i + 4], "big")
+        kind = data[i + 4:i + 8]
+        i += 12 + length
+        if kind == b"IEND":
+            return i
+    return None
+
+
+def _riff_end(data: bytes) -> int | None:
+    if len(data) < 12:
+        return None
+    size = int.from_bytes(data[4:8], "little")
+    return 8 + size + (size & 1)
+
+
+def _name_format(data: bytes) -> str:
+    """Say what a refused file seems to be, for the message; decodes nothing."""
+    head = data[:16]
+    for magic, name in ((b"GIF8", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+                        (b"%PDF", "PDF"), (b"PK\x03\x04", "ZIP")):
+        if head.startswith(magic):
+            return f"{name} is not accepted; send JPEG, PNG or WebP"
+    return "not an image in an accepted format (JPEG, PNG, WebP)"

@@ -1,0 +1,80 @@
+"""Photos of visits: processing, reuse detection, storage rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from server.errors import ServiceError
+from server.photos import pipeline
+from server.photos.models import VisitPhoto
+from server.photos.storage import PhotoStore
+
+
+def process_all(files: list[bytes], *, limits: pipeline.Limits, zone: tzinfo) -> list[pipeline.ProcessedPhoto]:
+    """Process every upload before anything is stored; the first bad one refuses the lot."""
+    out = []
+    for index, data in enumerate(files):
+        try:
+            out.append(pipeline.process(data, limits=limits, local_zone=zone))
+        except pipeline.PhotoError as err:
+            raise ServiceError(err.status, err.code, errors={"photos": {str(index): [err.detail or err.code]}},
+                               index=index + 1) from None
+    return out
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def matching_visits(
+    session: Session,
+    photos: list[pipeline.ProcessedPhoto],
+    *,
+    candidates_stmt,
+    max_bits: int,
+) -> list[int]:
+    """Visit ids (from ``candidates_stmt``, a select of Visit.id) with a photo within ``max_bits``
+    of one of ``photos``, or the very same file anywhere."""
+    if not photos:
+        return []
+    shas = [p.sha256 for p in photos]
+    rows = session.execute(
+        select(VisitPhoto.visit_id, VisitPhoto.phash, VisitPhoto.sha256).where(
+            or_(VisitPhoto.visit_id.in_(candidates_stmt), VisitPhoto.sha256.in_(shas))
+        )
+    ).all()
+    found = []
+    for visit_id, phash, sha in rows:
+        if sha in shas or any(hamming(phash, p.phash) <= max_bits for p in photos):
+            found.append(visit_id)
+    return found
+
+
+def attach(session: Session, *, visit_id: int, photos: list[pipeline.ProcessedPhoto], store: PhotoStore) -> list[VisitPhoto]:
+    rows = []
+    for position, p in enumerate(photos):
+        row = VisitPhoto(visit_id=visit_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
+                         height=p.height, bytes=len(p.jpeg), source_format=p.source_format,
+                         exif_taken_at=p.exif_taken_at, exif_lat=p.exif_lat, exif_lon=p.exif_lon)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    for p in photos:
+        store.save(p)
+    return rows
+
+
+def photos_of(session: Session, visit_ids: list[int]) -> dict[int, list[VisitPhoto]]:
+    out: dict[int, list[VisitPhoto]] = {v: [] for v in visit_ids}
+    if visit_ids:
+        for row in session.scalars(select(VisitPhoto).where(VisitPhoto.visit_id.in_(visit_ids))
+                                   .order_by(VisitPhoto.visit_id, VisitPhoto.position)):
+            out[row.visit_id].append(row)
+    return out
+
+
+def taken_times(photos: list[pipeline.ProcessedPhoto]) -> list[datetime | None]:
+    return [p.exif_taken_at for p in photos]

@@ -1,0 +1,86 @@
+"""The care-content catalogue (seed 001 §二(一)1), observation choices and review reasons.
+
+Codes are what the API stores; the Chinese and English labels are what people read.
+"""
+
+from __future__ import annotations
+
+# code -> (zh-CN, en, levels it applies to)
+_ALL = ("self_care", "partly_disabled", "fully_disabled")
+_DISABLED = ("partly_disabled", "fully_disabled")
+
+SERVICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "home_cleaning": ("维护居所卫生", "Keep the home clean", _ALL),
+    "personal_hygiene": ("保持个人清洁", "Personal hygiene", _ALL),
+    "regular_meals": ("确保规律饮食", "Regular meals", _ALL),
+    "help_eating": ("协助用餐", "Help with eating", _DISABLED),
+    "help_drinking": ("协助饮水", "Help with drinking", _DISABLED),
+    "medication": ("协助用药", "Help with medication", _DISABLED),
+    "dressing": ("协助穿（脱）衣", "Help with dressing", _DISABLED),
+    "washing": ("协助洗漱", "Help with washing", _DISABLED),
+    "bathing": ("协助洗澡", "Help with bathing", _DISABLED),
+    "toileting": ("协助如厕", "Help with toileting", _DISABLED),
+    "doctor_visit": ("生病送医", "Take to a doctor", _ALL),
+    "buy_supplies": ("物资代购", "Buy supplies", _ALL),
+    "environment_cleanup": ("指导人居环境整治", "Guide the home clean-up", _ALL),
+    "wellbeing_call": ("电话/视频问候", "Check-in call", _ALL),
+}
+
+
+def services_for(level: str) -> list[str]:
+    return [code for code, (_, _, levels) in SERVICES.items() if level in levels]
+
+
+# Observation fields and their choices: code -> (zh-CN, en).
+OBSERVATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "self_care_level": {
+        "self_care": ("全自理", "Self-care"),
+        "partly_disabled": ("半失能", "Partly disabled"),
+        "fully_disabled": ("全失能", "Fully disabled"),
+    },
+    "health": {
+        "well": ("良好", "Well"),
+        "unwell": ("身体不适", "Unwell"),
+        "needs_doctor": ("需要就医", "Needs a doctor"),
+        "in_hospital": ("住院", "In hospital"),
+    },
+    "hygiene": {"good": ("干净", "Clean"), "fair": ("一般", "Fair"), "poor": ("差", "Poor")},
+    "living_environment": {
+        "clean": ("整洁干净", "Clean and tidy"),
+        "fair": ("一般", "Fair"),
+        "dirty": ("脏乱差", "Dirty and messy"),
+    },
+    "food_supplies": {
+        "sufficient": ("充足", "Sufficient"),
+        "low": ("不足", "Running low"),
+        "none": ("缺乏", "None left"),
+    },
+    "mood": {"good": ("良好", "Good"), "fair": ("一般", "Fair"), "low": ("低落", "Low")},
+}
+
+# Verification exceptions: code -> (zh-CN, en).
+EXCEPTIONS: dict[str, tuple[str, str]] = {
+    "no_gps": ("没有定位", "No GPS position"),
+    "low_accuracy": ("定位精度太低", "GPS accuracy too low"),
+    "outside_geofence": ("不在服务对象家附近", "Not near the person's home"),
+    "photo_reused": ("照片与其他走访重复", "Photo matches another visit's photo"),
+    "photo_stale": ("照片拍摄时间与走访时间不符", "Photo taken far from the visit time"),
+    "too_short": ("走访时间过短", "Visit too short"),
+    "clock_skew": ("手机时间不准", "Phone clock differs from server time"),
+    "impossible_travel": ("与上一次走访之间的移动速度不可能", "Impossible travel since the previous visit"),
+}
+
+# Review reasons: code -> (decision, zh-CN, en).
+REVIEW_REASONS: dict[str, tuple[str, str, str]] = {
+    "gps_unavailable": ("accept", "室内或山区无法定位，已核实", "GPS unavailable indoors or in the hills; checked"),
+    "person_elsewhere": ("accept", "服务对象当时不在家（住院、走亲戚），已核实", "Person was elsewhere (hospital, relatives); checked"),
+    "confirmed_by_call": ("accept", "已电话向服务对象或村委会核实", "Confirmed by phone with the person or village"),
+    "device_clock_wrong": ("accept", "手机时间设置错误", "Phone clock was wrong"),
+    "home_location_wrong": ("accept", "登记的住址位置有误，需更正", "Recorded home location is wrong; to be corrected"),
+    "other_accept": ("accept", "其他（见备注）", "Other (see note)"),
+    "not_at_home": ("reject", "核实未上门", "Checked: no home visit took place"),
+    "photo_not_genuine": ("reject", "照片不真实或重复使用", "Photo not genuine or reused"),
+    "duplicate_visit": ("reject", "重复记录", "Duplicate record"),
+    "service_not_done": ("reject", "照料服务未落实", "Care was not actually given"),
+    "other_reject": ("reject", "其他（见备注）", "Other (see note)"),
+}

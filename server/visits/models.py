@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime, utcnow
+
+# 上门入户 · 电话 · 视频 · 远程监测 (DOMAIN.md "who uses the app").
+MODES = ("home", "phone", "video", "remote")
+# verified: every check passed; exception: waiting for township review;
+# accepted / rejected: an exception after review.
+STATUSES = ("verified", "exception", "accepted", "rejected")
+COUNTS_AS_VERIFIED = ("verified", "accepted")
+
+
+class Visit(SQLModel, table=True):
+    """One home visit (or call) by a caregiver: the evidence behind the care subsidy.
+
+    Carries the six elements of electronic visit verification: service (``services``),
+    person, date, location (``lat``/``lon`` WGS-84 with ``accuracy_m``), caregiver,
+    start and end time. ``client_id`` is made on the phone, so a replayed upload from
+    an offline outbox is stored once; ``content_hash`` tells a replay from a conflict.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=36, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    caregiver_id: int = Field(foreign_key="app_user.id", index=True)
+    agreement_id: int | None = Field(default=None, foreign_key="careagreement.id")
+    mode: str = Field(max_length=10)
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    coord_system: str = Field(default="wgs84", max_length=10, description="what the phone sent; stored as WGS-84")
+    services: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    device_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = Field(max_length=10, index=True)
+    exceptions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    exception_detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    content_hash: str = Field(max_length=64)
+    reviewed_by: int | None = Field(default=None, foreign_key="app_user.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_reason: str | None = Field(default=None, max_length=40)
+    review_note: str | None = Field(default=None, max_length=500)
+
+
+class Observation(SQLModel, table=True):
+    """What the caregiver saw at the visit. The columns follow seed 001 annex 3's form:
+    self_care_level — 自理情况; living_environment — 居住环境 (整洁干净 / 一般 / 脏乱差);
+    health — 健康 (well / unwell / needs doctor / in hospital, seed 001 §二(一)1 生病送医);
+    hygiene — 个人卫生; food_supplies — 食物和生活用品; mood — 精神状态."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    observed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    self_care_level: str | None = Field(default=None, max_length=20)
+    health: str | None = Field(default=None, max_length=20)
+    hygiene: str | None = Field(default=None, max_length=10)
+    living_environment: str | None = Field(default=None, max_length=10)
+    food_supplies: str | None = Field(default=None, max_length=12)
+    mood: str | None = Field(default=None, max_length=10)
+    note: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,193 @@
+import json
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from server.auth.current import current_actor, login_required
+from server.db import get_session
+from server.errors import fail, language
+from server.people.models import Person
+from server.photos import service as photos
+from server.photos.storage import PhotoStore
+from server.visits import catalogue, service
+from server.visits.schemas import (
+    CheckoutSchema,
+    ReviewSchema,
+    VisitCreateSchema,
+    VisitMultipartSchema,
+    VisitQuerySchema,
+    VisitSchema,
+)
+
+blp = Blueprint("visits", __name__, url_prefix="/api/visits", description="Verified home visits (上门走访打卡)")
+
+CREATE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {"schema": "VisitMultipart"},
+        "application/json": {"schema": "VisitCreate"},
+    },
+}
+
+
+def settings() -> service.Settings:
+    return service.Settings.from_config(current_app.config)
+
+
+def _form_value(key: str, values: list[str]):
+    if key == "services":
+        if len(values) == 1 and values[0].lstrip().startswith("["):
+            return json.loads(values[0])
+        return [v for v in values if v.strip()]
+    if key == "observations":
+        return json.loads(values[0]) if values[0].strip() else None
+    if len(values) > 1:
+        return values
+    return values[0] if values[0] != "" else None
+
+
+def read_submission() -> tuple[dict, list[bytes]]:
+    """The check-in from a multipart form (with photos) or a JSON body (without)."""
+    if request.mimetype == "multipart/form-data":
+        raw, errors = {}, {}
+        for key in request.form.keys():
+            try:
+                raw[key] = _form_value(key, request.form.getlist(key))
+            except ValueError:
+                errors[key] = ["not valid JSON"]
+        extra_files = [k for k in request.files.keys() if k != "photos"]
+        for key in extra_files:
+            errors[key] = ["Unknown field."]
+        if errors:
+            fail(422, "validation", errors=errors)
+        files = [f.read() for f in request.files.getlist("photos")]
+    elif request.is_json:
+        raw = request.get_json(silent=True)
+        if not isinstance(raw, dict):
+            fail(400, "bad_request")
+        files = []
+    else:
+        fail(415, "bad_request")
+    try:
+        return VisitCreateSchema().load(raw), files
+    except ValidationError as err:
+        fail(422, "validation", errors=err.messages)
+
+
+def present(visits: list) -> list[dict]:
+    session = get_session()
+    ids = [v.id for v in visits]
+    pics = photos.photos_of(session, ids)
+    observations = service.observations_of(session, ids)
+    person_ids = {v.person_id for v in visits}
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all()) if person_ids else {}
+    out = []
+    for v in visits:
+        obs = observations.get(v.id)
+        review = None
+        if v.reviewed_at is not None:
+            review = {"decision": "accept" if v.status == "accepted" else "reject", "reason_code": v.review_reason,
+                      "note": v.review_note, "reviewed_by": v.reviewed_by, "reviewed_at": v.reviewed_at}
+        out.append({
+            "id": v.id, "client_id": v.client_id, "person_id": v.person_id, "person_name": names.get(v.person_id),
+            "caregiver_id": v.caregiver_id, "mode": v.mode, "started_at": v.started_at, "ended_at": v.ended_at,
+            "lat": v.lat, "lon": v.lon, "accuracy_m": v.accuracy_m, "services": v.services,
+            "observations": {k: getattr(obs, k) for k in service.OBSERVATION_FIELDS} if obs else None,
+            "received_at": v.received_at,
+            "verification": {"status": v.status, "exceptions": v.exceptions, "detail": v.exception_detail,
+                             "review": review},
+            "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
+                        "width": p.width, "height": p.height} for p in pics.get(v.id, [])],
+        })
+    return out
+
+
+@blp.route("")
+class Visits(MethodView):
+    @login_required()
+    @blp.doc(requestBody=CREATE_BODY)
+    @blp.response(201, VisitSchema, description="Stored")
+    @blp.alt_response(200, schema=VisitSchema, description="A replay of a visit already stored (same client_id and content)")
+    @blp.alt_response(413, description="A photo over the byte limit")
+    @blp.alt_response(415, description="A photo in a format not accepted")
+    def post(self):
+        """Check in a visit: who, whom, when, where, what was done, photos"""
+        data, files = read_submission()
+        session = get_session()
+        store = PhotoStore(current_app.config["MEDIA_DIR"])
+        try:
+            visit, created = service.create_visit(session, actor=current_actor(), data=data, files=files,
+                                                  store=store, settings=settings())
+            session.commit()
+        except BaseException:
+            # nothing half-stored: no row, and no file this request wrote
+            store.discard_created()
+            raise
+        return present([visit])[0], 201 if created else 200
+
+    @login_required()
+    @blp.arguments(VisitQuerySchema, location="query")
+    @blp.response(200, VisitSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args, pagination_parameters):
+        """List visits you may see (caregivers: their own), newest first"""
+        if "month" in args:
+            year, month = args.pop("month").split("-")
+            args["month"] = (int(year), int(month))
+        rows, total = service.list_visits(get_session(), actor=current_actor(), zone=settings().zone,
+                                          offset=pagination_parameters.first_item,
+                                          limit=pagination_parameters.page_size, **args)
+        pagination_parameters.item_count = total
+        return present(rows)
+
+
+@blp.route("/<int:visit_id>")
+class VisitById(MethodView):
+    @login_required()
+    @blp.response(200, VisitSchema)
+    def get(self, visit_id):
+        """One visit"""
+        return present([service.get_visit(get_session(), actor=current_actor(), visit_id=visit_id)])[0]
+
+
+@blp.route("/<int:visit_id>/checkout")
+class Checkout(MethodView):
+    @login_required("caregiver")
+    @blp.arguments(CheckoutSchema)
+    @blp.response(200, VisitSchema)
+    def post(self, data, visit_id):
+        """Record when the visit ended (when it was not known at check-in)"""
+        visit = service.checkout(get_session(), actor=current_actor(), visit_id=visit_id, ended_at=data["ended_at"],
+                                 settings=settings())
+        return present([visit])[0]
+
+
+@blp.route("/<int:visit_id>/review")
+class Review(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(ReviewSchema)
+    @blp.response(200, VisitSchema)
+    def post(self, data, visit_id):
+        """Accept or reject a visit's exceptions, with a reason (township staff)"""
+        visit = service.review(get_session(), actor=current_actor(), visit_id=visit_id, **data)
+        return present([visit])[0]
+
+
+@blp.route("/catalogue")
+class Catalogue(MethodView):
+    @blp.response(200)
+    def get(self):
+        """Care services per self-care level, observation choices, exception codes and review reasons"""
+        zh = language() != "en"
+        pick = (lambda pair: pair[0]) if zh else (lambda pair: pair[1])
+        return {
+            "services": [{"code": c, "label": pick(v[:2]), "levels": list(v[2])} for c, v in catalogue.SERVICES.items()],
+            "observations": {f: [{"code": c, "label": pick(lbl)} for c, lbl in choices.items()]
+                             for f, choices in catalogue.OBSERVATIONS.items()},
+            "exceptions": [{"code": c, "label": pick(lbl)} for c, lbl in catalogue.EXCEPTIONS.items()],
+            "review_reasons": [{"code": c, "decision": v[0], "label": pick(v[1:])}
+                               for c, v in catalogue.REVIEW_REASONS.items()],
+        }

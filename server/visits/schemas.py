@@ -1,0 +1,113 @@
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import validate
+
+from server.geo import COORD_SYSTEMS
+from server.visits.catalogue import OBSERVATIONS, REVIEW_REASONS
+from server.visits.models import MODES, STATUSES
+
+
+def _choice(field: str, **kw):
+    return ma.fields.String(allow_none=True, validate=validate.OneOf(list(OBSERVATIONS[field])), **kw)
+
+
+class ObservationSchema(ma.Schema):
+    """What the caregiver saw (seed 001 annex 3's columns)."""
+
+    self_care_level = _choice("self_care_level")
+    health = _choice("health")
+    hygiene = _choice("hygiene")
+    living_environment = _choice("living_environment")
+    food_supplies = _choice("food_supplies")
+    mood = _choice("mood")
+    note = ma.fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class VisitCreateSchema(ma.Schema):
+    client_id = ma.fields.UUID(required=True, metadata={"description": "made on the phone; a replay with the same id is stored once"})
+    person_id = ma.fields.Integer(required=True)
+    mode = ma.fields.String(required=True, validate=validate.OneOf(MODES))
+    started_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    ended_at = ma.fields.AwareDateTime(allow_none=True, load_default=None)
+    lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(-90, 90))
+    lon = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=100_000))
+    coord_system = ma.fields.String(load_default="wgs84", validate=validate.OneOf(COORD_SYSTEMS),
+                                    metadata={"description": "what lat/lon are in; stored as WGS-84"})
+    services = ma.fields.List(ma.fields.String(validate=validate.Length(max=40)), load_default=list,
+                              validate=validate.Length(max=30))
+    observations = ma.fields.Nested(ObservationSchema, load_default=None, allow_none=True)
+    device_time = ma.fields.AwareDateTime(allow_none=True, load_default=None,
+                                          metadata={"description": "the phone's clock when it sent this"})
+
+    @ma.post_load
+    def _plain(self, data, **kwargs):
+        data["client_id"] = str(data["client_id"])
+        return data
+
+
+class VisitMultipartSchema(VisitCreateSchema):
+    """The same fields as multipart/form-data: ``services`` repeated, ``observations`` as a JSON
+    string, and the photo files under ``photos``."""
+
+    observations = ma.fields.String(metadata={"description": "JSON object, as in the JSON body"})
+    photos = ma.fields.List(Upload(), metadata={"description": "JPEG, PNG, WebP or HEIC files"})
+
+
+class PhotoRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    url = ma.fields.String()
+    thumb_url = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+
+
+class ReviewOutSchema(ma.Schema):
+    decision = ma.fields.String()
+    reason_code = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
+    reviewed_by = ma.fields.Integer()
+    reviewed_at = ma.fields.DateTime()
+
+
+class VerificationSchema(ma.Schema):
+    status = ma.fields.String(metadata={"description": "verified | exception | accepted | rejected"})
+    exceptions = ma.fields.List(ma.fields.String())
+    detail = ma.fields.Dict()
+    review = ma.fields.Nested(ReviewOutSchema, allow_none=True)
+
+
+class VisitSchema(ma.Schema):
+    id = ma.fields.Integer()
+    client_id = ma.fields.String()
+    person_id = ma.fields.Integer()
+    person_name = ma.fields.String()
+    caregiver_id = ma.fields.Integer()
+    mode = ma.fields.String()
+    started_at = ma.fields.DateTime()
+    ended_at = ma.fields.DateTime(allow_none=True)
+    lat = ma.fields.Float(allow_none=True)
+    lon = ma.fields.Float(allow_none=True)
+    accuracy_m = ma.fields.Float(allow_none=True)
+    services = ma.fields.List(ma.fields.String())
+    observations = ma.fields.Nested(ObservationSchema, allow_none=True)
+    received_at = ma.fields.DateTime()
+    verification = ma.fields.Nested(VerificationSchema)
+    photos = ma.fields.List(ma.fields.Nested(PhotoRefSchema))
+
+
+class VisitQuerySchema(ma.Schema):
+    person_id = ma.fields.Integer()
+    caregiver_id = ma.fields.Integer()
+    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+
+
+class CheckoutSchema(ma.Schema):
+    ended_at = ma.fields.AwareDateTime(required=True)
+
+
+class ReviewSchema(ma.Schema):
+    decision = ma.fields.String(required=True, validate=validate.OneOf(("accept", "reject")))
+    reason_code = ma.fields.String(required=True, validate=validate.OneOf(list(REVIEW_REASONS)))
+    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))

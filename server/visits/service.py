@@ -1,0 +1,316 @@
+"""Home visits: check-in, replay, checkout, verification and review."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from server import geo
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.care.models import CareAgreement
+from server.db import utcnow
+from server.errors import ServiceError
+from server.people import service as people
+from server.people.models import Person
+from server.photos import pipeline
+from server.photos import service as photos
+from server.photos.storage import PhotoStore
+from server.timeutil import month_bounds
+from server.visits import catalogue, verification
+from server.visits.models import Observation, Visit
+
+OBSERVATION_FIELDS = ("self_care_level", "health", "hygiene", "living_environment", "food_supplies", "mood", "note")
+
+
+@dataclass(frozen=True)
+class Settings:
+    rules: verification.Rules
+    limits: pipeline.Limits
+    zone: ZoneInfo
+    max_photos: int = 6
+    home_proposal_visits: int = 3
+
+    @classmethod
+    def from_config(cls, c) -> "Settings":
+        return cls(
+            rules=verification.Rules.from_config(c),
+            limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"]),
+            zone=ZoneInfo(c["TIMEZONE"]),
+            max_photos=c["PHOTO_MAX_COUNT"],
+            home_proposal_visits=c["HOME_PROPOSAL_VISITS"],
+        )
+
+
+def content_hash(data: dict, files: list[bytes]) -> str:
+    """What makes two submissions "the same visit": every field and every photo's bytes."""
+    canonical = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items() if k != "device_time"}
+    canonical["services"] = sorted(canonical.get("services") or [])
+    canonical["photos"] = [hashlib.sha256(f).hexdigest() for f in files]
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _replay(session: Session, actor: Actor, client_id: str, digest: str) -> Visit | None:
+    existing = session.scalar(select(Visit).where(Visit.client_id == client_id))
+    if existing is None:
+        return None
+    if existing.caregiver_id != actor.user.id or existing.content_hash != digest:
+        raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used for a different visit"]})
+    return existing
+
+
+def _active_agreement(session: Session, person_id: int, caregiver_id: int) -> CareAgreement | None:
+    return session.scalar(select(CareAgreement).where(
+        CareAgreement.person_id == person_id, CareAgreement.caregiver_id == caregiver_id,
+        CareAgreement.status == "active"))
+
+
+def create_visit(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
+                 settings: Settings, now: datetime | None = None) -> tuple[Visit, bool]:
+    """Store a check-in. Returns the visit and whether it was created (False: a replay)."""
+    now = now or utcnow()
+    if actor.user.role != "caregiver":
+        raise ServiceError(403, "caregivers_only")
+    # A replay from an offline outbox is answered first: the agreement may have ended since.
+    digest = content_hash(data, files)
+    replayed = _replay(session, actor, data["client_id"], digest)
+    if replayed is not None:
+        return replayed, False
+    person = session.get(Person, data["person_id"])
+    if person is None:
+        raise ServiceError(404, "person_not_found", errors={"person_id": ["no such person"]})
+    agreement = _active_agreement(session, person.id, actor.user.id)
+    if agreement is None:
+        raise ServiceError(403, "visit_not_assigned")
+
+    _check_times(data, now, settings.rules)
+    allowed = set(catalogue.services_for(person.self_care_level))
+    unknown = [s for s in data.get("services", []) if s not in allowed]
+    if unknown:
+        raise ServiceError(422, "services_not_in_catalogue", errors={"services": unknown}, codes=", ".join(unknown))
+    gps = [data.get(k) is not None for k in ("lat", "lon", "accuracy_m")]
+    if any(gps) and not all(gps):
+        raise ServiceError(422, "gps_incomplete", errors={"accuracy_m": ["lat, lon and accuracy_m go together"]})
+    if len(files) > settings.max_photos:
+        raise ServiceError(422, "too_many_photos", errors={"photos": [f"at most {settings.max_photos}"]},
+                           limit=settings.max_photos)
+    if data["mode"] == "home" and not files:
+        raise ServiceError(422, "photo_required", errors={"photos": ["a home visit needs at least one photo"]})
+
+    processed = photos.process_all(files, limits=settings.limits, zone=settings.zone)
+
+    lat, lon = data.get("lat"), data.get("lon")
+    system = data.get("coord_system", "wgs84")
+    if lat is not None:
+        lat, lon = geo.to_wgs84(lat, lon, system)
+
+    visit = Visit(client_id=data["client_id"], person_id=person.id, caregiver_id=actor.user.id,
+                  agreement_id=agreement.id, mode=data["mode"], started_at=data["started_at"],
+                  ended_at=data.get("ended_at"), lat=lat, lon=lon, accuracy_m=data.get("accuracy_m"),
+                  coord_system=system, services=data.get("services", []), device_time=data.get("device_time"),
+                  received_at=now, status="verified", content_hash=digest)
+    ctx = _context(session, visit, person, processed, settings)
+    visit.exceptions, visit.exception_detail = verification.check(ctx, settings.rules)
+    visit.status = "exception" if visit.exceptions else "verified"
+
+    try:
+        with session.begin_nested():
+            session.add(visit)
+    except IntegrityError:
+        # The same client_id arrived twice at once: the other request stored it first.
+        replayed = _replay(session, actor, data["client_id"], digest)
+        if replayed is None:
+            raise
+        return replayed, False
+
+    obs = data.get("observations") or {}
+    if obs:
+        session.add(Observation(visit_id=visit.id, person_id=person.id, observed_at=visit.started_at,
+                                **{k: obs.get(k) for k in OBSERVATION_FIELDS}))
+    photos.attach(session, visit_id=visit.id, photos=processed, store=store)
+    audit.record(session, actor=actor, action="create", entity="visit", entity_id=visit.id, person_id=person.id,
+                 detail={"status": visit.status, "exceptions": visit.exceptions})
+    _maybe_propose_home(session, person, settings)
+    session.flush()
+    return visit, True
+
+
+def _check_times(data: dict, now: datetime, rules: verification.Rules) -> None:
+    allowance = timedelta(minutes=rules.clock_skew_minutes)
+    if data["started_at"] > now + allowance:
+        raise ServiceError(422, "started_in_future", errors={"started_at": ["in the future"]})
+    ended = data.get("ended_at")
+    if ended is not None:
+        if ended < data["started_at"]:
+            raise ServiceError(422, "ended_before_started", errors={"ended_at": ["before started_at"]})
+        if ended > now + allowance:
+            raise ServiceError(422, "started_in_future", errors={"ended_at": ["in the future"]})
+
+
+def _context(session: Session, visit: Visit, person: Person, processed, settings: Settings) -> verification.Context:
+    home = None
+    if person.home_lat is not None and person.home_location_state == "confirmed":
+        home = (person.home_lat, person.home_lon)
+    neighbours = []
+    if visit.lat is not None:
+        base = select(Visit).where(Visit.caregiver_id == visit.caregiver_id, Visit.lat.is_not(None))
+        before = session.scalar(base.where(Visit.started_at <= visit.started_at).order_by(Visit.started_at.desc()).limit(1))
+        after = session.scalar(base.where(Visit.started_at > visit.started_at).order_by(Visit.started_at).limit(1))
+        neighbours = [verification.Position(v.started_at, v.ended_at, v.lat, v.lon) for v in (before, after) if v]
+    reused = []
+    if processed:
+        day_start, day_end = _local_day(visit.started_at, settings.zone)
+        same_person_same_day = (Visit.person_id == person.id) & (Visit.started_at >= day_start) & (Visit.started_at < day_end)
+        candidates = select(Visit.id).where(
+            or_(Visit.caregiver_id == visit.caregiver_id, Visit.person_id == person.id),
+            Visit.started_at >= visit.started_at - timedelta(days=400),
+            ~same_person_same_day,
+        )
+        reused = photos.matching_visits(session, processed, candidates_stmt=candidates,
+                                        max_bits=settings.rules.photo_match_bits)
+        # the very same file on a visit to the same person that day is the same visit told twice, not reuse
+        same_day_ids = set(session.scalars(select(Visit.id).where(same_person_same_day)))
+        reused = [v for v in reused if v not in same_day_ids]
+    return verification.Context(
+        mode=visit.mode, started_at=visit.started_at, ended_at=visit.ended_at, lat=visit.lat, lon=visit.lon,
+        accuracy_m=visit.accuracy_m, received_at=visit.received_at, device_time=visit.device_time, home=home,
+        neighbours=neighbours, photo_times=photos.taken_times(processed), reused_from=reused,
+    )
+
+
+def _local_day(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    local = moment.astimezone(zone)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def _maybe_propose_home(session: Session, person: Person, settings: Settings) -> None:
+    """With no home location on record, propose one from the first verified home visits that
+    agree with each other; staff confirm it (PATCH home_location_state=confirmed)."""
+    if person.home_lat is not None:
+        return
+    rows = session.execute(
+        select(Visit.lat, Visit.lon).where(
+            Visit.person_id == person.id, Visit.mode == "home", Visit.status == "verified", Visit.lat.is_not(None),
+            Visit.accuracy_m <= settings.rules.max_accuracy_m,
+        ).order_by(Visit.started_at).limit(settings.home_proposal_visits)
+    ).all()
+    if len(rows) < settings.home_proposal_visits:
+        return
+    lat = statistics.median(r[0] for r in rows)
+    lon = statistics.median(r[1] for r in rows)
+    if all(geo.distance_m(lat, lon, r[0], r[1]) <= settings.rules.geofence_radius_m for r in rows):
+        person.home_lat, person.home_lon, person.home_location_state = lat, lon, "proposed"
+        session.add(person)
+
+
+def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetime, settings: Settings,
+             now: datetime | None = None) -> Visit:
+    now = now or utcnow()
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise ServiceError(404, "visit_not_found")
+    if visit.caregiver_id != actor.user.id:
+        raise ServiceError(403, "visit_out_of_scope")
+    if visit.ended_at is not None:
+        if visit.ended_at == ended_at:
+            return visit
+        raise ServiceError(409, "checkout_conflict")
+    _check_times({"started_at": visit.started_at, "ended_at": ended_at}, now, settings.rules)
+    visit.ended_at = ended_at
+    if visit.status in ("verified", "exception"):
+        minutes = (ended_at - visit.started_at).total_seconds() / 60
+        minimum = settings.rules.min_minutes.get(visit.mode, 0)
+        if minimum and minutes < minimum and "too_short" not in visit.exceptions:
+            visit.exceptions = [*visit.exceptions, "too_short"]
+            visit.exception_detail = {**visit.exception_detail, "duration_minutes": round(minutes, 1)}
+        visit.status = "exception" if visit.exceptions else "verified"
+    session.add(visit)
+    audit.record(session, actor=actor, action="checkout", entity="visit", entity_id=visit.id, person_id=visit.person_id)
+    session.flush()
+    return visit
+
+
+def _visible(session: Session, actor: Actor):
+    user = actor.user
+    stmt = select(Visit)
+    if user.role == "caregiver":
+        return stmt.where(Visit.caregiver_id == user.id)
+    if user.role == "volunteer":
+        raise ServiceError(403, "forbidden_role")
+    if user.role == "district_admin":
+        return stmt
+    return stmt.where(Visit.person_id.in_(people.visible(session, user).with_only_columns(Person.id)))
+
+
+def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: int | None = None,
+                caregiver_id: int | None = None, month: tuple[int, int] | None = None, status: str | None = None,
+                offset: int = 0, limit: int = 50) -> tuple[list[Visit], int]:
+    stmt = _visible(session, actor)
+    if person_id is not None:
+        stmt = stmt.where(Visit.person_id == person_id)
+    if caregiver_id is not None:
+        stmt = stmt.where(Visit.caregiver_id == caregiver_id)
+    if month is not None:
+        start, end = month_bounds(*month, zone)
+        stmt = stmt.where(Visit.started_at >= start, Visit.started_at < end)
+    if status:
+        stmt = stmt.where(Visit.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(session.scalars(stmt.order_by(Visit.started_at.desc(), Visit.id.desc()).offset(offset).limit(limit)))
+    audit.record_person_reads(session, actor=actor, person_ids=[v.person_id for v in rows], action="list_visits")
+    return rows, total
+
+
+def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "read_visit") -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise ServiceError(404, "visit_not_found")
+    if actor.user.role == "caregiver":
+        allowed = visit.caregiver_id == actor.user.id
+    elif actor.user.role == "volunteer":
+        allowed = False
+    else:
+        allowed = people.can_see(session, actor.user, session.get(Person, visit.person_id))
+    if not allowed:
+        raise ServiceError(403, "visit_out_of_scope")
+    audit.record(session, actor=actor, action=action, entity="visit", entity_id=visit.id, person_id=visit.person_id)
+    return visit
+
+
+def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reason_code: str,
+           note: str | None = None, now: datetime | None = None) -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise ServiceError(404, "visit_not_found")
+    person = session.get(Person, visit.person_id)
+    if not people.can_manage(session, actor.user, person):
+        raise ServiceError(403, "person_out_of_scope")
+    if visit.status != "exception":
+        raise ServiceError(409, "review_not_pending")
+    if catalogue.REVIEW_REASONS[reason_code][0] != decision:
+        raise ServiceError(422, "review_reason_mismatch", errors={"reason_code": [f"not a reason to {decision}"]})
+    visit.status = "accepted" if decision == "accept" else "rejected"
+    visit.reviewed_by = actor.user.id
+    visit.reviewed_at = now or utcnow()
+    visit.review_reason = reason_code
+    visit.review_note = note
+    session.add(visit)
+    audit.record(session, actor=actor, action="review", entity="visit", entity_id=visit.id, person_id=visit.person_id,
+                 detail={"decision": decision, "reason_code": reason_code})
+    session.flush()
+    return visit
+
+
+def observations_of(session: Session, visit_ids: list[int]) -> dict[int, Observation]:
+    if not visit_ids:
+        return {}
+    return {o.visit_id: o for o in session.scalars(select(Observation).where(Observation.visit_id.in_(visit_ids)))}
