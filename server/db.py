@@ -49,12 +49,18 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # pysqlite's own transaction handling issues a plain deferred BEGIN, which
-        # fails at once with "database is locked" when two writers meet, whatever
-        # the busy timeout. We take over and begin every transaction IMMEDIATE.
+        # pysqlite's own transaction handling issues a plain deferred BEGIN, which fails at once
+        # with "database is locked" when a reader tries to become a writer while another writer
+        # holds the lock, whatever the busy timeout. We take over: reads run on their own (WAL
+        # lets them run beside a writer), and the first write of a transaction begins it
+        # IMMEDIATE, waiting its turn under the busy timeout. So the write lock is held only
+        # from a request's first write to its commit, not while it validates or decodes photos.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -63,9 +69,12 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_first_write(connection, cursor, statement, parameters, context, executemany):
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction and statement.lstrip()[:9].upper().startswith(_WRITES):
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+    # COMMIT and ROLLBACK go through the driver, which issues them only when a transaction is open.
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -106,7 +115,9 @@ def init_app(app: Flask, database: Database) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             try:
-                if response.status_code < 400:
+                if not session.in_transaction():
+                    pass
+                elif response.status_code < 400:
                     session.commit()
                 else:
                     session.rollback()

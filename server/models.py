@@ -7,7 +7,7 @@ from server.care.models import CareAgreement, CareHome
 from server.people.models import Person
 from server.photos.models import VisitPhoto
 from server.places.models import Place
-from server.visits.models import Observation, Visit
+from server.visits.models import Visit
 
 __all__ = [
     "AuditLog",
@@ -15,7 +15,6 @@ __all__ = [
     "CareAgreement",
     "CareHome",
     "LoginFailure",
-    "Observation",
     "Person",
     "Place",
     "User",

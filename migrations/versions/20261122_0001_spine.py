@@ -158,7 +158,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('auditlog', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_auditlog_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_auditlog_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_auditlog_user_id'), ['user_id'], unique=False)
 
@@ -198,7 +197,6 @@ def downgrade() -> None:
     with op.batch_alter_table('auditlog', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auditlog_user_id'))
         batch_op.drop_index(batch_op.f('ix_auditlog_person_id'))
-        batch_op.drop_index(batch_op.f('ix_auditlog_at'))
 
     op.drop_table('auditlog')
     with op.batch_alter_table('volunteerteammember', schema=None) as batch_op:

@@ -33,7 +33,7 @@ def login_required(*roles: str):
             found = service.user_for_token(get_session(), token=token)
             if found is None:
                 fail(401, "token_invalid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-            g.user, g.token_row = found
+            g.user = found
             if roles and g.user.role not in roles:
                 fail(403, "forbidden_role")
             return view(*args, **kwargs)
@@ -44,6 +44,7 @@ def login_required(*roles: str):
 
 
 def current_user() -> User:
+    """The logged-in user: a read-only row with the User's columns (see service.user_for_token)."""
     return g.user
 
 

@@ -65,7 +65,7 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self):
         """Revoke the token this request carries"""
-        service.logout(get_session(), token_row=g.token_row)
+        service.logout(get_session(), token_id=g.user.token_id)
 
 
 @blp.route("/me")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
@@ -127,21 +127,24 @@ def issue_token(session: Session, *, user: User, ttl: timedelta, now: datetime |
     return IssuedToken(token=raw, expires_at=expires, user=user)
 
 
-def user_for_token(session: Session, *, token: str, now: datetime | None = None) -> tuple[User, AuthToken] | None:
+# Every authenticated request runs this: built once, with a bound parameter, as plain columns.
+_USER_FOR_TOKEN = select(
+    *User.__table__.c, AuthToken.id.label("token_id"), AuthToken.revoked_at, AuthToken.expires_at
+).join(AuthToken, AuthToken.user_id == User.id).where(AuthToken.token_hash == bindparam("token_hash"))
+
+
+def user_for_token(session: Session, *, token: str, now: datetime | None = None):
+    """The user a bearer token stands for, as a read-only row with the User's columns (and
+    ``token_id``), or None when the token is unknown, revoked or expired."""
     now = now or utcnow()
-    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    row = session.connection().execute(_USER_FOR_TOKEN, {"token_hash": token_digest(token)}).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.is_active:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return user, row
+    return row
 
 
-def logout(session: Session, *, token_row: AuthToken, now: datetime | None = None) -> None:
-    token_row.revoked_at = now or utcnow()
-    session.add(token_row)
-    session.flush()
+def logout(session: Session, *, token_id: int, now: datetime | None = None) -> None:
+    session.execute(update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=now or utcnow()))
 
 
 # --- scope -------------------------------------------------------------------------------

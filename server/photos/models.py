@@ -16,7 +16,7 @@ class VisitPhoto(SQLModel, table=True):
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     position: int = 0
     sha256: str = Field(max_length=64, index=True)
-    phash: str = Field(max_length=16, index=True)
+    phash: str = Field(max_length=16)
     width: int
     height: int
     bytes: int

@@ -235,10 +235,14 @@ def _jpeg_end(data: bytes) -> int | None:
         length = int.from_bytes(data[i + 2:i + 4], "big")
         i += 2 + length
         if marker == 0xDA:  # start of scan: entropy-coded data runs to the next real marker
-            while i + 1 < n:
-                if data[i] == 0xFF and data[i + 1] != 0x00 and not 0xD0 <= data[i + 1] <= 0xD7:
+            while True:
+                i = data.find(b"\xff", i)  # scanning in C: a byte loop here costs more than decoding
+                if i < 0 or i + 1 >= n:
+                    return None
+                nxt = data[i + 1]
+                if nxt != 0x00 and not 0xD0 <= nxt <= 0xD7:
                     break
-                i += 1
+                i += 2
     return None
 
 

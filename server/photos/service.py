@@ -54,6 +54,8 @@ def matching_visits(
 
 
 def attach(session: Session, *, visit_id: int, photos: list[pipeline.ProcessedPhoto], store: PhotoStore) -> list[VisitPhoto]:
+    if not photos:
+        return []
     rows = []
     for position, p in enumerate(photos):
         row = VisitPhoto(visit_id=visit_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,

@@ -27,8 +27,12 @@ SERVICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-def services_for(level: str) -> list[str]:
-    return [code for code, (_, _, levels) in SERVICES.items() if level in levels]
+_BY_LEVEL = {level: frozenset(code for code, (_, _, levels) in SERVICES.items() if level in levels) for level in _ALL}
+
+
+def services_for(level: str) -> frozenset[str]:
+    """The service codes that apply to a self-care level."""
+    return _BY_LEVEL.get(level, frozenset())
 
 
 # Observation fields and their choices: code -> (zh-CN, en).

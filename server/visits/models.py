@@ -22,15 +22,26 @@ class Visit(SQLModel, table=True):
     person, date, location (``lat``/``lon`` WGS-84 with ``accuracy_m``), caregiver,
     start and end time. ``client_id`` is made on the phone, so a replayed upload from
     an offline outbox is stored once; ``content_hash`` tells a replay from a conflict.
+
+    What the caregiver saw is part of the visit, in the columns of seed 001 annex 3's form:
+    ``self_care_level`` — 自理情况; ``living_environment`` — 居住环境 (整洁干净 / 一般 / 脏乱差);
+    ``health`` — 健康 (well / unwell / needs doctor / in hospital; 生病送医, seed 001 §二(一)1);
+    ``hygiene`` — 个人卫生; ``food_supplies`` — 食物和生活用品; ``mood`` — 精神状态; ``note``.
     """
+
+    # a person's visits by month, a caregiver's visits in time order (the neighbours of a check-in)
+    __table_args__ = (
+        sa.Index("ix_visit_person_started", "person_id", "started_at"),
+        sa.Index("ix_visit_caregiver_started", "caregiver_id", "started_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(max_length=36, unique=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    caregiver_id: int = Field(foreign_key="app_user.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    caregiver_id: int = Field(foreign_key="app_user.id")
     agreement_id: int | None = Field(default=None, foreign_key="careagreement.id")
     mode: str = Field(max_length=10)
-    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    started_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lat: float | None = None
     lon: float | None = None
@@ -39,7 +50,7 @@ class Visit(SQLModel, table=True):
     services: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     device_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    status: str = Field(max_length=10, index=True)
+    status: str = Field(max_length=10)
     exceptions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     exception_detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     content_hash: str = Field(max_length=64)
@@ -47,18 +58,6 @@ class Visit(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     review_reason: str | None = Field(default=None, max_length=40)
     review_note: str | None = Field(default=None, max_length=500)
-
-
-class Observation(SQLModel, table=True):
-    """What the caregiver saw at the visit. The columns follow seed 001 annex 3's form:
-    self_care_level — 自理情况; living_environment — 居住环境 (整洁干净 / 一般 / 脏乱差);
-    health — 健康 (well / unwell / needs doctor / in hospital, seed 001 §二(一)1 生病送医);
-    hygiene — 个人卫生; food_supplies — 食物和生活用品; mood — 精神状态."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    visit_id: int = Field(foreign_key="visit.id", unique=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    observed_at: datetime = Field(sa_type=UTCDateTime, index=True)
     self_care_level: str | None = Field(default=None, max_length=20)
     health: str | None = Field(default=None, max_length=20)
     hygiene: str | None = Field(default=None, max_length=10)

@@ -4,13 +4,10 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail, language
-from server.people.models import Person
-from server.photos import service as photos
 from server.photos.storage import PhotoStore
 from server.visits import catalogue, service
 from server.visits.schemas import (
@@ -33,8 +30,15 @@ CREATE_BODY = {
 }
 
 
+_VISIT_SCHEMA = VisitCreateSchema()
+
+
 def settings() -> service.Settings:
-    return service.Settings.from_config(current_app.config)
+    # read from the config once per app: the check-in is the hot path
+    cached = current_app.extensions.get("zhaoying.visit_settings")
+    if cached is None:
+        cached = current_app.extensions["zhaoying.visit_settings"] = service.Settings.from_config(current_app.config)
+    return cached
 
 
 def _form_value(key: str, values: list[str]):
@@ -72,37 +76,32 @@ def read_submission() -> tuple[dict, list[bytes]]:
     else:
         fail(415, "bad_request")
     try:
-        return VisitCreateSchema().load(raw), files
+        return _VISIT_SCHEMA.load(raw), files
     except ValidationError as err:
         fail(422, "validation", errors=err.messages)
 
 
-def present(visits: list) -> list[dict]:
-    session = get_session()
-    ids = [v.id for v in visits]
-    pics = photos.photos_of(session, ids)
-    observations = service.observations_of(session, ids)
-    person_ids = {v.person_id for v in visits}
-    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all()) if person_ids else {}
+def present(views: list[dict]) -> list[dict]:
+    """Shape visit views (``service.views``) for the API."""
     out = []
-    for v in visits:
-        obs = observations.get(v.id)
+    for v in views:
         review = None
-        if v.reviewed_at is not None:
-            review = {"decision": "accept" if v.status == "accepted" else "reject", "reason_code": v.review_reason,
-                      "note": v.review_note, "reviewed_by": v.reviewed_by, "reviewed_at": v.reviewed_at}
+        if v.get("reviewed_at") is not None:
+            review = {"decision": "accept" if v["status"] == "accepted" else "reject", "reason_code": v["review_reason"],
+                      "note": v["review_note"], "reviewed_by": v["reviewed_by"], "reviewed_at": v["reviewed_at"]}
         out.append({
-            "id": v.id, "client_id": v.client_id, "person_id": v.person_id, "person_name": names.get(v.person_id),
-            "caregiver_id": v.caregiver_id, "mode": v.mode, "started_at": v.started_at, "ended_at": v.ended_at,
-            "lat": v.lat, "lon": v.lon, "accuracy_m": v.accuracy_m, "services": v.services,
-            "observations": {k: getattr(obs, k) for k in service.OBSERVATION_FIELDS} if obs else None,
-            "received_at": v.received_at,
-            "verification": {"status": v.status, "exceptions": v.exceptions, "detail": v.exception_detail,
+            **{k: v[k] for k in ("id", "client_id", "person_id", "person_name", "caregiver_id", "mode", "started_at",
+                                 "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "received_at")},
+            "verification": {"status": v["status"], "exceptions": v["exceptions"], "detail": v["exception_detail"],
                              "review": review},
             "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
-                        "width": p.width, "height": p.height} for p in pics.get(v.id, [])],
+                        "width": p.width, "height": p.height} for p in v["photos"]],
         })
     return out
+
+
+def present_visits(visits) -> list[dict]:
+    return present(service.views(get_session(), visits))
 
 
 @blp.route("")
@@ -119,14 +118,14 @@ class Visits(MethodView):
         session = get_session()
         store = PhotoStore(current_app.config["MEDIA_DIR"])
         try:
-            visit, created = service.create_visit(session, actor=current_actor(), data=data, files=files,
-                                                  store=store, settings=settings())
+            view, created = service.create_visit(session, actor=current_actor(), data=data, files=files,
+                                                 store=store, settings=settings())
             session.commit()
         except BaseException:
             # nothing half-stored: no row, and no file this request wrote
             store.discard_created()
             raise
-        return present([visit])[0], 201 if created else 200
+        return present([view])[0], 201 if created else 200
 
     @login_required()
     @blp.arguments(VisitQuerySchema, location="query")
@@ -141,7 +140,7 @@ class Visits(MethodView):
                                           offset=pagination_parameters.first_item,
                                           limit=pagination_parameters.page_size, **args)
         pagination_parameters.item_count = total
-        return present(rows)
+        return present_visits(rows)
 
 
 @blp.route("/<int:visit_id>")
@@ -150,7 +149,7 @@ class VisitById(MethodView):
     @blp.response(200, VisitSchema)
     def get(self, visit_id):
         """One visit"""
-        return present([service.get_visit(get_session(), actor=current_actor(), visit_id=visit_id)])[0]
+        return present_visits([service.get_visit(get_session(), actor=current_actor(), visit_id=visit_id)])[0]
 
 
 @blp.route("/<int:visit_id>/checkout")
@@ -162,7 +161,7 @@ class Checkout(MethodView):
         """Record when the visit ended (when it was not known at check-in)"""
         visit = service.checkout(get_session(), actor=current_actor(), visit_id=visit_id, ended_at=data["ended_at"],
                                  settings=settings())
-        return present([visit])[0]
+        return present_visits([visit])[0]
 
 
 @blp.route("/<int:visit_id>/review")
@@ -173,7 +172,7 @@ class Review(MethodView):
     def post(self, data, visit_id):
         """Accept or reject a visit's exceptions, with a reason (township staff)"""
         visit = service.review(get_session(), actor=current_actor(), visit_id=visit_id, **data)
-        return present([visit])[0]
+        return present_visits([visit])[0]
 
 
 @blp.route("/catalogue")

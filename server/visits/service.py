@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -26,9 +26,11 @@ from server.photos import service as photos
 from server.photos.storage import PhotoStore
 from server.timeutil import month_bounds
 from server.visits import catalogue, verification
-from server.visits.models import Observation, Visit
+from server.visits.models import Visit
 
 OBSERVATION_FIELDS = ("self_care_level", "health", "hygiene", "living_environment", "food_supplies", "mood", "note")
+# Built once: the check-in is the hot path, and values travel as parameters.
+_INSERT_VISIT = Visit.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -58,41 +60,104 @@ def content_hash(data: dict, files: list[bytes]) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _replay(session: Session, actor: Actor, client_id: str, digest: str) -> Visit | None:
-    existing = session.scalar(select(Visit).where(Visit.client_id == client_id))
+# Built once with bound parameters: the check-in is the hot path, and building statements
+# per request costs more than running them.
+_REPLAY = select(Visit.id, Visit.caregiver_id, Visit.content_hash).where(Visit.client_id == bindparam("client_id"))
+_PERSON_FOR_CHECKIN = (
+    select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
+           Person.home_location_state, CareAgreement.id.label("agreement_id"))
+    .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id)
+               & (CareAgreement.caregiver_id == bindparam("caregiver_id")) & (CareAgreement.status == "active"))
+    .where(Person.id == bindparam("person_id"))
+)
+
+
+def _replay(session: Session, actor: Actor, client_id: str, digest: str) -> int | None:
+    """The id of the visit already stored under ``client_id``, if this is a replay of it."""
+    existing = session.connection().execute(_REPLAY, {"client_id": client_id}).first()
     if existing is None:
         return None
     if existing.caregiver_id != actor.user.id or existing.content_hash != digest:
         raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used for a different visit"]})
-    return existing
+    return existing.id
 
 
-def _active_agreement(session: Session, person_id: int, caregiver_id: int) -> CareAgreement | None:
-    return session.scalar(select(CareAgreement).where(
-        CareAgreement.person_id == person_id, CareAgreement.caregiver_id == caregiver_id,
-        CareAgreement.status == "active"))
+def _person_and_agreement(session: Session, person_id: int, caregiver_id: int):
+    """What the check-in needs of the person, and their active agreement with this caregiver."""
+    return session.connection().execute(_PERSON_FOR_CHECKIN, {"person_id": person_id, "caregiver_id": caregiver_id}).first()
 
 
 def create_visit(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
-                 settings: Settings, now: datetime | None = None) -> tuple[Visit, bool]:
-    """Store a check-in. Returns the visit and whether it was created (False: a replay)."""
+                 settings: Settings, now: datetime | None = None) -> tuple[dict, bool]:
+    """Store a check-in. Returns the visit's view (see ``views``) and whether it was created
+    (False: a replay of a visit already stored)."""
     now = now or utcnow()
     if actor.user.role != "caregiver":
         raise ServiceError(403, "caregivers_only")
-    # A replay from an offline outbox is answered first: the agreement may have ended since.
     digest = content_hash(data, files)
-    replayed = _replay(session, actor, data["client_id"], digest)
-    if replayed is not None:
-        return replayed, False
-    person = session.get(Person, data["person_id"])
+    if files:
+        # Photos are costly to decode again: answer a replay before touching them.
+        replayed = _replay(session, actor, data["client_id"], digest)
+        if replayed is not None:
+            return views(session, [session.get(Visit, replayed)])[0], False
+    person = _person_and_agreement(session, data["person_id"], actor.user.id)
+    try:
+        _validate(data, files, person, now, settings)
+    except ServiceError:
+        # A replay from an offline outbox is still answered when, since it was first stored, the
+        # agreement ended or the clock moved on; without photos it has not been looked for yet.
+        replayed = None if files else _replay(session, actor, data["client_id"], digest)
+        if replayed is None:
+            raise
+        return views(session, [session.get(Visit, replayed)])[0], False
+
+    # Everything heavy happens before the first write, so no lock is held while photos decode.
+    processed = photos.process_all(files, limits=settings.limits, zone=settings.zone)
+
+    lat, lon = data.get("lat"), data.get("lon")
+    system = data.get("coord_system", "wgs84")
+    if lat is not None:
+        lat, lon = geo.to_wgs84(lat, lon, system)
+    row = {
+        "client_id": data["client_id"], "person_id": person.id, "caregiver_id": actor.user.id,
+        "agreement_id": person.agreement_id, "mode": data["mode"], "started_at": data["started_at"],
+        "ended_at": data.get("ended_at"), "lat": lat, "lon": lon, "accuracy_m": data.get("accuracy_m"),
+        "coord_system": system, "services": data.get("services", []), "device_time": data.get("device_time"),
+        "received_at": now, "content_hash": digest,
+        **{k: (data.get("observations") or {}).get(k) for k in OBSERVATION_FIELDS},
+    }
+    ctx = _context(session, row, person, processed, settings)
+    row["exceptions"], row["exception_detail"] = verification.check(ctx, settings.rules)
+    row["status"] = "exception" if row["exceptions"] else "verified"
+
+    try:
+        # A plain insert (the check-in is the hot path); it is the request's first write, and the
+        # unique client_id is what finds a replay without photos (or one racing this request).
+        row["id"] = session.connection().execute(_INSERT_VISIT, row).inserted_primary_key[0]
+    except IntegrityError:
+        # Nothing else was written yet, so rolling back loses nothing.
+        session.rollback()
+        replayed = _replay(session, actor, data["client_id"], digest)
+        if replayed is None:
+            raise
+        return views(session, [session.get(Visit, replayed)])[0], False
+
+    stored = photos.attach(session, visit_id=row["id"], photos=processed, store=store)
+    audit.record(session, actor=actor, action="create", entity="visit", entity_id=row["id"], person_id=person.id,
+                 detail={"status": row["status"], "exceptions": row["exceptions"]})
+    if row["status"] == "verified" and person.home_lat is None:
+        _maybe_propose_home(session, session.get(Person, person.id), settings)
+    return {**row, "person_name": person.name, "observations": _observations(row), "photos": stored,
+            "reviewed_at": None}, True
+
+
+def _validate(data: dict, files: list[bytes], person, now: datetime, settings: Settings) -> None:
     if person is None:
         raise ServiceError(404, "person_not_found", errors={"person_id": ["no such person"]})
-    agreement = _active_agreement(session, person.id, actor.user.id)
-    if agreement is None:
+    if person.agreement_id is None:
         raise ServiceError(403, "visit_not_assigned")
-
     _check_times(data, now, settings.rules)
-    allowed = set(catalogue.services_for(person.self_care_level))
+    allowed = catalogue.services_for(person.self_care_level)
     unknown = [s for s in data.get("services", []) if s not in allowed]
     if unknown:
         raise ServiceError(422, "services_not_in_catalogue", errors={"services": unknown}, codes=", ".join(unknown))
@@ -104,43 +169,6 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
                            limit=settings.max_photos)
     if data["mode"] == "home" and not files:
         raise ServiceError(422, "photo_required", errors={"photos": ["a home visit needs at least one photo"]})
-
-    processed = photos.process_all(files, limits=settings.limits, zone=settings.zone)
-
-    lat, lon = data.get("lat"), data.get("lon")
-    system = data.get("coord_system", "wgs84")
-    if lat is not None:
-        lat, lon = geo.to_wgs84(lat, lon, system)
-
-    visit = Visit(client_id=data["client_id"], person_id=person.id, caregiver_id=actor.user.id,
-                  agreement_id=agreement.id, mode=data["mode"], started_at=data["started_at"],
-                  ended_at=data.get("ended_at"), lat=lat, lon=lon, accuracy_m=data.get("accuracy_m"),
-                  coord_system=system, services=data.get("services", []), device_time=data.get("device_time"),
-                  received_at=now, status="verified", content_hash=digest)
-    ctx = _context(session, visit, person, processed, settings)
-    visit.exceptions, visit.exception_detail = verification.check(ctx, settings.rules)
-    visit.status = "exception" if visit.exceptions else "verified"
-
-    try:
-        with session.begin_nested():
-            session.add(visit)
-    except IntegrityError:
-        # The same client_id arrived twice at once: the other request stored it first.
-        replayed = _replay(session, actor, data["client_id"], digest)
-        if replayed is None:
-            raise
-        return replayed, False
-
-    obs = data.get("observations") or {}
-    if obs:
-        session.add(Observation(visit_id=visit.id, person_id=person.id, observed_at=visit.started_at,
-                                **{k: obs.get(k) for k in OBSERVATION_FIELDS}))
-    photos.attach(session, visit_id=visit.id, photos=processed, store=store)
-    audit.record(session, actor=actor, action="create", entity="visit", entity_id=visit.id, person_id=person.id,
-                 detail={"status": visit.status, "exceptions": visit.exceptions})
-    _maybe_propose_home(session, person, settings)
-    session.flush()
-    return visit, True
 
 
 def _check_times(data: dict, now: datetime, rules: verification.Rules) -> None:
@@ -155,23 +183,26 @@ def _check_times(data: dict, now: datetime, rules: verification.Rules) -> None:
             raise ServiceError(422, "started_in_future", errors={"ended_at": ["in the future"]})
 
 
-def _context(session: Session, visit: Visit, person: Person, processed, settings: Settings) -> verification.Context:
+def _context(session: Session, row: dict, person, processed, settings: Settings) -> verification.Context:
     home = None
     if person.home_lat is not None and person.home_location_state == "confirmed":
         home = (person.home_lat, person.home_lon)
     neighbours = []
-    if visit.lat is not None:
-        base = select(Visit).where(Visit.caregiver_id == visit.caregiver_id, Visit.lat.is_not(None))
-        before = session.scalar(base.where(Visit.started_at <= visit.started_at).order_by(Visit.started_at.desc()).limit(1))
-        after = session.scalar(base.where(Visit.started_at > visit.started_at).order_by(Visit.started_at).limit(1))
-        neighbours = [verification.Position(v.started_at, v.ended_at, v.lat, v.lon) for v in (before, after) if v]
+    if row["lat"] is not None:
+        base = select(Visit.started_at, Visit.ended_at, Visit.lat, Visit.lon).where(
+            Visit.caregiver_id == row["caregiver_id"], Visit.lat.is_not(None))
+        before = session.execute(base.where(Visit.started_at <= row["started_at"])
+                                 .order_by(Visit.started_at.desc()).limit(1)).first()
+        after = session.execute(base.where(Visit.started_at > row["started_at"])
+                                .order_by(Visit.started_at).limit(1)).first()
+        neighbours = [verification.Position(*v) for v in (before, after) if v]
     reused = []
     if processed:
-        day_start, day_end = _local_day(visit.started_at, settings.zone)
+        day_start, day_end = _local_day(row["started_at"], settings.zone)
         same_person_same_day = (Visit.person_id == person.id) & (Visit.started_at >= day_start) & (Visit.started_at < day_end)
         candidates = select(Visit.id).where(
-            or_(Visit.caregiver_id == visit.caregiver_id, Visit.person_id == person.id),
-            Visit.started_at >= visit.started_at - timedelta(days=400),
+            or_(Visit.caregiver_id == row["caregiver_id"], Visit.person_id == person.id),
+            Visit.started_at >= row["started_at"] - timedelta(days=400),
             ~same_person_same_day,
         )
         reused = photos.matching_visits(session, processed, candidates_stmt=candidates,
@@ -180,8 +211,8 @@ def _context(session: Session, visit: Visit, person: Person, processed, settings
         same_day_ids = set(session.scalars(select(Visit.id).where(same_person_same_day)))
         reused = [v for v in reused if v not in same_day_ids]
     return verification.Context(
-        mode=visit.mode, started_at=visit.started_at, ended_at=visit.ended_at, lat=visit.lat, lon=visit.lon,
-        accuracy_m=visit.accuracy_m, received_at=visit.received_at, device_time=visit.device_time, home=home,
+        mode=row["mode"], started_at=row["started_at"], ended_at=row["ended_at"], lat=row["lat"], lon=row["lon"],
+        accuracy_m=row["accuracy_m"], received_at=row["received_at"], device_time=row["device_time"], home=home,
         neighbours=neighbours, photo_times=photos.taken_times(processed), reused_from=reused,
     )
 
@@ -210,6 +241,7 @@ def _maybe_propose_home(session: Session, person: Person, settings: Settings) ->
     if all(geo.distance_m(lat, lon, r[0], r[1]) <= settings.rules.geofence_radius_m for r in rows):
         person.home_lat, person.home_lon, person.home_location_state = lat, lon, "proposed"
         session.add(person)
+        session.flush()
 
 
 def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetime, settings: Settings,
@@ -310,7 +342,25 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
     return visit
 
 
-def observations_of(session: Session, visit_ids: list[int]) -> dict[int, Observation]:
-    if not visit_ids:
-        return {}
-    return {o.visit_id: o for o in session.scalars(select(Observation).where(Observation.visit_id.in_(visit_ids)))}
+VIEW_FIELDS = ("id", "client_id", "person_id", "caregiver_id", "mode", "started_at", "ended_at", "lat", "lon",
+               "accuracy_m", "services", "received_at", "status", "exceptions", "exception_detail", "reviewed_by",
+               "reviewed_at", "review_reason", "review_note")
+
+
+def _observations(visit) -> dict | None:
+    get = visit.get if isinstance(visit, dict) else lambda k: getattr(visit, k)
+    obs = {k: get(k) for k in OBSERVATION_FIELDS}
+    return obs if any(v is not None for v in obs.values()) else None
+
+
+def views(session: Session, visits: list[Visit]) -> list[dict]:
+    """Visits with their photos and person names, in two queries for the lot."""
+    ids = [v.id for v in visits]
+    pics = photos.photos_of(session, ids)
+    person_ids = {v.person_id for v in visits}
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all()) if person_ids else {}
+    return [
+        {**{k: getattr(v, k) for k in VIEW_FIELDS}, "person_name": names.get(v.person_id), "photos": pics.get(v.id, []),
+         "observations": _observations(v)}
+        for v in visits
+    ]

@@ -8,7 +8,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from server.photos.models import VisitPhoto
-from server.visits.models import Observation, Visit
+from server.visits.models import Visit
 from tests import factories
 from tests.visits.conftest import FILES, fetch, media_files, multipart, now, photo, visit_fields
 
@@ -30,8 +30,8 @@ def test_home_visit_with_photo_is_stored_and_verified(checkin, session, client, 
 
     visit = session.get(Visit, out["id"])
     assert visit.mode == "home" and visit.services == ["home_cleaning", "regular_meals"]
-    obs = session.scalar(select(Observation).where(Observation.visit_id == visit.id))
-    assert (obs.health, obs.living_environment, obs.mood) == ("well", "clean", "good")
+    assert (visit.health, visit.living_environment, visit.mood, visit.note) == ("well", "clean", "good", None)
+    assert out["observations"]["health"] == "well" and out["observations"]["hygiene"] is None
 
     row = session.get(VisitPhoto, ph["id"])
     assert (row.exif_lat, row.exif_lon) == (42.3, 119.9)  # evidence kept on the row
@@ -164,3 +164,32 @@ def test_catalogue_lists_services_per_level_and_reasons(client):
     assert {e["code"] for e in r["exceptions"]} == {"no_gps", "low_accuracy", "outside_geofence", "photo_reused",
                                                    "photo_stale", "too_short", "clock_skew", "impossible_travel"}
     assert {x["decision"] for x in r["review_reasons"]} == {"accept", "reject"}
+
+
+def test_json_replay_is_stored_once(checkin, session):
+    fields = visit_fields(checkin.person.id, mode="phone", lat=None, lon=None, accuracy_m=None, services=["wellbeing_call"])
+    first = checkin.client.post("/api/visits", json=fields, headers=checkin.headers)
+    again = checkin.client.post("/api/visits", json=fields, headers=checkin.headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    assert count(session, Visit) == 1
+
+
+@pytest.mark.parametrize("with_photo", [True, False])
+def test_replay_after_the_agreement_ended_still_answers(checkin, session, with_photo):
+    from server.care.models import CareAgreement
+
+    fields = visit_fields(checkin.person.id, **({} if with_photo else {"mode": "phone", "lat": None, "lon": None,
+                                                                       "accuracy_m": None}))
+    send = (lambda: checkin.client.post("/api/visits", data=multipart(fields, [photo(21)]), headers=checkin.headers)) \
+        if with_photo else (lambda: checkin.client.post("/api/visits", json=fields, headers=checkin.headers))
+    first = send()
+    assert first.status_code == 201
+    agreement = session.scalar(select(CareAgreement).where(CareAgreement.person_id == checkin.person.id))
+    agreement.status = "ended"
+    session.add(agreement)
+    session.flush()
+    again = send()
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    # a new visit is refused now
+    assert checkin.post().status_code == 403

@@ -1,8 +1,8 @@
-"""visits, observations, photos
+"""visits and photos
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 05:58:38.157319
+Create Date: 2026-11-22 06:12:07.833639
 """
 
 from alembic import op
@@ -42,6 +42,13 @@ def upgrade() -> None:
     sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('review_reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('review_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('self_care_level', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('health', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('hygiene', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('living_environment', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('food_supplies', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('mood', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.ForeignKeyConstraint(['agreement_id'], ['careagreement.id'], ),
     sa.ForeignKeyConstraint(['caregiver_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
@@ -50,31 +57,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('client_id')
     )
     with op.batch_alter_table('visit', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_visit_caregiver_id'), ['caregiver_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_visit_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_visit_started_at'), ['started_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_visit_status'), ['status'], unique=False)
-
-    op.create_table('observation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('visit_id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('observed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('self_care_level', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('health', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('hygiene', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
-    sa.Column('living_environment', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
-    sa.Column('food_supplies', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
-    sa.Column('mood', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
-    sa.ForeignKeyConstraint(['visit_id'], ['visit.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('visit_id')
-    )
-    with op.batch_alter_table('observation', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_observation_observed_at'), ['observed_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_observation_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_visit_caregiver_started', ['caregiver_id', 'started_at'], unique=False)
+        batch_op.create_index('ix_visit_person_started', ['person_id', 'started_at'], unique=False)
 
     op.create_table('visitphoto',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -94,7 +78,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('visitphoto', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_visitphoto_phash'), ['phash'], unique=False)
         batch_op.create_index(batch_op.f('ix_visitphoto_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_visitphoto_visit_id'), ['visit_id'], unique=False)
 
@@ -106,19 +89,11 @@ def downgrade() -> None:
     with op.batch_alter_table('visitphoto', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visitphoto_visit_id'))
         batch_op.drop_index(batch_op.f('ix_visitphoto_sha256'))
-        batch_op.drop_index(batch_op.f('ix_visitphoto_phash'))
 
     op.drop_table('visitphoto')
-    with op.batch_alter_table('observation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_observation_person_id'))
-        batch_op.drop_index(batch_op.f('ix_observation_observed_at'))
-
-    op.drop_table('observation')
     with op.batch_alter_table('visit', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_visit_status'))
-        batch_op.drop_index(batch_op.f('ix_visit_started_at'))
-        batch_op.drop_index(batch_op.f('ix_visit_person_id'))
-        batch_op.drop_index(batch_op.f('ix_visit_caregiver_id'))
+        batch_op.drop_index('ix_visit_person_started')
+        batch_op.drop_index('ix_visit_caregiver_started')
 
     op.drop_table('visit')
     
