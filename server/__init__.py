@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.people.routes import blp as persons_blp
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
+    from server.quotas.routes import blp as quotas_blp
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
 
@@ -61,7 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
     # so the documented request body is whole.
     api.spec.components.schema("VisitCreate", schema=VisitCreateSchema)
     api.spec.components.schema("VisitMultipart", schema=VisitMultipartSchema)
-    for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp):
+    for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
+                      quotas_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -7,6 +7,7 @@ from server.care.models import CareAgreement, CareHome
 from server.people.models import Person
 from server.photos.models import VisitPhoto
 from server.places.models import Place
+from server.quotas.models import QuotaPolicy
 from server.visits.models import Visit
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "LoginFailure",
     "Person",
     "Place",
+    "QuotaPolicy",
     "User",
     "Visit",
     "VisitPhoto",

@@ -1,0 +1,59 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from server.auth.current import current_actor, login_required
+from server.db import get_session
+from server.errors import fail
+from server.people.models import SELF_CARE_LEVELS
+from server.quotas import service
+from server.quotas.schemas import CoverageQuerySchema, CoverageSchema, ProgressSchema, QuotaSchema
+from server.timeutil import local_today, zone
+
+blp = Blueprint("quotas", __name__, url_prefix="/api", description="Visit quotas, progress and coverage")
+
+
+@blp.route("/quotas")
+class Quotas(MethodView):
+    @login_required()
+    @blp.response(200, QuotaSchema(many=True))
+    def get(self):
+        """The visit quota per self-care level"""
+        found = service.policies(get_session())
+        return [found[level] for level in SELF_CARE_LEVELS]
+
+
+@blp.route("/quotas/<level>")
+class QuotaByLevel(MethodView):
+    @login_required("district_admin")
+    @blp.arguments(QuotaSchema)
+    @blp.response(200, QuotaSchema)
+    def put(self, data, level):
+        """Set the quota of a self-care level (district admins)"""
+        if level not in SELF_CARE_LEVELS:
+            fail(404, "not_found")
+        return service.update(get_session(), actor=current_actor(), level=level, **data)
+
+
+@blp.route("/me/progress")
+class MyProgress(MethodView):
+    @login_required("caregiver")
+    @blp.response(200, ProgressSchema(many=True))
+    def get(self):
+        """My persons this month against their quota, the most urgent first (caregivers)"""
+        return service.caregiver_progress(get_session(), actor=current_actor(), zone=zone())
+
+
+@blp.route("/coverage")
+class Coverage(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(CoverageQuerySchema, location="query")
+    @blp.response(200, CoverageSchema)
+    def get(self, args):
+        """This month's visit coverage under a place, by village (or township), with a trend"""
+        if "month" in args:
+            year, month = (int(x) for x in args["month"].split("-"))
+        else:
+            today = local_today()
+            year, month = today.year, today.month
+        return service.coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
+                                month=month, zone=zone())

@@ -1,0 +1,60 @@
+import marshmallow as ma
+from marshmallow import validate
+
+
+
+class QuotaSchema(ma.Schema):
+    self_care_level = ma.fields.String(dump_only=True)
+    visits_per_month = ma.fields.Integer(required=True, validate=validate.Range(1, 62))
+    max_gap_days = ma.fields.Integer(required=True, validate=validate.Range(1, 62))
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class ProgressSchema(ma.Schema):
+    person_id = ma.fields.Integer()
+    name = ma.fields.String()
+    village_id = ma.fields.Integer()
+    village_name = ma.fields.String()
+    self_care_level = ma.fields.String()
+    done = ma.fields.Integer(metadata={"description": "verified home visits this month"})
+    quota = ma.fields.Integer()
+    expected_by_today = ma.fields.Integer()
+    last_visit_at = ma.fields.DateTime(allow_none=True)
+    days_since_last = ma.fields.Integer(allow_none=True)
+    overdue = ma.fields.Boolean()
+
+
+class CoverageQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer()
+    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+
+
+class CoverageRowSchema(ma.Schema):
+    place_id = ma.fields.Integer()
+    name = ma.fields.String()
+    active = ma.fields.Integer()
+    visited = ma.fields.Integer()
+    quota_met = ma.fields.Integer()
+
+
+class CoverageTotalSchema(ma.Schema):
+    active = ma.fields.Integer()
+    visited = ma.fields.Integer()
+    quota_met = ma.fields.Integer()
+
+
+class TrendSchema(ma.Schema):
+    month = ma.fields.String()
+    active = ma.fields.Integer()
+    visited = ma.fields.Integer()
+
+
+class CoverageSchema(ma.Schema):
+    place_id = ma.fields.Integer()
+    name = ma.fields.String()
+    month = ma.fields.String()
+    children = ma.fields.List(ma.fields.Nested(CoverageRowSchema))
+    total = ma.fields.Nested(CoverageTotalSchema)
+    trend = ma.fields.List(ma.fields.Nested(TrendSchema))
+
+

@@ -1,0 +1,89 @@
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from server.visits.models import Visit
+from tests import factories
+
+EN = {"Accept-Language": "en"}
+
+
+def ago(**delta):
+    """A moment just before now, kept inside this Shanghai month (the tests count this month)."""
+    from server.timeutil import DEFAULT_ZONE, month_bounds
+    from zoneinfo import ZoneInfo
+
+    local = now.astimezone(ZoneInfo(DEFAULT_ZONE))
+    start, _ = month_bounds(local.year, local.month, ZoneInfo(DEFAULT_ZONE))
+    return max(now - timedelta(**delta), start + timedelta(seconds=sum(delta.values())))
+
+
+def visit(session, person, caregiver, *, when, status="verified", mode="home"):
+    v = Visit(client_id=str(uuid.uuid4()), person_id=person.id, caregiver_id=caregiver.id, mode=mode, started_at=when,
+              ended_at=when + timedelta(minutes=20), status=status, content_hash="x" * 64, received_at=when)
+    session.add(v)
+    session.flush()
+    return v
+
+
+def test_defaults_and_admin_edits(client, session, world):
+    r = client.get("/api/quotas", headers=factories.headers(session, world.a.caregiver))
+    assert [(q["self_care_level"], q["visits_per_month"], q["max_gap_days"]) for q in r.get_json()] == [
+        ("self_care", 2, 20), ("partly_disabled", 4, 10), ("fully_disabled", 8, 5)]
+    h = factories.headers(session, world.admin, **EN)
+    r = client.put("/api/quotas/self_care", json={"visits_per_month": 3, "max_gap_days": 14}, headers=h)
+    assert r.status_code == 200 and r.get_json()["visits_per_month"] == 3
+    assert client.get("/api/quotas", headers=h).get_json()[0]["visits_per_month"] == 3
+
+
+@pytest.mark.parametrize("who, level, body, status", [
+    ("staff", "self_care", {"visits_per_month": 3, "max_gap_days": 14}, 403),
+    ("admin", "self_care", {"visits_per_month": 0, "max_gap_days": 14}, 422),
+    ("admin", "self_care", {"visits_per_month": 3}, 422),
+    ("admin", "royalty", {"visits_per_month": 3, "max_gap_days": 14}, 404),
+])
+def test_bad_quota_edits(client, session, world, who, level, body, status):
+    user = world.admin if who == "admin" else world.a.staff
+    r = client.put(f"/api/quotas/{level}", json=body, headers=factories.headers(session, user, **EN))
+    assert r.status_code == status and r.get_json()["message"]
+    assert client.get("/api/quotas", headers=factories.headers(session, user)).get_json()[0]["visits_per_month"] == 2
+
+
+def test_caregiver_progress_puts_overdue_first(client, session, world):
+    cg = world.a.caregiver
+    done = world.a.person  # self-care: 2 a month
+    never = factories.person(session, world.a.villages[1], name="未访人", level="fully_disabled", caregiver=cg)
+    visit(session, done, cg, when=ago(hours=3))
+    visit(session, done, cg, when=ago(hours=2), status="accepted")
+    visit(session, done, cg, when=ago(hours=1), status="exception")  # does not count
+    visit(session, done, cg, when=ago(minutes=30), mode="phone")  # a call is not a home visit
+    r = client.get("/api/me/progress", headers=factories.headers(session, cg))
+    assert r.status_code == 200
+    rows = r.get_json()
+    assert [p["person_id"] for p in rows] == [never.id, done.id]
+    assert rows[0]["overdue"] is True and rows[0]["done"] == 0 and rows[0]["quota"] == 8
+    assert rows[0]["last_visit_at"] is None
+    assert rows[1]["done"] == 2 and rows[1]["quota"] == 2 and rows[1]["overdue"] is False
+    assert rows[1]["days_since_last"] == 0
+    assert client.get("/api/me/progress", headers=factories.headers(session, world.a.staff)).status_code == 403
+
+
+def test_township_coverage_by_village(client, session, world):
+    cg = world.a.caregiver
+    factories.person(session, world.a.villages[1], name="二村人", caregiver=factories.user(session, "caregiver", world.a.villages[1]))
+    visit(session, world.a.person, cg, when=ago(hours=2))
+    visit(session, world.a.person, cg, when=ago(hours=1))
+    r = client.get("/api/coverage", headers=factories.headers(session, world.a.staff))
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["place_id"] == world.a.place.id
+    assert [(c["name"], c["active"], c["visited"], c["quota_met"]) for c in body["children"]] == [
+        ("甲镇1村", 1, 1, 1), ("甲镇2村", 1, 0, 0)]
+    assert body["total"] == {"active": 2, "visited": 1, "quota_met": 1}
+    assert len(body["trend"]) == 6 and body["trend"][-1]["visited"] == 1
+    r = client.get(f"/api/coverage?place_id={world.district.id}", headers=factories.headers(session, world.admin))
+    assert [(c["name"], c["active"], c["visited"]) for c in r.get_json()["children"]] == [("甲镇", 2, 1), ("乙乡", 1, 0)]
+    r = client.get(f"/api/coverage?place_id={world.b.place.id}", headers=factories.headers(session, world.a.staff, **EN))
+    assert r.status_code == 403
+    assert client.get("/api/coverage?month=2026-13", headers=factories.headers(session, world.a.staff)).status_code == 422
