@@ -14,6 +14,7 @@ def ago(**delta):
     from server.timeutil import DEFAULT_ZONE, month_bounds
     from zoneinfo import ZoneInfo
 
+    now = datetime.now(timezone.utc)
     local = now.astimezone(ZoneInfo(DEFAULT_ZONE))
     start, _ = month_bounds(local.year, local.month, ZoneInfo(DEFAULT_ZONE))
     return max(now - timedelta(**delta), start + timedelta(seconds=sum(delta.values())))
