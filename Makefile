@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres postgres bench clean
+.PHONY: run test test-sqlite test-postgres postgres browser clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -41,13 +41,22 @@ postgres:
 	fi
 	@pg_isready -h 127.0.0.1 -p 5432
 
-test-sqlite: $(VENV)/.test-deps
+# Debian's Chromium for the PWA tests (Playwright never downloads a browser here), and a CJK
+# font so the screenshots in test-artifacts/ show Chinese.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk'; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei; \
+		else echo "chromium and fonts-wqy-microhei are needed: install them as root"; exit 1; fi; \
+	fi
+
+test-sqlite: $(VENV)/.test-deps browser
 	$(BIN)/pytest
 
+# The browser tests run their own server on SQLite; the PostgreSQL pass covers everything else.
 test-postgres: $(VENV)/.test-deps postgres
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
 
 test: test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache test-artifacts

@@ -89,7 +89,8 @@ def _serve_pwa(app: Flask, root: Path) -> None:
 
 
 def _pwa_file(root: Path, filename: str):
-    response = send_from_directory(root, filename, max_age=0)
+    mimetype = "application/manifest+json" if filename.endswith(".webmanifest") else None
+    response = send_from_directory(root, filename, max_age=0, mimetype=mimetype)
     # The service worker and the shell must be revalidated so a new version reaches phones.
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -123,3 +123,10 @@ def test_plausible_travel_is_fine(checkin, client, session, world):
     assert client.post("/api/visits", data=multipart(first, [photo(702)]), headers=checkin.headers).status_code == 201
     t1 = t0 + timedelta(minutes=80)  # 5.5 km in an hour
     assert exceptions(checkin.post(started_at=t1.isoformat(), ended_at=(t1 + timedelta(minutes=20)).isoformat())) == []
+
+
+def test_device_time_header_from_an_outbox(checkin):
+    h = {**checkin.headers, "X-Device-Time": (now() + timedelta(hours=2)).isoformat()}
+    assert exceptions(checkin.post(headers=h)) == ["clock_skew"]
+    h = {**checkin.headers, "X-Device-Time": now().isoformat()}
+    assert exceptions(checkin.post(headers=h)) == []

@@ -1,0 +1,55 @@
+/* The service worker: the versioned app shell, offline navigations, and the outbox flushed by
+ * Background Sync where the browser has it (the page also flushes on open, `online` and
+ * `visibilitychange`, since only Chromium has Background Sync). */
+importScripts('/db.js');
+
+const VERSION = 'zhaoying-shell-v1';
+const SHELL = [
+  '/', '/index.html', '/app.css', '/app.js', '/i18n.js', '/db.js', '/api.js', '/camera.js', '/geo.js',
+  '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
+  '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
+];
+
+self.addEventListener('install', (event) => {
+  // The install only succeeds once the whole shell is cached.
+  event.waitUntil((async () => {
+    const cache = await caches.open(VERSION);
+    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key !== VERSION) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) {
+    return; // the API always goes to the network; what the app keeps offline it keeps itself
+  }
+  if (request.mode === 'navigate') {
+    // The shell first: a weak signal must not keep a caregiver waiting for a page that is here.
+    event.respondWith((async () => (await caches.match('/index.html')) || fetch(request))());
+    return;
+  }
+  event.respondWith((async () => (await caches.match(request)) || fetch(request))());
+});
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'outbox') {
+    event.waitUntil((async () => {
+      const result = await ZY.flush();
+      for (const client of await self.clients.matchAll()) client.postMessage({ type: 'outbox', result });
+      if (result.stoppedBy === 'network' || result.stoppedBy === 'server') {
+        throw new Error('outbox not empty; the browser will retry the sync');
+      }
+    })());
+  }
+});

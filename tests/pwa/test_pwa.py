@@ -1,0 +1,217 @@
+"""The PWA as a caregiver and staff use it, in real Chromium."""
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.pwa.conftest import count_visits, login, outbox_count, shot, wait_sw, wait_until
+
+pytestmark = pytest.mark.browser
+
+PHOTO = str(Path(__file__).resolve().parents[1] / "visits" / "files" / "good.jpg")
+
+
+def open_app(context):
+    page = context.new_page()
+    page.goto("/")
+    wait_sw(page)
+    return page
+
+
+def check_in(page, person_name="李秀英", screenshot=None):
+    page.click(f".card:has-text('{person_name}')")
+    page.click("#start-checkin")
+    page.set_input_files("#photo-input", PHOTO)
+    page.wait_for_selector("#photos img")
+    page.wait_for_function("document.querySelector('#gps-status').textContent.includes('12')")
+    if screenshot:
+        shot(page, screenshot)
+    page.click("button[data-field=health][data-code=well]")
+    page.click("button[data-field=living_environment][data-code=clean]")
+    page.click("#submit")
+    page.wait_for_selector("#status:has-text('已保存')")
+
+
+def photos_of_last_visit(site) -> int:
+    with site.database.engine.connect() as conn:
+        vid = conn.scalar(sa.text("SELECT max(id) FROM visit"))
+        return conn.scalar(sa.text(f"SELECT count(*) FROM visitphoto WHERE visit_id = {vid}"))
+
+
+def test_installable_and_the_shell_loads_offline(context, site):
+    page = open_app(context)
+    cdp = context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # a test context is incognito, which Chrome reports as such; every other criterion must hold
+    assert [e for e in errors if e["errorId"] != "in-incognito"] == []
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["name"] == "照应" and manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    sizes = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    shot(page, "01-login")
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#username")
+    assert page.title() == "照应"
+
+
+def test_offline_check_in_survives_a_reload_and_is_sent_once(context, site):
+    page = open_app(context)
+    login(page)
+    page.wait_for_selector(".card:has-text('李秀英')")
+    assert "本月 0/4" in page.inner_text(".card:has-text('李秀英')")
+    shot(page, "02-caregiver-home")
+    page.wait_for_function("ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    before = count_visits(site)
+
+    context.set_offline(True)
+    page.click(".card:has-text('李秀英')")
+    page.wait_for_selector("#start-checkin")
+    shot(page, "03-person")
+    page.go_back()
+    check_in(page, screenshot="04-check-in")
+    assert outbox_count(page) == 1
+    assert page.is_visible("#outbox-badge")
+
+    page.reload()  # still offline: the shell comes from the service worker, the visit from IndexedDB
+    page.wait_for_selector("#outbox-badge:has-text('1')")
+    assert outbox_count(page) == 1
+    page.click("#outbox-badge")
+    page.wait_for_selector(".card:has-text('李秀英')")
+    shot(page, "05-outbox")
+    assert count_visits(site) == before
+
+    context.set_offline(False)  # the page hears `online` and sends
+    wait_until(lambda: outbox_count(page) == 0, what="the outbox to empty")
+    assert count_visits(site) == before + 1
+    assert photos_of_last_visit(site) == 1
+
+
+def test_server_lost_during_upload_still_one_visit(context, site):
+    page = open_app(context)
+    login(page)
+    page.wait_for_selector(".card:has-text('张德明')")
+
+    # 1. the server stores the visit, but the answer never reaches the phone
+    before, seen = count_visits(site), site.uploads_seen
+    site.drop_next_upload = True
+    check_in(page, "张德明")
+    wait_until(lambda: site.uploads_seen == seen + 1, what="the first upload")
+    assert site.dropped_status.startswith("201")
+    page.wait_for_timeout(300)
+    assert outbox_count(page) == 1 and count_visits(site) == before + 1
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(lambda: outbox_count(page) == 0, what="the replay")
+    assert site.uploads_seen == seen + 2
+    assert count_visits(site) == before + 1  # the replay was recognised, not stored again
+
+    # 2. the server is down while the phone sends, and comes back
+    site.stop()
+    try:
+        page.goto("/#/home")
+        page.wait_for_selector(".card:has-text('张德明')")
+        check_in(page, "张德明")
+        page.wait_for_timeout(500)
+        assert outbox_count(page) == 1
+    finally:
+        site.start()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(lambda: outbox_count(page) == 0, what="the outbox after the server came back")
+    assert count_visits(site) == before + 2
+
+
+def test_expired_login_goes_to_login_and_keeps_the_outbox(context, site):
+    page = open_app(context)
+    login(page)
+    page.wait_for_selector(".card:has-text('李秀英')")
+    page.wait_for_function("ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    before = count_visits(site)
+    context.set_offline(True)
+    check_in(page)
+    with site.database.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE authtoken SET revoked_at = :now"), {"now": datetime.now(timezone.utc)})
+    context.set_offline(False)
+    page.wait_for_selector("#username")
+    assert "登录已失效" in page.inner_text("#status")
+    assert outbox_count(page) == 1 and count_visits(site) == before
+    login(page)
+    wait_until(lambda: outbox_count(page) == 0, what="the outbox after logging in again")
+    assert count_visits(site) == before + 1
+
+
+def test_a_refused_entry_leaves_the_outbox_with_its_reason(context, site):
+    page = open_app(context)
+    login(page)
+    page.wait_for_selector(".card")
+    body = json.dumps({"client_id": "5f0c7d3e-8a7e-4c55-9d67-2a4d1c3b9e10", "person_id": 999999, "mode": "phone",
+                       "started_at": "2026-11-01T10:00:00+08:00"})
+    page.evaluate("""async (body) => {
+        await ZY.outbox.add({url: '/api/visits', method: 'POST', contentType: 'application/json',
+                             body: new TextEncoder().encode(body).buffer, clientId: 'x', label: '测试记录'});
+    }""", body)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(lambda: outbox_count(page) == 0, what="the refused entry to leave")
+    page.goto("/#/outbox")
+    page.wait_for_selector(".card.overdue:has-text('找不到该人员')")
+
+
+def test_staff_review_exceptions_and_see_coverage(context, site):
+    page = open_app(context)
+    login(page, "staff")
+    page.wait_for_selector("h3")
+    cards = page.locator("[data-visit]")
+    wait_until(lambda: cards.count() > 0, what="exceptions (quick check-ins are too short)")
+    page.wait_for_selector("[data-visit] .thumbs img")
+    shot(page, "06-staff-exceptions")
+    first = cards.first
+    visit_id = first.get_attribute("data-visit")
+    first.locator("button:not(.danger)", has_text="通过").click()
+    page.wait_for_selector(f"[data-visit='{visit_id}']:has-text('已审核')")
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text(f"SELECT status FROM visit WHERE id = {int(visit_id)}")) == "accepted"
+    page.click("a[href='#/coverage']")
+    page.wait_for_selector(".card[data-place]")
+    assert page.locator("svg.chart rect").count() == 6
+    shot(page, "07-coverage")
+
+
+def test_volunteer_sees_names_and_villages(context, site):
+    page = open_app(context)
+    login(page, "vol")
+    page.wait_for_selector("table td")
+    assert {"李秀英", "张德明"} <= set(page.locator("td").all_inner_texts())
+    shot(page, "08-volunteer")
+
+
+def test_for_older_eyes_and_small_screens(context, site):
+    page = open_app(context)
+    login(page)
+    page.wait_for_selector(".card")
+    for hash_ in ("#/home", f"#/person/{site.people[0]}", f"#/checkin/{site.people[0]}", "#/outbox"):
+        page.goto(f"/{hash_}")
+        page.wait_for_selector("main > *")
+        page.wait_for_timeout(300)
+        report = page.evaluate("""() => {
+            const small = [];
+            for (const el of document.querySelectorAll('button, a.button, a.card, a.badge, input[type=text], select, label.button')) {
+                const r = el.getBoundingClientRect();
+                if (r.width && r.height && (r.height < 48 || r.width < 48)) small.push(el.outerHTML.slice(0, 80));
+            }
+            const fonts = [...document.querySelectorAll('main p, main li, main span, main label, main button')]
+                .map(e => parseFloat(getComputedStyle(e).fontSize)).filter(Boolean);
+            return {small, minFont: Math.min(...fonts), scrollWidth: document.documentElement.scrollWidth};
+        }""")
+        assert report["small"] == [], (hash_, report["small"])
+        assert report["minFont"] >= 16, hash_
+        assert report["scrollWidth"] <= 360, hash_
+
+
+def test_english_second(context, site):
+    page = open_app(context)
+    page.click("#lang")
+    page.wait_for_selector("button[type=submit]:has-text('Log in')")
+    login(page, "13900000001", "wrong")
+    page.wait_for_selector("#status:has-text('Wrong username or password')")
