@@ -25,7 +25,7 @@
 
   function show(title, ...nodes) {
     titleEl.textContent = title;
-    backBtn.hidden = !['person', 'checkin', 'outbox', 'coverage'].includes(location.hash.split('/')[1]);
+    backBtn.hidden = !['person', 'checkin', 'outbox', 'coverage', 'inbox', 'alerts'].includes(location.hash.split('/')[1]);
     view.replaceChildren(...nodes.flat(2).filter((n) => n !== null && n !== undefined && n !== false));
     window.scrollTo(0, 0);
   }
@@ -176,7 +176,7 @@
     show(t('my_persons'),
       stale ? h('p', { class: 'muted' }, t('offline')) : null,
       cards.length ? cards : h('p', {}, t('no_persons')),
-      h('p', {}, h('button', { onclick: logout, class: 'danger' }, t('logout'))));
+      commonLinks());
   }
 
   /** While there is a network, keep what a check-in needs in a dead zone: each person's record
@@ -363,9 +363,10 @@
     });
     show(t('staff_home'),
       h('p', {}, h('a', { class: 'button primary', href: '#/coverage' }, t('coverage'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
-      h('p', {}, h('button', { onclick: logout, class: 'danger' }, t('logout'))));
+      commonLinks());
   }
 
   function trendChart(trend) {
@@ -417,7 +418,80 @@
     show(t('volunteer_home'),
       h('p', { class: 'muted' }, t('person_count', { n: data.length })),
       h('table', {}, h('tbody', {}, data.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.village_name))))),
-      h('p', {}, h('button', { onclick: logout, class: 'danger' }, t('logout'))));
+      commonLinks());
+  }
+
+  function urlBase64ToBytes(b64) {
+    const pad = '='.repeat((4 - (b64.length % 4)) % 4);
+    const raw = atob((b64 + pad).replace(/-/g, '+').replace(/_/g, '/'));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  }
+
+  /** Permission is asked only here, on the user's tap. Web Push may not reach a phone in China
+   * (Chrome pushes through FCM); the inbox and SMS carry the same messages regardless. */
+  async function enablePush() {
+    if (!('Notification' in window) || !('PushManager' in window)) { say(t('push_unsupported'), true); return; }
+    const permission = await Notification.requestPermission();
+    if (permission !== 'granted') { say(t('push_denied'), true); return; }
+    await guard(async () => {
+      const { public_key: key } = await API.get('/api/push/vapid-public-key');
+      const reg = await navigator.serviceWorker.ready;
+      let sub;
+      try {
+        sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToBytes(key) });
+      } catch (e) {
+        say(t('push_unavailable'), true);
+        return;
+      }
+      await API.post('/api/push/subscriptions', sub.toJSON());
+      say(t('push_on'));
+    });
+  }
+
+  async function inboxScreen() {
+    const { data } = await cached('inbox', '/api/notifications?page_size=50');
+    const supported = 'Notification' in window && 'PushManager' in window;
+    show(t('inbox'),
+      supported
+        ? h('p', {}, h('button', { id: 'push-optin', class: 'primary', onclick: enablePush },
+          Notification.permission === 'granted' ? t('push_refresh') : t('push_enable')))
+        : h('p', { class: 'muted' }, t('push_unsupported')),
+      data.length ? data.map((n) => h('a', {
+        class: `card${n.urgent ? ' overdue' : ''}`, href: n.url || '#/inbox', 'data-notification': n.id,
+        style: n.read_at ? '' : 'font-weight:700',
+        onclick: () => API.post(`/api/notifications/${n.id}/read`).catch(() => {}),
+      }, h('strong', {}, n.title), h('div', {}, n.body), h('div', { class: 'muted' }, fmtTime(n.created_at))))
+        : h('p', {}, t('inbox_empty')),
+      data.some((n) => !n.read_at)
+        ? h('p', {}, h('button', { onclick: async () => { await guard(() => API.post('/api/notifications/read-all')); route(); } }, t('mark_all_read')))
+        : null);
+  }
+
+  async function alertsScreen() {
+    const { data } = await cached('alerts', '/api/alerts?page_size=50');
+    const outcomes = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief', 'other'];
+    const cards = data.filter((a) => a.status !== 'resolved').map((a) => {
+      const outcome = h('select', { 'aria-label': t('outcome') }, outcomes.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
+      const card = h('div', { class: `card${a.severity === 'urgent' ? ' overdue' : ''}`, 'data-alert': a.id },
+        h('h3', {}, a.title),
+        h('div', { class: 'row' },
+          h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)),
+          h('span', { class: 'tag green' }, t(`alert_${a.status}`))),
+        h('ol', { class: 'muted' }, a.events.map((e) => h('li', {}, `${fmtTime(e.at)} ${t(`event_${e.kind}`)}`))),
+        a.status === 'open' ? h('p', {}, h('button', { onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
+        h('label', {}, t('outcome')), outcome,
+        h('p', {}, h('button', { onclick: () => act('resolve', { outcome: outcome.value }) }, t('resolve'))));
+      async function act(what, body) {
+        await guard(async () => { await API.post(`/api/alerts/${a.id}/${what}`, body); route(); });
+      }
+      return card;
+    });
+    show(t('alerts'), cards.length ? cards : h('p', {}, t('no_alerts')));
+  }
+
+  function commonLinks() {
+    return h('p', { class: 'row' }, h('a', { class: 'button', href: '#/inbox', id: 'inbox-link' }, t('inbox')),
+      h('button', { onclick: logout, class: 'danger' }, t('logout')));
   }
 
   async function logout() {
@@ -445,6 +519,8 @@
         case 'staff': return staffHome();
         case 'coverage': return coverageScreen();
         case 'volunteer': return volunteerHome();
+        case 'inbox': return inboxScreen();
+        case 'alerts': return alertsScreen();
         default: go(homeFor(user));
       }
     });

@@ -3,7 +3,7 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js');
 
-const VERSION = 'zhaoying-shell-v1';
+const VERSION = 'zhaoying-shell-v2';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/i18n.js', '/db.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
@@ -52,4 +52,28 @@ self.addEventListener('sync', (event) => {
       }
     })());
   }
+});
+
+// A push always shows a notification (browsers require it, and a silent push would be lost).
+self.addEventListener('push', (event) => {
+  let data;
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || '照应', {
+    body: data.body || '',
+    icon: '/icons/icon-192.png',
+    tag: data.id ? `n${data.id}` : undefined,
+    requireInteraction: Boolean(data.urgent),
+    data: { url: data.url || '/#/inbox' },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil((async () => {
+    const url = event.notification.data && event.notification.data.url ? event.notification.data.url : '/';
+    for (const client of await self.clients.matchAll({ type: 'window' })) {
+      if ('focus' in client) { await client.navigate(url); return client.focus(); }
+    }
+    return self.clients.openWindow(url);
+  })());
 });

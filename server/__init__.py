@@ -47,11 +47,13 @@ def create_app(config: dict | None = None) -> Flask:
     api = make_api()
     api.init_app(app)
     app.extensions["zhaoying.api"] = api
+    from server.alerts.routes import blp as alerts_blp
     from server.audit.routes import blp as audit_blp
     from server.auth.routes import blp as auth_blp
     from server.auth.routes import users_blp
     from server.care.routes import blp as agreements_blp
     from server.people.routes import blp as persons_blp
+    from server.notify.routes import blp as notify_blp
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
     from server.quotas.routes import blp as quotas_blp
@@ -63,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.schema("VisitCreate", schema=VisitCreateSchema)
     api.spec.components.schema("VisitMultipart", schema=VisitMultipartSchema)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
-                      quotas_blp):
+                      quotas_blp, alerts_blp, notify_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

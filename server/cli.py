@@ -23,6 +23,12 @@ def ensure_instance() -> None:
         key_file.chmod(0o600)
     media = load_settings()["MEDIA_DIR"]
     os.makedirs(media, exist_ok=True)
+    vapid_file = inst / "vapid_private.pem"
+    if not os.environ.get("VAPID_PRIVATE_KEY") and not vapid_file.exists():
+        from server.notify.channels import generate_vapid_pem
+
+        vapid_file.write_text(generate_vapid_pem())
+        vapid_file.chmod(0o600)
 
 
 def _create_app():

@@ -31,6 +31,33 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _float(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.exists() else None
+
+
+def quiet_hours(value: str) -> tuple[int, int]:
+    """'22-7' → (22, 7): from 22:00 to 07:00 local time; '' or 'off' → no quiet hours."""
+    if value in ("", "off"):
+        return (0, 0)
+    try:
+        start, end = (int(x) for x in value.split("-"))
+    except ValueError as exc:
+        raise ConfigError(f"QUIET_HOURS must look like 22-7, got {value!r}") from exc
+    if not (0 <= start < 24 and 0 <= end < 24):
+        raise ConfigError(f"QUIET_HOURS hours must be 0–23, got {value!r}")
+    return start, end
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
     for prefix in ("postgres://", "postgresql://"):
@@ -87,6 +114,20 @@ def load_settings(env: dict | None = None) -> dict:
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024),
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 48_000_000, minimum=10_000),
         "PHOTO_MAX_COUNT": _int(env, "PHOTO_MAX_COUNT", 6, minimum=1),
+        # Notifications (README "Notifications").
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or _read(inst / "vapid_private.pem"),
+        "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:admin@zhaoying.invalid",
+        "PUSH_TIMEOUT_SECONDS": _int(env, "PUSH_TIMEOUT_SECONDS", 10, minimum=1),
+        "PUSH_TTL_SECONDS": _int(env, "PUSH_TTL_SECONDS", 24 * 3600, minimum=60),
+        "PUSH_WORKERS": _int(env, "PUSH_WORKERS", 16, minimum=1),
+        "SMS_WEBHOOK_URL": env.get("SMS_WEBHOOK_URL") or None,
+        "SMS_WEBHOOK_SECRET": env.get("SMS_WEBHOOK_SECRET") or None,
+        "SMS_RETRIES": _int(env, "SMS_RETRIES", 3, minimum=1),
+        "SMS_BACKOFF_SECONDS": _float(env, "SMS_BACKOFF_SECONDS", 2.0),
+        "QUIET_HOURS": env.get("QUIET_HOURS") or "22-7",
+        "ALERT_SLA_MINUTES_URGENT": _int(env, "ALERT_SLA_MINUTES_URGENT", 4 * 60, minimum=1),
+        "ALERT_SLA_MINUTES_NORMAL": _int(env, "ALERT_SLA_MINUTES_NORMAL", 3 * 24 * 60, minimum=1),
+        "REMINDER_HOUR": _int(env, "REMINDER_HOUR", 9),
         # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
         "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, minimum=1),
         "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 65536, minimum=8),

@@ -1,16 +1,27 @@
 """Every table, imported in one place so metadata (and Alembic) sees them all."""
 
-from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
+from server.alerts.models import Alert, AlertEvent
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
+from server.notify.models import Delivery, JobRun, Notification, PushSubscription
 from server.people.models import Person
 from server.photos.models import VisitPhoto
 from server.places.models import Place
-from server.quotas.models import QuotaPolicy
+from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
 from server.visits.models import Visit
 
 __all__ = [
+    "Alert",
+    "AlertEvent",
+    "Delivery",
+    "JobRun",
+    "MonthlyCompliance",
+    "Notification",
+    "PushSubscription",
+    "SchedulePolicy",
+    "VolunteerActivity",
     "AuditLog",
     "AuthToken",
     "CareAgreement",

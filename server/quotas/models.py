@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, utcnow
@@ -24,4 +25,33 @@ class QuotaPolicy(SQLModel, table=True):
     visits_per_month: int
     max_gap_days: int
     updated_by: int | None = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MonthlyCompliance(SQLModel, table=True):
+    """Whether a person's visit quota was met in a month, written once by the month close.
+    The basis for the care subsidy paid or withheld (seed 001: care not given is fraud)."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "month", name="uq_compliance_person_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    month: str = Field(max_length=7, index=True)
+    village_id: int = Field(foreign_key="place.id")
+    caregiver_id: int | None = Field(default=None, foreign_key="app_user.id")
+    self_care_level: str = Field(max_length=20)
+    quota: int
+    verified_home_visits: int
+    met: bool
+
+
+class SchedulePolicy(SQLModel, table=True):
+    """The cadences beside the visit quota (one row): volunteer team activities a month
+    (seed 000 item 3), the yearly health check for people of 65 and over (seed 000 item 4), the
+    month of the yearly review (动态管理, seed 004 item 4)."""
+
+    id: int = Field(default=1, primary_key=True)
+    volunteer_activities_per_month: int = 1
+    health_check_min_age: int = 65
+    review_month: int = 3
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -118,12 +118,16 @@ def site(tmp_path_factory):
             s.add(CareAgreement(person_id=p.id, caregiver_id=cg.id, relation="relative",
                                 signed_on=date.today() - timedelta(days=60), start_on=date.today() - timedelta(days=60)))
             people.append(p.id)
+        town_id = town.id
         s.commit()
-    app = create_app({"DATABASE": database, "SECRET_KEY": "pwa", "INSTANCE_DIR": str(tmp), "MEDIA_DIR": str(tmp / "media"),
+    from server.notify.channels import generate_vapid_pem
+
+    app = create_app({"DATABASE": database, "SECRET_KEY": "pwa", "VAPID_PRIVATE_KEY": generate_vapid_pem(), "INSTANCE_DIR": str(tmp), "MEDIA_DIR": str(tmp / "media"),
                       "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8})
     server = LiveServer(app)
     server.start()
     server.people = people
+    server.township_id = town_id
     server.database = database
     yield server
     server.stop()

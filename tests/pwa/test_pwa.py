@@ -215,3 +215,73 @@ def test_english_second(context, site):
     page.wait_for_selector("button[type=submit]:has-text('Log in')")
     login(page, "13900000001", "wrong")
     page.wait_for_selector("#status:has-text('Wrong username or password')")
+
+
+SPY = """
+window.__permissionAsked = 0;
+const realAsk = Notification.requestPermission.bind(Notification);
+Notification.requestPermission = (...a) => { window.__permissionAsked += 1; return realAsk(...a); };
+// No push service is reachable from here (nor from China for Chrome): stand in for the browser's.
+PushManager.prototype.subscribe = async function () {
+  return { toJSON: () => ({ endpoint: 'https://push.example.invalid/sub/abc123',
+    keys: { p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+            auth: 'tBHItJI5svbpez7KI4CCXg' } }) };
+};
+"""
+
+
+def test_notifications_opt_in_asks_only_on_tap_and_sends_the_subscription(context, site):
+    from server.notify.service import notify
+
+    context.grant_permissions(["notifications", "geolocation"])
+    context.add_init_script(SPY)
+    page = open_app(context)
+    login(page)
+    page.wait_for_selector(".card")
+    with site.database.engine.connect() as conn:
+        uid = conn.scalar(sa.text("SELECT id FROM app_user WHERE username = '13900000001'"))
+    from sqlmodel import Session
+
+    with Session(site.database.engine) as s:
+        notify(s, user_ids=[uid], kind="reminder", title="本月走访提醒", body="李秀英本月还需走访 4 次", dedupe_key="t1")
+        s.commit()
+    page.click("#inbox-link")
+    page.wait_for_selector("[data-notification]:has-text('本月走访提醒')")
+    assert page.evaluate("window.__permissionAsked") == 0
+    shot(page, "09-inbox")
+    page.click("#push-optin")
+    page.wait_for_selector("#status:has-text('消息提醒已开启')")
+    assert page.evaluate("window.__permissionAsked") == 1
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text(f"SELECT endpoint FROM pushsubscription WHERE user_id = {uid}")) == \
+            "https://push.example.invalid/sub/abc123"
+    page.click("text=全部标为已读")
+    page.wait_for_function("!document.body.innerText.includes('全部标为已读')")
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text(f"SELECT count(*) FROM notification WHERE user_id = {uid} AND read_at IS NULL")) == 0
+
+
+def test_staff_acknowledge_and_resolve_an_alert(context, site):
+    from sqlmodel import Session
+
+    from server.alerts.service import AlertSettings, raise_alert
+
+    with Session(site.database.engine) as s:
+        alert, _ = raise_alert(s, kind="visit_gap", township_id=site.township_id, title="李秀英已 12 天无人走访",
+                               dedupe_key="gap:pwa", person_id=site.people[0],
+                               settings=AlertSettings({"urgent": 240, "normal": 4320}))
+        s.commit()
+        alert_id = alert.id
+    page = open_app(context)
+    login(page, "staff")
+    page.click("#alerts-link")
+    page.wait_for_selector(f"[data-alert='{alert_id}']")
+    shot(page, "10-alerts")
+    page.click(f"[data-alert='{alert_id}'] button:has-text('我来处理')")
+    page.wait_for_selector(f"[data-alert='{alert_id}']:has-text('处理中')")
+    page.select_option(f"[data-alert='{alert_id}'] select", "medical_referral")
+    page.click(f"[data-alert='{alert_id}'] button:has-text('处理完毕')")
+    page.wait_for_selector(f"[data-alert='{alert_id}']", state="detached")
+    with site.database.engine.connect() as conn:
+        row = conn.execute(sa.text(f"SELECT status, outcome FROM alert WHERE id = {alert_id}")).one()
+    assert tuple(row) == ("resolved", "medical_referral")

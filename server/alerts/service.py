@@ -1,0 +1,148 @@
+"""Alerts: raised once per situation, acknowledged and resolved by township staff, escalated to
+the district when nobody acknowledges them within the SLA of their severity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from server.alerts.models import Alert, AlertEvent
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.auth.models import User
+from server.auth.service import manages_place
+from server.db import utcnow
+from server.errors import ServiceError
+from server.notify import service as notify
+from server.places import service as places
+from server.places.models import Place
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    sla_minutes: dict  # severity -> minutes
+
+    @classmethod
+    def from_config(cls, c) -> "AlertSettings":
+        return cls(sla_minutes={"urgent": c["ALERT_SLA_MINUTES_URGENT"], "normal": c["ALERT_SLA_MINUTES_NORMAL"]})
+
+
+def staff_of(session: Session, place_id: int) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.place_id == place_id, User.role == "township_staff",
+                                                      User.is_active)))
+
+
+def district_admins(session: Session) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.role == "district_admin", User.is_active)))
+
+
+def raise_alert(session: Session, *, kind: str, township_id: int, title: str, dedupe_key: str,
+                settings: AlertSettings, person_id: int | None = None, severity: str = "normal",
+                detail: dict | None = None, now: datetime | None = None) -> tuple[Alert, bool]:
+    """Raise an alert to the township's staff, once per ``dedupe_key``; returns (alert, created)."""
+    now = now or utcnow()
+    existing = session.scalar(select(Alert).where(Alert.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing, False
+    alert = Alert(kind=kind, severity=severity, person_id=person_id, place_id=township_id, title=title,
+                  detail=detail or {}, dedupe_key=dedupe_key, created_at=now,
+                  sla_due_at=now + timedelta(minutes=settings.sla_minutes[severity]))
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:  # raised by a concurrent run at the same moment
+        return session.scalar(select(Alert).where(Alert.dedupe_key == dedupe_key)), False
+    session.add(AlertEvent(alert_id=alert.id, at=now, kind="raised"))
+    notify.notify(session, user_ids=staff_of(session, township_id), kind=kind, title=title,
+                  body=(detail or {}).get("summary", title), dedupe_key=f"alert:{alert.id}:township",
+                  urgent=severity == "urgent", url=f"/#/alerts/{alert.id}", alert_id=alert.id)
+    session.flush()
+    return alert, True
+
+
+def escalate_due(session: Session, *, settings: AlertSettings, now: datetime | None = None) -> list[Alert]:
+    """Alerts nobody acknowledged in time climb from the township to the district."""
+    now = now or utcnow()
+    due = list(session.scalars(select(Alert).where(Alert.status == "open", Alert.level == "township",
+                                                   Alert.sla_due_at <= now)))
+    admins = district_admins(session)
+    for alert in due:
+        alert.level = "district"
+        alert.sla_due_at = now + timedelta(minutes=settings.sla_minutes[alert.severity])
+        session.add(alert)
+        session.add(AlertEvent(alert_id=alert.id, at=now, kind="escalated"))
+        township = session.get(Place, alert.place_id)
+        notify.notify(session, user_ids=admins, kind="escalation", title=f"【上报】{alert.title}",
+                      body=f"{township.name}未在时限内处理：{alert.title}", dedupe_key=f"alert:{alert.id}:district",
+                      urgent=True, url=f"/#/alerts/{alert.id}", alert_id=alert.id)
+    session.flush()
+    return due
+
+
+def _managed(session: Session, actor: Actor, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise ServiceError(404, "alert_not_found")
+    if not manages_place(session, actor.user, session.get(Place, alert.place_id)):
+        raise ServiceError(403, "place_out_of_scope")
+    return alert
+
+
+def acknowledge(session: Session, *, actor: Actor, alert_id: int, note: str | None = None) -> Alert:
+    alert = _managed(session, actor, alert_id)
+    if alert.status != "open":
+        raise ServiceError(409, "alert_not_open")
+    alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", utcnow(), actor.user.id
+    session.add(alert)
+    session.add(AlertEvent(alert_id=alert.id, kind="acknowledged", user_id=actor.user.id, note=note))
+    audit.record(session, actor=actor, action="acknowledge", entity="alert", entity_id=alert.id, person_id=alert.person_id)
+    session.flush()
+    return alert
+
+
+OUTCOMES = ("resolved_at_home", "moved_to_care_home", "medical_referral", "emergency_relief", "other")
+
+
+def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note: str | None = None) -> Alert:
+    alert = _managed(session, actor, alert_id)
+    if alert.status == "resolved":
+        raise ServiceError(409, "alert_resolved")
+    if alert.status == "open":
+        alert.acknowledged_at, alert.acknowledged_by = utcnow(), actor.user.id
+    alert.status, alert.resolved_at, alert.resolved_by, alert.outcome = "resolved", utcnow(), actor.user.id, outcome
+    session.add(alert)
+    session.add(AlertEvent(alert_id=alert.id, kind="resolved", user_id=actor.user.id, note=note))
+    audit.record(session, actor=actor, action="resolve", entity="alert", entity_id=alert.id, person_id=alert.person_id,
+                 detail={"outcome": outcome})
+    session.flush()
+    return alert
+
+
+def list_alerts(session: Session, *, actor: Actor, status: str | None = None, level: str | None = None,
+                offset: int = 0, limit: int = 50) -> tuple[list[Alert], int]:
+    user = actor.user
+    if user.role not in ("township_staff", "district_admin"):
+        raise ServiceError(403, "forbidden_role")
+    stmt = select(Alert)
+    if user.role == "township_staff":
+        home = session.get(Place, user.place_id)
+        stmt = stmt.join(Place, Place.id == Alert.place_id).where(places.subtree_filter(home))
+    if status:
+        stmt = stmt.where(Alert.status == status)
+    if level:
+        stmt = stmt.where(Alert.level == level)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = list(session.scalars(stmt.order_by(Alert.id.desc()).offset(offset).limit(limit)))
+    return rows, total
+
+
+def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEvent]]:
+    out: dict[int, list[AlertEvent]] = {a: [] for a in alert_ids}
+    if alert_ids:
+        for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)).order_by(AlertEvent.id)):
+            out[e.alert_id].append(e)
+    return out

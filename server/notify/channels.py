@@ -1,0 +1,134 @@
+"""The channels a notification travels by, free of Flask: Web Push (VAPID, RFC 8291/8292) and
+an HMAC-signed webhook for a township's SMS gateway. Chrome on Android pushes through FCM,
+which does not reach mainland China, so Web Push is never the only way."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from py_vapid import Vapid
+from pywebpush import WebPushException, webpush
+
+
+def generate_vapid_pem() -> str:
+    vapid = Vapid()
+    vapid.generate_keys()
+    return vapid.private_pem().decode()
+
+
+def vapid_from(pem_or_raw: str) -> Vapid:
+    if "BEGIN" in pem_or_raw:
+        return Vapid.from_pem(pem_or_raw.encode())
+    return Vapid.from_raw(pem_or_raw.encode())
+
+
+def public_key_b64(vapid: Vapid) -> str:
+    raw = vapid.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    subscription_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True)
+class PushResult:
+    subscription_id: int
+    status: str  # sent | gone | failed
+    http_status: int | None
+    error: str | None = None
+
+
+class WebPushSender:
+    """Sends on a pool of threads over reused HTTP sessions (one per thread)."""
+
+    def __init__(self, vapid: Vapid, *, subject: str, ttl: int, timeout: float, workers: int):
+        self.vapid, self.subject, self.ttl, self.timeout, self.workers = vapid, subject, ttl, timeout, workers
+        self._sessions: dict[int, requests.Session] = {}
+
+    def _session(self) -> requests.Session:
+        import threading
+
+        key = threading.get_ident()
+        if key not in self._sessions:
+            self._sessions[key] = requests.Session()
+        return self._sessions[key]
+
+    def send_one(self, target: PushTarget, payload: dict, *, urgent: bool, topic: str | None) -> PushResult:
+        headers = {"Urgency": "high" if urgent else "normal"}
+        if topic:
+            # RFC 8030 topic: ≤ 32 URL-safe characters; a newer message replaces an undelivered one.
+            headers["Topic"] = base64.urlsafe_b64encode(hashlib.sha256(topic.encode()).digest()[:24]).decode()[:32]
+        try:
+            response = webpush(
+                {"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}},
+                data=json.dumps(payload, ensure_ascii=False),
+                vapid_private_key=self.vapid,
+                # webpush() writes aud and exp into the claims it is given: a fresh dict each time.
+                vapid_claims={"sub": self.subject},
+                ttl=self.ttl,
+                timeout=self.timeout,
+                headers=headers,
+                requests_session=self._session(),
+            )
+            return PushResult(target.subscription_id, "sent", response.status_code)
+        except WebPushException as exc:
+            code = exc.response.status_code if exc.response is not None else None
+            status = "gone" if code in (404, 410) else "failed"
+            return PushResult(target.subscription_id, status, code, str(exc)[:300])
+        except requests.RequestException as exc:
+            return PushResult(target.subscription_id, "failed", None, str(exc)[:300])
+
+    def send_many(self, jobs: list[tuple[PushTarget, dict, bool, str | None]]) -> list[PushResult]:
+        if not jobs:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+            return list(pool.map(lambda j: self.send_one(j[0], j[1], urgent=j[2], topic=j[3]), jobs))
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: str  # sent | failed
+    http_status: int | None
+    attempts: int
+    error: str | None = None
+
+
+def sign(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def send_webhook(url: str, secret: str, message: dict, *, retries: int, backoff: float, timeout: float = 10.0,
+                 sleep=time.sleep) -> WebhookResult:
+    """POST ``message`` as JSON with ``X-Zhaoying-Signature: sha256=<hex HMAC of the body>``;
+    retry 5xx, 429 and network errors with exponential backoff; a 4xx is final."""
+    body = json.dumps(message, ensure_ascii=False, sort_keys=True).encode()
+    headers = {"Content-Type": "application/json", "X-Zhaoying-Signature": f"sha256={sign(secret, body)}",
+               "X-Zhaoying-Timestamp": str(int(time.time()))}
+    error, code = None, None
+    for attempt in range(1, retries + 1):
+        try:
+            r = requests.post(url, data=body, headers=headers, timeout=timeout)
+            code = r.status_code
+            if r.status_code < 300:
+                return WebhookResult("sent", code, attempt)
+            error = f"HTTP {r.status_code}"
+            if 400 <= r.status_code < 500 and r.status_code != 429:
+                return WebhookResult("failed", code, attempt, error)
+        except requests.RequestException as exc:
+            error, code = str(exc)[:300], None
+        if attempt < retries:
+            sleep(backoff * 2 ** (attempt - 1))
+    return WebhookResult("failed", code, retries, error)

@@ -1,0 +1,105 @@
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from server.auth.current import current_user, login_required
+from server.db import get_session
+from server.errors import fail
+from server.notify import channels, service
+
+blp = Blueprint("notifications", __name__, url_prefix="/api", description="The in-app inbox and Web Push subscriptions")
+
+
+class NotificationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    body = ma.fields.String()
+    url = ma.fields.String(allow_none=True)
+    urgent = ma.fields.Boolean()
+    alert_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+    read_at = ma.fields.DateTime(allow_none=True)
+
+
+class InboxQuerySchema(ma.Schema):
+    unread = ma.fields.Boolean(load_default=False)
+
+
+class KeysSchema(ma.Schema):
+    p256dh = ma.fields.String(required=True, validate=validate.Length(min=20, max=200))
+    auth = ma.fields.String(required=True, validate=validate.Length(min=8, max=100))
+
+
+class SubscriptionSchema(ma.Schema):
+    endpoint = ma.fields.Url(required=True, validate=validate.Length(max=800))
+    expirationTime = ma.fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (the browser's name)
+    keys = ma.fields.Nested(KeysSchema, required=True)
+
+
+class UnsubscribeSchema(ma.Schema):
+    endpoint = ma.fields.Url(required=True, validate=validate.Length(max=800))
+
+
+@blp.route("/notifications")
+class Inbox(MethodView):
+    @login_required()
+    @blp.arguments(InboxQuerySchema, location="query")
+    @blp.response(200, NotificationSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args, pagination_parameters):
+        """My notifications, newest first"""
+        rows, total = service.inbox(get_session(), user_id=current_user().id, unread_only=args["unread"],
+                                    offset=pagination_parameters.first_item, limit=pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return rows
+
+
+@blp.route("/notifications/<int:notification_id>/read")
+class MarkRead(MethodView):
+    @login_required()
+    @blp.response(204)
+    def post(self, notification_id):
+        """Mark one notification read"""
+        service.mark_read(get_session(), user_id=current_user().id, notification_id=notification_id)
+
+
+@blp.route("/notifications/read-all")
+class MarkAllRead(MethodView):
+    @login_required()
+    @blp.response(204)
+    def post(self):
+        """Mark all my notifications read"""
+        service.mark_read(get_session(), user_id=current_user().id)
+
+
+@blp.route("/push/vapid-public-key")
+class VapidKey(MethodView):
+    @blp.response(200)
+    def get(self):
+        """The server's VAPID public key, for PushManager.subscribe()"""
+        pem = current_app.config.get("VAPID_PRIVATE_KEY")
+        if not pem:
+            fail(503, "push_unavailable")
+        return {"public_key": channels.public_key_b64(channels.vapid_from(pem))}
+
+
+@blp.route("/push/subscriptions")
+class Subscriptions(MethodView):
+    @login_required()
+    @blp.arguments(SubscriptionSchema)
+    @blp.response(201)
+    def post(self, data):
+        """Save this browser's push subscription for me"""
+        sub = service.subscribe(get_session(), user_id=current_user().id, endpoint=data["endpoint"],
+                                p256dh=data["keys"]["p256dh"], auth=data["keys"]["auth"])
+        return {"id": sub.id}
+
+    @login_required()
+    @blp.arguments(UnsubscribeSchema)
+    @blp.response(204)
+    def delete(self, data):
+        """Forget a push subscription of mine"""
+        service.unsubscribe(get_session(), user_id=current_user().id, endpoint=data["endpoint"])

@@ -1,0 +1,160 @@
+"""Notifications: the in-app inbox always, Web Push where it works, the SMS gateway where it
+does not; quiet hours hold back everything but urgent alerts; every attempt is logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from server.auth.models import User
+from server.config import quiet_hours
+from server.db import utcnow
+from server.errors import ServiceError
+from server.notify import channels
+from server.notify.models import Delivery, Notification, PushSubscription
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    zone: ZoneInfo
+    quiet: tuple[int, int]
+    pusher: channels.WebPushSender | None
+    sms_url: str | None
+    sms_secret: str | None
+    sms_retries: int
+    sms_backoff: float
+
+    @classmethod
+    def from_config(cls, c) -> "NotifySettings":
+        pusher = None
+        if c.get("VAPID_PRIVATE_KEY"):
+            pusher = channels.WebPushSender(channels.vapid_from(c["VAPID_PRIVATE_KEY"]), subject=c["VAPID_SUBJECT"],
+                                            ttl=c["PUSH_TTL_SECONDS"], timeout=c["PUSH_TIMEOUT_SECONDS"],
+                                            workers=c["PUSH_WORKERS"])
+        return cls(zone=ZoneInfo(c["TIMEZONE"]), quiet=quiet_hours(c["QUIET_HOURS"]), pusher=pusher,
+                   sms_url=c.get("SMS_WEBHOOK_URL"), sms_secret=c.get("SMS_WEBHOOK_SECRET") or "",
+                   sms_retries=c["SMS_RETRIES"], sms_backoff=c["SMS_BACKOFF_SECONDS"])
+
+
+def notify(session: Session, *, user_ids, kind: str, title: str, body: str, dedupe_key: str, urgent: bool = False,
+           url: str | None = None, alert_id: int | None = None) -> list[Notification]:
+    """Put a message in each user's inbox, once per (user, dedupe_key); returns the new ones."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return []
+    have = set(session.scalars(select(Notification.user_id).where(
+        Notification.dedupe_key == dedupe_key, Notification.user_id.in_(user_ids))))
+    created = [Notification(user_id=u, kind=kind, title=title[:120], body=body[:1000], url=url, urgent=urgent,
+                            alert_id=alert_id, dedupe_key=dedupe_key) for u in user_ids if u not in have]
+    session.add_all(created)
+    session.flush()
+    return created
+
+
+def in_quiet_hours(now: datetime, settings: NotifySettings) -> bool:
+    start, end = settings.quiet
+    if start == end:
+        return False
+    hour = now.astimezone(settings.zone).hour
+    return start <= hour or hour < end if start > end else start <= hour < end
+
+
+def deliver(session: Session, notifications: list[Notification], settings: NotifySettings,
+            now: datetime | None = None) -> dict:
+    """Carry notifications by push and SMS. Quiet hours hold back all but urgent ones (they stay
+    undelivered and a later run sends them). A user whose push did not arrive gets the SMS."""
+    now = now or utcnow()
+    quiet = in_quiet_hours(now, settings)
+    due = [n for n in notifications if n.delivered_at is None and (n.urgent or not quiet)]
+    counts = {"push_sent": 0, "push_gone": 0, "push_failed": 0, "sms_sent": 0, "sms_failed": 0, "held": len(notifications) - len(due)}
+    if not due:
+        return counts
+    subs = {}
+    for s in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_({n.user_id for n in due}))):
+        subs.setdefault(s.user_id, []).append(s)
+    jobs, owners = [], []
+    if settings.pusher:
+        for n in due:
+            payload = {"title": n.title, "body": n.body, "url": n.url or "/", "id": n.id, "urgent": n.urgent}
+            for s in subs.get(n.user_id, []):
+                jobs.append((channels.PushTarget(s.id, s.endpoint, s.p256dh, s.auth), payload, n.urgent, n.kind))
+                owners.append(n)
+    pushed: set[int] = set()
+    gone: set[int] = set()
+    for n, result in zip(owners, settings.pusher.send_many(jobs) if jobs else []):
+        session.add(Delivery(notification_id=n.id, channel="webpush", at=now, status=result.status,
+                             http_status=result.http_status, error=result.error))
+        counts[f"push_{result.status}"] += 1
+        if result.status == "sent":
+            pushed.add(n.id)
+            session.execute(update(PushSubscription).where(PushSubscription.id == result.subscription_id)
+                            .values(last_success_at=now))
+        elif result.status == "gone":
+            gone.add(result.subscription_id)
+    if gone:
+        session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
+    phones = dict(session.execute(select(User.id, User.phone).where(User.id.in_({n.user_id for n in due}))).all())
+    for n in due:
+        if n.id not in pushed and settings.sms_url and phones.get(n.user_id):
+            result = channels.send_webhook(
+                settings.sms_url, settings.sms_secret,
+                {"to": phones[n.user_id], "text": f"【照应】{n.title}：{n.body}"[:300], "notification_id": n.id,
+                 "urgent": n.urgent},
+                retries=settings.sms_retries, backoff=settings.sms_backoff)
+            session.add(Delivery(notification_id=n.id, channel="sms", at=now, status=result.status,
+                                 http_status=result.http_status, error=result.error))
+            counts["sms_sent" if result.status == "sent" else "sms_failed"] += 1
+        n.delivered_at = now
+        session.add(n)
+    session.flush()
+    return counts
+
+
+def deliver_pending(session: Session, settings: NotifySettings, now: datetime | None = None) -> dict:
+    """Send what quiet hours held back (or a crash left), from the last two days."""
+    now = now or utcnow()
+    pending = list(session.scalars(select(Notification).where(
+        Notification.delivered_at.is_(None), Notification.created_at >= now - timedelta(days=2)).order_by(Notification.id)))
+    return deliver(session, pending, settings, now)
+
+
+# --- the inbox and subscriptions, for the API ---------------------------------------------------
+
+def inbox(session: Session, *, user_id: int, unread_only: bool = False, offset: int = 0, limit: int = 50):
+    stmt = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    from sqlalchemy import func
+
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return list(session.scalars(stmt.order_by(Notification.id.desc()).offset(offset).limit(limit))), total
+
+
+def mark_read(session: Session, *, user_id: int, notification_id: int | None = None) -> int:
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        if session.scalar(select(Notification.id).where(Notification.id == notification_id,
+                                                        Notification.user_id == user_id)) is None:
+            raise ServiceError(404, "not_found")
+        stmt = stmt.where(Notification.id == notification_id)
+    return session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+def subscribe(session: Session, *, user_id: int, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    sub = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if sub is None:
+        sub = PushSubscription(user_id=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth)
+    else:  # the same browser, perhaps another user now
+        sub.user_id, sub.p256dh, sub.auth = user_id, p256dh, auth
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def unsubscribe(session: Session, *, user_id: int, endpoint: str) -> None:
+    session.execute(delete(PushSubscription).where(PushSubscription.endpoint == endpoint,
+                                                   PushSubscription.user_id == user_id))
