@@ -132,5 +132,59 @@ def demo(scale, seed):
         demo_data.load_scale(database().engine, scale, seed=seed, progress=click.progressbar)
 
 
+@main.command()
+@click.option("--retry-seconds", default=15.0, show_default=True, help="how often a standby tries to take over")
+@with_appcontext
+def scheduler(retry_seconds):
+    """Run the one scheduler process (a second one waits as a standby)."""
+    import logging
+
+    from server import scheduler as sched
+    from server.db import database
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    sched.serve(database(), current_app.config, retry_seconds=retry_seconds,
+                announce=lambda text: click.echo(text, err=False))
+
+
+@main.group()
+def jobs():
+    """Scheduled jobs, run by hand."""
+
+
+@jobs.command("list")
+def jobs_list():
+    """The registered jobs and their triggers."""
+    from server.jobs import JOBS
+
+    for job in JOBS.values():
+        click.echo(f"{job.name:<24} {job.cron}  misfire grace {job.misfire_grace_seconds}s")
+
+
+@jobs.command("run")
+@click.argument("name")
+@click.option("--at", "at", default=None, help="the instant to run for (ISO 8601 with offset); default now")
+@with_appcontext
+def jobs_run(name, at):
+    """Run job NAME for an instant, e.g. `zhaoying jobs run month_close --at 2026-12-01T00:30+08:00`."""
+    import json
+    from datetime import datetime, timezone
+
+    from server.db import database
+    from server.jobs import JOBS, run
+
+    if name not in JOBS:
+        raise click.BadParameter(f"unknown job {name!r}; known: {', '.join(JOBS)}", param_hint="NAME")
+    when = datetime.now(timezone.utc)
+    if at:
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter("use ISO 8601, e.g. 2026-12-01T00:30+08:00", param_hint="--at") from None
+        if when.tzinfo is None:
+            raise click.BadParameter("give an offset, e.g. +08:00", param_hint="--at")
+    click.echo(json.dumps(run(name, database(), at=when, config=current_app.config), ensure_ascii=False, default=str))
+
+
 if __name__ == "__main__":
     sys.exit(main())
