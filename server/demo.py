@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import random
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -197,11 +198,76 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
             if row.seq == 1 and i == 0:
                 logins.append(("caregiver", caregiver.username, caregiver.display_name))
 
+    _visit_history(session, rng, now=utcnow())
+
     for home in annex2():
         place = next((t for name, t in townships.items() if name in home["name"]), district)
         session.add(CareHome(place_id=place.id, **home))
     session.flush()
     return logins
+
+
+QUOTAS = {"self_care": 2, "partly_disabled": 4, "fully_disabled": 8}
+DEMO_SERVICES = {"self_care": ["home_cleaning", "personal_hygiene", "regular_meals"],
+                 "partly_disabled": ["home_cleaning", "help_eating", "medication", "washing"],
+                 "fully_disabled": ["help_eating", "medication", "dressing", "washing", "toileting"]}
+
+
+def _visit_history(session: Session, rng: random.Random, *, now) -> None:
+    """About three months of visits up to now: most people visited about as often as their quota
+    asks, some less, a few not at all this month; most verified, some with exceptions."""
+    from zoneinfo import ZoneInfo
+
+    from server.visits.models import Visit
+
+    zone = ZoneInfo("Asia/Shanghai")
+    local_now = now.astimezone(zone)
+    rows = session.execute(
+        select(Person.id, Person.self_care_level, Person.home_lat, Person.home_lon, CareAgreement.id,
+               CareAgreement.caregiver_id)
+        .join(CareAgreement, CareAgreement.person_id == Person.id)
+    ).all()
+    visits = []
+    for person_id, level, lat, lon, agreement_id, caregiver_id in rows:
+        neglected = rng.random() < 0.08
+        for back in (2, 1, 0):
+            month_start = (local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                           - timedelta(days=28 * back)).replace(day=1)
+            span = (local_now - month_start).days if back == 0 else 28
+            if span < 1:
+                continue
+            wanted = QUOTAS[level] * (span / 30 if back == 0 else 1)
+            count = 0 if (neglected and back == 0) else max(0, round(wanted * rng.uniform(0.5, 1.25)))
+            for _ in range(count):
+                start = month_start + timedelta(days=rng.uniform(0, span), hours=rng.uniform(-5, 5))
+                start = min(start, local_now - timedelta(hours=1)).replace(hour=rng.randint(8, 17))
+                if start > local_now:
+                    continue
+                roll = rng.random()
+                status, exceptions = ("verified", [])
+                if roll < 0.05:
+                    status, exceptions = "exception", ["outside_geofence"]
+                elif roll < 0.07:
+                    status, exceptions = "accepted", ["no_gps"]
+                minutes = rng.randint(15, 70)
+                visits.append({
+                    "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "person_id": person_id,
+                    "caregiver_id": caregiver_id, "agreement_id": agreement_id, "mode": "home",
+                    "started_at": start.astimezone(timezone.utc),
+                    "ended_at": (start + timedelta(minutes=minutes)).astimezone(timezone.utc),
+                    "lat": lat + rng.uniform(-0.0004, 0.0004) if "no_gps" not in exceptions else None,
+                    "lon": lon + rng.uniform(-0.0004, 0.0004) if "no_gps" not in exceptions else None,
+                    "accuracy_m": rng.choice([8, 12, 15, 25, 40]) if "no_gps" not in exceptions else None,
+                    "coord_system": "wgs84", "services": DEMO_SERVICES[level][: rng.randint(1, 3)],
+                    "received_at": (start + timedelta(minutes=minutes + 2)).astimezone(timezone.utc),
+                    "status": status, "exceptions": exceptions,
+                    "exception_detail": {"distance_from_home_m": 1450.0} if "outside_geofence" in exceptions else {},
+                    "content_hash": "demo", "health": rng.choice(["well"] * 8 + ["unwell", "needs_doctor"]),
+                    "living_environment": rng.choice(["clean"] * 5 + ["fair"] * 3 + ["dirty"]),
+                    "mood": rng.choice(["good", "good", "fair", "low"]),
+                })
+    if visits:
+        session.execute(Visit.__table__.insert(), visits)
 
 
 SCALE_DISTRICT = "规模测试区"

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
 from server.alerts import service as alerts
-from server.alerts.models import Alert
+from server.alerts.models import Alert, AlertEvent
 from server.care.models import CareAgreement
 from server.db import Database, utcnow
 from server.notify import service as notify
@@ -297,6 +297,12 @@ def month_close(db: Database, *, at: datetime, config, year: int | None = None, 
         raised = session.connection().execute(sa.insert(Alert).from_select(
             ["kind", "severity", "person_id", "place_id", "level", "status", "title", "dedupe_key", "created_at",
              "sla_due_at", "detail"], missed).execution_options(preserve_rowcount=True)).rowcount
+        # each new alert's timeline starts with its raising, like alerts raised one by one
+        session.connection().execute(sa.insert(AlertEvent).from_select(
+            ["alert_id", "at", "kind"],
+            select(Alert.id, sa.literal(at, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
+            .where(Alert.kind == "quota_missed", Alert.dedupe_key.startswith(f"quota:{label}:"),
+                   ~sa.exists().where(AlertEvent.alert_id == Alert.id))))
         digest = session.execute(
             select(village.parent_id, func.count(), func.sum(case((MonthlyCompliance.met, 1), else_=0)))
             .join(village, village.id == MonthlyCompliance.village_id)

@@ -68,6 +68,7 @@ def test_month_close_runs_once_and_alerts_those_short(session, world, db, config
     assert count(session, Alert, Alert.kind == "quota_missed") == 2
     alert = session.scalar(select(Alert).where(Alert.person_id == world.a.person.id))
     assert alert.place_id == world.a.place.id and alert.title == "王德明 2026-11 走访未达标"
+    assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id))] == ["raised"]
     digest = notes(session, world.a.staff, "month_digest")
     assert len(digest) == 1 and digest[0].body == "在册1人，0人达到走访要求，1人未达标。"
 

@@ -6,7 +6,7 @@ from server.db import get_session
 from server.errors import fail
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas import service
-from server.quotas.schemas import CoverageQuerySchema, CoverageSchema, ProgressSchema, QuotaSchema
+from server.quotas.schemas import CoverageQuerySchema, CoverageSchema, ProgressSchema, QuotaSchema, SchedulePolicySchema
 from server.timeutil import local_today, zone
 
 blp = Blueprint("quotas", __name__, url_prefix="/api", description="Visit quotas, progress and coverage")
@@ -20,6 +20,22 @@ class Quotas(MethodView):
         """The visit quota per self-care level"""
         found = service.policies(get_session())
         return [found[level] for level in SELF_CARE_LEVELS]
+
+
+@blp.route("/quotas/schedule")
+class Schedule(MethodView):
+    @login_required()
+    @blp.response(200, SchedulePolicySchema)
+    def get(self):
+        """The other cadences: volunteer activities a month, health check age, review month"""
+        return service.schedule(get_session())
+
+    @login_required("district_admin")
+    @blp.arguments(SchedulePolicySchema)
+    @blp.response(200, SchedulePolicySchema)
+    def put(self, data):
+        """Set the other cadences (district admins)"""
+        return service.update_schedule(get_session(), actor=current_actor(), **data)
 
 
 @blp.route("/quotas/<level>")

@@ -58,3 +58,10 @@ class CoverageSchema(ma.Schema):
     trend = ma.fields.List(ma.fields.Nested(TrendSchema))
 
 
+
+
+class SchedulePolicySchema(ma.Schema):
+    volunteer_activities_per_month = ma.fields.Integer(required=True, validate=validate.Range(1, 31))
+    health_check_min_age = ma.fields.Integer(required=True, validate=validate.Range(50, 100))
+    review_month = ma.fields.Integer(required=True, validate=validate.Range(1, 12))
+    updated_at = ma.fields.DateTime(dump_only=True)

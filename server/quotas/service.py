@@ -20,7 +20,7 @@ from server.errors import ServiceError
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
-from server.quotas.models import DEFAULT_QUOTAS, QuotaPolicy
+from server.quotas.models import DEFAULT_QUOTAS, QuotaPolicy, SchedulePolicy
 from server.timeutil import month_bounds
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
@@ -40,6 +40,21 @@ def update(session: Session, *, actor: Actor, level: str, visits_per_month: int,
     session.flush()
     audit.record(session, actor=actor, action="update", entity="quota", detail={
         "level": level, "visits_per_month": visits_per_month, "max_gap_days": max_gap_days})
+    return policy
+
+
+def schedule(session: Session) -> SchedulePolicy:
+    return session.get(SchedulePolicy, 1) or SchedulePolicy(id=1)
+
+
+def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePolicy:
+    policy = schedule(session)
+    for key, value in values.items():
+        setattr(policy, key, value)
+    policy.updated_at = utcnow()
+    session.add(policy)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="schedule", detail=values)
     return policy
 
 

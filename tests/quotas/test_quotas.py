@@ -88,3 +88,15 @@ def test_township_coverage_by_village(client, session, world):
     r = client.get(f"/api/coverage?place_id={world.b.place.id}", headers=factories.headers(session, world.a.staff, **EN))
     assert r.status_code == 403
     assert client.get("/api/coverage?month=2026-13", headers=factories.headers(session, world.a.staff)).status_code == 422
+
+
+def test_schedule_policy(client, session, world):
+    h = factories.headers(session, world.admin, **EN)
+    assert client.get("/api/quotas/schedule", headers=h).get_json()["review_month"] == 3
+    body = {"volunteer_activities_per_month": 2, "health_check_min_age": 60, "review_month": 9}
+    r = client.put("/api/quotas/schedule", json=body, headers=h)
+    assert r.status_code == 200 and r.get_json()["review_month"] == 9
+    bad = client.put("/api/quotas/schedule", json={**body, "review_month": 13}, headers=h)
+    assert bad.status_code == 422 and "review_month" in bad.get_json()["errors"]
+    staff = client.put("/api/quotas/schedule", json=body, headers=factories.headers(session, world.a.staff))
+    assert staff.status_code == 403
