@@ -25,7 +25,7 @@
 
   function show(title, ...nodes) {
     titleEl.textContent = title;
-    backBtn.hidden = !['person', 'checkin', 'outbox', 'coverage', 'inbox', 'alerts'].includes(location.hash.split('/')[1]);
+    backBtn.hidden = !['person', 'checkin', 'outbox', 'coverage', 'inbox', 'alerts', 'dashboard'].includes(location.hash.split('/')[1]);
     view.replaceChildren(...nodes.flat(2).filter((n) => n !== null && n !== undefined && n !== false));
     window.scrollTo(0, 0);
   }
@@ -364,6 +364,7 @@
     show(t('staff_home'),
       h('p', {}, h('a', { class: 'button primary', href: '#/coverage' }, t('coverage'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());
@@ -395,6 +396,45 @@
         label(Math.max(14, hgt - pct * hgt - 4), `${Math.round(pct * 100)}%`, '700'));
     });
     return svg;
+  }
+
+  /** Bars with a value above and the month below: values as shares (0–1) or counts. */
+  function barChart(points, { label, share }) {
+    const w = 360, hgt = 140, bar = w / points.length;
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 24}`);
+    svg.setAttribute('class', 'chart');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', label);
+    const top = share ? 1 : Math.max(1, ...points.map((p) => p.value));
+    points.forEach((p, i) => {
+      const frac = p.value / top;
+      const rect = document.createElementNS(ns, 'rect');
+      rect.setAttribute('x', i * bar + 3); rect.setAttribute('width', bar - 6);
+      rect.setAttribute('y', hgt - frac * hgt); rect.setAttribute('height', Math.max(1, frac * hgt));
+      rect.setAttribute('fill', share ? '#00695c' : '#b71c1c');
+      const text = (y, content, weight) => {
+        const el = document.createElementNS(ns, 'text');
+        el.setAttribute('x', i * bar + bar / 2); el.setAttribute('y', y);
+        el.setAttribute('text-anchor', 'middle'); el.setAttribute('font-size', '12');
+        if (weight) el.setAttribute('font-weight', weight);
+        el.textContent = content;
+        return el;
+      };
+      svg.append(rect, text(hgt + 18, `${Number(p.month.slice(5))}`),
+        text(Math.max(12, hgt - frac * hgt - 3), share ? `${Math.round(p.value * 100)}` : `${p.value}`, '700'));
+    });
+    return svg;
+  }
+
+  async function dashboardScreen() {
+    const { data } = await cached('dashboard', '/api/reports/dashboard');
+    const coverage = data.months.map((m) => ({ month: m.month, value: m.active ? m.visited / m.active : 0 }));
+    const alerts = data.months.map((m) => ({ month: m.month, value: m.alerts }));
+    show(`${data.name} · ${t('dashboard')}`,
+      h('h3', {}, t('coverage_12')), barChart(coverage, { label: t('coverage_12'), share: true }),
+      h('h3', {}, t('alerts_12')), barChart(alerts, { label: t('alerts_12'), share: false }));
   }
 
   async function coverageScreen() {
@@ -521,6 +561,7 @@
         case 'volunteer': return volunteerHome();
         case 'inbox': return inboxScreen();
         case 'alerts': return alertsScreen();
+        case 'dashboard': return dashboardScreen();
         default: go(homeFor(user));
       }
     });

@@ -47,16 +47,21 @@ def create_app(config: dict | None = None) -> Flask:
     api = make_api()
     api.init_app(app)
     app.extensions["zhaoying.api"] = api
+    from server.activities.routes import ActivityCreateSchema, ActivityMultipartSchema
+    from server.activities.routes import blp as activities_blp
     from server.alerts.routes import blp as alerts_blp
+    from server.assessments.routes import blp as assessments_blp
     from server.audit.routes import blp as audit_blp
     from server.auth.routes import blp as auth_blp
     from server.auth.routes import users_blp
     from server.care.routes import blp as agreements_blp
+    from server.care.routes import homes_blp
     from server.people.routes import blp as persons_blp
     from server.notify.routes import blp as notify_blp
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
     from server.quotas.routes import blp as quotas_blp
+    from server.reports.routes import blp as reports_blp
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
 
@@ -64,8 +69,11 @@ def create_app(config: dict | None = None) -> Flask:
     # so the documented request body is whole.
     api.spec.components.schema("VisitCreate", schema=VisitCreateSchema)
     api.spec.components.schema("VisitMultipart", schema=VisitMultipartSchema)
+    api.spec.components.schema("ActivityCreate", schema=ActivityCreateSchema)
+    api.spec.components.schema("ActivityMultipart", schema=ActivityMultipartSchema)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
-                      quotas_blp, alerts_blp, notify_blp):
+                      quotas_blp, alerts_blp, notify_blp, homes_blp,
+                      assessments_blp, activities_blp, reports_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -105,6 +105,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alert_not_found": ("找不到该预警", "Alert not found"),
     "alert_not_open": ("该预警已确认或已处理", "That alert is already acknowledged or resolved"),
     "alert_resolved": ("该预警已处理完毕", "That alert is already resolved"),
+    "team_not_yours": ("您不能为该服务队登记活动", "You may not log activities for that team"),
+    "place_outside_team": ("活动地点不在该服务队所在乡镇", "The place is outside the team's township"),
+    "care_home_not_found": ("找不到该敬老院", "Care home not found"),
     "push_unavailable": ("服务器未配置推送", "Web Push is not configured on this server"),
 }
 

@@ -2,6 +2,7 @@
 
 from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
 from server.alerts.models import Alert, AlertEvent
+from server.assessments.models import Assessment
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
@@ -13,6 +14,7 @@ from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
 from server.visits.models import Visit
 
 __all__ = [
+    "Assessment",
     "Alert",
     "AlertEvent",
     "Delivery",

@@ -1,6 +1,12 @@
+import math
+
+import marshmallow as ma
+from flask import current_app
 from flask.views import MethodView
+from marshmallow import validate
 from flask_smorest import Blueprint
 
+from server.alerts.service import AlertSettings
 from server.auth.current import current_actor, login_required
 from server.care import service
 from server.care.schemas import AgreementEndSchema, AgreementQuerySchema, AgreementSchema
@@ -60,4 +66,50 @@ class AgreementById(MethodView):
     def patch(self, data, agreement_id):
         """End an agreement"""
         data.pop("status")
-        return present([service.end_agreement(get_session(), actor=current_actor(), agreement_id=agreement_id, **data)])[0]
+        settings = AlertSettings.from_config(current_app.config)
+        return present([service.end_agreement(get_session(), actor=current_actor(), agreement_id=agreement_id,
+                                              alert_settings=settings, **data)])[0]
+
+
+class CareHomeSchema(ma.Schema):
+    """Seed 001 annex 2's columns; the 60% target is 0.6 × beds rounded up, as printed."""
+
+    id = ma.fields.Integer()
+    seq = ma.fields.Integer(allow_none=True)
+    name = ma.fields.String()
+    place_id = ma.fields.Integer()
+    beds = ma.fields.Integer()
+    residents = ma.fields.Integer()
+    target_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6))
+    still_needed_for_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6) - h.residents)
+    occupancy = ma.fields.Function(lambda h: round(h.residents / h.beds, 3) if h.beds else None)
+    staff = ma.fields.Integer()
+
+
+class CentraliseSchema(ma.Schema):
+    care_home_id = ma.fields.Integer(required=True)
+    decided_on = ma.fields.Date(load_default=None, allow_none=True)
+    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+homes_blp = Blueprint("care_homes", __name__, url_prefix="/api", description="Care homes and moves into them")
+
+
+@homes_blp.route("/care-homes")
+class CareHomes(MethodView):
+    @login_required("township_staff", "district_admin")
+    @homes_blp.response(200, CareHomeSchema(many=True))
+    def get(self):
+        """Care homes with beds, residents and the 60% occupancy target (seed 001 annex 2)"""
+        return service.care_homes(get_session(), actor=current_actor())
+
+
+@homes_blp.route("/persons/<int:person_id>/centralise")
+class Centralise(MethodView):
+    @login_required("township_staff", "district_admin")
+    @homes_blp.arguments(CentraliseSchema)
+    @homes_blp.response(200)
+    def post(self, data, person_id):
+        """Decide to move a person into a care home (集中供养)"""
+        person = service.centralise(get_session(), actor=current_actor(), person_id=person_id, **data)
+        return {"person_id": person.id, "status": person.status, "care_home_id": person.care_home_id}

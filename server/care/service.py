@@ -12,7 +12,9 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
 from server.auth.service import STAFF_ROLES, manages_place
-from server.care.models import CareAgreement
+from server.alerts import rules
+from server.care.models import CareAgreement, CareHome
+from server.db import utcnow
 from server.errors import ServiceError
 from server.people import service as people
 from server.people.models import Person
@@ -84,7 +86,7 @@ def create_agreement(session: Session, *, actor: Actor, person_id: int, caregive
 
 
 def end_agreement(session: Session, *, actor: Actor, agreement_id: int, end_on: date | None = None,
-                  end_reason: str | None = None) -> CareAgreement:
+                  end_reason: str | None = None, alert_settings=None, raise_no_caregiver: bool = True) -> CareAgreement:
     agreement = session.get(CareAgreement, agreement_id)
     if agreement is None:
         raise ServiceError(404, "agreement_not_found")
@@ -101,7 +103,48 @@ def end_agreement(session: Session, *, actor: Actor, agreement_id: int, end_on: 
     session.flush()
     audit.record(session, actor=actor, action="end", entity="agreement", entity_id=agreement.id,
                  person_id=agreement.person_id, detail={"end_on": end_on.isoformat(), "reason": end_reason})
+    person = session.get(Person, agreement.person_id)
+    if raise_no_caregiver and person.status == "active" and alert_settings is not None:
+        rules.raise_findings(session, rules.on_no_caregiver(person_id=person.id, person_name=person.name,
+                                                           since=end_on.isoformat()),
+                             person_id=person.id, village_id=person.village_id, settings=alert_settings)
     return agreement
+
+
+def care_homes(session: Session, *, actor: Actor) -> list[CareHome]:
+    if actor.user.role not in STAFF_ROLES:
+        raise ServiceError(403, "forbidden_role")
+    return list(session.scalars(select(CareHome).order_by(CareHome.seq, CareHome.id)))
+
+
+def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: int, decided_on: date | None = None,
+               note: str | None = None) -> Person:
+    """Staff decide to move a person into a care home (seed 001 §二(一)2): the person becomes
+    centrally supported there, the caregiver agreement ends, the recommendations are resolved."""
+    from server.alerts.models import Alert
+    from server.alerts.service import resolve
+
+    person = _managed_person(session, actor, person_id)
+    if person.status != "active" or person.support_mode != "decentralised":
+        raise ServiceError(409, "person_not_active")
+    home = session.get(CareHome, care_home_id)
+    if home is None:
+        raise ServiceError(404, "care_home_not_found")
+    decided_on = decided_on or local_today()
+    for agreement in session.scalars(select(CareAgreement).where(CareAgreement.person_id == person.id,
+                                                                 CareAgreement.status == "active")):
+        end_agreement(session, actor=actor, agreement_id=agreement.id, end_on=max(decided_on, agreement.start_on),
+                      end_reason="转入敬老院集中供养", raise_no_caregiver=False)
+    person.status, person.support_mode, person.care_home_id = "centralised", "centralised", home.id
+    person.updated_at = utcnow()
+    home.residents += 1
+    session.add_all([person, home])
+    for alert in session.scalars(select(Alert).where(Alert.person_id == person.id, Alert.status != "resolved")):
+        resolve(session, actor=actor, alert_id=alert.id, outcome="moved_to_care_home", note=note)
+    audit.record(session, actor=actor, action="centralise", entity="person", entity_id=person.id, person_id=person.id,
+                 detail={"care_home_id": home.id, "decided_on": decided_on.isoformat(), "note": note})
+    session.flush()
+    return person
 
 
 def names_for(session: Session, agreements: list[CareAgreement]) -> tuple[dict[int, str], dict[int, str]]:

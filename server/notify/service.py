@@ -114,6 +114,10 @@ def deliver(session: Session, notifications: list[Notification], settings: Notif
     return counts
 
 
+def for_alerts(session: Session, alert_ids: list[int]) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.alert_id.in_(alert_ids))))
+
+
 def deliver_pending(session: Session, settings: NotifySettings, now: datetime | None = None) -> dict:
     """Send what quiet hours held back (or a crash left), from the last two days."""
     now = now or utcnow()

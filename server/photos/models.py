@@ -8,12 +8,14 @@ from server.db import UTCDateTime, utcnow
 
 
 class VisitPhoto(SQLModel, table=True):
-    """A photo taken at a visit, stored re-encoded without metadata under MEDIA_DIR by its
+    """A photo taken at a visit (or at a volunteer team's activity), stored re-encoded without metadata under MEDIA_DIR by its
     SHA-256. The EXIF capture time and GPS read before stripping are kept here, as
     evidence, never in the file. ``phash`` is a 64-bit DCT perceptual hash (hex)."""
 
     id: int | None = Field(default=None, primary_key=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
+    activity_id: int | None = Field(default=None, foreign_key="volunteeractivity.id", index=True,
+                                    description="set instead of visit_id for a volunteer activity's photo")
     position: int = 0
     sha256: str = Field(max_length=64, index=True)
     phash: str = Field(max_length=16)

@@ -17,9 +17,18 @@ def _send(photo_id: int, *, thumb: bool):
     photo = session.get(VisitPhoto, photo_id)
     if photo is None:
         fail(404, "photo_not_found")
-    # the visit's own scope rule decides, and the read is audited like a read of the visit
-    visits.get_visit(session, actor=current_actor(), visit_id=photo.visit_id,
-                     action="read_thumb" if thumb else "read_photo")
+    if photo.activity_id is not None:
+        # a team activity's photo: for the team and its township's staff
+        from server.activities import service as activities
+        from server.activities.models import VolunteerActivity, VolunteerTeam
+
+        team = session.get(VolunteerTeam, session.get(VolunteerActivity, photo.activity_id).team_id)
+        if not activities.may_log(session, current_actor(), team):
+            fail(403, "forbidden_role")
+    else:
+        # the visit's own scope rule decides, and the read is audited like a read of the visit
+        visits.get_visit(session, actor=current_actor(), visit_id=photo.visit_id,
+                         action="read_thumb" if thumb else "read_photo")
     from flask import current_app
 
     path = PhotoStore(current_app.config["MEDIA_DIR"]).path(photo.sha256, thumb=thumb)

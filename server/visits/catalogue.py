@@ -47,6 +47,8 @@ OBSERVATIONS: dict[str, dict[str, tuple[str, str]]] = {
         "unwell": ("身体不适", "Unwell"),
         "needs_doctor": ("需要就医", "Needs a doctor"),
         "in_hospital": ("住院", "In hospital"),
+        "missing": ("人不在，联系不上", "Missing, cannot be reached"),
+        "deceased": ("已去世", "Deceased"),
     },
     "hygiene": {"good": ("干净", "Clean"), "fair": ("一般", "Fair"), "poor": ("差", "Poor")},
     "living_environment": {

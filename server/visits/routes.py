@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail, language
+from server.notify import service as notify
 from server.photos.storage import PhotoStore
 from server.visits import catalogue, service
 from server.visits.schemas import (
@@ -128,6 +129,11 @@ class Visits(MethodView):
             # nothing half-stored: no row, and no file this request wrote
             store.discard_created()
             raise
+        urgent = [a.id for a in view.get("alerts", []) if a.severity == "urgent"]
+        if urgent:
+            # someone may be in danger: township staff hear of it now, not at the next job run
+            notify.deliver(session, notify.for_alerts(session, urgent), notify.NotifySettings.from_config(current_app.config))
+            session.commit()
         return present([view])[0], 201 if created else 200
 
     @login_required()

@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server import geo
+from server.alerts import rules
+from server.alerts import service as alerts_service
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.care.models import CareAgreement
@@ -38,6 +40,7 @@ class Settings:
     rules: verification.Rules
     limits: pipeline.Limits
     zone: ZoneInfo
+    alerts: "alerts_service.AlertSettings" = None
     max_photos: int = 6
     home_proposal_visits: int = 3
 
@@ -47,6 +50,7 @@ class Settings:
             rules=verification.Rules.from_config(c),
             limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"]),
             zone=ZoneInfo(c["TIMEZONE"]),
+            alerts=alerts_service.AlertSettings.from_config(c),
             max_photos=c["PHOTO_MAX_COUNT"],
             home_proposal_visits=c["HOME_PROPOSAL_VISITS"],
         )
@@ -147,8 +151,28 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
                  detail={"status": row["status"], "exceptions": row["exceptions"]})
     if row["status"] == "verified" and person.home_lat is None:
         _maybe_propose_home(session, session.get(Person, person.id), settings)
+    raised = _deterioration(session, row, person, settings) if _observations(row) else []
     return {**row, "person_name": person.name, "observations": _observations(row), "photos": stored,
-            "reviewed_at": None}, True
+            "reviewed_at": None, "alerts": raised}, True
+
+
+def _deterioration(session: Session, row: dict, person, settings: Settings) -> list:
+    """The deterioration rules (server/alerts/rules.py) on what the caregiver saw."""
+    previous = None
+    if row.get("living_environment") == "dirty" or row.get("hygiene") == "poor":  # the only rule that looks back
+        previous = session.execute(
+            select(*[getattr(Visit, k) for k in OBSERVATION_FIELDS])
+            .where(Visit.person_id == person.id, Visit.id != row["id"], Visit.started_at <= row["started_at"],
+                   Visit.living_environment.is_not(None) | Visit.hygiene.is_not(None))
+            .order_by(Visit.started_at.desc()).limit(1)
+        ).first()
+    findings = rules.on_visit(visit=row, person_name=person.name, recorded_level=person.self_care_level,
+                              previous=previous._asdict() if previous else None)
+    if not findings:
+        return []
+    village_id = session.get(Person, person.id).village_id
+    return rules.raise_findings(session, findings, person_id=person.id, village_id=village_id,
+                                settings=settings.alerts, now=row["received_at"])
 
 
 def _validate(data: dict, files: list[bytes], person, now: datetime, settings: Settings) -> None:

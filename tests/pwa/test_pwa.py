@@ -285,3 +285,14 @@ def test_staff_acknowledge_and_resolve_an_alert(context, site):
     with site.database.engine.connect() as conn:
         row = conn.execute(sa.text(f"SELECT status, outcome FROM alert WHERE id = {alert_id}")).one()
     assert tuple(row) == ("resolved", "medical_referral")
+
+
+def test_staff_dashboard_charts_a_year(context, site):
+    page = open_app(context)
+    login(page, "staff")
+    page.click("#dashboard-link")
+    page.wait_for_selector("svg.chart")
+    charts = page.locator("svg.chart")
+    assert charts.count() == 2
+    assert charts.nth(0).locator("rect").count() == 12 and charts.nth(1).locator("rect").count() == 12
+    shot(page, "11-dashboard")

@@ -1,0 +1,96 @@
+"""Volunteer team activities (seed 000 item 3): logged by the team's volunteers or township staff."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
+from server.audit.service import Actor
+from server.auth.service import manages_place
+from server.errors import ServiceError
+from server.photos import pipeline
+from server.photos import service as photos
+from server.photos.models import VisitPhoto
+from server.photos.storage import PhotoStore
+from server.places import service as places
+from server.places.models import Place
+from server.timeutil import local_today
+
+
+def is_member(session: Session, user_id: int, team_id: int) -> bool:
+    return session.get(VolunteerTeamMember, (team_id, user_id)) is not None
+
+
+def may_log(session: Session, actor: Actor, team: VolunteerTeam) -> bool:
+    if actor.user.role == "volunteer":
+        return is_member(session, actor.user.id, team.id)
+    return manages_place(session, actor.user, session.get(Place, team.township_id))
+
+
+def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
+           limits: pipeline.Limits, zone: ZoneInfo, max_photos: int) -> tuple[VolunteerActivity, list[VisitPhoto]]:
+    team = session.get(VolunteerTeam, data["team_id"])
+    if team is None:
+        raise ServiceError(404, "team_not_found")
+    if not may_log(session, actor, team):
+        raise ServiceError(403, "team_not_yours")
+    place = places.get(session, data["place_id"])
+    if not place.path.startswith(session.get(Place, team.township_id).path):
+        raise ServiceError(422, "place_outside_team", errors={"place_id": ["not in the team's township"]})
+    if data["held_on"] > local_today(zone):
+        raise ServiceError(422, "date_in_future", errors={"held_on": ["cannot be in the future"]})
+    if len(files) > max_photos:
+        raise ServiceError(422, "too_many_photos", errors={"photos": [f"at most {max_photos}"]}, limit=max_photos)
+    processed = photos.process_all(files, limits=limits, zone=zone)
+    activity = VolunteerActivity(created_by=actor.user.id, **data)
+    session.add(activity)
+    session.flush()
+    rows = []
+    for position, p in enumerate(processed):
+        row = VisitPhoto(activity_id=activity.id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
+                         height=p.height, bytes=len(p.jpeg), source_format=p.source_format,
+                         exif_taken_at=p.exif_taken_at, exif_lat=p.exif_lat, exif_lon=p.exif_lon)
+        session.add(row)
+        rows.append(row)
+        store.save(p)
+    session.flush()
+    return activity, rows
+
+
+def visible_teams(session: Session, actor: Actor):
+    user = actor.user
+    stmt = select(VolunteerTeam.id)
+    if user.role == "volunteer":
+        return stmt.join(VolunteerTeamMember, VolunteerTeamMember.team_id == VolunteerTeam.id).where(
+            VolunteerTeamMember.user_id == user.id)
+    if user.role == "township_staff":
+        home = session.get(Place, user.place_id)
+        return stmt.join(Place, Place.id == VolunteerTeam.township_id).where(places.subtree_filter(home))
+    if user.role == "district_admin":
+        return stmt
+    raise ServiceError(403, "forbidden_role")
+
+
+def list_activities(session: Session, *, actor: Actor, team_id: int | None = None,
+                    month: tuple[int, int] | None = None) -> list[VolunteerActivity]:
+    stmt = select(VolunteerActivity).where(VolunteerActivity.team_id.in_(visible_teams(session, actor)))
+    if team_id is not None:
+        stmt = stmt.where(VolunteerActivity.team_id == team_id)
+    if month is not None:
+        y, m = month
+        stmt = stmt.where(VolunteerActivity.held_on >= date(y, m, 1),
+                          VolunteerActivity.held_on < (date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)))
+    return list(session.scalars(stmt.order_by(VolunteerActivity.held_on.desc(), VolunteerActivity.id.desc())))
+
+
+def photos_of(session: Session, activity_ids: list[int]) -> dict[int, list[VisitPhoto]]:
+    out: dict[int, list[VisitPhoto]] = {a: [] for a in activity_ids}
+    if activity_ids:
+        for row in session.scalars(select(VisitPhoto).where(VisitPhoto.activity_id.in_(activity_ids))
+                                   .order_by(VisitPhoto.position)):
+            out[row.activity_id].append(row)
+    return out

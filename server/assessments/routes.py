@@ -1,0 +1,88 @@
+import marshmallow as ma
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from server.alerts.service import AlertSettings
+from server.assessments import service
+from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
+from server.auth.current import current_actor, login_required
+from server.db import get_session
+from server.people.models import SELF_CARE_LEVELS
+from server.reports.tables import to_csv, to_xlsx
+
+blp = Blueprint("assessments", __name__, url_prefix="/api/assessments",
+                description="Assessments on seed 001 annex 3's form (排查评估表)")
+
+
+class AssessmentSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    person_id = ma.fields.Integer(required=True)
+    assessed_on = ma.fields.Date(required=True)
+    assessor_id = ma.fields.Integer(dump_only=True)
+    guardian_name = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
+    guardian_age = ma.fields.Integer(load_default=None, allow_none=True, validate=validate.Range(10, 110))
+    guardian_relation = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    self_care_level = ma.fields.String(required=True, validate=validate.OneOf(SELF_CARE_LEVELS))
+    housing = ma.fields.String(required=True, validate=validate.OneOf(HOUSING))
+    living_environment = ma.fields.String(required=True, validate=validate.OneOf(ENVIRONMENT))
+    quality_of_life = ma.fields.String(required=True, validate=validate.OneOf(QUALITY))
+    care_quality = ma.fields.String(required=True, validate=validate.OneOf(QUALITY))
+    treated_promptly = ma.fields.Boolean(required=True)
+    subsidy_self_controlled = ma.fields.Boolean(required=True)
+    rights_infringed = ma.fields.Boolean(required=True)
+    overall = ma.fields.String(required=True, validate=validate.OneOf(OVERALL))
+    remarks = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class HistoryQuerySchema(ma.Schema):
+    person_id = ma.fields.Integer(required=True)
+
+
+class ExportQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer(required=True)
+    format = ma.fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
+
+
+def download(data: bytes, filename: str, fmt: str) -> Response:
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    from urllib.parse import quote
+
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(filename)}.{fmt}",
+        "Cache-Control": "private, no-store",
+    })
+
+
+@blp.route("")
+class Assessments(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, AssessmentSchema(many=True))
+    def get(self, args):
+        """A person's assessments, newest first"""
+        return service.history(get_session(), actor=current_actor(), person_id=args["person_id"])
+
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(AssessmentSchema)
+    @blp.response(201, AssessmentSchema)
+    def post(self, data):
+        """Record an assessment (sets the self-care level on record; 差 recommends centralised care)"""
+        return service.create(get_session(), actor=current_actor(),
+                              settings=AlertSettings.from_config(current_app.config), **data)
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(ExportQuerySchema, location="query")
+    @blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    def get(self, args):
+        """Annex 3's table for a township (the latest assessment per person), as XLSX or CSV"""
+        name, rows = service.annex3_rows(get_session(), actor=current_actor(), place_id=args["place_id"])
+        title = f"{name}分散供养特困人员排查评估表"
+        fmt = args["format"]
+        data = to_csv(service.ANNEX3_HEADERS, rows) if fmt == "csv" else to_xlsx("排查评估表", service.ANNEX3_HEADERS, rows)
+        return download(data, title, fmt)

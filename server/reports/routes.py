@@ -1,0 +1,80 @@
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from server.assessments.routes import download
+from server.auth.current import current_actor, login_required
+from server.db import get_session
+from server.errors import fail
+from server.reports import service
+from server.reports.tables import to_csv, to_xlsx
+from server.timeutil import local_today, zone
+
+blp = Blueprint("reports", __name__, url_prefix="/api/reports",
+                description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
+
+REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements")
+
+
+class ReportQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer()
+    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+
+class ReportSchema(ma.Schema):
+    title = ma.fields.String()
+    headers = ma.fields.List(ma.fields.String())
+    rows = ma.fields.List(ma.fields.List(ma.fields.Raw()))
+
+
+def _month(args):
+    if "month" in args:
+        return tuple(int(x) for x in args["month"].split("-"))
+    today = local_today()
+    return today.year, today.month
+
+
+@blp.route("/<name>")
+class ReportByName(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, ReportSchema)
+    def get(self, args, name):
+        """One report: annex1, coverage, volunteers, care-homes or agreements"""
+        session, actor, place_id = get_session(), current_actor(), args.get("place_id")
+        year, month = _month(args)
+        if name == "annex1":
+            report = service.annex1(session, actor=actor, place_id=place_id)
+        elif name == "coverage":
+            report = service.coverage(session, actor=actor, place_id=place_id, year=year, month=month, zone=zone())
+        elif name == "volunteers":
+            report = service.volunteers(session, actor=actor, place_id=place_id, year=year, month=month)
+        elif name == "care-homes":
+            report = service.care_homes(session, actor=actor, place_id=place_id)
+        elif name == "agreements":
+            report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month, zone=zone())
+        else:
+            fail(404, "not_found")
+        if args["format"] == "csv":
+            return download(to_csv(report.headers, report.rows), report.title, "csv")
+        if args["format"] == "xlsx":
+            return download(to_xlsx(name, report.headers, report.rows), report.title, "xlsx")
+        return report.as_dict()
+
+
+class DashboardQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer()
+
+
+@blp.route("/dashboard")
+class Dashboard(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(DashboardQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, args):
+        """Coverage and alerts over the last 12 months, for the staff dashboard"""
+        today = local_today()
+        return service.dashboard(get_session(), actor=current_actor(), place_id=args.get("place_id"),
+                                 year=today.year, month=today.month, zone=zone())

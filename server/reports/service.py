@@ -1,0 +1,202 @@
+"""What township and district staff report upward (seeds 001 and 002), for a month and a place.
+Each report is a title, headers as the forms print them, and rows; routes render JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from server.activities.models import VolunteerActivity, VolunteerTeam
+from server.alerts.models import Alert
+from server.audit.service import Actor
+from server.auth.models import User
+from server.auth.service import manages_place
+from server.care.models import CareAgreement, CareHome
+from server.errors import ServiceError
+from server.people.models import Person
+from server.places import service as places
+from server.places.models import Place
+from server.quotas import service as quotas
+from server.quotas.models import SchedulePolicy
+from server.timeutil import month_bounds
+from server.visits.models import COUNTS_AS_VERIFIED, Visit
+
+LEVEL_ZH = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
+
+
+@dataclass
+class Report:
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, "headers": self.headers, "rows": self.rows}
+
+
+def _scope(session: Session, actor: Actor, place_id: int | None) -> Place:
+    place = places.get(session, place_id if place_id is not None else actor.user.place_id)
+    if not manages_place(session, actor.user, place):
+        raise ServiceError(403, "place_out_of_scope")
+    return place
+
+
+def _township_rows(session: Session, place: Place) -> list[Place]:
+    if place.level == "district":
+        return list(session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.id)))
+    if place.level == "township":
+        return [place]
+    raise ServiceError(422, "validation", errors={"place_id": ["a district or a township"]})
+
+
+def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
+    """Seed 001 annex 1: people under decentralised support per township, fully and partly disabled."""
+    place = _scope(session, actor, place_id)
+    village = sa.orm.aliased(Place)
+    counts = {tid: (n, f, p) for tid, n, f, p in session.execute(
+        select(village.parent_id, func.count(),
+               func.sum(case((Person.self_care_level == "fully_disabled", 1), else_=0)),
+               func.sum(case((Person.self_care_level == "partly_disabled", 1), else_=0)))
+        .join(village, village.id == Person.village_id)
+        .where(Person.status == "active", Person.support_mode == "decentralised")
+        .group_by(village.parent_id)).all()}
+    rows, totals = [], [0, 0, 0]
+    for seq, t in enumerate(_township_rows(session, place), start=1):
+        n, f, p = counts.get(t.id, (0, 0, 0))
+        rows.append([seq, t.name, n, f, p])
+        totals = [totals[0] + n, totals[1] + f, totals[2] + p]
+    rows.append(["合计", "", *totals])
+    return Report(f"{place.name}分散供养人员分乡镇统计表", ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"], rows)
+
+
+def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo) -> Report:
+    """Monthly visit coverage per township and village, and quota compliance by self-care level."""
+    place = _scope(session, actor, place_id)
+    start, end = month_bounds(year, month, zone)
+    policy = quotas.policies(session)
+    per_person = (select(Visit.person_id.label("pid"), func.count().label("visits"),
+                         func.sum(case((Visit.mode == "home", 1), else_=0)).label("home"))
+                  .where(Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start, Visit.started_at < end)
+                  .group_by(Visit.person_id).subquery())
+    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
+    data = session.execute(
+        select(township.name, village.name, Person.self_care_level, per_person.c.visits, per_person.c.home)
+        .join(village, village.id == Person.village_id).join(township, township.id == village.parent_id)
+        .outerjoin(per_person, per_person.c.pid == Person.id)
+        .where(village.path.startswith(place.path, autoescape=True),
+               Person.status == "active", Person.support_mode == "decentralised")
+    ).all()
+    groups: dict[tuple[str, str], dict] = {}
+    for t_name, v_name, level, visits, home in data:
+        g = groups.setdefault((t_name, v_name), {"active": 0, "visited": 0, **{f"{lv}": [0, 0] for lv in LEVEL_ZH}})
+        g["active"] += 1
+        g["visited"] += 1 if visits else 0
+        g[level][0] += 1
+        g[level][1] += 1 if (home or 0) >= policy[level].visits_per_month else 0
+    headers = ["乡镇", "村/居委会", "在册人数", "已走访人数", "走访覆盖率"] + \
+        [f"{LEVEL_ZH[lv]}达标（{policy[lv].visits_per_month}次/月）" for lv in LEVEL_ZH]
+    rows = []
+    for (t_name, v_name), g in sorted(groups.items()):
+        rows.append([t_name, v_name, g["active"], g["visited"], f"{g['visited'] / g['active']:.0%}"] +
+                    [f"{g[lv][1]}/{g[lv][0]}" for lv in LEVEL_ZH])
+    active = sum(g["active"] for g in groups.values())
+    visited = sum(g["visited"] for g in groups.values())
+    rows.append(["合计", "", active, visited, f"{visited / active:.0%}" if active else "-"] +
+                [f"{sum(g[lv][1] for g in groups.values())}/{sum(g[lv][0] for g in groups.values())}" for lv in LEVEL_ZH])
+    return Report(f"{place.name}{year}年{month}月走访覆盖情况", headers, rows)
+
+
+def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> Report:
+    """Volunteer team activity compliance for the month (seed 000 item 3)."""
+    place = _scope(session, actor, place_id)
+    first = date(year, month, 1)
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    need = session.get(SchedulePolicy, 1).volunteer_activities_per_month
+    rows = session.execute(
+        select(Place.name, VolunteerTeam.name, func.count(VolunteerActivity.id),
+               func.coalesce(func.sum(VolunteerActivity.people_served), 0))
+        .join(Place, Place.id == VolunteerTeam.township_id)
+        .outerjoin(VolunteerActivity, (VolunteerActivity.team_id == VolunteerTeam.id)
+                   & (VolunteerActivity.held_on >= first) & (VolunteerActivity.held_on < nxt))
+        .where(Place.path.startswith(place.path, autoescape=True))
+        .group_by(VolunteerTeam.id, Place.name, VolunteerTeam.name).order_by(Place.name, VolunteerTeam.name)
+    ).all()
+    return Report(f"{place.name}{year}年{month}月志愿服务活动情况", ["乡镇", "志愿服务队", "活动次数", "服务人次", "是否达标"],
+                  [[t, team, n, served, "是" if n >= need else "否"] for t, team, n, served in rows])
+
+
+def care_homes(session: Session, *, actor: Actor, place_id: int | None) -> Report:
+    """Seed 001 annex 2 (heads' names and phone numbers left out)."""
+    _scope(session, actor, place_id)
+    homes = session.scalars(select(CareHome).order_by(CareHome.seq, CareHome.id)).all()
+    rows = []
+    for h in homes:
+        target = math.ceil(h.beds * 0.6)
+        rows.append([h.seq, h.name, h.beds, h.residents, target, target - h.residents, h.staff])
+    t = [sum(r[i] for r in rows) for i in (2, 3, 4, 5, 6)]
+    rows.append(["合计", "", *t])
+    return Report("养老机构情况统计表", ["序号", "名称", "实有床位数（张）", "现入住老人数（人）", "60%应住人数",
+                                   "达到60%还应入住人数", "工作人员人数"], rows)
+
+
+def agreements(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo) -> Report:
+    """Care agreements with the verified care behind them this month: the basis on which the care
+    subsidy is paid or withheld, with the exceptions beside it."""
+    place = _scope(session, actor, place_id)
+    start, end = month_bounds(year, month, zone)
+    first = date(year, month, 1)
+    policy = quotas.policies(session)
+    in_month = (Visit.started_at >= start) & (Visit.started_at < end)
+    verified = in_month & (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED)
+    flagged = in_month & Visit.status.in_(("exception", "rejected"))
+    village = sa.orm.aliased(Place)
+    data = session.execute(
+        select(village.name, Person.name, Person.self_care_level, User.display_name, CareAgreement.relation,
+               CareAgreement.start_on, CareAgreement.end_on,
+               func.count(case((verified, Visit.id))), func.count(case((flagged, Visit.id))))
+        .join(Person, Person.id == CareAgreement.person_id)
+        .join(village, village.id == Person.village_id)
+        .join(User, User.id == CareAgreement.caregiver_id)
+        .outerjoin(Visit, (Visit.person_id == CareAgreement.person_id) & (Visit.caregiver_id == CareAgreement.caregiver_id))
+        .where(village.path.startswith(place.path, autoescape=True), CareAgreement.start_on < end.date(),
+               (CareAgreement.end_on.is_(None)) | (CareAgreement.end_on >= first))
+        .group_by(CareAgreement.id, village.name, Person.name, Person.self_care_level, User.display_name,
+                  CareAgreement.relation, CareAgreement.start_on, CareAgreement.end_on)
+        .order_by(village.name, Person.name)
+    ).all()
+    rows = []
+    for v, p, level, caregiver, relation, start_on, end_on, done, flags in data:
+        quota = policy[level].visits_per_month
+        rows.append([v, p, LEVEL_ZH[level], caregiver, relation, start_on.isoformat(),
+                     end_on.isoformat() if end_on else "", quota, done, flags, "达标" if done >= quota else "未达标"])
+    return Report(f"{place.name}{year}年{month}月照料协议履行情况",
+                  ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应走访次数",
+                   "核实上门走访次数", "异常走访次数", "履行情况"], rows)
+
+
+def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+              months: int = 12) -> dict:
+    """The last 12 months under a place: coverage and alerts raised, for the staff dashboard."""
+    place = _scope(session, actor, place_id)
+    out = []
+    y, m = year, month
+    for _ in range(months):
+        start, end = month_bounds(y, m, zone)
+        visited = select(Visit.person_id).where(Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start,
+                                                Visit.started_at < end)
+        active, covered = session.execute(
+            select(func.count(), func.sum(case((Person.id.in_(visited), 1), else_=0)))
+            .join(Place, Place.id == Person.village_id)
+            .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised")
+        ).one()
+        raised = session.scalar(select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
+                                .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
+        out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered or 0, "alerts": raised})
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return {"place_id": place.id, "name": place.name, "months": out[::-1]}
