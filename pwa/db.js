@@ -84,6 +84,8 @@
           response = await fetch(entry.url, {
             method: entry.method,
             body: entry.body,
+            // a weak signal can stall a request for minutes: give up and keep the entry for later
+            signal: AbortSignal.timeout(60000),
             headers: {
               'Content-Type': entry.contentType,
               Authorization: `Bearer ${token}`,

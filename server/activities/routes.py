@@ -93,3 +93,19 @@ class Activities(MethodView):
         month = tuple(int(x) for x in args["month"].split("-")) if "month" in args else None
         return present(service.list_activities(get_session(), actor=current_actor(), team_id=args.get("team_id"),
                                                month=month))
+
+
+class TeamSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    township_id = ma.fields.Integer()
+
+
+@blp.route("/teams")
+class Teams(MethodView):
+    @login_required("volunteer", "township_staff", "district_admin")
+    @blp.response(200, TeamSchema(many=True))
+    def get(self):
+        """The volunteer teams you may log activities for"""
+        return service.teams(get_session(), actor=current_actor())

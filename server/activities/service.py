@@ -94,3 +94,8 @@ def photos_of(session: Session, activity_ids: list[int]) -> dict[int, list[Visit
                                    .order_by(VisitPhoto.position)):
             out[row.activity_id].append(row)
     return out
+
+
+def teams(session: Session, *, actor: Actor) -> list[VolunteerTeam]:
+    return list(session.scalars(select(VolunteerTeam).where(VolunteerTeam.id.in_(visible_teams(session, actor)))
+                                .order_by(VolunteerTeam.id)))

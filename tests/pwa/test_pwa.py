@@ -296,3 +296,29 @@ def test_staff_dashboard_charts_a_year(context, site):
     assert charts.count() == 2
     assert charts.nth(0).locator("rect").count() == 12 and charts.nth(1).locator("rect").count() == 12
     shot(page, "11-dashboard")
+
+
+def test_volunteer_logs_an_activity_offline(context, site):
+    page = open_app(context)
+    login(page, "vol")
+    page.wait_for_selector("#log-activity")
+    page.click("#log-activity")
+    page.wait_for_selector("#activity-place option", state="attached")
+    page.wait_for_function("ZY.kv.get('teams').then(Boolean)")
+    context.set_offline(True)
+    page.click("button[data-kind=festival_visit]")
+    page.select_option("#activity-place", label="西沟村")
+    page.fill("#participants", "6")
+    page.fill("#people-served", "12")
+    page.set_input_files("#activity-photo", PHOTO)
+    page.wait_for_selector(".thumbs img")
+    shot(page, "12-activity")
+    page.click("#activity-submit")
+    page.wait_for_selector("#status:has-text('已保存')")
+    assert outbox_count(page) == 1
+    context.set_offline(False)
+    wait_until(lambda: outbox_count(page) == 0, timeout=30, what="the activity to be sent")
+    with site.database.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT kind, participants, people_served, id FROM volunteeractivity")).one()
+        photos = conn.scalar(sa.text(f"SELECT count(*) FROM visitphoto WHERE activity_id = {row[3]}"))
+    assert tuple(row[:3]) == ("festival_visit", 6, 12) and photos == 1
