@@ -92,18 +92,27 @@
     badge.textContent = t('outbox_count', { n });
   }
 
+  async function flushOnce() {
+    const token = await ZY.kv.get('token');
+    if (!token) return null;
+    const result = await ZY.flush();
+    await refreshBadge();
+    if (result.stoppedBy === 'unauthorized') await loginAgain();
+    else if (result.rejected) say(t('failed_items'), true);
+    else if (result.sent) say(t('sent_n', { n: result.sent }));
+    if (result.sent || result.rejected) document.dispatchEvent(new CustomEvent('outbox-flushed'));
+    return result;
+  }
+
+  // One flush at a time; a trigger that arrives during one (the network came back while the last
+  // attempt was failing) runs another right after, instead of being lost.
   let flushing = null;
-  async function flushOutbox() {
-    if (flushing) return flushing;
+  let again = false;
+  function flushOutbox() {
+    if (flushing) { again = true; return flushing; }
     flushing = (async () => {
-      const token = await ZY.kv.get('token');
-      if (!token) return;
-      const result = await ZY.flush();
-      await refreshBadge();
-      if (result.stoppedBy === 'unauthorized') await loginAgain();
-      else if (result.rejected) say(t('failed_items'), true);
-      else if (result.sent) say(t('sent_n', { n: result.sent }));
-      if (result.sent || result.rejected) document.dispatchEvent(new CustomEvent('outbox-flushed'));
+      let result;
+      do { again = false; result = await flushOnce(); } while (again);
       return result;
     })().finally(() => { flushing = null; });
     return flushing;
@@ -487,6 +496,7 @@
     async function submit() {
       if (!kind) { say(t('choose_kind'), true); return; }
       const fd = new FormData();
+      fd.append('client_id', crypto.randomUUID());
       fd.append('team_id', String(team.id));
       fd.append('kind', kind);
       fd.append('held_on', day.value);
@@ -497,7 +507,7 @@
       photos.forEach((blob, i) => fd.append('photos', blob, `activity-${i + 1}.jpg`));
       const req = new Request('/api/activities', { method: 'POST', body: fd });
       await ZY.outbox.add({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
-        body: await req.arrayBuffer(), clientId: crypto.randomUUID(), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}` });
+        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}` });
       await refreshBadge();
       sayAfterNavigation(t('saved_will_send'));
       go('#/volunteer');
@@ -651,7 +661,10 @@
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') flushOutbox(); });
     document.addEventListener('outbox-flushed', () => { if (['#/home', '#/outbox', '#/volunteer'].includes(location.hash)) route(); });
     if ('serviceWorker' in navigator) {
-      navigator.serviceWorker.addEventListener('message', (e) => { if (e.data && e.data.type === 'outbox') refreshBadge(); });
+      navigator.serviceWorker.addEventListener('message', (e) => {
+        if (e.data && e.data.type === 'outbox') refreshBadge();
+        if (e.data && e.data.type === 'flush') flushOutbox();
+      });
       navigator.serviceWorker.register('/sw.js');
     }
     await refreshBadge();

@@ -3,7 +3,7 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js');
 
-const VERSION = 'zhaoying-shell-v5';
+const VERSION = 'zhaoying-shell-v8';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/i18n.js', '/db.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
@@ -45,6 +45,13 @@ self.addEventListener('fetch', (event) => {
 self.addEventListener('sync', (event) => {
   if (event.tag === 'outbox') {
     event.waitUntil((async () => {
+      // With the app open, the page sends (it shows progress and asks for a login when needed);
+      // two senders would only queue behind each other's lock.
+      const windows = await self.clients.matchAll({ type: 'window' });
+      if (windows.length) {
+        for (const client of windows) client.postMessage({ type: 'flush' });
+        return;
+      }
       const result = await ZY.flush();
       for (const client of await self.clients.matchAll()) client.postMessage({ type: 'outbox', result });
       if (result.stoppedBy === 'network' || result.stoppedBy === 'server') {

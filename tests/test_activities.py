@@ -45,3 +45,15 @@ def test_bad_activities_store_nothing(client, session, world):
         assert r.status_code == status and r.get_json()["message"], (payload, r.get_json())
     assert session.scalar(select(func.count()).select_from(VolunteerActivity)) == 0
     assert client.post("/api/activities", json=body(world), headers=factories.headers(session, world.a.caregiver)).status_code == 403
+
+
+def test_a_resend_from_the_outbox_is_stored_once(client, session, world):
+    h = factories.headers(session, world.a.volunteer)
+    payload = body(world, client_id="0b5f3e0a-3c1e-4b7e-9a55-6f1f3e2d9c11")
+    first = client.post("/api/activities", json=payload, headers=h)
+    again = client.post("/api/activities", json=payload, headers=h)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert session.scalar(select(func.count()).select_from(VolunteerActivity)) == 1
+    other = client.post("/api/activities", json=payload, headers=factories.headers(session, world.a.staff))
+    assert other.status_code == 422

@@ -32,6 +32,8 @@ class VolunteerActivity(SQLModel, table=True):
     publicity, visits, help with cleaning, festival visits."""
 
     id: int | None = Field(default=None, primary_key=True)
+    client_id: str | None = Field(default=None, max_length=36, unique=True,
+                                  description="made on the phone, so an outbox resend is stored once")
     team_id: int = Field(foreign_key="volunteerteam.id", index=True)
     kind: str = Field(max_length=20)
     held_on: date = Field(index=True)

@@ -18,6 +18,7 @@ blp = Blueprint("activities", __name__, url_prefix="/api/activities",
 
 
 class ActivityCreateSchema(ma.Schema):
+    client_id = ma.fields.UUID(load_default=None, allow_none=True)
     team_id = ma.fields.Integer(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
     held_on = ma.fields.Date(required=True)
@@ -32,6 +33,7 @@ class ActivityMultipartSchema(ActivityCreateSchema):
 
 
 class ActivitySchema(ActivityCreateSchema):
+    client_id = ma.fields.String(allow_none=True)
     id = ma.fields.Integer()
     created_by = ma.fields.Integer(allow_none=True)
     photos = ma.fields.List(ma.fields.Dict())
@@ -71,19 +73,20 @@ class Activities(MethodView):
             fail(415, "bad_request")
         try:
             data = _SCHEMA.load(raw)
+            data["client_id"] = str(data["client_id"]) if data.get("client_id") else None
         except ValidationError as err:
             fail(422, "validation", errors=err.messages)
         s = visit_settings()
         session = get_session()
         store = PhotoStore(current_app.config["MEDIA_DIR"])
         try:
-            activity, _ = service.create(session, actor=current_actor(), data=data, files=files, store=store,
-                                         limits=s.limits, zone=s.zone, max_photos=s.max_photos)
+            activity, created = service.create(session, actor=current_actor(), data=data, files=files, store=store,
+                                               limits=s.limits, zone=s.zone, max_photos=s.max_photos)
             session.commit()
         except BaseException:
             store.discard_created()
             raise
-        return present([activity])[0]
+        return present([activity])[0], 201 if created else 200
 
     @login_required("volunteer", "township_staff", "district_admin")
     @blp.arguments(ActivityQuerySchema, location="query")

@@ -32,7 +32,14 @@ def may_log(session: Session, actor: Actor, team: VolunteerTeam) -> bool:
 
 
 def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
-           limits: pipeline.Limits, zone: ZoneInfo, max_photos: int) -> tuple[VolunteerActivity, list[VisitPhoto]]:
+           limits: pipeline.Limits, zone: ZoneInfo, max_photos: int) -> tuple[VolunteerActivity, bool]:
+    """Store an activity; returns it and whether it was created (False: a resend of one stored)."""
+    if data.get("client_id"):
+        existing = session.scalar(select(VolunteerActivity).where(VolunteerActivity.client_id == data["client_id"]))
+        if existing is not None:
+            if existing.created_by != actor.user.id or existing.team_id != data["team_id"]:
+                raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used"]})
+            return existing, False
     team = session.get(VolunteerTeam, data["team_id"])
     if team is None:
         raise ServiceError(404, "team_not_found")
@@ -58,7 +65,7 @@ def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
         rows.append(row)
         store.save(p)
     session.flush()
-    return activity, rows
+    return activity, True
 
 
 def visible_teams(session: Session, actor: Actor):

@@ -317,7 +317,7 @@ def test_volunteer_logs_an_activity_offline(context, site):
     page.wait_for_selector("#status:has-text('已保存')")
     assert outbox_count(page) == 1
     context.set_offline(False)
-    wait_until(lambda: outbox_count(page) == 0, timeout=30, what="the activity to be sent")
+    wait_until(lambda: outbox_count(page) == 0, what="the activity to be sent")
     with site.database.engine.connect() as conn:
         row = conn.execute(sa.text("SELECT kind, participants, people_served, id FROM volunteeractivity")).one()
         photos = conn.scalar(sa.text(f"SELECT count(*) FROM visitphoto WHERE activity_id = {row[3]}"))

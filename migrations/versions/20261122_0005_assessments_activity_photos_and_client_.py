@@ -1,8 +1,8 @@
-"""assessments, activity photos
+"""assessments, activity photos and client ids
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-22 06:43:30.825534
+Create Date: 2026-11-22 07:07:05.920939
 """
 
 from alembic import op
@@ -49,15 +49,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_visitphoto_activity_id'), ['activity_id'], unique=False)
         batch_op.create_foreign_key('fk_visitphoto_activity_id_volunteeractivity', 'volunteeractivity', ['activity_id'], ['id'])
 
+    with op.batch_alter_table('volunteeractivity', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('client_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True))
+        batch_op.create_unique_constraint('uq_volunteeractivity_client_id', ['client_id'])
+
     
 
 
 def downgrade() -> None:
     
+    with op.batch_alter_table('volunteeractivity', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_volunteeractivity_client_id', type_='unique')
+        batch_op.drop_column('client_id')
+
     with op.batch_alter_table('visitphoto', schema=None) as batch_op:
-        # WARNING: constraint name is None; this directive will fail as
-        # rendered.  Add a name, or use a naming convention; see
-        # https://alembic.sqlalchemy.org/en/latest/naming.html
         batch_op.drop_constraint('fk_visitphoto_activity_id_volunteeractivity', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_visitphoto_activity_id'))
         batch_op.drop_column('activity_id')
