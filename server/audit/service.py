@@ -35,7 +35,7 @@ def record(
     detail: dict | None = None,
 ) -> None:
     # A plain insert: the trail is written on every read, so it must cost one statement.
-    session.execute(
+    session.connection().execute(
         _INSERT,
         {
             "at": utcnow(),
