@@ -233,30 +233,36 @@
     return h('div', {}, h('label', {}, t(`obs_${field}`)), h('div', { class: 'choices' }, buttons));
   }
 
-  async function checkinScreen(id) {
-    const cat = await loadCatalogue();
-    const { data: p } = await cached(`person:${id}`, `/api/persons/${id}`);
-    const startedAt = new Date().toISOString();
+  /** The camera input (the back camera on a phone), each photo scaled down on the phone and shown. */
+  function photoPicker(inputId, previewId) {
     const photos = [];
-    const observations = {};
-    let position = null;
-    let mode = 'home';
-
-    const preview = h('div', { class: 'thumbs', id: 'photos' });
-    const photoCount = h('p', { id: 'photo-count', class: 'muted' });
-    const fileInput = h('input', {
-      type: 'file', accept: 'image/*', capture: 'environment', id: 'photo-input', class: 'file-input',
+    const preview = h('div', { class: 'thumbs', id: previewId });
+    const count = h('p', { id: `${inputId}-count`, class: 'muted' });
+    const input = h('input', {
+      type: 'file', accept: 'image/*', capture: 'environment', id: inputId, class: 'file-input',
       onchange: async () => {
-        for (const file of fileInput.files) {
+        for (const file of input.files) {
           if (photos.length >= 6) break;
           const { blob } = await Camera.downscale(file);
           photos.push(blob);
           preview.append(h('img', { src: URL.createObjectURL(blob), alt: '' }));
         }
-        fileInput.value = '';
-        photoCount.textContent = t('photo_added', { n: photos.length });
+        input.value = '';
+        count.textContent = t('photo_added', { n: photos.length });
       },
     });
+    return { photos, input, preview, count };
+  }
+
+  async function checkinScreen(id) {
+    const cat = await loadCatalogue();
+    const { data: p } = await cached(`person:${id}`, `/api/persons/${id}`);
+    const startedAt = new Date().toISOString();
+    const observations = {};
+    let position = null;
+    let mode = 'home';
+
+    const { photos, input: fileInput, preview, count: photoCount } = photoPicker('photo-input', 'photos');
 
     const gpsText = h('span', { id: 'gps-status' }, t('locating'));
     async function locate() {
@@ -467,7 +473,6 @@
     if (!teams.length) { show(t('log_activity'), h('p', {}, t('no_team'))); return; }
     const team = teams[0];
     const { data: villages } = await cached(`villages:${team.township_id}`, `/api/places?parent_id=${team.township_id}`);
-    const photos = [];
     let kind = null;
     const kinds = ['policy_publicity', 'visit', 'cleanup_help', 'festival_visit', 'other'];
     const kindButtons = kinds.map((k) => h('button', {
@@ -480,19 +485,7 @@
     const participants = h('input', { type: 'text', inputmode: 'numeric', id: 'participants', value: '1' });
     const served = h('input', { type: 'text', inputmode: 'numeric', id: 'people-served', value: '0' });
     const note = h('textarea', { id: 'activity-note', rows: 2, maxlength: 500 });
-    const preview = h('div', { class: 'thumbs' });
-    const fileInput = h('input', {
-      type: 'file', accept: 'image/*', capture: 'environment', id: 'activity-photo', class: 'file-input',
-      onchange: async () => {
-        for (const file of fileInput.files) {
-          if (photos.length >= 6) break;
-          const { blob } = await Camera.downscale(file);
-          photos.push(blob);
-          preview.append(h('img', { src: URL.createObjectURL(blob), alt: '' }));
-        }
-        fileInput.value = '';
-      },
-    });
+    const { photos, input: fileInput, preview } = photoPicker('activity-photo', 'activity-photos');
     async function submit() {
       if (!kind) { say(t('choose_kind'), true); return; }
       const fd = new FormData();
