@@ -579,6 +579,7 @@
     const outcomes = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief', 'other'];
     const cards = data.filter((a) => a.status !== 'resolved').map((a) => {
       const outcome = h('select', { 'aria-label': t('outcome') }, outcomes.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
+      const noteBox = h('textarea', { rows: 2, maxlength: 500, 'aria-label': t('note') });
       const card = h('div', { class: `card${a.severity === 'urgent' ? ' overdue' : ''}`, 'data-alert': a.id },
         h('h3', {}, a.title),
         h('div', { class: 'row' },
@@ -586,8 +587,10 @@
           h('span', { class: 'tag green' }, t(`alert_${a.status}`))),
         h('ol', { class: 'muted' }, a.events.map((e) => h('li', {}, `${fmtTime(e.at)} ${t(`event_${e.kind}`)}`))),
         a.status === 'open' ? h('p', {}, h('button', { onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
+        h('label', {}, t('note')), noteBox,
+        h('p', {}, h('button', { onclick: () => noteBox.value.trim() && act('notes', { note: noteBox.value.trim() }) }, t('add_note'))),
         h('label', {}, t('outcome')), outcome,
-        h('p', {}, h('button', { onclick: () => act('resolve', { outcome: outcome.value }) }, t('resolve'))));
+        h('p', {}, h('button', { onclick: () => act('resolve', { outcome: outcome.value, note: noteBox.value.trim() || null }) }, t('resolve'))));
       async function act(what, body) {
         await guard(async () => { await API.post(`/api/alerts/${a.id}/${what}`, body); route(); });
       }

@@ -45,6 +45,10 @@ class AckSchema(ma.Schema):
     note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
+class NoteSchema(ma.Schema):
+    note = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class ResolveSchema(AckSchema):
     outcome = ma.fields.String(required=True, validate=validate.OneOf(service.OUTCOMES))
 
@@ -86,3 +90,13 @@ class Resolve(MethodView):
     def post(self, data, alert_id):
         """Resolve an alert with its outcome"""
         return present([service.resolve(get_session(), actor=current_actor(), alert_id=alert_id, **data)])[0]
+
+
+@blp.route("/<int:alert_id>/notes")
+class Notes(MethodView):
+    @login_required("township_staff", "district_admin")
+    @blp.arguments(NoteSchema)
+    @blp.response(200, AlertSchema)
+    def post(self, data, alert_id):
+        """Add a note to an alert's timeline (a call made, a visit planned)"""
+        return present([service.add_note(get_session(), actor=current_actor(), alert_id=alert_id, **data)])[0]

@@ -104,6 +104,14 @@ def acknowledge(session: Session, *, actor: Actor, alert_id: int, note: str | No
     return alert
 
 
+def add_note(session: Session, *, actor: Actor, alert_id: int, note: str) -> Alert:
+    alert = _managed(session, actor, alert_id)
+    session.add(AlertEvent(alert_id=alert.id, kind="note", user_id=actor.user.id, note=note))
+    audit.record(session, actor=actor, action="note", entity="alert", entity_id=alert.id, person_id=alert.person_id)
+    session.flush()
+    return alert
+
+
 OUTCOMES = ("resolved_at_home", "moved_to_care_home", "medical_referral", "emergency_relief", "other")
 
 

@@ -36,13 +36,16 @@ def test_list_ack_resolve_with_a_timeline(client, session, world, alert):
     assert [a["id"] for a in client.get("/api/alerts", headers=factories.headers(session, world.admin)).get_json()] == [alert.id]
     r = client.post(f"/api/alerts/{alert.id}/ack", json={"note": "明天上门"}, headers=h)
     assert r.status_code == 200 and r.get_json()["status"] == "acknowledged"
+    r = client.post(f"/api/alerts/{alert.id}/notes", json={"note": "已电话联系其侄子"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["events"][-1]["note"] == "已电话联系其侄子"
+    assert client.post(f"/api/alerts/{alert.id}/notes", json={"note": ""}, headers=h).status_code == 422
     assert client.post(f"/api/alerts/{alert.id}/ack", json={}, headers=h).status_code == 409
     r = client.post(f"/api/alerts/{alert.id}/resolve", json={"outcome": "moved_to_care_home", "note": "已入住敬老院"},
                     headers=h)
     assert r.status_code == 200
     body = r.get_json()
     assert body["status"] == "resolved" and body["outcome"] == "moved_to_care_home"
-    assert [e["kind"] for e in body["events"]] == ["raised", "acknowledged", "resolved"]
+    assert [e["kind"] for e in body["events"]] == ["raised", "acknowledged", "note", "resolved"]
     assert client.post(f"/api/alerts/{alert.id}/resolve", json={"outcome": "other"}, headers=h).status_code == 409
 
 
