@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask, send_from_directory
@@ -23,7 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     entry (a ``server.db.Database``) replaces the one built from DATABASE_URL.
     """
     config = dict(config or {})
-    settings = load_settings()
+    env = dict(os.environ)
+    if config.get("INSTANCE_DIR"):
+        # files generated into an instance folder (secret key, VAPID key) come from the one in use
+        env["INSTANCE_DIR"] = str(config["INSTANCE_DIR"])
+    settings = load_settings(env)
     settings.update(config)
     app = Flask(__name__, instance_path=str(settings["INSTANCE_DIR"]), static_folder=None)
     app.config.update(API_SETTINGS)
