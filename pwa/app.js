@@ -606,8 +606,9 @@
 
   async function logout() {
     try { await API.post('/api/auth/logout'); } catch (e) { /* offline: forget the token anyway */ }
-    await ZY.kv.del('token');
-    await ZY.kv.del('user');
+    // the records kept for offline use are this user's to see, not the next user's of this phone
+    await ZY.kv.clearExcept(['lang']);
+    catalogue = null;
     go('#/login');
   }
 

@@ -46,6 +46,10 @@
     get: (k) => tx('kv', 'readonly', (s) => req2p(s.get(k))).then((row) => (row ? row.v : undefined)),
     set: (k, v) => tx('kv', 'readwrite', (s) => { s.put({ k, v }); }),
     del: (k) => tx('kv', 'readwrite', (s) => { s.delete(k); }),
+    /** Forget everything kept for offline use (people's records among it) but the given keys. */
+    clearExcept: (keep) => tx('kv', 'readwrite', async (s) => {
+      for (const key of await req2p(s.getAllKeys())) if (!keep.includes(key)) s.delete(key);
+    }),
   };
 
   const outbox = {

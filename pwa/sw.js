@@ -3,7 +3,7 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js');
 
-const VERSION = 'zhaoying-shell-v10';
+const VERSION = 'zhaoying-shell-v11';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/i18n.js', '/db.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',

@@ -209,6 +209,20 @@ def test_for_older_eyes_and_small_screens(context, site):
         assert report["scrollWidth"] <= 360, hash_
 
 
+def test_logout_forgets_the_records_kept_for_offline_use(context, site):
+    page = open_app(context)
+    login(page)
+    page.wait_for_function("ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    page.click("button.danger:has-text('退出登录')")
+    page.wait_for_selector("#username")
+    keys = page.evaluate("""new Promise((resolve) => {
+        const r = indexedDB.open('zhaoying');
+        r.onsuccess = () => { const q = r.result.transaction('kv').objectStore('kv').getAllKeys();
+                              q.onsuccess = () => resolve(q.result); };
+    })""")
+    assert keys == ["lang"]
+
+
 def test_english_second(context, site):
     page = open_app(context)
     page.click("#lang")
