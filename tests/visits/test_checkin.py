@@ -193,3 +193,9 @@ def test_replay_after_the_agreement_ended_still_answers(checkin, session, with_p
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
     # a new visit is refused now
     assert checkin.post().status_code == 403
+
+
+def test_heic_from_an_iphone_is_accepted(checkin):
+    r = checkin.post([FILES.joinpath("photo.heic").read_bytes()])
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["photos"][0]["width"], r.get_json()["photos"][0]["height"]) == (320, 240)

@@ -26,6 +26,10 @@ def jpeg(size=(800, 600), colour=(90, 120, 60), exif=None) -> bytes:
     return buf.getvalue()
 
 
+def jpeg_pixels() -> bytes:
+    return Image.open(io.BytesIO(jpeg((320, 240)))).convert("RGB").tobytes()
+
+
 def with_gps() -> bytes:
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: rotate 90° to show upright
@@ -77,6 +81,12 @@ def main() -> None:
     png = io.BytesIO()
     Image.new("RGBA", (300, 200), (10, 200, 30, 128)).save(png, "PNG")
     (HERE / "alpha.png").write_bytes(png.getvalue())
+    import pillow_heif  # an iPhone's format
+
+    pillow_heif.register_heif_opener()
+    heic = io.BytesIO()
+    Image.frombytes("RGB", (320, 240), jpeg_pixels()).save(heic, format="HEIF", quality=60)
+    (HERE / "photo.heic").write_bytes(heic.getvalue())
 
 
 if __name__ == "__main__":
