@@ -7,7 +7,6 @@ Run: .venv/bin/python bench/push_fanout.py [N]
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time

@@ -133,6 +133,11 @@ def init_app(app: Flask, database: Database) -> None:
             session.close()
 
 
+def count(session: Session, stmt) -> int:
+    """How many rows ``stmt`` selects (for pagination totals), ignoring its ORDER BY."""
+    return session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+
+
 def database() -> Database:
     return current_app.extensions[EXTENSION_KEY]
 

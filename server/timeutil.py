@@ -22,6 +22,19 @@ def local_today(tz: ZoneInfo | None = None, now: datetime | None = None) -> date
     return now.astimezone(tz or zone()).date()
 
 
+def this_month(tz: ZoneInfo | None = None) -> tuple[int, int]:
+    today = local_today(tz)
+    return today.year, today.month
+
+
+def day_bounds(moment: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The local day around ``moment``: its start, and the next day's."""
+    from datetime import timedelta
+
+    start = moment.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
 def month_bounds(year: int, month: int, tz: ZoneInfo | None = None) -> tuple[datetime, datetime]:
     """The UTC instants at which a local month starts and the next one starts."""
     tz = tz or zone()

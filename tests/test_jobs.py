@@ -1,7 +1,7 @@
 """The scheduled jobs, run for given instants: each idempotent, months counted in Shanghai."""
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,6 @@ from server.alerts.models import Alert, AlertEvent
 from server.notify.models import Notification
 from server.quotas.models import MonthlyCompliance
 from server.visits.models import Visit
-from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -10,8 +10,9 @@ from server.activities.models import ACTIVITY_KINDS
 from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail
+from server.fields import Month
 from server.photos.storage import PhotoStore
-from server.visits.routes import settings as visit_settings
+from server.visits.service import Settings as PhotoSettings
 
 blp = Blueprint("activities", __name__, url_prefix="/api/activities",
                 description="Volunteer team activities (at least one a month per team)")
@@ -41,7 +42,7 @@ class ActivitySchema(ActivityCreateSchema):
 
 class ActivityQuerySchema(ma.Schema):
     team_id = ma.fields.Integer()
-    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+    month = Month()
 
 
 _SCHEMA = ActivityCreateSchema()
@@ -76,7 +77,7 @@ class Activities(MethodView):
             data["client_id"] = str(data["client_id"]) if data.get("client_id") else None
         except ValidationError as err:
             fail(422, "validation", errors=err.messages)
-        s = visit_settings()
+        s = PhotoSettings.from_config(current_app.config)
         session = get_session()
         store = PhotoStore(current_app.config["MEDIA_DIR"])
         try:
@@ -93,9 +94,8 @@ class Activities(MethodView):
     @blp.response(200, ActivitySchema(many=True))
     def get(self, args):
         """Activities of the teams you may see, per team and month"""
-        month = tuple(int(x) for x in args["month"].split("-")) if "month" in args else None
         return present(service.list_activities(get_session(), actor=current_actor(), team_id=args.get("team_id"),
-                                               month=month))
+                                               month=args.get("month")))
 
 
 class TeamSchema(ma.Schema):

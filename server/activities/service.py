@@ -56,15 +56,7 @@ def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
     activity = VolunteerActivity(created_by=actor.user.id, **data)
     session.add(activity)
     session.flush()
-    rows = []
-    for position, p in enumerate(processed):
-        row = VisitPhoto(activity_id=activity.id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
-                         height=p.height, bytes=len(p.jpeg), source_format=p.source_format,
-                         exif_taken_at=p.exif_taken_at, exif_lat=p.exif_lat, exif_lon=p.exif_lon)
-        session.add(row)
-        rows.append(row)
-        store.save(p)
-    session.flush()
+    photos.attach(session, activity_id=activity.id, photos=processed, store=store)
     return activity, True
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -15,7 +15,7 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
 from server.auth.service import manages_place
-from server.db import utcnow
+from server.db import count, utcnow
 from server.errors import ServiceError
 from server.notify import service as notify
 from server.places import service as places
@@ -143,7 +143,7 @@ def list_alerts(session: Session, *, actor: Actor, status: str | None = None, le
         stmt = stmt.where(Alert.status == status)
     if level:
         stmt = stmt.where(Alert.level == level)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = count(session, stmt)
     rows = list(session.scalars(stmt.order_by(Alert.id.desc()).offset(offset).limit(limit)))
     return rows, total
 

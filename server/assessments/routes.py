@@ -1,5 +1,5 @@
 import marshmallow as ma
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
@@ -9,6 +9,7 @@ from server.assessments import service
 from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
 from server.auth.current import current_actor, login_required
 from server.db import get_session
+from server.downloads import download
 from server.people.models import SELF_CARE_LEVELS
 from server.reports.tables import to_csv, to_xlsx
 
@@ -43,17 +44,6 @@ class HistoryQuerySchema(ma.Schema):
 class ExportQuerySchema(ma.Schema):
     place_id = ma.fields.Integer(required=True)
     format = ma.fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
-
-
-def download(data: bytes, filename: str, fmt: str) -> Response:
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    from urllib.parse import quote
-
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(filename)}.{fmt}",
-        "Cache-Control": "private, no-store",
-    })
 
 
 @blp.route("")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -14,8 +13,6 @@ from server.assessments.models import Assessment
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.service import manages_place
-from server.care.models import CareAgreement
-from server.auth.models import User
 from server.db import utcnow
 from server.errors import ServiceError
 from server.people import service as people

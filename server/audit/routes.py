@@ -1,11 +1,10 @@
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
 from server.audit import service
 from server.auth.current import login_required
-from server.db import get_session
+from server.db import count, get_session
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Who read or changed a person's record")
 
@@ -37,5 +36,5 @@ class Audit(MethodView):
         """The audit trail, newest first (district admins)"""
         session = get_session()
         stmt = service.query(**args)
-        pagination_parameters.item_count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        pagination_parameters.item_count = count(session, stmt)
         return list(session.scalars(stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)))

@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import ROLES, AuthToken, LoginFailure, User
-from server.db import utcnow
+from server.db import count, utcnow
 from server.errors import ServiceError
-from server.places.models import Place
+from server.places.models import Place, subtree_filter
 
 
 def make_hasher(*, time_cost: int, memory_kib: int) -> PasswordHasher:
@@ -202,7 +202,7 @@ def visible_users(session: Session, user: User):
     if user.role == "district_admin":
         return stmt
     home = home_place(session, user)
-    return stmt.join(Place, Place.id == User.place_id).where(Place.path.startswith(home.path, autoescape=True))
+    return stmt.join(Place, Place.id == User.place_id).where(subtree_filter(home))
 
 
 def list_users(session: Session, *, user: User, role: str | None = None, place_id: int | None = None,
@@ -218,8 +218,8 @@ def list_users(session: Session, *, user: User, role: str | None = None, place_i
             raise ServiceError(404, "place_not_found")
         if not manages_place(session, user, place):
             raise ServiceError(403, "place_out_of_scope")
-        stmt = stmt.where(User.place_id.in_(select(Place.id).where(Place.path.startswith(place.path, autoescape=True))))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        stmt = stmt.where(User.place_id.in_(select(Place.id).where(subtree_filter(place))))
+    total = count(session, stmt)
     return list(session.scalars(stmt.offset(offset).limit(limit))), total
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -14,7 +14,7 @@ from server.auth.models import User
 from server.auth.service import STAFF_ROLES, manages_place
 from server.alerts import rules
 from server.care.models import CareAgreement, CareHome
-from server.db import utcnow
+from server.db import count, utcnow
 from server.errors import ServiceError
 from server.people import service as people
 from server.people.models import Person
@@ -41,7 +41,7 @@ def list_agreements(session: Session, *, actor: Actor, person_id: int | None = N
         stmt = stmt.where(CareAgreement.caregiver_id == caregiver_id)
     if status:
         stmt = stmt.where(CareAgreement.status == status)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count(session, stmt)
     rows = list(session.scalars(stmt.offset(offset).limit(limit)))
     audit.record_person_reads(session, actor=actor, person_ids=[a.person_id for a in rows], action="list_agreements")
     return rows, total

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from server.auth.models import User
 from server.config import quiet_hours
-from server.db import utcnow
+from server.db import count, utcnow
 from server.errors import ServiceError
 from server.notify import channels
 from server.notify.models import Delivery, Notification, PushSubscription
@@ -132,9 +132,7 @@ def inbox(session: Session, *, user_id: int, unread_only: bool = False, offset: 
     stmt = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    from sqlalchemy import func
-
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = count(session, stmt)
     return list(session.scalars(stmt.order_by(Notification.id.desc()).offset(offset).limit(limit))), total
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlmodel import Session
 
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
@@ -13,7 +13,7 @@ from server.audit.service import Actor
 from server.auth.models import User
 from server.auth.service import manages_place
 from server.care.models import CareAgreement
-from server.db import utcnow
+from server.db import count, utcnow
 from server.errors import ServiceError
 from server.people import idnumber
 from server.people.models import Person
@@ -57,7 +57,7 @@ def visible(session: Session, user: User):
 
 def can_see(session: Session, user: User, person: Person) -> bool:
     stmt = visible(session, user).where(Person.id == person.id)
-    return session.scalar(select(func.count()).select_from(stmt.subquery())) > 0
+    return count(session, stmt) > 0
 
 
 def can_manage(session: Session, user: User, person: Person) -> bool:
@@ -88,7 +88,7 @@ def list_persons(
         stmt = stmt.where(Person.status == status)
     if q:
         stmt = stmt.where(Person.name.icontains(q, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count(session, stmt)
     rows = list(session.scalars(stmt.order_by(Person.id).offset(offset).limit(limit)))
     audit.record_person_reads(session, actor=actor, person_ids=[p.id for p in rows], action="list")
     return rows, total

@@ -53,12 +53,14 @@ def matching_visits(
     return found
 
 
-def attach(session: Session, *, visit_id: int, photos: list[pipeline.ProcessedPhoto], store: PhotoStore) -> list[VisitPhoto]:
+def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: PhotoStore, visit_id: int | None = None,
+           activity_id: int | None = None) -> list[VisitPhoto]:
+    """Store processed photos as rows of a visit (or of a volunteer activity) and as files."""
     if not photos:
         return []
     rows = []
     for position, p in enumerate(photos):
-        row = VisitPhoto(visit_id=visit_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
+        row = VisitPhoto(visit_id=visit_id, activity_id=activity_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
                          height=p.height, bytes=len(p.jpeg), source_format=p.source_format,
                          exif_taken_at=p.exif_taken_at, exif_lat=p.exif_lat, exif_lon=p.exif_lon)
         session.add(row)

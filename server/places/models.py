@@ -21,3 +21,8 @@ class Place(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="place.id", index=True)
     code: str | None = Field(default=None, max_length=20, description="statistical area code, when known")
     path: str = Field(default="", max_length=200, index=True)
+
+
+def subtree_filter(place: Place):
+    """A clause matching ``place`` and everything under it (for Place-joined queries)."""
+    return Place.path.startswith(place.path, autoescape=True)

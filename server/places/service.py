@@ -6,7 +6,7 @@ from sqlmodel import Session
 from server.audit.service import Actor
 from server.auth.service import manages_place
 from server.errors import ServiceError
-from server.places.models import CHILD_LEVEL, Place
+from server.places.models import CHILD_LEVEL, Place, subtree_filter  # noqa: F401  (used through this module)
 
 
 def get(session: Session, place_id: int) -> Place:
@@ -24,11 +24,6 @@ def children(session: Session, *, parent_id: int | None) -> list[Place]:
         get(session, parent_id)
         stmt = stmt.where(Place.parent_id == parent_id)
     return list(session.scalars(stmt))
-
-
-def subtree_filter(place: Place):
-    """A clause matching ``place`` and everything under it (for Place-joined queries)."""
-    return Place.path.startswith(place.path, autoescape=True)
 
 
 def create(session: Session, *, actor: Actor | None, name: str, level: str, parent_id: int | None = None,

@@ -7,7 +7,7 @@ from server.errors import fail
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas import service
 from server.quotas.schemas import CoverageQuerySchema, CoverageSchema, ProgressSchema, QuotaSchema, SchedulePolicySchema
-from server.timeutil import local_today, zone
+from server.timeutil import this_month, zone
 
 blp = Blueprint("quotas", __name__, url_prefix="/api", description="Visit quotas, progress and coverage")
 
@@ -66,10 +66,6 @@ class Coverage(MethodView):
     @blp.response(200, CoverageSchema)
     def get(self, args):
         """This month's visit coverage under a place, by village (or township), with a trend"""
-        if "month" in args:
-            year, month = (int(x) for x in args["month"].split("-"))
-        else:
-            today = local_today()
-            year, month = today.year, today.month
+        year, month = args.get("month") or this_month()
         return service.coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
                                 month=month, zone=zone())

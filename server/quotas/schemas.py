@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.fields import Month
 
 
 class QuotaSchema(ma.Schema):
@@ -26,7 +27,7 @@ class ProgressSchema(ma.Schema):
 
 class CoverageQuerySchema(ma.Schema):
     place_id = ma.fields.Integer()
-    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+    month = Month()
 
 
 class CoverageRowSchema(ma.Schema):

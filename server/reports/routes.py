@@ -3,13 +3,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from server.assessments.routes import download
 from server.auth.current import current_actor, login_required
 from server.db import get_session
+from server.downloads import download
 from server.errors import fail
+from server.fields import Month
 from server.reports import service
 from server.reports.tables import to_csv, to_xlsx
-from server.timeutil import local_today, zone
+from server.timeutil import this_month, zone
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
@@ -19,7 +20,7 @@ REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements")
 
 class ReportQuerySchema(ma.Schema):
     place_id = ma.fields.Integer()
-    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+    month = Month()
     format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 
 
@@ -27,13 +28,6 @@ class ReportSchema(ma.Schema):
     title = ma.fields.String()
     headers = ma.fields.List(ma.fields.String())
     rows = ma.fields.List(ma.fields.List(ma.fields.Raw()))
-
-
-def _month(args):
-    if "month" in args:
-        return tuple(int(x) for x in args["month"].split("-"))
-    today = local_today()
-    return today.year, today.month
 
 
 @blp.route("/<name>")
@@ -44,7 +38,7 @@ class ReportByName(MethodView):
     def get(self, args, name):
         """One report: annex1, coverage, volunteers, care-homes or agreements"""
         session, actor, place_id = get_session(), current_actor(), args.get("place_id")
-        year, month = _month(args)
+        year, month = args.get("month") or this_month()
         if name == "annex1":
             report = service.annex1(session, actor=actor, place_id=place_id)
         elif name == "coverage":
@@ -75,6 +69,6 @@ class Dashboard(MethodView):
     @blp.response(200)
     def get(self, args):
         """Coverage and alerts over the last 12 months, for the staff dashboard"""
-        today = local_today()
+        year, month = this_month()
         return service.dashboard(get_session(), actor=current_actor(), place_id=args.get("place_id"),
-                                 year=today.year, month=today.month, zone=zone())
+                                 year=year, month=month, zone=zone())

@@ -124,7 +124,7 @@ def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: in
         .join(Place, Place.id == VolunteerTeam.township_id)
         .outerjoin(VolunteerActivity, (VolunteerActivity.team_id == VolunteerTeam.id)
                    & (VolunteerActivity.held_on >= first) & (VolunteerActivity.held_on < nxt))
-        .where(Place.path.startswith(place.path, autoescape=True))
+        .where(places.subtree_filter(place))
         .group_by(VolunteerTeam.id, Place.name, VolunteerTeam.name).order_by(Place.name, VolunteerTeam.name)
     ).all()
     return Report(f"{place.name}{year}年{month}月志愿服务活动情况", ["乡镇", "志愿服务队", "活动次数", "服务人次", "是否达标"],

@@ -15,7 +15,6 @@ from server.visits.schemas import (
     CheckoutSchema,
     ReviewSchema,
     VisitCreateSchema,
-    VisitMultipartSchema,
     VisitQuerySchema,
     VisitSchema,
 )
@@ -142,9 +141,6 @@ class Visits(MethodView):
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args, pagination_parameters):
         """List visits you may see (caregivers: their own), newest first"""
-        if "month" in args:
-            year, month = args.pop("month").split("-")
-            args["month"] = (int(year), int(month))
         rows, total = service.list_visits(get_session(), actor=current_actor(), zone=settings().zone,
                                           offset=pagination_parameters.first_item,
                                           limit=pagination_parameters.page_size, **args)

@@ -2,6 +2,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from server.fields import Month
 from server.geo import COORD_SYSTEMS
 from server.visits.catalogue import OBSERVATIONS, REVIEW_REASONS
 from server.visits.models import MODES, STATUSES
@@ -99,7 +100,7 @@ class VisitSchema(ma.Schema):
 class VisitQuerySchema(ma.Schema):
     person_id = ma.fields.Integer()
     caregiver_id = ma.fields.Integer()
-    month = ma.fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM"))
+    month = Month()
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
 
 

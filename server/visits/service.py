@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -19,14 +19,14 @@ from server.alerts import service as alerts_service
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.care.models import CareAgreement
-from server.db import utcnow
+from server.db import count, utcnow
 from server.errors import ServiceError
 from server.people import service as people
 from server.people.models import Person
 from server.photos import pipeline
 from server.photos import service as photos
 from server.photos.storage import PhotoStore
-from server.timeutil import month_bounds
+from server.timeutil import day_bounds, month_bounds
 from server.visits import catalogue, verification
 from server.visits.models import Visit
 
@@ -222,7 +222,7 @@ def _context(session: Session, row: dict, person, processed, settings: Settings)
         neighbours = [verification.Position(*v) for v in (before, after) if v]
     reused = []
     if processed:
-        day_start, day_end = _local_day(row["started_at"], settings.zone)
+        day_start, day_end = day_bounds(row["started_at"], settings.zone)
         same_person_same_day = (Visit.person_id == person.id) & (Visit.started_at >= day_start) & (Visit.started_at < day_end)
         candidates = select(Visit.id).where(
             or_(Visit.caregiver_id == row["caregiver_id"], Visit.person_id == person.id),
@@ -239,12 +239,6 @@ def _context(session: Session, row: dict, person, processed, settings: Settings)
         accuracy_m=row["accuracy_m"], received_at=row["received_at"], device_time=row["device_time"], home=home,
         neighbours=neighbours, photo_times=photos.taken_times(processed), reused_from=reused,
     )
-
-
-def _local_day(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    local = moment.astimezone(zone)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
 
 
 def _maybe_propose_home(session: Session, person: Person, settings: Settings) -> None:
@@ -320,7 +314,7 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
         stmt = stmt.where(Visit.started_at >= start, Visit.started_at < end)
     if status:
         stmt = stmt.where(Visit.status == status)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count(session, stmt)
     rows = list(session.scalars(stmt.order_by(Visit.started_at.desc(), Visit.id.desc()).offset(offset).limit(limit)))
     audit.record_person_reads(session, actor=actor, person_ids=[v.person_id for v in rows], action="list_visits")
     return rows, total

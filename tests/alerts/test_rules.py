@@ -9,7 +9,7 @@ from sqlalchemy import select
 from server.alerts.models import Alert
 from server.notify.models import Notification
 from tests import factories
-from tests.visits.conftest import checkin, now  # noqa: F401  (the fixture)
+from tests.visits.conftest import now
 
 
 def alerts_of(session, person_id):

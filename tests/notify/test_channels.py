@@ -4,7 +4,6 @@ gateway checking the signature, quiet hours, and the fallback when push does not
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from server.notify import service

@@ -1,5 +1,4 @@
 import io
-import json
 
 from openpyxl import load_workbook
 from sqlalchemy import select

@@ -1,6 +1,4 @@
 import io
-import json
-import uuid
 from datetime import timedelta
 
 import pytest
