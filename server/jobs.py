@@ -9,8 +9,6 @@ ISO-TIME` runs any of them for a given instant; the scheduler process runs them 
 from __future__ import annotations
 
 import logging
-import math
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -44,7 +42,6 @@ class Job:
     func: Callable[..., dict]
     cron: dict  # APScheduler CronTrigger fields, in the configured zone
     misfire_grace_seconds: int  # how late a run may still start (APScheduler's default of 1 s is useless)
-    period: Callable[[datetime], str]  # the period a run at this local instant covers
 
 
 def _local(at: datetime, config) -> datetime:
@@ -86,7 +83,6 @@ def daily_reminders(db: Database, *, at: datetime, config) -> dict:
         if run is None:
             return {"skipped": "already done"}
         start, end = month_bounds(local.year, local.month, zone)
-        days = monthrange(local.year, local.month)[1]
         in_month = (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED) & (Visit.started_at >= start) & (
             Visit.started_at < end)
         rows = session.execute(
@@ -100,7 +96,7 @@ def daily_reminders(db: Database, *, at: datetime, config) -> dict:
         behind: dict[int, list[str]] = {}
         for caregiver_id, name, level, done in rows:
             quota = policy[level].visits_per_month
-            expected = math.floor(quota * local.day / days)
+            expected = quotas.expected_by(quota, local)
             if done < expected:
                 behind.setdefault(caregiver_id, []).append(f"{name}（本月{done}/{quota}次）")
         sent = 0
@@ -322,18 +318,14 @@ HOUR = 3600
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
-        Job("daily_reminders", daily_reminders, {"hour": "REMINDER_HOUR", "minute": 0}, 6 * HOUR,
-            lambda local: local.date().isoformat()),
-        Job("gap_watch", gap_watch, {"minute": 5}, HOUR, lambda local: f"{local:%Y-%m-%dT%H}"),
-        Job("month_close", month_close, {"day": 1, "hour": 0, "minute": 30}, 27 * 24 * HOUR,
-            lambda local: "%04d-%02d" % _previous_month(local)),
-        Job("escalation", escalation, {"minute": "*/15"}, 15 * 60, lambda local: f"{local:%Y-%m-%dT%H:%M}"),
-        Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR,
-            lambda local: f"{local:%Y-%m}"),
+        Job("daily_reminders", daily_reminders, {"hour": "REMINDER_HOUR", "minute": 0}, 6 * HOUR),
+        Job("gap_watch", gap_watch, {"minute": 5}, HOUR),
+        Job("month_close", month_close, {"day": 1, "hour": 0, "minute": 30}, 27 * 24 * HOUR),
+        Job("escalation", escalation, {"minute": "*/15"}, 15 * 60),
+        Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR),
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},
-            20 * 24 * HOUR, lambda local: str(local.year)),
-        Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR,
-            lambda local: str(local.year)),
+            20 * 24 * HOUR),
+        Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR),
     )
 }
 

@@ -58,6 +58,11 @@ def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePoli
     return policy
 
 
+def expected_by(quota: int, local: datetime) -> int:
+    """Visits a month's quota asks for by this local day, at an even pace."""
+    return math.floor(quota * local.day / monthrange(local.year, local.month)[1])
+
+
 @dataclass(frozen=True)
 class Progress:
     person_id: int
@@ -85,7 +90,6 @@ def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: d
     now = now or utcnow()
     local = now.astimezone(zone)
     start, end = month_bounds(local.year, local.month, zone)
-    days = monthrange(local.year, local.month)[1]
     verified, in_month = _verified_home(start, end)
     rows = session.execute(
         select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level,
@@ -101,7 +105,7 @@ def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: d
     for pid, name, village_id, village_name, level, done, last in rows:
         q = quotas[level]
         since = (now - last).days if last else None
-        expected = math.floor(q.visits_per_month * local.day / days)
+        expected = expected_by(q.visits_per_month, local)
         out.append(Progress(pid, name, village_id, village_name, level, done, q.visits_per_month, expected, last, since,
                             overdue=since is None or since > q.max_gap_days))
     audit.record_person_reads(session, actor=actor, person_ids=[p.person_id for p in out], action="progress")
