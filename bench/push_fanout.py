@@ -18,7 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from server.notify.channels import PushTarget, WebPushSender, generate_vapid_pem, vapid_from  # noqa: E402
+from server.notify.channels import (  # noqa: E402
+    PushTarget,
+    WebPushSender,
+    generate_vapid_pem,
+    vapid_from,
+)
 from tests.notify.receivers import Subscriber  # noqa: E402
 
 RECEIVER = """

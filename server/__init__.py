@@ -9,6 +9,7 @@ from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import db
+from server import settings as settings_module
 from server.auth.service import make_hasher
 from server.config import PROJECT_ROOT, ConfigError, load_settings
 from server.errors import ServiceError, fail
@@ -43,6 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
+    app.extensions[settings_module.EXTENSION_KEY] = settings_module.Settings.from_config(app.config)
+
     database = app.config.pop("DATABASE", None) or db.Database(app.config["DATABASE_URL"])
     db.init_app(app, database)
     app.extensions["zhaoying.hasher"] = make_hasher(
@@ -61,8 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     from server.auth.routes import users_blp
     from server.care.routes import blp as agreements_blp
     from server.care.routes import homes_blp
-    from server.people.routes import blp as persons_blp
     from server.notify.routes import blp as notify_blp
+    from server.people.routes import blp as persons_blp
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
     from server.quotas.routes import blp as quotas_blp

@@ -7,8 +7,8 @@ import secrets
 import sys
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
 from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
 
 from server.config import instance_dir, load_settings, secret_key_file
 
@@ -141,9 +141,10 @@ def scheduler(retry_seconds):
 
     from server import scheduler as sched
     from server.db import database
+    from server.settings import current as current_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    sched.serve(database(), current_app.config, retry_seconds=retry_seconds,
+    sched.serve(database(), current_settings(), retry_seconds=retry_seconds,
                 announce=lambda text: click.echo(text, err=False))
 
 
@@ -168,14 +169,16 @@ def jobs_list():
 def jobs_run(name, at):
     """Run job NAME for an instant, e.g. `zhaoying jobs run month_close --at 2026-12-01T00:30+08:00`."""
     import json
-    from datetime import datetime, timezone
+    from datetime import datetime
 
+    from server import clock
     from server.db import database
     from server.jobs import JOBS, run
+    from server.settings import current as current_settings
 
     if name not in JOBS:
         raise click.BadParameter(f"unknown job {name!r}; known: {', '.join(JOBS)}", param_hint="NAME")
-    when = datetime.now(timezone.utc)
+    when = clock.now()
     if at:
         try:
             when = datetime.fromisoformat(at)
@@ -183,7 +186,7 @@ def jobs_run(name, at):
             raise click.BadParameter("use ISO 8601, e.g. 2026-12-01T00:30+08:00", param_hint="--at") from None
         if when.tzinfo is None:
             raise click.BadParameter("give an offset, e.g. +08:00", param_hint="--at")
-    click.echo(json.dumps(run(name, database(), at=when, config=current_app.config), ensure_ascii=False, default=str))
+    click.echo(json.dumps(run(name, database(), at=when, settings=current_settings()), ensure_ascii=False, default=str))
 
 
 if __name__ == "__main__":

@@ -6,20 +6,16 @@ same for both, the differences are kept here.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import sqlalchemy as sa
-from flask import Flask, g, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 EXTENSION_KEY = "zhaoying.db"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -21,10 +21,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import User
 from server.care.models import CareAgreement, CareHome
-from server.db import utcnow
 from server.people import idnumber
 from server.people.models import Person
 from server.places import service as places
@@ -198,7 +198,7 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
             if row.seq == 1 and i == 0:
                 logins.append(("caregiver", caregiver.username, caregiver.display_name))
 
-    _visit_history(session, rng, now=utcnow())
+    _visit_history(session, rng, now=clock.now())
 
     for home in annex2():
         place = next((t for name, t in townships.items() if name in home["name"]), district)
@@ -293,7 +293,7 @@ def load_scale(engine: Engine, n: int, *, seed: int = 2023, batch: int = 5000, p
         start = session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1)) or 0
         session.commit()
 
-    now = utcnow()
+    now = clock.now()
     levels = ["self_care"] * 8 + ["partly_disabled"] + ["fully_disabled"]
     base = date(1935, 1, 1)
     bar = progress(length=n, label="generating people") if progress else None

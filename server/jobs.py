@@ -1,7 +1,8 @@
 """The one place scheduled jobs are registered.
 
-Each job is a plain function of (database, instant, config): it opens its own sessions, calls
-services, and is idempotent — running it twice for the same period leaves the same state (a
+Each job is a plain function of (database, instant, settings): it opens its own sessions, calls
+services with that instant as their ``now`` — so a run for an instant T stamps, selects and
+delivers exactly as the scheduler would at T, whatever the wall clock says — and is idempotent — running it twice for the same period leaves the same state (a
 JobRun row per job and period, unique rows per person/month/kind). `zhaoying jobs run NAME --at
 ISO-TIME` runs any of them for a given instant; the scheduler process runs them on cron triggers.
 """
@@ -9,6 +10,7 @@ ISO-TIME` runs any of them for a given instant; the scheduler process runs them 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -19,17 +21,22 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
+from server.activities.models import (
+    VolunteerActivity,
+    VolunteerTeam,
+    VolunteerTeamMember,
+)
 from server.alerts import service as alerts
 from server.alerts.models import Alert, AlertEvent
 from server.care.models import CareAgreement
-from server.db import Database, utcnow
+from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
 from server.people.models import Person
 from server.places.models import Place
 from server.quotas import service as quotas
 from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
+from server.settings import Settings
 from server.timeutil import month_bounds
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
@@ -44,12 +51,15 @@ class Job:
     misfire_grace_seconds: int  # how late a run may still start (APScheduler's default of 1 s is useless)
 
 
-def _local(at: datetime, config) -> datetime:
-    return at.astimezone(ZoneInfo(config["TIMEZONE"]))
+def _local(at: datetime, settings: Settings) -> datetime:
+    return at.astimezone(settings.zone)
 
 
 def _previous_month(local: datetime) -> tuple[int, int]:
     return (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+
+
+_STARTED: dict[int, float] = {}  # id(JobRun) -> monotonic start, for the run's duration
 
 
 def _claim(session: Session, job: str, period: str, now: datetime) -> JobRun | None:
@@ -60,11 +70,14 @@ def _claim(session: Session, job: str, period: str, now: datetime) -> JobRun | N
             session.add(run)
     except IntegrityError:
         return None
+    _STARTED[id(run)] = time.monotonic()
     return run
 
 
 def _finish(session: Session, run: JobRun, result: dict) -> dict:
-    run.finished_at, run.result = utcnow(), result
+    # the run is stamped on the timeline of the instant it ran for, however long ago that was
+    elapsed = time.monotonic() - _STARTED.pop(id(run), time.monotonic())
+    run.finished_at, run.result = run.started_at + timedelta(seconds=elapsed), result
     session.add(run)
     session.commit()
     return result
@@ -73,11 +86,11 @@ def _finish(session: Session, run: JobRun, result: dict) -> dict:
 # --- reminders ------------------------------------------------------------------------------------
 
 
-def daily_reminders(db: Database, *, at: datetime, config) -> dict:
+def daily_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Caregivers behind the month's pace get one reminder a day naming whom to visit."""
-    local = _local(at, config)
+    local = _local(at, settings)
     period = local.date().isoformat()
-    zone = ZoneInfo(config["TIMEZONE"])
+    zone = settings.zone
     with db.session() as session:
         run = _claim(session, "daily_reminders", period, at)
         if run is None:
@@ -102,16 +115,16 @@ def daily_reminders(db: Database, *, at: datetime, config) -> dict:
         sent = 0
         for caregiver_id, names in behind.items():
             sent += len(notify.notify(session, user_ids=[caregiver_id], kind="reminder", title="本月走访提醒",
-                                      body="请尽快上门看望：" + "、".join(names[:10]), dedupe_key=f"remind:{period}",
+                                      body="请尽快上门看望：" + "、".join(names[:10]), dedupe_key=f"remind:{period}", now=at,
                                       url="/#/home"))
         session.commit()
-        delivered = notify.deliver_pending(session, notify.NotifySettings.from_config(config), at)
+        delivered = notify.deliver_pending(session, settings.notify, at)
         return _finish(session, run, {"caregivers_reminded": sent, **delivered})
 
 
-def volunteer_reminder(db: Database, *, at: datetime, config) -> dict:
+def volunteer_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Mid-month: a volunteer team that has logged nothing this month is reminded (seed 000 item 3)."""
-    local = _local(at, config)
+    local = _local(at, settings)
     period = f"{local:%Y-%m}"
     with db.session() as session:
         run = _claim(session, "volunteer_reminder", period, at)
@@ -127,25 +140,26 @@ def volunteer_reminder(db: Database, *, at: datetime, config) -> dict:
             users = list(members) + alerts.staff_of(session, team.township_id)
             notified += len(notify.notify(session, user_ids=users, kind="volunteer_reminder", title="志愿服务活动提醒",
                                           body=f"{team.name}本月还没有登记志愿服务活动，每月至少一次。",
-                                          dedupe_key=f"volunteer:{team_id}:{period}"))
+                                          dedupe_key=f"volunteer:{team_id}:{period}", now=at))
         session.commit()
         return _finish(session, run, {"idle_teams": len(idle), "notified": notified})
 
 
-def _notify_all_township_staff(session: Session, *, kind: str, title: str, body_for, dedupe_key: str) -> int:
+def _notify_all_township_staff(session: Session, *, kind: str, title: str, body_for, dedupe_key: str,
+                               now: datetime) -> int:
     sent = 0
     for township in session.scalars(select(Place).where(Place.level == "township")):
         body = body_for(township)
         if body:
             sent += len(notify.notify(session, user_ids=alerts.staff_of(session, township.id), kind=kind, title=title,
-                                      body=body, dedupe_key=dedupe_key))
+                                      body=body, dedupe_key=dedupe_key, now=now))
     return sent
 
 
-def health_check_reminder(db: Database, *, at: datetime, config) -> dict:
+def health_check_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Once a year: township staff learn how many people of 65 and over are due the free health check
     (seed 000 item 4)."""
-    local = _local(at, config)
+    local = _local(at, settings)
     period = str(local.year)
     with db.session() as session:
         run = _claim(session, "health_check_reminder", period, at)
@@ -162,14 +176,14 @@ def health_check_reminder(db: Database, *, at: datetime, config) -> dict:
             return f"本镇有{n}名{min_age}岁以上特困人员，今年需安排一次免费健康体检。" if n else None
 
         sent = _notify_all_township_staff(session, kind="health_check", title="年度健康体检提醒", body_for=body_for,
-                                          dedupe_key=f"health:{period}")
+                                          dedupe_key=f"health:{period}", now=at)
         session.commit()
         return _finish(session, run, {"notified": sent})
 
 
-def review_reminder(db: Database, *, at: datetime, config) -> dict:
+def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """In the review month (March by default): the yearly review of every person (动态管理, seed 004 item 4)."""
-    local = _local(at, config)
+    local = _local(at, settings)
     period = str(local.year)
     with db.session() as session:
         if local.month != session.get(SchedulePolicy, 1).review_month:
@@ -180,7 +194,7 @@ def review_reminder(db: Database, *, at: datetime, config) -> dict:
         sent = _notify_all_township_staff(
             session, kind="review", title="年度动态管理复核提醒",
             body_for=lambda t: "本月请完成特困人员年度复核（动态管理），核实在册人员情况。",
-            dedupe_key=f"review:{period}")
+            dedupe_key=f"review:{period}", now=at)
         session.commit()
         return _finish(session, run, {"notified": sent})
 
@@ -188,10 +202,9 @@ def review_reminder(db: Database, *, at: datetime, config) -> dict:
 # --- watching ------------------------------------------------------------------------------------
 
 
-def gap_watch(db: Database, *, at: datetime, config) -> dict:
+def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     """A person whose last verified home visit is older than the longest allowed gap (or who was
     never visited since their agreement began that long ago) raises an alert to the township."""
-    settings = alerts.AlertSettings.from_config(config)
     with db.session() as session:
         policy = quotas.policies(session)
         village = sa.orm.aliased(Place)
@@ -213,22 +226,22 @@ def gap_watch(db: Database, *, at: datetime, config) -> dict:
                 days = (at - last_at).days if last_at else None
                 summary = f"{name}已{days}天没有核实的上门走访" if days else f"{name}签订协议后还没有核实的上门走访"
                 _, created = alerts.raise_alert(
-                    session, kind="visit_gap", township_id=township_id, person_id=person_id, settings=settings,
+                    session, kind="visit_gap", township_id=township_id, person_id=person_id, settings=settings.alerts,
                     title=summary, detail={"summary": summary, "last_visit": since, "max_gap_days": rule.max_gap_days},
                     dedupe_key=f"gap:{person_id}:{since}", now=at)
                 raised += created
         session.commit()
-        delivered = notify.deliver_pending(session, notify.NotifySettings.from_config(config), at)
+        delivered = notify.deliver_pending(session, settings.notify, at)
         session.commit()
         return {"alerts_raised": raised, **delivered}
 
 
-def escalation(db: Database, *, at: datetime, config) -> dict:
+def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Alerts past their SLA climb to the district; what quiet hours held back is sent."""
     with db.session() as session:
-        escalated = alerts.escalate_due(session, settings=alerts.AlertSettings.from_config(config), now=at)
+        escalated = alerts.escalate_due(session, settings=settings.alerts, now=at)
         session.commit()
-        delivered = notify.deliver_pending(session, notify.NotifySettings.from_config(config), at)
+        delivered = notify.deliver_pending(session, settings.notify, at)
         session.commit()
         return {"escalated": len(escalated), **delivered}
 
@@ -262,14 +275,14 @@ def compliance_sweep(session: Session, *, year: int, month: int, zone: ZoneInfo)
     return result.rowcount
 
 
-def month_close(db: Database, *, at: datetime, config, year: int | None = None, month: int | None = None) -> dict:
+def month_close(db: Database, *, at: datetime, settings: Settings, year: int | None = None,
+                month: int | None = None) -> dict:
     """On the 1st: compliance rows for the month that ended, a quota_missed alert per person
     short of the quota, and a digest per township to its staff."""
-    zone = ZoneInfo(config["TIMEZONE"])
+    zone = settings.zone
     if year is None:
-        year, month = _previous_month(_local(at, config))
+        year, month = _previous_month(_local(at, settings))
     label = f"{year:04d}-{month:02d}"
-    settings = alerts.AlertSettings.from_config(config)
     with db.session() as session:
         run = _claim(session, "month_close", label, at)
         if run is None:
@@ -283,7 +296,7 @@ def month_close(db: Database, *, at: datetime, config, year: int | None = None, 
                    Person.name + sa.literal(f" {label} 走访未达标"),
                    sa.literal(f"quota:{label}:") + sa.cast(MonthlyCompliance.person_id, sa.String),
                    sa.literal(at, type_=Alert.__table__.c.created_at.type),
-                   sa.literal(at + timedelta(minutes=settings.sla_minutes["normal"]), type_=Alert.__table__.c.sla_due_at.type),
+                   sa.literal(at + timedelta(minutes=settings.alerts.sla_minutes["normal"]), type_=Alert.__table__.c.sla_due_at.type),
                    sa.literal({"month": label}, type_=Alert.__table__.c.detail.type))
             .join(Person, Person.id == MonthlyCompliance.person_id)
             .join(village, village.id == MonthlyCompliance.village_id)
@@ -307,7 +320,7 @@ def month_close(db: Database, *, at: datetime, config, year: int | None = None, 
         for township_id, total, met in digest:
             notify.notify(session, user_ids=alerts.staff_of(session, township_id), kind="month_digest",
                           title=f"{label} 走访月报", body=f"在册{total}人，{met}人达到走访要求，{total - met}人未达标。",
-                          dedupe_key=f"digest:{label}", url="/#/coverage")
+                          dedupe_key=f"digest:{label}", url="/#/coverage", now=at)
         session.commit()
         return _finish(session, run, {"month": label, "compliance_rows": written, "quota_missed": raised})
 
@@ -330,11 +343,11 @@ JOBS: dict[str, Job] = {
 }
 
 
-def run(name: str, db: Database, *, at: datetime, config) -> dict:
+def run(name: str, db: Database, *, at: datetime, settings: Settings) -> dict:
     """Run one job by name for an instant (the scheduler and `zhaoying jobs run` both come here)."""
     job = JOBS[name]
     try:
-        result = job.func(db, at=at, config=config)
+        result = job.func(db, at=at, settings=settings)
     except Exception:
         log.exception("job %s failed at %s", name, at.isoformat())
         raise

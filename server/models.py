@@ -1,6 +1,10 @@
 """Every table, imported in one place so metadata (and Alembic) sees them all."""
 
-from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
+from server.activities.models import (
+    VolunteerActivity,
+    VolunteerTeam,
+    VolunteerTeamMember,
+)
 from server.alerts.models import Alert, AlertEvent
 from server.assessments.models import Assessment
 from server.audit.models import AuditLog

@@ -14,16 +14,16 @@ import logging
 import os
 import signal
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from server import jobs
+from server import clock, jobs
 from server.db import Database
+from server.settings import Settings
 
 log = logging.getLogger("zhaoying.scheduler")
 ADVISORY_KEY = 0x7A687979  # "zhyy"
@@ -64,42 +64,42 @@ class LeaderLock:
             self._file.close()
 
 
-def catch_up(db: Database, config, now: datetime | None = None) -> dict:
+def catch_up(db: Database, settings: Settings, now: datetime | None = None) -> dict:
     """The month close of the month that ended, if no run did it (the scheduler was down on the 1st)."""
-    now = now or datetime.now(timezone.utc)
-    return jobs.run("month_close", db, at=now, config=config)
+    return jobs.run("month_close", db, at=now or clock.now(), settings=settings)
 
 
-def build(db: Database, config) -> BlockingScheduler:
-    zone = ZoneInfo(config["TIMEZONE"])
+def build(db: Database, settings: Settings) -> BlockingScheduler:
+    zone = settings.zone
+    named = {"REMINDER_HOUR": settings.reminder_hour}  # cron fields that are settings
     scheduler = BlockingScheduler(timezone=zone, job_defaults={"coalesce": True, "max_instances": 1})
     for job in jobs.JOBS.values():
-        fields = {k: (config[v] if isinstance(v, str) and v in config else v) for k, v in job.cron.items()}
+        fields = {k: named.get(v, v) if isinstance(v, str) else v for k, v in job.cron.items()}
         scheduler.add_job(
-            _run_safely, CronTrigger(timezone=zone, **fields), args=[job.name, db, config], id=job.name,
+            _run_safely, CronTrigger(timezone=zone, **fields), args=[job.name, db, settings], id=job.name,
             misfire_grace_time=job.misfire_grace_seconds, replace_existing=True,
         )
     return scheduler
 
 
-def _run_safely(name: str, db: Database, config) -> None:
+def _run_safely(name: str, db: Database, settings: Settings) -> None:
     try:
-        jobs.run(name, db, at=datetime.now(timezone.utc), config=config)
+        jobs.run(name, db, at=clock.now(), settings=settings)
     except Exception:  # logged by jobs.run; the scheduler must keep running the other jobs
         pass
 
 
-def serve(db: Database, config, *, retry_seconds: float = 15.0, announce=print) -> None:
-    lock = LeaderLock(db, config["INSTANCE_DIR"])
+def serve(db: Database, settings: Settings, *, retry_seconds: float = 15.0, announce=print) -> None:
+    lock = LeaderLock(db, settings.instance_dir)
     if not lock.try_acquire():
         announce(f"scheduler {os.getpid()}: standby (another scheduler holds the lock)")
         while not lock.try_acquire():
             time.sleep(retry_seconds)
     announce(f"scheduler {os.getpid()}: leader")
     try:
-        result = catch_up(db, config)
+        result = catch_up(db, settings)
         announce(f"scheduler {os.getpid()}: catch-up month close: {result}")
-        scheduler = build(db, config)
+        scheduler = build(db, settings)
         signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
         scheduler.start()
     finally:

@@ -8,9 +8,12 @@ default is a SQLite file in the run's temporary folder.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlmodel import Session
 
 from server import create_app
@@ -18,6 +21,43 @@ from server.config import normalise_database_url
 from server.db import Database, make_engine
 from server.migrate import upgrade
 from tests import factories
+
+SH = ZoneInfo("Asia/Shanghai")
+
+# Tests never read the real clock. Every test runs with it frozen at an ordinary moment; a test
+# marked `clock_edges` runs again at each instant that has broken date code elsewhere (the
+# machine runs UTC, days and months are Shanghai's).
+ORDINARY_INSTANT = datetime(2026, 11, 18, 10, 0, tzinfo=SH)
+EDGE_INSTANTS = {
+    "sh-last-second-of-month": datetime(2026, 11, 30, 23, 59, 59, tzinfo=SH),
+    "sh-first-second-of-month": datetime(2026, 12, 1, 0, 0, 1, tzinfo=SH),
+    "utc-16h30": datetime(2026, 11, 18, 16, 30, tzinfo=timezone.utc),  # 00:30 the next day in Shanghai
+    "dec-31-utc-new-year-sh": datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc),
+    "dec-31-sh": datetime(2026, 12, 31, 12, 0, tzinfo=SH),
+    "feb-29": datetime(2028, 2, 29, 12, 0, tzinfo=SH),
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clock_edges: run at every instant of conftest.EDGE_INSTANTS too")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("clock_edges"):
+        instants = {"ordinary": ORDINARY_INSTANT, **EDGE_INSTANTS}
+        metafunc.parametrize("frozen_at", list(instants.values()), ids=list(instants), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def frozen_at(request):
+    """The instant the test runs at (the clock does not move during it)."""
+    if request.node.get_closest_marker("browser"):
+        # Chromium has a clock of its own: the browser tests set both together (tests/pwa/conftest.py)
+        yield None
+        return
+    instant = getattr(request, "param", ORDINARY_INSTANT)
+    with time_machine.travel(instant, tick=False):
+        yield instant
 
 
 def reset_postgres(url: str) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import User
 from server.auth.service import issue_token, make_hasher
@@ -17,10 +19,21 @@ from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 
+SH = ZoneInfo("Asia/Shanghai")  # where days and months are counted (the app's default TIMEZONE)
 PASSWORD = "correct horse"
 HASHER = make_hasher(time_cost=1, memory_kib=8)
 _HASH = HASHER.hash(PASSWORD)
 _seq = itertools.count(1)
+
+
+def now() -> datetime:
+    """The (frozen) instant the test runs at, in UTC."""
+    return clock.now()
+
+
+def today() -> date:
+    """The test's day in Shanghai, as the server counts it (not the machine's UTC date)."""
+    return clock.today(SH)
 
 
 def place(session: Session, name: str, level: str, parent: Place | None = None) -> Place:
@@ -56,7 +69,7 @@ def person(session: Session, village: Place, *, name: str = "王德明", sex: st
 
 
 def agreement(session: Session, p: Person, caregiver: User, *, start: date | None = None) -> CareAgreement:
-    start = start or date.today() - timedelta(days=30)
+    start = start or today() - timedelta(days=30)
     a = CareAgreement(person_id=p.id, caregiver_id=caregiver.id, relation="relative", signed_on=start, start_on=start)
     session.add(a)
     session.flush()

@@ -1,16 +1,20 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from server.activities.models import VolunteerActivity
 from tests import factories
 from tests.visits.conftest import fetch, multipart, photo
 
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
+
 EN = {"Accept-Language": "en"}
 
 
 def body(world, **over):
-    return {"team_id": world.a.team.id, "kind": "festival_visit", "held_on": date.today().isoformat(),
+    return {"team_id": world.a.team.id, "kind": "festival_visit", "held_on": factories.today().isoformat(),
             "place_id": world.a.villages[0].id, "participants": 6, "people_served": 12, "note": "重阳节慰问", **over}
 
 
@@ -24,7 +28,7 @@ def test_a_volunteer_logs_an_activity_with_photos(client, session, world):
     assert fetch(client, url, h)[0] == 200
     assert fetch(client, url, factories.headers(session, world.a.staff))[0] == 200
     assert fetch(client, url, factories.headers(session, world.b.volunteer))[0] == 403
-    month = date.today().strftime("%Y-%m")
+    month = factories.today().strftime("%Y-%m")
     listed = client.get(f"/api/activities?team_id={world.a.team.id}&month={month}", headers=h).get_json()
     assert [a["id"] for a in listed] == [out["id"]]
     assert client.get("/api/activities", headers=factories.headers(session, world.b.volunteer)).get_json() == []
@@ -35,7 +39,7 @@ def test_bad_activities_store_nothing(client, session, world):
     cases = [
         (body(world, team_id=world.b.team.id), 403),
         (body(world, place_id=world.b.villages[0].id), 422),
-        (body(world, held_on=(date.today() + timedelta(days=2)).isoformat()), 422),
+        (body(world, held_on=(factories.today() + timedelta(days=2)).isoformat()), 422),
         (body(world, kind="party"), 422),
         (body(world, participants=-1), 422),
         (body(world, team_id=99999), 404),

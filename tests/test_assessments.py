@@ -1,5 +1,4 @@
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -10,11 +9,14 @@ from server.assessments.service import ANNEX3_HEADERS
 from server.people.models import Person
 from tests import factories
 
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
+
 EN = {"Accept-Language": "en"}
 
 
 def form(person_id, **over):
-    return {"person_id": person_id, "assessed_on": date.today().isoformat(), "guardian_name": "王小明",
+    return {"person_id": person_id, "assessed_on": factories.today().isoformat(), "guardian_name": "王小明",
             "guardian_age": 45, "guardian_relation": "侄子", "self_care_level": "partly_disabled", "housing": "own",
             "living_environment": "fair", "quality_of_life": "fair", "care_quality": "good", "treated_promptly": True,
             "subsidy_self_controlled": True, "rights_infringed": False, "overall": "good", "remarks": "", **over}

@@ -68,7 +68,7 @@ def test_demo_matches_the_seed(session):
                           .where(CareHome.name == "贝子府镇敬老院")) == "贝子府镇"
 
     # a few months of visit history, none in the future, most verified
-    from server.db import utcnow
+    from server.clock import now as utcnow
     from server.visits.models import Visit
 
     visits = session.scalars(select(Visit)).all()

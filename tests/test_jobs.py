@@ -1,7 +1,7 @@
 """The scheduled jobs, run for given instants: each idempotent, months counted in Shanghai."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from server.activities.models import VolunteerActivity
 from server.alerts.models import Alert, AlertEvent
 from server.notify.models import Notification
 from server.quotas.models import MonthlyCompliance
+from server.settings import Settings
 from server.visits.models import Visit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -23,8 +24,8 @@ def db(app_config):
 
 
 @pytest.fixture
-def config(app):
-    return {**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None}
+def settings(app):
+    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def visit(session, person, caregiver, when, status="verified", mode="home"):
@@ -42,13 +43,13 @@ def notes(session, user, kind):
     return session.scalars(select(Notification).where(Notification.user_id == user.id, Notification.kind == kind)).all()
 
 
-def test_month_boundaries_are_midnight_in_shanghai(session, world, db, config):
+def test_month_boundaries_are_midnight_in_shanghai(session, world, db, settings):
     p, cg = world.a.person, world.a.caregiver
     visit(session, p, cg, datetime(2026, 10, 31, 23, 59, 59, tzinfo=SH))  # 15:59:59 UTC: October
     visit(session, p, cg, datetime(2026, 11, 1, 0, 0, 0, tzinfo=SH))  # 16:00:00 UTC on the 31st: November
     visit(session, p, cg, datetime(2026, 11, 30, 23, 0, tzinfo=SH))
-    jobs.run("month_close", db, at=datetime(2026, 11, 1, 0, 30, tzinfo=SH), config=config)
-    jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), config=config)
+    jobs.run("month_close", db, at=datetime(2026, 11, 1, 0, 30, tzinfo=SH), settings=settings)
+    jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), settings=settings)
     got = dict(session.execute(select(MonthlyCompliance.month, MonthlyCompliance.verified_home_visits)
                                .where(MonthlyCompliance.person_id == p.id)).all())
     assert got == {"2026-10": 1, "2026-11": 2}
@@ -57,11 +58,11 @@ def test_month_boundaries_are_midnight_in_shanghai(session, world, db, config):
     assert met == {"2026-10": False, "2026-11": True}  # self-care quota: 2 a month
 
 
-def test_month_close_runs_once_and_alerts_those_short(session, world, db, config):
+def test_month_close_runs_once_and_alerts_those_short(session, world, db, settings):
     at = datetime(2026, 12, 1, 0, 30, tzinfo=SH)
-    first = jobs.run("month_close", db, at=at, config=config)
+    first = jobs.run("month_close", db, at=at, settings=settings)
     assert first == {"month": "2026-11", "compliance_rows": 2, "quota_missed": 2}
-    again = jobs.run("month_close", db, at=at + timedelta(minutes=5), config=config)
+    again = jobs.run("month_close", db, at=at + timedelta(minutes=5), settings=settings)
     assert again == {"skipped": "already done", "month": "2026-11"}
     assert count(session, MonthlyCompliance) == 2
     assert count(session, Alert, Alert.kind == "quota_missed") == 2
@@ -72,75 +73,75 @@ def test_month_close_runs_once_and_alerts_those_short(session, world, db, config
     assert len(digest) == 1 and digest[0].body == "在册1人，0人达到走访要求，1人未达标。"
 
 
-def test_a_month_close_missed_during_downtime_is_done_at_start(session, world, db, config):
+def test_a_month_close_missed_during_downtime_is_done_at_start(session, world, db, settings):
     # the scheduler was down on 1 December; it starts on the 9th
     started = datetime(2026, 12, 9, 14, 0, tzinfo=SH)
-    assert scheduler.catch_up(db, config, now=started)["month"] == "2026-11"
+    assert scheduler.catch_up(db, settings, now=started)["month"] == "2026-11"
     assert count(session, MonthlyCompliance, MonthlyCompliance.month == "2026-11") == 2
-    assert scheduler.catch_up(db, config, now=started)["skipped"] == "already done"
+    assert scheduler.catch_up(db, settings, now=started)["skipped"] == "already done"
 
 
-def test_gap_watch_alerts_the_township_once(session, world, db, config):
+def test_gap_watch_alerts_the_township_once(session, world, db, settings):
     now = datetime(2026, 11, 20, 10, 5, tzinfo=SH)
     visit(session, world.a.person, world.a.caregiver, now - timedelta(days=25))  # self-care: gap 20 days
     visit(session, world.b.person, world.b.caregiver, now - timedelta(days=3))
-    r = jobs.run("gap_watch", db, at=now, config=config)
+    r = jobs.run("gap_watch", db, at=now, settings=settings)
     assert r["alerts_raised"] == 1
     alert = session.scalar(select(Alert).where(Alert.kind == "visit_gap"))
     assert alert.person_id == world.a.person.id and alert.place_id == world.a.place.id and alert.status == "open"
     assert [n.title for n in notes(session, world.a.staff, "visit_gap")] == ["王德明已25天没有核实的上门走访"]
     assert notes(session, world.b.staff, "visit_gap") == []
-    assert jobs.run("gap_watch", db, at=now + timedelta(hours=1), config=config)["alerts_raised"] == 0
+    assert jobs.run("gap_watch", db, at=now + timedelta(hours=1), settings=settings)["alerts_raised"] == 0
 
 
-def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, world, db, config):
-    from server.alerts.service import AlertSettings, acknowledge, raise_alert
+def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, world, db, settings):
+    from server.alerts.service import acknowledge, raise_alert
     from server.audit.service import Actor
 
     t0 = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
-    s = AlertSettings.from_config(config)
+    s = settings.alerts
     late, _ = raise_alert(session, kind="visit_gap", township_id=world.a.place.id, title="late", dedupe_key="e1",
                           settings=s, now=t0, severity="urgent")
     handled, _ = raise_alert(session, kind="visit_gap", township_id=world.b.place.id, title="handled", dedupe_key="e2",
                              settings=s, now=t0, severity="urgent")
     acknowledge(session, actor=Actor(world.b.staff), alert_id=handled.id)
-    assert jobs.run("escalation", db, at=t0 + timedelta(hours=3), config=config)["escalated"] == 0
-    assert jobs.run("escalation", db, at=t0 + timedelta(hours=4, minutes=1), config=config)["escalated"] == 1
+    assert jobs.run("escalation", db, at=t0 + timedelta(hours=3), settings=settings)["escalated"] == 0
+    assert jobs.run("escalation", db, at=t0 + timedelta(hours=4, minutes=1), settings=settings)["escalated"] == 1
     session.refresh(late)
     assert late.level == "district"
     assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == late.id))] == \
         ["raised", "escalated"]
     assert [n.title for n in notes(session, world.admin, "escalation")] == ["【上报】late"]
-    assert jobs.run("escalation", db, at=t0 + timedelta(hours=5), config=config)["escalated"] == 0
+    assert jobs.run("escalation", db, at=t0 + timedelta(hours=5), settings=settings)["escalated"] == 0
 
 
-def test_daily_reminder_once_a_day_for_caregivers_behind(session, world, db, config):
+def test_daily_reminder_once_a_day_for_caregivers_behind(session, world, db, settings):
     at = datetime(2026, 11, 20, 9, 0, tzinfo=SH)
     visit(session, world.b.person, world.b.caregiver, datetime(2026, 11, 3, tzinfo=SH))
     visit(session, world.b.person, world.b.caregiver, datetime(2026, 11, 12, tzinfo=SH))
-    assert jobs.run("daily_reminders", db, at=at, config=config)["caregivers_reminded"] == 1
-    assert jobs.run("daily_reminders", db, at=at + timedelta(hours=2), config=config) == {"skipped": "already done"}
+    assert jobs.run("daily_reminders", db, at=at, settings=settings)["caregivers_reminded"] == 1
+    assert jobs.run("daily_reminders", db, at=at + timedelta(hours=2), settings=settings) == {"skipped": "already done"}
     [note] = notes(session, world.a.caregiver, "reminder")
     assert note.body == "请尽快上门看望：王德明（本月0/2次）"
     assert notes(session, world.b.caregiver, "reminder") == []
 
 
-def test_volunteer_reminder_mid_month(session, world, db, config):
+def test_volunteer_reminder_mid_month(session, world, db, settings):
     session.add(VolunteerActivity(team_id=world.b.team.id, kind="visit", held_on=date(2026, 11, 8),
                                   place_id=world.b.place.id, participants=5, people_served=3))
     session.flush()
-    r = jobs.run("volunteer_reminder", db, at=datetime(2026, 11, 15, 9, 10, tzinfo=SH), config=config)
+    r = jobs.run("volunteer_reminder", db, at=datetime(2026, 11, 15, 9, 10, tzinfo=SH), settings=settings)
     assert r["idle_teams"] == 1
     assert len(notes(session, world.a.volunteer, "volunteer_reminder")) == 1
     assert len(notes(session, world.a.staff, "volunteer_reminder")) == 1
     assert notes(session, world.b.volunteer, "volunteer_reminder") == []
 
 
-def test_review_in_march_only_and_the_yearly_health_check(session, world, db, config):
-    assert jobs.run("review_reminder", db, at=datetime(2026, 11, 1, 9, 30, tzinfo=SH), config=config) == \
+def test_review_in_march_only_and_the_yearly_health_check(session, world, db, settings):
+    assert jobs.run("review_reminder", db, at=datetime(2026, 11, 1, 9, 30, tzinfo=SH), settings=settings) == \
         {"skipped": "not the review month"}
-    assert jobs.run("review_reminder", db, at=datetime(2027, 3, 1, 9, 30, tzinfo=SH), config=config)["notified"] == 2
-    r = jobs.run("health_check_reminder", db, at=datetime(2027, 1, 10, 9, 20, tzinfo=SH), config=config)
+    assert jobs.run("review_reminder", db, at=datetime(2027, 3, 1, 9, 30, tzinfo=SH), settings=settings)["notified"] == 2
+    r = jobs.run("health_check_reminder", db, at=datetime(2027, 1, 10, 9, 20, tzinfo=SH), settings=settings)
     assert r["notified"] == 2
     assert notes(session, world.a.staff, "health_check")[0].body == "本镇有1名65岁以上特困人员，今年需安排一次免费健康体检。"
 
@@ -152,11 +153,75 @@ def test_the_registry_is_whole():
     assert jobs.JOBS["month_close"].misfire_grace_seconds >= 24 * 3600
 
 
-def test_scheduler_triggers_in_the_configured_zone(db, config):
-    sched = scheduler.build(db, config)
+def test_scheduler_triggers_in_the_configured_zone(db, settings):
+    sched = scheduler.build(db, settings)
     close = next(j for j in sched.get_jobs() if j.id == "month_close")
     fire = close.trigger.get_next_fire_time(None, datetime(2026, 11, 20, tzinfo=SH))
     assert fire == datetime(2026, 12, 1, 0, 30, tzinfo=SH) and close.misfire_grace_time == 27 * 24 * 3600
     reminders = next(j for j in sched.get_jobs() if j.id == "daily_reminders")
     assert reminders.trigger.get_next_fire_time(None, datetime(2026, 11, 20, 9, 30, tzinfo=SH)) == \
         datetime(2026, 11, 21, 9, 0, tzinfo=SH)
+
+
+def _what_a_run_left(session) -> dict:
+    """Every row and message a job run writes, as a user or an auditor would see them."""
+    from server.notify.models import Delivery, JobRun
+
+    session.expire_all()
+    rows = lambda stmt: sorted(session.execute(stmt).all(), key=repr)  # noqa: E731
+    return {
+        "notifications": rows(select(Notification.user_id, Notification.kind, Notification.title, Notification.body,
+                                     Notification.created_at, Notification.delivered_at)),
+        "deliveries": rows(select(Delivery.notification_id, Delivery.channel, Delivery.status, Delivery.at)),
+        "alerts": rows(select(Alert.kind, Alert.title, Alert.level, Alert.created_at, Alert.sla_due_at)),
+        "events": rows(select(AlertEvent.alert_id, AlertEvent.kind, AlertEvent.at)),
+        "compliance": rows(select(MonthlyCompliance.person_id, MonthlyCompliance.month, MonthlyCompliance.met)),
+        "runs": rows(select(JobRun.job, JobRun.period, JobRun.started_at)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(jobs.JOBS))
+def test_a_run_for_an_instant_a_week_ahead_is_the_run_the_scheduler_would_make_then(
+        name, app, session, connection, world, db, frozen_at):
+    """`zhaoying jobs run NAME --at T` with the wall clock a week before T stores, sends and stamps
+    exactly what the scheduler's own run at T would."""
+    import time_machine
+    from apscheduler.triggers.cron import CronTrigger
+
+    from server.alerts.service import raise_alert
+    from tests.notify.receivers import PushService
+    from tests.notify.test_channels import PEM, subscribe
+
+    base = Settings.from_config({**app.config, "SMS_WEBHOOK_URL": None})
+    job = jobs.JOBS[name]
+    fields = {k: base.reminder_hour if v == "REMINDER_HOUR" else v for k, v in job.cron.items()}
+    at = CronTrigger(timezone=SH, **fields).get_next_fire_time(None, frozen_at + timedelta(days=7))
+    # a caregiver behind the month's pace, a person never visited, an urgent alert nobody acknowledged
+    visit(session, world.b.person, world.b.caregiver, frozen_at - timedelta(days=1))
+    raise_alert(session, kind="visit_gap", township_id=world.a.place.id, title="无人处理", dedupe_key="late",
+                settings=base.alerts, now=frozen_at, severity="urgent")
+    with PushService() as push:
+        for user in (world.a.caregiver, world.b.caregiver, world.a.staff, world.admin):
+            subscribe(session, push, user, f"phone-{user.id}")
+        session.flush()
+        seen = []
+        for wall_clock in (frozen_at, at):  # by hand a week early, then as the scheduler at T
+            savepoint = connection.begin_nested()
+            push.received.clear()
+            with time_machine.travel(wall_clock, tick=False):
+                # a fresh sender per run: its VAPID token is signed on the wall clock, as it must be
+                settings = Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": PEM, "SMS_WEBHOOK_URL": None})
+                result = jobs.run(name, db, at=at, settings=settings)
+                seen.append((result, _what_a_run_left(session), sorted(m["payload"]["title"] for m in push.received)))
+            savepoint.rollback()
+        assert push.errors == []
+    by_hand, scheduled = seen
+    assert by_hand == scheduled
+    result, left, pushed = scheduled
+    if name == "daily_reminders":
+        assert result["caregivers_reminded"] == 1 and result["push_sent"] == 1 and pushed == ["本月走访提醒"]
+        assert [n[4] for n in left["notifications"] if n[1] == "reminder"] == [at.astimezone(timezone.utc)]
+    if name == "escalation":
+        assert result["escalated"] == 1 and "【上报】无人处理" in pushed
+    if name == "gap_watch":
+        assert result["alerts_raised"] >= 1 and result["push_sent"] >= 1

@@ -3,8 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.clock import today
 from server.db import UTCDateTime
-from server.timeutil import age_on, local_today, month_bounds
+from server.timeutil import age_on, month_bounds
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -18,8 +19,8 @@ def test_month_starts_at_midnight_in_shanghai():
 
 
 def test_local_day_on_both_sides_of_midnight():
-    assert local_today(SH, datetime(2026, 11, 30, 15, 59, 59, tzinfo=timezone.utc)) == date(2026, 11, 30)
-    assert local_today(SH, datetime(2026, 11, 30, 16, 0, 0, tzinfo=timezone.utc)) == date(2026, 12, 1)
+    assert today(SH, datetime(2026, 11, 30, 15, 59, 59, tzinfo=timezone.utc)) == date(2026, 11, 30)
+    assert today(SH, datetime(2026, 11, 30, 16, 0, 0, tzinfo=timezone.utc)) == date(2026, 12, 1)
 
 
 def test_age():

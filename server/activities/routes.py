@@ -1,5 +1,4 @@
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -11,8 +10,7 @@ from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail
 from server.fields import Month
-from server.photos.storage import PhotoStore
-from server.visits.service import Settings as PhotoSettings
+from server.settings import current as current_settings
 
 blp = Blueprint("activities", __name__, url_prefix="/api/activities",
                 description="Volunteer team activities (at least one a month per team)")
@@ -77,12 +75,12 @@ class Activities(MethodView):
             data["client_id"] = str(data["client_id"]) if data.get("client_id") else None
         except ValidationError as err:
             fail(422, "validation", errors=err.messages)
-        s = PhotoSettings.from_config(current_app.config)
+        settings = current_settings()
         session = get_session()
-        store = PhotoStore(current_app.config["MEDIA_DIR"])
+        store = settings.photos.store()
         try:
             activity, created = service.create(session, actor=current_actor(), data=data, files=files, store=store,
-                                               limits=s.limits, zone=s.zone, max_photos=s.max_photos)
+                                               photo_settings=settings.photos, zone=settings.zone)
             session.commit()
         except BaseException:
             store.discard_created()

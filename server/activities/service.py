@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.activities.models import VolunteerActivity, VolunteerTeam, VolunteerTeamMember
+from server import clock
+from server.activities.models import (
+    VolunteerActivity,
+    VolunteerTeam,
+    VolunteerTeamMember,
+)
 from server.audit.service import Actor
 from server.auth.service import manages_place
 from server.errors import ServiceError
-from server.photos import pipeline
 from server.photos import service as photos
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
 from server.places import service as places
 from server.places.models import Place
-from server.timeutil import local_today
 
 
 def is_member(session: Session, user_id: int, team_id: int) -> bool:
@@ -32,7 +35,8 @@ def may_log(session: Session, actor: Actor, team: VolunteerTeam) -> bool:
 
 
 def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
-           limits: pipeline.Limits, zone: ZoneInfo, max_photos: int) -> tuple[VolunteerActivity, bool]:
+           photo_settings: photos.PhotoSettings, zone: ZoneInfo,
+           now: datetime | None = None) -> tuple[VolunteerActivity, bool]:
     """Store an activity; returns it and whether it was created (False: a resend of one stored)."""
     if data.get("client_id"):
         existing = session.scalar(select(VolunteerActivity).where(VolunteerActivity.client_id == data["client_id"]))
@@ -48,11 +52,10 @@ def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
     place = places.get(session, data["place_id"])
     if not place.path.startswith(session.get(Place, team.township_id).path):
         raise ServiceError(422, "place_outside_team", errors={"place_id": ["not in the team's township"]})
-    if data["held_on"] > local_today(zone):
+    if data["held_on"] > clock.today(zone, now):
         raise ServiceError(422, "date_in_future", errors={"held_on": ["cannot be in the future"]})
-    if len(files) > max_photos:
-        raise ServiceError(422, "too_many_photos", errors={"photos": [f"at most {max_photos}"]}, limit=max_photos)
-    processed = photos.process_all(files, limits=limits, zone=zone)
+    photo_settings.check_count(files)
+    processed = photos.process_all(files, limits=photo_settings.limits, zone=zone)
     activity = VolunteerActivity(created_by=actor.user.id, **data)
     session.add(activity)
     session.flush()

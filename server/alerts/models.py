@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 SEVERITIES = ("normal", "urgent")
 LEVELS = ("township", "district")
@@ -29,7 +30,7 @@ class Alert(SQLModel, table=True):
     title: str = Field(max_length=200)
     detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     dedupe_key: str = Field(max_length=120, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     sla_due_at: datetime = Field(sa_type=UTCDateTime, index=True)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_by: int | None = Field(default=None, foreign_key="app_user.id")
@@ -43,7 +44,7 @@ class AlertEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id", index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     kind: str = Field(max_length=20)
     user_id: int | None = Field(default=None, foreign_key="app_user.id")
     note: str | None = Field(default=None, max_length=500)

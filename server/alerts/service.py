@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from server import clock
 from server.alerts.models import Alert, AlertEvent
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
 from server.auth.service import manages_place
-from server.db import count, utcnow
+from server.db import count
 from server.errors import ServiceError
 from server.notify import service as notify
 from server.places import service as places
@@ -44,7 +45,7 @@ def raise_alert(session: Session, *, kind: str, township_id: int, title: str, de
                 settings: AlertSettings, person_id: int | None = None, severity: str = "normal",
                 detail: dict | None = None, now: datetime | None = None) -> tuple[Alert, bool]:
     """Raise an alert to the township's staff, once per ``dedupe_key``; returns (alert, created)."""
-    now = now or utcnow()
+    now = now or clock.now()
     existing = session.scalar(select(Alert).where(Alert.dedupe_key == dedupe_key))
     if existing is not None:
         return existing, False
@@ -59,14 +60,14 @@ def raise_alert(session: Session, *, kind: str, township_id: int, title: str, de
     session.add(AlertEvent(alert_id=alert.id, at=now, kind="raised"))
     notify.notify(session, user_ids=staff_of(session, township_id), kind=kind, title=title,
                   body=(detail or {}).get("summary", title), dedupe_key=f"alert:{alert.id}:township",
-                  urgent=severity == "urgent", url=f"/#/alerts/{alert.id}", alert_id=alert.id)
+                  urgent=severity == "urgent", url=f"/#/alerts/{alert.id}", alert_id=alert.id, now=now)
     session.flush()
     return alert, True
 
 
 def escalate_due(session: Session, *, settings: AlertSettings, now: datetime | None = None) -> list[Alert]:
     """Alerts nobody acknowledged in time climb from the township to the district."""
-    now = now or utcnow()
+    now = now or clock.now()
     due = list(session.scalars(select(Alert).where(Alert.status == "open", Alert.level == "township",
                                                    Alert.sla_due_at <= now)))
     admins = district_admins(session)
@@ -78,7 +79,7 @@ def escalate_due(session: Session, *, settings: AlertSettings, now: datetime | N
         township = session.get(Place, alert.place_id)
         notify.notify(session, user_ids=admins, kind="escalation", title=f"【上报】{alert.title}",
                       body=f"{township.name}未在时限内处理：{alert.title}", dedupe_key=f"alert:{alert.id}:district",
-                      urgent=True, url=f"/#/alerts/{alert.id}", alert_id=alert.id)
+                      urgent=True, url=f"/#/alerts/{alert.id}", alert_id=alert.id, now=now)
     session.flush()
     return due
 
@@ -96,7 +97,7 @@ def acknowledge(session: Session, *, actor: Actor, alert_id: int, note: str | No
     alert = _managed(session, actor, alert_id)
     if alert.status != "open":
         raise ServiceError(409, "alert_not_open")
-    alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", utcnow(), actor.user.id
+    alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", clock.now(), actor.user.id
     session.add(alert)
     session.add(AlertEvent(alert_id=alert.id, kind="acknowledged", user_id=actor.user.id, note=note))
     audit.record(session, actor=actor, action="acknowledge", entity="alert", entity_id=alert.id, person_id=alert.person_id)
@@ -120,8 +121,8 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
     if alert.status == "resolved":
         raise ServiceError(409, "alert_resolved")
     if alert.status == "open":
-        alert.acknowledged_at, alert.acknowledged_by = utcnow(), actor.user.id
-    alert.status, alert.resolved_at, alert.resolved_by, alert.outcome = "resolved", utcnow(), actor.user.id, outcome
+        alert.acknowledged_at, alert.acknowledged_by = clock.now(), actor.user.id
+    alert.status, alert.resolved_at, alert.resolved_by, alert.outcome = "resolved", clock.now(), actor.user.id, outcome
     session.add(alert)
     session.add(AlertEvent(alert_id=alert.id, kind="resolved", user_id=actor.user.id, note=note))
     audit.record(session, actor=actor, action="resolve", entity="alert", entity_id=alert.id, person_id=alert.person_id,

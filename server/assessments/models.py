@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 HOUSING = ("own", "borrowed", "group_home")  # 自有 · 借住 · 幸福院
 ENVIRONMENT = ("clean", "fair", "dirty")  # 整洁干净 · 一般 · 脏乱差
@@ -40,4 +41,4 @@ class Assessment(SQLModel, table=True):
     rights_infringed: bool
     overall: str = Field(max_length=10)
     remarks: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -1,10 +1,8 @@
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from server.alerts.service import AlertSettings
 from server.assessments import service
 from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
 from server.auth.current import current_actor, login_required
@@ -12,6 +10,8 @@ from server.db import get_session
 from server.downloads import download
 from server.people.models import SELF_CARE_LEVELS
 from server.reports.tables import to_csv, to_xlsx
+from server.settings import current as current_settings
+from server.settings import today
 
 blp = Blueprint("assessments", __name__, url_prefix="/api/assessments",
                 description="Assessments on seed 001 annex 3's form (排查评估表)")
@@ -60,8 +60,8 @@ class Assessments(MethodView):
     @blp.response(201, AssessmentSchema)
     def post(self, data):
         """Record an assessment (sets the self-care level on record; 差 recommends centralised care)"""
-        return service.create(get_session(), actor=current_actor(),
-                              settings=AlertSettings.from_config(current_app.config), **data)
+        return service.create(get_session(), actor=current_actor(), settings=current_settings().alerts,
+                              today=today(), **data)
 
 
 @blp.route("/export")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from server import clock
 from server.alerts import rules
 from server.alerts.models import Alert
 from server.alerts.service import AlertSettings, resolve
@@ -13,13 +15,12 @@ from server.assessments.models import Assessment
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.service import manages_place
-from server.db import utcnow
 from server.errors import ServiceError
 from server.people import service as people
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
-from server.timeutil import age_on, local_today
+from server.timeutil import age_on
 
 # Annex 3's column headers, as printed.
 ANNEX3_HEADERS = ["序号", "村/居委会", "姓名", "性别", "年龄", "监护人/护理人姓名", "监护人/护理人年龄",
@@ -41,19 +42,20 @@ def _yn(value: bool) -> str:
     return "是" if value else "否"
 
 
-def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSettings, **data) -> Assessment:
+def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSettings, today: date,
+           **data) -> Assessment:
     person = session.get(Person, person_id)
     if person is None:
         raise ServiceError(404, "person_not_found")
     if not people.can_manage(session, actor.user, person):
         raise ServiceError(403, "person_out_of_scope")
-    if data["assessed_on"] > local_today():
+    if data["assessed_on"] > today:
         raise ServiceError(422, "date_in_future", errors={"assessed_on": ["cannot be in the future"]})
     assessment = Assessment(person_id=person.id, assessor_id=actor.user.id, **data)
     session.add(assessment)
     session.flush()
     # the assessment sets the level on record, and is the reassessment any alert asked for
-    person.self_care_level, person.updated_at = assessment.self_care_level, utcnow()
+    person.self_care_level, person.updated_at = assessment.self_care_level, clock.now()
     session.add(person)
     for due in session.scalars(select(Alert).where(Alert.person_id == person.id, Alert.kind == "reassessment_due",
                                                    Alert.status != "resolved")):

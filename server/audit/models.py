@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 
 class AuditLog(SQLModel, table=True):
@@ -13,7 +14,7 @@ class AuditLog(SQLModel, table=True):
     person's record is logged). ``person_id`` is set whenever the record concerns a person."""
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     action: str = Field(max_length=20)
     entity: str = Field(max_length=30)

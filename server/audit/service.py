@@ -8,10 +8,9 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlmodel import Session
 
+from server import clock
 from server.audit.models import AuditLog
 from server.auth.models import User
-from server.db import utcnow
-
 
 _INSERT = AuditLog.__table__.insert()
 
@@ -38,7 +37,7 @@ def record(
     session.connection().execute(
         _INSERT,
         {
-            "at": utcnow(),
+            "at": clock.now(),
             "user_id": actor.user.id if actor else None,
             "address": actor.address if actor else None,
             "action": action,
@@ -52,7 +51,7 @@ def record(
 
 def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[int], action: str) -> None:
     """One row per person shown, so a person's own trail lists every list that showed them."""
-    now = utcnow()
+    now = clock.now()
     rows = [
         {
             "at": now,

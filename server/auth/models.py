@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 ROLES = ("caregiver", "volunteer", "township_staff", "district_admin")
 
@@ -31,7 +32,7 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 
 
 class AuthToken(SQLModel, table=True):
@@ -40,7 +41,7 @@ class AuthToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -51,4 +52,4 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(max_length=45, index=True)
     username: str = Field(max_length=40)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)

@@ -5,9 +5,16 @@ from sqlalchemy import text
 
 from server.auth import service
 from server.auth.current import current_user, login_required
-from server.auth.schemas import HealthSchema, LoginSchema, TokenSchema, UserQuerySchema, UserSchema
+from server.auth.schemas import (
+    HealthSchema,
+    LoginSchema,
+    TokenSchema,
+    UserQuerySchema,
+    UserSchema,
+)
 from server.db import database, get_session
 from server.errors import ServiceError
+from server.settings import current as current_settings
 
 blp = Blueprint("auth", __name__, url_prefix="/api", description="Logging in, the current user, health")
 users_blp = Blueprint("users", __name__, url_prefix="/api/users", description="Logins of caregivers, volunteers and staff")
@@ -18,14 +25,7 @@ def hasher():
 
 
 def login_policy() -> service.LoginPolicy:
-    c = current_app.config
-    return service.LoginPolicy(
-        max_failures=c["LOGIN_MAX_FAILURES"],
-        lock_minutes=c["LOGIN_LOCK_MINUTES"],
-        address_max_failures=c["LOGIN_IP_MAX_FAILURES"],
-        address_window_minutes=c["LOGIN_IP_WINDOW_MINUTES"],
-        token_ttl_hours=c["TOKEN_TTL_HOURS"],
-    )
+    return current_settings().login
 
 
 @blp.route("/auth/login")

@@ -13,9 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlmodel import Session
 
+from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import ROLES, AuthToken, LoginFailure, User
-from server.db import count, utcnow
+from server.db import count
 from server.errors import ServiceError
 from server.places.models import Place, subtree_filter
 
@@ -35,6 +36,12 @@ class LoginPolicy:
     address_max_failures: int = 20
     address_window_minutes: int = 15
     token_ttl_hours: int = 24 * 14
+
+    @classmethod
+    def from_config(cls, c) -> "LoginPolicy":
+        return cls(max_failures=c["LOGIN_MAX_FAILURES"], lock_minutes=c["LOGIN_LOCK_MINUTES"],
+                   address_max_failures=c["LOGIN_IP_MAX_FAILURES"],
+                   address_window_minutes=c["LOGIN_IP_WINDOW_MINUTES"], token_ttl_hours=c["TOKEN_TTL_HOURS"])
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def login(
     Failures are written to the session before the error is raised: the caller
     must commit them (they are what locks the account and slows the address).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     window_start = now - timedelta(minutes=policy.address_window_minutes)
     recent = session.scalar(
         select(func.count()).select_from(LoginFailure).where(LoginFailure.address == address, LoginFailure.at >= window_start)
@@ -119,7 +126,7 @@ def _password_ok(hasher: PasswordHasher, stored: str, given: str) -> bool:
 
 
 def issue_token(session: Session, *, user: User, ttl: timedelta, now: datetime | None = None) -> IssuedToken:
-    now = now or utcnow()
+    now = now or clock.now()
     raw = secrets.token_urlsafe(32)
     expires = now + ttl
     session.add(AuthToken(user_id=user.id, token_hash=token_digest(raw), created_at=now, expires_at=expires))
@@ -136,7 +143,7 @@ _USER_FOR_TOKEN = select(
 def user_for_token(session: Session, *, token: str, now: datetime | None = None):
     """The user a bearer token stands for, as a read-only row with the User's columns (and
     ``token_id``), or None when the token is unknown, revoked or expired."""
-    now = now or utcnow()
+    now = now or clock.now()
     row = session.connection().execute(_USER_FOR_TOKEN, {"token_hash": token_digest(token)}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.is_active:
         return None
@@ -144,7 +151,7 @@ def user_for_token(session: Session, *, token: str, now: datetime | None = None)
 
 
 def logout(session: Session, *, token_id: int, now: datetime | None = None) -> None:
-    session.execute(update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=now or utcnow()))
+    session.execute(update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=now or clock.now()))
 
 
 # --- scope -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 # 照料护理人与被照料人关系: relative, neighbour, a member of a 低保 household, other.
 RELATIONS = ("relative", "neighbour", "dibao_member", "other")
@@ -40,7 +41,7 @@ class CareAgreement(SQLModel, table=True):
     status: str = Field(default="active", max_length=10)
     end_reason: str | None = Field(default=None, max_length=200)
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 
 
 class CareHome(SQLModel, table=True):

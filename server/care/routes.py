@@ -1,16 +1,20 @@
 import math
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
-from marshmallow import validate
 from flask_smorest import Blueprint
+from marshmallow import validate
 
-from server.alerts.service import AlertSettings
 from server.auth.current import current_actor, login_required
 from server.care import service
-from server.care.schemas import AgreementEndSchema, AgreementQuerySchema, AgreementSchema
+from server.care.schemas import (
+    AgreementEndSchema,
+    AgreementQuerySchema,
+    AgreementSchema,
+)
 from server.db import get_session
+from server.settings import current as current_settings
+from server.settings import today
 
 blp = Blueprint("agreements", __name__, url_prefix="/api/agreements",
                 description="Care agreements (委托照料服务协议): one caregiver per person")
@@ -55,7 +59,7 @@ class Agreements(MethodView):
     @blp.response(201, AgreementSchema)
     def post(self, data):
         """Sign a caregiver to a person who has no active agreement"""
-        return present([service.create_agreement(get_session(), actor=current_actor(), **data)])[0]
+        return present([service.create_agreement(get_session(), actor=current_actor(), today=today(), **data)])[0]
 
 
 @blp.route("/<int:agreement_id>")
@@ -66,9 +70,8 @@ class AgreementById(MethodView):
     def patch(self, data, agreement_id):
         """End an agreement"""
         data.pop("status")
-        settings = AlertSettings.from_config(current_app.config)
         return present([service.end_agreement(get_session(), actor=current_actor(), agreement_id=agreement_id,
-                                              alert_settings=settings, **data)])[0]
+                                              today=today(), alert_settings=current_settings().alerts, **data)])[0]
 
 
 class CareHomeSchema(ma.Schema):
@@ -111,5 +114,5 @@ class Centralise(MethodView):
     @homes_blp.response(200)
     def post(self, data, person_id):
         """Decide to move a person into a care home (集中供养)"""
-        person = service.centralise(get_session(), actor=current_actor(), person_id=person_id, **data)
+        person = service.centralise(get_session(), actor=current_actor(), person_id=person_id, today=today(), **data)
         return {"person_id": person.id, "status": person.status, "care_home_id": person.care_home_id}

@@ -8,18 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from server import clock
+from server.alerts import rules
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
 from server.auth.service import STAFF_ROLES, manages_place
-from server.alerts import rules
 from server.care.models import CareAgreement, CareHome
-from server.db import count, utcnow
+from server.db import count
 from server.errors import ServiceError
 from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place
-from server.timeutil import local_today
 
 
 def _visible(session: Session, user: User):
@@ -57,7 +57,7 @@ def _managed_person(session: Session, actor: Actor, person_id: int) -> Person:
 
 
 def create_agreement(session: Session, *, actor: Actor, person_id: int, caregiver_id: int, relation: str,
-                     signed_on: date, start_on: date) -> CareAgreement:
+                     signed_on: date, start_on: date, today: date) -> CareAgreement:
     person = _managed_person(session, actor, person_id)
     if person.status != "active" or person.support_mode != "decentralised":
         raise ServiceError(409, "person_not_active")
@@ -68,7 +68,7 @@ def create_agreement(session: Session, *, actor: Actor, person_id: int, caregive
         raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
     if not manages_place(session, actor.user, session.get(Place, caregiver.place_id)):
         raise ServiceError(403, "user_out_of_scope")
-    if signed_on > local_today():
+    if signed_on > today:
         raise ServiceError(422, "date_in_future", errors={"signed_on": ["cannot be in the future"]})
     if session.scalar(select(CareAgreement.id).where(CareAgreement.person_id == person.id, CareAgreement.status == "active")):
         raise ServiceError(409, "agreement_exists")
@@ -85,7 +85,7 @@ def create_agreement(session: Session, *, actor: Actor, person_id: int, caregive
     return agreement
 
 
-def end_agreement(session: Session, *, actor: Actor, agreement_id: int, end_on: date | None = None,
+def end_agreement(session: Session, *, actor: Actor, agreement_id: int, today: date, end_on: date | None = None,
                   end_reason: str | None = None, alert_settings=None, raise_no_caregiver: bool = True) -> CareAgreement:
     agreement = session.get(CareAgreement, agreement_id)
     if agreement is None:
@@ -93,7 +93,7 @@ def end_agreement(session: Session, *, actor: Actor, agreement_id: int, end_on: 
     _managed_person(session, actor, agreement.person_id)
     if agreement.status == "ended":
         raise ServiceError(409, "agreement_ended")
-    end_on = end_on or local_today()
+    end_on = end_on or today
     if end_on < agreement.start_on:
         raise ServiceError(422, "end_before_start", errors={"end_on": ["before start_on"]})
     agreement.status = "ended"
@@ -117,8 +117,8 @@ def care_homes(session: Session, *, actor: Actor) -> list[CareHome]:
     return list(session.scalars(select(CareHome).order_by(CareHome.seq, CareHome.id)))
 
 
-def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: int, decided_on: date | None = None,
-               note: str | None = None) -> Person:
+def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: int, today: date,
+               decided_on: date | None = None, note: str | None = None) -> Person:
     """Staff decide to move a person into a care home (seed 001 §二(一)2): the person becomes
     centrally supported there, the caregiver agreement ends, the recommendations are resolved."""
     from server.alerts.models import Alert
@@ -130,13 +130,13 @@ def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: 
     home = session.get(CareHome, care_home_id)
     if home is None:
         raise ServiceError(404, "care_home_not_found")
-    decided_on = decided_on or local_today()
+    decided_on = decided_on or today
     for agreement in session.scalars(select(CareAgreement).where(CareAgreement.person_id == person.id,
                                                                  CareAgreement.status == "active")):
-        end_agreement(session, actor=actor, agreement_id=agreement.id, end_on=max(decided_on, agreement.start_on),
+        end_agreement(session, actor=actor, agreement_id=agreement.id, today=today, end_on=max(decided_on, agreement.start_on),
                       end_reason="转入敬老院集中供养", raise_no_caregiver=False)
     person.status, person.support_mode, person.care_home_id = "centralised", "centralised", home.id
-    person.updated_at = utcnow()
+    person.updated_at = clock.now()
     home.residents += 1
     session.add_all([person, home])
     for alert in session.scalars(select(Alert).where(Alert.person_id == person.id, Alert.status != "resolved")):

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import requests
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
-from pywebpush import WebPushException, WebPusher
+from pywebpush import WebPusher, WebPushException
 
 
 def generate_vapid_pem() -> str:

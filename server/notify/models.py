@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 CHANNELS = ("inbox", "webpush", "sms")
 
@@ -26,7 +27,7 @@ class Notification(SQLModel, table=True):
     urgent: bool = False
     alert_id: int | None = Field(default=None, foreign_key="alert.id")
     dedupe_key: str = Field(max_length=120)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
                                           description="when push or SMS took it; None while waiting (quiet hours)")
@@ -38,7 +39,7 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     notification_id: int = Field(foreign_key="notification.id", index=True)
     channel: str = Field(max_length=10)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     status: str = Field(max_length=10, description="sent | failed | gone | skipped")
     http_status: int | None = None
     error: str | None = Field(default=None, max_length=300)
@@ -52,7 +53,7 @@ class PushSubscription(SQLModel, table=True):
     endpoint: str = Field(max_length=800, unique=True)
     p256dh: str = Field(max_length=200)
     auth: str = Field(max_length=100)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -65,6 +66,6 @@ class JobRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=40)
     period: str = Field(max_length=20)
-    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    started_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     result: dict = Field(default_factory=dict, sa_type=sa.JSON)

@@ -1,5 +1,4 @@
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
@@ -8,6 +7,7 @@ from server.auth.current import current_user, login_required
 from server.db import get_session
 from server.errors import fail
 from server.notify import channels, service
+from server.settings import current as current_settings
 
 blp = Blueprint("notifications", __name__, url_prefix="/api", description="The in-app inbox and Web Push subscriptions")
 
@@ -80,7 +80,7 @@ class VapidKey(MethodView):
     @blp.response(200)
     def get(self):
         """The server's VAPID public key, for PushManager.subscribe()"""
-        pem = current_app.config.get("VAPID_PRIVATE_KEY")
+        pem = current_settings().vapid_private_key
         if not pem:
             fail(503, "push_unavailable")
         return {"public_key": channels.public_key_b64(channels.vapid_from(pem))}

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
+from server import clock
 from server.auth.models import User
 from server.config import quiet_hours
-from server.db import count, utcnow
+from server.db import count
 from server.errors import ServiceError
 from server.notify import channels
 from server.notify.models import Delivery, Notification, PushSubscription
@@ -41,15 +42,16 @@ class NotifySettings:
 
 
 def notify(session: Session, *, user_ids, kind: str, title: str, body: str, dedupe_key: str, urgent: bool = False,
-           url: str | None = None, alert_id: int | None = None) -> list[Notification]:
+           url: str | None = None, alert_id: int | None = None, now: datetime | None = None) -> list[Notification]:
     """Put a message in each user's inbox, once per (user, dedupe_key); returns the new ones."""
+    now = now or clock.now()
     user_ids = sorted(set(user_ids))
     if not user_ids:
         return []
     have = set(session.scalars(select(Notification.user_id).where(
         Notification.dedupe_key == dedupe_key, Notification.user_id.in_(user_ids))))
     created = [Notification(user_id=u, kind=kind, title=title[:120], body=body[:1000], url=url, urgent=urgent,
-                            alert_id=alert_id, dedupe_key=dedupe_key) for u in user_ids if u not in have]
+                            alert_id=alert_id, dedupe_key=dedupe_key, created_at=now) for u in user_ids if u not in have]
     session.add_all(created)
     session.flush()
     return created
@@ -67,7 +69,7 @@ def deliver(session: Session, notifications: list[Notification], settings: Notif
             now: datetime | None = None) -> dict:
     """Carry notifications by push and SMS. Quiet hours hold back all but urgent ones (they stay
     undelivered and a later run sends them). A user whose push did not arrive gets the SMS."""
-    now = now or utcnow()
+    now = now or clock.now()
     quiet = in_quiet_hours(now, settings)
     due = [n for n in notifications if n.delivered_at is None and (n.urgent or not quiet)]
     counts = {"push_sent": 0, "push_gone": 0, "push_failed": 0, "sms_sent": 0, "sms_failed": 0, "held": len(notifications) - len(due)}
@@ -120,7 +122,7 @@ def for_alerts(session: Session, alert_ids: list[int]) -> list[Notification]:
 
 def deliver_pending(session: Session, settings: NotifySettings, now: datetime | None = None) -> dict:
     """Send what quiet hours held back (or a crash left), from the last two days."""
-    now = now or utcnow()
+    now = now or clock.now()
     pending = list(session.scalars(select(Notification).where(
         Notification.delivered_at.is_(None), Notification.created_at >= now - timedelta(days=2)).order_by(Notification.id)))
     return deliver(session, pending, settings, now)
@@ -143,7 +145,7 @@ def mark_read(session: Session, *, user_id: int, notification_id: int | None = N
                                                         Notification.user_id == user_id)) is None:
             raise ServiceError(404, "not_found")
         stmt = stmt.where(Notification.id == notification_id)
-    return session.execute(stmt.values(read_at=utcnow())).rowcount
+    return session.execute(stmt.values(read_at=clock.now())).rowcount
 
 
 def subscribe(session: Session, *, user_id: int, endpoint: str, p256dh: str, auth: str) -> PushSubscription:

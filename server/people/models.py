@@ -5,7 +5,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 SEXES = ("M", "F")
 # 生活自理能力 (seed 000 item 5; seed 001 §二(一)1): 全自理 · 半失能 · 全失能.
@@ -43,5 +44,5 @@ class Person(SQLModel, table=True):
     home_lon: float | None = None
     home_location_state: str | None = Field(default=None, max_length=10)
     care_home_id: int | None = Field(default=None, foreign_key="carehome.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -5,8 +5,14 @@ from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.people import idnumber, service
 from server.people.models import Person
-from server.people.schemas import PersonPatchSchema, PersonQuerySchema, PersonSchema, PersonWriteSchema
-from server.timeutil import age_on, local_today
+from server.people.schemas import (
+    PersonPatchSchema,
+    PersonQuerySchema,
+    PersonSchema,
+    PersonWriteSchema,
+)
+from server.settings import today
+from server.timeutil import age_on
 
 blp = Blueprint("persons", __name__, url_prefix="/api/persons", description="People under support (特困人员)")
 
@@ -16,7 +22,7 @@ STAFF = ("township_staff", "district_admin")
 def present(people: list[Person], *, role: str) -> list[dict]:
     """Shape persons for the caller's role: volunteers get names and villages only."""
     ctx = service.context_for(get_session(), people)
-    today = local_today()
+    on = today()
     out = []
     for p in people:
         village = ctx["villages"].get(p.village_id)
@@ -26,7 +32,7 @@ def present(people: list[Person], *, role: str) -> list[dict]:
             row.update(
                 sex=p.sex,
                 birth_date=p.birth_date,
-                age=age_on(p.birth_date, today),
+                age=age_on(p.birth_date, on),
                 id_number_masked=idnumber.mask(p.id_number),
                 support_mode=p.support_mode,
                 self_care_level=p.self_care_level,
@@ -72,7 +78,7 @@ class Persons(MethodView):
     def post(self, data):
         """Register a person in a village of your area"""
         actor = current_actor()
-        person = service.create_person(get_session(), actor=actor, **data)
+        person = service.create_person(get_session(), actor=actor, today=today(), **data)
         return present([person], role=actor.user.role)[0]
 
 
@@ -92,5 +98,6 @@ class PersonById(MethodView):
     def patch(self, changes, person_id):
         """Change a person's record"""
         actor = current_actor()
-        person = service.update_person(get_session(), actor=actor, person_id=person_id, changes=changes)
+        person = service.update_person(get_session(), actor=actor, person_id=person_id, changes=changes,
+                                       today=today())
         return present([person], role=actor.user.role)[0]

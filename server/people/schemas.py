@@ -2,8 +2,14 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate
 
 from server.people import idnumber
-from server.timeutil import local_today
-from server.people.models import HOME_LOCATION_STATES, RISK_FLAGS, SELF_CARE_LEVELS, SEXES, STATUSES, SUPPORT_MODES
+from server.people.models import (
+    HOME_LOCATION_STATES,
+    RISK_FLAGS,
+    SELF_CARE_LEVELS,
+    SEXES,
+    STATUSES,
+    SUPPORT_MODES,
+)
 
 
 def _id_number(value: str) -> None:
@@ -12,15 +18,10 @@ def _id_number(value: str) -> None:
         raise ValidationError(f"ID number {why}")
 
 
-def _not_future(value) -> None:
-    if value > local_today():
-        raise ValidationError("cannot be in the future")
-
-
 class PersonWriteSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
     sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES))
-    birth_date = ma.fields.Date(required=True, validate=_not_future)
+    birth_date = ma.fields.Date(required=True)
     id_number = ma.fields.String(required=True, validate=_id_number)
     support_mode = ma.fields.String(load_default="decentralised", validate=validate.OneOf(SUPPORT_MODES))
     self_care_level = ma.fields.String(required=True, validate=validate.OneOf(SELF_CARE_LEVELS))

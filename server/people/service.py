@@ -7,13 +7,14 @@ from datetime import date
 from sqlalchemy import exists, or_, select
 from sqlmodel import Session
 
+from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
 from server.auth.service import manages_place
 from server.care.models import CareAgreement
-from server.db import count, utcnow
+from server.db import count
 from server.errors import ServiceError
 from server.people import idnumber
 from server.people.models import Person
@@ -104,7 +105,9 @@ def get_person(session: Session, *, actor: Actor, person_id: int) -> Person:
     return person
 
 
-def _check_identity(id_number: str, birth_date: date | None, sex: str | None) -> None:
+def _check_identity(id_number: str, birth_date: date | None, sex: str | None, today: date) -> None:
+    if birth_date is not None and birth_date > today:
+        raise ServiceError(422, "date_in_future", errors={"birth_date": ["cannot be in the future"]})
     if birth_date is not None and idnumber.birth_date(id_number) != birth_date:
         raise ServiceError(422, "id_birth_mismatch", errors={"birth_date": ["does not match the ID number"]})
     if sex is not None and idnumber.sex(id_number) != sex:
@@ -128,11 +131,11 @@ def _check_unique_id(session: Session, id_number: str, exclude: int | None = Non
         raise ServiceError(409, "id_number_taken")
 
 
-def create_person(session: Session, *, actor: Actor, **data) -> Person:
+def create_person(session: Session, *, actor: Actor, today: date, **data) -> Person:
     if actor.user.role not in ("township_staff", "district_admin"):
         raise ServiceError(403, "forbidden_role")
     _check_village(session, actor, data["village_id"])
-    _check_identity(data["id_number"], data.get("birth_date"), data.get("sex"))
+    _check_identity(data["id_number"], data.get("birth_date"), data.get("sex"), today)
     _check_unique_id(session, data["id_number"])
     if data.get("home_lat") is not None:
         data.setdefault("home_location_state", "confirmed")
@@ -143,7 +146,7 @@ def create_person(session: Session, *, actor: Actor, **data) -> Person:
     return person
 
 
-def update_person(session: Session, *, actor: Actor, person_id: int, changes: dict) -> Person:
+def update_person(session: Session, *, actor: Actor, person_id: int, changes: dict, today: date) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         raise ServiceError(404, "person_not_found")
@@ -154,7 +157,7 @@ def update_person(session: Session, *, actor: Actor, person_id: int, changes: di
     if "village_id" in changes:
         _check_village(session, actor, changes["village_id"])
     id_number = changes.get("id_number", person.id_number)
-    _check_identity(id_number, changes.get("birth_date", person.birth_date), changes.get("sex", person.sex))
+    _check_identity(id_number, changes.get("birth_date", person.birth_date), changes.get("sex", person.sex), today)
     if "id_number" in changes:
         _check_unique_id(session, id_number, exclude=person.id)
     if ("home_lat" in changes) != ("home_lon" in changes):
@@ -164,7 +167,7 @@ def update_person(session: Session, *, actor: Actor, person_id: int, changes: di
     before = {k: _plain(getattr(person, k)) for k in changes}
     for key, value in changes.items():
         setattr(person, key, value)
-    person.updated_at = utcnow()
+    person.updated_at = clock.now()
     session.add(person)
     session.flush()
     changed = sorted(k for k in changes if before[k] != _plain(changes[k]))

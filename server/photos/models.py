@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 
 class VisitPhoto(SQLModel, table=True):
@@ -26,4 +27,4 @@ class VisitPhoto(SQLModel, table=True):
     exif_taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     exif_lat: float | None = None
     exif_lon: float | None = None
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

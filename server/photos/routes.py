@@ -6,7 +6,7 @@ from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail
 from server.photos.models import VisitPhoto
-from server.photos.storage import PhotoStore
+from server.settings import current as current_settings
 from server.visits import service as visits
 
 blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Visit photos, for those who may see the person")
@@ -29,9 +29,7 @@ def _send(photo_id: int, *, thumb: bool):
         # the visit's own scope rule decides, and the read is audited like a read of the visit
         visits.get_visit(session, actor=current_actor(), visit_id=photo.visit_id,
                          action="read_thumb" if thumb else "read_photo")
-    from flask import current_app
-
-    path = PhotoStore(current_app.config["MEDIA_DIR"]).path(photo.sha256, thumb=thumb)
+    path = current_settings().photos.store().path(photo.sha256, thumb=thumb)
     if not path.exists():
         fail(404, "photo_not_found")
     response = send_file(path, mimetype="image/jpeg", etag=f"{photo.sha256}{'-t' if thumb else ''}",

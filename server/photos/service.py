@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from sqlalchemy import or_, select
@@ -11,6 +12,28 @@ from server.errors import ServiceError
 from server.photos import pipeline
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    """What a photo upload may be, and where photos are kept (README "Environment")."""
+
+    limits: pipeline.Limits
+    max_count: int  # photos per visit or activity
+    media_dir: str
+
+    @classmethod
+    def from_config(cls, c) -> "PhotoSettings":
+        return cls(limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"]),
+                   max_count=c["PHOTO_MAX_COUNT"], media_dir=c["MEDIA_DIR"])
+
+    def store(self) -> PhotoStore:
+        return PhotoStore(self.media_dir)
+
+    def check_count(self, files: list[bytes]) -> None:
+        if len(files) > self.max_count:
+            raise ServiceError(422, "too_many_photos", errors={"photos": [f"at most {self.max_count}"]},
+                               limit=self.max_count)
 
 
 def process_all(files: list[bytes], *, limits: pipeline.Limits, zone: tzinfo) -> list[pipeline.ProcessedPhoto]:

@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 # The project's defaults (README "Visit quotas"): seed 002 asks a monthly visit rate of 100%
 # (at least one visit a month for everyone); people who cannot look after themselves need
@@ -25,7 +26,7 @@ class QuotaPolicy(SQLModel, table=True):
     visits_per_month: int
     max_gap_days: int
     updated_by: int | None = Field(default=None, foreign_key="app_user.id")
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 
 
 class MonthlyCompliance(SQLModel, table=True):
@@ -54,4 +55,4 @@ class SchedulePolicy(SQLModel, table=True):
     volunteer_activities_per_month: int = 1
     health_check_min_age: int = 65
     review_month: int = 3
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

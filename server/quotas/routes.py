@@ -6,8 +6,15 @@ from server.db import get_session
 from server.errors import fail
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas import service
-from server.quotas.schemas import CoverageQuerySchema, CoverageSchema, ProgressSchema, QuotaSchema, SchedulePolicySchema
-from server.timeutil import this_month, zone
+from server.quotas.schemas import (
+    CoverageQuerySchema,
+    CoverageSchema,
+    ProgressSchema,
+    QuotaSchema,
+    SchedulePolicySchema,
+)
+from server.settings import current as current_settings
+from server.settings import this_month
 
 blp = Blueprint("quotas", __name__, url_prefix="/api", description="Visit quotas, progress and coverage")
 
@@ -56,7 +63,7 @@ class MyProgress(MethodView):
     @blp.response(200, ProgressSchema(many=True))
     def get(self):
         """My persons this month against their quota, the most urgent first (caregivers)"""
-        return service.caregiver_progress(get_session(), actor=current_actor(), zone=zone())
+        return service.caregiver_progress(get_session(), actor=current_actor(), zone=current_settings().zone)
 
 
 @blp.route("/coverage")
@@ -68,4 +75,4 @@ class Coverage(MethodView):
         """This month's visit coverage under a place, by village (or township), with a trend"""
         year, month = args.get("month") or this_month()
         return service.coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
-                                month=month, zone=zone())
+                                month=month, zone=current_settings().zone)

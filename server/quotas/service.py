@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from server import clock
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.service import manages_place
 from server.care.models import CareAgreement
-from server.db import utcnow
 from server.errors import ServiceError
 from server.people.models import Person
 from server.places import service as places
@@ -35,7 +35,7 @@ def policies(session: Session) -> dict[str, QuotaPolicy]:
 def update(session: Session, *, actor: Actor, level: str, visits_per_month: int, max_gap_days: int) -> QuotaPolicy:
     policy = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, visits_per_month=0, max_gap_days=0)
     policy.visits_per_month, policy.max_gap_days = visits_per_month, max_gap_days
-    policy.updated_by, policy.updated_at = actor.user.id, utcnow()
+    policy.updated_by, policy.updated_at = actor.user.id, clock.now()
     session.add(policy)
     session.flush()
     audit.record(session, actor=actor, action="update", entity="quota", detail={
@@ -51,7 +51,7 @@ def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePoli
     policy = schedule(session)
     for key, value in values.items():
         setattr(policy, key, value)
-    policy.updated_at = utcnow()
+    policy.updated_at = clock.now()
     session.add(policy)
     session.flush()
     audit.record(session, actor=actor, action="update", entity="schedule", detail=values)
@@ -87,7 +87,7 @@ def _verified_home(month_start, month_end):
 def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: datetime | None = None) -> list[Progress]:
     """The caregiver's persons this month, the most urgent first: overdue (past the longest gap,
     or never visited), then furthest behind the month's pace."""
-    now = now or utcnow()
+    now = now or clock.now()
     local = now.astimezone(zone)
     start, end = month_bounds(local.year, local.month, zone)
     verified, in_month = _verified_home(start, end)

@@ -10,7 +10,8 @@ from server.errors import fail
 from server.fields import Month
 from server.reports import service
 from server.reports.tables import to_csv, to_xlsx
-from server.timeutil import this_month, zone
+from server.settings import current as current_settings
+from server.settings import this_month
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
@@ -42,13 +43,13 @@ class ReportByName(MethodView):
         if name == "annex1":
             report = service.annex1(session, actor=actor, place_id=place_id)
         elif name == "coverage":
-            report = service.coverage(session, actor=actor, place_id=place_id, year=year, month=month, zone=zone())
+            report = service.coverage(session, actor=actor, place_id=place_id, year=year, month=month, zone=current_settings().zone)
         elif name == "volunteers":
             report = service.volunteers(session, actor=actor, place_id=place_id, year=year, month=month)
         elif name == "care-homes":
             report = service.care_homes(session, actor=actor, place_id=place_id)
         elif name == "agreements":
-            report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month, zone=zone())
+            report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month, zone=current_settings().zone)
         else:
             fail(404, "not_found")
         if args["format"] == "csv":
@@ -71,4 +72,4 @@ class Dashboard(MethodView):
         """Coverage and alerts over the last 12 months, for the staff dashboard"""
         year, month = this_month()
         return service.dashboard(get_session(), actor=current_actor(), place_id=args.get("place_id"),
-                                 year=year, month=month, zone=zone())
+                                 year=year, month=month, zone=current_settings().zone)

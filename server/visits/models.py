@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime, utcnow
+from server import clock
+from server.db import UTCDateTime
 
 # 上门入户 · 电话 · 视频 · 远程监测 (DOMAIN.md "who uses the app").
 MODES = ("home", "phone", "video", "remote")
@@ -49,7 +50,7 @@ class Visit(SQLModel, table=True):
     coord_system: str = Field(default="wgs84", max_length=10, description="what the phone sent; stored as WGS-84")
     services: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     device_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     status: str = Field(max_length=10)
     exceptions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     exception_detail: dict = Field(default_factory=dict, sa_type=sa.JSON)

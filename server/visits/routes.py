@@ -1,6 +1,6 @@
 import json
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -9,7 +9,7 @@ from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail, language
 from server.notify import service as notify
-from server.photos.storage import PhotoStore
+from server.settings import current as current_settings
 from server.visits import catalogue, service
 from server.visits.schemas import (
     CheckoutSchema,
@@ -31,14 +31,6 @@ CREATE_BODY = {
 
 
 _VISIT_SCHEMA = VisitCreateSchema()
-
-
-def settings() -> service.Settings:
-    # read from the config once per app: the check-in is the hot path
-    cached = current_app.extensions.get("zhaoying.visit_settings")
-    if cached is None:
-        cached = current_app.extensions["zhaoying.visit_settings"] = service.Settings.from_config(current_app.config)
-    return cached
 
 
 def _form_value(key: str, values: list[str]):
@@ -119,10 +111,11 @@ class Visits(MethodView):
         """Check in a visit: who, whom, when, where, what was done, photos"""
         data, files = read_submission()
         session = get_session()
-        store = PhotoStore(current_app.config["MEDIA_DIR"])
+        settings = current_settings()
+        store = settings.photos.store()
         try:
             view, created = service.create_visit(session, actor=current_actor(), data=data, files=files,
-                                                 store=store, settings=settings())
+                                                 store=store, settings=settings.visits)
             session.commit()
         except BaseException:
             # nothing half-stored: no row, and no file this request wrote
@@ -131,7 +124,7 @@ class Visits(MethodView):
         urgent = [a.id for a in view.get("alerts", []) if a.severity == "urgent"]
         if urgent:
             # someone may be in danger: township staff hear of it now, not at the next job run
-            notify.deliver(session, notify.for_alerts(session, urgent), notify.NotifySettings.from_config(current_app.config))
+            notify.deliver(session, notify.for_alerts(session, urgent), settings.notify)
             session.commit()
         return present([view])[0], 201 if created else 200
 
@@ -141,7 +134,7 @@ class Visits(MethodView):
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args, pagination_parameters):
         """List visits you may see (caregivers: their own), newest first"""
-        rows, total = service.list_visits(get_session(), actor=current_actor(), zone=settings().zone,
+        rows, total = service.list_visits(get_session(), actor=current_actor(), zone=current_settings().zone,
                                           offset=pagination_parameters.first_item,
                                           limit=pagination_parameters.page_size, **args)
         pagination_parameters.item_count = total
@@ -165,7 +158,7 @@ class Checkout(MethodView):
     def post(self, data, visit_id):
         """Record when the visit ended (when it was not known at check-in)"""
         visit = service.checkout(get_session(), actor=current_actor(), visit_id=visit_id, ended_at=data["ended_at"],
-                                 settings=settings())
+                                 settings=current_settings().visits)
         return present_visits([visit])[0]
 
 

@@ -13,17 +13,16 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from server import geo
+from server import clock, geo
 from server.alerts import rules
 from server.alerts import service as alerts_service
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.care.models import CareAgreement
-from server.db import count, utcnow
+from server.db import count
 from server.errors import ServiceError
 from server.people import service as people
 from server.people.models import Person
-from server.photos import pipeline
 from server.photos import service as photos
 from server.photos.storage import PhotoStore
 from server.timeutil import day_bounds, month_bounds
@@ -38,22 +37,16 @@ _INSERT_VISIT = Visit.__table__.insert()
 @dataclass(frozen=True)
 class Settings:
     rules: verification.Rules
-    limits: pipeline.Limits
+    photos: photos.PhotoSettings
     zone: ZoneInfo
-    alerts: "alerts_service.AlertSettings" = None
-    max_photos: int = 6
+    alerts: alerts_service.AlertSettings
     home_proposal_visits: int = 3
 
     @classmethod
-    def from_config(cls, c) -> "Settings":
-        return cls(
-            rules=verification.Rules.from_config(c),
-            limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"]),
-            zone=ZoneInfo(c["TIMEZONE"]),
-            alerts=alerts_service.AlertSettings.from_config(c),
-            max_photos=c["PHOTO_MAX_COUNT"],
-            home_proposal_visits=c["HOME_PROPOSAL_VISITS"],
-        )
+    def from_config(cls, c, *, zone: ZoneInfo, photos: photos.PhotoSettings,
+                    alerts: alerts_service.AlertSettings) -> "Settings":
+        return cls(rules=verification.Rules.from_config(c), photos=photos, zone=zone, alerts=alerts,
+                   home_proposal_visits=c["HOME_PROPOSAL_VISITS"])
 
 
 def content_hash(data: dict, files: list[bytes]) -> str:
@@ -95,7 +88,7 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
                  settings: Settings, now: datetime | None = None) -> tuple[dict, bool]:
     """Store a check-in. Returns the visit's view (see ``views``) and whether it was created
     (False: a replay of a visit already stored)."""
-    now = now or utcnow()
+    now = now or clock.now()
     if actor.user.role != "caregiver":
         raise ServiceError(403, "caregivers_only")
     digest = content_hash(data, files)
@@ -116,7 +109,7 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
         return views(session, [session.get(Visit, replayed)])[0], False
 
     # Everything heavy happens before the first write, so no lock is held while photos decode.
-    processed = photos.process_all(files, limits=settings.limits, zone=settings.zone)
+    processed = photos.process_all(files, limits=settings.photos.limits, zone=settings.zone)
 
     lat, lon = data.get("lat"), data.get("lon")
     system = data.get("coord_system", "wgs84")
@@ -188,9 +181,7 @@ def _validate(data: dict, files: list[bytes], person, now: datetime, settings: S
     gps = [data.get(k) is not None for k in ("lat", "lon", "accuracy_m")]
     if any(gps) and not all(gps):
         raise ServiceError(422, "gps_incomplete", errors={"accuracy_m": ["lat, lon and accuracy_m go together"]})
-    if len(files) > settings.max_photos:
-        raise ServiceError(422, "too_many_photos", errors={"photos": [f"at most {settings.max_photos}"]},
-                           limit=settings.max_photos)
+    settings.photos.check_count(files)
     if data["mode"] == "home" and not files:
         raise ServiceError(422, "photo_required", errors={"photos": ["a home visit needs at least one photo"]})
 
@@ -264,7 +255,7 @@ def _maybe_propose_home(session: Session, person: Person, settings: Settings) ->
 
 def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetime, settings: Settings,
              now: datetime | None = None) -> Visit:
-    now = now or utcnow()
+    now = now or clock.now()
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
@@ -350,7 +341,7 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
         raise ServiceError(422, "review_reason_mismatch", errors={"reason_code": [f"not a reason to {decision}"]})
     visit.status = "accepted" if decision == "accept" else "rejected"
     visit.reviewed_by = actor.user.id
-    visit.reviewed_at = now or utcnow()
+    visit.reviewed_at = now or clock.now()
     visit.review_reason = reason_code
     visit.review_note = note
     session.add(visit)

@@ -11,6 +11,9 @@ from server.notify.models import Notification
 from tests import factories
 from tests.visits.conftest import now
 
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
+
 
 def alerts_of(session, person_id):
     return {a.kind: a for a in session.scalars(select(Alert).where(Alert.person_id == person_id))}

@@ -64,7 +64,7 @@ def test_repeated_failures_lock_the_account(client, world, session):
 
 
 def test_lock_expires(client, world, session):
-    from server.db import utcnow
+    from server.clock import now as utcnow
 
     world.a.caregiver.locked_until = utcnow() - timedelta(seconds=1)
     session.add(world.a.caregiver)

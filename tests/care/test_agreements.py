@@ -1,14 +1,17 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from server.audit.models import AuditLog
+from server.audit.service import Actor
 from server.care import service
 from server.care.models import CareAgreement
-from server.audit.service import Actor
 from server.errors import ServiceError
 from tests import factories
+
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
 
 EN = {"Accept-Language": "en"}
 
@@ -20,7 +23,7 @@ def active_count(session, person_id):
 
 def sign(client, headers, person_id, caregiver_id, **over):
     body = {"person_id": person_id, "caregiver_id": caregiver_id, "relation": "neighbour",
-            "signed_on": date.today().isoformat(), "start_on": date.today().isoformat(), **over}
+            "signed_on": factories.today().isoformat(), "start_on": factories.today().isoformat(), **over}
     return client.post("/api/agreements", json=body, headers=headers)
 
 
@@ -41,7 +44,7 @@ def test_sign_end_and_resign(client, session, world):
     r = client.patch(f"/api/agreements/{out['id']}", json={"status": "ended", "end_reason": "caregiver moved away"},
                      headers=h)
     assert r.status_code == 200 and r.get_json()["status"] == "ended"
-    assert r.get_json()["end_on"] == date.today().isoformat()
+    assert r.get_json()["end_on"] == factories.today().isoformat()
     r = client.patch(f"/api/agreements/{out['id']}", json={"status": "ended"}, headers=h)
     assert r.status_code == 409 and r.get_json()["reason"] == "agreement_ended"
 
@@ -86,7 +89,7 @@ def test_bad_agreements_store_nothing(client, session, world, case, status, reas
     elif case == "unknown caregiver":
         caregiver_id = 987654
     elif case == "signed in the future":
-        over = {"signed_on": (date.today() + timedelta(days=3)).isoformat()}
+        over = {"signed_on": (factories.today() + timedelta(days=3)).isoformat()}
     elif case == "bad relation":
         over = {"relation": "boss"}
     elif case == "unknown field":
@@ -122,7 +125,7 @@ def test_database_refuses_a_second_active_agreement(session, world):
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         with session.begin_nested():
             session.add(CareAgreement(person_id=world.a.person.id, caregiver_id=world.b.caregiver.id,
-                                      relation="other", signed_on=date.today(), start_on=date.today()))
+                                      relation="other", signed_on=factories.today(), start_on=factories.today()))
 
 
 def test_service_reports_the_race_as_409(session, world, monkeypatch, app):
@@ -142,5 +145,5 @@ def test_service_reports_the_race_as_409(session, world, monkeypatch, app):
     with app.app_context(), pytest.raises(ServiceError) as err:
         service.create_agreement(session, actor=Actor(world.a.staff), person_id=world.a.person.id,
                                  caregiver_id=world.a.caregiver.id, relation="other",
-                                 signed_on=date.today(), start_on=date.today())
+                                 signed_on=factories.today(), start_on=factories.today(), today=factories.today())
     assert err.value.status == 409 and err.value.key == "agreement_exists"

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import select
 
 from server.alerts.models import Alert
@@ -5,6 +6,9 @@ from server.alerts.service import AlertSettings, raise_alert
 from server.care.models import CareAgreement, CareHome
 from server.people.models import Person
 from tests import factories
+
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
 
 EN = {"Accept-Language": "en"}
 

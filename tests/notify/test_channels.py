@@ -89,9 +89,9 @@ def test_quiet_hours_hold_back_all_but_urgent(app, session, world):
     with PushService() as push:
         subscribe(session, push, world.a.staff, "night")
         calm = service.notify(session, user_ids=[world.a.staff.id], kind="reminder", title="calm", body="b",
-                              dedupe_key="q1")
+                              dedupe_key="q1", now=NIGHT)
         urgent = service.notify(session, user_ids=[world.a.staff.id], kind="visit_gap", title="urgent", body="b",
-                                dedupe_key="q2", urgent=True)
+                                dedupe_key="q2", urgent=True, now=NIGHT)
         counts = service.deliver(session, calm + urgent, settings(app), now=NIGHT)
         assert counts["held"] == 1 and [m["payload"]["title"] for m in push.received] == ["urgent"]
         assert calm[0].delivered_at is None

@@ -8,6 +8,9 @@ from server.audit.models import AuditLog
 from server.people.models import Person
 from tests import factories
 
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
+
 EN = {"Accept-Language": "en"}
 
 

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.pwa.conftest import count_visits, login, outbox_count, shot, wait_sw, wait_until
+from tests.pwa.conftest import (
+    count_visits,
+    login,
+    outbox_count,
+    shot,
+    wait_sw,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 

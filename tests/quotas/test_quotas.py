@@ -1,23 +1,28 @@
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from server.visits.models import Visit
 from tests import factories
 
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
+
 EN = {"Accept-Language": "en"}
 
 
 def ago(**delta):
     """A moment just before now, kept inside this Shanghai month (the tests count this month)."""
-    from server.timeutil import DEFAULT_ZONE, month_bounds
-    from zoneinfo import ZoneInfo
+    from server.timeutil import month_bounds
 
-    now = datetime.now(timezone.utc)
-    local = now.astimezone(ZoneInfo(DEFAULT_ZONE))
-    start, _ = month_bounds(local.year, local.month, ZoneInfo(DEFAULT_ZONE))
-    return max(now - timedelta(**delta), start + timedelta(seconds=sum(delta.values())))
+    now = factories.now()
+    local = now.astimezone(factories.SH)
+    start, _ = month_bounds(local.year, local.month, factories.SH)
+    back = timedelta(**delta)
+    # just after the month began, squeeze the moments between its start and now, keeping their order
+    squeezed = now - (now - start) * (back / (back + timedelta(seconds=1)))
+    return max(now - back, squeezed)
 
 
 def visit(session, person, caregiver, *, when, status="verified", mode="home"):

@@ -10,7 +10,14 @@ from server import create_app
 from server.photos.models import VisitPhoto
 from server.visits.models import Visit
 from tests import factories
-from tests.visits.conftest import FILES, media_files, multipart, now, photo, visit_fields
+from tests.visits.conftest import (
+    FILES,
+    media_files,
+    multipart,
+    now,
+    photo,
+    visit_fields,
+)
 
 
 def nothing_stored(session, app):

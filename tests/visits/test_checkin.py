@@ -8,7 +8,18 @@ from sqlalchemy import func, select
 from server.photos.models import VisitPhoto
 from server.visits.models import Visit
 from tests import factories
-from tests.visits.conftest import FILES, fetch, media_files, multipart, now, photo, visit_fields
+from tests.visits.conftest import (
+    FILES,
+    fetch,
+    media_files,
+    multipart,
+    now,
+    photo,
+    visit_fields,
+)
+
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
 
 
 def count(session, model):

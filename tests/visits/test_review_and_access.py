@@ -8,6 +8,9 @@ from server.audit.models import AuditLog
 from tests import factories
 from tests.visits.conftest import HOME, fetch, now
 
+# dates and months are counted in Shanghai: run at the instants that break date code
+pytestmark = pytest.mark.clock_edges
+
 EN = {"Accept-Language": "en"}
 
 
@@ -98,7 +101,8 @@ def test_listing_is_scoped_and_filtered(client, session, world, checkin):
     checkin.post(started_at=last_month.isoformat(), ended_at=(last_month + timedelta(minutes=20)).isoformat())
     checkin.post()
     checkin.post(accuracy_m=500)
-    month = now().astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    # the month of the two recent visits (they began 40 minutes ago: last month, just after midnight on the 1st)
+    month = (now() - timedelta(minutes=40)).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
 
     h = factories.headers(session, world.a.staff)
     r = client.get(f"/api/visits?person_id={world.a.person.id}&month={month}", headers=h)
