@@ -1,4 +1,4 @@
-/* Chinese first, English second. Strings live in i18n/<lang>.json; t('key', {n: 1}). */
+/* Chinese first, English second. Strings live in i18n/<lang>.json; t(key, {n: 1}). */
 (function (g) {
   const LANGS = ['zh-CN', 'en'];
   let lang = 'zh-CN';

@@ -1,11 +1,12 @@
 /* The service worker: the versioned app shell, offline navigations, and the outbox flushed by
  * Background Sync where the browser has it (the page also flushes on open, `online` and
  * `visibilitychange`, since only Chromium has Background Sync). */
-importScripts('/db.js');
+importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v11';
+const VERSION = 'zhaoying-shell-v12';
 const SHELL = [
-  '/', '/index.html', '/app.css', '/app.js', '/i18n.js', '/db.js', '/api.js', '/camera.js', '/geo.js',
+  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/admin.js',
+  '/i18n.js', '/db.js', '/outbox.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
 ];

@@ -35,6 +35,6 @@ def test_both_languages_have_the_same_keys():
     zh = json.loads((PWA / "i18n" / "zh-CN.json").read_text())
     en = json.loads((PWA / "i18n" / "en.json").read_text())
     assert set(zh) == set(en)
-    app = (PWA / "app.js").read_text()
+    app = "\n".join(f.read_text() for f in sorted(PWA.glob("*.js")))
     for key in set(re.findall(r"\bt\('([a-z_]+)'", app)):
         assert key in zh, key
