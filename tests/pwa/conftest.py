@@ -11,11 +11,13 @@ import os
 import socket
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -34,6 +36,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "pwa-test-pass"
 HOME = (42.3, 119.9)
+INSTANT = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 
@@ -85,7 +88,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def clock():
+    """The browser tests' clock: the server (a thread of this process) and Chromium both start at
+    INSTANT and run on from there together — a check-in compares the phone's clock with the server's."""
+    with time_machine.travel(INSTANT, tick=True):
+        yield
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, clock):
     tmp = tmp_path_factory.mktemp("pwa")
     url = f"sqlite:///{tmp / 'pwa.db'}"
     upgrade(url=url)
@@ -116,7 +127,7 @@ def site(tmp_path_factory):
             s.add(p)
             s.flush()
             s.add(CareAgreement(person_id=p.id, caregiver_id=cg.id, relation="relative",
-                                signed_on=date.today() - timedelta(days=60), start_on=date.today() - timedelta(days=60)))
+                                signed_on=INSTANT.date() - timedelta(days=60), start_on=INSTANT.date() - timedelta(days=60)))
             people.append(p.id)
         town_id = town.id
         s.commit()
@@ -167,6 +178,7 @@ def context(browser, site):
         locale="zh-CN",
         base_url=site.url,
     )
+    ctx.clock.install(time=datetime.now(timezone.utc))  # the server's (travelled) clock, now
     yield ctx
     ctx.close()
 
@@ -191,8 +203,8 @@ def outbox_count(page) -> int:
 
 
 def wait_until(fn, timeout=15.0, what="condition"):
-    end = time.time() + timeout
-    while time.time() < end:
+    end = time.monotonic() + timeout  # the wall clock is frozen or travelled in tests
+    while time.monotonic() < end:
         if fn():
             return
         time.sleep(0.2)
