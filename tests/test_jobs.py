@@ -172,9 +172,11 @@ def _what_a_run_left(session) -> dict:
     return {
         "notifications": rows(select(Notification.user_id, Notification.kind, Notification.title, Notification.body,
                                      Notification.created_at, Notification.delivered_at)),
-        "deliveries": rows(select(Delivery.notification_id, Delivery.channel, Delivery.status, Delivery.at)),
+        # by what they are about, not by id: PostgreSQL's sequences do not roll back with a savepoint
+        "deliveries": rows(select(Notification.user_id, Notification.title, Delivery.channel, Delivery.status,
+                                  Delivery.at).join(Notification, Notification.id == Delivery.notification_id)),
         "alerts": rows(select(Alert.kind, Alert.title, Alert.level, Alert.created_at, Alert.sla_due_at)),
-        "events": rows(select(AlertEvent.alert_id, AlertEvent.kind, AlertEvent.at)),
+        "events": rows(select(Alert.title, AlertEvent.kind, AlertEvent.at).join(Alert, Alert.id == AlertEvent.alert_id)),
         "compliance": rows(select(MonthlyCompliance.person_id, MonthlyCompliance.month, MonthlyCompliance.met)),
         "runs": rows(select(JobRun.job, JobRun.period, JobRun.started_at)),
     }
