@@ -7,7 +7,7 @@ the day a reader wants it. The column headings of the paper forms stay with the 
 
 from __future__ import annotations
 
-LANGUAGES = ("zh-CN", "en")
+from server.errors import LANGUAGES
 
 # key -> (zh-CN, en); {name} placeholders are filled from text()'s keyword arguments.
 TEXT: dict[str, tuple[str, str]] = {

@@ -1,7 +1,7 @@
 """Deterioration rules: how staff learn that something is wrong. Every rule is here.
 
 Each rule reads what was just recorded (a visit's observations, an assessment, an ended agreement)
-and says which alerts to raise; `raise_findings` raises them (once each, by their dedupe keys)
+— or, for the hourly gap watch, what was not — and says which alerts to raise; `raise_findings` raises them (once each, by their dedupe keys)
 to the township's staff, who are notified at once, urgently where a person may be in danger.
 """
 
