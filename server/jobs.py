@@ -5,6 +5,8 @@ services with that instant as their ``now`` — so a run for an instant T stamps
 delivers exactly as the scheduler would at T, whatever the wall clock says — and is idempotent — running it twice for the same period leaves the same state (a
 JobRun row per job and period, unique rows per person/month/kind). `zhaoying jobs run NAME --at
 ISO-TIME` runs any of them for a given instant; the scheduler process runs them on cron triggers.
+The work itself is in the services (quotas.reminders, quotas.close, alerts.rules, alerts.service):
+a job only claims its period, opens a session, calls them, delivers and finishes.
 """
 
 from __future__ import annotations
@@ -14,31 +16,18 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from server.activities.models import (
-    VolunteerActivity,
-    VolunteerTeam,
-    VolunteerTeamMember,
-)
+from server.alerts import rules
 from server.alerts import service as alerts
-from server.alerts.models import Alert, AlertEvent
-from server.care.models import CareAgreement
 from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
-from server.people.models import Person
-from server.places.models import Place
+from server.quotas import close, reminders
 from server.quotas import service as quotas
-from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
 from server.settings import Settings
-from server.timeutil import month_bounds
-from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
 log = logging.getLogger("zhaoying.jobs")
 
@@ -88,115 +77,50 @@ def _finish(session: Session, run: JobRun, result: dict) -> dict:
 
 def daily_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Caregivers behind the month's pace get one reminder a day naming whom to visit."""
-    local = _local(at, settings)
-    period = local.date().isoformat()
-    zone = settings.zone
     with db.session() as session:
-        run = _claim(session, "daily_reminders", period, at)
+        run = _claim(session, "daily_reminders", _local(at, settings).date().isoformat(), at)
         if run is None:
             return {"skipped": "already done"}
-        start, end = month_bounds(local.year, local.month, zone)
-        in_month = (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED) & (Visit.started_at >= start) & (
-            Visit.started_at < end)
-        rows = session.execute(
-            select(CareAgreement.caregiver_id, Person.name, Person.self_care_level, func.count(case((in_month, Visit.id))))
-            .join(Person, Person.id == CareAgreement.person_id)
-            .outerjoin(Visit, Visit.person_id == Person.id)
-            .where(CareAgreement.status == "active", Person.status == "active")
-            .group_by(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level)
-        ).all()
-        policy = quotas.policies(session)
-        behind: dict[int, list[str]] = {}
-        for caregiver_id, name, level, done in rows:
-            quota = policy[level].visits_per_month
-            expected = quotas.expected_by(quota, local)
-            if done < expected:
-                behind.setdefault(caregiver_id, []).append(f"{name}（本月{done}/{quota}次）")
-        sent = 0
-        for caregiver_id, names in behind.items():
-            sent += len(notify.notify(session, user_ids=[caregiver_id], kind="reminder", title="本月走访提醒",
-                                      body="请尽快上门看望：" + "、".join(names[:10]), dedupe_key=f"remind:{period}", now=at,
-                                      url="/#/home"))
+        result = reminders.remind_behind_pace(session, now=at, zone=settings.zone)
         session.commit()
         delivered = notify.deliver_pending(session, settings.notify, at)
-        return _finish(session, run, {"caregivers_reminded": sent, **delivered})
+        return _finish(session, run, {**result, **delivered})
 
 
 def volunteer_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Mid-month: a volunteer team that has logged nothing this month is reminded (seed 000 item 3)."""
-    local = _local(at, settings)
-    period = f"{local:%Y-%m}"
     with db.session() as session:
-        run = _claim(session, "volunteer_reminder", period, at)
+        run = _claim(session, "volunteer_reminder", f"{_local(at, settings):%Y-%m}", at)
         if run is None:
             return {"skipped": "already done"}
-        first = local.date().replace(day=1)
-        idle = list(session.scalars(select(VolunteerTeam.id).where(~sa.exists().where(
-            VolunteerActivity.team_id == VolunteerTeam.id, VolunteerActivity.held_on >= first))))
-        notified = 0
-        for team_id in idle:
-            team = session.get(VolunteerTeam, team_id)
-            members = session.scalars(select(VolunteerTeamMember.user_id).where(VolunteerTeamMember.team_id == team_id))
-            users = list(members) + alerts.staff_of(session, team.township_id)
-            notified += len(notify.notify(session, user_ids=users, kind="volunteer_reminder", title="志愿服务活动提醒",
-                                          body=f"{team.name}本月还没有登记志愿服务活动，每月至少一次。",
-                                          dedupe_key=f"volunteer:{team_id}:{period}", now=at))
+        result = reminders.remind_idle_volunteer_teams(session, now=at, zone=settings.zone)
         session.commit()
-        return _finish(session, run, {"idle_teams": len(idle), "notified": notified})
-
-
-def _notify_all_township_staff(session: Session, *, kind: str, title: str, body_for, dedupe_key: str,
-                               now: datetime) -> int:
-    sent = 0
-    for township in session.scalars(select(Place).where(Place.level == "township")):
-        body = body_for(township)
-        if body:
-            sent += len(notify.notify(session, user_ids=alerts.staff_of(session, township.id), kind=kind, title=title,
-                                      body=body, dedupe_key=dedupe_key, now=now))
-    return sent
+        return _finish(session, run, result)
 
 
 def health_check_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
-    """Once a year: township staff learn how many people of 65 and over are due the free health check
-    (seed 000 item 4)."""
-    local = _local(at, settings)
-    period = str(local.year)
+    """Once a year: township staff learn how many people are due the free health check (seed 000 item 4)."""
     with db.session() as session:
-        run = _claim(session, "health_check_reminder", period, at)
+        run = _claim(session, "health_check_reminder", str(_local(at, settings).year), at)
         if run is None:
             return {"skipped": "already done"}
-        min_age = session.get(SchedulePolicy, 1).health_check_min_age
-        born_by = local.date().replace(year=local.year - min_age)
-        village = sa.orm.aliased(Place)
-
-        def body_for(township):
-            n = session.scalar(select(func.count()).select_from(Person).join(village, village.id == Person.village_id)
-                               .where(village.parent_id == township.id, Person.status == "active",
-                                      Person.birth_date <= born_by))
-            return f"本镇有{n}名{min_age}岁以上特困人员，今年需安排一次免费健康体检。" if n else None
-
-        sent = _notify_all_township_staff(session, kind="health_check", title="年度健康体检提醒", body_for=body_for,
-                                          dedupe_key=f"health:{period}", now=at)
+        result = reminders.remind_health_checks(session, now=at, zone=settings.zone)
         session.commit()
-        return _finish(session, run, {"notified": sent})
+        return _finish(session, run, result)
 
 
 def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """In the review month (March by default): the yearly review of every person (动态管理, seed 004 item 4)."""
     local = _local(at, settings)
-    period = str(local.year)
     with db.session() as session:
-        if local.month != session.get(SchedulePolicy, 1).review_month:
+        if local.month != quotas.schedule(session).review_month:
             return {"skipped": "not the review month"}
-        run = _claim(session, "review_reminder", period, at)
+        run = _claim(session, "review_reminder", str(local.year), at)
         if run is None:
             return {"skipped": "already done"}
-        sent = _notify_all_township_staff(
-            session, kind="review", title="年度动态管理复核提醒",
-            body_for=lambda t: "本月请完成特困人员年度复核（动态管理），核实在册人员情况。",
-            dedupe_key=f"review:{period}", now=at)
+        result = reminders.remind_yearly_review(session, now=at, zone=settings.zone)
         session.commit()
-        return _finish(session, run, {"notified": sent})
+        return _finish(session, run, result)
 
 
 # --- watching ------------------------------------------------------------------------------------
@@ -206,30 +130,7 @@ def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     """A person whose last verified home visit is older than the longest allowed gap (or who was
     never visited since their agreement began that long ago) raises an alert to the township."""
     with db.session() as session:
-        policy = quotas.policies(session)
-        village = sa.orm.aliased(Place)
-        last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
-                .where(Visit.mode == "home", Visit.status.in_(COUNTS_AS_VERIFIED)).group_by(Visit.person_id).subquery())
-        raised = 0
-        for level, rule in policy.items():
-            cutoff = at - timedelta(days=rule.max_gap_days)
-            rows = session.execute(
-                select(Person.id, Person.name, village.parent_id, last.c.last)
-                .join(village, village.id == Person.village_id)
-                .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
-                .outerjoin(last, last.c.person_id == Person.id)
-                .where(Person.status == "active", Person.self_care_level == level,
-                       sa.or_(last.c.last < cutoff, and_(last.c.last.is_(None), CareAgreement.start_on < cutoff.date())))
-            ).all()
-            for person_id, name, township_id, last_at in rows:
-                since = last_at.date().isoformat() if last_at else "never"
-                days = (at - last_at).days if last_at else None
-                summary = f"{name}已{days}天没有核实的上门走访" if days else f"{name}签订协议后还没有核实的上门走访"
-                _, created = alerts.raise_alert(
-                    session, kind="visit_gap", township_id=township_id, person_id=person_id, settings=settings.alerts,
-                    title=summary, detail={"summary": summary, "last_visit": since, "max_gap_days": rule.max_gap_days},
-                    dedupe_key=f"gap:{person_id}:{since}", now=at)
-                raised += created
+        raised = rules.watch_gaps(session, settings=settings.alerts, now=at)
         session.commit()
         delivered = notify.deliver_pending(session, settings.notify, at)
         session.commit()
@@ -249,37 +150,9 @@ def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
 # --- month close ---------------------------------------------------------------------------------
 
 
-def compliance_sweep(session: Session, *, year: int, month: int, zone: ZoneInfo) -> int:
-    """Write one MonthlyCompliance row per active person for the month, in one INSERT … SELECT
-    (rows already there are left as they are). Returns the rows written."""
-    start, end = month_bounds(year, month, zone)
-    label = f"{year:04d}-{month:02d}"
-    visits = (select(Visit.person_id, func.count().label("n"))
-              .where(Visit.mode == "home", Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start,
-                     Visit.started_at < end)
-              .group_by(Visit.person_id).subquery())
-    done = func.coalesce(visits.c.n, 0)
-    source = (
-        select(Person.id, sa.literal(label), Person.village_id, CareAgreement.caregiver_id, Person.self_care_level,
-               QuotaPolicy.visits_per_month, done, done >= QuotaPolicy.visits_per_month)
-        .join(QuotaPolicy, QuotaPolicy.self_care_level == Person.self_care_level)
-        .outerjoin(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
-        .outerjoin(visits, visits.c.person_id == Person.id)
-        .where(Person.status == "active", Person.support_mode == "decentralised",
-               ~sa.exists().where(MonthlyCompliance.person_id == Person.id, MonthlyCompliance.month == label))
-    )
-    columns = ["person_id", "month", "village_id", "caregiver_id", "self_care_level", "quota", "verified_home_visits",
-               "met"]
-    result = session.connection().execute(
-        sa.insert(MonthlyCompliance).from_select(columns, source).execution_options(preserve_rowcount=True))
-    return result.rowcount
-
-
 def month_close(db: Database, *, at: datetime, settings: Settings, year: int | None = None,
                 month: int | None = None) -> dict:
-    """On the 1st: compliance rows for the month that ended, a quota_missed alert per person
-    short of the quota, and a digest per township to its staff."""
-    zone = settings.zone
+    """On the 1st: the close of the month that ended (quotas.close)."""
     if year is None:
         year, month = _previous_month(_local(at, settings))
     label = f"{year:04d}-{month:02d}"
@@ -287,42 +160,10 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
         run = _claim(session, "month_close", label, at)
         if run is None:
             return {"skipped": "already done", "month": label}
-        written = compliance_sweep(session, year=year, month=month, zone=zone)
-        # quota_missed alerts in one statement too; dedupe keys keep them once per person and month
-        village = sa.orm.aliased(Place)
-        missed = (
-            select(sa.literal("quota_missed"), sa.literal("normal"), MonthlyCompliance.person_id, village.parent_id,
-                   sa.literal("township"), sa.literal("open"),
-                   Person.name + sa.literal(f" {label} 走访未达标"),
-                   sa.literal(f"quota:{label}:") + sa.cast(MonthlyCompliance.person_id, sa.String),
-                   sa.literal(at, type_=Alert.__table__.c.created_at.type),
-                   sa.literal(at + timedelta(minutes=settings.alerts.sla_minutes["normal"]), type_=Alert.__table__.c.sla_due_at.type),
-                   sa.literal({"month": label}, type_=Alert.__table__.c.detail.type))
-            .join(Person, Person.id == MonthlyCompliance.person_id)
-            .join(village, village.id == MonthlyCompliance.village_id)
-            .where(MonthlyCompliance.month == label, ~MonthlyCompliance.met,
-                   ~sa.exists().where(Alert.dedupe_key == sa.literal(f"quota:{label}:") + sa.cast(MonthlyCompliance.person_id, sa.String)))
-        )
-        raised = session.connection().execute(sa.insert(Alert).from_select(
-            ["kind", "severity", "person_id", "place_id", "level", "status", "title", "dedupe_key", "created_at",
-             "sla_due_at", "detail"], missed).execution_options(preserve_rowcount=True)).rowcount
-        # each new alert's timeline starts with its raising, like alerts raised one by one
-        session.connection().execute(sa.insert(AlertEvent).from_select(
-            ["alert_id", "at", "kind"],
-            select(Alert.id, sa.literal(at, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
-            .where(Alert.kind == "quota_missed", Alert.dedupe_key.startswith(f"quota:{label}:"),
-                   ~sa.exists().where(AlertEvent.alert_id == Alert.id))))
-        digest = session.execute(
-            select(village.parent_id, func.count(), func.sum(case((MonthlyCompliance.met, 1), else_=0)))
-            .join(village, village.id == MonthlyCompliance.village_id)
-            .where(MonthlyCompliance.month == label).group_by(village.parent_id)
-        ).all()
-        for township_id, total, met in digest:
-            notify.notify(session, user_ids=alerts.staff_of(session, township_id), kind="month_digest",
-                          title=f"{label} 走访月报", body=f"在册{total}人，{met}人达到走访要求，{total - met}人未达标。",
-                          dedupe_key=f"digest:{label}", url="/#/coverage", now=at)
+        result = close.close_month(session, year=year, month=month, zone=settings.zone,
+                                   alert_settings=settings.alerts, now=at)
         session.commit()
-        return _finish(session, run, {"month": label, "compliance_rows": written, "quota_missed": raised})
+        return _finish(session, run, {"month": label, **result})
 
 
 # --- the registry ----------------------------------------------------------------------------------

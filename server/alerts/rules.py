@@ -1,19 +1,22 @@
 """Deterioration rules: how staff learn that something is wrong. Every rule is here.
 
 Each rule reads what was just recorded (a visit's observations, an assessment, an ended agreement)
-and says which alerts to raise; `raise_findings` raises them (once each, by their dedupe keys)
+— or, for the hourly gap watch, what was not — and says which alerts to raise; `raise_findings` raises them (once each, by their dedupe keys)
 to the township's staff, who are notified at once, urgently where a person may be in danger.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session
 
 from server.alerts import service as alerts
 from server.alerts.models import Alert
+from server.messages import text
 from server.places.models import Place
+from server.quotas import service as quotas
 
 WORSE = {"self_care": 0, "partly_disabled": 1, "fully_disabled": 2}
 
@@ -33,39 +36,50 @@ def on_visit(*, visit: dict, person_name: str, recorded_level: str, previous: di
     vid, name = visit["id"], person_name
     seen_level = visit.get("self_care_level")
     if seen_level and WORSE[seen_level] > WORSE[recorded_level]:
-        found.append(Finding("self_care_worse", "normal", f"{name}自理能力下降，需重新评估",
+        found.append(Finding("self_care_worse", "normal", text("alert.self_care_worse", name=name),
                              f"worse:{vid}", {"recorded": recorded_level, "observed": seen_level}))
-        found.append(Finding("reassessment_due", "normal", f"{name}需要重新评估自理能力",
+        found.append(Finding("reassessment_due", "normal", text("alert.reassessment_due", name=name),
                              f"reassess:{visit['person_id']}:{vid}", {"task": "assessment"}))
     health = visit.get("health")
     if health in ("unwell", "needs_doctor"):
-        found.append(Finding("health_concern", "urgent", f"{name}身体不适{'，需要就医' if health == 'needs_doctor' else ''}",
-                             f"health:{vid}", {"health": health}))
+        key = "alert.needs_doctor" if health == "needs_doctor" else "alert.unwell"
+        found.append(Finding("health_concern", "urgent", text(key, name=name), f"health:{vid}", {"health": health}))
     elif health == "in_hospital":
-        found.append(Finding("in_hospital", "normal", f"{name}住院", f"hospital:{vid}", {}))
+        found.append(Finding("in_hospital", "normal", text("alert.in_hospital", name=name), f"hospital:{vid}", {}))
     elif health == "missing":
-        found.append(Finding("person_missing", "urgent", f"{name}找不到人，联系不上", f"missing:{vid}", {}))
+        found.append(Finding("person_missing", "urgent", text("alert.missing", name=name), f"missing:{vid}", {}))
     elif health == "deceased":
-        found.append(Finding("person_deceased", "urgent", f"{name}已去世", f"deceased:{vid}", {}))
+        found.append(Finding("person_deceased", "urgent", text("alert.deceased", name=name), f"deceased:{vid}", {}))
 
     def poor(v: dict | None) -> bool:
         return bool(v) and (v.get("living_environment") == "dirty" or v.get("hygiene") == "poor")
 
     if poor(visit) and poor(previous):
-        found.append(Finding("poor_conditions", "normal", f"{name}连续两次居住环境或个人卫生差，建议转集中供养",
+        found.append(Finding("poor_conditions", "normal", text("alert.poor_conditions", name=name),
                              f"poor:{vid}", {"recommend": "centralised"}))
     return found
 
 
 def on_assessment(*, assessment_id: int, person_name: str, overall: str) -> list[Finding]:
     if overall == "bad":
-        return [Finding("centralised_recommended", "normal", f"{person_name}评估结果为差，建议转集中供养",
+        return [Finding("centralised_recommended", "normal", text("alert.assessment_bad", name=person_name),
                         f"assessment:{assessment_id}", {"recommend": "centralised"})]
     return []
 
 
 def on_no_caregiver(*, person_id: int, person_name: str, since: str) -> list[Finding]:
-    return [Finding("no_caregiver", "normal", f"{person_name}没有生效的照料协议", f"nocare:{person_id}:{since}", {})]
+    return [Finding("no_caregiver", "normal", text("alert.no_caregiver", name=person_name),
+                    f"nocare:{person_id}:{since}", {})]
+
+
+def on_gap(gap: quotas.Gap, *, now: datetime) -> list[Finding]:
+    """A person past the longest allowed gap since their last verified home visit (or never
+    visited since an agreement that began that long ago)."""
+    since = gap.last_visit_at.date().isoformat() if gap.last_visit_at else "never"
+    days = (now - gap.last_visit_at).days if gap.last_visit_at else None
+    title = text("alert.visit_gap", name=gap.name, days=days) if days else text("alert.never_visited", name=gap.name)
+    return [Finding("visit_gap", "normal", title, f"gap:{gap.person_id}:{since}",
+                    {"last_visit": since, "max_gap_days": gap.max_gap_days})]
 
 
 def raise_findings(session: Session, findings: list[Finding], *, person_id: int, village_id: int,
@@ -81,3 +95,10 @@ def raise_findings(session: Session, findings: list[Finding], *, person_id: int,
         if created:
             raised.append(alert)
     return raised
+
+
+def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime) -> int:
+    """Raise the gap alerts due at ``now``; returns how many are new."""
+    return sum(len(raise_findings(session, on_gap(gap, now=now), person_id=gap.person_id, village_id=gap.village_id,
+                                  settings=settings, now=now))
+               for gap in quotas.visit_gaps(session, now=now))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -18,9 +19,12 @@ from server.auth.models import User
 from server.auth.service import manages_place
 from server.db import count
 from server.errors import ServiceError
+from server.messages import text, text_around
 from server.notify import service as notify
+from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.quotas.models import MonthlyCompliance
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,39 @@ def raise_alert(session: Session, *, kind: str, township_id: int, title: str, de
     return alert, True
 
 
+def raise_quota_missed(session: Session, *, month_label: str, at: datetime, settings: AlertSettings) -> int:
+    """A quota_missed alert to the township for each person whose compliance row for the month
+    (YYYY-MM) is short, once per person and month by its dedupe key — in one INSERT … SELECT, as
+    the month close writes thousands at once; each starts its timeline with its raising, as
+    raise_alert's do. The monthly digest tells staff, not a notification per alert. Returns the
+    alerts raised."""
+    village = sa.orm.aliased(Place)
+    dedupe_key = sa.literal(f"quota:{month_label}:") + sa.cast(MonthlyCompliance.person_id, sa.String)
+    before, after = text_around("alert.quota_missed", "name", month=month_label)
+    title = sa.literal(before) + Person.name + sa.literal(after)
+    columns = Alert.__table__.c
+    missed = (
+        select(sa.literal("quota_missed"), sa.literal("normal"), MonthlyCompliance.person_id, village.parent_id,
+               sa.literal("township"), sa.literal("open"), title, dedupe_key,
+               sa.literal(at, type_=columns.created_at.type),
+               sa.literal(at + timedelta(minutes=settings.sla_minutes["normal"]), type_=columns.sla_due_at.type),
+               sa.literal({"month": month_label}, type_=columns.detail.type))
+        .join(Person, Person.id == MonthlyCompliance.person_id)
+        .join(village, village.id == MonthlyCompliance.village_id)
+        .where(MonthlyCompliance.month == month_label, ~MonthlyCompliance.met,
+               ~sa.exists().where(Alert.dedupe_key == dedupe_key))
+    )
+    raised = session.connection().execute(sa.insert(Alert).from_select(
+        ["kind", "severity", "person_id", "place_id", "level", "status", "title", "dedupe_key", "created_at",
+         "sla_due_at", "detail"], missed).execution_options(preserve_rowcount=True)).rowcount
+    session.connection().execute(sa.insert(AlertEvent).from_select(
+        ["alert_id", "at", "kind"],
+        select(Alert.id, sa.literal(at, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
+        .where(Alert.kind == "quota_missed", Alert.dedupe_key.startswith(f"quota:{month_label}:"),
+               ~sa.exists().where(AlertEvent.alert_id == Alert.id))))
+    return raised
+
+
 def escalate_due(session: Session, *, settings: AlertSettings, now: datetime | None = None) -> list[Alert]:
     """Alerts nobody acknowledged in time climb from the township to the district."""
     now = now or clock.now()
@@ -77,9 +114,11 @@ def escalate_due(session: Session, *, settings: AlertSettings, now: datetime | N
         session.add(alert)
         session.add(AlertEvent(alert_id=alert.id, at=now, kind="escalated"))
         township = session.get(Place, alert.place_id)
-        notify.notify(session, user_ids=admins, kind="escalation", title=f"【上报】{alert.title}",
-                      body=f"{township.name}未在时限内处理：{alert.title}", dedupe_key=f"alert:{alert.id}:district",
-                      urgent=True, url=f"/#/alerts/{alert.id}", alert_id=alert.id, now=now)
+        notify.notify(session, user_ids=admins, kind="escalation",
+                      title=text("alert.escalated.title", title=alert.title),
+                      body=text("alert.escalated.body", township=township.name, title=alert.title),
+                      dedupe_key=f"alert:{alert.id}:district", urgent=True, url=f"/#/alerts/{alert.id}",
+                      alert_id=alert.id, now=now)
     session.flush()
     return due
 

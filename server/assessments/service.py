@@ -16,6 +16,7 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.service import manages_place
 from server.errors import ServiceError
+from server.messages import text
 from server.people import service as people
 from server.people.models import Person
 from server.places import service as places
@@ -59,7 +60,8 @@ def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSet
     session.add(person)
     for due in session.scalars(select(Alert).where(Alert.person_id == person.id, Alert.kind == "reassessment_due",
                                                    Alert.status != "resolved")):
-        resolve(session, actor=actor, alert_id=due.id, outcome="other", note=f"评估 #{assessment.id}")
+        resolve(session, actor=actor, alert_id=due.id, outcome="other",
+                note=text("alert.note.assessment", id=assessment.id))
     rules.raise_findings(session, rules.on_assessment(assessment_id=assessment.id, person_name=person.name,
                                                       overall=assessment.overall),
                          person_id=person.id, village_id=person.village_id, settings=settings)

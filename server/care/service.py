@@ -17,6 +17,7 @@ from server.auth.service import STAFF_ROLES, manages_place
 from server.care.models import CareAgreement, CareHome
 from server.db import count
 from server.errors import ServiceError
+from server.messages import text
 from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place
@@ -134,7 +135,7 @@ def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: 
     for agreement in session.scalars(select(CareAgreement).where(CareAgreement.person_id == person.id,
                                                                  CareAgreement.status == "active")):
         end_agreement(session, actor=actor, agreement_id=agreement.id, today=today, end_on=max(decided_on, agreement.start_on),
-                      end_reason="转入敬老院集中供养", raise_no_caregiver=False)
+                      end_reason=text("agreement.end.care_home"), raise_no_caregiver=False)
     person.status, person.support_mode, person.care_home_id = "centralised", "centralised", home.id
     person.updated_at = clock.now()
     home.residents += 1

@@ -15,6 +15,7 @@ from server.auth.models import User
 from server.config import quiet_hours
 from server.db import count
 from server.errors import ServiceError
+from server.messages import text
 from server.notify import channels
 from server.notify.models import Delivery, Notification, PushSubscription
 
@@ -104,8 +105,8 @@ def deliver(session: Session, notifications: list[Notification], settings: Notif
         if n.id not in pushed and settings.sms_url and phones.get(n.user_id):
             result = channels.send_webhook(
                 settings.sms_url, settings.sms_secret,
-                {"to": phones[n.user_id], "text": f"【照应】{n.title}：{n.body}"[:300], "notification_id": n.id,
-                 "urgent": n.urgent},
+                {"to": phones[n.user_id], "text": text("sms", title=n.title, body=n.body)[:300],
+                 "notification_id": n.id, "urgent": n.urgent},
                 retries=settings.sms_retries, backoff=settings.sms_backoff)
             session.add(Delivery(notification_id=n.id, channel="sms", at=now, status=result.status,
                                  http_status=result.http_status, error=result.error))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+import sqlalchemy as sa
+from sqlalchemy import Select, and_, case, func, select
 from sqlmodel import Session
 
 from server import clock
@@ -63,6 +64,56 @@ def expected_by(quota: int, local: datetime) -> int:
     return math.floor(quota * local.day / monthrange(local.year, local.month)[1])
 
 
+# --- what counts -----------------------------------------------------------------------------------
+
+
+def _started_in(start: datetime, end: datetime):
+    return (Visit.started_at >= start) & (Visit.started_at < end)
+
+
+def counts_toward_quota(start: datetime | None = None, end: datetime | None = None):
+    """The one rule for a visit that counts toward the quota: a verified home visit — started in
+    [start, end) when they are given (a month, as month_bounds gives it)."""
+    rule = (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED)
+    return rule if start is None else rule & _started_in(start, end)
+
+
+def verified_in(start: datetime, end: datetime):
+    """A verified visit of any mode started in [start, end): what makes a person "visited" in coverage."""
+    return Visit.status.in_(COUNTS_AS_VERIFIED) & _started_in(start, end)
+
+
+def monthly_coverage(*, place: Place, start: datetime, end: datetime) -> Select:
+    """The one coverage query: a row per person under ``place`` on the home-care register (active,
+    decentralised) for the month [start, end), with their village (id, name, path), township
+    name, self-care level, ``visits`` (verified, any mode) and ``quota_visits`` (those counting
+    toward the quota). Run it for the rows, or aggregate over it as a subquery."""
+    per_person = (
+        select(Visit.person_id, func.count().label("visits"),
+               func.count(case((counts_toward_quota(start, end), Visit.id))).label("quota_visits"))
+        .where(verified_in(start, end)).group_by(Visit.person_id).subquery()
+    )
+    township = sa.orm.aliased(Place)
+    return (
+        select(Person.id.label("person_id"), Person.self_care_level, Place.id.label("village_id"),
+               Place.name.label("village"), Place.path, township.name.label("township"),
+               func.coalesce(per_person.c.visits, 0).label("visits"),
+               func.coalesce(per_person.c.quota_visits, 0).label("quota_visits"))
+        .join(Place, Place.id == Person.village_id)
+        .outerjoin(township, township.id == Place.parent_id)
+        .outerjoin(per_person, per_person.c.person_id == Person.id)
+        .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised")
+    )
+
+
+def coverage_totals(session: Session, *, place: Place, start: datetime, end: datetime) -> tuple[int, int]:
+    """Persons on the register under ``place`` and those visited in [start, end): monthly_coverage
+    counted in the database."""
+    per_person = monthly_coverage(place=place, start=start, end=end).subquery()
+    return tuple(session.execute(select(func.count(), func.count(case((per_person.c.visits > 0, 1))))
+                                 .select_from(per_person)).one())
+
+
 @dataclass(frozen=True)
 class Progress:
     person_id: int
@@ -78,22 +129,16 @@ class Progress:
     overdue: bool
 
 
-def _verified_home(month_start, month_end):
-    verified = (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED)
-    in_month = verified & (Visit.started_at >= month_start) & (Visit.started_at < month_end)
-    return verified, in_month
-
-
 def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: datetime | None = None) -> list[Progress]:
     """The caregiver's persons this month, the most urgent first: overdue (past the longest gap,
     or never visited), then furthest behind the month's pace."""
     now = now or clock.now()
     local = now.astimezone(zone)
     start, end = month_bounds(local.year, local.month, zone)
-    verified, in_month = _verified_home(start, end)
     rows = session.execute(
         select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level,
-               func.count(case((in_month, Visit.id))), func.max(case((verified, Visit.started_at))))
+               func.count(case((counts_toward_quota(start, end), Visit.id))),
+               func.max(case((counts_toward_quota(), Visit.started_at))))
         .join(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
         .join(Place, Place.id == Person.village_id)
         .outerjoin(Visit, Visit.person_id == Person.id)
@@ -124,21 +169,6 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     children = {c.id: c for c in places.children(session, parent_id=place.id)}
     quotas = policies(session)
 
-    def month_rows(y, m):
-        start, end = month_bounds(y, m, zone)
-        verified = Visit.status.in_(COUNTS_AS_VERIFIED) & (Visit.started_at >= start) & (Visit.started_at < end)
-        per_person = (
-            select(Visit.person_id.label("pid"), func.count().label("visits"),
-                   func.sum(case((Visit.mode == "home", 1), else_=0)).label("home"))
-            .where(verified).group_by(Visit.person_id).subquery()
-        )
-        return session.execute(
-            select(Place.path, Person.self_care_level, per_person.c.visits, per_person.c.home)
-            .join(Place, Place.id == Person.village_id)
-            .outerjoin(per_person, per_person.c.pid == Person.id)
-            .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised")
-        ).all()
-
     def child_of(path: str) -> int | None:
         ids = [int(x) for x in path.strip("/").split("/")]
         here = ids.index(place.id)
@@ -146,20 +176,78 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
 
     rows = {cid: {"place_id": cid, "name": c.name, "active": 0, "visited": 0, "quota_met": 0} for cid, c in children.items()}
     total = {"active": 0, "visited": 0, "quota_met": 0}
-    for path, level, visits, home in month_rows(year, month):
-        cid = child_of(path)
+    start, end = month_bounds(year, month, zone)
+    for r in session.execute(monthly_coverage(place=place, start=start, end=end)):
+        cid = child_of(r.path)
         target = [total] + ([rows[cid]] if cid in rows else [])
         for t in target:
             t["active"] += 1
-            t["visited"] += 1 if visits else 0
-            t["quota_met"] += 1 if (home or 0) >= quotas[level].visits_per_month else 0
+            t["visited"] += 1 if r.visits else 0
+            t["quota_met"] += 1 if r.quota_visits >= quotas[r.self_care_level].visits_per_month else 0
     trend = []
     y, m = year, month
     for _ in range(trend_months):
-        data = month_rows(y, m)
-        active = len(data)
-        visited = sum(1 for r in data if r[2])
+        start, end = month_bounds(y, m, zone)
+        active, visited = coverage_totals(session, place=place, start=start, end=end)
         trend.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited})
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
             "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend[::-1]}
+
+
+# --- who is behind -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Behind:
+    caregiver_id: int
+    name: str
+    done: int
+    quota: int
+
+
+def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> list[Behind]:
+    """Persons under an active agreement whose visits this month (by anyone) fall short of the
+    month's even pace by ``now``, with their caregiver."""
+    local = now.astimezone(zone)
+    start, end = month_bounds(local.year, local.month, zone)
+    rows = session.execute(
+        select(CareAgreement.caregiver_id, Person.name, Person.self_care_level,
+               func.count(case((counts_toward_quota(start, end), Visit.id))))
+        .join(Person, Person.id == CareAgreement.person_id)
+        .outerjoin(Visit, Visit.person_id == Person.id)
+        .where(CareAgreement.status == "active", Person.status == "active")
+        .group_by(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level)
+    ).all()
+    policy = policies(session)
+    return [Behind(caregiver_id, name, done, policy[level].visits_per_month)
+            for caregiver_id, name, level, done in rows
+            if done < expected_by(policy[level].visits_per_month, local)]
+
+
+@dataclass(frozen=True)
+class Gap:
+    person_id: int
+    name: str
+    village_id: int
+    last_visit_at: datetime | None
+    max_gap_days: int
+
+
+def visit_gaps(session: Session, *, now: datetime) -> list[Gap]:
+    """Persons under an active agreement whose last verified home visit is older than their
+    level's longest allowed gap at ``now`` — or who had none since an agreement begun that long ago."""
+    last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
+            .where(counts_toward_quota()).group_by(Visit.person_id).subquery())
+    gaps = []
+    for level, rule in policies(session).items():
+        cutoff = now - timedelta(days=rule.max_gap_days)
+        rows = session.execute(
+            select(Person.id, Person.name, Person.village_id, last.c.last)
+            .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
+            .outerjoin(last, last.c.person_id == Person.id)
+            .where(Person.status == "active", Person.self_care_level == level,
+                   sa.or_(last.c.last < cutoff, and_(last.c.last.is_(None), CareAgreement.start_on < cutoff.date())))
+        ).all()
+        gaps += [Gap(pid, name, village_id, last_at, rule.max_gap_days) for pid, name, village_id, last_at in rows]
+    return gaps

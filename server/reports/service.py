@@ -19,13 +19,14 @@ from server.auth.models import User
 from server.auth.service import manages_place
 from server.care.models import CareAgreement, CareHome
 from server.errors import ServiceError
+from server.messages import text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 from server.quotas import service as quotas
 from server.quotas.models import SchedulePolicy
 from server.timeutil import month_bounds
-from server.visits.models import COUNTS_AS_VERIFIED, Visit
+from server.visits.models import Visit
 
 LEVEL_ZH = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 
@@ -72,7 +73,7 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
         rows.append([seq, t.name, n, f, p])
         totals = [totals[0] + n, totals[1] + f, totals[2] + p]
     rows.append(["合计", "", *totals])
-    return Report(f"{place.name}分散供养人员分乡镇统计表", ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"], rows)
+    return Report(text("report.annex1", place=place.name), ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"], rows)
 
 
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo) -> Report:
@@ -80,25 +81,13 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     place = _scope(session, actor, place_id)
     start, end = month_bounds(year, month, zone)
     policy = quotas.policies(session)
-    per_person = (select(Visit.person_id.label("pid"), func.count().label("visits"),
-                         func.sum(case((Visit.mode == "home", 1), else_=0)).label("home"))
-                  .where(Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start, Visit.started_at < end)
-                  .group_by(Visit.person_id).subquery())
-    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
-    data = session.execute(
-        select(township.name, village.name, Person.self_care_level, per_person.c.visits, per_person.c.home)
-        .join(village, village.id == Person.village_id).join(township, township.id == village.parent_id)
-        .outerjoin(per_person, per_person.c.pid == Person.id)
-        .where(village.path.startswith(place.path, autoescape=True),
-               Person.status == "active", Person.support_mode == "decentralised")
-    ).all()
     groups: dict[tuple[str, str], dict] = {}
-    for t_name, v_name, level, visits, home in data:
-        g = groups.setdefault((t_name, v_name), {"active": 0, "visited": 0, **{f"{lv}": [0, 0] for lv in LEVEL_ZH}})
+    for r in session.execute(quotas.monthly_coverage(place=place, start=start, end=end)):
+        g = groups.setdefault((r.township, r.village), {"active": 0, "visited": 0, **{lv: [0, 0] for lv in LEVEL_ZH}})
         g["active"] += 1
-        g["visited"] += 1 if visits else 0
-        g[level][0] += 1
-        g[level][1] += 1 if (home or 0) >= policy[level].visits_per_month else 0
+        g["visited"] += 1 if r.visits else 0
+        g[r.self_care_level][0] += 1
+        g[r.self_care_level][1] += 1 if r.quota_visits >= policy[r.self_care_level].visits_per_month else 0
     headers = ["乡镇", "村/居委会", "在册人数", "已走访人数", "走访覆盖率"] + \
         [f"{LEVEL_ZH[lv]}达标（{policy[lv].visits_per_month}次/月）" for lv in LEVEL_ZH]
     rows = []
@@ -109,7 +98,7 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     visited = sum(g["visited"] for g in groups.values())
     rows.append(["合计", "", active, visited, f"{visited / active:.0%}" if active else "-"] +
                 [f"{sum(g[lv][1] for g in groups.values())}/{sum(g[lv][0] for g in groups.values())}" for lv in LEVEL_ZH])
-    return Report(f"{place.name}{year}年{month}月走访覆盖情况", headers, rows)
+    return Report(text("report.coverage", place=place.name, year=year, month=month), headers, rows)
 
 
 def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> Report:
@@ -127,7 +116,8 @@ def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: in
         .where(places.subtree_filter(place))
         .group_by(VolunteerTeam.id, Place.name, VolunteerTeam.name).order_by(Place.name, VolunteerTeam.name)
     ).all()
-    return Report(f"{place.name}{year}年{month}月志愿服务活动情况", ["乡镇", "志愿服务队", "活动次数", "服务人次", "是否达标"],
+    return Report(text("report.volunteers", place=place.name, year=year, month=month),
+                  ["乡镇", "志愿服务队", "活动次数", "服务人次", "是否达标"],
                   [[t, team, n, served, "是" if n >= need else "否"] for t, team, n, served in rows])
 
 
@@ -141,8 +131,8 @@ def care_homes(session: Session, *, actor: Actor, place_id: int | None) -> Repor
         rows.append([h.seq, h.name, h.beds, h.residents, target, target - h.residents, h.staff])
     t = [sum(r[i] for r in rows) for i in (2, 3, 4, 5, 6)]
     rows.append(["合计", "", *t])
-    return Report("养老机构情况统计表", ["序号", "名称", "实有床位数（张）", "现入住老人数（人）", "60%应住人数",
-                                   "达到60%还应入住人数", "工作人员人数"], rows)
+    return Report(text("report.care_homes"), ["序号", "名称", "实有床位数（张）", "现入住老人数（人）", "60%应住人数",
+                                             "达到60%还应入住人数", "工作人员人数"], rows)
 
 
 def agreements(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo) -> Report:
@@ -152,9 +142,8 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
     start, end = month_bounds(year, month, zone)
     first = date(year, month, 1)
     policy = quotas.policies(session)
-    in_month = (Visit.started_at >= start) & (Visit.started_at < end)
-    verified = in_month & (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED)
-    flagged = in_month & Visit.status.in_(("exception", "rejected"))
+    verified = quotas.counts_toward_quota(start, end)
+    flagged = (Visit.started_at >= start) & (Visit.started_at < end) & Visit.status.in_(("exception", "rejected"))
     village = sa.orm.aliased(Place)
     data = session.execute(
         select(village.name, Person.name, Person.self_care_level, User.display_name, CareAgreement.relation,
@@ -175,7 +164,7 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
         quota = policy[level].visits_per_month
         rows.append([v, p, LEVEL_ZH[level], caregiver, relation, start_on.isoformat(),
                      end_on.isoformat() if end_on else "", quota, done, flags, "达标" if done >= quota else "未达标"])
-    return Report(f"{place.name}{year}年{month}月照料协议履行情况",
+    return Report(text("report.agreements", place=place.name, year=year, month=month),
                   ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应走访次数",
                    "核实上门走访次数", "异常走访次数", "履行情况"], rows)
 
@@ -188,15 +177,9 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
     y, m = year, month
     for _ in range(months):
         start, end = month_bounds(y, m, zone)
-        visited = select(Visit.person_id).where(Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start,
-                                                Visit.started_at < end)
-        active, covered = session.execute(
-            select(func.count(), func.sum(case((Person.id.in_(visited), 1), else_=0)))
-            .join(Place, Place.id == Person.village_id)
-            .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised")
-        ).one()
+        active, covered = quotas.coverage_totals(session, place=place, start=start, end=end)
         raised = session.scalar(select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
                                 .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
-        out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered or 0, "alerts": raised})
+        out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered, "alerts": raised})
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return {"place_id": place.id, "name": place.name, "months": out[::-1]}

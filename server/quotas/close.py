@@ -1,0 +1,68 @@
+"""The month close: the month's compliance written down once per person, quota_missed alerts
+for those short, and a digest per township to its staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session
+
+from server.alerts import service as alerts
+from server.care.models import CareAgreement
+from server.messages import text
+from server.notify import service as notify
+from server.people.models import Person
+from server.places.models import Place
+from server.quotas.models import MonthlyCompliance, QuotaPolicy
+from server.quotas.service import counts_toward_quota
+from server.timeutil import month_bounds
+from server.visits.models import Visit
+
+
+def compliance_sweep(session: Session, *, year: int, month: int, zone: ZoneInfo) -> int:
+    """Write one MonthlyCompliance row per active person for the month, in one INSERT … SELECT
+    (rows already there are left as they are). Returns the rows written."""
+    start, end = month_bounds(year, month, zone)
+    label = f"{year:04d}-{month:02d}"
+    visits = (select(Visit.person_id, func.count().label("n"))
+              .where(counts_toward_quota(start, end))
+              .group_by(Visit.person_id).subquery())
+    done = func.coalesce(visits.c.n, 0)
+    source = (
+        select(Person.id, sa.literal(label), Person.village_id, CareAgreement.caregiver_id, Person.self_care_level,
+               QuotaPolicy.visits_per_month, done, done >= QuotaPolicy.visits_per_month)
+        .join(QuotaPolicy, QuotaPolicy.self_care_level == Person.self_care_level)
+        .outerjoin(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
+        .outerjoin(visits, visits.c.person_id == Person.id)
+        .where(Person.status == "active", Person.support_mode == "decentralised",
+               ~sa.exists().where(MonthlyCompliance.person_id == Person.id, MonthlyCompliance.month == label))
+    )
+    columns = ["person_id", "month", "village_id", "caregiver_id", "self_care_level", "quota", "verified_home_visits",
+               "met"]
+    result = session.connection().execute(
+        sa.insert(MonthlyCompliance).from_select(columns, source).execution_options(preserve_rowcount=True))
+    return result.rowcount
+
+
+def close_month(session: Session, *, year: int, month: int, zone: ZoneInfo, alert_settings: alerts.AlertSettings,
+                now: datetime) -> dict:
+    """Compliance rows for the month, a quota_missed alert per person short of the quota, and a
+    digest per township to its staff (once per township and month)."""
+    label = f"{year:04d}-{month:02d}"
+    written = compliance_sweep(session, year=year, month=month, zone=zone)
+    raised = alerts.raise_quota_missed(session, month_label=label, at=now, settings=alert_settings)
+    village = sa.orm.aliased(Place)
+    digest = session.execute(
+        select(village.parent_id, func.count(), func.sum(case((MonthlyCompliance.met, 1), else_=0)))
+        .join(village, village.id == MonthlyCompliance.village_id)
+        .where(MonthlyCompliance.month == label).group_by(village.parent_id)
+    ).all()
+    for township_id, total, met in digest:
+        notify.notify(session, user_ids=alerts.staff_of(session, township_id), kind="month_digest",
+                      title=text("digest.month.title", month=label),
+                      body=text("digest.month.body", total=total, met=met, missed=total - met),
+                      dedupe_key=f"digest:{label}", url="/#/coverage", now=now)
+    return {"compliance_rows": written, "quota_missed": raised}
