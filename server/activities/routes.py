@@ -7,6 +7,7 @@ from marshmallow import ValidationError, validate
 from server.activities import service
 from server.activities.models import ACTIVITY_KINDS
 from server.auth.current import current_actor, login_required
+from server.auth.roles import TEAM_ROLES
 from server.db import get_session
 from server.errors import fail
 from server.fields import Month
@@ -55,7 +56,7 @@ def present(activities):
 
 @blp.route("")
 class Activities(MethodView):
-    @login_required("volunteer", "township_staff", "district_admin")
+    @login_required(*TEAM_ROLES)
     @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": "ActivityMultipart"},
                                                         "application/json": {"schema": "ActivityCreate"}}})
     @blp.response(201, ActivitySchema)
@@ -87,7 +88,7 @@ class Activities(MethodView):
             raise
         return present([activity])[0], 201 if created else 200
 
-    @login_required("volunteer", "township_staff", "district_admin")
+    @login_required(*TEAM_ROLES)
     @blp.arguments(ActivityQuerySchema, location="query")
     @blp.response(200, ActivitySchema(many=True))
     def get(self, args):
@@ -105,7 +106,7 @@ class TeamSchema(ma.Schema):
 
 @blp.route("/teams")
 class Teams(MethodView):
-    @login_required("volunteer", "township_staff", "district_admin")
+    @login_required(*TEAM_ROLES)
     @blp.response(200, TeamSchema(many=True))
     def get(self):
         """The volunteer teams you may log activities for"""

@@ -6,6 +6,7 @@ from marshmallow import validate
 from server.alerts import service
 from server.alerts.models import LEVELS, STATUSES
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/alerts", description="Alerts for township staff, escalated to the district")
@@ -60,7 +61,7 @@ def present(alerts):
 
 @blp.route("")
 class Alerts(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
@@ -74,7 +75,7 @@ class Alerts(MethodView):
 
 @blp.route("/<int:alert_id>/ack")
 class Ack(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AckSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):
@@ -84,7 +85,7 @@ class Ack(MethodView):
 
 @blp.route("/<int:alert_id>/resolve")
 class Resolve(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ResolveSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):
@@ -94,7 +95,7 @@ class Resolve(MethodView):
 
 @blp.route("/<int:alert_id>/notes")
 class Notes(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(NoteSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):

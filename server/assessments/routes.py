@@ -6,6 +6,7 @@ from marshmallow import validate
 from server.assessments import service
 from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
 from server.people.models import SELF_CARE_LEVELS
@@ -48,14 +49,14 @@ class ExportQuerySchema(ma.Schema):
 
 @blp.route("")
 class Assessments(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, AssessmentSchema(many=True))
     def get(self, args):
         """A person's assessments, newest first"""
         return service.history(get_session(), actor=current_actor(), person_id=args["person_id"])
 
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AssessmentSchema)
     @blp.response(201, AssessmentSchema)
     def post(self, data):
@@ -66,7 +67,7 @@ class Assessments(MethodView):
 
 @blp.route("/export")
 class Export(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ExportQuerySchema, location="query")
     @blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     def get(self, args):

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from server.audit import service
 from server.auth.current import login_required
+from server.auth.roles import DISTRICT_ADMIN
 from server.db import count, get_session
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Who read or changed a person's record")
@@ -28,7 +29,7 @@ class AuditSchema(ma.Schema):
 
 @blp.route("")
 class Audit(MethodView):
-    @login_required("district_admin")
+    @login_required(DISTRICT_ADMIN)
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditSchema(many=True))
     @blp.paginate(page_size=100, max_page_size=500)

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.care import service
 from server.care.schemas import (
     AgreementEndSchema,
@@ -42,7 +43,7 @@ def present(agreements):
 
 @blp.route("")
 class Agreements(MethodView):
-    @login_required("caregiver", "township_staff", "district_admin")
+    @login_required(CAREGIVER, *STAFF_ROLES)
     @blp.arguments(AgreementQuerySchema, location="query")
     @blp.response(200, AgreementSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
@@ -54,7 +55,7 @@ class Agreements(MethodView):
         pagination_parameters.item_count = total
         return present(rows)
 
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AgreementSchema)
     @blp.response(201, AgreementSchema)
     def post(self, data):
@@ -64,7 +65,7 @@ class Agreements(MethodView):
 
 @blp.route("/<int:agreement_id>")
 class AgreementById(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AgreementEndSchema)
     @blp.response(200, AgreementSchema)
     def patch(self, data, agreement_id):
@@ -100,7 +101,7 @@ homes_blp = Blueprint("care_homes", __name__, url_prefix="/api", description="Ca
 
 @homes_blp.route("/care-homes")
 class CareHomes(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @homes_blp.response(200, CareHomeSchema(many=True))
     def get(self):
         """Care homes with beds, residents and the 60% occupancy target (seed 001 annex 2)"""
@@ -109,7 +110,7 @@ class CareHomes(MethodView):
 
 @homes_blp.route("/persons/<int:person_id>/centralise")
 class Centralise(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @homes_blp.arguments(CentraliseSchema)
     @homes_blp.response(200)
     def post(self, data, person_id):

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
 from server.errors import fail
@@ -33,7 +34,7 @@ class ReportSchema(ma.Schema):
 
 @blp.route("/<name>")
 class ReportByName(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportSchema)
     def get(self, args, name):
@@ -65,7 +66,7 @@ class DashboardQuerySchema(ma.Schema):
 
 @blp.route("/dashboard")
 class Dashboard(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(DashboardQuerySchema, location="query")
     @blp.response(200)
     def get(self, args):

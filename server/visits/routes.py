@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.db import get_session
 from server.errors import fail, language
 from server.notify import service as notify
@@ -152,7 +153,7 @@ class VisitById(MethodView):
 
 @blp.route("/<int:visit_id>/checkout")
 class Checkout(MethodView):
-    @login_required("caregiver")
+    @login_required(CAREGIVER)
     @blp.arguments(CheckoutSchema)
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):
@@ -164,7 +165,7 @@ class Checkout(MethodView):
 
 @blp.route("/<int:visit_id>/review")
 class Review(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ReviewSchema)
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):

@@ -17,7 +17,8 @@ from server import clock, geo
 from server.alerts import rules
 from server.alerts import service as alerts_service
 from server.audit import service as audit
-from server.audit.service import Actor
+from server.auth import roles
+from server.auth.actor import Actor
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
@@ -89,7 +90,7 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
     """Store a check-in. Returns the visit's view (see ``views``) and whether it was created
     (False: a replay of a visit already stored)."""
     now = now or clock.now()
-    if actor.user.role != "caregiver":
+    if not roles.is_caregiver(actor.user):
         raise ServiceError(403, "caregivers_only")
     digest = content_hash(data, files)
     if files:
@@ -283,11 +284,11 @@ def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetim
 def _visible(session: Session, actor: Actor):
     user = actor.user
     stmt = select(Visit)
-    if user.role == "caregiver":
+    if roles.is_caregiver(user):
         return stmt.where(Visit.caregiver_id == user.id)
-    if user.role == "volunteer":
+    if roles.is_volunteer(user):
         raise ServiceError(403, "forbidden_role")
-    if user.role == "district_admin":
+    if roles.is_district_admin(user):
         return stmt
     return stmt.where(Visit.person_id.in_(people.visible(session, user).with_only_columns(Person.id)))
 
@@ -315,9 +316,9 @@ def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "r
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
-    if actor.user.role == "caregiver":
+    if roles.is_caregiver(actor.user):
         allowed = visit.caregiver_id == actor.user.id
-    elif actor.user.role == "volunteer":
+    elif roles.is_volunteer(actor.user):
         allowed = False
     else:
         allowed = people.can_see(session, actor.user, session.get(Person, visit.person_id))
@@ -332,9 +333,7 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
-    person = session.get(Person, visit.person_id)
-    if not people.can_manage(session, actor.user, person):
-        raise ServiceError(403, "person_out_of_scope")
+    people.managed_person(session, actor, visit.person_id)
     if visit.status != "exception":
         raise ServiceError(409, "review_not_pending")
     if catalogue.REVIEW_REASONS[reason_code][0] != decision:
