@@ -35,6 +35,14 @@ def may_log(session: Session, actor: Actor, team: VolunteerTeam) -> bool:
     return manages_place(session, actor.user, session.get(Place, team.township_id))
 
 
+def read_photo(session: Session, actor: Actor, activity_id: int, *, thumb: bool) -> None:
+    """Who may read a team activity's photo: the team and its township's staff
+    (registered with ``server.photos.service.register_reader``)."""
+    team = session.get(VolunteerTeam, session.get(VolunteerActivity, activity_id).team_id)
+    if not may_log(session, actor, team):
+        raise ServiceError(403, "forbidden_role")
+
+
 def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
            photo_settings: photos.PhotoSettings, zone: ZoneInfo,
            now: datetime | None = None) -> tuple[VolunteerActivity, bool]:

@@ -1,30 +1,13 @@
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.audit import service
+from server.audit.schemas import AuditQuerySchema, AuditSchema
 from server.auth.current import login_required
 from server.auth.roles import DISTRICT_ADMIN
 from server.db import count, get_session
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Who read or changed a person's record")
-
-
-class AuditQuerySchema(ma.Schema):
-    person_id = ma.fields.Integer()
-    user_id = ma.fields.Integer()
-
-
-class AuditSchema(ma.Schema):
-    id = ma.fields.Integer()
-    at = ma.fields.DateTime()
-    user_id = ma.fields.Integer(allow_none=True)
-    action = ma.fields.String()
-    entity = ma.fields.String()
-    entity_id = ma.fields.Integer(allow_none=True)
-    person_id = ma.fields.Integer(allow_none=True)
-    address = ma.fields.String(allow_none=True)
-    detail = ma.fields.Dict(allow_none=True)
 
 
 @blp.route("")

@@ -1,9 +1,6 @@
-import math
 
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CAREGIVER, STAFF_ROLES
@@ -12,6 +9,8 @@ from server.care.schemas import (
     AgreementEndSchema,
     AgreementQuerySchema,
     AgreementSchema,
+    CareHomeSchema,
+    CentraliseSchema,
 )
 from server.db import get_session
 from server.settings import current as current_settings
@@ -73,27 +72,6 @@ class AgreementById(MethodView):
         data.pop("status")
         return present([service.end_agreement(get_session(), actor=current_actor(), agreement_id=agreement_id,
                                               today=today(), alert_settings=current_settings().alerts, **data)])[0]
-
-
-class CareHomeSchema(ma.Schema):
-    """Seed 001 annex 2's columns; the 60% target is 0.6 × beds rounded up, as printed."""
-
-    id = ma.fields.Integer()
-    seq = ma.fields.Integer(allow_none=True)
-    name = ma.fields.String()
-    place_id = ma.fields.Integer()
-    beds = ma.fields.Integer()
-    residents = ma.fields.Integer()
-    target_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6))
-    still_needed_for_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6) - h.residents)
-    occupancy = ma.fields.Function(lambda h: round(h.residents / h.beds, 3) if h.beds else None)
-    staff = ma.fields.Integer()
-
-
-class CentraliseSchema(ma.Schema):
-    care_home_id = ma.fields.Integer(required=True)
-    decided_on = ma.fields.Date(load_default=None, allow_none=True)
-    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 homes_blp = Blueprint("care_homes", __name__, url_prefix="/api", description="Care homes and moves into them")

@@ -1,15 +1,13 @@
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
 from server.errors import fail
-from server.fields import Month
 from server.reports import service
+from server.reports.schemas import DashboardQuerySchema, ReportQuerySchema, ReportSchema
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import this_month
@@ -18,18 +16,6 @@ blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
 
 REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements")
-
-
-class ReportQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
-    month = Month()
-    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-
-
-class ReportSchema(ma.Schema):
-    title = ma.fields.String()
-    headers = ma.fields.List(ma.fields.String())
-    rows = ma.fields.List(ma.fields.List(ma.fields.Raw()))
 
 
 @blp.route("/<name>")
@@ -58,10 +44,6 @@ class ReportByName(MethodView):
         if args["format"] == "xlsx":
             return download(to_xlsx(name, report.headers, report.rows), report.title, "xlsx")
         return report.as_dict()
-
-
-class DashboardQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
 
 
 @blp.route("/dashboard")
