@@ -55,8 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     api = make_api()
     api.init_app(app)
     app.extensions["zhaoying.api"] = api
-    from server.activities.routes import ActivityCreateSchema, ActivityMultipartSchema
+    from server.activities import service as activities_service
     from server.activities.routes import blp as activities_blp
+    from server.activities.schemas import ActivityCreateSchema, ActivityMultipartSchema
     from server.alerts.routes import blp as alerts_blp
     from server.assessments.routes import blp as assessments_blp
     from server.audit.routes import blp as audit_blp
@@ -66,10 +67,12 @@ def create_app(config: dict | None = None) -> Flask:
     from server.care.routes import homes_blp
     from server.notify.routes import blp as notify_blp
     from server.people.routes import blp as persons_blp
+    from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
     from server.quotas.routes import blp as quotas_blp
     from server.reports.routes import blp as reports_blp
+    from server.visits import service as visits_service
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
 
@@ -79,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.schema("VisitMultipart", schema=VisitMultipartSchema)
     api.spec.components.schema("ActivityCreate", schema=ActivityCreateSchema)
     api.spec.components.schema("ActivityMultipart", schema=ActivityMultipartSchema)
+    # a photo is read on its owner's rule: each owning domain tells the photos which
+    photos_service.register_reader("visit", visits_service.read_photo)
+    photos_service.register_reader("activity", activities_service.read_photo)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
                       assessments_blp, activities_blp, reports_blp):

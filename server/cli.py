@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from server.auth.roles import DISTRICT_ADMIN
 from server.config import instance_dir, load_settings, secret_key_file
 
 
@@ -78,7 +79,7 @@ def create_admin(username, password, display_name, place_id):
             place_id = district.id
         try:
             user = create_user(session, creator=None, hasher=current_app.extensions["zhaoying.hasher"],
-                               username=username, password=password, role="district_admin",
+                               username=username, password=password, role=DISTRICT_ADMIN,
                                display_name=display_name, place_id=place_id)
         except ServiceError as exc:
             raise click.ClickException(exc.payload()[0]["message"]) from None

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import User
+from server.auth.roles import CAREGIVER, DISTRICT_ADMIN, TOWNSHIP_STAFF, VOLUNTEER
 from server.care.models import CareAgreement, CareHome
 from server.people import idnumber
 from server.people.models import Person
@@ -130,10 +131,10 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
     logins: list[tuple[str, str, str]] = []
 
     district = places.create(session, actor=None, name=DISTRICT, level="district", code=DISTRICT_CODE)
-    admin = User(username="admin", password_hash=password_hash, role="district_admin", display_name="敖汉旗民政局",
+    admin = User(username="admin", password_hash=password_hash, role=DISTRICT_ADMIN, display_name="敖汉旗民政局",
                  place_id=district.id)
     session.add(admin)
-    logins.append(("district_admin", "admin", admin.display_name))
+    logins.append((DISTRICT_ADMIN, "admin", admin.display_name))
 
     townships: dict[str, Place] = {}
     signed = date(2023, 9, 20)
@@ -141,11 +142,11 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
         centre = _offset(rng, CENTRE, 0.45)
         township = places.create(session, actor=None, name=row.name, level="township", parent_id=district.id)
         townships[row.name] = township
-        staff = User(username=f"staff{row.seq:02d}", password_hash=password_hash, role="township_staff",
+        staff = User(username=f"staff{row.seq:02d}", password_hash=password_hash, role=TOWNSHIP_STAFF,
                      display_name=f"{row.name}民政专干", phone=names.next_phone(), place_id=township.id)
         session.add(staff)
         if row.seq <= 2:
-            logins.append(("township_staff", staff.username, staff.display_name))
+            logins.append((TOWNSHIP_STAFF, staff.username, staff.display_name))
 
         village_count = max(2, min(12, row.total // 20))
         villages = []
@@ -158,14 +159,14 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
         session.add(team)
         session.flush()
         for k in range(1, 4):
-            volunteer = User(username=f"vol{row.seq:02d}{k}", password_hash=password_hash, role="volunteer",
+            volunteer = User(username=f"vol{row.seq:02d}{k}", password_hash=password_hash, role=VOLUNTEER,
                              display_name=names.person(rng.choice("MF")), phone=names.next_phone(),
                              place_id=township.id)
             session.add(volunteer)
             session.flush()
             session.add(VolunteerTeamMember(team_id=team.id, user_id=volunteer.id))
             if row.seq == 1 and k == 1:
-                logins.append(("volunteer", volunteer.username, volunteer.display_name))
+                logins.append((VOLUNTEER, volunteer.username, volunteer.display_name))
 
         levels = (["fully_disabled"] * row.fully_disabled + ["partly_disabled"] * row.partly_disabled
                   + ["self_care"] * (row.total - row.fully_disabled - row.partly_disabled))
@@ -186,7 +187,7 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
                             address=f"{row.name}{village.name}{rng.randint(1, 120)}号", home_lat=lat, home_lon=lon,
                             home_location_state="confirmed")
             csex = rng.choice("MF")
-            caregiver = User(username=names.next_phone(), password_hash=password_hash, role="caregiver",
+            caregiver = User(username=names.next_phone(), password_hash=password_hash, role=CAREGIVER,
                              display_name=names.person(csex), place_id=village.id)
             caregiver.phone = caregiver.username
             session.add_all([person, caregiver])
@@ -196,7 +197,7 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
             session.add(CareAgreement(person_id=person.id, caregiver_id=caregiver.id, relation=relation,
                                       signed_on=day, start_on=day, created_by=None))
             if row.seq == 1 and i == 0:
-                logins.append(("caregiver", caregiver.username, caregiver.display_name))
+                logins.append((CAREGIVER, caregiver.username, caregiver.display_name))
 
     _visit_history(session, rng, now=clock.now())
 
@@ -317,7 +318,7 @@ def load_scale(engine: Engine, n: int, *, seed: int = 2023, batch: int = 5000, p
                         "status": "active", "village_id": villages[k % len(villages)],
                         "created_at": now, "updated_at": now,
                     })
-                    users.append({"username": f"s{serial}", "password_hash": password_hash, "role": "caregiver",
+                    users.append({"username": f"s{serial}", "password_hash": password_hash, "role": CAREGIVER,
                                   "display_name": "照料人", "place_id": villages[k % len(villages)],
                                   "is_active": True, "failed_logins": 0, "created_at": now})
                 pids = conn.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True), persons).scalars().all()

@@ -96,7 +96,7 @@ def test_gap_watch_alerts_the_township_once(session, world, db, settings):
 
 def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, world, db, settings):
     from server.alerts.service import acknowledge, raise_alert
-    from server.audit.service import Actor
+    from server.auth.actor import Actor
 
     t0 = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
     s = settings.alerts

@@ -14,8 +14,9 @@ from server.activities.models import (
     VolunteerTeam,
     VolunteerTeamMember,
 )
-from server.audit.service import Actor
-from server.auth.service import manages_place
+from server.auth import roles
+from server.auth.actor import Actor
+from server.auth.policy import manages_place
 from server.errors import ServiceError
 from server.photos import service as photos
 from server.photos.models import VisitPhoto
@@ -29,9 +30,17 @@ def is_member(session: Session, user_id: int, team_id: int) -> bool:
 
 
 def may_log(session: Session, actor: Actor, team: VolunteerTeam) -> bool:
-    if actor.user.role == "volunteer":
+    if roles.is_volunteer(actor.user):
         return is_member(session, actor.user.id, team.id)
     return manages_place(session, actor.user, session.get(Place, team.township_id))
+
+
+def read_photo(session: Session, actor: Actor, activity_id: int, *, thumb: bool) -> None:
+    """Who may read a team activity's photo: the team and its township's staff
+    (registered with ``server.photos.service.register_reader``)."""
+    team = session.get(VolunteerTeam, session.get(VolunteerActivity, activity_id).team_id)
+    if not may_log(session, actor, team):
+        raise ServiceError(403, "forbidden_role")
 
 
 def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
@@ -66,13 +75,13 @@ def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
 def visible_teams(session: Session, actor: Actor):
     user = actor.user
     stmt = select(VolunteerTeam.id)
-    if user.role == "volunteer":
+    if roles.is_volunteer(user):
         return stmt.join(VolunteerTeamMember, VolunteerTeamMember.team_id == VolunteerTeam.id).where(
             VolunteerTeamMember.user_id == user.id)
-    if user.role == "township_staff":
+    if roles.is_township_staff(user):
         home = session.get(Place, user.place_id)
         return stmt.join(Place, Place.id == VolunteerTeam.township_id).where(places.subtree_filter(home))
-    if user.role == "district_admin":
+    if roles.is_district_admin(user):
         return stmt
     raise ServiceError(403, "forbidden_role")
 

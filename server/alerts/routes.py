@@ -1,56 +1,19 @@
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
 from server.alerts import service
-from server.alerts.models import LEVELS, STATUSES
+from server.alerts.schemas import (
+    AckSchema,
+    AlertQuerySchema,
+    AlertSchema,
+    NoteSchema,
+    ResolveSchema,
+)
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/alerts", description="Alerts for township staff, escalated to the district")
-
-
-class EventSchema(ma.Schema):
-    at = ma.fields.DateTime()
-    kind = ma.fields.String()
-    user_id = ma.fields.Integer(allow_none=True)
-    note = ma.fields.String(allow_none=True)
-
-
-class AlertSchema(ma.Schema):
-    id = ma.fields.Integer()
-    kind = ma.fields.String()
-    severity = ma.fields.String()
-    person_id = ma.fields.Integer(allow_none=True)
-    place_id = ma.fields.Integer()
-    level = ma.fields.String()
-    status = ma.fields.String()
-    title = ma.fields.String()
-    detail = ma.fields.Dict()
-    created_at = ma.fields.DateTime()
-    sla_due_at = ma.fields.DateTime()
-    acknowledged_at = ma.fields.DateTime(allow_none=True)
-    resolved_at = ma.fields.DateTime(allow_none=True)
-    outcome = ma.fields.String(allow_none=True)
-    events = ma.fields.List(ma.fields.Nested(EventSchema))
-
-
-class AlertQuerySchema(ma.Schema):
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
-    level = ma.fields.String(validate=validate.OneOf(LEVELS))
-
-
-class AckSchema(ma.Schema):
-    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-
-
-class NoteSchema(ma.Schema):
-    note = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class ResolveSchema(AckSchema):
-    outcome = ma.fields.String(required=True, validate=validate.OneOf(service.OUTCOMES))
 
 
 def present(alerts):
@@ -60,7 +23,7 @@ def present(alerts):
 
 @blp.route("")
 class Alerts(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AlertQuerySchema, location="query")
     @blp.response(200, AlertSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
@@ -74,7 +37,7 @@ class Alerts(MethodView):
 
 @blp.route("/<int:alert_id>/ack")
 class Ack(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AckSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):
@@ -84,7 +47,7 @@ class Ack(MethodView):
 
 @blp.route("/<int:alert_id>/resolve")
 class Resolve(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ResolveSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):
@@ -94,7 +57,7 @@ class Resolve(MethodView):
 
 @blp.route("/<int:alert_id>/notes")
 class Notes(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(NoteSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):

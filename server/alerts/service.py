@@ -14,9 +14,10 @@ from sqlmodel import Session
 from server import clock
 from server.alerts.models import Alert, AlertEvent
 from server.audit import service as audit
-from server.audit.service import Actor
+from server.auth import roles
+from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.service import manages_place
+from server.auth.policy import require_manages
 from server.db import count
 from server.errors import ServiceError
 from server.messages import text, text_around
@@ -37,12 +38,12 @@ class AlertSettings:
 
 
 def staff_of(session: Session, place_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).where(User.place_id == place_id, User.role == "township_staff",
+    return list(session.scalars(select(User.id).where(User.place_id == place_id, User.role == roles.TOWNSHIP_STAFF,
                                                       User.is_active)))
 
 
 def district_admins(session: Session) -> list[int]:
-    return list(session.scalars(select(User.id).where(User.role == "district_admin", User.is_active)))
+    return list(session.scalars(select(User.id).where(User.role == roles.DISTRICT_ADMIN, User.is_active)))
 
 
 def raise_alert(session: Session, *, kind: str, township_id: int, title: str, dedupe_key: str,
@@ -127,8 +128,7 @@ def _managed(session: Session, actor: Actor, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
         raise ServiceError(404, "alert_not_found")
-    if not manages_place(session, actor.user, session.get(Place, alert.place_id)):
-        raise ServiceError(403, "place_out_of_scope")
+    require_manages(session, actor.user, session.get(Place, alert.place_id))
     return alert
 
 
@@ -173,10 +173,10 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
 def list_alerts(session: Session, *, actor: Actor, status: str | None = None, level: str | None = None,
                 offset: int = 0, limit: int = 50) -> tuple[list[Alert], int]:
     user = actor.user
-    if user.role not in ("township_staff", "district_admin"):
+    if not roles.is_staff(user):
         raise ServiceError(403, "forbidden_role")
     stmt = select(Alert)
-    if user.role == "township_staff":
+    if roles.is_township_staff(user):
         home = session.get(Place, user.place_id)
         stmt = stmt.join(Place, Place.id == Alert.place_id).where(places.subtree_filter(home))
     if status:

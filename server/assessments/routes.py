@@ -1,14 +1,16 @@
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
 from server.assessments import service
-from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
+from server.assessments.schemas import (
+    AssessmentSchema,
+    ExportQuerySchema,
+    HistoryQuerySchema,
+)
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
-from server.people.models import SELF_CARE_LEVELS
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import today
@@ -17,45 +19,16 @@ blp = Blueprint("assessments", __name__, url_prefix="/api/assessments",
                 description="Assessments on seed 001 annex 3's form (排查评估表)")
 
 
-class AssessmentSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
-    person_id = ma.fields.Integer(required=True)
-    assessed_on = ma.fields.Date(required=True)
-    assessor_id = ma.fields.Integer(dump_only=True)
-    guardian_name = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
-    guardian_age = ma.fields.Integer(load_default=None, allow_none=True, validate=validate.Range(10, 110))
-    guardian_relation = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
-    self_care_level = ma.fields.String(required=True, validate=validate.OneOf(SELF_CARE_LEVELS))
-    housing = ma.fields.String(required=True, validate=validate.OneOf(HOUSING))
-    living_environment = ma.fields.String(required=True, validate=validate.OneOf(ENVIRONMENT))
-    quality_of_life = ma.fields.String(required=True, validate=validate.OneOf(QUALITY))
-    care_quality = ma.fields.String(required=True, validate=validate.OneOf(QUALITY))
-    treated_promptly = ma.fields.Boolean(required=True)
-    subsidy_self_controlled = ma.fields.Boolean(required=True)
-    rights_infringed = ma.fields.Boolean(required=True)
-    overall = ma.fields.String(required=True, validate=validate.OneOf(OVERALL))
-    remarks = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-
-
-class HistoryQuerySchema(ma.Schema):
-    person_id = ma.fields.Integer(required=True)
-
-
-class ExportQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer(required=True)
-    format = ma.fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
-
-
 @blp.route("")
 class Assessments(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, AssessmentSchema(many=True))
     def get(self, args):
         """A person's assessments, newest first"""
         return service.history(get_session(), actor=current_actor(), person_id=args["person_id"])
 
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AssessmentSchema)
     @blp.response(201, AssessmentSchema)
     def post(self, data):
@@ -66,7 +39,7 @@ class Assessments(MethodView):
 
 @blp.route("/export")
 class Export(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ExportQuerySchema, location="query")
     @blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     def get(self, args):

@@ -13,8 +13,8 @@ from server.alerts.models import Alert
 from server.alerts.service import AlertSettings, resolve
 from server.assessments.models import Assessment
 from server.audit import service as audit
-from server.audit.service import Actor
-from server.auth.service import manages_place
+from server.auth.actor import Actor
+from server.auth.policy import managed_place
 from server.errors import ServiceError
 from server.messages import text
 from server.people import service as people
@@ -45,11 +45,7 @@ def _yn(value: bool) -> str:
 
 def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSettings, today: date,
            **data) -> Assessment:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise ServiceError(404, "person_not_found")
-    if not people.can_manage(session, actor.user, person):
-        raise ServiceError(403, "person_out_of_scope")
+    person = people.managed_person(session, actor, person_id)
     if data["assessed_on"] > today:
         raise ServiceError(422, "date_in_future", errors={"assessed_on": ["cannot be in the future"]})
     assessment = Assessment(person_id=person.id, assessor_id=actor.user.id, **data)
@@ -72,11 +68,7 @@ def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSet
 
 
 def history(session: Session, *, actor: Actor, person_id: int) -> list[Assessment]:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise ServiceError(404, "person_not_found")
-    if not people.can_manage(session, actor.user, person):
-        raise ServiceError(403, "person_out_of_scope")
+    person = people.managed_person(session, actor, person_id)
     audit.record(session, actor=actor, action="read_assessments", entity="person", entity_id=person.id,
                  person_id=person.id)
     return list(session.scalars(select(Assessment).where(Assessment.person_id == person_id)
@@ -85,9 +77,7 @@ def history(session: Session, *, actor: Actor, person_id: int) -> list[Assessmen
 
 def annex3_rows(session: Session, *, actor: Actor, place_id: int) -> tuple[str, list[list]]:
     """The latest assessment of every person under a place, as annex 3's rows."""
-    place = places.get(session, place_id)
-    if not manages_place(session, actor.user, place):
-        raise ServiceError(403, "place_out_of_scope")
+    place = managed_place(session, actor.user, place_id)
     latest = (select(Assessment.person_id, func.max(Assessment.id).label("id"))
               .group_by(Assessment.person_id).subquery())
     rows = session.execute(

@@ -1,34 +1,18 @@
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.audit import service
+from server.audit.schemas import AuditQuerySchema, AuditSchema
 from server.auth.current import login_required
+from server.auth.roles import DISTRICT_ADMIN
 from server.db import count, get_session
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Who read or changed a person's record")
 
 
-class AuditQuerySchema(ma.Schema):
-    person_id = ma.fields.Integer()
-    user_id = ma.fields.Integer()
-
-
-class AuditSchema(ma.Schema):
-    id = ma.fields.Integer()
-    at = ma.fields.DateTime()
-    user_id = ma.fields.Integer(allow_none=True)
-    action = ma.fields.String()
-    entity = ma.fields.String()
-    entity_id = ma.fields.Integer(allow_none=True)
-    person_id = ma.fields.Integer(allow_none=True)
-    address = ma.fields.String(allow_none=True)
-    detail = ma.fields.Dict(allow_none=True)
-
-
 @blp.route("")
 class Audit(MethodView):
-    @login_required("district_admin")
+    @login_required(DISTRICT_ADMIN)
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditSchema(many=True))
     @blp.paginate(page_size=100, max_page_size=500)

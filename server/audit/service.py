@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import select
@@ -10,17 +9,9 @@ from sqlmodel import Session
 
 from server import clock
 from server.audit.models import AuditLog
-from server.auth.models import User
+from server.auth.actor import Actor
 
 _INSERT = AuditLog.__table__.insert()
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, and from which address; services take this instead of a request."""
-
-    user: User
-    address: str | None = None
 
 
 def record(

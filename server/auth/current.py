@@ -6,8 +6,8 @@ import functools
 
 from flask import g, request
 
-from server.audit.service import Actor
 from server.auth import service
+from server.auth.actor import Actor
 from server.auth.models import User
 from server.db import get_session
 from server.errors import fail

@@ -7,8 +7,6 @@ from sqlmodel import Field, SQLModel
 from server import clock
 from server.db import UTCDateTime
 
-ROLES = ("caregiver", "volunteer", "township_staff", "district_admin")
-
 
 class User(SQLModel, table=True):
     """Someone who logs in.

@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from server.auth import service
 from server.auth.current import current_user, login_required
+from server.auth.roles import STAFF_ROLES
 from server.auth.schemas import (
     HealthSchema,
     LoginSchema,
@@ -93,7 +94,7 @@ class Health(MethodView):
 
 @users_blp.route("")
 class Users(MethodView):
-    @login_required(*service.STAFF_ROLES)
+    @login_required(*STAFF_ROLES)
     @users_blp.arguments(UserQuerySchema, location="query")
     @users_blp.response(200, UserSchema(many=True))
     @users_blp.paginate(page_size=50, max_page_size=200)
@@ -109,7 +110,7 @@ class Users(MethodView):
         pagination_parameters.item_count = total
         return rows
 
-    @login_required(*service.STAFF_ROLES)
+    @login_required(*STAFF_ROLES)
     @users_blp.arguments(UserSchema)
     @users_blp.response(201, UserSchema)
     def post(self, data):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.auth.models import ROLES
+from server.auth.roles import ROLES
 
 
 class LoginSchema(ma.Schema):

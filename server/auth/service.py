@@ -1,4 +1,4 @@
-"""Logins, tokens and the scope rules every other domain asks about."""
+"""Logins, tokens and users. (Roles: ``server.auth.roles``; scope: ``server.auth.policy``.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,18 @@ from sqlmodel import Session
 
 from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
-from server.auth.models import ROLES, AuthToken, LoginFailure, User
+from server.auth.models import AuthToken, LoginFailure, User
+from server.auth.policy import home_place, managed_place, require_manages, township_of
+from server.auth.roles import (
+    CAREGIVER,
+    DISTRICT_ADMIN,
+    FIELD_ROLES,
+    ROLES,
+    TOWNSHIP_STAFF,
+    VOLUNTEER,
+    is_district_admin,
+    is_staff,
+)
 from server.db import count
 from server.errors import ServiceError
 from server.places.models import Place, subtree_filter
@@ -154,42 +165,10 @@ def logout(session: Session, *, token_id: int, now: datetime | None = None) -> N
     session.execute(update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=now or clock.now()))
 
 
-# --- scope -------------------------------------------------------------------------------
-
-STAFF_ROLES = ("township_staff", "district_admin")
-
-
-def home_place(session: Session, user: User) -> Place:
-    return session.get(Place, user.place_id)
-
-
-def manages_place(session: Session, user: User, place: Place) -> bool:
-    """District admins manage everything, township staff their own place and what lies
-    under it; caregivers and volunteers manage no place."""
-    if user.role == "district_admin":
-        return True
-    if user.role != "township_staff":
-        return False
-    return place.path.startswith(home_place(session, user).path)
-
-
-def township_of(session: Session, place: Place) -> Place | None:
-    """The township a place lies in (itself when it is one); None above township level."""
-    for pid in _path_ids(place):
-        candidate = session.get(Place, pid)
-        if candidate.level == "township":
-            return candidate
-    return None
-
-
-def _path_ids(place: Place) -> list[int]:
-    return [int(p) for p in place.path.strip("/").split("/") if p]
-
-
 # Who may create whom: staff create field workers; district admins create anyone.
 GRANTABLE_ROLES = {
-    "township_staff": ("caregiver", "volunteer"),
-    "district_admin": ROLES,
+    TOWNSHIP_STAFF: FIELD_ROLES,
+    DISTRICT_ADMIN: ROLES,
 }
 
 
@@ -197,16 +176,16 @@ GRANTABLE_ROLES = {
 
 # The level a user's home place must have, by role.
 HOME_LEVELS = {
-    "caregiver": ("township", "village", "grid"),
-    "volunteer": ("township", "village", "grid"),
-    "township_staff": ("township",),
-    "district_admin": ("district",),
+    CAREGIVER: ("township", "village", "grid"),
+    VOLUNTEER: ("township", "village", "grid"),
+    TOWNSHIP_STAFF: ("township",),
+    DISTRICT_ADMIN: ("district",),
 }
 
 
 def visible_users(session: Session, user: User):
     stmt = select(User).order_by(User.id)
-    if user.role == "district_admin":
+    if is_district_admin(user):
         return stmt
     home = home_place(session, user)
     return stmt.join(Place, Place.id == User.place_id).where(subtree_filter(home))
@@ -214,17 +193,13 @@ def visible_users(session: Session, user: User):
 
 def list_users(session: Session, *, user: User, role: str | None = None, place_id: int | None = None,
                offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
-    if user.role not in STAFF_ROLES:
+    if not is_staff(user):
         raise ServiceError(403, "forbidden_role")
     stmt = visible_users(session, user)
     if role:
         stmt = stmt.where(User.role == role)
     if place_id is not None:
-        place = session.get(Place, place_id)
-        if place is None:
-            raise ServiceError(404, "place_not_found")
-        if not manages_place(session, user, place):
-            raise ServiceError(403, "place_out_of_scope")
+        place = managed_place(session, user, place_id)
         stmt = stmt.where(User.place_id.in_(select(Place.id).where(subtree_filter(place))))
     total = count(session, stmt)
     return list(session.scalars(stmt.offset(offset).limit(limit))), total
@@ -251,15 +226,15 @@ def create_user(
     place = session.get(Place, place_id)
     if place is None:
         raise ServiceError(404, "place_not_found")
-    if creator is not None and not manages_place(session, creator, place):
-        raise ServiceError(403, "place_out_of_scope")
+    if creator is not None:
+        require_manages(session, creator, place)
     if place.level not in HOME_LEVELS[role]:
         raise ServiceError(
             422, "validation", errors={"place_id": [f"a {role} belongs to a {' or '.join(HOME_LEVELS[role])}"]}
         )
     team = None
     if team_id is not None:
-        if role != "volunteer":
+        if role != VOLUNTEER:
             raise ServiceError(422, "team_only_for_volunteers")
         team = session.get(VolunteerTeam, team_id)
         if team is None:

@@ -1,16 +1,16 @@
-import math
 
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.care import service
 from server.care.schemas import (
     AgreementEndSchema,
     AgreementQuerySchema,
     AgreementSchema,
+    CareHomeSchema,
+    CentraliseSchema,
 )
 from server.db import get_session
 from server.settings import current as current_settings
@@ -42,7 +42,7 @@ def present(agreements):
 
 @blp.route("")
 class Agreements(MethodView):
-    @login_required("caregiver", "township_staff", "district_admin")
+    @login_required(CAREGIVER, *STAFF_ROLES)
     @blp.arguments(AgreementQuerySchema, location="query")
     @blp.response(200, AgreementSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
@@ -54,7 +54,7 @@ class Agreements(MethodView):
         pagination_parameters.item_count = total
         return present(rows)
 
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AgreementSchema)
     @blp.response(201, AgreementSchema)
     def post(self, data):
@@ -64,7 +64,7 @@ class Agreements(MethodView):
 
 @blp.route("/<int:agreement_id>")
 class AgreementById(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(AgreementEndSchema)
     @blp.response(200, AgreementSchema)
     def patch(self, data, agreement_id):
@@ -74,33 +74,12 @@ class AgreementById(MethodView):
                                               today=today(), alert_settings=current_settings().alerts, **data)])[0]
 
 
-class CareHomeSchema(ma.Schema):
-    """Seed 001 annex 2's columns; the 60% target is 0.6 × beds rounded up, as printed."""
-
-    id = ma.fields.Integer()
-    seq = ma.fields.Integer(allow_none=True)
-    name = ma.fields.String()
-    place_id = ma.fields.Integer()
-    beds = ma.fields.Integer()
-    residents = ma.fields.Integer()
-    target_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6))
-    still_needed_for_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6) - h.residents)
-    occupancy = ma.fields.Function(lambda h: round(h.residents / h.beds, 3) if h.beds else None)
-    staff = ma.fields.Integer()
-
-
-class CentraliseSchema(ma.Schema):
-    care_home_id = ma.fields.Integer(required=True)
-    decided_on = ma.fields.Date(load_default=None, allow_none=True)
-    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-
-
 homes_blp = Blueprint("care_homes", __name__, url_prefix="/api", description="Care homes and moves into them")
 
 
 @homes_blp.route("/care-homes")
 class CareHomes(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @homes_blp.response(200, CareHomeSchema(many=True))
     def get(self):
         """Care homes with beds, residents and the 60% occupancy target (seed 001 annex 2)"""
@@ -109,7 +88,7 @@ class CareHomes(MethodView):
 
 @homes_blp.route("/persons/<int:person_id>/centralise")
 class Centralise(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @homes_blp.arguments(CentraliseSchema)
     @homes_blp.response(200)
     def post(self, data, person_id):

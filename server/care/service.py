@@ -11,9 +11,9 @@ from sqlmodel import Session
 from server import clock
 from server.alerts import rules
 from server.audit import service as audit
-from server.audit.service import Actor
+from server.auth import policy, roles
+from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.service import STAFF_ROLES, manages_place
 from server.care.models import CareAgreement, CareHome
 from server.db import count
 from server.errors import ServiceError
@@ -25,9 +25,9 @@ from server.places.models import Place
 
 def _visible(session: Session, user: User):
     stmt = select(CareAgreement).order_by(CareAgreement.id)
-    if user.role == "caregiver":
+    if roles.is_caregiver(user):
         return stmt.where(CareAgreement.caregiver_id == user.id)
-    if user.role not in STAFF_ROLES:
+    if not roles.is_staff(user):
         raise ServiceError(403, "forbidden_role")
     persons = people.visible(session, user).with_only_columns(Person.id)
     return stmt.where(CareAgreement.person_id.in_(persons))
@@ -48,26 +48,17 @@ def list_agreements(session: Session, *, actor: Actor, person_id: int | None = N
     return rows, total
 
 
-def _managed_person(session: Session, actor: Actor, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise ServiceError(404, "person_not_found")
-    if not people.can_manage(session, actor.user, person):
-        raise ServiceError(403, "person_out_of_scope")
-    return person
-
-
 def create_agreement(session: Session, *, actor: Actor, person_id: int, caregiver_id: int, relation: str,
                      signed_on: date, start_on: date, today: date) -> CareAgreement:
-    person = _managed_person(session, actor, person_id)
+    person = people.managed_person(session, actor, person_id)
     if person.status != "active" or person.support_mode != "decentralised":
         raise ServiceError(409, "person_not_active")
     caregiver = session.get(User, caregiver_id)
     if caregiver is None:
         raise ServiceError(404, "caregiver_not_found")
-    if caregiver.role != "caregiver" or not caregiver.is_active:
+    if not roles.is_caregiver(caregiver) or not caregiver.is_active:
         raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
-    if not manages_place(session, actor.user, session.get(Place, caregiver.place_id)):
+    if not policy.manages_place(session, actor.user, session.get(Place, caregiver.place_id)):
         raise ServiceError(403, "user_out_of_scope")
     if signed_on > today:
         raise ServiceError(422, "date_in_future", errors={"signed_on": ["cannot be in the future"]})
@@ -91,7 +82,7 @@ def end_agreement(session: Session, *, actor: Actor, agreement_id: int, today: d
     agreement = session.get(CareAgreement, agreement_id)
     if agreement is None:
         raise ServiceError(404, "agreement_not_found")
-    _managed_person(session, actor, agreement.person_id)
+    people.managed_person(session, actor, agreement.person_id)
     if agreement.status == "ended":
         raise ServiceError(409, "agreement_ended")
     end_on = end_on or today
@@ -113,7 +104,7 @@ def end_agreement(session: Session, *, actor: Actor, agreement_id: int, today: d
 
 
 def care_homes(session: Session, *, actor: Actor) -> list[CareHome]:
-    if actor.user.role not in STAFF_ROLES:
+    if not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
     return list(session.scalars(select(CareHome).order_by(CareHome.seq, CareHome.id)))
 
@@ -125,7 +116,7 @@ def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: 
     from server.alerts.models import Alert
     from server.alerts.service import resolve
 
-    person = _managed_person(session, actor, person_id)
+    person = people.managed_person(session, actor, person_id)
     if person.status != "active" or person.support_mode != "decentralised":
         raise ServiceError(409, "person_not_active")
     home = session.get(CareHome, care_home_id)

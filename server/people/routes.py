@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES, VOLUNTEER
 from server.db import get_session
 from server.people import idnumber, service
 from server.people.models import Person
@@ -16,9 +17,6 @@ from server.timeutil import age_on
 
 blp = Blueprint("persons", __name__, url_prefix="/api/persons", description="People under support (特困人员)")
 
-STAFF = ("township_staff", "district_admin")
-
-
 def present(people: list[Person], *, role: str) -> list[dict]:
     """Shape persons for the caller's role: volunteers get names and villages only."""
     ctx = service.context_for(get_session(), people)
@@ -27,7 +25,7 @@ def present(people: list[Person], *, role: str) -> list[dict]:
     for p in people:
         village = ctx["villages"].get(p.village_id)
         row = {"id": p.id, "name": p.name, "village_id": p.village_id, "village_name": village.name if village else None}
-        if role != "volunteer":
+        if role != VOLUNTEER:
             township = ctx["townships"].get(village.parent_id) if village else None
             row.update(
                 sex=p.sex,
@@ -72,7 +70,7 @@ class Persons(MethodView):
         pagination_parameters.item_count = total
         return present(rows, role=actor.user.role)
 
-    @login_required(*STAFF)
+    @login_required(*STAFF_ROLES)
     @blp.arguments(PersonWriteSchema)
     @blp.response(201, PersonSchema)
     def post(self, data):
@@ -92,7 +90,7 @@ class PersonById(MethodView):
         person = service.get_person(get_session(), actor=actor, person_id=person_id)
         return present([person], role=actor.user.role)[0]
 
-    @login_required(*STAFF)
+    @login_required(*STAFF_ROLES)
     @blp.arguments(PersonPatchSchema)
     @blp.response(200, PersonSchema)
     def patch(self, changes, person_id):

@@ -10,9 +10,10 @@ from sqlmodel import Session
 from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.audit import service as audit
-from server.audit.service import Actor
+from server.auth import roles
+from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.service import manages_place
+from server.auth.policy import manages_place, require_manages
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
@@ -36,12 +37,12 @@ def volunteer_townships(session: Session, user: User) -> list[int]:
 def visible(session: Session, user: User):
     """A select of the persons ``user`` may see at all."""
     stmt = select(Person)
-    if user.role == "district_admin":
+    if roles.is_district_admin(user):
         return stmt
-    if user.role == "township_staff":
+    if roles.is_township_staff(user):
         home = session.get(Place, user.place_id)
         return stmt.join(Place, Place.id == Person.village_id).where(places.subtree_filter(home))
-    if user.role == "caregiver":
+    if roles.is_caregiver(user):
         return stmt.where(
             exists().where(
                 CareAgreement.person_id == Person.id,
@@ -65,6 +66,34 @@ def can_manage(session: Session, user: User, person: Person) -> bool:
     return manages_place(session, user, session.get(Place, person.village_id))
 
 
+# --- guards: every "may this actor touch that person?" is answered by one of these --------
+
+def find_person(session: Session, person_id: int) -> Person:
+    """The person ``person_id``; 404 person_not_found."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise ServiceError(404, "person_not_found")
+    return person
+
+
+def managed_person(session: Session, actor: Actor, person_id: int) -> Person:
+    """The person, when the actor manages their village (staff); 404 person_not_found,
+    403 person_out_of_scope."""
+    person = find_person(session, person_id)
+    if not can_manage(session, actor.user, person):
+        raise ServiceError(403, "person_out_of_scope")
+    return person
+
+
+def visible_person(session: Session, actor: Actor, person_id: int) -> Person:
+    """The person, when the actor may see them at all (``visible``); 404 person_not_found,
+    403 person_out_of_scope."""
+    person = find_person(session, person_id)
+    if not can_see(session, actor.user, person):
+        raise ServiceError(403, "person_out_of_scope")
+    return person
+
+
 def list_persons(
     session: Session,
     *,
@@ -79,8 +108,8 @@ def list_persons(
     stmt = visible(session, actor.user)
     if place_id is not None:
         place = places.get(session, place_id)
-        if actor.user.role in ("township_staff", "district_admin") and not manages_place(session, actor.user, place):
-            raise ServiceError(403, "place_out_of_scope")
+        if roles.is_staff(actor.user):
+            require_manages(session, actor.user, place)
         inner = select(Place.id).where(places.subtree_filter(place))
         stmt = stmt.where(Person.village_id.in_(inner))
     if self_care_level:
@@ -96,11 +125,7 @@ def list_persons(
 
 
 def get_person(session: Session, *, actor: Actor, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise ServiceError(404, "person_not_found")
-    if not can_see(session, actor.user, person):
-        raise ServiceError(403, "person_out_of_scope")
+    person = visible_person(session, actor, person_id)
     audit.record(session, actor=actor, action="read", entity="person", entity_id=person.id, person_id=person.id)
     return person
 
@@ -118,9 +143,7 @@ def _check_village(session: Session, actor: Actor, village_id: int) -> Place:
     village = places.get(session, village_id)
     if village.level != "village":
         raise ServiceError(422, "village_required", errors={"village_id": ["must be a village"]})
-    if not manages_place(session, actor.user, village):
-        raise ServiceError(403, "place_out_of_scope")
-    return village
+    return require_manages(session, actor.user, village)
 
 
 def _check_unique_id(session: Session, id_number: str, exclude: int | None = None) -> None:
@@ -132,7 +155,7 @@ def _check_unique_id(session: Session, id_number: str, exclude: int | None = Non
 
 
 def create_person(session: Session, *, actor: Actor, today: date, **data) -> Person:
-    if actor.user.role not in ("township_staff", "district_admin"):
+    if not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
     _check_village(session, actor, data["village_id"])
     _check_identity(data["id_number"], data.get("birth_date"), data.get("sex"), today)
@@ -147,13 +170,10 @@ def create_person(session: Session, *, actor: Actor, today: date, **data) -> Per
 
 
 def update_person(session: Session, *, actor: Actor, person_id: int, changes: dict, today: date) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise ServiceError(404, "person_not_found")
-    if not can_manage(session, actor.user, person):
-        if actor.user.role in ("township_staff", "district_admin"):
-            raise ServiceError(403, "person_out_of_scope")
+    if not roles.is_staff(actor.user):
+        find_person(session, person_id)  # a person that is not there is 404 for anyone
         raise ServiceError(403, "forbidden_role")
+    person = managed_person(session, actor, person_id)
     if "village_id" in changes:
         _check_village(session, actor, changes["village_id"])
     id_number = changes.get("id_number", person.id_number)

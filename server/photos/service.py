@@ -1,13 +1,18 @@
-"""Photos of visits: processing, reuse detection, storage rows."""
+"""Photos of visits and activities: processing, reuse detection, storage rows, and who may read one.
+
+Who may read a photo is its owner's rule: the owning domains (visits, activities) register a
+reader check here (``register_reader``, done by ``create_app``), so this package imports neither."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from server.auth.actor import Actor
 from server.errors import ServiceError
 from server.photos import pipeline
 from server.photos.models import VisitPhoto
@@ -105,3 +110,32 @@ def photos_of(session: Session, visit_ids: list[int]) -> dict[int, list[VisitPho
 
 def taken_times(photos: list[pipeline.ProcessedPhoto]) -> list[datetime | None]:
     return [p.exif_taken_at for p in photos]
+
+
+# --- who may read a photo ----------------------------------------------------------------
+
+# (session, actor, owner id, thumb=...) -> None; raises a ServiceError to refuse, and audits the
+# read when its owner audits reads.
+PhotoReader = Callable[..., None]
+_READERS: dict[str, PhotoReader] = {}
+
+
+def register_reader(owner: str, check: PhotoReader) -> None:
+    """Let the domain owning photos of ``owner`` ("visit", "activity") decide who reads them."""
+    _READERS[owner] = check
+
+
+def owner_of(photo: VisitPhoto) -> tuple[str, int]:
+    if photo.activity_id is not None:
+        return "activity", photo.activity_id
+    return "visit", photo.visit_id
+
+
+def readable(session: Session, *, actor: Actor, photo_id: int, thumb: bool) -> VisitPhoto:
+    """The photo, when its owner's rule lets ``actor`` read it; 404 photo_not_found."""
+    photo = session.get(VisitPhoto, photo_id)
+    if photo is None:
+        raise ServiceError(404, "photo_not_found")
+    owner, owner_id = owner_of(photo)
+    _READERS[owner](session, actor, owner_id, thumb=thumb)
+    return photo

@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import DISTRICT_ADMIN
 from server.db import get_session
 from server.places import service
 from server.places.schemas import PlaceQuerySchema, PlaceSchema
@@ -18,7 +19,7 @@ class Places(MethodView):
         """List the places under a parent (the districts when no parent is given)"""
         return service.children(get_session(), parent_id=args["parent_id"])
 
-    @login_required("district_admin")
+    @login_required(DISTRICT_ADMIN)
     @blp.arguments(PlaceSchema)
     @blp.response(201, PlaceSchema)
     def post(self, data):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.audit.service import Actor
-from server.auth.service import manages_place
+from server.auth.actor import Actor
+from server.auth.policy import require_manages
 from server.errors import ServiceError
 from server.places.models import CHILD_LEVEL, Place, subtree_filter  # noqa: F401  (used through this module)
 
@@ -34,8 +34,8 @@ def create(session: Session, *, actor: Actor | None, name: str, level: str, pare
         parent = None
     else:
         parent = get(session, parent_id)
-        if actor is not None and not manages_place(session, actor.user, parent):
-            raise ServiceError(403, "place_out_of_scope")
+        if actor is not None:
+            require_manages(session, actor.user, parent)
         expected = CHILD_LEVEL.get(parent.level)
         if level != expected:
             raise ServiceError(422, "parent_level", level=parent.level, child=expected or "—")

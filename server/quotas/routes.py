@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import CAREGIVER, DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
 from server.errors import fail
 from server.people.models import SELF_CARE_LEVELS
@@ -37,7 +38,7 @@ class Schedule(MethodView):
         """The other cadences: volunteer activities a month, health check age, review month"""
         return service.schedule(get_session())
 
-    @login_required("district_admin")
+    @login_required(DISTRICT_ADMIN)
     @blp.arguments(SchedulePolicySchema)
     @blp.response(200, SchedulePolicySchema)
     def put(self, data):
@@ -47,7 +48,7 @@ class Schedule(MethodView):
 
 @blp.route("/quotas/<level>")
 class QuotaByLevel(MethodView):
-    @login_required("district_admin")
+    @login_required(DISTRICT_ADMIN)
     @blp.arguments(QuotaSchema)
     @blp.response(200, QuotaSchema)
     def put(self, data, level):
@@ -59,7 +60,7 @@ class QuotaByLevel(MethodView):
 
 @blp.route("/me/progress")
 class MyProgress(MethodView):
-    @login_required("caregiver")
+    @login_required(CAREGIVER)
     @blp.response(200, ProgressSchema(many=True))
     def get(self):
         """My persons this month against their quota, the most urgent first (caregivers)"""
@@ -68,7 +69,7 @@ class MyProgress(MethodView):
 
 @blp.route("/coverage")
 class Coverage(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(CoverageQuerySchema, location="query")
     @blp.response(200, CoverageSchema)
     def get(self, args):

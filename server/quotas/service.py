@@ -14,10 +14,9 @@ from sqlmodel import Session
 
 from server import clock
 from server.audit import service as audit
-from server.audit.service import Actor
-from server.auth.service import manages_place
+from server.auth.actor import Actor
+from server.auth.policy import managed_place
 from server.care.models import CareAgreement
-from server.errors import ServiceError
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
@@ -163,9 +162,7 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     townships of a district): active people under decentralised support, those with at least
     one verified visit, and those whose home-visit quota is met; with a monthly trend."""
     user = actor.user
-    place = places.get(session, place_id if place_id is not None else user.place_id)
-    if not manages_place(session, user, place):
-        raise ServiceError(403, "place_out_of_scope")
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     children = {c.id: c for c in places.children(session, parent_id=place.id)}
     quotas = policies(session)
 

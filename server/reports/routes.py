@@ -1,14 +1,13 @@
-import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
 from server.auth.current import current_actor, login_required
+from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
 from server.errors import fail
-from server.fields import Month
 from server.reports import service
+from server.reports.schemas import DashboardQuerySchema, ReportQuerySchema, ReportSchema
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import this_month
@@ -19,21 +18,9 @@ blp = Blueprint("reports", __name__, url_prefix="/api/reports",
 REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements")
 
 
-class ReportQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
-    month = Month()
-    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-
-
-class ReportSchema(ma.Schema):
-    title = ma.fields.String()
-    headers = ma.fields.List(ma.fields.String())
-    rows = ma.fields.List(ma.fields.List(ma.fields.Raw()))
-
-
 @blp.route("/<name>")
 class ReportByName(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportSchema)
     def get(self, args, name):
@@ -59,13 +46,9 @@ class ReportByName(MethodView):
         return report.as_dict()
 
 
-class DashboardQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
-
-
 @blp.route("/dashboard")
 class Dashboard(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(DashboardQuerySchema, location="query")
     @blp.response(200)
     def get(self, args):

@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from server.activities.models import VolunteerActivity, VolunteerTeam
 from server.alerts.models import Alert
-from server.audit.service import Actor
+from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.service import manages_place
+from server.auth.policy import managed_place
 from server.care.models import CareAgreement, CareHome
 from server.errors import ServiceError
 from server.messages import text
@@ -42,10 +42,7 @@ class Report:
 
 
 def _scope(session: Session, actor: Actor, place_id: int | None) -> Place:
-    place = places.get(session, place_id if place_id is not None else actor.user.place_id)
-    if not manages_place(session, actor.user, place):
-        raise ServiceError(403, "place_out_of_scope")
-    return place
+    return managed_place(session, actor.user, place_id if place_id is not None else actor.user.place_id)
 
 
 def _township_rows(session: Session, place: Place) -> list[Place]:

@@ -3,12 +3,12 @@ import json
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
+from server import uploads
 from server.auth.current import current_actor, login_required
+from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.db import get_session
-from server.errors import fail, language
-from server.notify import service as notify
+from server.errors import language
 from server.settings import current as current_settings
 from server.visits import catalogue, service
 from server.visits.schemas import (
@@ -47,33 +47,9 @@ def _form_value(key: str, values: list[str]):
 
 def read_submission() -> tuple[dict, list[bytes]]:
     """The check-in from a multipart form (with photos) or a JSON body (without)."""
-    if request.mimetype == "multipart/form-data":
-        raw, errors = {}, {}
-        for key in request.form.keys():
-            try:
-                raw[key] = _form_value(key, request.form.getlist(key))
-            except ValueError:
-                errors[key] = ["not valid JSON"]
-        extra_files = [k for k in request.files.keys() if k != "photos"]
-        for key in extra_files:
-            errors[key] = ["Unknown field."]
-        if errors:
-            fail(422, "validation", errors=errors)
-        files = [f.read() for f in request.files.getlist("photos")]
-    elif request.is_json:
-        raw = request.get_json(silent=True)
-        if not isinstance(raw, dict):
-            fail(400, "bad_request")
-        files = []
-    else:
-        fail(415, "bad_request")
-    if "device_time" not in raw and request.headers.get("X-Device-Time"):
-        # an outbox replays a stored body; the phone's clock at sending travels in a header
-        raw["device_time"] = request.headers["X-Device-Time"]
-    try:
-        return _VISIT_SCHEMA.load(raw), files
-    except ValidationError as err:
-        fail(422, "validation", errors=err.messages)
+    # an outbox replays a stored body; the phone's clock at sending travels in a header
+    return uploads.read_submission(_VISIT_SCHEMA, form_value=_form_value,
+                                   defaults={"device_time": request.headers.get("X-Device-Time")})
 
 
 def present(views: list[dict]) -> list[dict]:
@@ -121,11 +97,9 @@ class Visits(MethodView):
             # nothing half-stored: no row, and no file this request wrote
             store.discard_created()
             raise
-        urgent = [a.id for a in view.get("alerts", []) if a.severity == "urgent"]
-        if urgent:
-            # someone may be in danger: township staff hear of it now, not at the next job run
-            notify.deliver(session, notify.for_alerts(session, urgent), settings.notify)
-            session.commit()
+        # someone may be in danger: township staff hear of it now, not at the next job run
+        service.deliver_urgent(session, view=view, settings=settings.notify)
+        session.commit()
         return present([view])[0], 201 if created else 200
 
     @login_required()
@@ -152,7 +126,7 @@ class VisitById(MethodView):
 
 @blp.route("/<int:visit_id>/checkout")
 class Checkout(MethodView):
-    @login_required("caregiver")
+    @login_required(CAREGIVER)
     @blp.arguments(CheckoutSchema)
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):
@@ -164,7 +138,7 @@ class Checkout(MethodView):
 
 @blp.route("/<int:visit_id>/review")
 class Review(MethodView):
-    @login_required("township_staff", "district_admin")
+    @login_required(*STAFF_ROLES)
     @blp.arguments(ReviewSchema)
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):

@@ -17,10 +17,12 @@ from server import clock, geo
 from server.alerts import rules
 from server.alerts import service as alerts_service
 from server.audit import service as audit
-from server.audit.service import Actor
+from server.auth import roles
+from server.auth.actor import Actor
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
+from server.notify import service as notify
 from server.people import service as people
 from server.people.models import Person
 from server.photos import service as photos
@@ -69,14 +71,15 @@ _PERSON_FOR_CHECKIN = (
 )
 
 
-def _replay(session: Session, actor: Actor, client_id: str, digest: str) -> int | None:
-    """The id of the visit already stored under ``client_id``, if this is a replay of it."""
+def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) -> tuple[dict, bool] | None:
+    """When a visit is already stored under ``client_id``: the answer to a replay of it (its view,
+    not created), or 422 client_id_conflict when it is another caregiver's or another visit."""
     existing = session.connection().execute(_REPLAY, {"client_id": client_id}).first()
     if existing is None:
         return None
     if existing.caregiver_id != actor.user.id or existing.content_hash != digest:
         raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used for a different visit"]})
-    return existing.id
+    return views(session, [session.get(Visit, existing.id)])[0], False
 
 
 def _person_and_agreement(session: Session, person_id: int, caregiver_id: int):
@@ -87,26 +90,44 @@ def _person_and_agreement(session: Session, person_id: int, caregiver_id: int):
 def create_visit(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
                  settings: Settings, now: datetime | None = None) -> tuple[dict, bool]:
     """Store a check-in. Returns the visit's view (see ``views``) and whether it was created
-    (False: a replay of a visit already stored)."""
+    (False: a replay of a visit already stored under its client_id, see ``_answer_replay``).
+
+    A replay is answered whatever else is true by now: an outbox may resend a visit after its
+    agreement ended or the clock moved on, or race the first send. It is looked for once the
+    check-in is refused (the unique client_id refuses the insert of a replay), except that with
+    photos it is looked for first: they are costly to decode again.
+    """
     now = now or clock.now()
-    if actor.user.role != "caregiver":
+    if not roles.is_caregiver(actor.user):
         raise ServiceError(403, "caregivers_only")
     digest = content_hash(data, files)
-    if files:
-        # Photos are costly to decode again: answer a replay before touching them.
-        replayed = _replay(session, actor, data["client_id"], digest)
-        if replayed is not None:
-            return views(session, [session.get(Visit, replayed)])[0], False
-    person = _person_and_agreement(session, data["person_id"], actor.user.id)
+    answer = _answer_replay(session, actor, data["client_id"], digest) if files else None
+    if answer is not None:
+        return answer
     try:
-        _validate(data, files, person, now, settings)
-    except ServiceError:
-        # A replay from an offline outbox is still answered when, since it was first stored, the
-        # agreement ended or the clock moved on; without photos it has not been looked for yet.
-        replayed = None if files else _replay(session, actor, data["client_id"], digest)
-        if replayed is None:
+        person, processed, row = _checked(session, actor=actor, data=data, files=files, digest=digest,
+                                          settings=settings, now=now)
+        # A plain insert (the check-in is the hot path); it is the request's first write, and the
+        # unique client_id is what refuses a replay without photos (or one racing this request).
+        row["id"] = session.connection().execute(_INSERT_VISIT, row).inserted_primary_key[0]
+    except (ServiceError, IntegrityError) as refused:
+        if isinstance(refused, IntegrityError):
+            # The insert is the request's first write: rolling back loses nothing.
+            session.rollback()
+        answer = _answer_replay(session, actor, data["client_id"], digest)
+        if answer is None:
             raise
-        return views(session, [session.get(Visit, replayed)])[0], False
+        return answer
+    return _stored(session, actor=actor, row=row, person=person, processed=processed, store=store,
+                   settings=settings), True
+
+
+def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], digest: str, settings: Settings,
+             now: datetime) -> tuple:
+    """Validate and verify a check-in, before anything is written: the person (with the
+    agreement), the processed photos, and the visit's row to insert."""
+    person = _person_and_agreement(session, data["person_id"], actor.user.id)
+    _validate(data, files, person, now, settings)
 
     # Everything heavy happens before the first write, so no lock is held while photos decode.
     processed = photos.process_all(files, limits=settings.photos.limits, zone=settings.zone)
@@ -126,19 +147,12 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
     ctx = _context(session, row, person, processed, settings)
     row["exceptions"], row["exception_detail"] = verification.check(ctx, settings.rules)
     row["status"] = "exception" if row["exceptions"] else "verified"
+    return person, processed, row
 
-    try:
-        # A plain insert (the check-in is the hot path); it is the request's first write, and the
-        # unique client_id is what finds a replay without photos (or one racing this request).
-        row["id"] = session.connection().execute(_INSERT_VISIT, row).inserted_primary_key[0]
-    except IntegrityError:
-        # Nothing else was written yet, so rolling back loses nothing.
-        session.rollback()
-        replayed = _replay(session, actor, data["client_id"], digest)
-        if replayed is None:
-            raise
-        return views(session, [session.get(Visit, replayed)])[0], False
 
+def _stored(session: Session, *, actor: Actor, row: dict, person, processed: list, store: PhotoStore,
+            settings: Settings) -> dict:
+    """What follows the visit's insert: its photos, the audit row, a proposed home, alerts; its view."""
     stored = photos.attach(session, visit_id=row["id"], photos=processed, store=store)
     audit.record(session, actor=actor, action="create", entity="visit", entity_id=row["id"], person_id=person.id,
                  detail={"status": row["status"], "exceptions": row["exceptions"]})
@@ -146,7 +160,15 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
         _maybe_propose_home(session, session.get(Person, person.id), settings)
     raised = _deterioration(session, row, person, settings) if _observations(row) else []
     return {**row, "person_name": person.name, "observations": _observations(row), "photos": stored,
-            "reviewed_at": None, "alerts": raised}, True
+            "reviewed_at": None, "alerts": raised}
+
+
+def deliver_urgent(session: Session, *, view: dict, settings: notify.NotifySettings) -> None:
+    """Deliver now the notices of the urgent alerts a check-in raised (``view`` from
+    ``create_visit``). Call it once the visit is committed; the caller commits the deliveries."""
+    urgent = [a.id for a in view.get("alerts", []) if a.severity == "urgent"]
+    if urgent:
+        notify.deliver(session, notify.for_alerts(session, urgent), settings)
 
 
 def _deterioration(session: Session, row: dict, person, settings: Settings) -> list:
@@ -283,11 +305,11 @@ def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetim
 def _visible(session: Session, actor: Actor):
     user = actor.user
     stmt = select(Visit)
-    if user.role == "caregiver":
+    if roles.is_caregiver(user):
         return stmt.where(Visit.caregiver_id == user.id)
-    if user.role == "volunteer":
+    if roles.is_volunteer(user):
         raise ServiceError(403, "forbidden_role")
-    if user.role == "district_admin":
+    if roles.is_district_admin(user):
         return stmt
     return stmt.where(Visit.person_id.in_(people.visible(session, user).with_only_columns(Person.id)))
 
@@ -315,9 +337,9 @@ def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "r
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
-    if actor.user.role == "caregiver":
+    if roles.is_caregiver(actor.user):
         allowed = visit.caregiver_id == actor.user.id
-    elif actor.user.role == "volunteer":
+    elif roles.is_volunteer(actor.user):
         allowed = False
     else:
         allowed = people.can_see(session, actor.user, session.get(Person, visit.person_id))
@@ -327,14 +349,18 @@ def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "r
     return visit
 
 
+def read_photo(session: Session, actor: Actor, visit_id: int, *, thumb: bool) -> None:
+    """Who may read a visit's photo: who may see the visit; the read is audited like a read of it
+    (registered with ``server.photos.service.register_reader``)."""
+    get_visit(session, actor=actor, visit_id=visit_id, action="read_thumb" if thumb else "read_photo")
+
+
 def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reason_code: str,
            note: str | None = None, now: datetime | None = None) -> Visit:
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
-    person = session.get(Person, visit.person_id)
-    if not people.can_manage(session, actor.user, person):
-        raise ServiceError(403, "person_out_of_scope")
+    people.managed_person(session, actor, visit.person_id)
     if visit.status != "exception":
         raise ServiceError(409, "review_not_pending")
     if catalogue.REVIEW_REASONS[reason_code][0] != decision:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.audit.models import AuditLog
-from server.audit.service import Actor
+from server.auth.actor import Actor
 from server.care import service
 from server.care.models import CareAgreement
 from server.errors import ServiceError

@@ -12,8 +12,8 @@ import socket
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa

@@ -1,0 +1,47 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from server.alerts import service
+from server.alerts.models import LEVELS, STATUSES
+
+
+class EventSchema(ma.Schema):
+    at = ma.fields.DateTime()
+    kind = ma.fields.String()
+    user_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+
+
+class AlertSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    severity = ma.fields.String()
+    person_id = ma.fields.Integer(allow_none=True)
+    place_id = ma.fields.Integer()
+    level = ma.fields.String()
+    status = ma.fields.String()
+    title = ma.fields.String()
+    detail = ma.fields.Dict()
+    created_at = ma.fields.DateTime()
+    sla_due_at = ma.fields.DateTime()
+    acknowledged_at = ma.fields.DateTime(allow_none=True)
+    resolved_at = ma.fields.DateTime(allow_none=True)
+    outcome = ma.fields.String(allow_none=True)
+    events = ma.fields.List(ma.fields.Nested(EventSchema))
+
+
+class AlertQuerySchema(ma.Schema):
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    level = ma.fields.String(validate=validate.OneOf(LEVELS))
+
+
+class AckSchema(ma.Schema):
+    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class NoteSchema(ma.Schema):
+    note = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ResolveSchema(AckSchema):
+    outcome = ma.fields.String(required=True, validate=validate.OneOf(service.OUTCOMES))

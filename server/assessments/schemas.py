@@ -1,0 +1,34 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
+from server.people.models import SELF_CARE_LEVELS
+
+
+class AssessmentSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    person_id = ma.fields.Integer(required=True)
+    assessed_on = ma.fields.Date(required=True)
+    assessor_id = ma.fields.Integer(dump_only=True)
+    guardian_name = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
+    guardian_age = ma.fields.Integer(load_default=None, allow_none=True, validate=validate.Range(10, 110))
+    guardian_relation = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    self_care_level = ma.fields.String(required=True, validate=validate.OneOf(SELF_CARE_LEVELS))
+    housing = ma.fields.String(required=True, validate=validate.OneOf(HOUSING))
+    living_environment = ma.fields.String(required=True, validate=validate.OneOf(ENVIRONMENT))
+    quality_of_life = ma.fields.String(required=True, validate=validate.OneOf(QUALITY))
+    care_quality = ma.fields.String(required=True, validate=validate.OneOf(QUALITY))
+    treated_promptly = ma.fields.Boolean(required=True)
+    subsidy_self_controlled = ma.fields.Boolean(required=True)
+    rights_infringed = ma.fields.Boolean(required=True)
+    overall = ma.fields.String(required=True, validate=validate.OneOf(OVERALL))
+    remarks = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class HistoryQuerySchema(ma.Schema):
+    person_id = ma.fields.Integer(required=True)
+
+
+class ExportQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer(required=True)
+    format = ma.fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))

@@ -1,0 +1,20 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from server.fields import Month
+
+
+class ReportQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer()
+    month = Month()
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+
+class ReportSchema(ma.Schema):
+    title = ma.fields.String()
+    headers = ma.fields.List(ma.fields.String())
+    rows = ma.fields.List(ma.fields.List(ma.fields.Raw()))
+
+
+class DashboardQuerySchema(ma.Schema):
+    place_id = ma.fields.Integer()
