@@ -72,6 +72,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.coverage": ("{place}{year}年{month}月走访覆盖情况", "{place}: visit coverage, {year}-{month:02d}"),
     "report.volunteers": ("{place}{year}年{month}月志愿服务活动情况", "{place}: volunteer activity, {year}-{month:02d}"),
     "report.care_homes": ("养老机构情况统计表", "Care homes"),
+    "report.annex3": ("{place}分散供养特困人员排查评估表", "{place}: assessment of people under decentralised support"),
+    "report.annex3.sheet": ("排查评估表", "Assessments"),
     "report.agreements": (
         "{place}{year}年{month}月照料协议履行情况",
         "{place}: care agreements kept, {year}-{month:02d}",

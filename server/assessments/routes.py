@@ -11,6 +11,7 @@ from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
+from server.messages import text
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import today
@@ -45,7 +46,8 @@ class Export(MethodView):
     def get(self, args):
         """Annex 3's table for a township (the latest assessment per person), as XLSX or CSV"""
         name, rows = service.annex3_rows(get_session(), actor=current_actor(), place_id=args["place_id"])
-        title = f"{name}分散供养特困人员排查评估表"
+        title = text("report.annex3", place=name)
         fmt = args["format"]
-        data = to_csv(service.ANNEX3_HEADERS, rows) if fmt == "csv" else to_xlsx("排查评估表", service.ANNEX3_HEADERS, rows)
+        data = (to_csv(service.ANNEX3_HEADERS, rows) if fmt == "csv"
+                else to_xlsx(text("report.annex3.sheet"), service.ANNEX3_HEADERS, rows))
         return download(data, title, fmt)
