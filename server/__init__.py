@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.people.routes import blp as persons_blp
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
+    from server.privacy.routes import blp as privacy_blp
     from server.quotas.routes import blp as quotas_blp
     from server.reports.routes import blp as reports_blp
     from server.visits.routes import blp as visits_blp
@@ -81,7 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.schema("ActivityMultipart", schema=ActivityMultipartSchema)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
-                      assessments_blp, activities_blp, reports_blp):
+                      assessments_blp, activities_blp, reports_blp, privacy_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

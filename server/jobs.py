@@ -34,6 +34,7 @@ from server.notify import service as notify
 from server.notify.models import JobRun
 from server.people.models import Person
 from server.places.models import Place
+from server.privacy import service as privacy
 from server.quotas import service as quotas
 from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
 from server.settings import Settings
@@ -325,6 +326,15 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
         return _finish(session, run, {"month": label, "compliance_rows": written, "quota_missed": raised})
 
 
+# --- privacy -------------------------------------------------------------------------------------
+
+
+def retention(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Photos and precise visit positions past their retention period go (server/privacy/service.py)."""
+    with db.session() as session:
+        return privacy.apply_retention(session, now=at, settings=settings.retention, store=settings.photos.store())
+
+
 # --- the registry ----------------------------------------------------------------------------------
 
 HOUR = 3600
@@ -338,6 +348,7 @@ JOBS: dict[str, Job] = {
         Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR),
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},
             20 * 24 * HOUR),
+        Job("retention", retention, {"hour": 3, "minute": 15}, 24 * HOUR),
         Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR),
     )
 }

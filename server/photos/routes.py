@@ -29,6 +29,8 @@ def _send(photo_id: int, *, thumb: bool):
         # the visit's own scope rule decides, and the read is audited like a read of the visit
         visits.get_visit(session, actor=current_actor(), visit_id=photo.visit_id,
                          action="read_thumb" if thumb else "read_photo")
+    if photo.purged_at is not None:
+        fail(410, "photo_purged", date=photo.purged_at.astimezone(current_settings().zone).date().isoformat())
     path = current_settings().photos.store().path(photo.sha256, thumb=thumb)
     if not path.exists():
         fail(404, "photo_not_found")
