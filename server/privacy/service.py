@@ -49,8 +49,7 @@ def _jsonable(value):
 
 def _row(obj: SQLModel) -> dict:
     """Every column of a row, as stored (nothing masked, nothing left out)."""
-    return {c.name: _jsonable(getattr(obj, c.key if hasattr(c, "key") else c.name))
-            for c in obj.__table__.columns}
+    return {c.name: _jsonable(getattr(obj, c.name)) for c in obj.__table__.columns}
 
 
 def _all(session: Session, model, *where, order=None) -> list:
