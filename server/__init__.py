@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp
     from server.places.routes import blp as places_blp
+    from server.privacy.routes import blp as privacy_blp
     from server.quotas.routes import blp as quotas_blp
     from server.reports.routes import blp as reports_blp
     from server.visits import service as visits_service
@@ -87,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     photos_service.register_reader("activity", activities_service.read_photo)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
-                      assessments_blp, activities_blp, reports_blp):
+                      assessments_blp, activities_blp, reports_blp, privacy_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

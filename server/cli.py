@@ -149,6 +149,41 @@ def scheduler(retry_seconds):
                 announce=lambda text: click.echo(text, err=False))
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup(file):
+    """Back up the database (a consistent snapshot) and the media folder into FILE (tar.gz)."""
+    from server import clock
+    from server.privacy import backup as backups
+
+    settings = load_settings()
+    try:
+        manifest = backups.backup(url=settings["DATABASE_URL"], media_dir=settings["MEDIA_DIR"], target=file,
+                                  now=clock.now())
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {file}: schema {manifest['schema_revision']}, "
+               f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
+               f"{len(manifest['media'])} media files")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database or media folder that already holds data")
+def restore(file, force):
+    """Restore a backup made by `zhaoying backup` (verified first; migrated up when older)."""
+    from server.privacy import backup as backups
+
+    settings = load_settings()
+    try:
+        done = backups.restore(url=settings["DATABASE_URL"], media_dir=settings["MEDIA_DIR"], source=file, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    migrated = f", migrated to {done['migrated_to']}" if done["migrated_to"] else ""
+    click.echo(f"restored {file}: schema {done['schema_revision']}{migrated}, "
+               f"{sum(done['tables'].values())} rows, {done['media_files']} media files")
+
+
 @main.group()
 def jobs():
     """Scheduled jobs, run by hand."""

@@ -128,6 +128,9 @@ def load_settings(env: dict | None = None) -> dict:
         "ALERT_SLA_MINUTES_URGENT": _int(env, "ALERT_SLA_MINUTES_URGENT", 4 * 60, minimum=1),
         "ALERT_SLA_MINUTES_NORMAL": _int(env, "ALERT_SLA_MINUTES_NORMAL", 3 * 24 * 60, minimum=1),
         "REMINDER_HOUR": _int(env, "REMINDER_HOUR", 9),
+        # Retention (README "Privacy"): days kept; 0 keeps forever.
+        "RETENTION_PHOTO_DAYS": _int(env, "RETENTION_PHOTO_DAYS", 3 * 365),
+        "RETENTION_GPS_DAYS": _int(env, "RETENTION_GPS_DAYS", 400),
         # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
         "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, minimum=1),
         "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 65536, minimum=8),

@@ -69,6 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agreement_ended": ("该协议已终止", "That agreement has already ended"),
     "end_before_start": ("终止日期不能早于开始日期", "The end date cannot be before the start date"),
     "date_in_future": ("日期不能晚于今天", "The date cannot be in the future"),
+    "photo_purged": (
+        "该照片已按保存期限规定于{date}删除，走访记录仍然保留",
+        "This photo was deleted on {date} under the retention rules; the visit record remains",
+    ),
     "photo_empty": ("第{index}张照片是空文件", "Photo {index} is an empty file"),
     "photo_too_large": ("第{index}张照片文件太大", "Photo {index} is too large"),
     "photo_unsupported": (

@@ -25,6 +25,7 @@ from server.alerts import service as alerts
 from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
+from server.privacy import service as privacy
 from server.quotas import close, reminders
 from server.quotas import service as quotas
 from server.settings import Settings
@@ -166,6 +167,15 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
         return _finish(session, run, {"month": label, **result})
 
 
+# --- privacy -------------------------------------------------------------------------------------
+
+
+def retention(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Photos and precise visit positions past their retention period go (server/privacy/service.py)."""
+    with db.session() as session:
+        return privacy.apply_retention(session, now=at, settings=settings.retention, store=settings.photos.store())
+
+
 # --- the registry ----------------------------------------------------------------------------------
 
 HOUR = 3600
@@ -179,6 +189,7 @@ JOBS: dict[str, Job] = {
         Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR),
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},
             20 * 24 * HOUR),
+        Job("retention", retention, {"hour": 3, "minute": 15}, 24 * HOUR),
         Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR),
     )
 }

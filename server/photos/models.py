@@ -18,7 +18,8 @@ class VisitPhoto(SQLModel, table=True):
     activity_id: int | None = Field(default=None, foreign_key="volunteeractivity.id", index=True,
                                     description="set instead of visit_id for a volunteer activity's photo")
     position: int = 0
-    sha256: str = Field(max_length=64, index=True)
+    sha256: str | None = Field(default=None, max_length=64, index=True,
+                               description="the stored file's name; None once the retention job purged it")
     phash: str = Field(max_length=16)
     width: int
     height: int
@@ -28,3 +29,5 @@ class VisitPhoto(SQLModel, table=True):
     exif_lat: float | None = None
     exif_lon: float | None = None
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                       description="when the retention job deleted the file (README \"Privacy\"); the row stays")

@@ -14,6 +14,8 @@ blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Visit
 def _send(photo_id: int, *, thumb: bool):
     # the owner's rule decides (a visit's scope, audited like a read of the visit; a team's activity)
     photo = service.readable(get_session(), actor=current_actor(), photo_id=photo_id, thumb=thumb)
+    if photo.purged_at is not None:
+        fail(410, "photo_purged", date=photo.purged_at.astimezone(current_settings().zone).date().isoformat())
     path = current_settings().photos.store().path(photo.sha256, thumb=thumb)
     if not path.exists():
         fail(404, "photo_not_found")

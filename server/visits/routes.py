@@ -66,7 +66,7 @@ def present(views: list[dict]) -> list[dict]:
             "verification": {"status": v["status"], "exceptions": v["exceptions"], "detail": v["exception_detail"],
                              "review": review},
             "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
-                        "width": p.width, "height": p.height} for p in v["photos"]],
+                        "width": p.width, "height": p.height, "purged_at": p.purged_at} for p in v["photos"]],
         })
     return out
 

@@ -61,6 +61,8 @@ class PhotoRefSchema(ma.Schema):
     thumb_url = ma.fields.String()
     width = ma.fields.Integer()
     height = ma.fields.Integer()
+    purged_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "set when the retention rules deleted the file; the URL then answers 410"})
 
 
 class ReviewOutSchema(ma.Schema):
