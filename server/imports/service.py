@@ -437,7 +437,7 @@ def _plan_volunteers(session: Session, township: Place, sheet: reading.Sheet, *,
     user_ids = [u.id for u in users.values()]
     for chunk in _chunks(user_ids):
         memberships.update(session.execute(select(VolunteerTeamMember.user_id, VolunteerTeamMember.team_id)
-                                           .where(VolunteerTeamMember.user_id.in_(chunk))).tuples())
+                                           .where(VolunteerTeamMember.user_id.in_(chunk))).all())
     snapshot = {
         "places": sorted((p.id, p.name) for p in places_under),
         "teams": sorted((t.id, t.name) for t in teams.values()),
@@ -719,7 +719,7 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
                                      .order_by(User.id)))
         team_names = dict(session.execute(select(VolunteerTeamMember.user_id, VolunteerTeam.name)
                                           .join(VolunteerTeam, VolunteerTeam.id == VolunteerTeamMember.team_id)
-                                          .where(VolunteerTeam.township_id == township.id)).tuples())
+                                          .where(VolunteerTeam.township_id == township.id)).all())
         return township, [{"name": u.display_name, "phone": u.phone or u.username,
                            "place": places_under[u.place_id].name if u.place_id != township.id else None,
                            "team": team_names.get(u.id)} for u in users]
@@ -729,7 +729,7 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
     for chunk in _chunks([p.id for p in persons]):
         for agreement, user in session.execute(
                 select(CareAgreement, User).join(User, User.id == CareAgreement.caregiver_id)
-                .where(CareAgreement.person_id.in_(chunk), CareAgreement.status == "active")).tuples():
+                .where(CareAgreement.person_id.in_(chunk), CareAgreement.status == "active")).all():
             caregivers[agreement.person_id] = (agreement, user)
     audit.record_person_reads(session, actor=actor, person_ids=[p.id for p in persons], action="export_roster")
     rows = []
