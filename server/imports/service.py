@@ -629,33 +629,42 @@ def execute(session: Session, *, actor: Actor, plan: Plan, hasher: PasswordHashe
     created_users: dict[str, int] = {}
     teams: dict[str, int] = {}
     run = _execute_person if plan.kind == "persons" else _execute_volunteer
+    # The session's identity map holds its objects weakly: keep the township's places (every
+    # service asks for them) alive for the whole run, and a batch's new rows for the batch.
+    places_held = _township_places(session, plan.township)
     for batch in _chunks(plan.rows, batch_size):
+        held: list = []
         for row in batch:
             if row.action != "unchanged":
                 run(session, actor=actor, row=row, hasher=hasher, today=today, logins=logins,
-                    created_users=created_users, teams=teams, township=plan.township)
+                    created_users=created_users, teams=teams, township=plan.township, held=held)
         session.flush()
         if commit is not None:
             commit()
+        del held
         if progress is not None:
             progress(len(batch))
+    del places_held
     return Applied(counts=counts, logins=list(logins.values()))
 
 
-def _new_login(session, *, actor, hasher, role, name, phone, place_id, team_id, logins, created_users) -> int:
+def _new_login(session, *, actor, hasher, role, name, phone, place_id, team_id, logins, created_users, held) -> int:
     user = auth.create_user(session, creator=actor.user, hasher=hasher, username=phone, password="",
                             password_hash="!", role=role, display_name=name, place_id=place_id, phone=phone,
                             team_id=team_id)
     password = auth.issue_one_time_password(session, user=user, hasher=hasher)
+    held.append(user)
     created_users[phone] = user.id
     logins[phone] = {"username": phone, "display_name": name, "role": role, "persons": [],
                      "one_time_password": password}
     return user.id
 
 
-def _execute_person(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams, township) -> None:
+def _execute_person(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams, township,
+                    held) -> None:
     if row.action == "create":
         person = people.create_person(session, actor=actor, today=today, **row.data)
+        held.append(person)
         person_id = person.id
     else:
         person_id = row.target_id
@@ -669,7 +678,7 @@ def _execute_person(session, *, actor, row: RowPlan, hasher, today, logins, crea
     if caregiver_id is None:
         caregiver_id = _new_login(session, actor=actor, hasher=hasher, role="caregiver", name=row.caregiver["name"],
                                   phone=phone, place_id=row.village_id, team_id=None, logins=logins,
-                                  created_users=created_users)
+                                  created_users=created_users, held=held)
     if phone in logins:
         logins[phone]["persons"].append(row.name)
     start_on = row.signed_on
@@ -682,7 +691,7 @@ def _execute_person(session, *, actor, row: RowPlan, hasher, today, logins, crea
 
 
 def _execute_volunteer(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams,
-                       township) -> None:
+                       township, held) -> None:
     team_id = row.team["id"] or teams.get(row.team["name"])
     if team_id is None:
         team = VolunteerTeam(name=row.team["name"], township_id=township.id)
@@ -693,7 +702,8 @@ def _execute_volunteer(session, *, actor, row: RowPlan, hasher, today, logins, c
         team_id = teams[row.team["name"]] = team.id
     if row.action == "create":
         _new_login(session, actor=actor, hasher=hasher, role="volunteer", name=row.name, phone=row.key,
-                   place_id=row.village_id, team_id=team_id, logins=logins, created_users=created_users)
+                   place_id=row.village_id, team_id=team_id, logins=logins, created_users=created_users,
+                   held=held)
         return
     user = session.get(User, row.target_id)
     for key, (_old, new) in row.changes.items():
