@@ -133,6 +133,89 @@ def demo(scale, seed):
         demo_data.load_scale(database().engine, scale, seed=seed, progress=click.progressbar)
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--township", required=True, help="the township's name, as in the system")
+@click.option("--kind", type=click.Choice(["persons", "volunteers"]), default="persons", show_default=True)
+@click.option("--apply", "do_apply", is_flag=True, help="write it (a file with any error writes nothing)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object on stdout")
+@click.option("--user", "username", default=None,
+              help="the staff or admin login it is recorded under (default: the township's first staff login, "
+                   "else the first district admin)")
+@with_appcontext
+def import_roster(file, township, kind, do_apply, as_json, username):
+    """Import a township's roster (花名册) or volunteer list from FILE (.xlsx or .csv): a dry run,
+    or with --apply, the real thing. Exit status 1 when the file has errors."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from server import clock
+    from server.audit import service as audit
+    from server.auth.actor import Actor
+    from server.auth.models import User
+    from server.auth.roles import DISTRICT_ADMIN, STAFF_ROLES, TOWNSHIP_STAFF
+    from server.db import database
+    from server.errors import ServiceError
+    from server.imports import service as imports
+    from server.places.models import Place
+    from server.settings import current as current_settings
+
+    settings = current_settings()
+    data = Path(file).read_bytes()
+    with database().session() as session:
+        towns = list(session.scalars(select(Place).where(Place.level == "township", Place.name == township)))
+        if len(towns) != 1:
+            raise click.ClickException(f"township {township!r}: {'not found' if not towns else 'ambiguous'}")
+        town = towns[0]
+        if username:
+            user = session.scalar(select(User).where(User.username == username))
+        else:
+            user = session.scalar(select(User).where(User.role == TOWNSHIP_STAFF, User.place_id == town.id,
+                                                     User.is_active).order_by(User.id)) or session.scalar(
+                select(User).where(User.role == DISTRICT_ADMIN, User.is_active).order_by(User.id))
+        if user is None or user.role not in STAFF_ROLES:
+            raise click.ClickException("no staff or district admin login to record the import under; use --user")
+        actor = Actor(user=user, address="cli")
+        today = clock.today(settings.zone)
+        try:
+            plan = imports.plan_import(session, township=town, kind=kind, data=data, filename=file,
+                                       settings=settings.imports, today=today)
+        except ServiceError as exc:
+            raise click.ClickException(exc.payload()[0]["message"]) from None
+        counts = plan.counts()
+        out = {"township": town.name, "kind": kind, "created": counts["created"], "updated": counts["updated"],
+               "unchanged": counts["unchanged"], "errors": plan.errors, "missing": len(plan.missing),
+               "applied": False}
+        logins = []
+        if do_apply and not plan.errors:
+            with click.progressbar(length=len(plan.rows), label="importing", file=sys.stderr) as bar:
+                applied = imports.execute(session, actor=actor, plan=plan,
+                                          hasher=current_app.extensions["zhaoying.hasher"], today=today,
+                                          batch_size=settings.imports.batch_size, commit=session.commit,
+                                          progress=bar.update)
+            audit.record(session, actor=actor, action="import", entity="import",
+                         detail={"kind": kind, "township_id": town.id, "filename": Path(file).name,
+                                 "sha256": __import__("hashlib").sha256(data).hexdigest(), **applied.counts})
+            session.commit()
+            out["applied"] = True
+            logins = applied.logins
+            out["logins"] = logins
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+    else:
+        click.echo(f"{town.name}: {out['created']} new, {out['updated']} changed, {out['unchanged']} unchanged, "
+                   f"{len(plan.errors)} error(s); {out['missing']} in the system but not in the file"
+                   + ("" if out["applied"] else " (dry run, nothing written)" if not plan.errors else ""))
+        for e in plan.errors:
+            click.echo(f"  第{e['row']}行 [{e['column']}] {e['message']}")
+        for login in logins:
+            click.echo(f"  {login['username']}  {login['one_time_password']}  {login['display_name']}")
+    if plan.errors:
+        sys.exit(1)
+
+
 @main.command()
 @click.option("--retry-seconds", default=15.0, show_default=True, help="how often a standby tries to take over")
 @with_appcontext

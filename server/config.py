@@ -131,6 +131,11 @@ def load_settings(env: dict | None = None) -> dict:
         # Retention (README "Privacy"): days kept; 0 keeps forever.
         "RETENTION_PHOTO_DAYS": _int(env, "RETENTION_PHOTO_DAYS", 3 * 365),
         "RETENTION_GPS_DAYS": _int(env, "RETENTION_GPS_DAYS", 400),
+        # Roster import (README "Environment").
+        "IMPORT_MAX_ROWS": _int(env, "IMPORT_MAX_ROWS", 50_000, minimum=1),
+        "IMPORT_MAX_BYTES": _int(env, "IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),
+        "IMPORT_BATCH_SIZE": _int(env, "IMPORT_BATCH_SIZE", 500, minimum=1),
+        "IMPORT_KEEP_HOURS": _int(env, "IMPORT_KEEP_HOURS", 24, minimum=1),
         # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
         "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, minimum=1),
         "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 65536, minimum=8),

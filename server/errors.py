@@ -113,6 +113,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "place_outside_team": ("活动地点不在该服务队所在乡镇", "The place is outside the team's township"),
     "care_home_not_found": ("找不到该敬老院", "Care home not found"),
     "push_unavailable": ("服务器未配置推送", "Web Push is not configured on this server"),
+    "import_not_spreadsheet": (
+        "文件不是可读取的电子表格，请上传 .xlsx 或 .csv 文件",
+        "The file is not a readable spreadsheet; upload an .xlsx or .csv file",
+    ),
+    "import_macro": (
+        "文件含有宏（.xlsm），已拒收；请在 Excel 中另存为不含宏的 .xlsx 再上传",
+        "The workbook contains macros (.xlsm) and was refused; save it as a plain .xlsx",
+    ),
+    "import_encrypted": (
+        "文件已加密（设了密码）或是旧版 .xls 格式；请去掉密码并另存为 .xlsx 再上传",
+        "The workbook is encrypted or a legacy .xls file; remove the password and save it as .xlsx",
+    ),
+    "import_zip_bomb": (
+        "文件解压后过大，已拒收",
+        "The file expands to far more than a spreadsheet would and was refused",
+    ),
+    "import_too_large": ("文件太大，最大{limit} MB", "The file is too large; at most {limit} MB"),
+    "import_too_many_rows": ("行数太多，一次最多导入{limit}行", "Too many rows; at most {limit} per import"),
+    "import_empty": ("文件中没有数据行", "The file has no data rows"),
+    "import_no_header": (
+        "前{rows}行中找不到表头，表头至少要有：{required}",
+        "No header row in the first {rows} rows; it needs at least: {required}",
+    ),
+    "import_missing_columns": ("缺少必需的列：{columns}", "Required columns are missing: {columns}"),
+    "import_township_required": ("请选择要导入的乡镇（place_id）", "Choose the township to import into (place_id)"),
+    "import_not_township": ("只能按乡镇导入", "Imports are made for a township"),
+    "import_not_found": ("找不到该导入记录", "Import not found"),
+    "import_has_errors": (
+        "文件中有{count}处错误，不能导入；请改正后重新上传",
+        "The file has {count} error(s) and cannot be applied; correct it and upload it again",
+    ),
+    "import_stale": (
+        "预览之后系统中的数据已有变化，请重新上传文件并核对预览",
+        "The data changed since the dry run; upload the file again and review the new dry run",
+    ),
+    "import_already_applied": ("该文件已经导入过了", "This import has already been applied"),
+    "import_expired": (
+        "上传已超过{hours}小时未导入，文件已删除；请重新上传",
+        "The upload was not applied within {hours} hours and was deleted; upload it again",
+    ),
+    "import_failed": (
+        "导入中途出错（{reason}），已导入的批次保留，请重新上传核对",
+        "The import stopped part-way ({reason}); the batches before stand; upload again to review",
+    ),
 }
 
 

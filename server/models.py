@@ -10,6 +10,7 @@ from server.assessments.models import Assessment
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
+from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
 from server.people.models import Person
 from server.photos.models import VisitPhoto
@@ -32,6 +33,7 @@ __all__ = [
     "AuthToken",
     "CareAgreement",
     "CareHome",
+    "ImportJob",
     "LoginFailure",
     "Person",
     "Place",

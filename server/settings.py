@@ -15,6 +15,7 @@ from flask import current_app
 from server import clock
 from server.alerts.service import AlertSettings
 from server.auth.service import LoginPolicy
+from server.imports.service import ImportSettings
 from server.notify.service import NotifySettings
 from server.photos.service import PhotoSettings
 from server.privacy.service import RetentionSettings
@@ -32,6 +33,7 @@ class Settings:
     alerts: AlertSettings
     notify: NotifySettings
     retention: RetentionSettings
+    imports: ImportSettings
     vapid_private_key: str | None
     reminder_hour: int  # local hour of the daily and monthly reminders
     instance_dir: str  # where the scheduler's lock file lives beside an SQLite database
@@ -49,6 +51,7 @@ class Settings:
             alerts=alerts,
             notify=NotifySettings.from_config(c),
             retention=RetentionSettings.from_config(c),
+            imports=ImportSettings.from_config(c),
             vapid_private_key=c.get("VAPID_PRIVATE_KEY"),
             reminder_hour=c["REMINDER_HOUR"],
             instance_dir=str(c["INSTANCE_DIR"]),

@@ -28,6 +28,8 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     place_id: int = Field(foreign_key="place.id", index=True)
     is_active: bool = Field(default=True)
+    # set for accounts given a one-time password (roster import): the password must be changed at first login
+    must_change_password: bool = Field(default=False)
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -165,6 +165,17 @@ def logout(session: Session, *, token_id: int, now: datetime | None = None) -> N
     session.execute(update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=now or clock.now()))
 
 
+def issue_one_time_password(session: Session, *, user: User, hasher: PasswordHasher) -> str:
+    """Give ``user`` a fresh one-time password (8 digits, easy to type on a phone keypad): only its
+    hash is stored, and ``must_change_password`` is set. The clear password is returned once."""
+    password = "".join(secrets.choice("0123456789") for _ in range(8))
+    user.password_hash = hasher.hash(password)
+    user.must_change_password = True
+    session.add(user)
+    session.flush()
+    return password
+
+
 # Who may create whom: staff create field workers; district admins create anyone.
 GRANTABLE_ROLES = {
     TOWNSHIP_STAFF: FIELD_ROLES,

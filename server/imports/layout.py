@@ -1,0 +1,120 @@
+"""The columns of a township's roster (分散供养特困人员花名册) and of a volunteer list: the
+headers people really write, and the words they use for coded values. Pure data and functions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the header the template and the export write
+    aliases: tuple[str, ...]  # other headers accepted on import (normalised, see header_key)
+    required: bool = False
+    help: str = ""
+    choices: tuple[str, ...] = ()  # the template's drop-down list
+    width: int = 14
+
+
+RELATION_LABELS = {
+    "relative": "亲属",
+    "neighbour": "邻里",
+    "dibao_member": "低保等低收入家庭中有劳动能力的人员",
+    "other": "其他",
+}
+LEVEL_LABELS = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
+MODE_LABELS = {"decentralised": "分散供养", "centralised": "集中供养"}
+SEX_LABELS = {"M": "男", "F": "女"}
+
+PERSON_COLUMNS = (
+    Column("name", "姓名", ("特困人员姓名", "供养对象姓名", "人员姓名", "对象姓名"), True, "特困人员本人姓名", width=10),
+    Column("sex", "性别", (), False, "男/女；不填则按身份证号", tuple(SEX_LABELS.values()), width=6),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码", "身份证件号码"), True,
+           "18位，末位可为X；单元格请设为文本，勿让Excel存成数字", width=22),
+    Column("birth_date", "出生日期", ("出生年月日", "出生年月", "生日"), False, "可不填；填写则须与身份证号一致", width=12),
+    Column("village", "村", ("村居", "所在村", "村(居)", "村/居", "村/居委会", "村居委会", "所属村", "行政村", "村委会",
+                            "所在村(居)", "村(社区)", "村别"), True, "本乡镇的村/居委会名称，须与系统中一致", width=12),
+    Column("address", "住址", ("地址", "家庭住址", "详细地址", "居住地址", "现住址"), False, "可不填", width=24),
+    Column("self_care_level", "自理能力", ("自理情况", "生活自理能力", "自理能力评估", "自理状况", "护理等级"), True,
+           "全自理/半失能/全失能（也认：自理/半护理/全护理、部分失能、完全失能）", tuple(LEVEL_LABELS.values()), width=10),
+    Column("support_mode", "供养方式", ("供养形式", "供养类型"), False, "分散供养/集中供养；不填为分散供养",
+           tuple(MODE_LABELS.values()), width=10),
+    Column("caregiver_name", "照料人", ("照料服务人", "监护人", "照料人姓名", "照料服务人姓名", "日常照料服务人",
+                                      "监护人姓名", "照料护理人"), False, "签订照料服务协议的人；集中供养不填", width=10),
+    Column("caregiver_phone", "照料人电话", ("照料人手机", "照料服务人电话", "监护人电话", "照料人联系电话",
+                                          "照料人手机号", "联系电话", "手机号", "手机号码", "电话"), False,
+           "11位手机号，即照料人的登录用户名", width=14),
+    Column("relation", "关系", ("与照料人关系", "照料人关系", "与被照料人关系", "关系类别", "照料人与本人关系",
+                              "与特困人员关系"), False, "亲属/邻里/低保等低收入家庭中有劳动能力的人员/其他",
+           tuple(RELATION_LABELS.values()), width=16),
+    Column("signed_on", "签订日期", ("签约日期", "协议签订日期", "签订时间", "协议日期", "签订协议日期"), False,
+           "照料服务协议签订日期，如 2023-05-01", width=12),
+)
+
+VOLUNTEER_COLUMNS = (
+    Column("name", "姓名", ("队员姓名", "志愿者姓名"), True, "志愿者姓名", width=10),
+    Column("phone", "手机号", ("电话", "手机", "联系电话", "手机号码", "联系方式"), True, "11位手机号，即登录用户名",
+           width=14),
+    Column("place", "所在村", ("村", "村居", "村/居委会", "所属村", "乡镇", "镇街", "所在乡镇", "村/乡镇", "所在地"), False,
+           "本乡镇的村名；不填或填乡镇名则归属乡镇", width=12),
+    Column("team", "服务队", ("志愿服务队", "所属服务队", "队伍", "服务队名称", "所属队伍"), True,
+           "志愿服务队名称；系统中没有的会新建", width=20),
+)
+
+COLUMNS = {"persons": PERSON_COLUMNS, "volunteers": VOLUNTEER_COLUMNS}
+TITLES = {"persons": "分散供养特困人员花名册", "volunteers": "志愿服务队队员名单"}
+
+
+def normalise(value: str) -> str:
+    """NFKC (full-width digits, letters and spaces become plain ones), trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+_HEADER_NOISE = re.compile(r"[\s*＊:：]|[(（]?必填[)）]?")
+
+
+def header_key(value) -> str:
+    if value is None:
+        return ""
+    text = _HEADER_NOISE.sub("", normalise(str(value)))
+    return text.replace("（", "(").replace("）", ")")
+
+
+def header_map(kind: str) -> dict[str, str]:
+    """Normalised header → column key."""
+    out = {}
+    for col in COLUMNS[kind]:
+        for name in (col.header, *col.aliases):
+            out[header_key(name)] = col.key
+    return out
+
+
+# Coded values: what people write → code.
+SEXES = {"男": "M", "女": "F", "M": "M", "F": "F", "男性": "M", "女性": "F"}
+LEVELS = {
+    "全自理": "self_care", "自理": "self_care", "能自理": "self_care", "生活自理": "self_care", "完全自理": "self_care",
+    "半失能": "partly_disabled", "半护理": "partly_disabled", "部分失能": "partly_disabled",
+    "半自理": "partly_disabled", "部分自理": "partly_disabled", "半失能(半护理)": "partly_disabled",
+    "全失能": "fully_disabled", "全护理": "fully_disabled", "完全失能": "fully_disabled",
+    "不能自理": "fully_disabled", "失能": "fully_disabled", "全失能(全护理)": "fully_disabled",
+}
+MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
+         "集中供养": "centralised", "集中": "centralised"}
+RELATIONS = {
+    "亲属": "relative", "亲戚": "relative", "亲人": "relative", "家属": "relative",
+    **{w: "relative" for w in ("子女", "儿子", "女儿", "侄子", "侄女", "外甥", "兄弟", "姐妹", "兄妹", "姐弟",
+                               "孙子", "孙女", "配偶", "堂兄弟", "叔侄")},
+    "邻里": "neighbour", "邻居": "neighbour", "乡邻": "neighbour",
+    "低保等低收入家庭中有劳动能力的人员": "dibao_member", "低保家庭成员": "dibao_member",
+    "低保户": "dibao_member", "低保": "dibao_member", "低收入家庭": "dibao_member",
+    "低保等低收入家庭": "dibao_member", "低收入家庭成员": "dibao_member",
+    "其他": "other", "其它": "other",
+}
+
+
+def code(table: dict[str, str], value: str) -> str | None:
+    key = normalise(value).replace(" ", "").replace("（", "(").replace("）", ")")
+    return table.get(key)

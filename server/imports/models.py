@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from server import clock
+from server.db import UTCDateTime
+
+IMPORT_KINDS = ("persons", "volunteers")
+# dry_run: shown, waiting to be applied; applied; failed: stopped part-way (the rows before stand);
+# expired: the stored file was deleted unapplied after IMPORT_KEEP_HOURS.
+IMPORT_STATUSES = ("dry_run", "applied", "failed", "expired")
+
+
+class ImportJob(SQLModel, table=True):
+    """One upload of a township's roster (花名册) or volunteer list, its dry run and its fate.
+
+    The file itself lies under MEDIA_DIR/imports while it waits to be applied (``file_name``),
+    and is deleted once applied or after IMPORT_KEEP_HOURS. ``fingerprint`` is a SHA-256 over the
+    state of the rows the dry run looked at; apply recomputes it and refuses when it changed.
+    ``result`` is the dry run as shown (ID numbers masked); no password is ever stored here.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    township_id: int = Field(foreign_key="place.id", index=True)
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
+    status: str = Field(default="dry_run", max_length=10)
+    filename: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)
+    size: int
+    file_name: str | None = Field(default=None, max_length=100)
+    fingerprint: str = Field(max_length=64)
+    result: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    applied_by: int | None = Field(default=None, foreign_key="app_user.id")
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,287 @@
+"""Reading the spreadsheets people really have: pure functions, no Flask, no database.
+
+XLSX through openpyxl in read-only mode (rows are streamed, memory stays bounded); CSV in the
+encoding it was saved in (GB18030/GBK from Excel on Chinese Windows, UTF-8 with or without a
+BOM, UTF-16 "Unicode text"). A file that is not a plain spreadsheet is refused before it is
+parsed: macro-enabled or encrypted workbooks, zip bombs, too many bytes or rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterator
+
+from server.errors import ServiceError
+from server.imports import layout
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: encrypted OOXML, or a legacy .xls
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ZIP_RATIO = 200  # an XLSX compresses ~5–30×; a bomb ~1000×
+HEADER_SEARCH_ROWS = 10
+BLANKS = {"", "-", "—", "——", "/", "无", "空"}
+
+
+@dataclass
+class Cell:
+    value: object  # str, int, float, datetime, bool or None
+    formula: bool = False
+
+
+@dataclass
+class Sheet:
+    """The header found, and the data rows as (Excel row number, {column key: Cell})."""
+
+    headers: dict[str, str]  # column key → the header as written in the file
+    rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+
+
+def sniff(data: bytes, filename: str | None, *, max_bytes: int) -> str:
+    """'xlsx' or 'csv', or a ServiceError saying why the file is refused."""
+    if len(data) > max_bytes:
+        raise ServiceError(413, "import_too_large", limit=max_bytes // (1024 * 1024) or 1)
+    if not data.strip():
+        raise ServiceError(422, "import_empty")
+    name = (filename or "").lower()
+    if data.startswith(OLE2_MAGIC):
+        raise ServiceError(415, "import_encrypted")
+    if data.startswith(ZIP_MAGIC):
+        _check_zip(data, max_bytes=max_bytes, name=name)
+        return "xlsx"
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".xltx", ".ods")) or b"\x00" in data[:4096] and not data.startswith(
+            (b"\xff\xfe", b"\xfe\xff")):
+        raise ServiceError(415, "import_not_spreadsheet")
+    return "csv"
+
+
+def _check_zip(data: bytes, *, max_bytes: int, name: str) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise ServiceError(415, "import_not_spreadsheet") from None
+    names = {i.filename for i in infos}
+    if name.endswith((".xlsm", ".xltm")) or any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise ServiceError(415, "import_macro")
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise ServiceError(415, "import_not_spreadsheet")
+    if "xl/workbook.bin" in names:  # .xlsb
+        raise ServiceError(415, "import_not_spreadsheet")
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > max_bytes * 10 or (total > 1024 * 1024 and total / packed > MAX_ZIP_RATIO):
+        raise ServiceError(413, "import_zip_bomb")
+
+
+def read(data: bytes, filename: str | None, kind: str, *, max_bytes: int, max_rows: int) -> Sheet:
+    fmt = sniff(data, filename, max_bytes=max_bytes)
+    rows = _xlsx_rows(data) if fmt == "xlsx" else _csv_rows(data)
+    return _tabulate(rows, kind, max_rows=max_rows)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise ServiceError(415, "import_not_spreadsheet") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            cells = []
+            for c in row:
+                value = getattr(c, "value", None)
+                cells.append(Cell(value, formula=getattr(c, "data_type", None) == "f"))
+            yield number, cells
+    finally:
+        workbook.close()
+
+
+def decode(data: bytes) -> str:
+    """The text of a CSV: BOMs first, then strict UTF-8, then GB18030 (a superset of GBK and
+    GB2312, what Excel on Chinese Windows writes), then charset-normalizer's best guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ServiceError(415, "import_not_spreadsheet")
+    return str(best)
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+    try:
+        text = decode(data)
+    except UnicodeDecodeError:
+        raise ServiceError(415, "import_not_spreadsheet") from None
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        yield number, [Cell(v if v != "" else None, formula=False) for v in row]
+
+
+def _blank(cell: Cell | None) -> bool:
+    return cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
+
+
+def _tabulate(rows: Iterator[tuple[int, list[Cell]]], kind: str, *, max_rows: int) -> Sheet:
+    """Find the header among the first rows (titles merged above it are skipped), then map
+    every later non-blank row onto column keys."""
+    wanted = layout.header_map(kind)
+    required = [c for c in layout.COLUMNS[kind] if c.required]
+    sheet = None
+    positions: dict[int, str] = {}
+    for number, cells in rows:
+        if sheet is None:
+            found = {i: wanted[layout.header_key(c.value)] for i, c in enumerate(cells)
+                     if isinstance(c.value, str) and layout.header_key(c.value) in wanted}
+            keys = set(found.values())
+            if len(keys) >= 2 and any(c.key in keys for c in required):
+                missing = [c.header for c in required if c.key not in keys]
+                if missing:
+                    raise ServiceError(422, "import_missing_columns", columns="、".join(missing))
+                positions = {}
+                for i, key in found.items():
+                    if key not in positions.values():  # the first of two columns with one meaning wins
+                        positions[i] = key
+                sheet = Sheet(headers={key: layout.normalise(str(cells[i].value)) for i, key in positions.items()})
+                sheet.unknown_headers = [layout.normalise(str(c.value)) for i, c in enumerate(cells)
+                                         if i not in positions and not _blank(c)]
+                continue
+            if number >= HEADER_SEARCH_ROWS:
+                raise ServiceError(422, "import_no_header", rows=HEADER_SEARCH_ROWS,
+                                   required="、".join(c.header for c in required))
+            continue
+        mapped = {key: cells[i] for i, key in positions.items() if i < len(cells)}
+        if all(_blank(c) for c in mapped.values()):
+            continue
+        if len(sheet.rows) >= max_rows:
+            raise ServiceError(413, "import_too_many_rows", limit=max_rows)
+        sheet.rows.append((number, mapped))
+    if sheet is None:
+        raise ServiceError(422, "import_no_header", rows=HEADER_SEARCH_ROWS,
+                           required="、".join(c.header for c in required))
+    return sheet
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+class BadValue(ValueError):
+    """A cell's value cannot be used; the message is Chinese, for the person who fills the sheet."""
+
+
+def text(cell: Cell | None) -> str | None:
+    """A cell as normalised text (NFKC), None when blank. A formula is refused; a leading
+    apostrophe that guards a formula-like text (as our own export writes it) is dropped."""
+    if cell is None or cell.value is None:
+        return None
+    if cell.formula:
+        raise BadValue("单元格是公式，请复制后“选择性粘贴为数值”再导入")
+    value = cell.value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (datetime, date)):
+        value = value.strftime("%Y-%m-%d")
+    out = layout.normalise(str(value))
+    if len(out) >= 2 and out[0] == "'" and out[1] in "=+-@":
+        out = out[1:]
+    elif isinstance(cell.value, str) and out.startswith("=") and len(out) > 1:
+        raise BadValue("单元格内容以“=”开头，像是公式，请粘贴为数值")
+    return None if out in BLANKS else out
+
+
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+
+
+def id_number(cell: Cell | None) -> str | None:
+    """An ID number kept as text. Excel turns 18 digits into a number and keeps only 15 of them:
+    such a value is refused, for the digits are lost."""
+    if cell is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        raise BadValue("身份证号被Excel存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写号码")
+    value = text(cell)
+    if value is None:
+        return None
+    value = value.replace(" ", "").upper()
+    if _SCIENTIFIC.match(value):
+        raise BadValue("身份证号是科学计数法（如 1.50430E+17），后几位已丢失；请把该列设为“文本”格式后重新填写号码")
+    return value
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s.*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def a_date(cell: Cell | None) -> date | None:
+    """A date from a real Excel date, an Excel serial number, or text such as 2023-05-01,
+    2023/5/1, 2023.5.1, 2023年5月1日 or 20230501."""
+    if cell is None or cell.value is None:
+        return None
+    value = cell.value
+    if cell.formula:
+        raise BadValue("单元格是公式，请复制后“选择性粘贴为数值”再导入")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise BadValue("日期无法识别")
+    raw = text(cell)
+    if raw is None:
+        return None
+    raw = raw.replace(" ", "")
+    if re.fullmatch(r"\d{5}(\.0+)?", raw):  # a serial number that came through a CSV
+        return EXCEL_EPOCH + timedelta(days=int(float(raw)))
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(raw)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                break
+    raise BadValue(f"日期“{raw}”无法识别，请写成 2023-05-01 或 2023年5月1日")
+
+
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def phone(cell: Cell | None) -> str | None:
+    if cell is not None and isinstance(cell.value, float) and cell.value.is_integer():
+        cell = Cell(int(cell.value), cell.formula)
+    value = text(cell)
+    if value is None:
+        return None
+    digits = re.sub(r"[\s\-()]", "", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if not _PHONE.match(digits):
+        raise BadValue(f"“{value}”不是手机号（应为11位，以13–19开头）")
+    return digits

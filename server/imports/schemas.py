@@ -1,0 +1,87 @@
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import validate
+
+from server.imports.models import IMPORT_KINDS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportUploadSchema(ma.Schema):
+    """multipart/form-data: the file, what it lists, and (district admins) the township."""
+
+    file = Upload(required=True, metadata={"description": ".xlsx or .csv (GB18030/GBK, UTF-8, UTF-8 with BOM)"})
+    kind = ma.fields.String(load_default="persons", validate=validate.OneOf(IMPORT_KINDS))
+    place_id = ma.fields.Integer(load_default=None, allow_none=True,
+                                 metadata={"description": "the township; district admins only (staff: their own)"})
+
+
+class ImportFormSchema(ma.Schema):
+    kind = ma.fields.String(load_default="persons", validate=validate.OneOf(IMPORT_KINDS))
+    place_id = ma.fields.Integer(load_default=None, allow_none=True)
+
+
+class KindQuerySchema(ma.Schema):
+    kind = ma.fields.String(load_default="persons", validate=validate.OneOf(IMPORT_KINDS))
+
+
+class ExportQuerySchema(KindQuerySchema):
+    place_id = ma.fields.Integer(load_default=None, metadata={"description": "the township (staff: their own)"})
+
+
+class ApplyQuerySchema(ma.Schema):
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")),
+                              metadata={"description": "xlsx: the printable logins sheet instead of JSON "
+                                                       f"(or send Accept: {XLSX})"})
+
+
+class RowErrorSchema(ma.Schema):
+    row = ma.fields.Integer(metadata={"description": "the row number Excel shows"})
+    column = ma.fields.String(metadata={"description": "the column's header as written in the file"})
+    message = ma.fields.String()
+
+
+class CountsSchema(ma.Schema):
+    rows = ma.fields.Integer()
+    created = ma.fields.Integer()
+    updated = ma.fields.Integer()
+    unchanged = ma.fields.Integer()
+    errors = ma.fields.Integer(metadata={"description": "error entries"})
+    error_rows = ma.fields.Integer()
+
+
+class ImportSchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String(metadata={"description": "dry_run | applied | failed | expired"})
+    kind = ma.fields.String()
+    filename = ma.fields.String()
+    sha256 = ma.fields.String()
+    size = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    created_by = ma.fields.Integer()
+    applied_at = ma.fields.DateTime(allow_none=True)
+    applied_by = ma.fields.Integer(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    township = ma.fields.Dict()
+    counts = ma.fields.Nested(CountsSchema)
+    applied_counts = ma.fields.Dict()
+    plan = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "per row: row, action (create|update|unchanged), name, id_number_masked or phone, "
+                       "changes {field: {from, to}}, caregiver {name, phone, new_login}, agreement (sign|replace|keep)"})
+    errors = ma.fields.List(ma.fields.Nested(RowErrorSchema))
+    missing = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "in the township but not in the file: listed, never deleted"})
+    unknown_headers = ma.fields.List(ma.fields.String())
+
+
+class ImportLoginSchema(ma.Schema):
+    username = ma.fields.String()
+    display_name = ma.fields.String()
+    role = ma.fields.String()
+    persons = ma.fields.List(ma.fields.String())
+    one_time_password = ma.fields.String(metadata={"description": "shown this once; only its hash is stored"})
+
+
+class AppliedSchema(ImportSchema):
+    logins = ma.fields.List(ma.fields.Nested(ImportLoginSchema), metadata={
+        "description": "the logins this import created, with one-time passwords: returned once, never again"})

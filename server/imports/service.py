@@ -1,0 +1,754 @@
+"""Bringing in the roster a township already keeps (花名册) and its volunteer teams.
+
+A file is read and checked row by row, then planned against the database (what would be
+created, updated, left alone), and the plan is shown: the dry run changes nothing. Apply
+re-reads the stored file, re-plans, refuses when the state the dry run looked at has changed
+(a fingerprint over it), and then writes in batches, each a transaction, through the same
+services a person at the screen would use (people.create_person/update_person,
+auth.create_user, care.create_agreement/end_agreement), so audit and history stay right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server.audit import service as audit
+from server.auth import service as auth
+from server.auth.actor import Actor
+from server.auth.models import User
+from server.auth.policy import managed_place
+from server.auth.roles import CAREGIVER, TOWNSHIP_STAFF, VOLUNTEER, is_staff
+from server.care import service as care
+from server.care.models import CareAgreement
+from server.errors import ServiceError
+from server.imports import layout, reading
+from server.imports.models import IMPORT_KINDS, ImportJob
+from server.people import idnumber
+from server.people import service as people
+from server.people.models import Person
+from server.places.models import Place
+
+CHUNK = 500  # IN-list size for batched lookups
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    max_rows: int = 50_000
+    max_bytes: int = 20 * 1024 * 1024
+    batch_size: int = 500
+    keep_hours: int = 24
+    media_dir: str = ""
+
+    @classmethod
+    def from_config(cls, c: Mapping) -> "ImportSettings":
+        return cls(max_rows=c["IMPORT_MAX_ROWS"], max_bytes=c["IMPORT_MAX_BYTES"], batch_size=c["IMPORT_BATCH_SIZE"],
+                   keep_hours=c["IMPORT_KEEP_HOURS"], media_dir=str(c["MEDIA_DIR"]))
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.media_dir) / "imports"
+
+
+@dataclass
+class RowPlan:
+    row: int
+    action: str  # create | update | unchanged
+    name: str
+    key: str  # the ID number (persons) or the phone (volunteers)
+    village_id: int | None = None
+    target_id: int | None = None  # the existing person / user
+    data: dict = field(default_factory=dict)  # create: every field
+    changes: dict = field(default_factory=dict)  # field → (old, new)
+    caregiver: dict | None = None  # {name, phone, user_id (None: a new login)}
+    agreement: str | None = None  # sign | replace | keep
+    old_agreement_id: int | None = None
+    old_agreement_start: date | None = None
+    relation: str | None = None
+    signed_on: date | None = None
+    team: dict | None = None  # volunteers: {name, id (None: a new team)}
+    join_team: bool = False
+
+    def public(self, kind: str) -> dict:
+        out = {"row": self.row, "action": self.action, "name": self.name,
+               "changes": {k: {"from": _plain(a), "to": _plain(b)} for k, (a, b) in self.changes.items()}}
+        if kind == "persons":
+            out["id_number_masked"] = idnumber.mask(self.key)
+            out["person_id"] = self.target_id
+            if self.caregiver:
+                out["caregiver"] = {"name": self.caregiver["name"], "phone": self.caregiver["phone"],
+                                    "new_login": self.caregiver["user_id"] is None}
+            out["agreement"] = self.agreement
+        else:
+            out["phone"] = self.key
+            out["user_id"] = self.target_id
+            out["team"] = self.team["name"] if self.team else None
+            out["new_team"] = bool(self.team and self.team["id"] is None)
+        return out
+
+
+@dataclass
+class Plan:
+    kind: str
+    township: Place
+    rows: list[RowPlan]
+    errors: list[dict]
+    missing: list[dict]
+    fingerprint: str
+    unknown_headers: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        out = {"rows": len(self.rows) + len({e["row"] for e in self.errors}), "created": 0, "updated": 0,
+               "unchanged": 0, "errors": len(self.errors), "error_rows": len({e["row"] for e in self.errors})}
+        for r in self.rows:
+            out[{"create": "created", "update": "updated", "unchanged": "unchanged"}[r.action]] += 1
+        return out
+
+    def public(self) -> dict:
+        return {"kind": self.kind, "township": {"id": self.township.id, "name": self.township.name},
+                "counts": self.counts(), "plan": [r.public(self.kind) for r in self.rows], "errors": self.errors,
+                "missing": self.missing, "unknown_headers": self.unknown_headers}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _digest(snapshot) -> str:
+    return hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+class _Errors:
+    def __init__(self, headers: dict[str, str], kind: str):
+        self.items: list[dict] = []
+        self.marked: set[tuple[int, str]] = set()
+        self.rows: set[int] = set()
+        self.headers = headers
+        self.defaults = {c.key: c.header for c in layout.COLUMNS[kind]}
+
+    def add(self, row: int, key: str, message: str) -> None:
+        self.items.append({"row": row, "column": self.headers.get(key) or self.defaults[key], "message": message})
+        self.rows.add(row)
+        self.marked.add((row, key))
+
+    def has(self, row: int, key: str) -> bool:
+        return (row, key) in self.marked
+
+
+def _field(errors: _Errors, row: int, key: str, parse, cell):
+    try:
+        return parse(cell)
+    except reading.BadValue as exc:
+        errors.add(row, key, str(exc))
+        return None
+
+
+def _township_places(session: Session, township: Place) -> list[Place]:
+    return list(session.scalars(select(Place).where(Place.path.startswith(township.path, autoescape=True))
+                                .order_by(Place.id)))
+
+
+def _village_key(name: str) -> str:
+    key = layout.normalise(name).replace(" ", "")
+    for suffix, short in (("村民委员会", "村"), ("居民委员会", "居"), ("村委会", "村"), ("居委会", "居")):
+        if key.endswith(suffix):
+            return key[: -len(suffix)] + short
+    return key
+
+
+def _coded(errors, row, key, table, cell, what):
+    try:
+        value = reading.text(cell)
+    except reading.BadValue as exc:
+        errors.add(row, key, str(exc))
+        return None, True
+    if value is None:
+        return None, False
+    found = layout.code(table, value)
+    if found is None:
+        errors.add(row, key, f"“{value}”不是有效的{what}，可填：{'、'.join(dict.fromkeys(_labels(key)))}")
+        return None, True
+    return found, False
+
+
+def _labels(key):
+    return {"sex": layout.SEX_LABELS, "self_care_level": layout.LEVEL_LABELS, "support_mode": layout.MODE_LABELS,
+            "relation": layout.RELATION_LABELS}[key].values()
+
+
+_ID_PROBLEMS = {
+    "must be 17 digits followed by a digit or X": "身份证号应为18位：17位数字加一位数字或X",
+    "holds no valid birth date": "身份证号中的出生日期不存在，请核对号码",
+    "check character does not match": "身份证号末位校验码不对，请核对号码",
+}
+
+
+def _users_by_phone(session: Session, phones: list[str]) -> dict[str, User]:
+    """Logins by phone: the username (an import makes the phone the username), else the phone on record."""
+    users: dict[str, User] = {}
+    for chunk in _chunks(phones):
+        for u in session.scalars(select(User).where(User.phone.in_(chunk)).order_by(User.id)):
+            users.setdefault(u.phone, u)
+        users.update({u.username: u for u in session.scalars(select(User).where(User.username.in_(chunk)))})
+    return users
+
+
+# --- persons -----------------------------------------------------------------------------
+
+
+def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, today: date) -> Plan:
+    errors = _Errors(sheet.headers, "persons")
+    places_under = _township_places(session, township)
+    place_ids = {p.id for p in places_under}
+    villages = {_village_key(p.name): p for p in places_under if p.level == "village"}
+    parsed: list[dict] = []
+    seen_ids: dict[str, int] = {}
+    seen_phones: dict[str, tuple[str, int]] = {}
+    for number, cells in sheet.rows:
+        g = cells.get
+        rec = {"row": number}
+        rec["name"] = _field(errors, number, "name", reading.text, g("name"))
+        if rec["name"] is None and not errors.has(number, "name"):
+            errors.add(number, "name", "姓名不能为空")
+        elif rec["name"] and len(rec["name"]) > 50:
+            errors.add(number, "name", "姓名太长（最多50字）")
+        ident = _field(errors, number, "id_number", reading.id_number, g("id_number"))
+        rec["id_number"] = ident
+        if ident is None and not errors.has(number, "id_number"):
+            errors.add(number, "id_number", "身份证号不能为空")
+        elif ident is not None:
+            problem = idnumber.problem(ident)
+            if problem:
+                errors.add(number, "id_number", _ID_PROBLEMS.get(problem, problem) + f"（{ident[:6]}…）")
+                ident = rec["id_number"] = None
+            elif ident in seen_ids:
+                errors.add(number, "id_number", f"与第{seen_ids[ident]}行的身份证号重复，同一人只能出现一次")
+            else:
+                seen_ids[ident] = number
+        sex, _ = _coded(errors, number, "sex", layout.SEXES, g("sex"), "性别")
+        born = _field(errors, number, "birth_date", reading.a_date, g("birth_date"))
+        if ident and not idnumber.problem(ident):
+            if sex and sex != idnumber.sex(ident):
+                errors.add(number, "sex", f"性别与身份证号不符（身份证号为{layout.SEX_LABELS[idnumber.sex(ident)]}性）")
+            if born and born != idnumber.birth_date(ident):
+                errors.add(number, "birth_date",
+                           f"出生日期与身份证号不符（身份证号为{idnumber.birth_date(ident).isoformat()}）")
+            if idnumber.birth_date(ident) > today:
+                errors.add(number, "id_number", "身份证号中的出生日期晚于今天")
+        village_name = _field(errors, number, "village", reading.text, g("village"))
+        rec["village"] = None
+        if village_name is None:
+            if not errors.has(number, "village"):
+                errors.add(number, "village", "村不能为空")
+        else:
+            village = villages.get(_village_key(village_name))
+            if village is None:
+                known = "、".join(p.name for p in list(villages.values())[:12])
+                errors.add(number, "village", f"“{village_name}”不是{township.name}的村（本乡镇的村有：{known}）")
+            else:
+                rec["village"] = village
+        rec["address"] = _field(errors, number, "address", reading.text, g("address"))
+        if rec["address"] and len(rec["address"]) > 200:
+            errors.add(number, "address", "住址太长（最多200字）")
+        rec["level"], bad = _coded(errors, number, "self_care_level", layout.LEVELS, g("self_care_level"), "自理能力")
+        if rec["level"] is None and not bad:
+            errors.add(number, "self_care_level", "自理能力不能为空（全自理/半失能/全失能）")
+        rec["mode"], _ = _coded(errors, number, "support_mode", layout.MODES, g("support_mode"), "供养方式")
+        cg_name = _field(errors, number, "caregiver_name", reading.text, g("caregiver_name"))
+        cg_phone = _field(errors, number, "caregiver_phone", reading.phone, g("caregiver_phone"))
+        relation, _ = _coded(errors, number, "relation", layout.RELATIONS, g("relation"), "关系")
+        signed = _field(errors, number, "signed_on", reading.a_date, g("signed_on"))
+        rec["caregiver"] = None
+        if any(v is not None for v in (cg_name, cg_phone, relation, signed)) or errors.has(number, "caregiver_phone"):
+            if rec["mode"] == "centralised":
+                errors.add(number, "caregiver_name", "集中供养人员不签照料服务协议，照料人一栏请留空")
+            if cg_name is None:
+                errors.add(number, "caregiver_name", "填写了照料人信息，但照料人姓名为空")
+            elif len(cg_name) > 50:
+                errors.add(number, "caregiver_name", "照料人姓名太长（最多50字）")
+            if cg_phone is None and not errors.has(number, "caregiver_phone"):
+                errors.add(number, "caregiver_phone", "照料人手机号不能为空（它是照料人的登录用户名）")
+            if relation is None and not errors.has(number, "relation"):
+                errors.add(number, "relation", "请填写照料人与本人的关系（亲属/邻里/低保等低收入家庭中有劳动能力的人员/其他）")
+            if signed is not None and signed > today:
+                errors.add(number, "signed_on", "签订日期晚于今天")
+            if cg_phone and cg_name:
+                if cg_phone in seen_phones and seen_phones[cg_phone][0] != cg_name:
+                    first_name, first_row = seen_phones[cg_phone]
+                    errors.add(number, "caregiver_phone",
+                               f"手机号{cg_phone}在第{first_row}行属于照料人“{first_name}”，一个手机号只能对应一个人")
+                seen_phones.setdefault(cg_phone, (cg_name, number))
+            rec["caregiver"] = {"name": cg_name, "phone": cg_phone, "relation": relation, "signed_on": signed}
+        parsed.append(rec)
+
+    # the database, looked up in batches
+    ids = [r["id_number"] for r in parsed if r["id_number"]]
+    persons: dict[str, Person] = {}
+    for chunk in _chunks(ids):
+        persons.update({p.id_number: p for p in session.scalars(select(Person).where(Person.id_number.in_(chunk)))})
+    phones = sorted({r["caregiver"]["phone"] for r in parsed if r["caregiver"] and r["caregiver"]["phone"]})
+    users = _users_by_phone(session, phones)
+    person_ids = [p.id for p in persons.values()]
+    agreements: dict[int, CareAgreement] = {}
+    for chunk in _chunks(person_ids):
+        agreements.update({a.person_id: a for a in session.scalars(
+            select(CareAgreement).where(CareAgreement.person_id.in_(chunk), CareAgreement.status == "active"))})
+    snapshot = {
+        "villages": sorted((p.id, p.name) for p in villages.values()),
+        "persons": sorted((p.id, p.id_number, p.name, p.sex, p.birth_date, p.village_id, p.address, p.self_care_level,
+                           p.support_mode, p.status, p.updated_at) for p in persons.values()),
+        "users": sorted((u.id, u.username, u.role, u.place_id, u.is_active) for u in users.values()),
+        "agreements": sorted((a.id, a.person_id, a.caregiver_id, a.signed_on, a.start_on) for a in agreements.values()),
+    }
+
+    plans: list[RowPlan] = []
+    for rec in parsed:
+        number = rec["row"]
+        ident = rec["id_number"]
+        existing = persons.get(ident) if ident else None
+        if existing is not None and existing.village_id not in place_ids:
+            errors.add(number, "id_number", "该人员已在其他乡镇登记，不能导入本乡镇；如已迁入，请联系区民政局")
+            continue
+        if existing is not None and rec["mode"] and rec["mode"] != existing.support_mode:
+            errors.add(number, "support_mode",
+                       f"供养方式由{layout.MODE_LABELS[existing.support_mode]}改为{layout.MODE_LABELS[rec['mode']]}"
+                       "须在系统中办理（转入敬老院等），不能通过导入修改")
+        cg = rec["caregiver"]
+        agreement_action = old = None
+        user_id = None
+        if cg and cg["phone"]:
+            user = users.get(cg["phone"])
+            if user is not None:
+                if user.role != CAREGIVER:
+                    errors.add(number, "caregiver_phone", f"手机号{cg['phone']}已是其他类型的账号，不能作为照料人")
+                elif not user.is_active:
+                    errors.add(number, "caregiver_phone", f"手机号{cg['phone']}的照料人账号已停用")
+                elif user.place_id not in place_ids:
+                    errors.add(number, "caregiver_phone", f"手机号{cg['phone']}的照料人账号属于其他乡镇")
+                user_id = user.id
+            old = agreements.get(existing.id) if existing is not None else None
+            if old is not None and old.caregiver_id == user_id:
+                agreement_action = "keep"
+            else:
+                if existing is not None and (existing.status != "active" or existing.support_mode != "decentralised"):
+                    errors.add(number, "caregiver_name", "该人员当前不是分散供养在册状态，不能签照料服务协议")
+                if old is not None and cg["signed_on"] is not None and old.signed_on > cg["signed_on"]:
+                    errors.add(number, "signed_on",
+                               f"该人员已有{old.signed_on.isoformat()}签订的生效照料协议（另一位照料人），"
+                               "比文件中的更晚；一人只能有一份生效协议，请核对")
+                agreement_action = "replace" if old is not None else "sign"
+        if number in errors.rows:
+            continue
+        village = rec["village"]
+        plan = RowPlan(row=number, action="unchanged", name=rec["name"], key=ident, village_id=village.id)
+        if cg:
+            plan.caregiver = {"name": cg["name"], "phone": cg["phone"], "user_id": user_id}
+            plan.agreement = agreement_action
+            plan.relation = cg["relation"]
+            plan.signed_on = cg["signed_on"] or today
+            if old is not None:
+                plan.old_agreement_id, plan.old_agreement_start = old.id, old.start_on
+        wanted = {"name": rec["name"], "sex": idnumber.sex(ident), "birth_date": idnumber.birth_date(ident),
+                  "village_id": village.id, "self_care_level": rec["level"]}
+        if rec["address"] is not None:
+            wanted["address"] = rec["address"]
+        if existing is None:
+            mode = rec["mode"] or "decentralised"
+            plan.action = "create"
+            plan.data = {**wanted, "id_number": ident, "support_mode": mode,
+                         "status": "active" if mode == "decentralised" else "centralised"}
+            plan.changes = {k: (None, v) for k, v in wanted.items()}
+        else:
+            plan.target_id = existing.id
+            plan.changes = {k: (getattr(existing, k), v) for k, v in wanted.items() if getattr(existing, k) != v}
+            if plan.changes or plan.agreement in ("sign", "replace"):
+                plan.action = "update"
+        plans.append(plan)
+
+    in_file = set(ids)
+    village_names = {p.id: p.name for p in places_under}
+    missing = [{"id": pid, "name": name, "village": village_names.get(vid), "id_number_masked": idnumber.mask(num)}
+               for pid, name, num, vid in session.execute(
+                   select(Person.id, Person.name, Person.id_number, Person.village_id)
+                   .where(Person.village_id.in_(select(Place.id).where(Place.path.startswith(township.path,
+                                                                                          autoescape=True))),
+                          Person.status == "active").order_by(Person.id))
+               if num not in in_file]
+    errors.items.sort(key=lambda e: e["row"])
+    return Plan("persons", township, plans, errors.items, missing, _digest(snapshot), sheet.unknown_headers)
+
+
+# --- volunteers --------------------------------------------------------------------------
+
+
+def _plan_volunteers(session: Session, township: Place, sheet: reading.Sheet, *, today: date) -> Plan:
+    errors = _Errors(sheet.headers, "volunteers")
+    places_under = _township_places(session, township)
+    place_ids = {p.id for p in places_under}
+    villages = {_village_key(p.name): p for p in places_under if p.level == "village"}
+    teams = {layout.normalise(t.name): t for t in session.scalars(
+        select(VolunteerTeam).where(VolunteerTeam.township_id == township.id).order_by(VolunteerTeam.id))}
+    parsed = []
+    seen: dict[str, int] = {}
+    for number, cells in sheet.rows:
+        g = cells.get
+        name = _field(errors, number, "name", reading.text, g("name"))
+        if name is None and not errors.has(number, "name"):
+            errors.add(number, "name", "姓名不能为空")
+        elif name and len(name) > 50:
+            errors.add(number, "name", "姓名太长（最多50字）")
+        phone = _field(errors, number, "phone", reading.phone, g("phone"))
+        if phone is None and not errors.has(number, "phone"):
+            errors.add(number, "phone", "手机号不能为空（它是志愿者的登录用户名）")
+        elif phone in seen:
+            errors.add(number, "phone", f"与第{seen[phone]}行的手机号重复")
+        elif phone:
+            seen[phone] = number
+        place_name = _field(errors, number, "place", reading.text, g("place"))
+        place = township
+        if place_name and _village_key(place_name) != _village_key(township.name):
+            place = villages.get(_village_key(place_name))
+            if place is None:
+                errors.add(number, "place", f"“{place_name}”不是{township.name}的村")
+        team = _field(errors, number, "team", reading.text, g("team"))
+        if team is None and not errors.has(number, "team"):
+            errors.add(number, "team", "服务队不能为空")
+        elif team and len(team) > 60:
+            errors.add(number, "team", "服务队名称太长（最多60字）")
+        parsed.append({"row": number, "name": name, "phone": phone, "place": place, "team": team})
+
+    phones = sorted(seen)
+    users = _users_by_phone(session, phones)
+    memberships: set[tuple[int, int]] = set()
+    user_ids = [u.id for u in users.values()]
+    for chunk in _chunks(user_ids):
+        memberships.update(session.execute(select(VolunteerTeamMember.user_id, VolunteerTeamMember.team_id)
+                                           .where(VolunteerTeamMember.user_id.in_(chunk))).all())
+    snapshot = {
+        "places": sorted((p.id, p.name) for p in places_under),
+        "teams": sorted((t.id, t.name) for t in teams.values()),
+        "users": sorted((u.id, u.username, u.role, u.place_id, u.display_name, u.is_active) for u in users.values()),
+        "memberships": sorted(memberships),
+    }
+    plans = []
+    for rec in parsed:
+        number = rec["row"]
+        user = users.get(rec["phone"]) if rec["phone"] else None
+        if user is not None:
+            if user.role != VOLUNTEER:
+                errors.add(number, "phone", f"手机号{rec['phone']}已是其他类型的账号，不能作为志愿者")
+            elif user.place_id not in place_ids:
+                errors.add(number, "phone", f"手机号{rec['phone']}的志愿者账号属于其他乡镇")
+        if number in errors.rows:
+            continue
+        team = teams.get(layout.normalise(rec["team"]))
+        plan = RowPlan(row=number, action="unchanged", name=rec["name"], key=rec["phone"], village_id=rec["place"].id,
+                       team={"name": team.name if team else rec["team"], "id": team.id if team else None})
+        wanted = {"display_name": rec["name"], "place_id": rec["place"].id}
+        if user is None:
+            plan.action = "create"
+            plan.changes = {k: (None, v) for k, v in wanted.items()}
+            plan.join_team = True
+        else:
+            plan.target_id = user.id
+            plan.changes = {k: (getattr(user, k), v) for k, v in wanted.items() if getattr(user, k) != v}
+            plan.join_team = team is None or (user.id, team.id) not in memberships
+            if plan.changes or plan.join_team:
+                plan.action = "update"
+        plans.append(plan)
+    in_file = set(phones)
+    missing = [{"id": u.id, "name": u.display_name, "phone": u.username} for u in session.scalars(
+        select(User).where(User.role == VOLUNTEER, User.place_id.in_(place_ids)).order_by(User.id))
+        if (u.phone or u.username) not in in_file and u.username not in in_file]
+    errors.items.sort(key=lambda e: e["row"])
+    return Plan("volunteers", township, plans, errors.items, missing, _digest(snapshot), sheet.unknown_headers)
+
+
+# --- planning, storing, applying ---------------------------------------------------------
+
+
+def township_for(session: Session, *, actor: Actor, place_id: int | None) -> Place:
+    """The township an import is for: staff their own; district admins the one they name."""
+    if not is_staff(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    if place_id is None:
+        if actor.user.role != TOWNSHIP_STAFF:
+            raise ServiceError(422, "import_township_required")
+        place_id = actor.user.place_id
+    place = managed_place(session, actor.user, place_id)
+    if place.level != "township":
+        raise ServiceError(422, "import_not_township")
+    return place
+
+
+def plan_import(session: Session, *, township: Place, kind: str, data: bytes, filename: str | None,
+                settings: ImportSettings, today: date) -> Plan:
+    """Read, check and plan a file. Writes nothing."""
+    if kind not in IMPORT_KINDS:
+        raise ServiceError(422, "validation", errors={"kind": [f"one of {', '.join(IMPORT_KINDS)}"]})
+    sheet = reading.read(data, filename, kind, max_bytes=settings.max_bytes, max_rows=settings.max_rows)
+    if not sheet.rows:
+        raise ServiceError(422, "import_empty")
+    planner = _plan_persons if kind == "persons" else _plan_volunteers
+    return planner(session, township, sheet, today=today)
+
+
+def purge_expired(session: Session, *, settings: ImportSettings, now: datetime) -> int:
+    """Delete the stored files of imports not applied within IMPORT_KEEP_HOURS."""
+    cutoff = now - timedelta(hours=settings.keep_hours)
+    jobs = list(session.scalars(select(ImportJob).where(ImportJob.file_name.is_not(None), ImportJob.created_at < cutoff)))
+    for job in jobs:
+        _delete_file(settings, job)
+        if job.status == "dry_run":
+            job.status = "expired"
+        session.add(job)
+    session.flush()
+    return len(jobs)
+
+
+def _delete_file(settings: ImportSettings, job: ImportJob) -> None:
+    if job.file_name:
+        try:
+            (settings.folder / job.file_name).unlink()
+        except FileNotFoundError:
+            pass
+        job.file_name = None
+
+
+def create_import(session: Session, *, actor: Actor, kind: str, data: bytes, filename: str | None,
+                  place_id: int | None, settings: ImportSettings, today: date, now: datetime) -> ImportJob:
+    """Store an upload and its dry run. Nothing of the roster changes."""
+    township = township_for(session, actor=actor, place_id=place_id)
+    purge_expired(session, settings=settings, now=now)
+    plan = plan_import(session, township=township, kind=kind, data=data, filename=filename, settings=settings,
+                       today=today)
+    settings.folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(16)}.upload"
+    path = settings.folder / stored
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    job = ImportJob(kind=kind, township_id=township.id, created_by=actor.user.id, created_at=now,
+                    filename=(filename or "upload")[-200:], sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                    file_name=stored if not plan.errors else None, fingerprint=plan.fingerprint, result=plan.public())
+    if plan.errors:  # it can never be applied: keep nothing of it
+        path.unlink()
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_import(session: Session, *, actor: Actor, import_id: int) -> ImportJob:
+    job = session.get(ImportJob, import_id)
+    if job is None:
+        raise ServiceError(404, "import_not_found")
+    township_for(session, actor=actor, place_id=job.township_id)
+    return job
+
+
+def present(job: ImportJob) -> dict:
+    return {"id": job.id, "status": job.status, "filename": job.filename, "sha256": job.sha256, "size": job.size,
+            "created_at": job.created_at, "created_by": job.created_by, "applied_at": job.applied_at,
+            "applied_by": job.applied_by, "error": job.error, **job.result}
+
+
+@dataclass
+class Applied:
+    counts: dict
+    logins: list[dict]  # {username, display_name, persons, one_time_password}: shown once, never stored
+
+
+def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: PasswordHasher, settings: ImportSettings,
+                 today: date, now: datetime, progress: Callable[[int], None] | None = None) -> tuple[ImportJob, Applied]:
+    """Apply exactly the dry run that was shown, in batches (a transaction each)."""
+    job = get_import(session, actor=actor, import_id=import_id)
+    if job.status == "applied":
+        raise ServiceError(409, "import_already_applied")
+    if job.result.get("errors"):
+        raise ServiceError(409, "import_has_errors", count=len(job.result["errors"]))
+    if job.status != "dry_run" or not job.file_name or not (settings.folder / job.file_name).exists():
+        raise ServiceError(410, "import_expired", hours=settings.keep_hours)
+    if job.created_at < now - timedelta(hours=settings.keep_hours):
+        raise ServiceError(410, "import_expired", hours=settings.keep_hours)
+    data = (settings.folder / job.file_name).read_bytes()
+    if hashlib.sha256(data).hexdigest() != job.sha256:
+        raise ServiceError(409, "import_stale")
+    township = session.get(Place, job.township_id)
+    plan = plan_import(session, township=township, kind=job.kind, data=data, filename=job.filename,
+                       settings=settings, today=today)
+    if plan.errors:
+        raise ServiceError(409, "import_stale")
+    if plan.fingerprint != job.fingerprint:
+        raise ServiceError(409, "import_stale")
+    job_id = job.id
+    try:
+        applied = execute(session, actor=actor, plan=plan, hasher=hasher, today=today,
+                          batch_size=settings.batch_size, commit=session.commit, progress=progress)
+    except ServiceError as exc:
+        session.rollback()
+        job = session.get(ImportJob, job_id)
+        job.status, job.error = "failed", f"{exc.key}"[:500]
+        session.add(job)
+        session.commit()
+        raise ServiceError(409, "import_failed", reason=exc.key) from exc
+    job = session.get(ImportJob, job_id)
+    _delete_file(settings, job)
+    job.status, job.applied_at, job.applied_by = "applied", now, actor.user.id
+    job.result = {**job.result, "applied_counts": applied.counts}
+    session.add(job)
+    audit.record(session, actor=actor, action="import", entity="import", entity_id=job.id,
+                 detail={"kind": job.kind, "township_id": job.township_id, "filename": job.filename,
+                         "sha256": job.sha256, **applied.counts})
+    session.flush()
+    return job, applied
+
+
+def execute(session: Session, *, actor: Actor, plan: Plan, hasher: PasswordHasher, today: date, batch_size: int = 500,
+            commit: Callable[[], None] | None = None, progress: Callable[[int], None] | None = None) -> Applied:
+    """Write a checked plan through the domain services, ``batch_size`` rows per transaction."""
+    counts = {k: v for k, v in plan.counts().items() if k in ("created", "updated", "unchanged")}
+    logins: dict[str, dict] = {}
+    created_users: dict[str, int] = {}
+    teams: dict[str, int] = {}
+    run = _execute_person if plan.kind == "persons" else _execute_volunteer
+    # The session's identity map holds its objects weakly: keep the township's places (every
+    # service asks for them) alive for the whole run, and a batch's new rows for the batch.
+    places_held = _township_places(session, plan.township)
+    for batch in _chunks(plan.rows, batch_size):
+        held: list = []
+        for row in batch:
+            if row.action != "unchanged":
+                run(session, actor=actor, row=row, hasher=hasher, today=today, logins=logins,
+                    created_users=created_users, teams=teams, township=plan.township, held=held)
+        session.flush()
+        if commit is not None:
+            commit()
+        del held
+        if progress is not None:
+            progress(len(batch))
+    del places_held
+    return Applied(counts=counts, logins=list(logins.values()))
+
+
+def _new_login(session, *, actor, hasher, role, name, phone, place_id, team_id, logins, created_users, held) -> int:
+    user = auth.create_user(session, creator=actor.user, hasher=hasher, username=phone, password="",
+                            password_hash="!", role=role, display_name=name, place_id=place_id, phone=phone,
+                            team_id=team_id)
+    password = auth.issue_one_time_password(session, user=user, hasher=hasher)
+    held.append(user)
+    created_users[phone] = user.id
+    logins[phone] = {"username": phone, "display_name": name, "role": role, "persons": [],
+                     "one_time_password": password}
+    return user.id
+
+
+def _execute_person(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams, township,
+                    held) -> None:
+    if row.action == "create":
+        person = people.create_person(session, actor=actor, today=today, **row.data)
+        held.append(person)
+        person_id = person.id
+    else:
+        person_id = row.target_id
+        if row.changes:
+            people.update_person(session, actor=actor, person_id=person_id, today=today,
+                                 changes={k: new for k, (_old, new) in row.changes.items()})
+    if not row.caregiver or row.agreement == "keep":
+        return
+    phone = row.caregiver["phone"]
+    caregiver_id = row.caregiver["user_id"] or created_users.get(phone)
+    if caregiver_id is None:
+        caregiver_id = _new_login(session, actor=actor, hasher=hasher, role=CAREGIVER, name=row.caregiver["name"],
+                                  phone=phone, place_id=row.village_id, team_id=None, logins=logins,
+                                  created_users=created_users, held=held)
+    if phone in logins:
+        logins[phone]["persons"].append(row.name)
+    start_on = row.signed_on
+    if row.agreement == "replace":
+        care.end_agreement(session, actor=actor, agreement_id=row.old_agreement_id, today=today,
+                           end_on=max(today, row.old_agreement_start), end_reason="花名册导入：更换照料人")
+        start_on = max(row.signed_on, today)
+    care.create_agreement(session, actor=actor, person_id=person_id, caregiver_id=caregiver_id,
+                          relation=row.relation, signed_on=row.signed_on, start_on=start_on, today=today)
+
+
+def _execute_volunteer(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams,
+                       township, held) -> None:
+    team_id = row.team["id"] or teams.get(row.team["name"])
+    if team_id is None:
+        team = VolunteerTeam(name=row.team["name"], township_id=township.id)
+        session.add(team)
+        session.flush()
+        audit.record(session, actor=actor, action="create", entity="team", entity_id=team.id,
+                     detail={"name": team.name, "via": "import"})
+        team_id = teams[row.team["name"]] = team.id
+    if row.action == "create":
+        _new_login(session, actor=actor, hasher=hasher, role=VOLUNTEER, name=row.name, phone=row.key,
+                   place_id=row.village_id, team_id=team_id, logins=logins, created_users=created_users,
+                   held=held)
+        return
+    user = session.get(User, row.target_id)
+    for key, (_old, new) in row.changes.items():
+        setattr(user, key, new)
+    session.add(user)
+    if row.join_team:
+        session.add(VolunteerTeamMember(team_id=team_id, user_id=user.id))
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="user", entity_id=user.id,
+                 detail={"fields": sorted(row.changes), "team_id": team_id if row.join_team else None, "via": "import"})
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | None) -> tuple[Place, list[dict]]:
+    """A township's current roster (active persons with their active caregiver) or volunteers,
+    as rows in the import layout."""
+    township = township_for(session, actor=actor, place_id=place_id)
+    places_under = {p.id: p for p in _township_places(session, township)}
+    if kind == "volunteers":
+        users = list(session.scalars(select(User).where(User.role == VOLUNTEER, User.place_id.in_(places_under))
+                                     .order_by(User.id)))
+        team_names = dict(session.execute(select(VolunteerTeamMember.user_id, VolunteerTeam.name)
+                                          .join(VolunteerTeam, VolunteerTeam.id == VolunteerTeamMember.team_id)
+                                          .where(VolunteerTeam.township_id == township.id)).all())
+        return township, [{"name": u.display_name, "phone": u.phone or u.username,
+                           "place": places_under[u.place_id].name if u.place_id != township.id else None,
+                           "team": team_names.get(u.id)} for u in users]
+    persons = list(session.scalars(select(Person).where(Person.village_id.in_(places_under), Person.status == "active")
+                                   .order_by(Person.village_id, Person.id)))
+    caregivers = {}
+    for chunk in _chunks([p.id for p in persons]):
+        for agreement, user in session.execute(
+                select(CareAgreement, User).join(User, User.id == CareAgreement.caregiver_id)
+                .where(CareAgreement.person_id.in_(chunk), CareAgreement.status == "active")).all():
+            caregivers[agreement.person_id] = (agreement, user)
+    audit.record_person_reads(session, actor=actor, person_ids=[p.id for p in persons], action="export_roster")
+    rows = []
+    for p in persons:
+        row = {"name": p.name, "sex": layout.SEX_LABELS[p.sex], "id_number": p.id_number, "birth_date": p.birth_date,
+               "village": places_under[p.village_id].name, "address": p.address,
+               "self_care_level": layout.LEVEL_LABELS[p.self_care_level],
+               "support_mode": layout.MODE_LABELS[p.support_mode]}
+        if p.id in caregivers:
+            agreement, user = caregivers[p.id]
+            row.update(caregiver_name=user.display_name, caregiver_phone=user.phone or user.username,
+                       relation=layout.RELATION_LABELS.get(agreement.relation, "其他"), signed_on=agreement.signed_on)
+        rows.append(row)
+    return township, rows

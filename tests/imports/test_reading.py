@@ -1,0 +1,148 @@
+"""Reading files people really have: pure functions, no app, no database."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from server.errors import ServiceError
+from server.imports import reading
+from tests.imports.conftest import PERSON_HEADER, ident, make_csv, make_xlsx, person_row
+
+LIMITS = {"max_bytes": 20 * 1024 * 1024, "max_rows": 50_000}
+
+
+def read(data, filename="a.xlsx", kind="persons", **limits):
+    return reading.read(data, filename, kind, **{**LIMITS, **limits})
+
+
+def test_merged_title_rows_variant_headers_and_blank_rows():
+    header = ["序号", "姓名", "性别", "公民身份号码", "所在村", "家庭住址", "自理情况", "供养形式", "照料服务人", "联系电话",
+              "与特困人员关系", "签约日期"]
+    rows = [[1, *person_row(1, "甲镇1村")], [2, *person_row(2, "甲镇2村")]]
+    data = make_xlsx(rows, header, title="甲镇分散供养特困人员花名册", blank_rows_after=(0,))
+    sheet = read(data)
+    assert sheet.headers["id_number"] == "公民身份号码" and sheet.headers["village"] == "所在村"
+    assert sheet.unknown_headers == ["序号"]
+    assert [number for number, _ in sheet.rows] == [3, 5]  # the rows Excel shows: title 1, header 2, blank 4
+    assert reading.text(sheet.rows[0][1]["name"]) == "人员1"
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8"])
+def test_csv_in_the_encodings_excel_writes(encoding):
+    data = make_csv([person_row(1, "甲镇1村", name="张秀英", sex="女")], encoding=encoding)
+    sheet = read(data, "花名册.csv")
+    cells = sheet.rows[0][1]
+    assert reading.text(cells["name"]) == "张秀英"
+    assert reading.text(cells["self_care_level"]) == "全自理"
+    assert sheet.rows[0][0] == 2
+
+
+def test_id_number_stored_as_a_number_or_in_scientific_notation_is_refused():
+    with pytest.raises(reading.BadValue, match="数字"):
+        reading.id_number(reading.Cell(150431194803090013))
+    with pytest.raises(reading.BadValue, match="科学计数法"):
+        reading.id_number(reading.Cell("1.50431E+17"))
+    assert reading.id_number(reading.Cell(" 15043119480309001x ")) == "15043119480309001X"
+
+
+def test_full_width_digits_and_spaces_are_normalised():
+    full = "".join(chr(ord(c) + 0xFEE0) for c in ident(3))
+    assert reading.id_number(reading.Cell(full + "\u3000")) == ident(3)
+    assert reading.phone(reading.Cell("１３９ １２３４ ５６７８")) == "13912345678"
+    assert reading.text(reading.Cell("\u3000王\u3000德明 ")) == "王 德明"
+
+
+@pytest.mark.parametrize("value,expected", [
+    (45047, date(2023, 5, 1)), (45047.0, date(2023, 5, 1)), ("45047", date(2023, 5, 1)),
+    ("2023-05-01", date(2023, 5, 1)), ("2023/5/1", date(2023, 5, 1)), ("2023年5月1日", date(2023, 5, 1)),
+    ("2023.5.1", date(2023, 5, 1)), ("２０２３年５月１日", date(2023, 5, 1)), (datetime(2023, 5, 1), date(2023, 5, 1)),
+])
+def test_dates(value, expected):
+    assert reading.a_date(reading.Cell(value)) == expected
+
+
+def test_bad_date_and_phone():
+    with pytest.raises(reading.BadValue, match="无法识别"):
+        reading.a_date(reading.Cell("五月一日"))
+    with pytest.raises(reading.BadValue, match="不是手机号"):
+        reading.phone(reading.Cell("0476-1234567"))
+    assert reading.phone(reading.Cell(13912345678)) == "13912345678"
+
+
+def test_excel_serial_date_in_a_real_file():
+    row = person_row(1, "甲镇1村", signed=45047)
+    sheet = read(make_xlsx([row]))
+    assert reading.a_date(sheet.rows[0][1]["signed_on"]) == date(2023, 5, 1)
+
+
+def test_formula_cells_are_refused():
+    wb = Workbook()
+    ws = wb.active
+    ws.append(PERSON_HEADER)
+    ws.append(["=A1&\"x\"", *person_row(1, "甲镇1村")[1:]])
+    out = io.BytesIO()
+    wb.save(out)
+    sheet = read(out.getvalue())
+    cell = sheet.rows[0][1]["name"]
+    assert cell.formula
+    with pytest.raises(reading.BadValue, match="公式"):
+        reading.text(cell)
+    # an apostrophe-guarded text (what our export writes) comes back as the text
+    assert reading.text(reading.Cell("'=1+1")) == "=1+1"
+
+
+def _refused(data, key, filename="a.xlsx", **limits):
+    with pytest.raises(ServiceError) as info:
+        read(data, filename, **limits)
+    assert info.value.key == key, info.value.key
+    return info.value
+
+
+def test_not_a_spreadsheet():
+    _refused(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "import_not_spreadsheet", "photo.png")
+    _refused(b"PK\x03\x04garbage", "import_not_spreadsheet")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    _refused(buf.getvalue(), "import_not_spreadsheet", "a.docx")
+
+
+def test_macro_enabled_and_encrypted_workbooks():
+    data = make_xlsx([person_row(1, "甲镇1村")])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/vbaProject.bin", b"\x00" * 64)
+    _refused(buf.getvalue(), "import_macro")
+    _refused(data, "import_macro", "roster.xlsm")
+    _refused(reading.OLE2_MAGIC + b"\x00" * 2048, "import_encrypted")
+
+
+def test_zip_bomb_disguised_as_xlsx():
+    data = make_xlsx([person_row(1, "甲镇1村")])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/media/padding.bin", b"\x00" * (30 * 1024 * 1024))
+    assert len(buf.getvalue()) < 1024 * 1024
+    _refused(buf.getvalue(), "import_zip_bomb")
+
+
+def test_too_many_bytes_or_rows():
+    data = make_xlsx([person_row(k, "甲镇1村") for k in range(1, 6)])
+    _refused(data, "import_too_large", max_bytes=1024)
+    _refused(data, "import_too_many_rows", max_rows=4)
+    assert len(read(data, max_rows=5).rows) == 5
+
+
+def test_no_header_and_missing_required_columns():
+    _refused(make_xlsx([["x"]] * 12, ["随便", "什么"]), "import_no_header")
+    err = _refused(make_xlsx([["王", "甲镇1村"]], ["姓名", "村"]), "import_missing_columns")
+    assert "公民身份号码" in err.params["columns"] and "自理能力" in err.params["columns"]
