@@ -150,7 +150,7 @@ def run_locust(port: int, classes: list[str], users: int, seconds: int, tmp: Pat
            "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
            "--loglevel", "WARNING", "--stop-timeout", "5", *classes]
     with (tmp / f"{label}.out").open("wb") as out:
-        subprocess.run(cmd, env=env, cwd=BENCH, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 120)
+        subprocess.run(cmd, check=False, env=env, cwd=BENCH, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 120)
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as f:
         rows = {r["Name"]: r for r in csv.DictReader(f)}
     return {"rows": rows, **stats(rows["Aggregated"])}

@@ -22,7 +22,10 @@ from datetime import datetime, timedelta, timezone
 from locust import FastHttpUser, between, constant, task
 from PIL import Image
 
-WORLD = json.loads(open(os.environ["LOAD_WORLD"], encoding="utf-8").read()) if os.environ.get("LOAD_WORLD") else {}
+WORLD: dict = {}
+if os.environ.get("LOAD_WORLD"):
+    with open(os.environ["LOAD_WORLD"], encoding="utf-8") as f:
+        WORLD = json.load(f)
 WAIT = float(os.environ.get("LOAD_WAIT_S", "0"))
 _carers = itertools.count()
 _staff = itertools.count()
