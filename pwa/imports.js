@@ -164,7 +164,10 @@
         busy.remove();
         button.removeAttribute('aria-busy');
         button.textContent = t('imp_apply');
-        if (err.status >= 400 && err.status < 500) result.replaceChildren(); // upload again (stale, expired, applied)
+        if (err.status >= 400 && err.status < 500) { // stale, expired, applied: upload again
+          result.replaceChildren();
+          progressText.textContent = '';
+        }
         else button.disabled = false;
         fail(err);
       }

@@ -163,3 +163,56 @@ def test_staff_import_a_roster_from_the_app(context, site):
     with site.database.engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name IN ('赵桂兰', '钱福', '周有才')")) == 3
         assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name IN ('李秀英', '张德明')")) == 2
+
+
+def test_district_admin_picks_the_township_and_a_stale_dry_run_is_refused(context, site):
+    from sqlmodel import Session
+
+    from server.auth.models import User
+    from server.auth.service import make_hasher
+    from server.places import service as places
+    from tests.pwa.conftest import PASSWORD
+
+    with Session(site.database.engine) as s:
+        district = s.scalar(sa.text("SELECT id FROM place WHERE level = 'district'"))
+        s.add(User(username="admin", password_hash=make_hasher(time_cost=1, memory_kib=8).hash(PASSWORD),
+                   role="district_admin", display_name="民政局", place_id=district))
+        s.commit()
+    wb = Workbook()
+    wb.active.append(["姓名", "手机号", "所在村", "服务队"])
+    wb.active.append(["李春花", "13700000001", "西沟村", "甲镇巾帼志愿服务队"])
+    out = io.BytesIO()
+    wb.save(out)
+
+    page = context.new_page()
+    page.goto("/")
+    wait_sw(page)
+    login(page, "admin")
+    page.click("#import-link")
+    page.wait_for_selector("#import-place")
+    page.select_option("#import-place", label="甲镇")
+    page.select_option("#import-kind", "volunteers")
+    with page.expect_download() as got:
+        page.click("#download-export")
+    assert got.value.suggested_filename == "甲镇志愿服务队队员名单.xlsx"
+    choose(page, out.getvalue(), name="队员.xlsx")
+    page.wait_for_selector("[data-count=created] strong:text-is('1')")
+    assert "志愿者小赵" in page.inner_text("#import-missing")
+
+    with Session(site.database.engine) as s:  # the township changes between the dry run and apply
+        places.create(s, actor=None, name="南山村", level="village", parent_id=site.township_id)
+        s.commit()
+    page.click("#apply")
+    page.wait_for_selector("#import-error:has-text('预览之后系统中的数据已有变化')")
+    assert page.locator("#apply").count() == 0  # the old dry run is gone: upload again
+    fits_a_small_screen(page, "stale")
+    shot(page, "import-8-stale")
+
+    choose(page, out.getvalue(), name="队员.xlsx")
+    page.wait_for_selector("#apply:enabled")
+    assert page.is_hidden("#import-error")
+    page.click("#apply")
+    page.wait_for_selector("[data-username='13700000001'] code.otp")
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT role FROM app_user WHERE username = '13700000001'")) == "volunteer"
+    shot(page, "import-9-volunteer-logins")
