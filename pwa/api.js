@@ -33,10 +33,45 @@
     return URL.createObjectURL(await r.blob());
   }
 
+  async function authHeaders() {
+    const token = await ZY.kv.get('token');
+    return token ? { 'Accept-Language': I18N.lang, Authorization: `Bearer ${token}` } : { 'Accept-Language': I18N.lang };
+  }
+
+  /** A file the API serves (a spreadsheet): the blob and the name the server gave it (RFC 6266 filename*). */
+  async function file(path) {
+    let r;
+    try { r = await fetch(path, { headers: await authHeaders() }); } catch (e) { throw new ApiError(0, { message: t('offline') }); }
+    if (!r.ok) throw new ApiError(r.status, await r.json().catch(() => null));
+    const m = /filename\*=UTF-8''([^;]+)/i.exec(r.headers.get('Content-Disposition') || '');
+    return { blob: await r.blob(), name: m ? decodeURIComponent(m[1]) : '' };
+  }
+
+  /** A multipart POST through XMLHttpRequest, which reports upload progress (fetch does not):
+   * onProgress(fraction sent) as the body goes up; resolves with the JSON answer. */
+  async function upload(path, form, onProgress) {
+    const headers = await authHeaders();
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', path);
+      for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+      xhr.onload = () => {
+        let data = null;
+        try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { /* not JSON: a proxy's page */ }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(data); else reject(new ApiError(xhr.status, data));
+      };
+      xhr.onerror = () => reject(new ApiError(0, { message: t('offline') }));
+      xhr.send(form);
+    });
+  }
+
   g.API = {
     ApiError,
     get: (p) => request('GET', p),
     post: (p, b) => request('POST', p, b === undefined ? {} : b),
     imageUrl,
+    file,
+    upload,
   };
 })(self);

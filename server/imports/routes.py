@@ -1,3 +1,5 @@
+import base64
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -118,4 +120,7 @@ class Apply(MethodView):
             for key, value in applied.counts.items():
                 response.headers[f"X-Import-{key.capitalize()}"] = str(value)
             return response
-        return {**service.present(job), "logins": applied.logins}
+        body = {**service.present(job), "logins": applied.logins}
+        if args["sheet"]:
+            body["logins_sheet"] = base64.b64encode(sheets.logins_xlsx(applied.logins)).decode("ascii")
+        return body

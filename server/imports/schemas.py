@@ -33,6 +33,9 @@ class ApplyQuerySchema(ma.Schema):
     format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")),
                               metadata={"description": "xlsx: the printable logins sheet instead of JSON "
                                                        f"(or send Accept: {XLSX})"})
+    sheet = ma.fields.Boolean(load_default=False, metadata={
+        "description": "JSON only: also carry the printable logins sheet, base64, in logins_sheet — the passwords "
+                       "are issued once, so a screen that shows them and offers the sheet needs both from one call"})
 
 
 class RowErrorSchema(ma.Schema):
@@ -85,3 +88,4 @@ class ImportLoginSchema(ma.Schema):
 class AppliedSchema(ImportSchema):
     logins = ma.fields.List(ma.fields.Nested(ImportLoginSchema), metadata={
         "description": "the logins this import created, with one-time passwords: returned once, never again"})
+    logins_sheet = ma.fields.String(metadata={"description": "with ?sheet=true: the XLSX of ?format=xlsx, base64"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from datetime import date, timedelta
@@ -266,6 +267,19 @@ def test_logins_sheet_on_apply(client, session, world, staff_a):
     password = ws.cell(row=4, column=3).value
     user = session.scalar(select(User).where(User.username == "13900000001"))
     assert factories.HASHER.verify(user.password_hash, password)
+
+
+def test_logins_and_their_sheet_from_one_apply(client, session, world, staff_a):
+    result = dry_run(client, staff_a, make_xlsx(roster(2)))
+    body = apply(client, staff_a, result["id"], query_string={"sheet": "true"}).get_json()
+    ws = load_workbook(io.BytesIO(base64.b64decode(body["logins_sheet"]))).active
+    shown = {x["username"]: x["one_time_password"] for x in body["logins"]}
+    assert {ws.cell(row=r, column=2).value: ws.cell(row=r, column=3).value for r in (4, 5)} == shown
+    assert "logins_sheet" not in dry_run_and_apply(client, staff_a, [person_row(9, V1)])
+
+
+def dry_run_and_apply(client, headers, rows):
+    return apply(client, headers, dry_run(client, headers, make_xlsx(rows))["id"]).get_json()
 
 
 def test_template(client, session, world, staff_a):

@@ -1,0 +1,218 @@
+"""The roster import in the app, as township staff use it: template, upload with progress, the dry
+run with its errors, a corrected file, apply, the one-time passwords and their printable sheet."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+
+from server.people import idnumber
+from tests.pwa.conftest import login, shot, wait_sw
+
+pytestmark = pytest.mark.browser
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = ["姓名", "性别", "身份证号", "村", "住址", "自理能力", "供养方式", "照料人", "照料人电话", "关系", "签订日期"]
+
+SMALL_SCREEN = """() => {
+    const small = [];
+    for (const el of document.querySelectorAll('button, a.button, a.card, a.badge, input[type=text], select, label.button, summary')) {
+        const r = el.getBoundingClientRect();
+        if (r.width && r.height && (r.height < 48 || r.width < 48)) small.push(el.outerHTML.slice(0, 80));
+    }
+    const fonts = [...document.querySelectorAll('main p, main li, main span, main label, main button, main summary, main code, main strong')]
+        .map(e => parseFloat(getComputedStyle(e).fontSize)).filter(Boolean);
+    return {small, minFont: Math.min(...fonts), scrollWidth: document.documentElement.scrollWidth};
+}"""
+
+PROGRESS_SPY = """
+window.__uploadProgress = [];
+const own = Object.getOwnPropertyDescriptor(XMLHttpRequestEventTarget.prototype, 'onprogress');
+Object.defineProperty(XMLHttpRequestUpload.prototype, 'onprogress', {
+  configurable: true,
+  get() { return own.get.call(this); },
+  set(fn) { own.set.call(this, (e) => { window.__uploadProgress.push([e.lengthComputable, e.loaded, e.total]); fn(e); }); },
+});
+"""
+
+
+def fits_a_small_screen(page, where):
+    report = page.evaluate(SMALL_SCREEN)
+    assert report["small"] == [], (where, report["small"])
+    assert report["minFont"] >= 16, where
+    assert report["scrollWidth"] <= 360, where
+
+
+def ident(k, sex="M"):
+    return idnumber.make("150430", date(1950, 1, 1 + k), 300 + k, sex)
+
+
+def roster(village_of_row_4="西沟村"):
+    rows = [
+        ["赵桂兰", "女", ident(1, "F"), "东营子村", "东营子村8号", "半失能", "分散供养", "赵强", "13800000101", "亲属", "2026-01-05"],
+        ["钱福", "男", ident(2), "西沟村", "西沟村2号", "全自理", "分散供养", "孙丽", "13800000102", "邻里", "2026-02-10"],
+        ["周有才", "男", ident(3), village_of_row_4, "", "全失能", "分散供养", "孙丽", "13800000102", "邻里", "2026-02-10"],
+    ]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def workbook(download):
+    return load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+
+
+def choose(page, data, name="花名册.xlsx", mime=XLSX):
+    page.set_input_files("#import-file", files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def test_staff_import_a_roster_from_the_app(context, site):
+    context.add_init_script(PROGRESS_SPY)
+    page = context.new_page()
+    page.goto("/")
+    wait_sw(page)
+    login(page, "staff")
+    page.click("#import-link")
+    page.wait_for_selector("#choose-file")
+    fits_a_small_screen(page, "start")
+    shot(page, "import-1-start")
+
+    # 1. the template, saved under its Chinese name
+    with page.expect_download() as got:
+        page.click("#download-template")
+    template = got.value
+    assert template.suggested_filename == "分散供养特困人员花名册（模板）.xlsx"
+    assert [c.value for c in workbook(template).worksheets[0][1]][:3] == ["姓名", "性别", "公民身份号码"]
+    with page.expect_download() as got:
+        page.click("#download-export")
+    assert got.value.suggested_filename == "甲镇分散供养特困人员花名册.xlsx"
+
+    # 2. not a spreadsheet: the server's reason, beside the upload control
+    choose(page, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, name="照片.png", mime="image/png")
+    page.wait_for_selector("#import-error:has-text('不是可读取的电子表格')")
+    assert page.is_visible("#choose-file")
+    shot(page, "import-2-refused")
+
+    # 3. a file with one bad row, sent slowly enough to watch it go up
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 2500})
+    choose(page, roster(village_of_row_4="没有这个村"))
+    page.wait_for_selector("#upload-progress:not([hidden])")
+    page.wait_for_function("document.querySelector('#upload-progress').value > 0")
+    status = page.inner_text("#upload-status")  # on loopback the body is up at once; the answer is throttled
+    assert status == "已上传，正在检查…" or status.startswith("正在上传 花名册.xlsx"), status
+    shot(page, "import-3-uploading")
+    page.wait_for_selector("#import-counts", timeout=30000)
+    seen = page.evaluate("window.__uploadProgress")  # the progress the browser reported as the body went up
+    assert seen and all(computable for computable, _, _ in seen) and seen[-1][1] == seen[-1][2] > 1000
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    assert page.is_hidden("#import-error")
+    assert page.inner_text("[data-count=created] strong") == "2"
+    assert page.inner_text("[data-count=errors] strong") == "1"
+    error = page.inner_text("#import-errors li")
+    assert "第 4 行" in error and "村" in error and "没有这个村" in error
+    assert page.is_disabled("#apply") and page.is_visible("#apply-blocked")
+    missing = page.inner_text("#import-missing")
+    assert "2 人（不会删除）" in missing and "李秀英 · 东营子村" in missing and "张德明 · 西沟村" in missing
+    fits_a_small_screen(page, "errors")
+    shot(page, "import-4-errors")
+
+    # 4. corrected and sent again: the plan, collapsed until asked for
+    choose(page, roster())
+    page.wait_for_selector("[data-count=created] strong:text-is('3')")
+    assert page.locator("#import-errors").count() == 0 and page.is_enabled("#apply")
+    assert not page.is_visible("#import-plan li")
+    page.click("#import-plan summary")
+    assert "新建登录" in page.inner_text("#import-plan li[data-row='2']")
+    assert "西沟村" in page.inner_text("#import-plan li[data-row='4']")  # the village by name, not its id
+    fits_a_small_screen(page, "dry run")
+    page.locator("#import-counts").scroll_into_view_if_needed()
+    shot(page, "import-5-dry-run")
+    page.locator("#apply").scroll_into_view_if_needed()
+    shot(page, "import-6-ready")
+
+    # 5. apply: the logins and their one-time passwords, this once, and the printable sheet
+    page.click("#apply")
+    page.wait_for_selector("#passwords-once")
+    assert "只显示这一次" in page.inner_text("#passwords-once")
+    assert page.inner_text("#applied-counts") == "新增 3，更新 0，不变 0"
+    sun = page.locator("[data-username='13800000102']")
+    assert "孙丽" in sun.inner_text() and "钱福、周有才" in sun.inner_text()
+    password = sun.locator("code.otp").inner_text()
+    assert len(password) >= 8
+    fits_a_small_screen(page, "applied")
+    shot(page, "import-7-logins")
+    with page.expect_download() as got:
+        page.click("#download-logins")
+    sheet = got.value
+    assert sheet.suggested_filename == "甲镇新建登录账号.xlsx"
+    ws = workbook(sheet).active
+    rows = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=3).value for r in range(4, ws.max_row + 1)}
+    assert rows == {"13800000101": rows["13800000101"], "13800000102": password}
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name IN ('赵桂兰', '钱福', '周有才')")) == 3
+        assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name IN ('李秀英', '张德明')")) == 2
+
+
+def test_district_admin_picks_the_township_and_a_stale_dry_run_is_refused(context, site):
+    from sqlmodel import Session
+
+    from server.auth.models import User
+    from server.auth.service import make_hasher
+    from server.places import service as places
+    from tests.pwa.conftest import PASSWORD
+
+    with Session(site.database.engine) as s:
+        district = s.scalar(sa.text("SELECT id FROM place WHERE level = 'district'"))
+        s.add(User(username="admin", password_hash=make_hasher(time_cost=1, memory_kib=8).hash(PASSWORD),
+                   role="district_admin", display_name="民政局", place_id=district))
+        s.commit()
+    wb = Workbook()
+    wb.active.append(["姓名", "手机号", "所在村", "服务队"])
+    wb.active.append(["李春花", "13700000001", "西沟村", "甲镇巾帼志愿服务队"])
+    out = io.BytesIO()
+    wb.save(out)
+
+    page = context.new_page()
+    page.goto("/")
+    wait_sw(page)
+    login(page, "admin")
+    page.click("#import-link")
+    page.wait_for_selector("#import-place")
+    page.select_option("#import-place", label="甲镇")
+    page.select_option("#import-kind", "volunteers")
+    with page.expect_download() as got:
+        page.click("#download-export")
+    assert got.value.suggested_filename == "甲镇志愿服务队队员名单.xlsx"
+    choose(page, out.getvalue(), name="队员.xlsx")
+    page.wait_for_selector("[data-count=created] strong:text-is('1')")
+    assert "志愿者小赵" in page.inner_text("#import-missing")
+
+    with Session(site.database.engine) as s:  # the township changes between the dry run and apply
+        places.create(s, actor=None, name="南山村", level="village", parent_id=site.township_id)
+        s.commit()
+    page.click("#apply")
+    page.wait_for_selector("#import-error:has-text('预览之后系统中的数据已有变化')")
+    assert page.locator("#apply").count() == 0  # the old dry run is gone: upload again
+    fits_a_small_screen(page, "stale")
+    shot(page, "import-8-stale")
+
+    choose(page, out.getvalue(), name="队员.xlsx")
+    page.wait_for_selector("#apply:enabled")
+    assert page.is_hidden("#import-error")
+    page.click("#apply")
+    page.wait_for_selector("[data-username='13700000001'] code.otp")
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT role FROM app_user WHERE username = '13700000001'")) == "volunteer"
+    shot(page, "import-9-volunteer-logins")
