@@ -154,14 +154,33 @@
       button.disabled = true;
       button.setAttribute('aria-busy', 'true');
       button.textContent = t('imp_applying');
-      const busy = h('progress', { id: 'apply-progress' }); // indeterminate: the server answers when done
-      button.after(busy);
+      // the server commits each batch with how far it has come; poll that while the apply runs
+      const total = job.counts.rows;
+      const busy = h('progress', { id: 'apply-progress', max: total || 1, value: 0 });
+      const status = h('p', { id: 'apply-status', class: 'muted', 'aria-live': 'polite' }, t('imp_applying'));
+      button.after(busy, status);
+      let polling = true;
+      (async () => {
+        while (polling) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          if (!polling) break;
+          try {
+            const now = await API.get(`/api/imports/${job.id}`);
+            if (!polling) break;
+            busy.value = now.rows_done;
+            status.textContent = t('imp_applied_rows', { done: now.rows_done, total });
+          } catch (err) { /* the apply's own answer says what went wrong */ }
+        }
+      })();
       try {
         const done = await API.post(`/api/imports/${job.id}/apply?sheet=true`);
+        polling = false;
         result.replaceChildren(...nodes(applied(done)));
         result.scrollIntoView({ block: 'start' });
       } catch (err) {
+        polling = false;
         busy.remove();
+        status.remove();
         button.removeAttribute('aria-busy');
         button.textContent = t('imp_apply');
         if (err.status >= 400 && err.status < 500) { // stale, expired, applied: upload again

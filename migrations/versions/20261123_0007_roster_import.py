@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('applied_by', sa.Integer(), nullable=True),
     sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('rows_done', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['applied_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['township_id'], ['place.id'], ),

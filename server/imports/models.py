@@ -38,3 +38,5 @@ class ImportJob(SQLModel, table=True):
     applied_by: int | None = Field(default=None, foreign_key="app_user.id")
     applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=500)
+    # rows of the file written so far by an apply, committed with each batch: the app polls it
+    rows_done: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

@@ -65,6 +65,7 @@ class ImportSchema(ma.Schema):
     applied_at = ma.fields.DateTime(allow_none=True)
     applied_by = ma.fields.Integer(allow_none=True)
     error = ma.fields.String(allow_none=True)
+    rows_done = ma.fields.Integer(metadata={"description": "rows written so far by an apply under way (poll it)"})
     township = ma.fields.Dict()
     counts = ma.fields.Nested(CountsSchema)
     applied_counts = ma.fields.Dict()

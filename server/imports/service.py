@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -565,7 +566,7 @@ def get_import(session: Session, *, actor: Actor, import_id: int) -> ImportJob:
 def present(job: ImportJob) -> dict:
     return {"id": job.id, "status": job.status, "filename": job.filename, "sha256": job.sha256, "size": job.size,
             "created_at": job.created_at, "created_by": job.created_by, "applied_at": job.applied_at,
-            "applied_by": job.applied_by, "error": job.error, **job.result}
+            "applied_by": job.applied_by, "error": job.error, "rows_done": job.rows_done, **job.result}
 
 
 @dataclass
@@ -597,9 +598,22 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
     if plan.fingerprint != job.fingerprint:
         raise ServiceError(409, "import_stale")
     job_id = job.id
+    done = 0
+
+    def commit_batch() -> None:
+        # the batch and how far the apply has come, in one transaction: a poll sees both or neither
+        session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(rows_done=done))
+        session.commit()
+
+    def count_batch(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(rows)
+
     try:
         applied = execute(session, actor=actor, plan=plan, hasher=hasher, today=today,
-                          batch_size=settings.batch_size, commit=session.commit, progress=progress)
+                          batch_size=settings.batch_size, commit=commit_batch, progress=count_batch)
     except ServiceError as exc:
         session.rollback()
         job = session.get(ImportJob, job_id)
@@ -637,11 +651,11 @@ def execute(session: Session, *, actor: Actor, plan: Plan, hasher: PasswordHashe
                 run(session, actor=actor, row=row, hasher=hasher, today=today, logins=logins,
                     created_users=created_users, teams=teams, township=plan.township, held=held)
         session.flush()
+        if progress is not None:
+            progress(len(batch))
         if commit is not None:
             commit()
         del held
-        if progress is not None:
-            progress(len(batch))
     del places_held
     return Applied(counts=counts, logins=list(logins.values()))
 

@@ -327,3 +327,28 @@ def test_an_upload_not_applied_within_a_day_is_deleted(client, session, world, s
     assert len(list(settings.folder.iterdir())) == 1
     assert service.purge_expired(session, settings=settings, now=factories.now()) == 1
     assert list(settings.folder.iterdir()) == [] and session.get(ImportJob, result["id"]).status == "expired"
+
+
+def test_apply_commits_how_far_it_has_come_with_each_batch(app_config, session, world, staff_a):
+    """The app polls `rows_done` while an apply of thousands of rows runs: each batch's rows and the
+    count are committed together, so a reader sees the import advance batch by batch."""
+    from server import create_app
+    from server.auth.actor import Actor
+    from server.imports import service
+    from server.settings import Settings
+
+    app = create_app({**app_config, "IMPORT_BATCH_SIZE": 2})
+    client = app.test_client()
+    job_id = dry_run(client, staff_a, make_xlsx(roster(5)))["id"]
+    seen = []
+
+    def progress(rows):  # called as each batch is written, before it is committed
+        seen.append((rows, session.scalar(select(ImportJob.rows_done).where(ImportJob.id == job_id)
+                                          .execution_options(populate_existing=True))))
+
+    settings = Settings.from_config(app.config)
+    service.apply_import(session, actor=Actor(world.a.staff), import_id=job_id, hasher=factories.HASHER,
+                         settings=settings.imports, today=factories.today(), now=factories.now(), progress=progress)
+    assert seen == [(2, 0), (2, 2), (1, 4)]
+    body = client.get(f"/api/imports/{job_id}", headers=staff_a).get_json()
+    assert body["status"] == "applied" and body["rows_done"] == 5 == body["counts"]["rows"]
