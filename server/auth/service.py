@@ -16,10 +16,16 @@ from sqlmodel import Session
 
 from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
-from server.auth.models import AuthToken, LoginFailure, User
 from server.audit import service as audit
 from server.auth.actor import Actor
-from server.auth.policy import home_place, managed_place, manages_place, require_manages, township_of
+from server.auth.models import AuthToken, LoginFailure, User
+from server.auth.policy import (
+    home_place,
+    managed_place,
+    manages_place,
+    require_manages,
+    township_of,
+)
 from server.auth.roles import (
     CAREGIVER,
     DISTRICT_ADMIN,
