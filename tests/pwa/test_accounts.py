@@ -130,6 +130,7 @@ def test_staff_reset_a_password_and_see_it_once(context, site):
     page.wait_for_selector(f"{card} button:has-text('确认重置')")
     page.click(f"{card} button[data-reset]")
     page.wait_for_selector(f"{card} .otp-value")
+    page.locator(f"{card} .otp-value").scroll_into_view_if_needed()
     otp = page.inner_text(f"{card} .otp-value").strip()
     assert len(otp) == 8 and otp.isdigit()
     shot(page, "24-staff-reset-password")
