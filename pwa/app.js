@@ -14,6 +14,7 @@
   let catalogue = null;
   const screens = Object.create(null); // hash name → { render(arg), back, refreshOnFlush }
   const homes = Object.create(null); // role → the hash of its home screen
+  let me = null; // the logged-in user, as the last route() found it
 
   /** A screen at #/name[/arg]; `back` shows the back button, `refreshOnFlush` redraws it when the
    * outbox has sent or dropped something while it is shown. */
@@ -96,6 +97,7 @@
       await fn();
     } catch (err) {
       if (err.status === 401) return loginAgain();
+      if (err.status === 403 && err.body && err.body.reason === 'password_change_required') return mustChangePassword();
       say(err.message, true);
     }
   }
@@ -182,6 +184,7 @@
           await ZY.kv.set('token', body.access_token);
           await ZY.kv.set('user', body.user);
           say('');
+          if (body.user.must_change_password) { go('#/set-password'); return; }
           await flushOutbox();
           go(homeFor(body.user));
         } catch (err) {
@@ -254,25 +257,144 @@
         : h('p', {}, t('inbox_empty')),
       data.some((n) => !n.read_at)
         ? h('p', {}, h('button', { onclick: async () => { await guard(() => API.post('/api/notifications/read-all')); route(); } }, t('mark_all_read')))
-        : null);
+        : null,
+      accountLinks());
   }
 
   function commonLinks() {
+    const staff = me && (me.role === 'township_staff' || me.role === 'district_admin');
     return h('p', { class: 'row' }, h('a', { class: 'button', href: '#/inbox', id: 'inbox-link' }, t('inbox')),
+      staff ? h('a', { class: 'button', href: '#/logins', id: 'logins-link' }, t('logins')) : null,
       h('button', { onclick: logout, class: 'danger' }, t('logout')));
+  }
+
+  /** The account's own links, under the inbox: change the password, log out on every device. */
+  function accountLinks() {
+    return h('div', { class: 'card', id: 'account' },
+      h('strong', {}, me ? `${me.display_name} (${me.username})` : ''),
+      h('p', { class: 'row' },
+        h('a', { class: 'button', href: '#/password', id: 'password-link' }, t('change_password')),
+        h('button', { class: 'danger', id: 'logout-all', onclick: logoutAll }, t('logout_all'))));
+  }
+
+  async function forgetLocal() {
+    // the records kept for offline use are this user's to see, not the next user's of this phone
+    await ZY.kv.clearExcept(['lang']);
+    catalogue = null;
+    me = null;
   }
 
   async function logout() {
     try { await API.post('/api/auth/logout'); } catch (e) { /* offline: forget the token anyway */ }
-    // the records kept for offline use are this user's to see, not the next user's of this phone
-    await ZY.kv.clearExcept(['lang']);
-    catalogue = null;
+    await forgetLocal();
     go('#/login');
+  }
+
+  async function logoutAll() {
+    try {
+      await API.post('/api/auth/logout-all');
+    } catch (err) {
+      if (err.status !== 401) { say(err.message, true); return; }
+    }
+    await forgetLocal();
+    sayAfterNavigation(t('logged_out_everywhere'));
+    go('#/login');
+  }
+
+  // ---- passwords -------------------------------------------------------------------------------
+
+  async function mustChangePassword() {
+    const user = await currentUser();
+    if (user) await ZY.kv.set('user', { ...user, must_change_password: true });
+    go('#/set-password');
+  }
+
+  /** A password field with its label and the error shown beside it. */
+  function passwordField(id, label, autocomplete) {
+    const input = h('input', { type: 'password', id, name: id, autocomplete, required: true });
+    const error = h('p', { class: 'field-error', id: `${id}-error`, role: 'alert', hidden: true });
+    error.style.color = '#c62828';
+    const setError = (text) => { error.textContent = text || ''; error.hidden = !text; };
+    return { input, setError, nodes: [h('label', { for: id }, label), input, error] };
+  }
+
+  /** Set a new password: forced after a one-time password (nothing else is reachable until it
+   * is done), or chosen from the account links. */
+  async function passwordScreen(forced) {
+    const current = passwordField('current-password', forced ? t('one_time_password') : t('current_password'), 'current-password');
+    const fresh = passwordField('new-password', t('new_password'), 'new-password');
+    const again = passwordField('new-password-again', t('new_password_again'), 'new-password');
+    const fields = { current_password: current, new_password: fresh };
+    const form = h('form', {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        [current, fresh, again].forEach((f) => f.setError(''));
+        say('');
+        if (fresh.input.value.length < 8) { fresh.setError(t('password_min')); return; }
+        if (fresh.input.value !== again.input.value) { again.setError(t('password_mismatch')); return; }
+        try {
+          const user = await API.post('/api/me/password',
+            { current_password: current.input.value, new_password: fresh.input.value });
+          await ZY.kv.set('user', user);
+          me = user;
+          sayAfterNavigation(t('password_changed'));
+          if (forced) flushOutbox();
+          go(homeFor(user));
+        } catch (err) {
+          if (err.status === 401) { loginAgain(); return; }
+          const errors = (err.body && err.body.errors) || {};
+          let shown = false;
+          for (const [name, field] of Object.entries(fields)) {
+            if (errors[name]) { field.setError(errors[name].join(' ')); shown = true; }
+          }
+          if (!shown) say(err.message, true);
+        }
+      },
+    },
+    forced ? h('p', {}, t('set_password_intro')) : null,
+    current.nodes, fresh.nodes, again.nodes,
+    h('p', { class: 'muted' }, t('password_rules')),
+    h('p', {}, h('button', { class: 'primary', type: 'submit', id: 'save-password' }, t('save_password'))),
+    forced ? h('p', {}, h('button', { type: 'button', class: 'danger', onclick: logout }, t('logout'))) : null);
+    show(forced ? t('set_password') : t('change_password'), form);
+  }
+
+  /** Staff: the caregiver and volunteer logins of their area, each with a password reset that
+   * shows the new one-time password once. */
+  async function loginsScreen() {
+    const users = await API.get('/api/users?page_size=200');
+    const field = users.filter((u) => u.id !== me.id && (me.role === 'district_admin' || u.role === 'caregiver' || u.role === 'volunteer'));
+    const card = (u) => {
+      const out = h('div', { class: 'otp', id: `otp-${u.id}` });
+      const btn = h('button', {
+        class: 'danger', 'data-reset': u.id,
+        onclick: async () => {
+          if (!btn.dataset.armed) { btn.dataset.armed = '1'; btn.textContent = t('reset_confirm'); return; }
+          btn.disabled = true;
+          await guard(async () => {
+            const r = await API.post(`/api/users/${u.id}/reset-password`);
+            out.replaceChildren(h('p', {}, t('one_time_password_is')),
+              h('p', { class: 'otp-value' }, h('strong', {}, r.one_time_password)),
+              h('p', { class: 'muted' }, t('one_time_password_once')));
+            btn.remove();
+          });
+          if (btn.isConnected) { btn.disabled = false; delete btn.dataset.armed; btn.textContent = t('reset_password'); }
+        },
+      }, t('reset_password'));
+      return h('div', { class: 'card', 'data-user': u.id },
+        h('strong', {}, u.display_name), h('div', { class: 'muted' }, `${u.username} · ${t(`role_${u.role}`)}`),
+        u.must_change_password ? h('div', { class: 'muted' }, t('awaiting_new_password')) : null,
+        h('p', {}, btn), out);
+    };
+    show(t('logins'), field.length ? field.map(card) : h('p', {}, t('no_logins')));
   }
 
   screen('login', loginScreen);
   screen('outbox', outboxScreen, { back: true, refreshOnFlush: true });
   screen('inbox', inboxScreen, { back: true });
+  screen('set-password', () => passwordScreen(true));
+  screen('password', () => passwordScreen(false), { back: true });
+  screen('logins', loginsScreen, { back: true });
 
   // ---- routing ---------------------------------------------------------------------------------
 
@@ -281,6 +403,11 @@
     const token = await ZY.kv.get('token');
     const user = await currentUser();
     if (!token && hash !== '#/login') { go('#/login'); return; }
+    me = token ? user : null;
+    if (token && user && user.must_change_password && hash !== '#/set-password' && hash !== '#/login') {
+      go('#/set-password');
+      return;
+    }
     const [, name, arg] = hash.split('/');
     await guard(async () => {
       const current = screens[name];

@@ -3,7 +3,7 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v14';
+const VERSION = 'zhaoying-shell-v15';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/imports.js', '/admin.js',
   '/i18n.js', '/db.js', '/outbox.js', '/api.js', '/camera.js', '/geo.js',

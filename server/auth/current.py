@@ -21,8 +21,12 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
-def login_required(*roles: str):
-    """Require a valid bearer token, and one of ``roles`` when given."""
+def login_required(*roles: str, before_password_change: bool = False):
+    """Require a valid bearer token, and one of ``roles`` when given.
+
+    A user who must change their password (a one-time password from an import or a reset) is
+    refused everywhere (403 ``password_change_required``) but on the few views marked
+    ``before_password_change``: reading who they are, setting the password, logging out."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -34,6 +38,8 @@ def login_required(*roles: str):
             if found is None:
                 fail(401, "token_invalid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
             g.user = found
+            if found.must_change_password and not before_password_change:
+                fail(403, "password_change_required")
             if roles and g.user.role not in roles:
                 fail(403, "forbidden_role")
             return view(*args, **kwargs)

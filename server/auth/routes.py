@@ -4,11 +4,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from server.auth import service
-from server.auth.current import current_user, login_required
+from server.auth.current import current_actor, current_user, login_required
 from server.auth.roles import STAFF_ROLES
 from server.auth.schemas import (
     HealthSchema,
     LoginSchema,
+    PasswordChangeSchema,
+    PasswordResetSchema,
     TokenSchema,
     UserQuerySchema,
     UserSchema,
@@ -62,16 +64,37 @@ class Login(MethodView):
 
 @blp.route("/auth/logout")
 class Logout(MethodView):
-    @login_required()
+    @login_required(before_password_change=True)
     @blp.response(204)
     def post(self):
         """Revoke the token this request carries"""
         service.logout(get_session(), token_id=g.user.token_id)
 
 
+@blp.route("/auth/logout-all")
+class LogoutAll(MethodView):
+    @login_required(before_password_change=True)
+    @blp.response(204)
+    def post(self):
+        """Revoke every token of the logged-in user, this one too (log out on every device)"""
+        service.logout_all(get_session(), user_id=g.user.id)
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @login_required(before_password_change=True)
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(422, description="Current password wrong, or the new one too short, the username, or unchanged")
+    def post(self, data):
+        """Change one's own password (clears must_change_password; every other token is revoked)"""
+        return service.change_password(get_session(), actor=current_actor(), token_id=g.user.token_id,
+                                       hasher=hasher(), **data)
+
+
 @blp.route("/me")
 class Me(MethodView):
-    @login_required()
+    @login_required(before_password_change=True)
     @blp.response(200, UserSchema)
     def get(self):
         """The logged-in user"""
@@ -116,3 +139,15 @@ class Users(MethodView):
     def post(self, data):
         """Create a login (township staff: caregivers and volunteers of their township)"""
         return service.create_user(get_session(), creator=current_user(), hasher=hasher(), **data)
+
+
+@users_blp.route("/<int:user_id>/reset-password")
+class UserPasswordReset(MethodView):
+    @login_required(*STAFF_ROLES)
+    @users_blp.response(200, PasswordResetSchema)
+    def post(self, user_id):
+        """Give a user a new one-time password, shown once (township staff: caregivers and volunteers of
+        their township; district admins: anyone). Their tokens are revoked; they must change it at login."""
+        user, password = service.reset_password(get_session(), actor=current_actor(), user_id=user_id,
+                                                hasher=hasher())
+        return {"user": user, "one_time_password": password}, 200, {"Cache-Control": "no-store"}

@@ -19,6 +19,7 @@ class UserSchema(ma.Schema):
     place_id = ma.fields.Integer(required=True)
     team_id = ma.fields.Integer(load_default=None, allow_none=True, load_only=True)
     is_active = ma.fields.Boolean(dump_only=True)
+    must_change_password = ma.fields.Boolean(dump_only=True)
 
 
 class UserQuerySchema(ma.Schema):
@@ -32,6 +33,20 @@ class SessionUserSchema(ma.Schema):
     role = ma.fields.String()
     place_id = ma.fields.Integer()
     display_name = ma.fields.String()
+    must_change_password = ma.fields.Boolean(
+        metadata={"description": "true after a one-time password: only POST /api/me/password, GET /api/me and "
+                                 "logging out are allowed until the password is changed"})
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    new_password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200),
+                                    metadata={"description": "at least 8 characters, not the username or phone"})
+
+
+class PasswordResetSchema(ma.Schema):
+    user = ma.fields.Nested(UserSchema)
+    one_time_password = ma.fields.String(metadata={"description": "shown once; the user must change it at login"})
 
 
 class TokenSchema(ma.Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
@@ -10,13 +11,21 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlmodel import Session
 
 from server import clock
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server.audit import service as audit
+from server.auth.actor import Actor
 from server.auth.models import AuthToken, LoginFailure, User
-from server.auth.policy import home_place, managed_place, require_manages, township_of
+from server.auth.policy import (
+    home_place,
+    managed_place,
+    manages_place,
+    require_manages,
+    township_of,
+)
 from server.auth.roles import (
     CAREGIVER,
     DISTRICT_ADMIN,
@@ -28,7 +37,7 @@ from server.auth.roles import (
     is_staff,
 )
 from server.db import count
-from server.errors import ServiceError
+from server.errors import ServiceError, message
 from server.places.models import Place, subtree_filter
 
 
@@ -78,55 +87,141 @@ def login(
 ) -> IssuedToken:
     """Check a password and issue a token.
 
-    Failures are written to the session before the error is raised: the caller
-    must commit them (they are what locks the account and slows the address).
+    Two short transactions around the (slow) password check, so that the limits hold under
+    concurrency without holding a lock while argon2 runs:
+
+    1. the attempt is *reserved*, under a lock: a ``LoginFailure`` row for the address (refused
+       when the address already has ``address_max_failures`` in the window), and one atomic
+       ``failed_logins = failed_logins + 1 … RETURNING`` on the account (refused without a
+       password check past ``max_failures``). This transaction is committed here.
+    2. the password is checked, and the reservation settled: a success deletes the row and
+       clears the count; a failure keeps both, and the ``max_failures``-th locks the account.
+
+    An unknown username does the same work (a check against a dummy hash) and gets the same
+    answers, locks included, from the failures stored under its name.
+
+    Failures are written to the session before the error is raised: the caller must commit
+    them (they are what locks the account and slows the address).
     """
     now = now or clock.now()
-    window_start = now - timedelta(minutes=policy.address_window_minutes)
-    recent = session.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.address == address, LoginFailure.at >= window_start)
+    username = username[:40]
+
+    # --- 1. reserve the attempt ------------------------------------------------------------
+    _serialise(session, "login-address", address)
+    reservation = session.scalar(
+        insert(LoginFailure).values(address=address, username=username, at=now).returning(LoginFailure.id)
     )
-    if recent >= policy.address_max_failures:
-        oldest = session.scalar(
-            select(func.min(LoginFailure.at)).where(LoginFailure.address == address, LoginFailure.at >= window_start)
-        )
-        retry_at = oldest + timedelta(minutes=policy.address_window_minutes)
-        minutes = _minutes_until(retry_at, now)
+    window_start = now - timedelta(minutes=policy.address_window_minutes)
+    in_window = (LoginFailure.address == address, LoginFailure.at >= window_start)
+    if session.scalar(select(func.count()).select_from(LoginFailure).where(*in_window)) > policy.address_max_failures:
+        _forget(session, reservation)
+        oldest = session.scalar(select(func.min(LoginFailure.at)).where(*in_window))
+        minutes = _minutes_until(oldest + timedelta(minutes=policy.address_window_minutes), now)
         raise ServiceError(429, "address_throttled", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
 
-    user = session.scalar(select(User).where(User.username == username))
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        minutes = _minutes_until(user.locked_until, now)
-        raise ServiceError(429, "account_locked", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
+    attempt = session.execute(
+        update(User)
+        .where(User.username == username, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.id, User.failed_logins)
+    ).first()
+    user = session.scalar(select(User).where(User.username == username).execution_options(populate_existing=True))
+    if user is None:
+        failures_before = _unknown_name_attempt(session, username=username, reservation=reservation,
+                                                policy=policy, now=now)
+    elif attempt is None:  # locked
+        _forget(session, reservation)
+        raise _locked(_minutes_until(user.locked_until, now))
+    elif attempt.failed_logins > policy.max_failures:
+        # Others are checking the passwords that use up the allowance: this one is not checked.
+        _lock(session, user.id, policy=policy, now=now)
+        _forget(session, reservation)
+        raise _locked(policy.lock_minutes)
+    session.commit()
 
-    if user is None or not _password_ok(hasher, user.password_hash, password):
-        session.add(LoginFailure(address=address, username=username[:40], at=now))
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= policy.max_failures:
-                user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-                user.failed_logins = 0
-                session.flush()
-                raise ServiceError(
-                    429,
-                    "account_locked",
-                    headers={"Retry-After": str(policy.lock_minutes * 60)},
-                    minutes=policy.lock_minutes,
-                )
-        session.flush()
+    # --- 2. check the password, settle ----------------------------------------------------------
+    if user is None:
+        _password_ok(hasher, _dummy_hash(hasher), password)
+        if (failures_before + 1) % policy.max_failures == 0:
+            raise _locked(policy.lock_minutes)
         raise ServiceError(401, "bad_credentials")
 
-    if not user.is_active:
-        raise ServiceError(403, "account_disabled")
+    if not _password_ok(hasher, user.password_hash, password):
+        if attempt.failed_logins >= policy.max_failures:
+            _lock(session, user.id, policy=policy, now=now)
+            raise _locked(policy.lock_minutes)
+        raise ServiceError(401, "bad_credentials")
 
+    _forget(session, reservation)  # not a failure
     user.failed_logins = 0
     user.locked_until = None
+    if not user.is_active:
+        session.flush()
+        raise ServiceError(403, "account_disabled")
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     issued = issue_token(session, user=user, ttl=timedelta(hours=policy.token_ttl_hours), now=now)
     # Old expired tokens of this user are of no use to anyone.
     session.execute(delete(AuthToken).where(AuthToken.user_id == user.id, AuthToken.expires_at < now))
     return issued
+
+
+def _serialise(session: Session, kind: str, key: str) -> None:
+    """Serialise the transactions that pass here with the same ``key`` until they end.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: every write transaction begins
+    IMMEDIATE (``server.db``), and the caller's first statement after this is a write, so
+    writers are serialised already."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"{kind}:{key}".encode(), digest_size=8).digest()
+        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
+def _forget(session: Session, reservation: int) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.id == reservation))
+
+
+def _locked(minutes: int) -> ServiceError:
+    return ServiceError(429, "account_locked", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
+
+
+def _lock(session: Session, user_id: int, *, policy: LoginPolicy, now: datetime) -> None:
+    session.execute(
+        update(User).where(User.id == user_id)
+        .values(locked_until=now + timedelta(minutes=policy.lock_minutes), failed_logins=0)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+
+
+def _unknown_name_attempt(session: Session, *, username: str, reservation: int, policy: LoginPolicy,
+                          now: datetime) -> int:
+    """What an account would answer, for a username no account has: its failures are the
+    ``LoginFailure`` rows under its name, which (since a locked account stores none) come in
+    runs of ``max_failures``, the last of each run starting a lock. Returns the failures before
+    this attempt; raises ``account_locked`` while the last run's lock holds."""
+    _serialise(session, "login-username", username)
+    mine = (LoginFailure.username == username, LoginFailure.id != reservation)
+    before, last = session.execute(select(func.count(), func.max(LoginFailure.at)).where(*mine)).one()
+    if before and before % policy.max_failures == 0:
+        until = last + timedelta(minutes=policy.lock_minutes)
+        if until > now:
+            _forget(session, reservation)
+            raise _locked(_minutes_until(until, now))
+    return before
+
+
+@functools.lru_cache(maxsize=8)
+def _dummy_hash_for(time_cost: int, memory_cost: int, parallelism: int, hash_len: int, salt_len: int, kind) -> str:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism,
+                          hash_len=hash_len, salt_len=salt_len, type=kind).hash(secrets.token_urlsafe(16))
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash no password matches, made once with ``hasher``'s parameters: an unknown username is
+    checked against it, so that it costs what a known one does."""
+    return _dummy_hash_for(hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+                           hasher.salt_len, hasher.type)
 
 
 def _password_ok(hasher: PasswordHasher, stored: str, given: str) -> bool:
@@ -163,6 +258,83 @@ def user_for_token(session: Session, *, token: str, now: datetime | None = None)
 
 def logout(session: Session, *, token_id: int, now: datetime | None = None) -> None:
     session.execute(update(AuthToken).where(AuthToken.id == token_id).values(revoked_at=now or clock.now()))
+
+
+def logout_all(session: Session, *, user_id: int, now: datetime | None = None, keep_token_id: int | None = None) -> int:
+    """Revoke every live token of a user (but ``keep_token_id``): log out everywhere. Returns how many."""
+    stmt = update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
+    if keep_token_id is not None:
+        stmt = stmt.where(AuthToken.id != keep_token_id)
+    return session.execute(stmt.values(revoked_at=now or clock.now())).rowcount
+
+
+PASSWORD_MIN_LENGTH = 8
+
+
+def check_new_password(user: User, password: str) -> None:
+    """The rules a password one chooses must meet (422 on ``new_password`` otherwise)."""
+    problem = None
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problem = "password_too_short"
+    elif password.strip().lower() in {v.lower() for v in (user.username, user.phone) if v}:
+        problem = "password_is_username"
+    if problem:
+        raise ServiceError(422, problem, errors={"new_password": [message(problem, min=PASSWORD_MIN_LENGTH)]},
+                           min=PASSWORD_MIN_LENGTH)
+
+
+def change_password(
+    session: Session,
+    *,
+    actor: Actor,
+    token_id: int,
+    current_password: str,
+    new_password: str,
+    hasher: PasswordHasher,
+    now: datetime | None = None,
+) -> User:
+    """Change one's own password: the current one must be right. Clears ``must_change_password``
+    and revokes every other token of the user (the one this request carries stays)."""
+    now = now or clock.now()
+    user = session.get(User, actor.user.id)
+    if not _password_ok(hasher, user.password_hash, current_password):
+        raise ServiceError(422, "password_current_wrong",
+                           errors={"current_password": [message("password_current_wrong")]})
+    check_new_password(user, new_password)
+    if _password_ok(hasher, user.password_hash, new_password):
+        raise ServiceError(422, "password_unchanged", errors={"new_password": [message("password_unchanged")]})
+    user.password_hash = hasher.hash(new_password)
+    user.must_change_password = False
+    session.add(user)
+    session.flush()
+    logout_all(session, user_id=user.id, keep_token_id=token_id, now=now)
+    audit.record(session, actor=actor, action="change_password", entity="user", entity_id=user.id)
+    return user
+
+
+def reset_password(
+    session: Session, *, actor: Actor, user_id: int, hasher: PasswordHasher, now: datetime | None = None
+) -> tuple[User, str]:
+    """A new one-time password for someone who forgot theirs (township staff: the caregivers and
+    volunteers of their township; district admins: anyone). Their tokens are revoked and a lock
+    is lifted. The clear password is returned once, and is not in the audit trail."""
+    now = now or clock.now()
+    if not is_staff(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    user = session.get(User, user_id)
+    if user is None:
+        raise ServiceError(404, "user_not_found")
+    if not manages_place(session, actor.user, session.get(Place, user.place_id)):
+        raise ServiceError(403, "user_out_of_scope")
+    if user.role not in GRANTABLE_ROLES.get(actor.user.role, ()):
+        raise ServiceError(403, "role_not_grantable")
+    password = issue_one_time_password(session, user=user, hasher=hasher)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    logout_all(session, user_id=user.id, now=now)
+    audit.record(session, actor=actor, action="reset_password", entity="user", entity_id=user.id)
+    return user, password
 
 
 def issue_one_time_password(session: Session, *, user: User, hasher: PasswordHasher) -> str:

@@ -26,6 +26,7 @@ def test_login_returns_token_and_user(client, world):
         "role": "township_staff",
         "place_id": world.a.place.id,
         "display_name": world.a.staff.display_name,
+        "must_change_password": False,
     }
     me = client.get("/api/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
