@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from argon2 import PasswordHasher
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlmodel import Session
 
