@@ -14,6 +14,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 
+# The push services browsers use (PUSH_ENDPOINT_HOSTS); "*.x" matches every host under x.
+DEFAULT_PUSH_ENDPOINT_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "*.notify.windows.com",
+                               "web.push.apple.com", "*.push.apple.com")
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which."""
 
@@ -39,6 +44,28 @@ def _float(env: dict, name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _hosts(env: dict, name: str) -> tuple[str, ...]:
+    raw = env.get(name)
+    if not raw:
+        return DEFAULT_PUSH_ENDPOINT_HOSTS
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    for h in hosts:
+        if "/" in h or ":" in h or ("*" in h and not h.startswith("*.")):
+            raise ConfigError(f"{name}: {h!r} is not a host name (or *.domain)")
+    return hosts
 
 
 def _read(path: Path) -> str | None:
@@ -120,6 +147,10 @@ def load_settings(env: dict | None = None) -> dict:
         "PUSH_TIMEOUT_SECONDS": _int(env, "PUSH_TIMEOUT_SECONDS", 10, minimum=1),
         "PUSH_TTL_SECONDS": _int(env, "PUSH_TTL_SECONDS", 24 * 3600, minimum=60),
         "PUSH_WORKERS": _int(env, "PUSH_WORKERS", 16, minimum=1),
+        # the push services subscriptions may point at ("*.x": any host under x); see channels.py
+        "PUSH_ENDPOINT_HOSTS": _hosts(env, "PUSH_ENDPOINT_HOSTS"),
+        # for the tests' loopback push service only: http://127.0.0.1 endpoints; never in production
+        "PUSH_ALLOW_LOOPBACK": _bool(env, "PUSH_ALLOW_LOOPBACK", False),
         "SMS_WEBHOOK_URL": env.get("SMS_WEBHOOK_URL") or None,
         "SMS_WEBHOOK_SECRET": env.get("SMS_WEBHOOK_SECRET") or None,
         "SMS_RETRIES": _int(env, "SMS_RETRIES", 3, minimum=1),

@@ -113,6 +113,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "place_outside_team": ("活动地点不在该服务队所在乡镇", "The place is outside the team's township"),
     "care_home_not_found": ("找不到该敬老院", "Care home not found"),
     "push_unavailable": ("服务器未配置推送", "Web Push is not configured on this server"),
+    "push_endpoint_refused": ("推送地址不被接受：必须是已知推送服务的 https 地址",
+                              "Push endpoint refused: it must be an https address of a known push service"),
     "import_not_spreadsheet": (
         "文件不是可读取的电子表格，请上传 .xlsx 或 .csv 文件",
         "The file is not a readable spreadsheet; upload an .xlsx or .csv file",
