@@ -35,8 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(API_SETTINGS)
     app.config["JSON_AS_ASCII"] = False
     app.config.update(settings)
-    # the largest check-in: every photo at its limit, plus the form fields
-    app.config.setdefault("MAX_CONTENT_LENGTH", settings["PHOTO_MAX_BYTES"] * settings["PHOTO_MAX_COUNT"] + 1024 * 1024)
+    app.config.setdefault("MAX_CONTENT_LENGTH", max_content_length(settings))
     if not app.config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is unset and instance/secret_key is missing: run `zhaoying init` first")
     app.json.ensure_ascii = False
@@ -98,6 +97,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     _serve_pwa(app, Path(app.config.get("PWA_DIR") or PWA_DIR))
     return app
+
+
+def max_content_length(c) -> int:
+    """The largest request body: a check-in's photos within their pixel budget (a camera JPEG is
+    well under a byte a pixel, so at most PHOTO_MAX_TOTAL_PIXELS bytes, and never more than every
+    photo at its byte limit) or a roster file, plus 1 MiB of form fields."""
+    photos = min(c["PHOTO_MAX_BYTES"] * c["PHOTO_MAX_COUNT"], c["PHOTO_MAX_TOTAL_PIXELS"])
+    return max(photos, c["IMPORT_MAX_BYTES"]) + 1024 * 1024
 
 
 def _serve_pwa(app: Flask, root: Path) -> None:

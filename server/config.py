@@ -141,6 +141,10 @@ def load_settings(env: dict | None = None) -> dict:
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024),
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 48_000_000, minimum=10_000),
         "PHOTO_MAX_COUNT": _int(env, "PHOTO_MAX_COUNT", 6, minimum=1),
+        # PNG and WebP decode at full size (no draft): lower limits; and a budget for a whole request
+        "PHOTO_MAX_PIXELS_PNG": _int(env, "PHOTO_MAX_PIXELS_PNG", 16_000_000, minimum=10_000),
+        "PHOTO_MAX_PIXELS_WEBP": _int(env, "PHOTO_MAX_PIXELS_WEBP", 16_000_000, minimum=10_000),
+        "PHOTO_MAX_TOTAL_PIXELS": _int(env, "PHOTO_MAX_TOTAL_PIXELS", 60_000_000, minimum=10_000),
         # Notifications (README "Notifications").
         "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or _read(inst / "vapid_private.pem"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:admin@zhaoying.invalid",

@@ -81,6 +81,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "photo_corrupt": ("第{index}张照片已损坏或不完整", "Photo {index} is damaged or incomplete"),
     "photo_too_many_pixels": ("第{index}张照片像素太多", "Photo {index} has too many pixels"),
+    "photos_too_many_pixels_total": ("这次上传的照片像素总数太多（上限 {limit} 像素），请少传几张或缩小后再传",
+                                     "The photos of this upload have too many pixels together (limit {limit}); "
+                                     "send fewer or smaller photos"),
     "photo_polyglot": (
         "第{index}张照片在图像之后还夹带了其他数据，已拒收",
         "Photo {index} carries other data after the image and was refused",
