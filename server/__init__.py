@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import db
+from server import db, security
 from server import settings as settings_module
 from server.auth.service import make_hasher
 from server.config import PROJECT_ROOT, ConfigError, load_settings
@@ -95,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _service_error(error: ServiceError):
         return error.payload()
 
+    security.init_app(app, docs_public=app.config["API_DOCS_PUBLIC"])
     _serve_pwa(app, Path(app.config.get("PWA_DIR") or PWA_DIR))
     return app
 

@@ -129,6 +129,8 @@ def load_settings(env: dict | None = None) -> dict:
         "LOGIN_IP_MAX_FAILURES": _int(env, "LOGIN_IP_MAX_FAILURES", 20, minimum=1),
         "LOGIN_IP_WINDOW_MINUTES": _int(env, "LOGIN_IP_WINDOW_MINUTES", 15, minimum=1),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        # /api/docs and /api/openapi.json for anyone; otherwise a staff or admin bearer token
+        "API_DOCS_PUBLIC": _bool(env, "API_DOCS_PUBLIC", False),
         # Visit verification thresholds (README "Visit verification").
         "VISIT_MAX_ACCURACY_M": _int(env, "VISIT_MAX_ACCURACY_M", 100, minimum=1),
         "VISIT_GEOFENCE_RADIUS_M": _int(env, "VISIT_GEOFENCE_RADIUS_M", 200, minimum=1),
