@@ -27,7 +27,7 @@ $(VENV)/.test-deps: $(BIN)/python pyproject.toml
 run: $(VENV)/.run-deps
 	$(BIN)/zhaoying init
 	$(BIN)/zhaoying demo
-	$(BIN)/zhaoying serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	API_DOCS_PUBLIC=1 $(BIN)/zhaoying serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # PostgreSQL on 127.0.0.1:5432, started when it is down (installed when missing, as root).
 postgres:

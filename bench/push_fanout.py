@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 
 from server.notify.channels import (  # noqa: E402
+    EndpointPolicy,
     PushTarget,
     WebPushSender,
     generate_vapid_pem,
@@ -54,7 +55,8 @@ def main(n: int = 10_000) -> None:
         payload = {"title": "本月走访提醒", "body": "请尽快上门看望：李秀英（本月0/4次）", "url": "/#/home", "id": 1,
                    "urgent": False}
         sender = WebPushSender(vapid_from(generate_vapid_pem()), subject="mailto:bench@zhaoying.invalid", ttl=86400,
-                               timeout=10, workers=WORKERS)
+                               timeout=10, workers=WORKERS,
+                               endpoints=EndpointPolicy(hosts=("127.0.0.1",), allow_loopback=True))
         body = b"x" * 230  # about the size of an encrypted reminder
 
         sessions: dict[int, requests.Session] = {}

@@ -33,6 +33,7 @@
       if (v === false || v === null || v === undefined) continue;
       if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
       else if (k === 'class') el.className = v;
+      else if (k === 'style') el.style.cssText = v; // CSSOM: a style attribute would break the CSP
       else el.setAttribute(k, v === true ? '' : v);
     }
     for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);

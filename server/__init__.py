@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import db
+from server import db, security
 from server import settings as settings_module
 from server.auth.service import make_hasher
 from server.config import PROJECT_ROOT, ConfigError, load_settings
@@ -35,8 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(API_SETTINGS)
     app.config["JSON_AS_ASCII"] = False
     app.config.update(settings)
-    # the largest check-in: every photo at its limit, plus the form fields
-    app.config.setdefault("MAX_CONTENT_LENGTH", settings["PHOTO_MAX_BYTES"] * settings["PHOTO_MAX_COUNT"] + 1024 * 1024)
+    app.config.setdefault("MAX_CONTENT_LENGTH", max_content_length(settings))
     if not app.config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is unset and instance/secret_key is missing: run `zhaoying init` first")
     app.json.ensure_ascii = False
@@ -96,8 +95,17 @@ def create_app(config: dict | None = None) -> Flask:
     def _service_error(error: ServiceError):
         return error.payload()
 
+    security.init_app(app, docs_public=app.config["API_DOCS_PUBLIC"])
     _serve_pwa(app, Path(app.config.get("PWA_DIR") or PWA_DIR))
     return app
+
+
+def max_content_length(c) -> int:
+    """The largest request body: a check-in's photos within their pixel budget (a camera JPEG is
+    well under a byte a pixel, so at most PHOTO_MAX_TOTAL_PIXELS bytes, and never more than every
+    photo at its byte limit) or a roster file, plus 1 MiB of form fields."""
+    photos = min(c["PHOTO_MAX_BYTES"] * c["PHOTO_MAX_COUNT"], c["PHOTO_MAX_TOTAL_PIXELS"])
+    return max(photos, c["IMPORT_MAX_BYTES"]) + 1024 * 1024
 
 
 def _serve_pwa(app: Flask, root: Path) -> None:

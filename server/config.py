@@ -14,6 +14,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 
+# The push services browsers use (PUSH_ENDPOINT_HOSTS); "*.x" matches every host under x.
+DEFAULT_PUSH_ENDPOINT_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "*.notify.windows.com",
+                               "web.push.apple.com", "*.push.apple.com")
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which."""
 
@@ -39,6 +44,28 @@ def _float(env: dict, name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _hosts(env: dict, name: str) -> tuple[str, ...]:
+    raw = env.get(name)
+    if not raw:
+        return DEFAULT_PUSH_ENDPOINT_HOSTS
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    for h in hosts:
+        if "/" in h or ":" in h or ("*" in h and not h.startswith("*.")):
+            raise ConfigError(f"{name}: {h!r} is not a host name (or *.domain)")
+    return hosts
 
 
 def _read(path: Path) -> str | None:
@@ -102,6 +129,8 @@ def load_settings(env: dict | None = None) -> dict:
         "LOGIN_IP_MAX_FAILURES": _int(env, "LOGIN_IP_MAX_FAILURES", 20, minimum=1),
         "LOGIN_IP_WINDOW_MINUTES": _int(env, "LOGIN_IP_WINDOW_MINUTES", 15, minimum=1),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        # /api/docs and /api/openapi.json for anyone; otherwise a staff or admin bearer token
+        "API_DOCS_PUBLIC": _bool(env, "API_DOCS_PUBLIC", False),
         # Visit verification thresholds (README "Visit verification").
         "VISIT_MAX_ACCURACY_M": _int(env, "VISIT_MAX_ACCURACY_M", 100, minimum=1),
         "VISIT_GEOFENCE_RADIUS_M": _int(env, "VISIT_GEOFENCE_RADIUS_M", 200, minimum=1),
@@ -114,12 +143,20 @@ def load_settings(env: dict | None = None) -> dict:
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024),
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 48_000_000, minimum=10_000),
         "PHOTO_MAX_COUNT": _int(env, "PHOTO_MAX_COUNT", 6, minimum=1),
+        # PNG and WebP decode at full size (no draft): lower limits; and a budget for a whole request
+        "PHOTO_MAX_PIXELS_PNG": _int(env, "PHOTO_MAX_PIXELS_PNG", 16_000_000, minimum=10_000),
+        "PHOTO_MAX_PIXELS_WEBP": _int(env, "PHOTO_MAX_PIXELS_WEBP", 16_000_000, minimum=10_000),
+        "PHOTO_MAX_TOTAL_PIXELS": _int(env, "PHOTO_MAX_TOTAL_PIXELS", 60_000_000, minimum=10_000),
         # Notifications (README "Notifications").
         "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or _read(inst / "vapid_private.pem"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:admin@zhaoying.invalid",
         "PUSH_TIMEOUT_SECONDS": _int(env, "PUSH_TIMEOUT_SECONDS", 10, minimum=1),
         "PUSH_TTL_SECONDS": _int(env, "PUSH_TTL_SECONDS", 24 * 3600, minimum=60),
         "PUSH_WORKERS": _int(env, "PUSH_WORKERS", 16, minimum=1),
+        # the push services subscriptions may point at ("*.x": any host under x); see channels.py
+        "PUSH_ENDPOINT_HOSTS": _hosts(env, "PUSH_ENDPOINT_HOSTS"),
+        # for the tests' loopback push service only: http://127.0.0.1 endpoints; never in production
+        "PUSH_ALLOW_LOOPBACK": _bool(env, "PUSH_ALLOW_LOOPBACK", False),
         "SMS_WEBHOOK_URL": env.get("SMS_WEBHOOK_URL") or None,
         "SMS_WEBHOOK_SECRET": env.get("SMS_WEBHOOK_SECRET") or None,
         "SMS_RETRIES": _int(env, "SMS_RETRIES", 3, minimum=1),

@@ -90,6 +90,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "photo_corrupt": ("第{index}张照片已损坏或不完整", "Photo {index} is damaged or incomplete"),
     "photo_too_many_pixels": ("第{index}张照片像素太多", "Photo {index} has too many pixels"),
+    "photos_too_many_pixels_total": ("这次上传的照片像素总数太多（上限 {limit} 像素），请少传几张或缩小后再传",
+                                     "The photos of this upload have too many pixels together (limit {limit}); "
+                                     "send fewer or smaller photos"),
     "photo_polyglot": (
         "第{index}张照片在图像之后还夹带了其他数据，已拒收",
         "Photo {index} carries other data after the image and was refused",
@@ -122,6 +125,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "place_outside_team": ("活动地点不在该服务队所在乡镇", "The place is outside the team's township"),
     "care_home_not_found": ("找不到该敬老院", "Care home not found"),
     "push_unavailable": ("服务器未配置推送", "Web Push is not configured on this server"),
+    "push_endpoint_refused": ("推送地址不被接受：必须是已知推送服务的 https 地址",
+                              "Push endpoint refused: it must be an https address of a known push service"),
     "import_not_spreadsheet": (
         "文件不是可读取的电子表格，请上传 .xlsx 或 .csv 文件",
         "The file is not a readable spreadsheet; upload an .xlsx or .csv file",

@@ -25,7 +25,8 @@ API_SETTINGS = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    # served from the installed swagger-ui-bundle package (server/security.py), never a CDN
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/static/",
     "API_SPEC_OPTIONS": {
         "info": {"description": "Home-visit care for people in extreme difficulty under decentralised support."},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

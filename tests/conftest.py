@@ -17,7 +17,7 @@ import time_machine
 from sqlmodel import Session
 
 from server import create_app
-from server.config import normalise_database_url
+from server.config import DEFAULT_PUSH_ENDPOINT_HOSTS, normalise_database_url
 from server.db import Database, make_engine
 from server.migrate import upgrade
 from tests import factories
@@ -111,6 +111,9 @@ def app_config(database_url, engine, connection, tmp_path) -> dict:
         "TESTING": True,
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_KIB": 8,
+        # the tests' loopback push service (tests/notify/receivers.py) beside the real ones; never the default
+        "PUSH_ENDPOINT_HOSTS": ",".join(DEFAULT_PUSH_ENDPOINT_HOSTS + ("127.0.0.1",)),
+        "PUSH_ALLOW_LOOPBACK": True,
     }
 
 

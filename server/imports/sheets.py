@@ -1,6 +1,7 @@
 """The spreadsheets we write: the import template, a township's roster in the same layout,
 and the printable sheet of one-time logins. Every text cell is written as text: one that a
-spreadsheet would run as a formula (= + - @, tab, CR) is prefixed with an apostrophe."""
+spreadsheet would run as a formula (= + - @, tab, CR) is prefixed with an apostrophe, by the one
+rule every export uses (``server.reports.tables``)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from server.imports import layout
+from server.reports.tables import put
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ID_COLUMNS = ("id_number", "caregiver_phone", "phone")
 
 
-def safe(value):
-    """A value as it may be written to a cell: text that starts like a formula gets a leading
-    apostrophe (what Excel shows as a literal), and is stored as a string, never a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _put(ws, row: int, col: int, value, *, as_text: bool = False):
-    cell = ws.cell(row=row, column=col)
-    cell.value = safe(value)
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # openpyxl would take "=…" for a formula; it never is one here
+    cell = put(ws, row, col, value)
     if as_text:
         cell.number_format = "@"
     elif isinstance(value, date):

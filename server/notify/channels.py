@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,73 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from pywebpush import WebPusher, WebPushException
+
+from server.config import DEFAULT_PUSH_ENDPOINT_HOSTS
+
+# looked up at call time, so a test can put its own resolver here
+resolve = socket.getaddrinfo
+
+
+@dataclass(frozen=True)
+class EndpointPolicy:
+    """Which push endpoints the server will ever POST to: https, a host of a known push
+    service, and no address inside our own network (a blind SSRF otherwise). ``allow_loopback``
+    is for the tests' loopback push service only (http on 127.0.0.1 too); never on by default."""
+
+    hosts: tuple[str, ...] = DEFAULT_PUSH_ENDPOINT_HOSTS
+    allow_loopback: bool = False
+
+    @classmethod
+    def from_config(cls, c) -> "EndpointPolicy":
+        hosts = c.get("PUSH_ENDPOINT_HOSTS") or DEFAULT_PUSH_ENDPOINT_HOSTS
+        if isinstance(hosts, str):
+            hosts = tuple(h.strip().lower() for h in hosts.split(",") if h.strip())
+        return cls(hosts=tuple(hosts), allow_loopback=bool(c.get("PUSH_ALLOW_LOOPBACK")))
+
+    def host_allowed(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        for pattern in self.hosts:
+            if pattern.startswith("*."):
+                if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
+                    return True
+            elif host == pattern:
+                return True
+        return False
+
+    def problem(self, endpoint: str) -> str | None:
+        """None when ``endpoint`` may be POSTed to; otherwise what is wrong with it, in words."""
+        try:
+            url = urlparse(endpoint)
+            host, port = url.hostname, url.port
+        except ValueError:
+            return "not a URL"
+        if not host:
+            return "not a URL"
+        if not self.host_allowed(host):
+            return f"{host} is not a known push service"
+        if url.scheme != "https" and not (self.allow_loopback and url.scheme == "http"):
+            return "a push endpoint must be https"
+        try:
+            infos = resolve(host, port or 443, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return f"{host} does not resolve"
+        addresses = {info[4][0] for info in infos}
+        if not addresses:
+            return f"{host} does not resolve"
+        for raw in addresses:
+            address = ipaddress.ip_address(raw.split("%", 1)[0])
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+                address = address.ipv4_mapped
+            if address.is_loopback:
+                if self.allow_loopback:
+                    continue
+                return f"{host} resolves to a loopback address"
+            if (address.is_private or address.is_link_local or address.is_reserved or address.is_multicast
+                    or address.is_unspecified or not address.is_global):
+                return f"{host} resolves to a private or reserved address"
+        if url.scheme != "https" and not all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses):
+            return "a push endpoint must be https"
+        return None
 
 
 def generate_vapid_pem() -> str:
@@ -56,8 +125,11 @@ class PushResult:
 class WebPushSender:
     """Sends on a pool of threads over reused HTTP sessions (one per thread)."""
 
-    def __init__(self, vapid: Vapid, *, subject: str, ttl: int, timeout: float, workers: int):
+    def __init__(self, vapid: Vapid, *, subject: str, ttl: int, timeout: float, workers: int,
+                 endpoints: EndpointPolicy | None = None):
         self.vapid, self.subject, self.ttl, self.timeout, self.workers = vapid, subject, ttl, timeout, workers
+        self.endpoints = endpoints or EndpointPolicy()
+        self._checked: dict[str, tuple[float, str | None]] = {}  # origin -> (until, problem), a minute each
         self._sessions: dict[int, requests.Session] = {}
         self._signed: dict[str, tuple[float, dict]] = {}
         self._lock = threading.Lock()
@@ -82,7 +154,24 @@ class WebPushSender:
             self._sessions[key] = requests.Session()
         return self._sessions[key]
 
+    def endpoint_problem(self, endpoint: str) -> str | None:
+        """The endpoint policy, checked again at send time (a row stored before the policy, or a
+        host that now resolves inside our network, is never POSTed); cached a minute per origin."""
+        url = urlparse(endpoint)
+        origin = f"{url.scheme}://{url.netloc}"
+        now = time.monotonic()
+        with self._lock:
+            cached = self._checked.get(origin)
+        if cached is None or cached[0] < now:
+            cached = (now + 60, self.endpoints.problem(endpoint))
+            with self._lock:
+                self._checked[origin] = cached
+        return cached[1]
+
     def send_one(self, target: PushTarget, payload: dict, *, urgent: bool, topic: str | None) -> PushResult:
+        problem = self.endpoint_problem(target.endpoint)
+        if problem is not None:
+            return PushResult(target.subscription_id, "failed", None, f"endpoint refused: {problem}"[:300])
         headers = {"Urgency": "high" if urgent else "normal", **self._vapid_headers(target.endpoint)}
         if topic:
             # RFC 8030 topic: ≤ 32 URL-safe characters; a newer message replaces an undelivered one.

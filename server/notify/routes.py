@@ -67,7 +67,8 @@ class Subscriptions(MethodView):
     def post(self, data):
         """Save this browser's push subscription for me"""
         sub = service.subscribe(get_session(), user_id=current_user().id, endpoint=data["endpoint"],
-                                p256dh=data["keys"]["p256dh"], auth=data["keys"]["auth"])
+                                p256dh=data["keys"]["p256dh"], auth=data["keys"]["auth"],
+                                policy=current_settings().notify.push_endpoints)
         return {"id": sub.id}
 
     @login_required()

@@ -29,17 +29,19 @@ class NotifySettings:
     sms_secret: str | None
     sms_retries: int
     sms_backoff: float
+    push_endpoints: channels.EndpointPolicy = channels.EndpointPolicy()
 
     @classmethod
     def from_config(cls, c) -> "NotifySettings":
         pusher = None
+        endpoints = channels.EndpointPolicy.from_config(c)
         if c.get("VAPID_PRIVATE_KEY"):
             pusher = channels.WebPushSender(channels.vapid_from(c["VAPID_PRIVATE_KEY"]), subject=c["VAPID_SUBJECT"],
                                             ttl=c["PUSH_TTL_SECONDS"], timeout=c["PUSH_TIMEOUT_SECONDS"],
-                                            workers=c["PUSH_WORKERS"])
+                                            workers=c["PUSH_WORKERS"], endpoints=endpoints)
         return cls(zone=ZoneInfo(c["TIMEZONE"]), quiet=quiet_hours(c["QUIET_HOURS"]), pusher=pusher,
                    sms_url=c.get("SMS_WEBHOOK_URL"), sms_secret=c.get("SMS_WEBHOOK_SECRET") or "",
-                   sms_retries=c["SMS_RETRIES"], sms_backoff=c["SMS_BACKOFF_SECONDS"])
+                   sms_retries=c["SMS_RETRIES"], sms_backoff=c["SMS_BACKOFF_SECONDS"], push_endpoints=endpoints)
 
 
 def notify(session: Session, *, user_ids, kind: str, title: str, body: str, dedupe_key: str, urgent: bool = False,
@@ -149,7 +151,13 @@ def mark_read(session: Session, *, user_id: int, notification_id: int | None = N
     return session.execute(stmt.values(read_at=clock.now())).rowcount
 
 
-def subscribe(session: Session, *, user_id: int, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+def subscribe(session: Session, *, user_id: int, endpoint: str, p256dh: str, auth: str,
+              policy: channels.EndpointPolicy | None = None) -> PushSubscription:
+    """Save a browser's subscription; with a ``policy``, only an endpoint it allows (422 otherwise)."""
+    if policy is not None:
+        problem = policy.problem(endpoint)
+        if problem is not None:
+            raise ServiceError(422, "push_endpoint_refused", errors={"endpoint": [problem]})
     sub = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     if sub is None:
         sub = PushSubscription(user_id=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth)

@@ -34,17 +34,27 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP") + _HEIF
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 15 * 1024 * 1024
-    max_pixels: int = 48_000_000
+    max_pixels: int = 48_000_000  # JPEG (decoded scaled down by DCT, "draft") and HEIC
+    # PNG and WebP have no draft mode: they decode at full size (4 bytes a pixel and more), so
+    # they get a lower limit of their own.
+    max_pixels_png: int = 16_000_000
+    max_pixels_webp: int = 16_000_000
+    max_total_pixels: int = 60_000_000  # all the photos of one request together
     long_edge: int = 1600
     thumb_edge: int = 320
     quality: int = 85
 
 
+    def pixel_limit(self, fmt: str | None) -> int:
+        return {"PNG": self.max_pixels_png, "WEBP": self.max_pixels_webp}.get(fmt or "", self.max_pixels)
+
+
 class PhotoError(ValueError):
     """A photo the pipeline refuses; ``code`` names why, ``status`` is the HTTP answer."""
 
-    def __init__(self, code: str, status: int = 422, detail: str = ""):
+    def __init__(self, code: str, status: int = 422, detail: str = "", index: int | None = None):
         super().__init__(f"{code}: {detail}" if detail else code)
+        self.index = index  # which of several photos, when check_budget refuses one
         self.code = code
         self.status = status
         self.detail = detail
@@ -88,8 +98,7 @@ def process(data: bytes, *, limits: Limits = Limits(), local_zone: tzinfo = time
 
         with im:
             width, height = im.size
-            if width * height > limits.max_pixels:
-                raise PhotoError("photo_too_many_pixels", 422, f"{width}×{height}")
+            _check_pixels(im.format, width, height, limits)
             if getattr(im, "n_frames", 1) > 1 and im.format != "HEIF":
                 raise PhotoError("photo_unsupported", 415, "animated images are not photos")
             fmt = im.format
@@ -119,6 +128,39 @@ def process(data: bytes, *, limits: Limits = Limits(), local_zone: tzinfo = time
         exif_lat=lat,
         exif_lon=lon,
     )
+
+
+def _check_pixels(fmt: str | None, width: int, height: int, limits: Limits) -> None:
+    limit = limits.pixel_limit(fmt)
+    if width * height > limit:
+        raise PhotoError("photo_too_many_pixels", 422, f"{fmt} {width}×{height} is {width * height} pixels, "
+                                                       f"limit {limit} for {fmt}")
+
+
+def check_budget(files: list[bytes], limits: Limits) -> None:
+    """From the photos' headers alone, before any is decoded: each photo within its format's
+    limit (422, PhotoError.index says which), and all of them within ``max_total_pixels`` (413).
+    A header that cannot be read is left to process(), which says what is wrong with it."""
+    total = 0
+    for index, data in enumerate(files):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            try:
+                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as im:
+                    fmt, (width, height) = im.format, im.size
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise PhotoError("photo_too_many_pixels", 422, index=index) from None
+            except Exception:  # noqa: BLE001 - refused by process() with its reason
+                continue
+        try:
+            _check_pixels(fmt, width, height, limits)
+        except PhotoError as err:
+            err.index = index
+            raise
+        total += width * height
+        if total > limits.max_total_pixels:
+            raise PhotoError("photos_too_many_pixels_total", 413,
+                             f"photos 1–{index + 1} declare {total} pixels, limit {limits.max_total_pixels} a request")
 
 
 def _scaled_upright(im: Image.Image, long_edge: int) -> Image.Image:

@@ -29,7 +29,10 @@ class PhotoSettings:
 
     @classmethod
     def from_config(cls, c) -> "PhotoSettings":
-        return cls(limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"]),
+        return cls(limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"],
+                                          max_pixels_png=c["PHOTO_MAX_PIXELS_PNG"],
+                                          max_pixels_webp=c["PHOTO_MAX_PIXELS_WEBP"],
+                                          max_total_pixels=c["PHOTO_MAX_TOTAL_PIXELS"]),
                    max_count=c["PHOTO_MAX_COUNT"], media_dir=c["MEDIA_DIR"])
 
     def store(self) -> PhotoStore:
@@ -42,7 +45,16 @@ class PhotoSettings:
 
 
 def process_all(files: list[bytes], *, limits: pipeline.Limits, zone: tzinfo) -> list[pipeline.ProcessedPhoto]:
-    """Process every upload before anything is stored; the first bad one refuses the lot."""
+    """Process every upload before anything is stored; the first bad one refuses the lot. The
+    pixel budget of the whole request is checked from the headers before any photo is decoded."""
+    try:
+        pipeline.check_budget(files, limits)
+    except pipeline.PhotoError as err:
+        if err.index is not None:
+            raise ServiceError(err.status, err.code, errors={"photos": {str(err.index): [err.detail or err.code]}},
+                               index=err.index + 1) from None
+        raise ServiceError(err.status, err.code, errors={"photos": [err.detail]},
+                           limit=limits.max_total_pixels) from None
     out = []
     for index, data in enumerate(files):
         try:

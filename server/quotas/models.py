@@ -55,4 +55,7 @@ class SchedulePolicy(SQLModel, table=True):
     volunteer_activities_per_month: int = 1
     health_check_min_age: int = 65
     review_month: int = 3
+    # A visit received more than this many days after it started is a late_submission exception
+    # (README "Visit verification"). The seeds give no number: 7 is a local policy default.
+    late_submission_days: int = 7
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -65,4 +65,7 @@ class SchedulePolicySchema(ma.Schema):
     volunteer_activities_per_month = ma.fields.Integer(required=True, validate=validate.Range(1, 31))
     health_check_min_age = ma.fields.Integer(required=True, validate=validate.Range(50, 100))
     review_month = ma.fields.Integer(required=True, validate=validate.Range(1, 12))
+    # optional on PUT (left as it is when absent): the seeds give no number, 7 is a local default
+    late_submission_days = ma.fields.Integer(validate=validate.Range(1, 62), metadata={
+        "description": "a visit received more than this many days after it started is a late_submission exception"})
     updated_at = ma.fields.DateTime(dump_only=True)

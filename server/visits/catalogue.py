@@ -74,6 +74,7 @@ EXCEPTIONS: dict[str, tuple[str, str]] = {
     "too_short": ("走访时间过短", "Visit too short"),
     "clock_skew": ("手机时间不准", "Phone clock differs from server time"),
     "impossible_travel": ("与上一次走访之间的移动速度不可能", "Impossible travel since the previous visit"),
+    "late_submission": ("补报过晚（所属月份已结算或超过规定天数）", "Submitted late (its month is closed, or too many days after)"),
 }
 
 # Review reasons: code -> (decision, zh-CN, en).
@@ -82,6 +83,7 @@ REVIEW_REASONS: dict[str, tuple[str, str, str]] = {
     "person_elsewhere": ("accept", "服务对象当时不在家（住院、走亲戚），已核实", "Person was elsewhere (hospital, relatives); checked"),
     "confirmed_by_call": ("accept", "已电话向服务对象或村委会核实", "Confirmed by phone with the person or village"),
     "device_clock_wrong": ("accept", "手机时间设置错误", "Phone clock was wrong"),
+    "late_with_cause": ("accept", "因无网络等原因补报，已核实走访属实", "Sent late (no network or similar); the visit is confirmed"),
     "home_location_wrong": ("accept", "登记的住址位置有误，需更正", "Recorded home location is wrong; to be corrected"),
     "other_accept": ("accept", "其他（见备注）", "Other (see note)"),
     "not_at_home": ("reject", "核实未上门", "Checked: no home visit took place"),

@@ -27,6 +27,7 @@ from server.people import service as people
 from server.people.models import Person
 from server.photos import service as photos
 from server.photos.storage import PhotoStore
+from server.quotas.models import SchedulePolicy
 from server.timeutil import day_bounds, month_bounds
 from server.visits import catalogue, verification
 from server.visits.models import Visit
@@ -247,7 +248,10 @@ def _context(session: Session, row: dict, person, processed, settings: Settings)
         # the very same file on a visit to the same person that day is the same visit told twice, not reuse
         same_day_ids = set(session.scalars(select(Visit.id).where(same_person_same_day)))
         reused = [v for v in reused if v not in same_day_ids]
+    policy = session.get(SchedulePolicy, 1)
     return verification.Context(
+        late_after_days=policy.late_submission_days if policy else SchedulePolicy().late_submission_days,
+        zone=settings.zone,
         mode=row["mode"], started_at=row["started_at"], ended_at=row["ended_at"], lat=row["lat"], lon=row["lon"],
         accuracy_m=row["accuracy_m"], received_at=row["received_at"], device_time=row["device_time"], home=home,
         neighbours=neighbours, photo_times=photos.taken_times(processed), reused_from=reused,

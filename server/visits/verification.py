@@ -7,7 +7,8 @@ person's home, the caregiver's neighbouring visits, matching photos) from the da
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from server.geo import distance_m
 
@@ -59,6 +60,34 @@ class Context:
     neighbours: list[Position] = field(default_factory=list)  # the caregiver's visits just before and after
     photo_times: list[datetime | None] = field(default_factory=list)
     reused_from: list[int] = field(default_factory=list)  # ids of other visits with a matching photo
+    late_after_days: int | None = None  # the schedule policy's late_submission_days; None: not checked
+    zone: ZoneInfo | None = None  # the zone months are counted in (for the month close)
+
+
+# The month close runs on the 1st at 00:30 local time (server/jobs.py): from then on the month
+# that ended is closed, whether or not the job has already run.
+MONTH_CLOSE_AT = time(0, 30)
+
+
+def late_submission(started_at: datetime, received_at: datetime, *, max_days: int, zone: ZoneInfo,
+                    close_at: time = MONTH_CLOSE_AT) -> dict | None:
+    """Why a visit came in too late to count as evidence, or None: it started in a month that
+    was already closed when it was received (any month before the local month of the
+    receipt, once that month's close time, the 1st at 00:30, has passed: a visit received at
+    00:10 on the 1st still counts for the month that just ended), or more than ``max_days``
+    days before it was received."""
+    received = received_at.astimezone(zone)
+    first_open_month = datetime(received.year, received.month, 1, tzinfo=zone)
+    if received <= first_open_month.replace(hour=close_at.hour, minute=close_at.minute):
+        # the close of the month that ended has not run yet: that month is still open
+        first_open_month = (first_open_month - timedelta(days=1)).replace(day=1)
+    delay = received_at - started_at
+    detail = {}
+    if started_at.astimezone(zone) < first_open_month:
+        detail["month_closed"] = f"{started_at.astimezone(zone):%Y-%m}"
+    if delay > timedelta(days=max_days):
+        detail["late_by_days"] = round(delay.total_seconds() / 86400, 1)
+    return detail or None
 
 
 def check(ctx: Context, rules: Rules) -> tuple[list[str], dict]:
@@ -120,5 +149,11 @@ def check(ctx: Context, rules: Rules) -> tuple[list[str], dict]:
                 found.append("impossible_travel")
                 detail["travel_speed_kmh"] = round(speed_kmh)
                 break
+
+    if ctx.late_after_days is not None and ctx.zone is not None:
+        late = late_submission(ctx.started_at, ctx.received_at, max_days=ctx.late_after_days, zone=ctx.zone)
+        if late:
+            found.append("late_submission")
+            detail.update(late)
 
     return found, detail

@@ -189,7 +189,7 @@ def shot(page, name: str) -> None:
 
 
 def wait_sw(page) -> None:
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
 
 
 def login(page, username="13900000001", password=PASSWORD) -> None:

@@ -33,7 +33,7 @@ def check_in(page, person_name="李秀英", screenshot=None):
     page.click("#start-checkin")
     page.set_input_files("#photo-input", PHOTO)
     page.wait_for_selector("#photos img")
-    page.wait_for_function("document.querySelector('#gps-status').textContent.includes('12')")
+    page.wait_for_function("() => document.querySelector('#gps-status').textContent.includes('12')")
     if screenshot:
         shot(page, screenshot)
     page.click("button[data-field=health][data-code=well]")
@@ -71,7 +71,7 @@ def test_offline_check_in_survives_a_reload_and_is_sent_once(context, site):
     page.wait_for_selector(".card:has-text('李秀英')")
     assert "本月 0/4" in page.inner_text(".card:has-text('李秀英')")
     shot(page, "02-caregiver-home")
-    page.wait_for_function("ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    page.wait_for_function("() => ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
     before = count_visits(site)
 
     context.set_offline(True)
@@ -134,7 +134,7 @@ def test_expired_login_goes_to_login_and_keeps_the_outbox(context, site):
     page = open_app(context)
     login(page)
     page.wait_for_selector(".card:has-text('李秀英')")
-    page.wait_for_function("ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    page.wait_for_function("() => ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
     before = count_visits(site)
     context.set_offline(True)
     check_in(page)
@@ -219,7 +219,7 @@ def test_for_older_eyes_and_small_screens(context, site):
 def test_logout_forgets_the_records_kept_for_offline_use(context, site):
     page = open_app(context)
     login(page)
-    page.wait_for_function("ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    page.wait_for_function("() => ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
     page.click("button.danger:has-text('退出登录')")
     page.wait_for_selector("#username")
     keys = page.evaluate("""new Promise((resolve) => {
@@ -244,15 +244,19 @@ const realAsk = Notification.requestPermission.bind(Notification);
 Notification.requestPermission = (...a) => { window.__permissionAsked += 1; return realAsk(...a); };
 // No push service is reachable from here (nor from China for Chrome): stand in for the browser's.
 PushManager.prototype.subscribe = async function () {
-  return { toJSON: () => ({ endpoint: 'https://push.example.invalid/sub/abc123',
+  return { toJSON: () => ({ endpoint: 'https://fcm.googleapis.com/fcm/send/abc123',
     keys: { p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
             auth: 'tBHItJI5svbpez7KI4CCXg' } }) };
 };
 """
 
 
-def test_notifications_opt_in_asks_only_on_tap_and_sends_the_subscription(context, site):
+def test_notifications_opt_in_asks_only_on_tap_and_sends_the_subscription(context, site, monkeypatch):
+    from server.notify import channels
     from server.notify.service import notify
+
+    # the server (in this process) checks where the endpoint resolves: a public address, without DNS
+    monkeypatch.setattr(channels, "resolve", lambda host, port, **kw: [(2, 1, 6, "", ("142.250.196.106", port))])
 
     context.grant_permissions(["notifications", "geolocation"])
     context.add_init_script(SPY)
@@ -275,9 +279,9 @@ def test_notifications_opt_in_asks_only_on_tap_and_sends_the_subscription(contex
     assert page.evaluate("window.__permissionAsked") == 1
     with site.database.engine.connect() as conn:
         assert conn.scalar(sa.text(f"SELECT endpoint FROM pushsubscription WHERE user_id = {uid}")) == \
-            "https://push.example.invalid/sub/abc123"
+            "https://fcm.googleapis.com/fcm/send/abc123"
     page.click("text=全部标为已读")
-    page.wait_for_function("!document.body.innerText.includes('全部标为已读')")
+    page.wait_for_function("() => !document.body.innerText.includes('全部标为已读')")
     with site.database.engine.connect() as conn:
         assert conn.scalar(sa.text(f"SELECT count(*) FROM notification WHERE user_id = {uid} AND read_at IS NULL")) == 0
 
@@ -325,7 +329,7 @@ def test_volunteer_logs_an_activity_offline(context, site):
     page.wait_for_selector("#log-activity")
     page.click("#log-activity")
     page.wait_for_selector("#activity-place option", state="attached")
-    page.wait_for_function("ZY.kv.get('teams').then(Boolean)")
+    page.wait_for_function("() => ZY.kv.get('teams').then(Boolean)")
     context.set_offline(True)
     page.click("button[data-kind=festival_visit]")
     page.select_option("#activity-place", label="西沟村")

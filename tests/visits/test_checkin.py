@@ -155,8 +155,8 @@ def test_home_location_is_proposed_from_first_visits_then_confirmed(client, sess
     assert r.status_code == 200 and r.get_json()["home_location_state"] == "confirmed"
 
 
-def test_openapi_documents_the_whole_multipart_body(client):
-    spec = client.get("/api/openapi.json").get_json()
+def test_openapi_documents_the_whole_multipart_body(client, session, world):
+    spec = client.get("/api/openapi.json", headers=factories.headers(session, world.admin)).get_json()
     body = spec["paths"]["/api/visits"]["post"]["requestBody"]["content"]
     multipart_schema = spec["components"]["schemas"]["VisitMultipart"]["properties"]
     for field in ("client_id", "person_id", "mode", "started_at", "lat", "services", "observations", "photos"):
@@ -171,7 +171,8 @@ def test_catalogue_lists_services_per_level_and_reasons(client):
     assert bathing["label"] == "协助洗澡" and "self_care" not in bathing["levels"]
     assert {x["code"] for x in r["observations"]["living_environment"]} == {"clean", "fair", "dirty"}
     assert {e["code"] for e in r["exceptions"]} == {"no_gps", "low_accuracy", "outside_geofence", "photo_reused",
-                                                   "photo_stale", "too_short", "clock_skew", "impossible_travel"}
+                                                   "photo_stale", "too_short", "clock_skew", "impossible_travel",
+                                                       "late_submission"}
     assert {x["decision"] for x in r["review_reasons"]} == {"accept", "reject"}
 
 
