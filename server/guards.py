@@ -9,7 +9,7 @@ from server.errors import fail
 NUL = "\x00"
 
 
-def _nul_paths(value, path: str = "") -> list[str]:
+def nul_paths(value, path: str = "") -> list[str]:
     """Where in a JSON value a string (or key) holds a NUL character."""
     if isinstance(value, str):
         return [path or "_schema"] if NUL in value else []
@@ -17,10 +17,10 @@ def _nul_paths(value, path: str = "") -> list[str]:
         found = []
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
-            found += [where] if NUL in str(key) else _nul_paths(item, where)
+            found += [where] if NUL in str(key) else nul_paths(item, where)
         return found
     if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in _nul_paths(item, f"{path}.{i}" if path else str(i))]
+        return [p for i, item in enumerate(value) for p in nul_paths(item, f"{path}.{i}" if path else str(i))]
     return []
 
 
@@ -30,11 +30,12 @@ def refuse_nul_characters() -> None:
     No text of this app holds one, and PostgreSQL's text columns refuse it outright (an error
     in the middle of the request, not a validation message). Files are not text: not looked at.
     """
-    found = [key for key, value in request.args.items(multi=True) if NUL in key or NUL in value]
+    fields = list(request.args.items(multi=True))
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        found += [key for key, value in request.form.items(multi=True) if NUL in key or NUL in value]
-    elif request.is_json:
-        found += _nul_paths(request.get_json(silent=True))
+        fields += request.form.items(multi=True)
+    found = [key for key, value in fields if NUL in f"{key}{value or ''}"]
+    if request.is_json:
+        found += nul_paths(request.get_json(silent=True))
     if found:
         fail(422, "validation", errors={key: ["NUL characters are not allowed"] for key in found})
 

@@ -13,11 +13,14 @@ pytest 9, so the operations are driven here with hypothesis directly.
 
 from __future__ import annotations
 
+import traceback
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
@@ -77,7 +80,8 @@ def test_api_conforms_to_its_openapi(app_config, session, world, role, vapid_pem
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as error:  # schemathesis' FailureGroup; every operation is run, failures listed
-                failures.append(f"--- {role} {mode.value} {operation.label}\n{error}")
+                detail = str(error) if isinstance(error, FailureGroup) else "".join(traceback.format_exception(error))
+                failures.append(f"--- {role} {mode.value} {operation.label}\n{detail}")
 
     print(f"fuzz {role}: {operations} operations, {calls} requests, {len(failures)} failing")
     assert not failures, "\n\n".join(failures)
