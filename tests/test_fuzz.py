@@ -13,6 +13,7 @@ pytest 9, so the operations are driven here with hypothesis directly.
 
 from __future__ import annotations
 
+import os
 import traceback
 
 import pytest
@@ -32,7 +33,8 @@ from tests import factories
 
 pytestmark = pytest.mark.fuzz
 
-MAX_EXAMPLES = 8
+# FUZZ_EXAMPLES=50 for a longer hunt by hand
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ROLES = ("caregiver", "volunteer", "township_staff", "district_admin")
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 # (method, path) not fuzzed, each with the reason
