@@ -6,14 +6,16 @@ import os
 from pathlib import Path
 
 from flask import Flask, send_from_directory
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import db, security
+from server import db, guards, security
 from server import settings as settings_module
 from server.auth.service import make_hasher
 from server.config import PROJECT_ROOT, ConfigError, load_settings
 from server.errors import ServiceError, fail
 from server.extensions import API_SETTINGS, make_api
+from server.fields import IdConverter
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 
@@ -47,11 +49,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     database = app.config.pop("DATABASE", None) or db.Database(app.config["DATABASE_URL"])
     db.init_app(app, database)
+    guards.init_app(app)
     app.extensions["zhaoying.hasher"] = make_hasher(
         time_cost=app.config["ARGON2_TIME_COST"], memory_kib=app.config["ARGON2_MEMORY_KIB"]
     )
 
+    # every id in a path is <id:…>: out of the database's range it is a 404, not a query
+    app.url_map.converters["id"] = IdConverter
     api = make_api()
+    api.register_converter(IdConverter, integerconverter2paramschema)
     api.init_app(app)
     app.extensions["zhaoying.api"] = api
     from server.activities import service as activities_service

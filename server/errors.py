@@ -228,6 +228,9 @@ def error_payload(error) -> tuple[dict, int, dict]:
         # webargs puts validation errors under messages[location]; flatten the one location.
         messages = data["messages"]
         payload["errors"] = next(iter(messages.values())) if len(messages) == 1 else messages
+        if not isinstance(payload["errors"], dict):
+            # a body that is no object at all (not JSON, a list): marshmallow's key for the whole
+            payload["errors"] = {"_schema": payload["errors"]}
     if "headers" in data:
         headers = data["headers"]
     return payload, error.code, headers

@@ -11,6 +11,7 @@ from flask import request
 from marshmallow import ValidationError
 
 from server.errors import fail
+from server.guards import nul_paths
 
 PHOTOS_FIELD = "photos"
 
@@ -47,6 +48,8 @@ def read_submission(
             for key in request.files.keys():
                 if key != PHOTOS_FIELD:
                     errors[key] = ["Unknown field."]
+        # JSON inside a form field (a check-in's observations) is text the request guard did not see
+        errors.update({key: ["NUL characters are not allowed"] for key in nul_paths(raw)})
         if errors:
             fail(422, "validation", errors=errors)
         files = [f.read() for f in request.files.getlist(PHOTOS_FIELD)]

@@ -3,15 +3,15 @@ from flask_smorest.fields import Upload
 from marshmallow import validate
 
 from server.activities.models import ACTIVITY_KINDS
-from server.fields import Month
+from server.fields import Date, Id, Month
 
 
 class ActivityCreateSchema(ma.Schema):
     client_id = ma.fields.UUID(load_default=None, allow_none=True)
-    team_id = ma.fields.Integer(required=True)
+    team_id = Id(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
-    held_on = ma.fields.Date(required=True)
-    place_id = ma.fields.Integer(required=True)
+    held_on = Date(required=True)
+    place_id = Id(required=True)
     participants = ma.fields.Integer(load_default=0, validate=validate.Range(0, 10000))
     people_served = ma.fields.Integer(load_default=0, validate=validate.Range(0, 100000))
     note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
@@ -29,18 +29,18 @@ class ActivityMultipartSchema(ActivityCreateSchema):
 
 class ActivitySchema(ActivityCreateSchema):
     client_id = ma.fields.String(allow_none=True)
-    id = ma.fields.Integer()
-    created_by = ma.fields.Integer(allow_none=True)
+    id = Id()
+    created_by = Id(allow_none=True)
     photos = ma.fields.List(ma.fields.Dict())
 
 
 class ActivityQuerySchema(ma.Schema):
-    team_id = ma.fields.Integer()
+    team_id = Id()
     month = Month()
 
 
 class TeamSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
     kind = ma.fields.String()
-    township_id = ma.fields.Integer()
+    township_id = Id()

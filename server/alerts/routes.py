@@ -35,7 +35,7 @@ class Alerts(MethodView):
         return present(rows)
 
 
-@blp.route("/<int:alert_id>/ack")
+@blp.route("/<id:alert_id>/ack")
 class Ack(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(AckSchema)
@@ -45,7 +45,7 @@ class Ack(MethodView):
         return present([service.acknowledge(get_session(), actor=current_actor(), alert_id=alert_id, **data)])[0]
 
 
-@blp.route("/<int:alert_id>/resolve")
+@blp.route("/<id:alert_id>/resolve")
 class Resolve(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(ResolveSchema)
@@ -55,7 +55,7 @@ class Resolve(MethodView):
         return present([service.resolve(get_session(), actor=current_actor(), alert_id=alert_id, **data)])[0]
 
 
-@blp.route("/<int:alert_id>/notes")
+@blp.route("/<id:alert_id>/notes")
 class Notes(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(NoteSchema)

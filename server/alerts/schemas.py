@@ -3,21 +3,22 @@ from marshmallow import validate
 
 from server.alerts import service
 from server.alerts.models import LEVELS, STATUSES
+from server.fields import Id
 
 
 class EventSchema(ma.Schema):
     at = ma.fields.DateTime()
     kind = ma.fields.String()
-    user_id = ma.fields.Integer(allow_none=True)
+    user_id = Id(allow_none=True)
     note = ma.fields.String(allow_none=True)
 
 
 class AlertSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     kind = ma.fields.String()
     severity = ma.fields.String()
-    person_id = ma.fields.Integer(allow_none=True)
-    place_id = ma.fields.Integer()
+    person_id = Id(allow_none=True)
+    place_id = Id()
     level = ma.fields.String()
     status = ma.fields.String()
     title = ma.fields.String()

@@ -2,14 +2,15 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.assessments.models import ENVIRONMENT, HOUSING, OVERALL, QUALITY
+from server.fields import Date, Id
 from server.people.models import SELF_CARE_LEVELS
 
 
 class AssessmentSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
-    person_id = ma.fields.Integer(required=True)
-    assessed_on = ma.fields.Date(required=True)
-    assessor_id = ma.fields.Integer(dump_only=True)
+    id = Id(dump_only=True)
+    person_id = Id(required=True)
+    assessed_on = Date(required=True)
+    assessor_id = Id(dump_only=True)
     guardian_name = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
     guardian_age = ma.fields.Integer(load_default=None, allow_none=True, validate=validate.Range(10, 110))
     guardian_relation = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
@@ -26,9 +27,9 @@ class AssessmentSchema(ma.Schema):
 
 
 class HistoryQuerySchema(ma.Schema):
-    person_id = ma.fields.Integer(required=True)
+    person_id = Id(required=True)
 
 
 class ExportQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer(required=True)
+    place_id = Id(required=True)
     format = ma.fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))

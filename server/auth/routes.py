@@ -141,7 +141,7 @@ class Users(MethodView):
         return service.create_user(get_session(), creator=current_user(), hasher=hasher(), **data)
 
 
-@users_blp.route("/<int:user_id>/reset-password")
+@users_blp.route("/<id:user_id>/reset-password")
 class UserPasswordReset(MethodView):
     @login_required(*STAFF_ROLES)
     @users_blp.response(200, PasswordResetSchema)

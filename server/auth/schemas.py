@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.auth.roles import ROLES
+from server.fields import Id
 
 
 class LoginSchema(ma.Schema):
@@ -10,28 +11,28 @@ class LoginSchema(ma.Schema):
 
 
 class UserSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
+    id = Id(dump_only=True)
     username = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@+\-]{3,40}$"))
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
     display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
     phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
-    place_id = ma.fields.Integer(required=True)
-    team_id = ma.fields.Integer(load_default=None, allow_none=True, load_only=True)
+    place_id = Id(required=True)
+    team_id = Id(load_default=None, allow_none=True, load_only=True)
     is_active = ma.fields.Boolean(dump_only=True)
     must_change_password = ma.fields.Boolean(dump_only=True)
 
 
 class UserQuerySchema(ma.Schema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    place_id = ma.fields.Integer()
+    place_id = Id()
 
 
 class SessionUserSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     username = ma.fields.String()
     role = ma.fields.String()
-    place_id = ma.fields.Integer()
+    place_id = Id()
     display_name = ma.fields.String()
     must_change_password = ma.fields.Boolean(
         metadata={"description": "true after a one-time password: only POST /api/me/password, GET /api/me and "

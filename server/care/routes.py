@@ -62,7 +62,7 @@ class Agreements(MethodView):
         return present([service.create_agreement(get_session(), actor=current_actor(), today=today(), **data)])[0]
 
 
-@blp.route("/<int:agreement_id>")
+@blp.route("/<id:agreement_id>")
 class AgreementById(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(AgreementEndSchema)
@@ -86,7 +86,7 @@ class CareHomes(MethodView):
         return service.care_homes(get_session(), actor=current_actor())
 
 
-@homes_blp.route("/persons/<int:person_id>/centralise")
+@homes_blp.route("/persons/<id:person_id>/centralise")
 class Centralise(MethodView):
     @login_required(*STAFF_ROLES)
     @homes_blp.arguments(CentraliseSchema)

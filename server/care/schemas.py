@@ -4,18 +4,19 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.care.models import AGREEMENT_STATUSES, RELATIONS
+from server.fields import Date, Id
 
 
 class AgreementSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
-    person_id = ma.fields.Integer(required=True)
+    id = Id(dump_only=True)
+    person_id = Id(required=True)
     person_name = ma.fields.String(dump_only=True)
-    caregiver_id = ma.fields.Integer(required=True)
+    caregiver_id = Id(required=True)
     caregiver_name = ma.fields.String(dump_only=True)
     relation = ma.fields.String(required=True, validate=validate.OneOf(RELATIONS))
-    signed_on = ma.fields.Date(required=True)
-    start_on = ma.fields.Date(required=True)
-    end_on = ma.fields.Date(dump_only=True, allow_none=True)
+    signed_on = Date(required=True)
+    start_on = Date(required=True)
+    end_on = Date(dump_only=True, allow_none=True)
     status = ma.fields.String(dump_only=True)
     end_reason = ma.fields.String(dump_only=True, allow_none=True)
 
@@ -24,23 +25,23 @@ class AgreementEndSchema(ma.Schema):
     """Ending is the one change an agreement takes; a new caregiver is a new agreement."""
 
     status = ma.fields.String(required=True, validate=validate.Equal("ended"))
-    end_on = ma.fields.Date(load_default=None, allow_none=True)
+    end_on = Date(load_default=None, allow_none=True)
     end_reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 class AgreementQuerySchema(ma.Schema):
-    person_id = ma.fields.Integer()
-    caregiver_id = ma.fields.Integer()
+    person_id = Id()
+    caregiver_id = Id()
     status = ma.fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
 
 
 class CareHomeSchema(ma.Schema):
     """Seed 001 annex 2's columns; the 60% target is 0.6 × beds rounded up, as printed."""
 
-    id = ma.fields.Integer()
+    id = Id()
     seq = ma.fields.Integer(allow_none=True)
     name = ma.fields.String()
-    place_id = ma.fields.Integer()
+    place_id = Id()
     beds = ma.fields.Integer()
     residents = ma.fields.Integer()
     target_60pct = ma.fields.Function(lambda h: math.ceil(h.beds * 0.6))
@@ -50,6 +51,6 @@ class CareHomeSchema(ma.Schema):
 
 
 class CentraliseSchema(ma.Schema):
-    care_home_id = ma.fields.Integer(required=True)
-    decided_on = ma.fields.Date(load_default=None, allow_none=True)
+    care_home_id = Id(required=True)
+    decided_on = Date(load_default=None, allow_none=True)
     note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))

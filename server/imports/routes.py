@@ -87,7 +87,7 @@ class Export(MethodView):
                         "xlsx")
 
 
-@blp.route("/<int:import_id>")
+@blp.route("/<id:import_id>")
 class ImportById(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.response(200, ImportSchema)
@@ -96,7 +96,7 @@ class ImportById(MethodView):
         return service.present(service.get_import(get_session(), actor=current_actor(), import_id=import_id))
 
 
-@blp.route("/<int:import_id>/apply")
+@blp.route("/<id:import_id>/apply")
 class Apply(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(ApplyQuerySchema, location="query")

@@ -2,6 +2,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from server.fields import Id
 from server.imports.models import IMPORT_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -12,13 +13,13 @@ class ImportUploadSchema(ma.Schema):
 
     file = Upload(required=True, metadata={"description": ".xlsx or .csv (GB18030/GBK, UTF-8, UTF-8 with BOM)"})
     kind = ma.fields.String(load_default="persons", validate=validate.OneOf(IMPORT_KINDS))
-    place_id = ma.fields.Integer(load_default=None, allow_none=True,
+    place_id = Id(load_default=None, allow_none=True,
                                  metadata={"description": "the township; district admins only (staff: their own)"})
 
 
 class ImportFormSchema(ma.Schema):
     kind = ma.fields.String(load_default="persons", validate=validate.OneOf(IMPORT_KINDS))
-    place_id = ma.fields.Integer(load_default=None, allow_none=True)
+    place_id = Id(load_default=None, allow_none=True)
 
 
 class KindQuerySchema(ma.Schema):
@@ -26,7 +27,7 @@ class KindQuerySchema(ma.Schema):
 
 
 class ExportQuerySchema(KindQuerySchema):
-    place_id = ma.fields.Integer(load_default=None, metadata={"description": "the township (staff: their own)"})
+    place_id = Id(load_default=None, metadata={"description": "the township (staff: their own)"})
 
 
 class ApplyQuerySchema(ma.Schema):
@@ -54,16 +55,16 @@ class CountsSchema(ma.Schema):
 
 
 class ImportSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     status = ma.fields.String(metadata={"description": "dry_run | applied | failed | expired"})
     kind = ma.fields.String()
     filename = ma.fields.String()
     sha256 = ma.fields.String()
     size = ma.fields.Integer()
     created_at = ma.fields.DateTime()
-    created_by = ma.fields.Integer()
+    created_by = Id()
     applied_at = ma.fields.DateTime(allow_none=True)
-    applied_by = ma.fields.Integer(allow_none=True)
+    applied_by = Id(allow_none=True)
     error = ma.fields.String(allow_none=True)
     rows_done = ma.fields.Integer(metadata={"description": "rows written so far by an apply under way (poll it)"})
     township = ma.fields.Dict()

@@ -30,7 +30,7 @@ class Inbox(MethodView):
         return rows
 
 
-@blp.route("/notifications/<int:notification_id>/read")
+@blp.route("/notifications/<id:notification_id>/read")
 class MarkRead(MethodView):
     @login_required()
     @blp.response(204)
@@ -51,6 +51,7 @@ class MarkAllRead(MethodView):
 @blp.route("/push/vapid-public-key")
 class VapidKey(MethodView):
     @blp.response(200)
+    @blp.alt_response(503, description="Web Push is not configured on this server")
     def get(self):
         """The server's VAPID public key, for PushManager.subscribe()"""
         pem = current_settings().vapid_private_key

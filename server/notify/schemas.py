@@ -1,15 +1,17 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.fields import Id
+
 
 class NotificationSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     kind = ma.fields.String()
     title = ma.fields.String()
     body = ma.fields.String()
     url = ma.fields.String(allow_none=True)
     urgent = ma.fields.Boolean()
-    alert_id = ma.fields.Integer(allow_none=True)
+    alert_id = Id(allow_none=True)
     created_at = ma.fields.DateTime()
     read_at = ma.fields.DateTime(allow_none=True)
 

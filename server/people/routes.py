@@ -80,7 +80,7 @@ class Persons(MethodView):
         return present([person], role=actor.user.role)[0]
 
 
-@blp.route("/<int:person_id>")
+@blp.route("/<id:person_id>")
 class PersonById(MethodView):
     @login_required()
     @blp.response(200, PersonSchema)

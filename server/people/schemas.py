@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import ValidationError, validate
 
+from server.fields import Date, Id
 from server.people import idnumber
 from server.people.models import (
     HOME_LOCATION_STATES,
@@ -21,13 +22,13 @@ def _id_number(value: str) -> None:
 class PersonWriteSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
     sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES))
-    birth_date = ma.fields.Date(required=True)
+    birth_date = Date(required=True)
     id_number = ma.fields.String(required=True, validate=_id_number)
     support_mode = ma.fields.String(load_default="decentralised", validate=validate.OneOf(SUPPORT_MODES))
     self_care_level = ma.fields.String(required=True, validate=validate.OneOf(SELF_CARE_LEVELS))
     risk_flags = ma.fields.List(ma.fields.String(validate=validate.OneOf(RISK_FLAGS)), load_default=list)
     status = ma.fields.String(load_default="active", validate=validate.OneOf(STATUSES))
-    village_id = ma.fields.Integer(required=True)
+    village_id = Id(required=True)
     address = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
     home_lat = ma.fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
@@ -61,15 +62,15 @@ class PersonPatchSchema(PersonWriteSchema):
 
 
 class PersonQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
+    place_id = Id()
     self_care_level = ma.fields.String(validate=validate.OneOf(SELF_CARE_LEVELS))
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
     q = ma.fields.String(validate=validate.Length(min=1, max=50))
 
 
 class CaregiverBriefSchema(ma.Schema):
-    agreement_id = ma.fields.Integer()
-    id = ma.fields.Integer()
+    agreement_id = Id()
+    id = Id()
     display_name = ma.fields.String()
     relation = ma.fields.String()
 
@@ -77,28 +78,28 @@ class CaregiverBriefSchema(ma.Schema):
 class PersonBriefSchema(ma.Schema):
     """What a volunteer sees: enough to name whom an activity served, nothing sensitive."""
 
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
-    village_id = ma.fields.Integer()
+    village_id = Id()
     village_name = ma.fields.String()
 
 
 class PersonSchema(PersonBriefSchema):
     sex = ma.fields.String()
-    birth_date = ma.fields.Date()
+    birth_date = Date()
     age = ma.fields.Integer()
     id_number_masked = ma.fields.String(metadata={"description": "公民身份号码, masked: area code and last four"})
     support_mode = ma.fields.String()
     self_care_level = ma.fields.String()
     risk_flags = ma.fields.List(ma.fields.String())
     status = ma.fields.String()
-    township_id = ma.fields.Integer(allow_none=True)
+    township_id = Id(allow_none=True)
     township_name = ma.fields.String(allow_none=True)
     address = ma.fields.String(allow_none=True)
     phone = ma.fields.String(allow_none=True)
     home_lat = ma.fields.Float(allow_none=True)
     home_lon = ma.fields.Float(allow_none=True)
     home_location_state = ma.fields.String(allow_none=True)
-    care_home_id = ma.fields.Integer(allow_none=True)
+    care_home_id = Id(allow_none=True)
     caregiver = ma.fields.Nested(CaregiverBriefSchema, allow_none=True)
     updated_at = ma.fields.DateTime()

@@ -27,7 +27,7 @@ def _send(photo_id: int, *, thumb: bool):
     return response
 
 
-@blp.route("/<int:photo_id>")
+@blp.route("/<id:photo_id>")
 class Photo(MethodView):
     @login_required()
     @blp.response(200, content_type="image/jpeg")
@@ -36,7 +36,7 @@ class Photo(MethodView):
         return _send(photo_id, thumb=False)
 
 
-@blp.route("/<int:photo_id>/thumb")
+@blp.route("/<id:photo_id>/thumb")
 class Thumb(MethodView):
     @login_required()
     @blp.response(200, content_type="image/jpeg")

@@ -27,7 +27,7 @@ class Places(MethodView):
         return service.create(get_session(), actor=current_actor(), **data)
 
 
-@blp.route("/<int:place_id>")
+@blp.route("/<id:place_id>")
 class PlaceById(MethodView):
     @login_required()
     @blp.response(200, PlaceSchema)

@@ -15,7 +15,7 @@ blp = Blueprint("privacy", __name__, url_prefix="/api/persons",
                 description="Privacy operations (PIPL): everything held about one person")
 
 
-@blp.route("/<int:person_id>/data-export")
+@blp.route("/<id:person_id>/data-export")
 class DataExport(MethodView):
     @login_required(DISTRICT_ADMIN)
     @blp.response(200, content_type="application/zip")

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.fields import Month
+from server.fields import Id, Month
 
 
 class QuotaSchema(ma.Schema):
@@ -12,9 +12,9 @@ class QuotaSchema(ma.Schema):
 
 
 class ProgressSchema(ma.Schema):
-    person_id = ma.fields.Integer()
+    person_id = Id()
     name = ma.fields.String()
-    village_id = ma.fields.Integer()
+    village_id = Id()
     village_name = ma.fields.String()
     self_care_level = ma.fields.String()
     done = ma.fields.Integer(metadata={"description": "verified home visits this month"})
@@ -26,12 +26,12 @@ class ProgressSchema(ma.Schema):
 
 
 class CoverageQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
+    place_id = Id()
     month = Month()
 
 
 class CoverageRowSchema(ma.Schema):
-    place_id = ma.fields.Integer()
+    place_id = Id()
     name = ma.fields.String()
     active = ma.fields.Integer()
     visited = ma.fields.Integer()
@@ -51,7 +51,7 @@ class TrendSchema(ma.Schema):
 
 
 class CoverageSchema(ma.Schema):
-    place_id = ma.fields.Integer()
+    place_id = Id()
     name = ma.fields.String()
     month = ma.fields.String()
     children = ma.fields.List(ma.fields.Nested(CoverageRowSchema))

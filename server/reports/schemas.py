@@ -1,11 +1,11 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.fields import Month
+from server.fields import Id, Month
 
 
 class ReportQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
+    place_id = Id()
     month = Month()
     format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 
@@ -17,4 +17,4 @@ class ReportSchema(ma.Schema):
 
 
 class DashboardQuerySchema(ma.Schema):
-    place_id = ma.fields.Integer()
+    place_id = Id()

@@ -115,7 +115,7 @@ class Visits(MethodView):
         return present_visits(rows)
 
 
-@blp.route("/<int:visit_id>")
+@blp.route("/<id:visit_id>")
 class VisitById(MethodView):
     @login_required()
     @blp.response(200, VisitSchema)
@@ -124,7 +124,7 @@ class VisitById(MethodView):
         return present_visits([service.get_visit(get_session(), actor=current_actor(), visit_id=visit_id)])[0]
 
 
-@blp.route("/<int:visit_id>/checkout")
+@blp.route("/<id:visit_id>/checkout")
 class Checkout(MethodView):
     @login_required(CAREGIVER)
     @blp.arguments(CheckoutSchema)
@@ -136,7 +136,7 @@ class Checkout(MethodView):
         return present_visits([visit])[0]
 
 
-@blp.route("/<int:visit_id>/review")
+@blp.route("/<id:visit_id>/review")
 class Review(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(ReviewSchema)

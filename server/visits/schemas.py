@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from server.fields import Month
+from server.fields import VISIT_TIME_MIN, AwareDateTime, Id, Month
 from server.geo import COORD_SYSTEMS
 from server.visits.catalogue import OBSERVATIONS, REVIEW_REASONS
 from server.visits.models import MODES, STATUSES
@@ -26,10 +26,10 @@ class ObservationSchema(ma.Schema):
 
 class VisitCreateSchema(ma.Schema):
     client_id = ma.fields.UUID(required=True, metadata={"description": "made on the phone; a replay with the same id is stored once"})
-    person_id = ma.fields.Integer(required=True)
+    person_id = Id(required=True)
     mode = ma.fields.String(required=True, validate=validate.OneOf(MODES))
-    started_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
-    ended_at = ma.fields.AwareDateTime(allow_none=True, load_default=None)
+    started_at = AwareDateTime(min=VISIT_TIME_MIN, required=True, metadata={"description": "ISO 8601 with offset"})
+    ended_at = AwareDateTime(min=VISIT_TIME_MIN, allow_none=True, load_default=None)
     lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(-90, 90))
     lon = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(-180, 180))
     accuracy_m = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=100_000))
@@ -38,7 +38,7 @@ class VisitCreateSchema(ma.Schema):
     services = ma.fields.List(ma.fields.String(validate=validate.Length(max=40)), load_default=list,
                               validate=validate.Length(max=30))
     observations = ma.fields.Nested(ObservationSchema, load_default=None, allow_none=True)
-    device_time = ma.fields.AwareDateTime(allow_none=True, load_default=None,
+    device_time = AwareDateTime(allow_none=True, load_default=None,
                                           metadata={"description": "the phone's clock when it sent this"})
 
     @ma.post_load
@@ -56,7 +56,7 @@ class VisitMultipartSchema(VisitCreateSchema):
 
 
 class PhotoRefSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     url = ma.fields.String()
     thumb_url = ma.fields.String()
     width = ma.fields.Integer()
@@ -69,7 +69,7 @@ class ReviewOutSchema(ma.Schema):
     decision = ma.fields.String()
     reason_code = ma.fields.String()
     note = ma.fields.String(allow_none=True)
-    reviewed_by = ma.fields.Integer()
+    reviewed_by = Id()
     reviewed_at = ma.fields.DateTime()
 
 
@@ -81,11 +81,11 @@ class VerificationSchema(ma.Schema):
 
 
 class VisitSchema(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     client_id = ma.fields.String()
-    person_id = ma.fields.Integer()
+    person_id = Id()
     person_name = ma.fields.String()
-    caregiver_id = ma.fields.Integer()
+    caregiver_id = Id()
     mode = ma.fields.String()
     started_at = ma.fields.DateTime()
     ended_at = ma.fields.DateTime(allow_none=True)
@@ -100,14 +100,14 @@ class VisitSchema(ma.Schema):
 
 
 class VisitQuerySchema(ma.Schema):
-    person_id = ma.fields.Integer()
-    caregiver_id = ma.fields.Integer()
+    person_id = Id()
+    caregiver_id = Id()
     month = Month()
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
 
 
 class CheckoutSchema(ma.Schema):
-    ended_at = ma.fields.AwareDateTime(required=True)
+    ended_at = AwareDateTime(min=VISIT_TIME_MIN, required=True)
 
 
 class ReviewSchema(ma.Schema):
