@@ -108,7 +108,7 @@ def test_staff_import_a_roster_from_the_app(context, site):
              {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 2500})
     choose(page, roster(village_of_row_4="没有这个村"))
     page.wait_for_selector("#upload-progress:not([hidden])")
-    page.wait_for_function("document.querySelector('#upload-progress').value > 0")
+    page.wait_for_function("() => document.querySelector('#upload-progress').value > 0")
     status = page.inner_text("#upload-status")  # on loopback the body is up at once; the answer is throttled
     assert status == "已上传，正在检查…" or status.startswith("正在上传 花名册.xlsx"), status
     shot(page, "import-3-uploading")
