@@ -44,10 +44,10 @@ import sqlalchemy as sa  # noqa: E402
 from PIL import Image  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.scratch import drop_database, free_port, scratch_database  # noqa: E402
 from server.auth.models import User  # noqa: E402
 from server.auth.service import issue_token  # noqa: E402
 from server.care.models import CareAgreement  # noqa: E402
-from server.config import normalise_database_url  # noqa: E402
 from server.db import make_engine  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.people import idnumber  # noqa: E402
@@ -63,26 +63,8 @@ CUT_REPLY = 0.05  # share of attempts that send it all, then give up on the repl
 
 # --------------------------------------------------------------------------- setup
 
-def scratch_database() -> tuple[str, str]:
-    """(admin URL, URL of a fresh database of our own)."""
-    base = normalise_database_url(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgresql"):
-        sys.exit("fault_replay needs PostgreSQL: set DATABASE_URL=postgresql://…")
-    name = f"bench_replay_{os.getpid()}"
-    admin = base.rsplit("/", 1)[0] + "/postgres"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine.dispose()
-    return admin, base.rsplit("/", 1)[0] + "/" + name
 
 
-def drop_database(admin: str, url: str) -> None:
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
-    engine.dispose()
 
 
 @dataclass
@@ -174,10 +156,6 @@ def make_item(i: int, carer: int, person_id: int, rng: random.Random) -> Item:
 
 # --------------------------------------------------------------------------- the server
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_command() -> list[str]:
@@ -379,7 +357,7 @@ def main(n: int = 1000) -> int:
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="zhaoying-replay-"))
     media = tmp / "media"
-    admin, url = scratch_database()
+    admin, url = scratch_database("bench_replay")
     proc = None
     try:
         carers = seed(url, clients)

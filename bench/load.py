@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from server.config import normalise_database_url  # noqa: E402
+from bench.scratch import drop_database, free_port, scratch_database  # noqa: E402
 from server.demo import DEMO_PASSWORD  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 
@@ -52,31 +51,10 @@ def tool(name: str) -> str:
     return str(path)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def scratch_database() -> tuple[str, str]:
-    base = normalise_database_url(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgresql"):
-        sys.exit("load.py runs on PostgreSQL: set DATABASE_URL=postgresql://…")
-    name = f"bench_load_{os.getpid()}"
-    admin = base.rsplit("/", 1)[0] + "/postgres"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine.dispose()
-    return admin, base.rsplit("/", 1)[0] + "/" + name
 
 
-def drop_database(admin: str, url: str) -> None:
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
-    engine.dispose()
 
 
 def world(url: str, path: Path) -> dict:
@@ -170,7 +148,7 @@ def main(seconds: int = 30, users: int = 16) -> int:
     worker_counts = [int(w) for w in os.environ.get("LOAD_WORKERS", "1,2,4").split(",")]
     keep = os.environ.get("LOAD_KEEP") == "1"
     tmp = Path(tempfile.mkdtemp(prefix="zhaoying-load-"))
-    admin, url = scratch_database()
+    admin, url = scratch_database("bench_load")
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_DIR": str(tmp), "MEDIA_DIR": str(tmp / "media"),
            "SECRET_KEY": "load-bench", "LOAD_WORLD": str(tmp / "world.json"),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}

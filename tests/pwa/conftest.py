@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ import time_machine
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
+from server import clock as server_clock
 from server import create_app
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import User
@@ -178,7 +179,7 @@ def context(browser, site):
         locale="zh-CN",
         base_url=site.url,
     )
-    ctx.clock.install(time=datetime.now(timezone.utc))  # the server's (travelled) clock, now
+    ctx.clock.install(time=server_clock.now())  # the server's clock (travelled to INSTANT, ticking)
     yield ctx
     ctx.close()
 
