@@ -42,6 +42,12 @@ def check_in(page, person_name="李秀英", screenshot=None):
     page.wait_for_selector("#status:has-text('已保存')")
 
 
+def wait_offline_ready(page, site) -> None:
+    """What the person screen needs in a dead zone is kept: the person's record and the catalogue."""
+    page.wait_for_function("() => Promise.all([ZY.kv.get('person:%d'), ZY.kv.get('catalogue:' + I18N.lang)])"
+                           ".then((got) => got.every(Boolean))" % site.people[0])
+
+
 def photos_of_last_visit(site) -> int:
     with site.database.engine.connect() as conn:
         vid = conn.scalar(sa.text("SELECT max(id) FROM visit"))
@@ -71,7 +77,7 @@ def test_offline_check_in_survives_a_reload_and_is_sent_once(context, site):
     page.wait_for_selector(".card:has-text('李秀英')")
     assert "本月 0/4" in page.inner_text(".card:has-text('李秀英')")
     shot(page, "02-caregiver-home")
-    page.wait_for_function("() => ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    wait_offline_ready(page, site)
     before = count_visits(site)
 
     context.set_offline(True)
@@ -134,7 +140,7 @@ def test_expired_login_goes_to_login_and_keeps_the_outbox(context, site):
     page = open_app(context)
     login(page)
     page.wait_for_selector(".card:has-text('李秀英')")
-    page.wait_for_function("() => ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    wait_offline_ready(page, site)
     before = count_visits(site)
     context.set_offline(True)
     check_in(page)
@@ -219,7 +225,7 @@ def test_for_older_eyes_and_small_screens(context, site):
 def test_logout_forgets_the_records_kept_for_offline_use(context, site):
     page = open_app(context)
     login(page)
-    page.wait_for_function("() => ZY.kv.get('person:%d').then(Boolean)" % site.people[0])
+    wait_offline_ready(page, site)
     page.click("button.danger:has-text('退出登录')")
     page.wait_for_selector("#username")
     keys = page.evaluate("""new Promise((resolve) => {
