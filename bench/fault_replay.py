@@ -19,7 +19,6 @@ Run: .venv/bin/python bench/fault_replay.py [N]      (default N=1000)
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import os
 import random
@@ -41,9 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from PIL import Image  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.pictures import jpeg  # noqa: E402
 from bench.scratch import drop_database, free_port, scratch_database  # noqa: E402
 from server.auth.models import User  # noqa: E402
 from server.auth.service import issue_token  # noqa: E402
@@ -109,16 +108,6 @@ def seed(url: str, caregivers: int) -> list[Carer]:
     return out
 
 
-def photo(seed_: int) -> bytes:
-    """A small distinct JPEG (blocks of random colour, 480×360), so pHashes and SHA-256s differ."""
-    rng = random.Random(seed_)
-    im = Image.new("RGB", (480, 360))
-    for x in range(0, 480, 60):
-        for y in range(0, 360, 60):
-            im.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)), (x, y, x + 60, y + 60))
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=85)
-    return buf.getvalue()
 
 
 @dataclass
@@ -148,7 +137,7 @@ def make_item(i: int, carer: int, person_id: int, rng: random.Random) -> Item:
         for v in values:
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{v}\r\n'.encode())
     parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\n'
-                 f"Content-Type: image/jpeg\r\n\r\n".encode() + photo(i) + b"\r\n")
+                 f"Content-Type: image/jpeg\r\n\r\n".encode() + jpeg(i) + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return Item(client_id=fields["client_id"], carer=carer, body=b"".join(parts),
                 content_type=f"multipart/form-data; boundary={boundary}")

@@ -11,7 +11,6 @@ LOAD_WORLD names a JSON file written by bench/load.py: {"password", "caregivers"
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import os
@@ -20,7 +19,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from locust import FastHttpUser, between, constant, task
-from PIL import Image
+from pictures import jpeg  # bench/, which locust puts on the path
 
 WORLD: dict = {}
 if os.environ.get("LOAD_WORLD"):
@@ -35,15 +34,6 @@ def wait_time():
     return between(0, 2 * WAIT) if WAIT else constant(0)
 
 
-def _jpeg(seed: int) -> bytes:
-    rng = random.Random(seed)
-    im = Image.new("RGB", (480, 360))
-    for x in range(0, 480, 60):
-        for y in range(0, 360, 60):
-            im.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)), (x, y, x + 60, y + 60))
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=85)
-    return buf.getvalue()
 
 
 def _times(minutes: int) -> tuple[str, str]:
@@ -101,7 +91,7 @@ class CaregiverUser(_LoggedIn):
         parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="services"\r\n\r\n{s}\r\n'.encode()
                   for s in ("home_cleaning", "regular_meals")]
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\n'
-                     "Content-Type: image/jpeg\r\n\r\n".encode() + _jpeg(self.rng.getrandbits(32)) + b"\r\n")
+                     "Content-Type: image/jpeg\r\n\r\n".encode() + jpeg(self.rng.getrandbits(32)) + b"\r\n")
         parts.append(f"--{boundary}--\r\n".encode())
         self.client.post("/api/visits", data=b"".join(parts), name="POST /api/visits home+photo",
                          headers={**self.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
