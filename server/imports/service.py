@@ -39,7 +39,7 @@ from server.imports.models import IMPORT_KINDS, ImportJob
 from server.people import idnumber
 from server.people import service as people
 from server.people.models import Person
-from server.places.models import Place
+from server.places.models import Place, subtree_filter
 
 CHUNK = 500  # IN-list size for batched lookups
 
@@ -161,8 +161,7 @@ def _field(errors: _Errors, row: int, key: str, parse, cell):
 
 
 def _township_places(session: Session, township: Place) -> list[Place]:
-    return list(session.scalars(select(Place).where(Place.path.startswith(township.path, autoescape=True))
-                                .order_by(Place.id)))
+    return list(session.scalars(select(Place).where(subtree_filter(township)).order_by(Place.id)))
 
 
 def _village_key(name: str) -> str:
@@ -387,8 +386,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
     missing = [{"id": pid, "name": name, "village": village_names.get(vid), "id_number_masked": idnumber.mask(num)}
                for pid, name, num, vid in session.execute(
                    select(Person.id, Person.name, Person.id_number, Person.village_id)
-                   .where(Person.village_id.in_(select(Place.id).where(Place.path.startswith(township.path,
-                                                                                          autoescape=True))),
+                   .where(Person.village_id.in_(select(Place.id).where(subtree_filter(township))),
                           Person.status == "active").order_by(Person.id))
                if num not in in_file]
     errors.items.sort(key=lambda e: e["row"])

@@ -1,10 +1,7 @@
-import io
-import random
 import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from PIL import Image
 
 from server.photos import pipeline
 from server.photos import service as photos
@@ -12,17 +9,7 @@ from server.photos.storage import PhotoStore
 from server.visits.models import Visit
 from tests import factories
 from tests.conftest import SH
-
-
-def jpeg(seed: int) -> bytes:
-    rng = random.Random(seed)
-    im = Image.new("RGB", (640, 480))
-    for x in range(0, 640, 80):
-        for y in range(0, 480, 80):
-            im.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)), (x, y, x + 80, y + 80))
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=85)
-    return buf.getvalue()
+from tests.visits.conftest import photo
 
 
 def add_visit(session, person, caregiver, when: datetime, *, media_dir=None, photo_seeds=(), lat=42.3003,
@@ -36,7 +23,7 @@ def add_visit(session, person, caregiver, when: datetime, *, media_dir=None, pho
     session.flush()
     rows = []
     if photo_seeds:
-        processed = [pipeline.process(jpeg(s), limits=pipeline.Limits(max_bytes=10 << 20, max_pixels=10 ** 7),
+        processed = [pipeline.process(photo(s, size=(640, 480)), limits=pipeline.Limits(max_bytes=10 << 20, max_pixels=10 ** 7),
                                       local_zone=SH) for s in photo_seeds]
         rows = photos.attach(session, photos=processed, store=PhotoStore(media_dir), visit_id=v.id)
         for r in rows:
