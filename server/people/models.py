@@ -15,7 +15,13 @@ SELF_CARE_LEVELS = ("self_care", "partly_disabled", "fully_disabled")
 SUPPORT_MODES = ("decentralised", "centralised")
 STATUSES = ("active", "centralised", "deceased", "exited")
 # Special-difficulty groups of seeds 002–004 (独居, 空巢, 留守, 精神障碍, 重残).
-RISK_FLAGS = ("lives_alone", "empty_nest", "left_behind", "mental_illness", "severe_disability")
+# 失独 (lost_only_child): elders whose only child has died, eligible for 助浴 at the 低保 rate (seed 002 服务清单).
+RISK_FLAGS = ("lives_alone", "empty_nest", "left_behind", "mental_illness", "severe_disability", "lost_only_child")
+# 救助类别 (seed 003 annex: 低保 / 特困 / 特殊困难家庭): the roster is mostly 特困 (分散供养特困人员), but
+# pairing, subsidised services and the yearly review also concern 低保 and other hard-pressed households.
+ASSISTANCE_CATEGORIES = ("tekun", "dibao", "special_hardship")
+# 低保 classes A/B/C: A is reviewed each March, B and C in March and September (seed 004 item 4).
+DIBAO_CLASSES = ("A", "B", "C")
 HOME_LOCATION_STATES = ("confirmed", "proposed")
 
 
@@ -36,6 +42,8 @@ class Person(SQLModel, table=True):
     support_mode: str = Field(default="decentralised", max_length=20)
     self_care_level: str = Field(max_length=20, index=True)
     risk_flags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    assistance_category: str = Field(default="tekun", max_length=20, index=True)
+    dibao_class: str | None = Field(default=None, max_length=1)
     status: str = Field(default="active", max_length=20, index=True)
     village_id: int = Field(foreign_key="place.id", index=True)
     address: str | None = Field(default=None, max_length=200)

@@ -35,6 +35,8 @@ def present(people: list[Person], *, role: str) -> list[dict]:
                 support_mode=p.support_mode,
                 self_care_level=p.self_care_level,
                 risk_flags=p.risk_flags,
+                assistance_category=p.assistance_category,
+                dibao_class=p.dibao_class,
                 status=p.status,
                 township_id=township.id if township else None,
                 township_name=township.name if township else None,

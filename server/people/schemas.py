@@ -4,6 +4,8 @@ from marshmallow import ValidationError, validate
 from server.fields import Date, Id
 from server.people import idnumber
 from server.people.models import (
+    ASSISTANCE_CATEGORIES,
+    DIBAO_CLASSES,
     HOME_LOCATION_STATES,
     RISK_FLAGS,
     SELF_CARE_LEVELS,
@@ -28,6 +30,8 @@ class PersonWriteSchema(ma.Schema):
     self_care_level = ma.fields.String(required=True, validate=validate.OneOf(SELF_CARE_LEVELS))
     risk_flags = ma.fields.List(ma.fields.String(validate=validate.OneOf(RISK_FLAGS)), load_default=list)
     status = ma.fields.String(load_default="active", validate=validate.OneOf(STATUSES))
+    assistance_category = ma.fields.String(load_default="tekun", validate=validate.OneOf(ASSISTANCE_CATEGORIES))
+    dibao_class = ma.fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DIBAO_CLASSES))
     village_id = Id(required=True)
     address = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
@@ -38,6 +42,11 @@ class PersonWriteSchema(ma.Schema):
     def _home_pair(self, data, **kwargs):
         if (data.get("home_lat") is None) != (data.get("home_lon") is None):
             raise ValidationError("home_lat and home_lon go together", "home_lat")
+
+    @ma.validates_schema
+    def _dibao_class(self, data, **kwargs):
+        if data.get("dibao_class") and data.get("assistance_category", "dibao") != "dibao":
+            raise ValidationError("dibao_class is for assistance_category dibao only", "dibao_class")
 
     @ma.post_load
     def _upper_x(self, data, **kwargs):
@@ -92,6 +101,8 @@ class PersonSchema(PersonBriefSchema):
     support_mode = ma.fields.String()
     self_care_level = ma.fields.String()
     risk_flags = ma.fields.List(ma.fields.String())
+    assistance_category = ma.fields.String()
+    dibao_class = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     township_id = Id(allow_none=True)
     township_name = ma.fields.String(allow_none=True)
