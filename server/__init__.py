@@ -16,6 +16,7 @@ from server.config import PROJECT_ROOT, ConfigError, load_settings
 from server.errors import ServiceError, fail
 from server.extensions import API_SETTINGS, make_api
 from server.fields import IdConverter
+from server.photos.storage import StorageUnavailable
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 
@@ -101,7 +102,15 @@ def create_app(config: dict | None = None) -> Flask:
     def _service_error(error: ServiceError):
         return error.payload()
 
-    security.init_app(app, docs_public=app.config["API_DOCS_PUBLIC"])
+    @app.errorhandler(StorageUnavailable)
+    def _storage_unavailable(error: StorageUnavailable):
+        # the request's transaction is rolled back and its files discarded; the outbox sends again later
+        app.logger.warning("photo store: %s", error)
+        return ServiceError(503, "photo_store_unavailable").payload()
+
+    photo_settings = app.extensions[settings_module.EXTENSION_KEY].photos
+    security.init_app(app, docs_public=app.config["API_DOCS_PUBLIC"],
+                      photo_origin=photo_settings.storage.public_origin() if photo_settings.storage else None)
     _serve_pwa(app, Path(app.config.get("PWA_DIR") or PWA_DIR))
     return app
 

@@ -235,15 +235,16 @@ def scheduler(retry_seconds):
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def backup(file):
-    """Back up the database (a consistent snapshot) and the media folder into FILE (tar.gz)."""
+    """Back up the database (a consistent snapshot), the media folder and the photos into FILE (tar.gz)."""
     from server import clock
+    from server.photos.storage import StorageSettings, StorageUnavailable
     from server.privacy import backup as backups
 
     settings = load_settings()
     try:
         manifest = backups.backup(url=settings["DATABASE_URL"], media_dir=settings["MEDIA_DIR"], target=file,
-                                  now=clock.now())
-    except backups.BackupError as exc:
+                                  now=clock.now(), store=StorageSettings.from_config(settings).open())
+    except (backups.BackupError, StorageUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backup written to {file}: schema {manifest['schema_revision']}, "
                f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
@@ -255,12 +256,14 @@ def backup(file):
 @click.option("--force", is_flag=True, help="replace a database or media folder that already holds data")
 def restore(file, force):
     """Restore a backup made by `zhaoying backup` (verified first; migrated up when older)."""
+    from server.photos.storage import StorageSettings, StorageUnavailable
     from server.privacy import backup as backups
 
     settings = load_settings()
     try:
-        done = backups.restore(url=settings["DATABASE_URL"], media_dir=settings["MEDIA_DIR"], source=file, force=force)
-    except backups.BackupError as exc:
+        done = backups.restore(url=settings["DATABASE_URL"], media_dir=settings["MEDIA_DIR"], source=file, force=force,
+                               store=StorageSettings.from_config(settings).open())
+    except (backups.BackupError, StorageUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     migrated = f", migrated to {done['migrated_to']}" if done["migrated_to"] else ""
     click.echo(f"restored {file}: schema {done['schema_revision']}{migrated}, "

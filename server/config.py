@@ -68,6 +68,38 @@ def _hosts(env: dict, name: str) -> tuple[str, ...]:
     return hosts
 
 
+def _photo_storage(env: dict) -> dict:
+    """PHOTO_STORAGE and the S3 settings it needs (README "Environment")."""
+    backend = (env.get("PHOTO_STORAGE") or "local").strip().lower()
+    if backend not in ("local", "s3"):
+        raise ConfigError(f"PHOTO_STORAGE must be local or s3, got {backend!r}")
+    style = (env.get("S3_ADDRESSING_STYLE") or "auto").strip().lower()
+    if style not in ("auto", "path", "virtual"):
+        raise ConfigError(f"S3_ADDRESSING_STYLE must be auto, path or virtual, got {style!r}")
+    out = {
+        "PHOTO_STORAGE": backend,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_PUBLIC_ENDPOINT_URL": env.get("S3_PUBLIC_ENDPOINT_URL") or None,
+        "S3_BUCKET": env.get("S3_BUCKET") or None,
+        "S3_REGION": env.get("S3_REGION") or "us-east-1",
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_ADDRESSING_STYLE": style,
+        # SigV4 allows at most 7 days; a photo URL needs only to outlive the phone's request
+        "SIGNED_URL_SECONDS": _int(env, "SIGNED_URL_SECONDS", 300, minimum=1),
+    }
+    if out["SIGNED_URL_SECONDS"] > 7 * 24 * 3600:
+        raise ConfigError(f"SIGNED_URL_SECONDS may be at most 604800 (7 days), got {out['SIGNED_URL_SECONDS']}")
+    if backend == "s3" and not out["S3_BUCKET"]:
+        raise ConfigError("PHOTO_STORAGE=s3 needs S3_BUCKET")
+    for name in ("S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL"):
+        if out[name] and not out[name].startswith(("https://", "http://")):
+            raise ConfigError(f"{name} must be an http(s) URL, got {out[name]!r}")
+    if bool(out["S3_ACCESS_KEY_ID"]) != bool(out["S3_SECRET_ACCESS_KEY"]):
+        raise ConfigError("set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither")
+    return out
+
+
 def _read(path: Path) -> str | None:
     return path.read_text() if path.exists() else None
 
@@ -121,6 +153,7 @@ def load_settings(env: dict | None = None) -> dict:
         "INSTANCE_DIR": str(inst),
         "DATABASE_URL": normalise_database_url(database_url),
         "MEDIA_DIR": env.get("MEDIA_DIR") or str(inst / "media"),
+        **_photo_storage(env),
         "SECRET_KEY": secret,
         "TIMEZONE": timezone,
         "TOKEN_TTL_HOURS": _int(env, "TOKEN_TTL_HOURS", 24 * 14, minimum=1),

@@ -118,6 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review_not_pending": ("该走访没有待审核的异常", "That visit has no exception waiting for review"),
     "review_reason_mismatch": ("审核理由与审核结论不符", "That reason does not go with that decision"),
     "photo_not_found": ("找不到该照片", "Photo not found"),
+    "photo_store_unavailable": ("照片存储暂时无法访问，请稍后再试", "The photo store cannot be reached; please try again later"),
     "alert_not_found": ("找不到该预警", "Alert not found"),
     "alert_not_open": ("该预警已确认或已处理", "That alert is already acknowledged or resolved"),
     "alert_resolved": ("该预警已处理完毕", "That alert is already resolved"),

@@ -32,12 +32,23 @@ def swagger_ui_dir() -> Path:
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
-def init_app(app: Flask, *, docs_public: bool) -> None:
+def with_photo_origin(csp: str, origin: str | None) -> str:
+    """The policy letting the app fetch photos from object storage at ``origin`` (the photo route
+    redirects there), or ``csp`` itself when photos come from the app."""
+    if not origin:
+        return csp
+    return (csp.replace("img-src 'self' blob: data:", f"img-src 'self' blob: data: {origin}")
+            .replace("connect-src 'self'", f"connect-src 'self' {origin}"))
+
+
+def init_app(app: Flask, *, docs_public: bool, photo_origin: str | None = None) -> None:
+    csp, docs_csp = with_photo_origin(CSP, photo_origin), with_photo_origin(DOCS_CSP, photo_origin)
+
     @app.after_request
     def _headers(response):
         path = request.path
         docs = path == DOCS_PATH or path.startswith(DOCS_STATIC)
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+        response.headers["Content-Security-Policy"] = docs_csp if docs else csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"

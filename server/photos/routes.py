@@ -1,4 +1,4 @@
-from flask import send_file
+from flask import redirect, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,14 +12,21 @@ blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Visit
 
 
 def _send(photo_id: int, *, thumb: bool):
-    # the owner's rule decides (a visit's scope, audited like a read of the visit; a team's activity)
+    # the owner's rule decides (a visit's scope, audited like a read of the visit; a team's activity);
+    # only then does the store say where the file is
     photo = service.readable(get_session(), actor=current_actor(), photo_id=photo_id, thumb=thumb)
     if photo.purged_at is not None:
         fail(410, "photo_purged", date=photo.purged_at.astimezone(current_settings().zone).date().isoformat())
-    path = current_settings().photos.store().path(photo.sha256, thumb=thumb)
-    if not path.exists():
+    found = current_settings().photos.store().locate(photo.sha256, thumb=thumb)
+    if found is None:
         fail(404, "photo_not_found")
-    response = send_file(path, mimetype="image/jpeg", etag=f"{photo.sha256}{'-t' if thumb else ''}",
+    if found.url is not None:
+        # object storage: a URL for this one object, valid SIGNED_URL_SECONDS; the redirect itself
+        # is never kept, so a later read asks (and is checked and audited) again
+        response = redirect(found.url, 302)
+        response.cache_control.no_store = True
+        return response
+    response = send_file(found.path, mimetype="image/jpeg", etag=f"{photo.sha256}{'-t' if thumb else ''}",
                          conditional=True, max_age=86400)
     # private: a shared cache must never hold a photo of someone's home
     response.cache_control.private = True
@@ -31,6 +38,8 @@ def _send(photo_id: int, *, thumb: bool):
 class Photo(MethodView):
     @login_required()
     @blp.response(200, content_type="image/jpeg")
+    @blp.alt_response(302, description="With object storage (PHOTO_STORAGE=s3): a signed URL of the file, "
+                                       "valid SIGNED_URL_SECONDS")
     def get(self, photo_id):
         """A visit photo (≤ 1600 px JPEG, no metadata)"""
         return _send(photo_id, thumb=False)
@@ -40,6 +49,8 @@ class Photo(MethodView):
 class Thumb(MethodView):
     @login_required()
     @blp.response(200, content_type="image/jpeg")
+    @blp.alt_response(302, description="With object storage (PHOTO_STORAGE=s3): a signed URL of the thumbnail, "
+                                       "valid SIGNED_URL_SECONDS")
     def get(self, photo_id):
         """A visit photo's 320 px thumbnail"""
         return _send(photo_id, thumb=True)

@@ -16,7 +16,7 @@ from server.auth.actor import Actor
 from server.errors import ServiceError
 from server.photos import pipeline
 from server.photos.models import VisitPhoto
-from server.photos.storage import PhotoStore
+from server.photos.storage import PhotoStorage, StorageSettings
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class PhotoSettings:
     limits: pipeline.Limits
     max_count: int  # photos per visit or activity
     media_dir: str
+    storage: StorageSettings | None = None  # None: the local folder media_dir
 
     @classmethod
     def from_config(cls, c) -> "PhotoSettings":
@@ -33,10 +34,12 @@ class PhotoSettings:
                                           max_pixels_png=c["PHOTO_MAX_PIXELS_PNG"],
                                           max_pixels_webp=c["PHOTO_MAX_PIXELS_WEBP"],
                                           max_total_pixels=c["PHOTO_MAX_TOTAL_PIXELS"]),
-                   max_count=c["PHOTO_MAX_COUNT"], media_dir=c["MEDIA_DIR"])
+                   max_count=c["PHOTO_MAX_COUNT"], media_dir=c["MEDIA_DIR"],
+                   storage=StorageSettings.from_config(c))
 
-    def store(self) -> PhotoStore:
-        return PhotoStore(self.media_dir)
+    def store(self) -> PhotoStorage:
+        """The photo store (PHOTO_STORAGE) for one request or job run."""
+        return (self.storage or StorageSettings(media_dir=self.media_dir)).open()
 
     def check_count(self, files: list[bytes]) -> None:
         if len(files) > self.max_count:
@@ -93,7 +96,7 @@ def matching_visits(
     return found
 
 
-def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: PhotoStore, visit_id: int | None = None,
+def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: PhotoStorage, visit_id: int | None = None,
            activity_id: int | None = None) -> list[VisitPhoto]:
     """Store processed photos as rows of a visit (or of a volunteer activity) and as files."""
     if not photos:

@@ -1,4 +1,7 @@
-"""Backup and restore: one tar.gz with a consistent snapshot of the database and the media folder.
+"""Backup and restore: one tar.gz with a consistent snapshot of the database, the media folder and
+the photo files of the photo store (the media folder's photos/, or the S3 bucket's objects under
+photos/: read and written through the store, under the same names, so an archive made on one
+store restores into either).
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app runs). PostgreSQL:
 ``pg_dump -Fc`` on a snapshot exported from a REPEATABLE READ transaction, in which the
@@ -26,6 +29,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from server.migrate import alembic_config, upgrade
+from server.photos.storage import PREFIX, PhotoStorage, PhotoStore
 
 FORMAT = "zhaoying-backup/1"
 MANIFEST = "manifest.json"
@@ -115,41 +119,59 @@ def _snapshot_database(url: str, target: Path) -> tuple[str | None, dict[str, in
         engine.dispose()
 
 
-def _media_files(media_dir: Path) -> list[Path]:
+def _media_files(media_dir: Path, *, photos: bool = True) -> list[Path]:
+    """The files of the media folder; with ``photos=False`` without photos/ (the store's part)."""
     if not media_dir.exists():
         return []
-    return sorted(p for p in media_dir.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+    return sorted(p for p in media_dir.rglob("*") if p.is_file() and not p.name.endswith(".part")
+                  and (photos or not p.relative_to(media_dir).as_posix().startswith(PREFIX)))
 
 
-def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike, now: datetime) -> dict:
-    """Write the backup archive to ``target``; returns its manifest."""
+def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: datetime) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), int(mtime.timestamp()), 0o600
+    tar.addfile(info, io.BytesIO(data))
+
+
+def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike, now: datetime,
+           store: PhotoStorage | None = None) -> dict:
+    """Write the backup archive to ``target``; returns its manifest. ``store``: where photos are
+    (default: the media folder's photos/)."""
     engine_name = _engine_name(url)
     media = Path(media_dir)
+    store = store if store is not None else PhotoStore(media)
     target = Path(target)
     with tempfile.TemporaryDirectory(prefix="zhaoying-backup-") as tmp:
         db_file = Path(tmp) / DB_NAMES[engine_name]
         revision, counts = _snapshot_database(url, db_file)
         if revision is None:
             raise BackupError("the database has no Alembic revision: is it a zhaoying database?")
-        files = _media_files(media)
-        manifest = {
-            "format": FORMAT,
-            "created_at": now.isoformat(),
-            "engine": engine_name,
-            "schema_revision": revision,
-            "database": {"file": db_file.name, "sha256": _sha256(db_file)},
-            "tables": counts,
-            "media": {p.relative_to(media).as_posix(): _sha256(p) for p in files},
-        }
+        hashes: dict[str, str] = {}
         partial = target.with_name(target.name + ".part")
         with tarfile.open(partial, "w:gz") as tar:
-            data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(data), int(now.timestamp()), 0o600
-            tar.addfile(info, io.BytesIO(data))
             tar.add(db_file, db_file.name)
-            for p in files:
-                tar.add(p, "media/" + p.relative_to(media).as_posix())
+            for p in _media_files(media, photos=False):
+                name = p.relative_to(media).as_posix()
+                hashes[name] = _sha256(p)
+                tar.add(p, "media/" + name)
+            # photos one at a time from the store (a bucket may hold more than memory or a temp folder)
+            for name in store.names():
+                data = store.get(name)
+                if data is None:  # purged since it was listed: the snapshot no longer names it
+                    continue
+                hashes[name] = hashlib.sha256(data).hexdigest()
+                _add(tar, "media/" + name, data, now)
+            manifest = {
+                "format": FORMAT,
+                "created_at": now.isoformat(),
+                "engine": engine_name,
+                "schema_revision": revision,
+                "database": {"file": db_file.name, "sha256": _sha256(db_file)},
+                "tables": counts,
+                "media": dict(sorted(hashes.items())),
+            }
+            # last, once every hash is known; readers find it by name
+            _add(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode(), now)
         os.chmod(partial, 0o600)  # it holds everything about everyone
         os.replace(partial, target)
     return manifest
@@ -214,15 +236,19 @@ def _wipe_postgres(url: str) -> None:
         engine.dispose()
 
 
-def restore(*, url: str, media_dir: str | os.PathLike, source: str | os.PathLike, force: bool = False) -> dict:
-    """Restore the archive ``source`` into the database at ``url`` and ``media_dir``.
+def restore(*, url: str, media_dir: str | os.PathLike, source: str | os.PathLike, force: bool = False,
+            store: PhotoStorage | None = None) -> dict:
+    """Restore the archive ``source`` into the database at ``url``, ``media_dir`` and the photo
+    ``store`` (default: the media folder's photos/).
 
     Refuses, before touching anything: an archive whose files do not match the manifest, one from
     another engine, one whose schema revision this code does not know (an older one is restored
-    and then migrated up), and a database or media folder that already holds data, unless ``force``.
+    and then migrated up), and a database, media folder or photo store that already holds data,
+    unless ``force``.
     """
     engine_name = _engine_name(url)
     media = Path(media_dir)
+    store = store if store is not None else PhotoStore(media)
     with tempfile.TemporaryDirectory(prefix="zhaoying-restore-") as tmp:
         root = Path(tmp)
         manifest = _read_archive(Path(source), root)
@@ -237,6 +263,8 @@ def restore(*, url: str, media_dir: str | os.PathLike, source: str | os.PathLike
                                   "use --force to replace it")
             if _media_files(media):
                 raise BackupError(f"the media folder {media} is not empty; use --force to replace it")
+            if next(iter(store.names()), None) is not None:
+                raise BackupError("the photo store is not empty; use --force to replace it")
 
         db_file = root / manifest["database"]["file"]
         if engine_name == "sqlite":
@@ -260,11 +288,16 @@ def restore(*, url: str, media_dir: str | os.PathLike, source: str | os.PathLike
         if media.exists():
             shutil.rmtree(media)
         media.parent.mkdir(parents=True, exist_ok=True)
+        media.mkdir()
+        store.clear()
         staged = root / "media"
-        if staged.exists():
-            shutil.copytree(staged, media)
-        else:
-            media.mkdir()
+        for p in _media_files(staged):
+            name = p.relative_to(staged).as_posix()
+            if name.startswith(PREFIX):
+                store.put(name, p.read_bytes())
+            else:
+                (media / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, media / name)
     if migrate:
         upgrade(url=url)
     return {"schema_revision": manifest["schema_revision"], "migrated_to": head_revision() if migrate else None,

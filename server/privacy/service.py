@@ -30,7 +30,7 @@ from server.errors import ServiceError
 from server.notify.models import Notification
 from server.people.models import Person
 from server.photos.models import VisitPhoto
-from server.photos.storage import PhotoStore
+from server.photos.storage import PhotoStorage
 from server.places.models import Place
 from server.visits.models import Visit
 
@@ -120,16 +120,16 @@ def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> 
     return document, files
 
 
-def export_zip(session: Session, *, actor: Actor, person_id: int, now: datetime, store: PhotoStore) -> bytes:
+def export_zip(session: Session, *, actor: Actor, person_id: int, now: datetime, store: PhotoStorage) -> bytes:
     """The export as a ZIP: ``person.json`` and the stored JPEGs under ``photos/``."""
     document, files = gather(session, actor=actor, person_id=person_id, now=now)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         missing = []
         for name, sha in files:
-            path = store.path(sha)
-            if path.exists():
-                z.write(path, name, compress_type=zipfile.ZIP_STORED)  # JPEGs do not deflate
+            data = store.read(sha)
+            if data is not None:
+                z.writestr(name, data, compress_type=zipfile.ZIP_STORED)  # JPEGs do not deflate
             else:
                 missing.append(name)
         document["missing_files"] = missing
@@ -183,7 +183,7 @@ def coarsen_gps(session: Session, *, cutoff: datetime, batch_size: int) -> dict:
     return {"visits_coarsened": _batches(session, visits), "photo_positions_removed": _batches(session, photos)}
 
 
-def purge_photos(session: Session, *, cutoff: datetime, now: datetime, store: PhotoStore, batch_size: int) -> dict:
+def purge_photos(session: Session, *, cutoff: datetime, now: datetime, store: PhotoStorage, batch_size: int) -> dict:
     """Photos (of visits and of activities) taken before ``cutoff``: the row stays, marked
     ``purged_at`` without its file name, and the file goes — unless a row not purged (a newer
     photo with the same content: files are stored by SHA-256) still needs it."""
@@ -203,16 +203,11 @@ def purge_photos(session: Session, *, cutoff: datetime, now: datetime, store: Ph
         session.commit()
         # the rows no longer name the files: delete them after the commit (a crash between leaves
         # an unnamed file behind, never a row naming a missing one)
-        for sha in shas - still_used:
-            for thumb in (False, True):
-                path = store.path(sha, thumb=thumb)
-                if path.exists():
-                    path.unlink(missing_ok=True)
-                    files += not thumb
+        files += store.delete(sorted(shas - still_used))
         rows += len(ids)
 
 
-def apply_retention(session: Session, *, now: datetime, settings: RetentionSettings, store: PhotoStore) -> dict:
+def apply_retention(session: Session, *, now: datetime, settings: RetentionSettings, store: PhotoStorage) -> dict:
     """One pass of the retention rules for the instant ``now``; idempotent (a second pass for the
     same instant finds nothing to do). Commits batch by batch."""
     result: dict = {}
