@@ -195,6 +195,8 @@ def load_settings(env: dict | None = None) -> dict:
         "SMS_RETRIES": _int(env, "SMS_RETRIES", 3, minimum=1),
         "SMS_BACKOFF_SECONDS": _float(env, "SMS_BACKOFF_SECONDS", 2.0),
         "QUIET_HOURS": env.get("QUIET_HOURS") or "22-7",
+        # notifications per delivery batch: each one query per table and one commit
+        "NOTIFY_BATCH_SIZE": _int(env, "NOTIFY_BATCH_SIZE", 500, minimum=1),
         "ALERT_SLA_MINUTES_URGENT": _int(env, "ALERT_SLA_MINUTES_URGENT", 4 * 60, minimum=1),
         "ALERT_SLA_MINUTES_NORMAL": _int(env, "ALERT_SLA_MINUTES_NORMAL", 3 * 24 * 60, minimum=1),
         "REMINDER_HOUR": _int(env, "REMINDER_HOUR", 9),

@@ -16,7 +16,13 @@ class Notification(SQLModel, table=True):
     it too where they can. ``dedupe_key`` (unique per user) keeps a job that runs twice from
     saying the same thing twice."""
 
-    __table_args__ = (sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notification_user_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notification_user_key"),
+        # what delivery still has to carry, in id order (deliver_pending's batches); small, since
+        # a delivered row leaves it
+        sa.Index("ix_notification_undelivered", "id", sqlite_where=sa.text("delivered_at IS NULL"),
+                 postgresql_where=sa.text("delivered_at IS NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)

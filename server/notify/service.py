@@ -30,6 +30,7 @@ class NotifySettings:
     sms_retries: int
     sms_backoff: float
     push_endpoints: channels.EndpointPolicy = channels.EndpointPolicy()
+    batch_size: int = 500  # notifications per delivery batch: per query, per commit (NOTIFY_BATCH_SIZE)
 
     @classmethod
     def from_config(cls, c) -> "NotifySettings":
@@ -41,7 +42,8 @@ class NotifySettings:
                                             workers=c["PUSH_WORKERS"], endpoints=endpoints)
         return cls(zone=ZoneInfo(c["TIMEZONE"]), quiet=quiet_hours(c["QUIET_HOURS"]), pusher=pusher,
                    sms_url=c.get("SMS_WEBHOOK_URL"), sms_secret=c.get("SMS_WEBHOOK_SECRET") or "",
-                   sms_retries=c["SMS_RETRIES"], sms_backoff=c["SMS_BACKOFF_SECONDS"], push_endpoints=endpoints)
+                   sms_retries=c["SMS_RETRIES"], sms_backoff=c["SMS_BACKOFF_SECONDS"], push_endpoints=endpoints,
+                   batch_size=c.get("NOTIFY_BATCH_SIZE") or 500)
 
 
 def notify(session: Session, *, user_ids, kind: str, title: str, body: str, dedupe_key: str, urgent: bool = False,
@@ -68,18 +70,30 @@ def in_quiet_hours(now: datetime, settings: NotifySettings) -> bool:
     return start <= hour or hour < end if start > end else start <= hour < end
 
 
+def _counts(held: int = 0) -> dict:
+    return {"push_sent": 0, "push_gone": 0, "push_failed": 0, "sms_sent": 0, "sms_failed": 0, "held": held}
+
+
 def deliver(session: Session, notifications: list[Notification], settings: NotifySettings,
             now: datetime | None = None) -> dict:
     """Carry notifications by push and SMS. Quiet hours hold back all but urgent ones (they stay
-    undelivered and a later run sends them). A user whose push did not arrive gets the SMS."""
+    undelivered and a later run sends them). A user whose push did not arrive gets the SMS.
+    However many there are, every query names at most ``settings.batch_size`` of them (a
+    database takes only so many parameters in one statement); the caller commits."""
     now = now or clock.now()
     quiet = in_quiet_hours(now, settings)
     due = [n for n in notifications if n.delivered_at is None and (n.urgent or not quiet)]
-    counts = {"push_sent": 0, "push_gone": 0, "push_failed": 0, "sms_sent": 0, "sms_failed": 0, "held": len(notifications) - len(due)}
-    if not due:
-        return counts
+    counts = _counts(held=len(notifications) - len(due))
+    for start in range(0, len(due), settings.batch_size):
+        _deliver_batch(session, due[start:start + settings.batch_size], settings, now, counts)
+    return counts
+
+
+def _deliver_batch(session: Session, due: list[Notification], settings: NotifySettings, now: datetime,
+                   counts: dict) -> None:
+    users = {n.user_id for n in due}
     subs = {}
-    for s in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_({n.user_id for n in due}))):
+    for s in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_(users))):
         subs.setdefault(s.user_id, []).append(s)
     jobs, owners = [], []
     if settings.pusher:
@@ -102,7 +116,8 @@ def deliver(session: Session, notifications: list[Notification], settings: Notif
             gone.add(result.subscription_id)
     if gone:
         session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
-    phones = dict(session.execute(select(User.id, User.phone).where(User.id.in_({n.user_id for n in due}))).all())
+    phones = dict(session.execute(select(User.id, User.phone).where(User.id.in_(users))).all()) \
+        if settings.sms_url else {}
     for n in due:
         if n.id not in pushed and settings.sms_url and phones.get(n.user_id):
             result = channels.send_webhook(
@@ -113,22 +128,44 @@ def deliver(session: Session, notifications: list[Notification], settings: Notif
             session.add(Delivery(notification_id=n.id, channel="sms", at=now, status=result.status,
                                  http_status=result.http_status, error=result.error))
             counts["sms_sent" if result.status == "sent" else "sms_failed"] += 1
-        n.delivered_at = now
-        session.add(n)
+    # one statement for the batch; the loaded rows are updated in place ("evaluate")
+    session.execute(update(Notification).where(Notification.id.in_([n.id for n in due])).values(delivered_at=now)
+                    .execution_options(synchronize_session="evaluate"))
     session.flush()
-    return counts
 
 
 def for_alerts(session: Session, alert_ids: list[int]) -> list[Notification]:
     return list(session.scalars(select(Notification).where(Notification.alert_id.in_(alert_ids))))
 
 
+PENDING_DAYS = 2  # older undelivered messages stay in the inbox only: a push days late helps nobody
+
+
 def deliver_pending(session: Session, settings: NotifySettings, now: datetime | None = None) -> dict:
-    """Send what quiet hours held back (or a crash left), from the last two days."""
+    """Send whatever is undelivered from the last two days — what quiet hours held back, what a
+    job wrote but did not get to send, what a failed run left — in batches of
+    ``settings.batch_size`` in id order, each committed once sent: a run that fails half-way has
+    recorded what it sent, and the next call (the next job that delivers) sends the rest,
+    none twice. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two processes
+    delivering at once share the work instead of doubling it. Commits."""
     now = now or clock.now()
-    pending = list(session.scalars(select(Notification).where(
-        Notification.delivered_at.is_(None), Notification.created_at >= now - timedelta(days=2)).order_by(Notification.id)))
-    return deliver(session, pending, settings, now)
+    quiet = in_quiet_hours(now, settings)
+    waiting = select(Notification).where(Notification.delivered_at.is_(None),
+                                         Notification.created_at >= now - timedelta(days=PENDING_DAYS))
+    counts = _counts()
+    if quiet:
+        counts["held"] = count(session, waiting.where(Notification.urgent.is_(False)))
+        waiting = waiting.where(Notification.urgent.is_(True))
+    after = 0
+    while True:
+        batch = list(session.scalars(waiting.where(Notification.id > after).order_by(Notification.id)
+                                     .limit(settings.batch_size).with_for_update(skip_locked=True)))
+        if not batch:
+            return counts
+        after = batch[-1].id
+        for key, n in deliver(session, batch, settings, now).items():
+            counts[key] += n
+        session.commit()
 
 
 # --- the inbox and subscriptions, for the API ---------------------------------------------------
