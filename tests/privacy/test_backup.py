@@ -82,6 +82,14 @@ def rewrite(archive: Path, target: Path, change) -> None:
             dst.addfile(m, io.BytesIO(data))
 
 
+def backup_with_the_command(archive: Path) -> dict:
+    """`zhaoying backup ARCHIVE` with the environment as set; the archive's manifest."""
+    r = CliRunner().invoke(main, ["backup", str(archive)])
+    assert r.exit_code == 0, r.output
+    with tarfile.open(archive) as tar:
+        return json.load(tar.extractfile("manifest.json"))
+
+
 @pytest.fixture
 def loaded(scratch_url, tmp_path):
     """The scratch database at head with a World, a visit with two photos, and its media."""
@@ -107,11 +115,7 @@ def test_round_trip_with_the_commands(loaded, tmp_path, monkeypatch):
     assert len(before_files) == 4  # two photos and their thumbnails
     archive = tmp_path / "backup.tar.gz"
     runner = CliRunner()
-
-    r = runner.invoke(main, ["backup", str(archive)])
-    assert r.exit_code == 0, r.output
-    with tarfile.open(archive) as tar:
-        manifest = json.load(tar.extractfile("manifest.json"))
+    manifest = backup_with_the_command(archive)
     assert manifest["schema_revision"] == backups.head_revision() == before_rows["alembic_version"][0][0]
     assert manifest["created_at"] == factories.now().isoformat()
     assert {t: n for t, n in manifest["tables"].items() if t != "alembic_version"} == \
