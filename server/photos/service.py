@@ -94,13 +94,13 @@ def matching_visits(
 
 
 def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: PhotoStore, visit_id: int | None = None,
-           activity_id: int | None = None) -> list[VisitPhoto]:
-    """Store processed photos as rows of a visit (or of a volunteer activity) and as files."""
+           activity_id: int | None = None, service_record_id: int | None = None) -> list[VisitPhoto]:
+    """Store processed photos as rows of a visit (or of a volunteer activity, or a home service) and as files."""
     if not photos:
         return []
     rows = []
     for position, p in enumerate(photos):
-        row = VisitPhoto(visit_id=visit_id, activity_id=activity_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
+        row = VisitPhoto(visit_id=visit_id, activity_id=activity_id, service_record_id=service_record_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
                          height=p.height, bytes=len(p.jpeg), source_format=p.source_format,
                          exif_taken_at=p.exif_taken_at, exif_lat=p.exif_lat, exif_lon=p.exif_lon)
         session.add(row)
@@ -133,13 +133,15 @@ _READERS: dict[str, PhotoReader] = {}
 
 
 def register_reader(owner: str, check: PhotoReader) -> None:
-    """Let the domain owning photos of ``owner`` ("visit", "activity") decide who reads them."""
+    """Let the domain owning photos of ``owner`` ("visit", "activity", "service") decide who reads them."""
     _READERS[owner] = check
 
 
 def owner_of(photo: VisitPhoto) -> tuple[str, int]:
     if photo.activity_id is not None:
         return "activity", photo.activity_id
+    if photo.service_record_id is not None:
+        return "service", photo.service_record_id
     return "visit", photo.visit_id
 
 
