@@ -37,7 +37,6 @@ from server.messages import text
 from server.people.models import Person
 from server.people.service import managed_person
 from server.photos import service as photos
-from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
 from server.places import service as places
 from server.places.models import Place
@@ -289,20 +288,11 @@ def list_records(session: Session, *, actor: Actor, year: int, month: int, place
     rows = session.execute(stmt.order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())).all()
     audit.record_person_reads(session, actor=actor, person_ids=sorted({r.person_id for r, *_ in rows if r.person_id}),
                               action="service_records")
-    pics = photos_of(session, [r.id for r, *_ in rows])
+    pics = photos.photos_of(session, [r.id for r, *_ in rows], owner="service")
     return [{**r.model_dump(), "person_name": pname, "point_name": point, "provider_name": provider,
              "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb"}
                         for p in pics[r.id]]}
             for r, pname, point, provider in rows]
-
-
-def photos_of(session: Session, record_ids: list[int]) -> dict[int, list[VisitPhoto]]:
-    out: dict[int, list[VisitPhoto]] = {r: [] for r in record_ids}
-    if record_ids:
-        for p in session.scalars(select(VisitPhoto).where(VisitPhoto.service_record_id.in_(record_ids))
-                                 .order_by(VisitPhoto.position)):
-            out[p.service_record_id].append(p)
-    return out
 
 
 # --- the month's statement -------------------------------------------------------------------------

@@ -111,12 +111,15 @@ def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: Ph
     return rows
 
 
-def photos_of(session: Session, visit_ids: list[int]) -> dict[int, list[VisitPhoto]]:
-    out: dict[int, list[VisitPhoto]] = {v: [] for v in visit_ids}
-    if visit_ids:
-        for row in session.scalars(select(VisitPhoto).where(VisitPhoto.visit_id.in_(visit_ids))
-                                   .order_by(VisitPhoto.visit_id, VisitPhoto.position)):
-            out[row.visit_id].append(row)
+def photos_of(session: Session, owner_ids: list[int], owner: str = "visit") -> dict[int, list[VisitPhoto]]:
+    """The photos of each of ``owner_ids`` (visits, or "activity" / "service" records), in order."""
+    column = {"visit": VisitPhoto.visit_id, "activity": VisitPhoto.activity_id,
+              "service": VisitPhoto.service_record_id}[owner]
+    out: dict[int, list[VisitPhoto]] = {i: [] for i in owner_ids}
+    if owner_ids:
+        for row in session.scalars(select(VisitPhoto).where(column.in_(owner_ids))
+                                   .order_by(column, VisitPhoto.position)):
+            out[getattr(row, column.key)].append(row)
     return out
 
 
