@@ -163,7 +163,7 @@ def coverage(session: Session, *, actor: Actor, kind: str, today: date, place_id
                         "done": rec is not None, "done_on": rec.done_on if rec else None,
                         "points": rec.points if rec else None, "items": rec.items if rec else [],
                         "family_doctor_signed": rec.family_doctor_signed if rec else None})
-    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in persons], action=f"campaign_{kind}")
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in persons], action=kind)
     return {"kind": kind, "period": label, "starts_on": first, "ends_on": after - timedelta(days=1),
             "place_id": place.id, "name": place.name, "villages": list(villages.values()), "total": total,
             "persons": persons, "checklist": policy(session, kind).checklist}

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from server import jobs
 from server.alerts.models import Alert
+from server.audit.models import AuditLog
 from server.campaigns.models import CampaignRecord
 from server.notify.models import Notification
 from server.settings import Settings
@@ -37,6 +38,10 @@ def test_the_health_check_is_due_to_a_person_turning_65_this_year(client, sessio
     assert cov["period"] == str(year)
     due = persons_by_name(cov)
     assert set(due) == {"王德明", "今年满65"}
+    # every person shown is a read in their audit trail
+    shown = session.scalars(select(AuditLog.person_id).where(AuditLog.action == "health_check",
+                                                             AuditLog.user_id == world.a.staff.id)).all()
+    assert sorted(shown) == sorted([world.a.person.id, turning.id])
     assert due["今年满65"]["turns_min_age"] is True and due["今年满65"]["age"] == 65 and not due["今年满65"]["done"]
     body = {"person_id": turning.id, "done_on": factories.today().isoformat(), "family_doctor_signed": True}
     r = client.post("/api/campaigns/health_check/records", json=body, headers=h)
