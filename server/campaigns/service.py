@@ -144,6 +144,8 @@ def coverage(session: Session, *, actor: Actor, kind: str, today: date, place_id
     else:
         raise ServiceError(403, "forbidden_role")
     label = period or period_of(kind, today)
+    if ("-Q" in label) != (FREQUENCY[kind] == "quarter"):
+        raise ServiceError(422, "validation", errors={"period": ["YYYY-Qn for the clean-up, YYYY for the health check"]})
     first, after = period_bounds(kind, label)
     villages: dict[int, dict] = {}
     persons = []

@@ -77,6 +77,9 @@ def test_bad_health_check_records_store_nothing(client, session, world):
         assert r.status_code == 403
     assert client.get("/api/campaigns/health_check", headers=factories.headers(session, world.a.volunteer)).status_code == 403
     assert client.get("/api/campaigns/nothing", headers=h).status_code == 404
+    for kind, period in (("health_check", "2026-Q1"), ("cleanup", "2026"), ("cleanup", "2026-Q5")):
+        assert client.get(f"/api/campaigns/{kind}?period={period}", headers=h).status_code == 422
+    assert client.get("/api/campaigns/cleanup?period=2026-Q3", headers=h).get_json()["ends_on"] == "2026-09-30"
     assert session.scalar(select(func.count()).select_from(CampaignRecord)) == 0
 
 

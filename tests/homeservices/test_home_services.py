@@ -241,3 +241,22 @@ def test_providers_are_registered_per_township(client, session, world):
     assert record(client, h, provider, p).status_code == 201
     text = client.get("/api/home-services/statement?format=csv", headers=h).data.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1][1] == "'" + body["name"]
+
+
+def test_the_persons_data_export_carries_their_services_and_campaigns(client, session, world, provider):
+    import json
+    import zipfile
+
+    h = factories.headers(session, world.a.staff)
+    p = world.a.person
+    fields = {"service": "bath", "provider_id": provider.id, "person_id": p.id, "served_on": factories.today().isoformat()}
+    assert client.post("/api/home-services/records", data=multipart(fields, [photo(91)]), headers=h).status_code == 201
+    assert client.post("/api/campaigns/cleanup/records", headers=h, json={
+        "person_id": p.id, "done_on": factories.today().isoformat(), "items": ["home_clean"]}).status_code == 201
+    r = client.get(f"/api/persons/{p.id}/data-export", headers=factories.headers(session, world.admin))
+    z = zipfile.ZipFile(io.BytesIO(r.data))
+    doc = json.loads(z.read("person.json"))
+    [bath] = doc["home_services"]
+    assert (bath["service"], bath["amount_fen"], len(bath["photos"])) == ("bath", 6500, 1)
+    assert bath["photos"][0]["file"] in z.namelist()
+    assert [(c["kind"], c["points"]) for c in doc["campaigns"]] == [("cleanup", 1)]
