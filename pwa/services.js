@@ -39,7 +39,14 @@
     const person = h('select', { id: 'svc-person' },
       persons.map((p) => h('option', { value: p.id }, `${p.name} · ${p.village_name || ''}`)));
     const point = h('select', { id: 'svc-point' }, points.map((p) => h('option', { value: p.id }, p.name)));
-    const personBox = h('div', {}, h('label', { for: 'svc-person' }, t('svc_person')), person);
+    // a township may hold more people than one list: the name narrows it, as the server searches
+    const search = h('input', { type: 'text', id: 'svc-search', 'aria-label': t('svc_search'), placeholder: t('svc_search'),
+      onchange: () => guard(async () => {
+        const q = encodeURIComponent(search.value.trim());
+        const found = await API.get(`/api/persons?page_size=200&status=active${q ? `&q=${q}` : ''}`);
+        person.replaceChildren(...found.map((p) => h('option', { value: p.id }, `${p.name} · ${p.village_name || ''}`)));
+      }) });
+    const personBox = h('div', {}, h('label', { for: 'svc-person' }, t('svc_person')), search, person);
     const pointBox = h('div', { hidden: true }, h('label', { for: 'svc-point' }, t('svc_point')),
       points.length ? point : h('p', { class: 'warn' }, t('svc_no_point')));
     const day = h('input', { type: 'date', id: 'svc-date', class: 'date', value: new Date().toLocaleDateString('sv-SE') });

@@ -50,6 +50,10 @@ def test_staff_record_a_bath_and_read_the_statement(context, site):
     page.goto("/#/service-record")
     page.wait_for_selector("#svc-submit")
     page.click("[data-service=bath]")
+    assert page.locator("#svc-person option").count() == 2
+    page.fill("#svc-search", "李秀")
+    page.press("#svc-search", "Tab")
+    page.wait_for_function("() => document.querySelectorAll('#svc-person option').length === 1")
     page.select_option("#svc-person", label="李秀英 · 东营子村")
     page.set_input_files("#svc-photo", files=[{"name": "bath.jpg", "mimeType": "image/jpeg", "buffer": photo(5)}])
     page.wait_for_selector("#svc-photos img")
