@@ -166,6 +166,16 @@
     return { photos, input, preview, count };
   }
 
+  /** A blob saved as a file with its name (a spreadsheet the API served). */
+  function saveBlob(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
   // ---- screens every role has ------------------------------------------------------------------
 
   async function loginScreen() {
@@ -452,7 +462,7 @@
 
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser,
   };
 
   // The role modules come after this file: start once they have all registered.

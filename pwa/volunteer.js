@@ -9,6 +9,7 @@
     const { data } = await cached('township-persons', '/api/persons?page_size=200');
     show(t('volunteer_home'),
       h('p', {}, h('a', { class: 'button primary', href: '#/activity', id: 'log-activity' }, t('log_activity'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/campaign/cleanup', id: 'cleanup-link' }, t('cmp_cleanup'))),
       h('p', { class: 'muted' }, t('person_count', { n: data.length })),
       h('table', {}, h('tbody', {}, data.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.village_name))))),
       commonLinks());

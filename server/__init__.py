@@ -69,8 +69,15 @@ def create_app(config: dict | None = None) -> Flask:
     from server.audit.routes import blp as audit_blp
     from server.auth.routes import blp as auth_blp
     from server.auth.routes import users_blp
+    from server.campaigns.routes import blp as campaigns_blp
     from server.care.routes import blp as agreements_blp
     from server.care.routes import homes_blp
+    from server.homeservices import service as homeservices_service
+    from server.homeservices.routes import blp as homeservices_blp
+    from server.homeservices.schemas import (
+        ServiceRecordCreateSchema,
+        ServiceRecordMultipartSchema,
+    )
     from server.imports.routes import blp as imports_blp
     from server.notify.routes import blp as notify_blp
     from server.people.routes import blp as persons_blp
@@ -90,12 +97,16 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.schema("VisitMultipart", schema=VisitMultipartSchema)
     api.spec.components.schema("ActivityCreate", schema=ActivityCreateSchema)
     api.spec.components.schema("ActivityMultipart", schema=ActivityMultipartSchema)
+    api.spec.components.schema("ServiceRecordCreate", schema=ServiceRecordCreateSchema)
+    api.spec.components.schema("ServiceRecordMultipart", schema=ServiceRecordMultipartSchema)
     # a photo is read on its owner's rule: each owning domain tells the photos which
     photos_service.register_reader("visit", visits_service.read_photo)
     photos_service.register_reader("activity", activities_service.read_photo)
+    photos_service.register_reader("service", homeservices_service.read_photo)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
-                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp):
+                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp,
+                      homeservices_blp, campaigns_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

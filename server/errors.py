@@ -172,6 +172,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "导入中途出错（{reason}），已导入的批次保留，请重新上传核对",
         "The import stopped part-way ({reason}); the batches before stand; upload again to review",
     ),
+    # subsidised home services (server/homeservices)
+    "provider_not_found": ("找不到该服务组织", "Service provider not found"),
+    "provider_not_offering": ("该服务组织没有登记{service_zh}服务", "This provider is not registered for {service_en}"),
+    "provider_other_township": ("服务对象不在该服务组织所在的镇街", "That person or point is not in the provider's township"),
+    "township_required": ("请选择一个镇街", "Choose a township"),
+    "point_village_required": ("互助养老点必须设在村/社区", "A mutual-aid point must be in a village"),
+    "not_eligible": (
+        "该人员不符合{service_zh}补贴条件（年龄或对象类别不符）",
+        "That person is not eligible for the {service_en} subsidy (age or group)",
+    ),
+    "service_cap_month": (
+        "本月已享受{cap}次{service_zh}补贴，每人每月只补贴{cap}次（{period}）",
+        "The {service_en} subsidy was already given {cap} time(s) this month; {cap} a month at most ({period})",
+    ),
+    "service_cap_week": (
+        "该互助养老点本周已补助{cap}场{service_zh}活动，每周只补助{cap}场（{period}）",
+        "This mutual-aid point already had {cap} subsidised {service_en} session(s) this week; {cap} a week at most ({period})",
+    ),
+    # campaigns (server/campaigns)
+    "campaign_done": (
+        "{name}本期（{period}）已经登记过{campaign_zh}",
+        "{name} is already recorded for {campaign_en} this period ({period})",
+    ),
+    "campaign_not_due": (
+        "{name}不在{campaign_zh}范围内",
+        "{name} is not due {campaign_en}",
+    ),
+    "checklist_unknown": ("清单中没有该项目", "That item is not on the checklist"),
 }
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from server.alerts import rules
 from server.alerts import service as alerts
+from server.campaigns import service as campaigns
 from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
@@ -124,6 +125,18 @@ def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
         return _finish(session, run, result)
 
 
+def campaign_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Daily: staff are reminded of whoever is not done before a clean-up quarter or health-check
+    year ends, and a township with people not done when it has ended gets an alert."""
+    with db.session() as session:
+        result = campaigns.remind_before_end(session, now=at, zone=settings.zone)
+        result.update(campaigns.alert_after_end(session, now=at, zone=settings.zone, settings=settings.alerts))
+        session.commit()
+        delivered = notify.deliver_pending(session, settings.notify, at)
+        session.commit()
+        return {**result, **delivered}
+
+
 # --- watching ------------------------------------------------------------------------------------
 
 
@@ -189,6 +202,7 @@ JOBS: dict[str, Job] = {
         Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR),
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},
             20 * 24 * HOUR),
+        Job("campaign_watch", campaign_watch, {"hour": "REMINDER_HOUR", "minute": 40}, 20 * HOUR),
         Job("retention", retention, {"hour": 3, "minute": 15}, 24 * HOUR),
         Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR),
     )

@@ -78,6 +78,34 @@ TEXT: dict[str, tuple[str, str]] = {
         "{place}{year}年{month}月照料协议履行情况",
         "{place}: care agreements kept, {year}-{month:02d}",
     ),
+    # subsidised home services (server/homeservices), seed 002 附件2 items 5–7
+    "service.bath": ("助浴", "bathing"),
+    "service.cleaning": ("助洁", "cleaning"),
+    "service.recreation": ("助乐", "recreation"),
+    "service.group.tekun_decentralised": ("分散供养特困", "特困 under decentralised support"),
+    "service.group.dibao": ("低保", "低保"),
+    "service.group.severe_disability": ("一二级残疾", "disability grade 1–2"),
+    "service.group.lost_only_child": ("失独", "lost their only child"),
+    "service.group.aged_80": ("80岁以上", "aged 80 and over"),
+    "service.group.mutual_aid_point": ("互助养老点", "mutual-aid point"),
+    "service.statement.total": ("合计", "Total"),
+    "report.service_statement": (
+        "{place}{year}年{month}月居家养老服务补贴结算表",
+        "{place}: home-service subsidies owed, {year}-{month:02d}",
+    ),
+    # campaigns with a frequency (server/campaigns)
+    "campaign.cleanup": ("人居环境卫生整治", "home clean-up"),
+    "campaign.health_check": ("免费健康体检", "free health check"),
+    "campaign.reminder.title": ("{campaign}提醒", "{campaign}: reminder"),
+    "campaign.reminder.body": (
+        "本期（{period}）{campaign}还有{count}人未完成，将于{end}结束。",
+        "{count} people are not done for {campaign} this period ({period}), which ends on {end}.",
+    ),
+    "campaign.overdue.title": ("{township}{period}{campaign}未完成", "{township}: {campaign} not finished in {period}"),
+    "campaign.overdue.body": (
+        "本期（{period}）已结束，{count}人未完成{campaign}。",
+        "The period {period} has ended with {count} people not done for {campaign}.",
+    ),
 }
 
 

@@ -9,7 +9,15 @@ from server.alerts.models import Alert, AlertEvent
 from server.assessments.models import Assessment
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
+from server.campaigns.models import CampaignPolicy, CampaignRecord
 from server.care.models import CareAgreement, CareHome
+from server.homeservices.models import (
+    AidPoint,
+    ServicePolicy,
+    ServiceProvider,
+    ServiceRate,
+    ServiceRecord,
+)
 from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
 from server.people.models import Person
@@ -19,6 +27,13 @@ from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
 from server.visits.models import Visit
 
 __all__ = [
+    "AidPoint",
+    "CampaignPolicy",
+    "CampaignRecord",
+    "ServicePolicy",
+    "ServiceProvider",
+    "ServiceRate",
+    "ServiceRecord",
     "Assessment",
     "Alert",
     "AlertEvent",

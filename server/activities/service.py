@@ -99,12 +99,7 @@ def list_activities(session: Session, *, actor: Actor, team_id: int | None = Non
 
 
 def photos_of(session: Session, activity_ids: list[int]) -> dict[int, list[VisitPhoto]]:
-    out: dict[int, list[VisitPhoto]] = {a: [] for a in activity_ids}
-    if activity_ids:
-        for row in session.scalars(select(VisitPhoto).where(VisitPhoto.activity_id.in_(activity_ids))
-                                   .order_by(VisitPhoto.position)):
-            out[row.activity_id].append(row)
-    return out
+    return photos.photos_of(session, activity_ids, owner="activity")
 
 
 def teams(session: Session, *, actor: Actor) -> list[VolunteerTeam]:

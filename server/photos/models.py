@@ -17,6 +17,8 @@ class VisitPhoto(SQLModel, table=True):
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     activity_id: int | None = Field(default=None, foreign_key="volunteeractivity.id", index=True,
                                     description="set instead of visit_id for a volunteer activity's photo")
+    service_record_id: int | None = Field(default=None, foreign_key="servicerecord.id", index=True,
+                                          description="set instead of visit_id for a subsidised home service's photo")
     position: int = 0
     sha256: str | None = Field(default=None, max_length=64, index=True,
                                description="the stored file's name; None once the retention job purged it")

@@ -97,13 +97,13 @@ def matching_visits(
 
 
 def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: PhotoStorage, visit_id: int | None = None,
-           activity_id: int | None = None) -> list[VisitPhoto]:
-    """Store processed photos as rows of a visit (or of a volunteer activity) and as files."""
+           activity_id: int | None = None, service_record_id: int | None = None) -> list[VisitPhoto]:
+    """Store processed photos as rows of a visit (or of a volunteer activity, or a home service) and as files."""
     if not photos:
         return []
     rows = []
     for position, p in enumerate(photos):
-        row = VisitPhoto(visit_id=visit_id, activity_id=activity_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
+        row = VisitPhoto(visit_id=visit_id, activity_id=activity_id, service_record_id=service_record_id, position=position, sha256=p.sha256, phash=p.phash, width=p.width,
                          height=p.height, bytes=len(p.jpeg), source_format=p.source_format,
                          exif_taken_at=p.exif_taken_at, exif_lat=p.exif_lat, exif_lon=p.exif_lon)
         session.add(row)
@@ -114,12 +114,15 @@ def attach(session: Session, *, photos: list[pipeline.ProcessedPhoto], store: Ph
     return rows
 
 
-def photos_of(session: Session, visit_ids: list[int]) -> dict[int, list[VisitPhoto]]:
-    out: dict[int, list[VisitPhoto]] = {v: [] for v in visit_ids}
-    if visit_ids:
-        for row in session.scalars(select(VisitPhoto).where(VisitPhoto.visit_id.in_(visit_ids))
-                                   .order_by(VisitPhoto.visit_id, VisitPhoto.position)):
-            out[row.visit_id].append(row)
+def photos_of(session: Session, owner_ids: list[int], owner: str = "visit") -> dict[int, list[VisitPhoto]]:
+    """The photos of each of ``owner_ids`` (visits, or "activity" / "service" records), in order."""
+    column = {"visit": VisitPhoto.visit_id, "activity": VisitPhoto.activity_id,
+              "service": VisitPhoto.service_record_id}[owner]
+    out: dict[int, list[VisitPhoto]] = {i: [] for i in owner_ids}
+    if owner_ids:
+        for row in session.scalars(select(VisitPhoto).where(column.in_(owner_ids))
+                                   .order_by(column, VisitPhoto.position)):
+            out[getattr(row, column.key)].append(row)
     return out
 
 
@@ -136,13 +139,15 @@ _READERS: dict[str, PhotoReader] = {}
 
 
 def register_reader(owner: str, check: PhotoReader) -> None:
-    """Let the domain owning photos of ``owner`` ("visit", "activity") decide who reads them."""
+    """Let the domain owning photos of ``owner`` ("visit", "activity", "service") decide who reads them."""
     _READERS[owner] = check
 
 
 def owner_of(photo: VisitPhoto) -> tuple[str, int]:
     if photo.activity_id is not None:
         return "activity", photo.activity_id
+    if photo.service_record_id is not None:
+        return "service", photo.service_record_id
     return "visit", photo.visit_id
 
 

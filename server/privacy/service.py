@@ -25,8 +25,10 @@ from server.audit import service as audit
 from server.audit.models import AuditLog
 from server.auth.actor import Actor
 from server.auth.roles import DISTRICT_ADMIN
+from server.campaigns.models import CampaignRecord
 from server.care.models import CareAgreement
 from server.errors import ServiceError
+from server.homeservices.models import ServiceRecord
 from server.notify.models import Notification
 from server.people.models import Person
 from server.photos.models import VisitPhoto
@@ -74,9 +76,13 @@ def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> 
 
     visits = _all(session, Visit, Visit.person_id == person_id, order=[Visit.started_at, Visit.id])
     visit_ids = [v.id for v in visits]
-    photos = _all(session, VisitPhoto, VisitPhoto.visit_id.in_(visit_ids),
-                  order=[VisitPhoto.visit_id, VisitPhoto.position]) if visit_ids else []
+    services = _all(session, ServiceRecord, ServiceRecord.person_id == person_id,
+                    order=[ServiceRecord.served_on, ServiceRecord.id])
+    service_ids = [r.id for r in services]
+    photos = _all(session, VisitPhoto, VisitPhoto.visit_id.in_(visit_ids) | VisitPhoto.service_record_id.in_(service_ids),
+                  order=[VisitPhoto.position, VisitPhoto.id]) if visit_ids or service_ids else []
     by_visit: dict[int, list[dict]] = {}
+    by_service: dict[int, list[dict]] = {}
     files: list[tuple[str, str]] = []
     for p in photos:
         entry = _row(p)
@@ -85,7 +91,10 @@ def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> 
             files.append((entry["file"], p.sha256))
         else:
             entry["file"] = None  # removed by the retention rules
-        by_visit.setdefault(p.visit_id, []).append(entry)
+        if p.visit_id is not None:
+            by_visit.setdefault(p.visit_id, []).append(entry)
+        else:
+            by_service.setdefault(p.service_record_id, []).append(entry)
 
     alerts = _all(session, Alert, Alert.person_id == person_id)
     alert_ids = [a.id for a in alerts]
@@ -111,6 +120,9 @@ def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> 
         "agreements": [_row(a) for a in _all(session, CareAgreement, CareAgreement.person_id == person_id)],
         "visits": [{**_row(v), "photos": by_visit.get(v.id, [])} for v in visits],
         "assessments": [_row(a) for a in _all(session, Assessment, Assessment.person_id == person_id)],
+        "home_services": [{**_row(r), "photos": by_service.get(r.id, [])} for r in services],
+        "campaigns": [_row(c) for c in _all(session, CampaignRecord, CampaignRecord.person_id == person_id,
+                                            order=[CampaignRecord.done_on, CampaignRecord.id])],
         "alerts": [{**_row(a), "events": events.get(a.id, [])} for a in alerts],
         "notifications": [_row(n) for n in notifications],
         "activities": [_row(a) for a in activities],

@@ -9,7 +9,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from server.activities.models import (
@@ -18,9 +18,9 @@ from server.activities.models import (
     VolunteerTeamMember,
 )
 from server.alerts.service import staff_of
+from server.campaigns import service as campaigns
 from server.messages import text
 from server.notify import service as notify
-from server.people.models import Person
 from server.places.models import Place
 from server.quotas import service as quotas
 
@@ -73,20 +73,17 @@ def _notify_all_township_staff(session: Session, *, kind: str, title: str, body_
 
 def remind_health_checks(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
     """Township staff learn how many people of the policy's age and over are due this year's free
-    health check (seed 000 item 4)."""
-    local = now.astimezone(zone)
+    health check (seed 000 item 4): who is due is the campaign's rule (server/campaigns)."""
+    year = str(now.astimezone(zone).year)
     min_age = quotas.schedule(session).health_check_min_age
-    born_by = local.date().replace(year=local.year - min_age)
-    village = sa.orm.aliased(Place)
+    due = campaigns.undone_counts(session, kind="health_check", label=year)
 
     def body_for(township: Place) -> str | None:
-        n = session.scalar(select(func.count()).select_from(Person).join(village, village.id == Person.village_id)
-                           .where(village.parent_id == township.id, Person.status == "active",
-                                  Person.birth_date <= born_by))
+        n = due.get(township.id)
         return text("reminder.health_check.body", count=n, age=min_age) if n else None
 
     sent = _notify_all_township_staff(session, kind="health_check", title=text("reminder.health_check.title"),
-                                      body_for=body_for, dedupe_key=f"health:{local.year}", now=now)
+                                      body_for=body_for, dedupe_key=f"health:{year}", now=now)
     return {"notified": sent}
 
 

@@ -1,0 +1,266 @@
+"""Campaigns with a frequency: who is due and who is done this period, coverage by village, a
+record per person and period, the reminder before a period ends and the alert after it.
+
+Periods are Shanghai's: a clean-up quarter (YYYY-Qn, seed 000 item 11) and a health-check year
+(YYYY, seed 000 item 4). The health check is due to everyone active who reaches the schedule's
+``health_check_min_age`` (65) in the year, so a person turning 65 in December is due from January.
+Township staff record both; volunteers of the township's team record the clean-up too (seed 000
+item 11: 志愿服务队伍协助分散供养特困人员搞好环境卫生).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from server import clock
+from server.alerts.service import AlertSettings, raise_alert, staff_of
+from server.audit import service as audit
+from server.auth import roles
+from server.auth.actor import Actor
+from server.auth.policy import managed_place
+from server.campaigns.models import (
+    DEFAULT_CHECKLIST,
+    DEFAULT_REMIND_DAYS,
+    FREQUENCY,
+    KINDS,
+    CampaignPolicy,
+    CampaignRecord,
+)
+from server.errors import ServiceError
+from server.messages import text
+from server.notify import service as notify
+from server.people.models import Person
+from server.people.service import managed_person, visible_person, volunteer_townships
+from server.places import service as places
+from server.places.models import Place
+from server.quotas import service as quotas
+
+# --- policy ---------------------------------------------------------------------------------------
+
+
+def policy(session: Session, kind: str) -> CampaignPolicy:
+    found = session.get(CampaignPolicy, kind)
+    if found is not None:
+        return found
+    return CampaignPolicy(kind=kind, remind_days_before=DEFAULT_REMIND_DAYS,
+                          checklist=[dict(item) for item in DEFAULT_CHECKLIST] if kind == "cleanup" else [])
+
+
+def update_policy(session: Session, *, actor: Actor, kind: str, **values) -> CampaignPolicy:
+    row = policy(session, kind)
+    if "checklist" in values:
+        codes = [item["code"] for item in values["checklist"]]
+        if len(set(codes)) != len(codes):
+            raise ServiceError(422, "validation", errors={"checklist": ["each item's code once"]})
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_by, row.updated_at = actor.user.id, clock.now()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="campaign_policy", detail={"kind": kind, **values})
+    return row
+
+
+# --- periods --------------------------------------------------------------------------------------
+
+
+def period_of(kind: str, day: date) -> str:
+    if FREQUENCY[kind] == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+def period_bounds(kind: str, label: str) -> tuple[date, date]:
+    """The first day of a period and the first day after it."""
+    if FREQUENCY[kind] == "quarter":
+        year, q = int(label[:4]), int(label[-1])
+        first = date(year, 3 * q - 2, 1)
+        return first, date(year + (q == 4), (3 * q) % 12 + 1, 1)
+    year = int(label)
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def previous_period(kind: str, day: date) -> str:
+    first, _ = period_bounds(kind, period_of(kind, day))
+    return period_of(kind, first - timedelta(days=1))
+
+
+# --- who is due -----------------------------------------------------------------------------------
+
+
+def due_filter(session: Session, kind: str, label: str):
+    """The one rule for who a campaign's period is due to."""
+    rule = Person.status == "active"
+    if kind == "cleanup":
+        return rule & (Person.support_mode == "decentralised")
+    year = period_bounds(kind, label)[0].year
+    min_age = quotas.schedule(session).health_check_min_age
+    return rule & (Person.birth_date < date(year - min_age + 1, 1, 1))
+
+
+def due_rows(session: Session, *, kind: str, label: str, place: Place):
+    """A row per person due under ``place`` for the period: person, village and their record (or None)."""
+    return session.execute(
+        select(Person.id, Person.name, Person.birth_date, Place.id, Place.name, CampaignRecord)
+        .join(Place, Place.id == Person.village_id)
+        .outerjoin(CampaignRecord, (CampaignRecord.person_id == Person.id) & (CampaignRecord.kind == kind)
+                   & (CampaignRecord.period == label))
+        .where(places.subtree_filter(place), due_filter(session, kind, label))
+        .order_by(Place.id, Person.id)).all()
+
+
+def undone_counts(session: Session, *, kind: str, label: str) -> dict[int, int]:
+    """Township id -> persons due for the period and not done."""
+    village = sa.orm.aliased(Place)
+    rows = session.execute(
+        select(village.parent_id, sa.func.count())
+        .select_from(Person).join(village, village.id == Person.village_id)
+        .where(due_filter(session, kind, label), ~sa.exists().where(
+            CampaignRecord.person_id == Person.id, CampaignRecord.kind == kind, CampaignRecord.period == label))
+        .group_by(village.parent_id)).all()
+    return {township_id: n for township_id, n in rows if n}
+
+
+def coverage(session: Session, *, actor: Actor, kind: str, today: date, place_id: int | None = None,
+             period: str | None = None) -> dict:
+    """The period's coverage under a place by village: due, done, and (clean-up) the points or
+    (health check) the family doctor signed; with each person due, done or not."""
+    user = actor.user
+    if roles.is_volunteer(user):
+        if kind != "cleanup":
+            raise ServiceError(403, "forbidden_role")
+        townships = volunteer_townships(session, user)
+        if not townships:
+            raise ServiceError(403, "forbidden_role")
+        place = session.get(Place, place_id if place_id in townships else townships[0])
+    elif roles.is_staff(user):
+        place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    else:
+        raise ServiceError(403, "forbidden_role")
+    label = period or period_of(kind, today)
+    if ("-Q" in label) != (FREQUENCY[kind] == "quarter"):
+        raise ServiceError(422, "validation", errors={"period": ["YYYY-Qn for the clean-up, YYYY for the health check"]})
+    first, after = period_bounds(kind, label)
+    villages: dict[int, dict] = {}
+    persons = []
+    total = {"due": 0, "done": 0, "points": 0, "doctor_signed": 0}
+    min_age = quotas.schedule(session).health_check_min_age
+    for pid, name, born, village_id, village_name, rec in due_rows(session, kind=kind, label=label, place=place):
+        v = villages.setdefault(village_id, {"place_id": village_id, "name": village_name, "due": 0, "done": 0,
+                                             "points": 0, "doctor_signed": 0})
+        for t in (v, total):
+            t["due"] += 1
+            t["done"] += rec is not None
+            t["points"] += rec.points if rec else 0
+            t["doctor_signed"] += bool(rec and rec.family_doctor_signed)
+        persons.append({"person_id": pid, "name": name, "village_id": village_id, "village_name": village_name,
+                        "age": after.year - 1 - born.year if kind == "health_check" else None,
+                        "turns_min_age": kind == "health_check" and after.year - 1 - born.year == min_age,
+                        "done": rec is not None, "done_on": rec.done_on if rec else None,
+                        "points": rec.points if rec else None, "items": rec.items if rec else [],
+                        "family_doctor_signed": rec.family_doctor_signed if rec else None})
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in persons], action=kind)
+    return {"kind": kind, "period": label, "starts_on": first, "ends_on": after - timedelta(days=1),
+            "place_id": place.id, "name": place.name, "villages": list(villages.values()), "total": total,
+            "persons": persons, "checklist": policy(session, kind).checklist}
+
+
+# --- recording -----------------------------------------------------------------------------------
+
+
+def _labels(kind: str) -> dict:
+    return {"campaign_zh": text(f"campaign.{kind}"), "campaign_en": text(f"campaign.{kind}", "en")}
+
+
+def record(session: Session, *, actor: Actor, kind: str, person_id: int, done_on: date, today: date,
+           items: list[str] | None = None, family_doctor_signed: bool | None = None,
+           note: str | None = None) -> CampaignRecord:
+    """Record a person done for the period ``done_on`` falls in; a second record of the period is a 409."""
+    user = actor.user
+    if roles.is_volunteer(user) and kind == "cleanup":
+        person = visible_person(session, actor, person_id)
+    elif roles.is_staff(user):
+        person = managed_person(session, actor, person_id)
+    else:
+        raise ServiceError(403, "forbidden_role")
+    if done_on > today:
+        raise ServiceError(422, "date_in_future", errors={"done_on": ["cannot be in the future"]})
+    label = period_of(kind, done_on)
+    due = session.scalar(select(Person.id).where(Person.id == person.id, due_filter(session, kind, label)))
+    if due is None:
+        raise ServiceError(422, "campaign_not_due", errors={"person_id": ["not due"]}, name=person.name, **_labels(kind))
+    points = 0
+    if kind == "cleanup":
+        checklist = {item["code"]: item for item in policy(session, kind).checklist}
+        unknown = [code for code in items or [] if code not in checklist]
+        if unknown:
+            raise ServiceError(422, "checklist_unknown", errors={"items": unknown})
+        items = sorted(set(items or []), key=list(checklist).index)
+        points = sum(checklist[code]["points"] for code in items)
+        family_doctor_signed = None
+    else:
+        if family_doctor_signed is None:
+            raise ServiceError(422, "validation", errors={"family_doctor_signed": ["say whether a family doctor is signed"]})
+        items = []
+    row = CampaignRecord(kind=kind, person_id=person.id, period=label, done_on=done_on, items=items, points=points,
+                         family_doctor_signed=family_doctor_signed, note=note, recorded_by=user.id)
+    done = ServiceError(409, "campaign_done", name=person.name, period=label, **_labels(kind))
+    if session.scalar(select(CampaignRecord.id).where(CampaignRecord.kind == kind, CampaignRecord.person_id == person.id,
+                                                      CampaignRecord.period == label)):
+        raise done
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise done from None
+    audit.record(session, actor=actor, action="create", entity=f"campaign_{kind}", entity_id=row.id, person_id=person.id)
+    return row
+
+
+# --- the schedule ----------------------------------------------------------------------------------
+
+
+def remind_before_end(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
+    """Within ``remind_days_before`` of a period's end, each township's staff learn how many are not
+    done yet — once per township and period."""
+    today = clock.today(zone, now)
+    sent = 0
+    for kind in KINDS:
+        label = period_of(kind, today)
+        last = period_bounds(kind, label)[1] - timedelta(days=1)
+        if (last - today).days >= policy(session, kind).remind_days_before:
+            continue
+        campaign = text(f"campaign.{kind}")
+        for township_id, n in undone_counts(session, kind=kind, label=label).items():
+            sent += len(notify.notify(session, user_ids=staff_of(session, township_id), kind=f"campaign_{kind}",
+                                      title=text("campaign.reminder.title", campaign=campaign),
+                                      body=text("campaign.reminder.body", period=label, campaign=campaign, count=n,
+                                                end=last.isoformat()),
+                                      dedupe_key=f"campaign:{kind}:{label}:remind:{township_id}", now=now,
+                                      url=f"/#/campaign/{kind}"))
+    return {"campaign_reminders": sent}
+
+
+def alert_after_end(session: Session, *, now: datetime, zone: ZoneInfo, settings: AlertSettings) -> dict:
+    """Once a period has ended, a township with persons not done gets one alert for it."""
+    today = clock.today(zone, now)
+    raised = 0
+    for kind in KINDS:
+        label = previous_period(kind, today)
+        campaign = text(f"campaign.{kind}")
+        for township_id, n in undone_counts(session, kind=kind, label=label).items():
+            township = session.get(Place, township_id)
+            _, created = raise_alert(
+                session, kind="campaign_overdue", township_id=township_id,
+                title=text("campaign.overdue.title", township=township.name, period=label, campaign=campaign),
+                dedupe_key=f"campaign:{kind}:{label}:{township_id}", settings=settings, now=now,
+                detail={"summary": text("campaign.overdue.body", period=label, count=n, campaign=campaign),
+                        "campaign": kind, "period": label, "not_done": n})
+            raised += created
+    return {"campaign_alerts": raised}
