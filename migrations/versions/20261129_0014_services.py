@@ -2,7 +2,7 @@
 and campaigns with a frequency (clean-up, health check); photos of a service record
 
 Revision ID: 0014_services
-Revises: 0009_person_category
+Revises: 0015_storage
 Create Date: 2026-11-29 10:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = '0014_services'
-down_revision = '0009_person_category'
+down_revision = '0015_storage'
 branch_labels = None
 depends_on = None
 
