@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.care.routes import homes_blp
     from server.imports.routes import blp as imports_blp
     from server.notify.routes import blp as notify_blp
+    from server.people.lifecycle_routes import blp as lifecycle_blp
     from server.people.routes import blp as persons_blp
     from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp
@@ -79,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.privacy.routes import blp as privacy_blp
     from server.quotas.routes import blp as quotas_blp
     from server.reports.routes import blp as reports_blp
+    from server.reviews.routes import blp as reviews_blp
     from server.visits import service as visits_service
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
@@ -94,7 +96,8 @@ def create_app(config: dict | None = None) -> Flask:
     photos_service.register_reader("activity", activities_service.read_photo)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
-                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp):
+                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp, lifecycle_blp,
+                      reviews_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -55,11 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "本镇有{count}名{age}岁以上特困人员，今年需安排一次免费健康体检。",
         "{count} people of {age} and over in this township are due their free health check this year.",
     ),
-    "reminder.review.title": ("年度动态管理复核提醒", "Yearly review"),
-    "reminder.review.body": (
-        "本月请完成特困人员年度复核（动态管理），核实在册人员情况。",
-        "Please complete the yearly review of everyone on the register this month.",
-    ),
+    "reminder.review.title": ("动态管理复核提醒", "Periodic review"),
     "digest.month.title": ("{month} 走访月报", "Visits in {month}"),
     "digest.month.body": (
         "在册{total}人，{met}人达到走访要求，{missed}人未达标。",
@@ -67,6 +63,27 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # what ends an agreement when its person moves into a care home (server/care/service.py)
     "agreement.end.care_home": ("转入敬老院集中供养", "Moved into a care home"),
+    # what ends an agreement when its person leaves the roster (server/people/exits.py)
+    "agreement.end.exit.deceased": ("被照料人去世", "The person died"),
+    "agreement.end.exit.moved_away": ("被照料人迁出", "The person moved away"),
+    "agreement.end.exit.care_home": ("被照料人入住养老机构", "The person moved into a care home"),
+    "agreement.end.exit.not_eligible": ("经复核不再符合条件", "No longer eligible after review"),
+    # the follow-up of a death (seed 004 item 2)
+    "task.funeral": ("{name}去世：办理丧葬事宜", "{name} died: arrange the funeral"),
+    "task.funeral.body": (
+        "{name}于{on}去世。请做好基本殡葬服务，丧葬费用按照6个月基本生活标准给予补贴。",
+        "{name} died on {on}. Arrange the basic funeral service; the funeral subsidy is 6 months of the basic "
+        "living standard.",
+    ),
+    # the periodic review (seed 004 item 4; server/reviews)
+    "reminder.review.open": (
+        "{campaign}复核进行中：本镇还有{count}人未复核，请在本月底前完成。",
+        "Review {campaign} is open: {count} people of this township are not reviewed yet; finish by the month's end.",
+    ),
+    "alert.review_overdue": (
+        "{township}有{count}人未按期完成{campaign}复核",
+        "{township}: {count} people were not reviewed in {campaign}",
+    ),
     # report titles (server/reports/service.py)
     "report.annex1": ("{place}分散供养人员分乡镇统计表", "{place}: people under decentralised support by township"),
     "report.coverage": ("{place}{year}年{month}月走访覆盖情况", "{place}: visit coverage, {year}-{month:02d}"),
@@ -74,6 +91,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.care_homes": ("养老机构情况统计表", "Care homes"),
     "report.annex3": ("{place}分散供养特困人员排查评估表", "{place}: assessment of people under decentralised support"),
     "report.annex3.sheet": ("排查评估表", "Assessments"),
+    "report.hospital_days": ("{place}{year}年特困人员住院天数", "{place}: hospital days, {year}"),
+    "report.hospital_budget": (
+        "{place}{year}年住院照料护理补贴使用情况",
+        "{place}: hospital care subsidy, {year} budget and use",
+    ),
+    "report.reviews": ("{place}{campaign}动态管理复核情况", "{place}: periodic review {campaign}"),
     "report.agreements": (
         "{place}{year}年{month}月照料协议履行情况",
         "{place}: care agreements kept, {year}-{month:02d}",

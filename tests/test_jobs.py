@@ -139,7 +139,7 @@ def test_volunteer_reminder_mid_month(session, world, db, settings):
 
 def test_review_in_march_only_and_the_yearly_health_check(session, world, db, settings):
     assert jobs.run("review_reminder", db, at=datetime(2026, 11, 1, 9, 30, tzinfo=SH), settings=settings) == \
-        {"skipped": "not the review month"}
+        {"skipped": "no review campaign open"}
     assert jobs.run("review_reminder", db, at=datetime(2027, 3, 1, 9, 30, tzinfo=SH), settings=settings)["notified"] == 2
     r = jobs.run("health_check_reminder", db, at=datetime(2027, 1, 10, 9, 20, tzinfo=SH), settings=settings)
     assert r["notified"] == 2
@@ -148,7 +148,7 @@ def test_review_in_march_only_and_the_yearly_health_check(session, world, db, se
 
 def test_the_registry_is_whole():
     assert set(jobs.JOBS) == {"daily_reminders", "gap_watch", "month_close", "escalation", "volunteer_reminder",
-                              "health_check_reminder", "review_reminder", "retention"}
+                              "health_check_reminder", "review_reminder", "review_overdue", "retention"}
     assert all(j.misfire_grace_seconds >= 15 * 60 for j in jobs.JOBS.values())
     assert jobs.JOBS["month_close"].misfire_grace_seconds >= 24 * 3600
 

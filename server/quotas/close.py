@@ -3,7 +3,7 @@ for those short, and a digest per township to its staff."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -14,10 +14,11 @@ from server.alerts import service as alerts
 from server.care.models import CareAgreement
 from server.messages import text
 from server.notify import service as notify
+from server.people import absences, roster
 from server.people.models import Person
 from server.places.models import Place
 from server.quotas.models import MonthlyCompliance, QuotaPolicy
-from server.quotas.service import counts_toward_quota
+from server.quotas.service import counts_toward_quota, policies
 from server.timeutil import month_bounds
 from server.visits.models import Visit
 
@@ -37,7 +38,7 @@ def compliance_sweep(session: Session, *, year: int, month: int, zone: ZoneInfo)
         .join(QuotaPolicy, QuotaPolicy.self_care_level == Person.self_care_level)
         .outerjoin(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
         .outerjoin(visits, visits.c.person_id == Person.id)
-        .where(Person.status == "active", Person.support_mode == "decentralised",
+        .where(roster.on_roster(date(year, month, 1)),
                ~sa.exists().where(MonthlyCompliance.person_id == Person.id, MonthlyCompliance.month == label))
     )
     columns = ["person_id", "month", "village_id", "caregiver_id", "self_care_level", "quota", "verified_home_visits",
@@ -53,6 +54,9 @@ def close_month(session: Session, *, year: int, month: int, zone: ZoneInfo, aler
     digest per township to its staff (once per township and month)."""
     label = f"{year:04d}-{month:02d}"
     written = compliance_sweep(session, year=year, month=month, zone=zone)
+    # a month partly away from home or off the roster asks a prorated quota (server/people/absences.py)
+    absences.prorate_month(session, year=year, month=month,
+                           quotas={level: p.visits_per_month for level, p in policies(session).items()})
     raised = alerts.raise_quota_missed(session, month_label=label, at=now, settings=alert_settings)
     village = sa.orm.aliased(Place)
     digest = session.execute(

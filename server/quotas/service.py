@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.policy import managed_place
 from server.care.models import CareAgreement
+from server.people import roster
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
@@ -213,7 +214,7 @@ def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> list[Behi
                func.count(case((counts_toward_quota(start, end), Visit.id))))
         .join(Person, Person.id == CareAgreement.person_id)
         .outerjoin(Visit, Visit.person_id == Person.id)
-        .where(CareAgreement.status == "active", Person.status == "active")
+        .where(CareAgreement.status == "active", roster.on_roster(local.date()))
         .group_by(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level)
     ).all()
     policy = policies(session)
@@ -231,9 +232,10 @@ class Gap:
     max_gap_days: int
 
 
-def visit_gaps(session: Session, *, now: datetime) -> list[Gap]:
-    """Persons under an active agreement whose last verified home visit is older than their
-    level's longest allowed gap at ``now`` — or who had none since an agreement begun that long ago."""
+def visit_gaps(session: Session, *, now: datetime, today: date) -> list[Gap]:
+    """Persons on the roster ``today`` (local), under an active agreement and at home, whose last
+    verified home visit is older than their level's longest allowed gap at ``now`` — or who had
+    none since an agreement begun that long ago. An absence from home suspends the watch."""
     last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
             .where(counts_toward_quota()).group_by(Visit.person_id).subquery())
     gaps = []
@@ -243,7 +245,7 @@ def visit_gaps(session: Session, *, now: datetime) -> list[Gap]:
             select(Person.id, Person.name, Person.village_id, last.c.last)
             .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
             .outerjoin(last, last.c.person_id == Person.id)
-            .where(Person.status == "active", Person.self_care_level == level,
+            .where(roster.on_roster(today), ~roster.away_on(today), Person.self_care_level == level,
                    sa.or_(last.c.last < cutoff, and_(last.c.last.is_(None), CareAgreement.start_on < cutoff.date())))
         ).all()
         gaps += [Gap(pid, name, village_id, last_at, rule.max_gap_days) for pid, name, village_id, last_at in rows]
