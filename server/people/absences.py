@@ -208,7 +208,7 @@ def hospital_days(session: Session, *, actor: Actor, place_id: int | None, year:
         .join(township, township.id == village.parent_id)
         .where(places.subtree_filter(place), Absence.kind == "hospital", Absence.start_on <= last,
                Absence.end_on >= first)
-        .order_by(township.name, village.name, Person.name, Person.id)
+        .order_by(village.path, Person.id)
     ).all()
     per: dict[int, list] = {}
     for pid, tname, vname, name, start, end, paid in stays:

@@ -7,6 +7,7 @@ from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.reviews import service as reviews
 from server.reviews.schemas import (
+    CampaignSchema,
     ReviewQuerySchema,
     ReviewRecordSchema,
     ReviewWriteSchema,
@@ -22,7 +23,7 @@ blp = Blueprint("reviews", __name__, url_prefix="/api",
 class Reviews(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(ReviewQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, CampaignSchema)
     def get(self, args):
         """A review campaign (the open one, else the last): who is not reviewed yet or overdue, coverage per township"""
         return reviews.status(get_session(), actor=current_actor(), place_id=args.get("place_id"),
