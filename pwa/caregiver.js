@@ -26,6 +26,7 @@
     show(t('my_persons'),
       stale ? h('p', { class: 'muted' }, t('offline')) : null,
       cards.length ? cards : h('p', {}, t('no_persons')),
+      h('p', {}, h('a', { class: 'button', href: '#/left-care', id: 'left-care-link' }, t('lc_left_care'))),
       commonLinks());
   }
 
@@ -55,6 +56,7 @@
       h('p', {}, h('strong', {}, `${p.village_name || ''}`), ` · ${levelLabel(p.self_care_level)}`),
       p.address ? h('p', {}, `${t('address')}：${p.address}`) : null,
       h('p', {}, h('a', { class: 'button primary', href: `#/checkin/${id}`, id: 'start-checkin' }, t('checkin'))),
+      h('p', {}, h('a', { class: 'button', href: `#/absence/${id}`, id: 'report-absence' }, t('lc_record_absence'))),
       h('h3', {}, t('care_checklist')),
       h('ul', {}, services.map((s) => h('li', {}, s.label))),
       h('h3', {}, t('last_observations')),

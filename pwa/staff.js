@@ -38,6 +38,8 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/reviews', id: 'reviews-link' }, t('rv_link'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());
