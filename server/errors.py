@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "agreement_not_found": ("找不到该照料协议", "Care agreement not found"),
     "agreement_ended": ("该协议已终止", "That agreement has already ended"),
+    "status_by_exit": (
+        "去世、迁出等退出名册的情况请通过“登记退出”办理",
+        "A person leaves the roster through \"Record an exit\", not by editing the status",
+    ),
     "person_exited": ("该人员已办理退出，不能重复办理", "That person has already left the roster"),
     "person_exited_visit": (
         "该人员已于{on}退出（去世、迁出或不再符合条件），之后的走访不能再提交",

@@ -71,7 +71,7 @@ def record_exit(session: Session, *, actor: Actor, person_id: int, on: date, rea
     record = PersonExit(person_id=person.id, exited_on=on, reason=reason, note=note, recorded_by=actor.user.id,
                         recorded_at=now)
     session.add(record)
-    person.status = "deceased" if reason == "deceased" else "exited"
+    person.status = "deceased" if reason == "deceased" else "exited"  # people.service.EXITED
     person.updated_at = now
     session.add(person)
     session.flush()

@@ -84,17 +84,22 @@ def test_hospital_10_to_25_of_a_30_day_month_prorates_the_quota_and_holds_the_ga
     assert session.scalar(select(MonthlyCompliance.quota).where(MonthlyCompliance.person_id == a.person.id)) == 2
 
 
+@pytest.mark.clock_edges
 def test_a_visit_in_hospital_counts(client, session, world):
     checkin = Checkin(client, session, world)
     far = {"lat": 42.28, "lon": 119.95}  # the banner hospital, kilometres from home
     r = checkin.post(**far)
     assert r.status_code == 201 and "outside_geofence" in r.get_json()["verification"]["exceptions"]
-    today = factories.today().isoformat()
-    assert absent(client, session, world.a.staff, world.a.person, start_on=today, end_on=today).status_code == 201
+    today = factories.today()
+    # the visit began 40 minutes ago: yesterday in Shanghai, just after midnight
+    r = absent(client, session, world.a.staff, world.a.person, start_on=(today - timedelta(days=1)).isoformat(),
+               end_on=today.isoformat())
+    assert r.status_code == 201
     r = checkin.post(**far)
     assert r.status_code == 201 and r.get_json()["verification"]["status"] == "verified", r.get_json()
 
 
+@pytest.mark.clock_edges
 def test_bad_absences_are_refused(client, session, world):
     today = factories.today()
     ok = {"start_on": (today - timedelta(days=3)).isoformat(), "end_on": today.isoformat()}
@@ -157,3 +162,18 @@ def test_hospital_days_and_the_240_yuan_budget_per_township(client, session, wor
     r = client.get(f"/api/absences/report/hospital-days?year=2026&place_id={world.district.id}&format=xlsx", headers=h)
     ws = load_workbook(io.BytesIO(r.data)).active
     assert [c.value for c in ws[2]][2:] == ["王德明", 2, 17, 220]
+
+
+def test_the_gap_watch_resumes_the_shanghai_day_after_the_stay(session, world, app_config, settings):
+    db = app_config["DATABASE"]
+    policy(session, visits=4, gap=10)
+    p = world.a.person
+    session.add(Absence(person_id=p.id, kind="hospital", start_on=date(2026, 11, 10), end_on=date(2026, 11, 25),
+                        recorded_by=world.a.staff.id))
+    visit(session, p, world.a.caregiver, datetime(2026, 11, 2, 10, tzinfo=SH))
+    last_minute = datetime(2026, 11, 25, 23, 59, tzinfo=SH)  # 15:59 UTC: still the 25th, still away
+    jobs.run("gap_watch", db, at=last_minute, settings=settings)
+    assert session.scalar(select(Alert.id).where(Alert.person_id == p.id)) is None
+    jobs.run("gap_watch", db, at=datetime(2026, 11, 26, 0, 5, tzinfo=SH), settings=settings)  # 16:05 UTC on the 25th
+    jobs.run("gap_watch", db, at=datetime(2026, 11, 26, 1, 5, tzinfo=SH), settings=settings)
+    assert len(session.scalars(select(Alert.id).where(Alert.person_id == p.id, Alert.kind == "visit_gap")).all()) == 1

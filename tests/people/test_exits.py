@@ -78,6 +78,7 @@ def test_exit_on_the_4th_ends_the_agreement_then_and_refuses_a_checkin_of_the_5t
                                                         AuditLog.action == "read", AuditLog.user_id == world.a.staff.id))
 
 
+@pytest.mark.clock_edges
 def test_a_death_opens_the_funeral_task_for_the_township(client, session, world):
     r = record(client, session, world.a.staff, world.a.person, exited_on=factories.today().isoformat(), reason="deceased")
     assert r.status_code == 201
@@ -95,6 +96,7 @@ def test_a_death_opens_the_funeral_task_for_the_township(client, session, world)
     assert session.scalar(select(Alert.id).where(Alert.person_id == world.b.person.id)) is None
 
 
+@pytest.mark.clock_edges
 def test_bad_exits_are_refused_and_nothing_is_stored(client, session, world):
     tomorrow = (factories.today() + timedelta(days=1)).isoformat()
     r = record(client, session, world.a.staff, world.a.person, exited_on=tomorrow)
@@ -145,3 +147,15 @@ def test_from_the_next_day_no_reminder_gap_alert_escalation_or_quota(client, ses
     jobs.run("month_close", db, at=datetime(2027, 1, 1, 0, 30, tzinfo=SH), settings=settings)
     months = session.scalars(select(MonthlyCompliance.month).where(MonthlyCompliance.person_id == p.id)).all()
     assert months == ["2026-11"]
+
+
+@pytest.mark.clock_edges
+def test_the_status_is_not_edited_past_the_exit(client, session, world):
+    h = factories.headers(session, world.a.staff, **EN)
+    r = client.patch(f"/api/persons/{world.a.person.id}", json={"status": "deceased"}, headers=h)
+    assert r.status_code == 409 and r.get_json()["reason"] == "status_by_exit"
+    session.refresh(world.a.person)
+    assert world.a.person.status == "active"
+    assert record(client, session, world.a.staff, world.a.person, exited_on=factories.today().isoformat()).status_code == 201
+    r = client.patch(f"/api/persons/{world.a.person.id}", json={"status": "active"}, headers=h)
+    assert r.status_code == 409
