@@ -38,6 +38,7 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());
@@ -122,6 +123,7 @@
     const tot = data.total;
     show(`${data.name} · ${t('coverage')}`,
       h('p', {}, h('strong', {}, t('coverage_row', { visited: tot.visited, active: tot.active, met: tot.quota_met }))),
+      data.policy ? h('p', { class: 'muted', id: 'coverage-policy' }, data.policy.text) : null,
       rows,
       h('h3', {}, t('trend')), trendChart(data.trend));
   }
