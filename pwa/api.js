@@ -70,6 +70,8 @@
     ApiError,
     get: (p) => request('GET', p),
     post: (p, b) => request('POST', p, b === undefined ? {} : b),
+    put: (p, b) => request('PUT', p, b),
+    del: (p) => request('DELETE', p),
     imageUrl,
     file,
     upload,

@@ -168,6 +168,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "前{rows}行中找不到表头，表头至少要有：{required}",
         "No header row in the first {rows} rows; it needs at least: {required}",
     ),
+    "quota_min_not_counted": (
+        "规定了最少次数的探访方式必须计入每月探访",
+        "A mode with a minimum must count toward the month",
+    ),
+    "quota_no_mode": ("至少要有一种探访方式计入每月探访", "At least one mode must count toward the month"),
     "import_missing_columns": ("缺少必需的列：{columns}", "Required columns are missing: {columns}"),
     "import_township_required": ("请选择要导入的乡镇（place_id）", "Choose the township to import into (place_id)"),
     "import_not_township": ("只能按乡镇导入", "Imports are made for a township"),

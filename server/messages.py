@@ -28,10 +28,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{name} was assessed as bad; centralised support is advised",
     ),
     "alert.no_caregiver": ("{name}没有生效的照料协议", "{name} has no active care agreement"),
-    "alert.visit_gap": ("{name}已{days}天没有核实的上门走访", "{name} has had no verified home visit for {days} days"),
+    "alert.visit_gap": ("{name}已{days}天没有核实的探访", "{name} has had no verified visit for {days} days"),
     "alert.never_visited": (
-        "{name}签订协议后还没有核实的上门走访",
-        "{name} has had no verified home visit since the agreement began",
+        "{name}签订协议后还没有核实的探访",
+        "{name} has had no verified visit since the agreement began",
     ),
     "alert.quota_missed": ("{name} {month} 走访未达标", "{name} was visited too few times in {month}"),
     # alerts climbing to the district (server/alerts/service.py)
@@ -42,7 +42,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sms": ("【照应】{title}：{body}", "[Zhaoying] {title}: {body}"),
     # reminders and digests of the scheduled jobs
     "reminder.visits.title": ("本月走访提醒", "Visits this month"),
-    "reminder.visits.body": ("请尽快上门看望：{names}", "Please visit soon: {names}"),
+    "reminder.visits.body": ("请尽快探访：{names}", "Please visit soon: {names}"),
     "reminder.visits.person": ("{name}（本月{done}/{quota}次）", "{name} ({done}/{quota} this month)"),
     "reminder.visits.separator": ("、", ", "),
     "reminder.volunteer.title": ("志愿服务活动提醒", "Volunteer activity"),
@@ -84,6 +84,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "{township}有{count}人未按期完成{campaign}复核",
         "{township}: {count} people were not reviewed in {campaign}",
     ),
+    # the quota policy in words (server/quotas/service.py describe/applied), printed under reports
+    "quota.mode.home": ("上门入户", "home visits"),
+    "quota.mode.phone_video": ("电话视频", "phone or video calls"),
+    "quota.mode.remote": ("远程监测", "remote monitoring"),
+    "quota.separator": ("、", ", "),
+    "quota.describe": ("每月至少探访{n}次（{modes}计入）", "at least {n} a month ({modes} count)"),
+    "quota.describe.min": ("{mode}至少{n}次", "{n} {mode} at least"),
+    "quota.describe.mins": ("，其中{mins}", ", of which {mins}"),
+    "quota.describe.gap": ("，两次间隔不超过{days}天", ", no more than {days} days apart"),
+    "quota.applied.level": ("{level}：{rule}", "{level}: {rule}"),
+    "quota.applied.separator": ("；", "; "),
+    "quota.applied.default": (
+        "执行标准（默认，依据文件：特殊困难老年人月探访率100%，上门走访、通讯探访均计入）：{rules}",
+        "Policy applied (the default from the papers: every person visited each month, home visits and calls alike): {rules}",
+    ),
+    "quota.applied.local": ("执行标准（区（旗）民政局设定）：{rules}", "Policy applied (set by the district): {rules}"),
     # report titles (server/reports/service.py)
     "report.annex1": ("{place}分散供养人员分乡镇统计表", "{place}: people under decentralised support by township"),
     "report.coverage": ("{place}{year}年{month}月走访覆盖情况", "{place}: visit coverage, {year}-{month:02d}"),

@@ -1,7 +1,7 @@
 """lifecycle: exits from the roster, absences from home, periodic reviews
 
 Revision ID: 0011_lifecycle
-Revises: 0009_person_category
+Revises: 0010_policy
 Create Date: 2026-11-29 10:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision = '0011_lifecycle'
-down_revision = '0009_person_category'
+down_revision = '0010_policy'
 branch_labels = None
 depends_on = None
 

@@ -2,17 +2,16 @@
 elsewhere, from one local day to another. While a person is away the gap watch is suspended
 (server/quotas/service.visit_gaps), a visit where they are counts (no geofence around an empty
 home, server/visits/service._context), and the month's quota is prorated over the days they were
-at home and on the roster (``prorated_quota``, applied by the month close). Staff record what the
+at home and on the roster (roster.prorated_quota, applied by the month close). Staff record what the
 township paid from the 住院照料护理补贴 budget — 240 元 a person a year, handed to the townships at
 the start of the year (seed 000 item 7) — and the report sets it against that budget.
 """
 
 from __future__ import annotations
 
-import math
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,66 +29,36 @@ from server.people import service as people
 from server.people.models import ABSENCE_KINDS, Absence, Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
-from server.quotas.models import MonthlyCompliance
+from server.quotas import service as quotas
+from server.quotas.models import MODE_GROUPS, MonthlyCompliance
 from server.timeutil import month_bounds
+from server.visits.models import Visit
 
 # 住院照料护理补贴: 特困人员每人每年240元, 下达镇街统筹安排使用 (seed 000 item 7).
 HOSPITAL_CARE_YUAN_PER_PERSON_YEAR = 240
 
 
-def prorated_quota(quota: int, days_due: int, days_in_month: int) -> int:
-    """The month's quota over the days a person was at home and on the roster.
-
-    Rounded up: a month with any day at home keeps at least one visit of a quota of one — seed
-    002 asks a monthly visit rate of 100% — and a larger local quota is never asked below the
-    even pace of the days at home. A month wholly away (or off the roster) asks none."""
-    if days_due <= 0:
-        return 0
-    return math.ceil(quota * min(days_due, days_in_month) / days_in_month)
-
-
-def days_due(session: Session, *, year: int, month: int, person_ids: list[int] | None = None) -> dict[int, int]:
-    """Days of the month each person was on the roster and at home, for the persons an absence
-    or an exit touches in the month (everyone else is due the whole month)."""
-    first = date(year, month, 1)
-    last = date(year, month, monthrange(year, month)[1])
-    absences = select(Absence.person_id, Absence.start_on, Absence.end_on).where(
-        Absence.start_on <= last, Absence.end_on >= first)
-    exits = select(PersonExit.person_id, PersonExit.exited_on).where(PersonExit.exited_on <= last)
-    if person_ids is not None:
-        absences = absences.where(Absence.person_id.in_(person_ids))
-        exits = exits.where(PersonExit.person_id.in_(person_ids))
-    away: dict[int, set[date]] = {}
-    for pid, start, end in session.execute(absences):
-        days = away.setdefault(pid, set())
-        day = max(start, first)
-        while day <= min(end, last):
-            days.add(day)
-            day += timedelta(days=1)
-    left = dict(session.execute(exits).all())
-    out = {}
-    for pid in set(away) | set(left):
-        until = min(last, left[pid]) if pid in left else last
-        on_roster = max(0, (until - first).days + 1)
-        out[pid] = on_roster - len([d for d in away.get(pid, ()) if d <= until])
-    return out
-
-
-def prorate_month(session: Session, *, year: int, month: int, quotas: dict[str, int]) -> int:
-    """Prorate the month's compliance rows (written by the month close) of the persons away or
-    exited in it: ``quotas`` is the policy's monthly quota per self-care level, so running it
-    again gives the same rows. Returns the rows prorated."""
+def prorate_month(session: Session, *, year: int, month: int, zone: ZoneInfo) -> int:
+    """Prorate the month's compliance rows (written by the month close) of the persons away from
+    home or exited in it (roster.prorated_policy over roster.days_due), judged again on their
+    verified visits of each mode. Judged from the policy each time, so running it again gives the
+    same rows. Returns the rows prorated."""
     label = f"{year:04d}-{month:02d}"
-    due = days_due(session, year=year, month=month)
+    due = roster.days_due(session, year=year, month=month)
     if not due:
         return 0
     length = monthrange(year, month)[1]
+    policy = quotas.policies(session)
+    start, end = month_bounds(year, month, zone)
+    counts = quotas.mode_counts(start, end, where=Visit.person_id.in_(list(due)))
+    by_person = {row[0]: row[2:] for row in session.execute(select(counts))}
     rows = session.scalars(select(MonthlyCompliance).where(MonthlyCompliance.month == label,
                                                            MonthlyCompliance.person_id.in_(list(due))))
     n = 0
     for row in rows:
-        row.quota = prorated_quota(quotas[row.self_care_level], due[row.person_id], length)
-        row.met = row.verified_home_visits >= row.quota
+        rule = roster.prorated_policy(policy[row.self_care_level], due[row.person_id], length)
+        by_mode = by_person.get(row.person_id, (0,) * len(MODE_GROUPS))
+        row.quota, row.verified_home_visits, row.met = rule.required(), rule.counted(*by_mode), bool(rule.met(*by_mode))
         session.add(row)
         n += 1
     session.flush()

@@ -263,6 +263,7 @@ def _context(session: Session, row: dict, person, processed, settings: Settings)
         zone=settings.zone,
         mode=row["mode"], started_at=row["started_at"], ended_at=row["ended_at"], lat=row["lat"], lon=row["lon"],
         accuracy_m=row["accuracy_m"], received_at=row["received_at"], device_time=row["device_time"], home=home,
+        health=row.get("health"),
         neighbours=neighbours, photo_times=photos.taken_times(processed), reused_from=reused,
     )
 
