@@ -74,7 +74,7 @@ def prorated_policy(policy, days: int, days_in_month: int):
     prorated over ``days`` of the month, by ``prorated_quota``; the modes that count and the
     longest gap stay as they are."""
     fields = ("visits_per_month", "min_home", "min_phone_video", "min_remote")
-    out = type(policy)(**{c: getattr(policy, c) for c in policy.model_fields})
+    out = type(policy)(**{c: getattr(policy, c) for c in type(policy).model_fields})
     for f in fields:
         setattr(out, f, prorated_quota(getattr(policy, f), days, days_in_month))
     return out

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from server import jobs
 from server.alerts.models import Alert
-from server.people.absences import prorated_quota
 from server.people.models import Absence
+from server.people.roster import prorated_quota
 from server.quotas.models import MonthlyCompliance, QuotaPolicy
 from server.settings import Settings
 from server.visits.models import Visit
@@ -65,6 +65,9 @@ def test_hospital_10_to_25_of_a_30_day_month_prorates_the_quota_and_holds_the_ga
         r = absent(client, session, a.caregiver, a.person, start_on="2026-11-10", end_on="2026-11-25",
                    note="旗医院肺炎住院")
         assert r.status_code == 201, r.get_json()
+        # the caregiver's screen asks the prorated month at once
+        progress = client.get("/api/me/progress", headers=factories.headers(session, a.caregiver)).get_json()
+        assert [(p["name"], p["quota"]) for p in progress] == [("王德明", 2)]
     for who in (a, b):  # both visited on the 2nd and the 28th
         visit(session, who.person, who.caregiver, datetime(2026, 11, 2, 10, tzinfo=SH))
     # the 20th: 18 days since the last visit, past the 10 allowed; only the person at home is chased
