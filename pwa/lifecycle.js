@@ -2,7 +2,7 @@
  * seed 004) and stays away from home (住院, seed 000 item 7) and read the hospital reports; a
  * caregiver reports a stay away and sees who has left their care. */
 (function () {
-  const { h, show, say, sayAfterNavigation, go, guard, route } = App;
+  const { h, show, say, sayAfterNavigation, go, guard, route, saveBlob } = App;
   const REASONS = ['deceased', 'moved_away', 'care_home', 'not_eligible'];
   const KINDS = ['hospital', 'family'];
   const ZONE = 'Asia/Shanghai'; // days are counted in Shanghai, as the server counts them
@@ -12,15 +12,6 @@
   function field(id, label, input) {
     input.id = id;
     return [h('label', { for: id }, label), input];
-  }
-
-  function save(blob, name) {
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
   /** Staff: find a person to record an exit or a stay away; recent exits; the hospital reports. */
@@ -46,7 +37,7 @@
     }
     const download = (name) => guard(async () => {
       const { blob, name: file } = await API.file(`/api/absences/report/${name}?format=xlsx&year=${encodeURIComponent(year.value)}`);
-      save(blob, file || `${name}.xlsx`);
+      saveBlob(blob, file || `${name}.xlsx`);
     });
     show(t('lc_title'),
       h('form', { onsubmit: (e) => { e.preventDefault(); search(); } },

@@ -74,6 +74,9 @@ def test_staff_record_a_death_and_a_hospital_stay(context, site):
     page.click("#lc-search")
     page.wait_for_selector(f"#lc-found [data-person='{first}']")
     shot(page, "lifecycle-1-roster")
+    with page.expect_download() as download:
+        page.click("text=下载补贴使用表")
+    assert download.value.suggested_filename == "甲镇2027年住院照料护理补贴使用情况.xlsx"
 
     page.click(f"#lc-found [data-person='{first}'] [data-action=absence]")
     page.wait_for_selector("#lc-absence-save")
