@@ -24,6 +24,7 @@ from server.auth.actor import Actor
 from server.care import service as care
 from server.care.models import CareAgreement
 from server.config import load_settings
+from server.db import count
 from server.errors import ServiceError
 from server.messages import text
 from server.people import service as people
@@ -103,10 +104,11 @@ def list_exits(session: Session, *, actor: Actor, since: date | None = None, off
             .where(PersonExit.person_id.in_(visible)))
     if since is not None:
         stmt = stmt.where(PersonExit.exited_on >= since)
-    rows = session.execute(stmt.order_by(PersonExit.exited_on.desc(), PersonExit.id.desc())).all()
-    page = [(e, p) for e, p in rows[offset:offset + limit]]
+    total = count(session, stmt)
+    page = [(e, p) for e, p in session.execute(
+        stmt.order_by(PersonExit.exited_on.desc(), PersonExit.id.desc()).offset(offset).limit(limit))]
     audit.record_person_reads(session, actor=actor, person_ids=[p.id for _, p in page], action="list_exits")
-    return page, len(rows)
+    return page, total
 
 
 def left_my_care(session: Session, *, actor: Actor, today: date) -> list[dict]:

@@ -89,6 +89,9 @@ def test_a_death_opens_the_funeral_task_for_the_township(client, session, world)
     assert "丧葬费用按照6个月基本生活标准给予补贴" in task.detail["summary"]
     assert session.scalar(select(Notification.id).where(Notification.user_id == world.a.staff.id,
                                                         Notification.kind == "funeral"))
+    listed = client.get("/api/exits", headers=factories.headers(session, world.a.staff))
+    assert [(e["person_name"], e["reason"]) for e in listed.get_json()] == [("王德明", "deceased")]
+    assert client.get("/api/exits", headers=factories.headers(session, world.b.staff)).get_json() == []
     # other exits open no task
     r = record(client, session, world.b.staff, world.b.person, exited_on=factories.today().isoformat(),
                reason="care_home")
