@@ -62,6 +62,16 @@
   const levelLabel = (level) => t(`level_${level}`);
   const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
 
+  /** Hand a file (a spreadsheet the API made) to the browser to save under `name`. */
+  function saveBlob(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
   /** The API, with what it answered last kept for offline use under `key`. */
   async function cached(key, path) {
     try {

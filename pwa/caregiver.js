@@ -21,11 +21,15 @@
           h('span', { style: `width:${pct}%` })),
         h('div', { class: 'row' },
           h('strong', { class: 'month-progress' }, t('month_progress', { done: p.done, quota: p.quota })),
-          h('span', { class: 'muted' }, p.last_visit_at ? t('last_visit', { date: fmtDate(p.last_visit_at) }) : t('never_visited'))));
+          h('span', { class: 'muted' }, p.last_visit_at ? t('last_visit', { date: fmtDate(p.last_visit_at) }) : t('never_visited'))),
+        // a local rule asking for a mode (home visits) says so, with how many are done
+        Object.entries(p.minimums || {}).map(([g, n]) => h('p', { class: 'muted mode-minimum' },
+          t('progress_min', { mode: t(`mode_${g}`), n, done: (p.by_mode || {})[g] || 0 }))));
     });
     show(t('my_persons'),
       stale ? h('p', { class: 'muted' }, t('offline')) : null,
       cards.length ? cards : h('p', {}, t('no_persons')),
+      h('p', {}, h('a', { class: 'button', href: '#/left-care', id: 'left-care-link' }, t('lc_left_care'))),
       commonLinks());
   }
 
@@ -55,6 +59,7 @@
       h('p', {}, h('strong', {}, `${p.village_name || ''}`), ` · ${levelLabel(p.self_care_level)}`),
       p.address ? h('p', {}, `${t('address')}：${p.address}`) : null,
       h('p', {}, h('a', { class: 'button primary', href: `#/checkin/${id}`, id: 'start-checkin' }, t('checkin'))),
+      h('p', {}, h('a', { class: 'button', href: `#/absence/${id}`, id: 'report-absence' }, t('lc_record_absence'))),
       h('h3', {}, t('care_checklist')),
       h('ul', {}, services.map((s) => h('li', {}, s.label))),
       h('h3', {}, t('last_observations')),
@@ -97,7 +102,8 @@
     }
     locate();
 
-    const modeButtons = ['home', 'phone', 'video'].map((m) => h('button', {
+    // seed 000 item 2: 上门入户、电话视频、远程监测
+    const modeButtons = ['home', 'phone', 'video', 'remote'].map((m) => h('button', {
       type: 'button', 'aria-pressed': String(m === mode), 'data-mode': m,
       onclick: () => { mode = m; for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === m)); },
     }, t(`mode_${m}`)));
@@ -109,6 +115,8 @@
 
     async function submit() {
       if (mode === 'home' && photos.length === 0) { say(t('need_photo'), true); return; }
+      // a call or remote check is verified by what it learned (server/visits/verification.py)
+      if (mode !== 'home' && !observations.health) { say(t('need_health'), true); return; }
       const fd = new FormData();
       fd.append('client_id', crypto.randomUUID());
       fd.append('person_id', String(id));
@@ -124,7 +132,7 @@
         const input = box.querySelector('input');
         if (input.checked) fd.append('services', input.value);
       }
-      if (mode !== 'home') fd.append('services', 'wellbeing_call');
+      if (mode === 'phone' || mode === 'video') fd.append('services', 'wellbeing_call');
       const obs = { ...observations };
       if (note.value.trim()) obs.note = note.value.trim();
       if (Object.values(obs).some((v) => v)) fd.append('observations', JSON.stringify(obs));

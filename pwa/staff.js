@@ -40,6 +40,9 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/services', id: 'services-link' }, t('svc_title'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/campaigns', id: 'campaigns-link' }, t('cmp_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/reviews', id: 'reviews-link' }, t('rv_link'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());
@@ -124,6 +127,7 @@
     const tot = data.total;
     show(`${data.name} · ${t('coverage')}`,
       h('p', {}, h('strong', {}, t('coverage_row', { visited: tot.visited, active: tot.active, met: tot.quota_met }))),
+      data.policy ? h('p', { class: 'muted', id: 'coverage-policy' }, data.policy.text) : null,
       rows,
       h('h3', {}, t('trend')), trendChart(data.trend));
   }

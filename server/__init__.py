@@ -80,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from server.imports.routes import blp as imports_blp
     from server.notify.routes import blp as notify_blp
+    from server.people.lifecycle_routes import blp as lifecycle_blp
     from server.people.routes import blp as persons_blp
     from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp
@@ -87,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.privacy.routes import blp as privacy_blp
     from server.quotas.routes import blp as quotas_blp
     from server.reports.routes import blp as reports_blp
+    from server.reviews.routes import blp as reviews_blp
     from server.visits import service as visits_service
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
@@ -106,7 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
                       assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp,
-                      homeservices_blp, campaigns_blp):
+                      homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -208,6 +208,7 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
     return logins
 
 
+# how often the demo's caregivers happen to visit (demo data, not a policy: see server/quotas/models.py)
 QUOTAS = {"self_care": 2, "partly_disabled": 4, "fully_disabled": 8}
 DEMO_SERVICES = {"self_care": ["home_cleaning", "personal_hygiene", "regular_meals"],
                  "partly_disabled": ["home_cleaning", "help_eating", "medication", "washing"],

@@ -76,6 +76,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "agreement_not_found": ("找不到该照料协议", "Care agreement not found"),
     "agreement_ended": ("该协议已终止", "That agreement has already ended"),
+    "status_by_exit": (
+        "去世、迁出等退出名册的情况请通过“登记退出”办理",
+        "A person leaves the roster through \"Record an exit\", not by editing the status",
+    ),
+    "person_exited": ("该人员已办理退出，不能重复办理", "That person has already left the roster"),
+    "person_exited_visit": (
+        "该人员已于{on}退出（去世、迁出或不再符合条件），之后的走访不能再提交",
+        "That person left the roster on {on}; visits after that day cannot be recorded",
+    ),
+    "absence_not_found": ("找不到该外出/住院记录", "Absence not found"),
+    "absence_overlap": ("该时段已登记过外出或住院", "An absence is already recorded for part of those days"),
+    "absence_outside_roster": ("外出/住院日期不在该人员在册期间", "Those days are outside the person's time on the roster"),
+    "review_exists": ("该人员本轮复核已登记", "That person's review for this campaign is already recorded"),
+    "review_not_due": ("该人员不在这一轮复核范围内", "That person is not due in this review campaign"),
+    "review_campaign_invalid": (
+        "复核月份不对：每年{march}月复核全部，{september}月复核B、C类低保",
+        "Not a review month: everyone in month {march}, B and C class 低保 again in month {september}",
+    ),
     "end_before_start": ("终止日期不能早于开始日期", "The end date cannot be before the start date"),
     "date_in_future": ("日期不能晚于今天", "The date cannot be in the future"),
     "photo_purged": (
@@ -151,6 +169,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "前{rows}行中找不到表头，表头至少要有：{required}",
         "No header row in the first {rows} rows; it needs at least: {required}",
     ),
+    "quota_min_not_counted": (
+        "规定了最少次数的探访方式必须计入每月探访",
+        "A mode with a minimum must count toward the month",
+    ),
+    "quota_no_mode": ("至少要有一种探访方式计入每月探访", "At least one mode must count toward the month"),
     "import_missing_columns": ("缺少必需的列：{columns}", "Required columns are missing: {columns}"),
     "import_township_required": ("请选择要导入的乡镇（place_id）", "Choose the township to import into (place_id)"),
     "import_not_township": ("只能按乡镇导入", "Imports are made for a township"),

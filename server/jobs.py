@@ -28,7 +28,7 @@ from server.notify import service as notify
 from server.notify.models import JobRun
 from server.privacy import service as privacy
 from server.quotas import close, reminders
-from server.quotas import service as quotas
+from server.reviews import service as reviews
 from server.settings import Settings
 
 log = logging.getLogger("zhaoying.jobs")
@@ -112,17 +112,37 @@ def health_check_reminder(db: Database, *, at: datetime, settings: Settings) -> 
 
 
 def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
-    """In the review month (March by default): the yearly review of every person (动态管理, seed 004 item 4)."""
+    """While a review campaign is open (March; September too for B and C class 低保, seed 004 item
+    4): each township's staff learn how many are not reviewed yet. Once per local day."""
     local = _local(at, settings)
     with db.session() as session:
-        if local.month != quotas.schedule(session).review_month:
-            return {"skipped": "not the review month"}
-        run = _claim(session, "review_reminder", str(local.year), at)
+        c = reviews.current(session, local.date())
+        if not c.is_open(local.date()):
+            return {"skipped": "no review campaign open"}
+        run = _claim(session, "review_reminder", local.date().isoformat(), at)
         if run is None:
             return {"skipped": "already done"}
-        result = reminders.remind_yearly_review(session, now=at, zone=settings.zone)
+        result = reviews.remind_open(session, now=at, zone=settings.zone)
         session.commit()
-        return _finish(session, run, result)
+        delivered = notify.deliver_pending(session, settings.notify, at)
+        return _finish(session, run, {**result, **delivered})
+
+
+def review_overdue(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """The 1st after a review campaign ended: an alert to each township whose due persons were not
+    all reviewed (once per township and campaign)."""
+    local = _local(at, settings)
+    with db.session() as session:
+        c = reviews.last_closed(session, local.date())
+        if (c.year, c.month) != _previous_month(local):
+            return {"skipped": "no review campaign ended last month"}
+        run = _claim(session, "review_overdue", c.label, at)
+        if run is None:
+            return {"skipped": "already done", "campaign": c.label}
+        result = reviews.raise_overdue(session, now=at, zone=settings.zone, settings=settings.alerts)
+        session.commit()
+        delivered = notify.deliver_pending(session, settings.notify, at)
+        return _finish(session, run, {**result, **delivered})
 
 
 def campaign_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -144,7 +164,7 @@ def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     """A person whose last verified home visit is older than the longest allowed gap (or who was
     never visited since their agreement began that long ago) raises an alert to the township."""
     with db.session() as session:
-        raised = rules.watch_gaps(session, settings=settings.alerts, now=at)
+        raised = rules.watch_gaps(session, settings=settings.alerts, now=at, today=_local(at, settings).date())
         session.commit()
         delivered = notify.deliver_pending(session, settings.notify, at)
         session.commit()
@@ -154,7 +174,7 @@ def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
 def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Alerts past their SLA climb to the district; what quiet hours held back is sent."""
     with db.session() as session:
-        escalated = alerts.escalate_due(session, settings=settings.alerts, now=at)
+        escalated = alerts.escalate_due(session, settings=settings.alerts, today=_local(at, settings).date(), now=at)
         session.commit()
         delivered = notify.deliver_pending(session, settings.notify, at)
         session.commit()
@@ -204,7 +224,9 @@ JOBS: dict[str, Job] = {
             20 * 24 * HOUR),
         Job("campaign_watch", campaign_watch, {"hour": "REMINDER_HOUR", "minute": 40}, 20 * HOUR),
         Job("retention", retention, {"hour": 3, "minute": 15}, 24 * HOUR),
-        Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR),
+        Job("review_reminder", review_reminder, {"day": "1,8,15,22,29", "hour": "REMINDER_HOUR", "minute": 30},
+            6 * 24 * HOUR),
+        Job("review_overdue", review_overdue, {"day": 1, "hour": 0, "minute": 45}, 27 * 24 * HOUR),
     )
 }
 

@@ -28,10 +28,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{name} was assessed as bad; centralised support is advised",
     ),
     "alert.no_caregiver": ("{name}没有生效的照料协议", "{name} has no active care agreement"),
-    "alert.visit_gap": ("{name}已{days}天没有核实的上门走访", "{name} has had no verified home visit for {days} days"),
+    "alert.visit_gap": ("{name}已{days}天没有核实的探访", "{name} has had no verified visit for {days} days"),
     "alert.never_visited": (
-        "{name}签订协议后还没有核实的上门走访",
-        "{name} has had no verified home visit since the agreement began",
+        "{name}签订协议后还没有核实的探访",
+        "{name} has had no verified visit since the agreement began",
     ),
     "alert.quota_missed": ("{name} {month} 走访未达标", "{name} was visited too few times in {month}"),
     # alerts climbing to the district (server/alerts/service.py)
@@ -42,7 +42,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sms": ("【照应】{title}：{body}", "[Zhaoying] {title}: {body}"),
     # reminders and digests of the scheduled jobs
     "reminder.visits.title": ("本月走访提醒", "Visits this month"),
-    "reminder.visits.body": ("请尽快上门看望：{names}", "Please visit soon: {names}"),
+    "reminder.visits.body": ("请尽快探访：{names}", "Please visit soon: {names}"),
     "reminder.visits.person": ("{name}（本月{done}/{quota}次）", "{name} ({done}/{quota} this month)"),
     "reminder.visits.separator": ("、", ", "),
     "reminder.volunteer.title": ("志愿服务活动提醒", "Volunteer activity"),
@@ -55,11 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "本镇有{count}名{age}岁以上特困人员，今年需安排一次免费健康体检。",
         "{count} people of {age} and over in this township are due their free health check this year.",
     ),
-    "reminder.review.title": ("年度动态管理复核提醒", "Yearly review"),
-    "reminder.review.body": (
-        "本月请完成特困人员年度复核（动态管理），核实在册人员情况。",
-        "Please complete the yearly review of everyone on the register this month.",
-    ),
+    "reminder.review.title": ("动态管理复核提醒", "Periodic review"),
     "digest.month.title": ("{month} 走访月报", "Visits in {month}"),
     "digest.month.body": (
         "在册{total}人，{met}人达到走访要求，{missed}人未达标。",
@@ -67,6 +63,43 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # what ends an agreement when its person moves into a care home (server/care/service.py)
     "agreement.end.care_home": ("转入敬老院集中供养", "Moved into a care home"),
+    # what ends an agreement when its person leaves the roster (server/people/exits.py)
+    "agreement.end.exit.deceased": ("被照料人去世", "The person died"),
+    "agreement.end.exit.moved_away": ("被照料人迁出", "The person moved away"),
+    "agreement.end.exit.care_home": ("被照料人入住养老机构", "The person moved into a care home"),
+    "agreement.end.exit.not_eligible": ("经复核不再符合条件", "No longer eligible after review"),
+    # the follow-up of a death (seed 004 item 2)
+    "task.funeral": ("{name}去世：办理丧葬事宜", "{name} died: arrange the funeral"),
+    "task.funeral.body": (
+        "{name}于{on}去世。请做好基本殡葬服务，丧葬费用按照6个月基本生活标准给予补贴。",
+        "{name} died on {on}. Arrange the basic funeral service; the funeral subsidy is 6 months of the basic "
+        "living standard.",
+    ),
+    # the periodic review (seed 004 item 4; server/reviews)
+    "reminder.review.open": (
+        "{campaign}复核进行中：本镇还有{count}人未复核，请在本月底前完成。",
+        "Review {campaign} is open: {count} people of this township are not reviewed yet; finish by the month's end.",
+    ),
+    "alert.review_overdue": (
+        "{township}有{count}人未按期完成{campaign}复核",
+        "{township}: {count} people were not reviewed in {campaign}",
+    ),
+    # the quota policy in words (server/quotas/service.py describe/applied), printed under reports
+    "quota.mode.home": ("上门入户", "home visits"),
+    "quota.mode.phone_video": ("电话视频", "phone or video calls"),
+    "quota.mode.remote": ("远程监测", "remote monitoring"),
+    "quota.separator": ("、", ", "),
+    "quota.describe": ("每月至少探访{n}次（{modes}计入）", "at least {n} a month ({modes} count)"),
+    "quota.describe.min": ("{mode}至少{n}次", "{n} {mode} at least"),
+    "quota.describe.mins": ("，其中{mins}", ", of which {mins}"),
+    "quota.describe.gap": ("，两次间隔不超过{days}天", ", no more than {days} days apart"),
+    "quota.applied.level": ("{level}：{rule}", "{level}: {rule}"),
+    "quota.applied.separator": ("；", "; "),
+    "quota.applied.default": (
+        "执行标准（默认，依据文件：特殊困难老年人月探访率100%，上门走访、通讯探访均计入）：{rules}",
+        "Policy applied (the default from the papers: every person visited each month, home visits and calls alike): {rules}",
+    ),
+    "quota.applied.local": ("执行标准（区（旗）民政局设定）：{rules}", "Policy applied (set by the district): {rules}"),
     # report titles (server/reports/service.py)
     "report.annex1": ("{place}分散供养人员分乡镇统计表", "{place}: people under decentralised support by township"),
     "report.coverage": ("{place}{year}年{month}月走访覆盖情况", "{place}: visit coverage, {year}-{month:02d}"),
@@ -74,6 +107,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.care_homes": ("养老机构情况统计表", "Care homes"),
     "report.annex3": ("{place}分散供养特困人员排查评估表", "{place}: assessment of people under decentralised support"),
     "report.annex3.sheet": ("排查评估表", "Assessments"),
+    "report.hospital_days": ("{place}{year}年特困人员住院天数", "{place}: hospital days, {year}"),
+    "report.hospital_budget": (
+        "{place}{year}年住院照料护理补贴使用情况",
+        "{place}: hospital care subsidy, {year} budget and use",
+    ),
+    "report.reviews": ("{place}{campaign}动态管理复核情况", "{place}: periodic review {campaign}"),
     "report.agreements": (
         "{place}{year}年{month}月照料协议履行情况",
         "{place}: care agreements kept, {year}-{month:02d}",

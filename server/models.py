@@ -20,10 +20,11 @@ from server.homeservices.models import (
 )
 from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
-from server.people.models import Person
+from server.people.models import Absence, Person, PersonExit
 from server.photos.models import VisitPhoto
 from server.places.models import Place
 from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
+from server.reviews.models import ReviewRecord
 from server.visits.models import Visit
 
 __all__ = [
@@ -51,6 +52,9 @@ __all__ = [
     "ImportJob",
     "LoginFailure",
     "Person",
+    "PersonExit",
+    "Absence",
+    "ReviewRecord",
     "Place",
     "QuotaPolicy",
     "User",

@@ -123,3 +123,24 @@ class World:
                    home_lat=42.3, home_lon=119.9, home_location_state="confirmed", risk_flags=["lives_alone"])
         return Township(place=t, villages=villages, staff=staff, caregiver=caregiver, person=p, volunteer=volunteer,
                         team=team)
+
+
+def quota_policy(session: Session, level: str, **values):
+    """Set a self-care level's quota policy (server/quotas/models.py QuotaPolicy) explicitly, the
+    fields not given at the seeds' default; as a district admin's edit would leave it."""
+    from server.quotas.models import DEFAULT_POLICY, QuotaPolicy
+
+    row = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, **DEFAULT_POLICY)
+    for key, value in {**DEFAULT_POLICY, **values}.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def home_visits_policy(session: Session, **per_level: tuple[int, int | None]):
+    """The rule the project used to apply: only verified home visits count, ``visits`` a month and
+    at most ``gap`` days apart, per level — for tests about a local rule that asks for home visits."""
+    for level, (visits, gap) in per_level.items():
+        quota_policy(session, level, visits_per_month=visits, max_gap_days=gap, count_phone_video=False,
+                     count_remote=False)

@@ -14,6 +14,7 @@ from server.notify.models import Notification
 from server.quotas.models import MonthlyCompliance
 from server.settings import Settings
 from server.visits.models import Visit
+from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -44,6 +45,7 @@ def notes(session, user, kind):
 
 
 def test_month_boundaries_are_midnight_in_shanghai(session, world, db, settings):
+    factories.home_visits_policy(session, self_care=(2, None))  # a local rule: 2 home visits a month
     p, cg = world.a.person, world.a.caregiver
     visit(session, p, cg, datetime(2026, 10, 31, 23, 59, 59, tzinfo=SH))  # 15:59:59 UTC: October
     visit(session, p, cg, datetime(2026, 11, 1, 0, 0, 0, tzinfo=SH))  # 16:00:00 UTC on the 31st: November
@@ -55,7 +57,7 @@ def test_month_boundaries_are_midnight_in_shanghai(session, world, db, settings)
     assert got == {"2026-10": 1, "2026-11": 2}
     met = dict(session.execute(select(MonthlyCompliance.month, MonthlyCompliance.met)
                                .where(MonthlyCompliance.person_id == p.id)).all())
-    assert met == {"2026-10": False, "2026-11": True}  # self-care quota: 2 a month
+    assert met == {"2026-10": False, "2026-11": True}  # self-care quota: 2 home visits a month
 
 
 def test_month_close_runs_once_and_alerts_those_short(session, world, db, settings):
@@ -83,15 +85,21 @@ def test_a_month_close_missed_during_downtime_is_done_at_start(session, world, d
 
 def test_gap_watch_alerts_the_township_once(session, world, db, settings):
     now = datetime(2026, 11, 20, 10, 5, tzinfo=SH)
-    visit(session, world.a.person, world.a.caregiver, now - timedelta(days=25))  # self-care: gap 20 days
+    visit(session, world.a.person, world.a.caregiver, now - timedelta(days=25))
     visit(session, world.b.person, world.b.caregiver, now - timedelta(days=3))
-    r = jobs.run("gap_watch", db, at=now, settings=settings)
+    # the seeds set no longest gap: nothing is watched until a district sets one
+    assert jobs.run("gap_watch", db, at=now, settings=settings)["alerts_raised"] == 0
+    factories.quota_policy(session, "self_care", max_gap_days=20)
+    r = jobs.run("gap_watch", db, at=now + timedelta(minutes=1), settings=settings)
     assert r["alerts_raised"] == 1
     alert = session.scalar(select(Alert).where(Alert.kind == "visit_gap"))
     assert alert.person_id == world.a.person.id and alert.place_id == world.a.place.id and alert.status == "open"
-    assert [n.title for n in notes(session, world.a.staff, "visit_gap")] == ["王德明已25天没有核实的上门走访"]
+    assert [n.title for n in notes(session, world.a.staff, "visit_gap")] == ["王德明已25天没有核实的探访"]
     assert notes(session, world.b.staff, "visit_gap") == []
     assert jobs.run("gap_watch", db, at=now + timedelta(hours=1), settings=settings)["alerts_raised"] == 0
+    # a call counts toward the month under the default modes, so it closes the gap too
+    visit(session, world.a.person, world.a.caregiver, now, mode="phone")
+    assert jobs.run("gap_watch", db, at=now + timedelta(hours=2), settings=settings)["alerts_raised"] == 0
 
 
 def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, world, db, settings):
@@ -116,13 +124,14 @@ def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, wor
 
 
 def test_daily_reminder_once_a_day_for_caregivers_behind(session, world, db, settings):
+    factories.home_visits_policy(session, self_care=(2, None))  # a local rule: 2 home visits a month
     at = datetime(2026, 11, 20, 9, 0, tzinfo=SH)
     visit(session, world.b.person, world.b.caregiver, datetime(2026, 11, 3, tzinfo=SH))
     visit(session, world.b.person, world.b.caregiver, datetime(2026, 11, 12, tzinfo=SH))
     assert jobs.run("daily_reminders", db, at=at, settings=settings)["caregivers_reminded"] == 1
     assert jobs.run("daily_reminders", db, at=at + timedelta(hours=2), settings=settings) == {"skipped": "already done"}
     [note] = notes(session, world.a.caregiver, "reminder")
-    assert note.body == "请尽快上门看望：王德明（本月0/2次）"
+    assert note.body == "请尽快探访：王德明（本月0/2次）"
     assert notes(session, world.b.caregiver, "reminder") == []
 
 
@@ -139,7 +148,7 @@ def test_volunteer_reminder_mid_month(session, world, db, settings):
 
 def test_review_in_march_only_and_the_yearly_health_check(session, world, db, settings):
     assert jobs.run("review_reminder", db, at=datetime(2026, 11, 1, 9, 30, tzinfo=SH), settings=settings) == \
-        {"skipped": "not the review month"}
+        {"skipped": "no review campaign open"}
     assert jobs.run("review_reminder", db, at=datetime(2027, 3, 1, 9, 30, tzinfo=SH), settings=settings)["notified"] == 2
     r = jobs.run("health_check_reminder", db, at=datetime(2027, 1, 10, 9, 20, tzinfo=SH), settings=settings)
     assert r["notified"] == 2
@@ -148,7 +157,8 @@ def test_review_in_march_only_and_the_yearly_health_check(session, world, db, se
 
 def test_the_registry_is_whole():
     assert set(jobs.JOBS) == {"daily_reminders", "gap_watch", "month_close", "escalation", "volunteer_reminder",
-                              "health_check_reminder", "review_reminder", "retention", "campaign_watch"}
+                              "health_check_reminder", "review_reminder", "review_overdue", "retention",
+                              "campaign_watch"}
     assert all(j.misfire_grace_seconds >= 15 * 60 for j in jobs.JOBS.values())
     assert jobs.JOBS["month_close"].misfire_grace_seconds >= 24 * 3600
 
@@ -198,6 +208,8 @@ def test_a_run_for_an_instant_a_week_ahead_is_the_run_the_scheduler_would_make_t
     job = jobs.JOBS[name]
     fields = {k: base.reminder_hour if v == "REMINDER_HOUR" else v for k, v in job.cron.items()}
     at = CronTrigger(timezone=SH, **fields).get_next_fire_time(None, frozen_at + timedelta(days=7))
+    # a local rule with a pace and a longest gap, so the reminders and the gap watch have work
+    factories.home_visits_policy(session, self_care=(2, 20), partly_disabled=(4, 10), fully_disabled=(8, 5))
     # a caregiver behind the month's pace, a person never visited, an urgent alert nobody acknowledged
     visit(session, world.b.person, world.b.caregiver, frozen_at - timedelta(days=1))
     raise_alert(session, kind="visit_gap", township_id=world.a.place.id, title="无人处理", dedupe_key="late",

@@ -8,7 +8,7 @@ to the township's staff, who are notified at once, urgently where a person may b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -97,8 +97,8 @@ def raise_findings(session: Session, findings: list[Finding], *, person_id: int,
     return raised
 
 
-def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime) -> int:
-    """Raise the gap alerts due at ``now``; returns how many are new."""
+def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime, today: date) -> int:
+    """Raise the gap alerts due at ``now`` (local day ``today``); returns how many are new."""
     return sum(len(raise_findings(session, on_gap(gap, now=now), person_id=gap.person_id, village_id=gap.village_id,
                                   settings=settings, now=now))
-               for gap in quotas.visit_gaps(session, now=now))
+               for gap in quotas.visit_gaps(session, now=now, today=today))

@@ -4,7 +4,7 @@ the district when nobody acknowledges them within the SLA of their severity."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from server.db import count
 from server.errors import ServiceError
 from server.messages import text, text_around
 from server.notify import service as notify
+from server.people import roster
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
@@ -103,11 +104,19 @@ def raise_quota_missed(session: Session, *, month_label: str, at: datetime, sett
     return raised
 
 
-def escalate_due(session: Session, *, settings: AlertSettings, now: datetime | None = None) -> list[Alert]:
-    """Alerts nobody acknowledged in time climb from the township to the district."""
+# Tasks an exit opens (server/people/exits.py FOLLOW_UP_KINDS): they climb though their person left.
+EXIT_FOLLOW_UPS = ("funeral",)
+
+
+def escalate_due(session: Session, *, settings: AlertSettings, today: date,
+                 now: datetime | None = None) -> list[Alert]:
+    """Alerts nobody acknowledged in time climb from the township to the district — except those
+    of a person no longer on the roster on local day ``today``, but for the follow-up of the exit."""
     now = now or clock.now()
+    off_roster = sa.exists().where(Person.id == Alert.person_id, ~roster.on_roster(today))
     due = list(session.scalars(select(Alert).where(Alert.status == "open", Alert.level == "township",
-                                                   Alert.sla_due_at <= now)))
+                                                   Alert.sla_due_at <= now,
+                                                   ~off_roster | Alert.kind.in_(EXIT_FOLLOW_UPS))))
     admins = district_admins(session)
     for alert in due:
         alert.level = "district"

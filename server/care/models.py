@@ -9,7 +9,13 @@ from server import clock
 from server.db import UTCDateTime
 
 # 照料护理人与被照料人关系: relative, neighbour, a member of a 低保 household, other.
-RELATIONS = ("relative", "neighbour", "dibao_member", "other")
+RELATION_LABELS = {
+    "relative": "亲属",
+    "neighbour": "邻里",
+    "dibao_member": "低保等低收入家庭中有劳动能力的人员",
+    "other": "其他",
+}
+RELATIONS = tuple(RELATION_LABELS)
 AGREEMENT_STATUSES = ("active", "ended")
 
 

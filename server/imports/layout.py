@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from server.care.models import RELATION_LABELS  # noqa: F401 (the roster's words for the codes)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -19,12 +21,6 @@ class Column:
     width: int = 14
 
 
-RELATION_LABELS = {
-    "relative": "亲属",
-    "neighbour": "邻里",
-    "dibao_member": "低保等低收入家庭中有劳动能力的人员",
-    "other": "其他",
-}
 LEVEL_LABELS = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 MODE_LABELS = {"decentralised": "分散供养", "centralised": "集中供养"}
 SEX_LABELS = {"M": "男", "F": "女"}

@@ -54,3 +54,40 @@ class Person(SQLModel, table=True):
     care_home_id: int | None = Field(default=None, foreign_key="carehome.id", index=True)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+# 进退有序 (seed 004 item 4): why a person leaves the roster of home care.
+EXIT_REASONS = ("deceased", "moved_away", "care_home", "not_eligible")
+# An absence from home (seed 000 item 7: 住院期间照料): in hospital, or staying with family elsewhere.
+ABSENCE_KINDS = ("hospital", "family")
+
+
+class PersonExit(SQLModel, table=True):
+    """A person's exit from the roster (退出): from the day after ``exited_on`` no quota,
+    reminder or alert concerns them, their agreements end on that day and their caregiver
+    loses access. One per person; the record of who they were stays readable to staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    exited_on: date
+    reason: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=500)
+    recorded_by: int = Field(foreign_key="app_user.id")
+    recorded_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+class Absence(SQLModel, table=True):
+    """A stay away from home, ``start_on`` to ``end_on`` inclusive (local days): gap alerts are
+    suspended and the month's quota is prorated over the days at home; visits in hospital count.
+    ``care_subsidy_yuan`` — what the township paid from the 住院照料护理补贴 budget for care
+    during a hospital stay (240 元 a person a year, seed 000 item 7)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(max_length=10)
+    start_on: date = Field(index=True)
+    end_on: date = Field(index=True)
+    care_subsidy_yuan: int | None = None
+    note: str | None = Field(default=None, max_length=500)
+    recorded_by: int = Field(foreign_key="app_user.id")
+    recorded_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

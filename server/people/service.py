@@ -22,6 +22,9 @@ from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 
+# the statuses only an exit sets (server/people/exits.py)
+EXITED = {"deceased", "exited"}
+
 
 def volunteer_townships(session: Session, user: User) -> list[int]:
     """The townships of the teams a volunteer belongs to."""
@@ -174,6 +177,10 @@ def update_person(session: Session, *, actor: Actor, person_id: int, changes: di
         find_person(session, person_id)  # a person that is not there is 404 for anyone
         raise ServiceError(403, "forbidden_role")
     person = managed_person(session, actor, person_id)
+    if "status" in changes and changes["status"] != person.status and (
+            EXITED & {changes["status"], person.status}):
+        # leaving the roster ends agreements and opens follow-ups: that is server/people/exits.py's
+        raise ServiceError(409, "status_by_exit", errors={"status": ["record an exit instead"]})
     if "village_id" in changes:
         _check_village(session, actor, changes["village_id"])
     id_number = changes.get("id_number", person.id_number)

@@ -3,7 +3,7 @@ for those short, and a digest per township to its staff."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -14,30 +14,30 @@ from server.alerts import service as alerts
 from server.care.models import CareAgreement
 from server.messages import text
 from server.notify import service as notify
+from server.people import absences, roster
 from server.people.models import Person
 from server.places.models import Place
-from server.quotas.models import MonthlyCompliance, QuotaPolicy
-from server.quotas.service import counts_toward_quota
+from server.quotas import service as quotas
+from server.quotas.models import MonthlyCompliance
 from server.timeutil import month_bounds
-from server.visits.models import Visit
 
 
 def compliance_sweep(session: Session, *, year: int, month: int, zone: ZoneInfo) -> int:
     """Write one MonthlyCompliance row per active person for the month, in one INSERT … SELECT
-    (rows already there are left as they are). Returns the rows written."""
+    (rows already there are left as they are), judged by the quota policy in force
+    (quotas.quota_sql, the QuotaPolicy rule in the database). Returns the rows written."""
     start, end = month_bounds(year, month, zone)
     label = f"{year:04d}-{month:02d}"
-    visits = (select(Visit.person_id, func.count().label("n"))
-              .where(counts_toward_quota(start, end))
-              .group_by(Visit.person_id).subquery())
-    done = func.coalesce(visits.c.n, 0)
+    policy = quotas.policies(session)
+    visits = quotas.mode_counts(start, end)
+    counted, met = quotas.quota_sql(policy, Person.self_care_level, visits)
+    required = quotas.by_level(policy, Person.self_care_level, lambda p: p.required())
     source = (
         select(Person.id, sa.literal(label), Person.village_id, CareAgreement.caregiver_id, Person.self_care_level,
-               QuotaPolicy.visits_per_month, done, done >= QuotaPolicy.visits_per_month)
-        .join(QuotaPolicy, QuotaPolicy.self_care_level == Person.self_care_level)
+               required, counted, met)
         .outerjoin(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
         .outerjoin(visits, visits.c.person_id == Person.id)
-        .where(Person.status == "active", Person.support_mode == "decentralised",
+        .where(roster.on_roster(date(year, month, 1)),
                ~sa.exists().where(MonthlyCompliance.person_id == Person.id, MonthlyCompliance.month == label))
     )
     columns = ["person_id", "month", "village_id", "caregiver_id", "self_care_level", "quota", "verified_home_visits",
@@ -53,6 +53,8 @@ def close_month(session: Session, *, year: int, month: int, zone: ZoneInfo, aler
     digest per township to its staff (once per township and month)."""
     label = f"{year:04d}-{month:02d}"
     written = compliance_sweep(session, year=year, month=month, zone=zone)
+    # a month partly away from home or off the roster asks a prorated quota (server/people/roster.py)
+    absences.prorate_month(session, year=year, month=month, zone=zone)
     raised = alerts.raise_quota_missed(session, month_label=label, at=now, settings=alert_settings)
     village = sa.orm.aliased(Place)
     digest = session.execute(

@@ -1,6 +1,7 @@
 """Reminders the schedule asks for: caregivers behind the month's pace, volunteer teams idle this
-month, the yearly health check and the yearly review. Each puts its messages in the inboxes
-(once per dedupe key) and says what it did; the jobs claim the period and deliver."""
+month, the yearly health check (the periodic review's are in server/reviews/service.py). Each puts
+its messages in the inboxes (once per dedupe key) and says what it did; the jobs claim the period
+and deliver."""
 
 from __future__ import annotations
 
@@ -84,13 +85,4 @@ def remind_health_checks(session: Session, *, now: datetime, zone: ZoneInfo) -> 
 
     sent = _notify_all_township_staff(session, kind="health_check", title=text("reminder.health_check.title"),
                                       body_for=body_for, dedupe_key=f"health:{year}", now=now)
-    return {"notified": sent}
-
-
-def remind_yearly_review(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
-    """Township staff are asked for the yearly review of every person (动态管理, seed 004 item 4)."""
-    year = now.astimezone(zone).year
-    sent = _notify_all_township_staff(session, kind="review", title=text("reminder.review.title"),
-                                      body_for=lambda township: text("reminder.review.body"),
-                                      dedupe_key=f"review:{year}", now=now)
     return {"notified": sent}

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CAREGIVER, DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
-from server.errors import fail
+from server.errors import fail, language
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas import service
 from server.quotas.schemas import (
@@ -25,9 +25,8 @@ class Quotas(MethodView):
     @login_required()
     @blp.response(200, QuotaSchema(many=True))
     def get(self):
-        """The visit quota per self-care level"""
-        found = service.policies(get_session())
-        return [found[level] for level in SELF_CARE_LEVELS]
+        """What counts toward the month, per self-care level"""
+        return service.policy_rows(get_session(), language())
 
 
 @blp.route("/quotas/schedule")
@@ -52,10 +51,26 @@ class QuotaByLevel(MethodView):
     @blp.arguments(QuotaSchema)
     @blp.response(200, QuotaSchema)
     def put(self, data, level):
-        """Set the quota of a self-care level (district admins)"""
+        """Set what counts toward a self-care level's month (district admins)"""
         if level not in SELF_CARE_LEVELS:
             fail(404, "not_found")
-        return service.update(get_session(), actor=current_actor(), level=level, **data)
+        session = get_session()
+        service.update(session, actor=current_actor(), level=level, **data)
+        return _row(session, level)
+
+    @login_required(DISTRICT_ADMIN)
+    @blp.response(200, QuotaSchema)
+    def delete(self, level):
+        """Put a self-care level back to the seeds' default (district admins)"""
+        if level not in SELF_CARE_LEVELS:
+            fail(404, "not_found")
+        session = get_session()
+        service.reset(session, actor=current_actor(), level=level)
+        return _row(session, level)
+
+
+def _row(session, level: str) -> dict:
+    return next(r for r in service.policy_rows(session, language()) if r["self_care_level"] == level)
 
 
 @blp.route("/me/progress")
@@ -76,4 +91,4 @@ class Coverage(MethodView):
         """This month's visit coverage under a place, by village (or township), with a trend"""
         year, month = args.get("month") or this_month()
         return service.coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
-                                month=month, zone=current_settings().zone)
+                                month=month, zone=current_settings().zone, lang=language())

@@ -5,9 +5,21 @@ from server.fields import Id, Month
 
 
 class QuotaSchema(ma.Schema):
+    """What counts toward a self-care level's month; on PUT a field left out keeps its value."""
+
     self_care_level = ma.fields.String(dump_only=True)
-    visits_per_month = ma.fields.Integer(required=True, validate=validate.Range(1, 62))
-    max_gap_days = ma.fields.Integer(required=True, validate=validate.Range(1, 62))
+    visits_per_month = ma.fields.Integer(required=True, validate=validate.Range(1, 62), metadata={
+        "description": "verified 探访 a month, of the modes that count (default 1: seed 002 月探访率 100%)"})
+    max_gap_days = ma.fields.Integer(allow_none=True, validate=validate.Range(1, 62), metadata={
+        "description": "longest allowed gap between counting visits; null: none (no seed gives one)"})
+    count_home = ma.fields.Boolean(metadata={"description": "上门入户 counts (seed 000 item 2)"})
+    count_phone_video = ma.fields.Boolean(metadata={"description": "电话视频 counts (seed 000 item 2; 通讯探访, seed 002)"})
+    count_remote = ma.fields.Boolean(metadata={"description": "远程监测 counts (seed 000 item 2)"})
+    min_home = ma.fields.Integer(validate=validate.Range(0, 62), metadata={"description": "home visits a month at least"})
+    min_phone_video = ma.fields.Integer(validate=validate.Range(0, 62))
+    min_remote = ma.fields.Integer(validate=validate.Range(0, 62))
+    default = ma.fields.Boolean(dump_only=True, metadata={"description": "the seeds' default, never edited"})
+    text = ma.fields.String(dump_only=True, metadata={"description": "the rule in words"})
     updated_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -17,8 +29,13 @@ class ProgressSchema(ma.Schema):
     village_id = Id()
     village_name = ma.fields.String()
     self_care_level = ma.fields.String()
-    done = ma.fields.Integer(metadata={"description": "verified home visits this month"})
-    quota = ma.fields.Integer()
+    done = ma.fields.Integer(metadata={"description": "verified visits this month of the modes the policy counts"})
+    quota = ma.fields.Integer(metadata={"description": "the visits the month asks for at least"})
+    met = ma.fields.Boolean(metadata={"description": "this month's quota met, per-mode minimums included"})
+    by_mode = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                             metadata={"description": "verified visits this month per mode group"})
+    minimums = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                              metadata={"description": "the least the policy asks of a mode group, where it asks"})
     expected_by_today = ma.fields.Integer()
     last_visit_at = ma.fields.DateTime(allow_none=True)
     days_since_last = ma.fields.Integer(allow_none=True)
@@ -50,8 +67,14 @@ class TrendSchema(ma.Schema):
     visited = ma.fields.Integer()
 
 
+class AppliedPolicySchema(ma.Schema):
+    levels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict())
+    text = ma.fields.String(metadata={"description": "the policy in words, as reports print it"})
+
+
 class CoverageSchema(ma.Schema):
     place_id = Id()
+    policy = ma.fields.Nested(AppliedPolicySchema, metadata={"description": "the quota policy quota_met applied"})
     name = ma.fields.String()
     month = ma.fields.String()
     children = ma.fields.List(ma.fields.Nested(CoverageRowSchema))
@@ -68,4 +91,7 @@ class SchedulePolicySchema(ma.Schema):
     # optional on PUT (left as it is when absent): the seeds give no number, 7 is a local default
     late_submission_days = ma.fields.Integer(validate=validate.Range(1, 62), metadata={
         "description": "a visit received more than this many days after it started is a late_submission exception"})
+    # optional on PUT: the seeds give no rule; the default reads seed 002 (探访关爱机制)
+    volunteer_visits_count = ma.fields.Boolean(metadata={
+        "description": "a volunteer team's visit naming a person counts toward that person's 月探访率"})
     updated_at = ma.fields.DateTime(dump_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,30 +17,101 @@ from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.policy import managed_place
 from server.care.models import CareAgreement
-from server.people.models import Person
+from server.errors import LANGUAGES, ServiceError, message
+from server.messages import text
+from server.people import roster
+from server.people.models import SELF_CARE_LEVELS, Person
 from server.places import service as places
 from server.places.models import Place
-from server.quotas.models import DEFAULT_QUOTAS, QuotaPolicy, SchedulePolicy
+from server.quotas.models import (
+    DEFAULT_POLICY,
+    MODE_GROUPS,
+    QuotaPolicy,
+    SchedulePolicy,
+)
 from server.timeutil import month_bounds
+from server.visits.catalogue import OBSERVATIONS
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
 
 def policies(session: Session) -> dict[str, QuotaPolicy]:
+    """The quota policy of each self-care level: the stored rows, the seeds' default for a level
+    without one."""
     found = {p.self_care_level: p for p in session.scalars(select(QuotaPolicy))}
-    for level, (visits, gap) in DEFAULT_QUOTAS.items():
-        found.setdefault(level, QuotaPolicy(self_care_level=level, visits_per_month=visits, max_gap_days=gap))
+    for level in SELF_CARE_LEVELS:
+        found.setdefault(level, QuotaPolicy(self_care_level=level, **DEFAULT_POLICY))
     return found
 
 
-def update(session: Session, *, actor: Actor, level: str, visits_per_month: int, max_gap_days: int) -> QuotaPolicy:
-    policy = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, visits_per_month=0, max_gap_days=0)
-    policy.visits_per_month, policy.max_gap_days = visits_per_month, max_gap_days
+POLICY_FIELDS = tuple(DEFAULT_POLICY)
+
+
+def update(session: Session, *, actor: Actor, level: str, **values) -> QuotaPolicy:
+    """A district admin sets a level's policy; every mode that has a minimum must count, and some
+    mode must count."""
+    policy = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, **DEFAULT_POLICY)
+    merged = {field: values.get(field, getattr(policy, field)) for field in POLICY_FIELDS}
+    errors = {f"min_{g}": [message("quota_min_not_counted")]
+              for g in MODE_GROUPS if merged[f"min_{g}"] and not merged[f"count_{g}"]}
+    if errors:
+        raise ServiceError(422, "quota_min_not_counted", errors=errors)
+    if not any(merged[f"count_{g}"] for g in MODE_GROUPS):
+        raise ServiceError(422, "quota_no_mode", errors={f"count_{g}": [message("quota_no_mode")] for g in MODE_GROUPS})
+    for field, value in merged.items():
+        setattr(policy, field, value)
     policy.updated_by, policy.updated_at = actor.user.id, clock.now()
     session.add(policy)
     session.flush()
-    audit.record(session, actor=actor, action="update", entity="quota", detail={
-        "level": level, "visits_per_month": visits_per_month, "max_gap_days": max_gap_days})
+    audit.record(session, actor=actor, action="update", entity="quota", detail={"level": level, **merged})
     return policy
+
+
+def reset(session: Session, *, actor: Actor, level: str) -> QuotaPolicy:
+    """Back to the seeds' default for a level (the row forgets who changed it)."""
+    policy = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, **DEFAULT_POLICY)
+    for field, value in DEFAULT_POLICY.items():
+        setattr(policy, field, value)
+    policy.updated_by, policy.updated_at = None, clock.now()
+    session.add(policy)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="quota", detail={"level": level, "reset": True})
+    return policy
+
+
+def describe(policy: QuotaPolicy, lang: str = "zh-CN") -> str:
+    """A level's policy in words, as reports print it beside 达标: "每月至少探访1次（上门入户、电话视频、
+    远程监测均计入）"."""
+    sep = text("quota.separator", lang)
+    modes = sep.join(text(f"quota.mode.{g}", lang) for g in MODE_GROUPS if getattr(policy, f"count_{g}"))
+    out = text("quota.describe", lang, n=policy.visits_per_month, modes=modes)
+    mins = [text("quota.describe.min", lang, mode=text(f"quota.mode.{g}", lang), n=getattr(policy, f"min_{g}"))
+            for g in MODE_GROUPS if getattr(policy, f"min_{g}")]
+    if mins:
+        out += text("quota.describe.mins", lang, mins=sep.join(mins))
+    if policy.max_gap_days:
+        out += text("quota.describe.gap", lang, days=policy.max_gap_days)
+    return out
+
+
+def policy_rows(session: Session, lang: str = "zh-CN") -> list[dict]:
+    """Each level's policy with its rule in words and whether it is the seeds' default."""
+    found = policies(session)
+    return [{"self_care_level": level, **{f: getattr(found[level], f) for f in POLICY_FIELDS},
+             "text": describe(found[level], lang), "default": found[level].updated_by is None,
+             "updated_at": found[level].updated_at} for level in SELF_CARE_LEVELS]
+
+
+def applied(session: Session, lang: str = "zh-CN") -> dict:
+    """The policy a report applied, for its JSON and the line under its table: each level's rule
+    in words, and whether it is the seeds' default or a local rule."""
+    rows = policy_rows(session, lang)
+    words = text("quota.applied.separator", lang).join(
+        text("quota.applied.level", lang, level=OBSERVATIONS["self_care_level"][r["self_care_level"]][LANGUAGES.index(lang)],
+             rule=r["text"]) for r in rows)
+    source = "quota.applied.default" if all(r["default"] for r in rows) else "quota.applied.local"
+    levels = {r["self_care_level"]: {k: v for k, v in r.items() if k not in ("self_care_level", "updated_at")}
+              for r in rows}
+    return {"levels": levels, "text": text(source, lang, rules=words)}
 
 
 def schedule(session: Session) -> SchedulePolicy:
@@ -66,38 +137,69 @@ def expected_by(quota: int, local: datetime) -> int:
 # --- what counts -----------------------------------------------------------------------------------
 
 
-def _started_in(start: datetime, end: datetime):
+def started_in(start: datetime, end: datetime):
     return (Visit.started_at >= start) & (Visit.started_at < end)
 
 
-def counts_toward_quota(start: datetime | None = None, end: datetime | None = None):
-    """The one rule for a visit that counts toward the quota: a verified home visit — started in
-    [start, end) when they are given (a month, as month_bounds gives it)."""
-    rule = (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED)
-    return rule if start is None else rule & _started_in(start, end)
+def counts_toward_quota(policy: dict[str, QuotaPolicy], start: datetime | None = None, end: datetime | None = None,
+                        *, level=Person.self_care_level):
+    """The one rule for a visit that counts toward a person's month: verified (or accepted), of a
+    mode their level's policy counts — started in [start, end) when they are given (a month, as
+    month_bounds gives it). ``level`` is the column holding the person's self-care level."""
+    by_level = sa.or_(*((level == lv) & Visit.mode.in_(p.counting_modes()) for lv, p in policy.items()))
+    rule = Visit.status.in_(COUNTS_AS_VERIFIED) & by_level
+    return rule if start is None else rule & started_in(start, end)
 
 
 def verified_in(start: datetime, end: datetime):
     """A verified visit of any mode started in [start, end): what makes a person "visited" in coverage."""
-    return Visit.status.in_(COUNTS_AS_VERIFIED) & _started_in(start, end)
+    return Visit.status.in_(COUNTS_AS_VERIFIED) & started_in(start, end)
 
 
-def monthly_coverage(*, place: Place, start: datetime, end: datetime) -> Select:
+def _in_group(group: str):
+    return Visit.mode.in_(MODE_GROUPS[group])
+
+
+def mode_counts(start: datetime, end: datetime, *, by=(Visit.person_id,), where=None):
+    """Verified visits started in [start, end) grouped by ``by``: ``visits`` (any mode) and one
+    column per mode group (``home``, ``phone_video``, ``remote``), as a subquery."""
+    cols = [func.count(case((_in_group(g), Visit.id))).label(g) for g in MODE_GROUPS]
+    stmt = select(*by, func.count().label("visits"), *cols).where(verified_in(start, end))
+    if where is not None:
+        stmt = stmt.where(where)
+    return stmt.group_by(*by).subquery()
+
+
+def by_level(policy: dict[str, QuotaPolicy], level, judge):
+    """A SQL CASE over the person's self-care level: ``judge(level_policy)`` for each level."""
+    return case(*((level == lv, judge(p)) for lv, p in policy.items()), else_=None)
+
+
+def quota_sql(policy: dict[str, QuotaPolicy], level, counts):
+    """(counted, met) as SQL over a mode_counts subquery's columns, by the person's level: the
+    QuotaPolicy rule evaluated in the database."""
+    home, pv, remote = (func.coalesce(counts.c[g], 0) for g in MODE_GROUPS)
+    counted = by_level(policy, level, lambda p: p.counted(home, pv, remote))
+    met = by_level(policy, level, lambda p: p.met(home, pv, remote))
+    return func.coalesce(counted, 0), func.coalesce(met, False)
+
+
+def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: dict[str, QuotaPolicy]) -> Select:
     """The one coverage query: a row per person under ``place`` on the home-care register (active,
     decentralised) for the month [start, end), with their village (id, name, path), township
-    name, self-care level, ``visits`` (verified, any mode) and ``quota_visits`` (those counting
-    toward the quota). Run it for the rows, or aggregate over it as a subquery."""
-    per_person = (
-        select(Visit.person_id, func.count().label("visits"),
-               func.count(case((counts_toward_quota(start, end), Visit.id))).label("quota_visits"))
-        .where(verified_in(start, end)).group_by(Visit.person_id).subquery()
-    )
+    name, self-care level, ``visits`` (verified, any mode), the verified visits of each mode group
+    (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy`` counts) and
+    ``met`` (the month's quota met, QuotaPolicy.met). Run it for the rows, or aggregate over it
+    as a subquery."""
+    per_person = mode_counts(start, end)
+    counted, met = quota_sql(policy, Person.self_care_level, per_person)
     township = sa.orm.aliased(Place)
     return (
         select(Person.id.label("person_id"), Person.self_care_level, Place.id.label("village_id"),
                Place.name.label("village"), Place.path, township.name.label("township"),
                func.coalesce(per_person.c.visits, 0).label("visits"),
-               func.coalesce(per_person.c.quota_visits, 0).label("quota_visits"))
+               *(func.coalesce(per_person.c[g], 0).label(g) for g in MODE_GROUPS),
+               counted.label("quota_visits"), met.label("met"))
         .join(Place, Place.id == Person.village_id)
         .outerjoin(township, township.id == Place.parent_id)
         .outerjoin(per_person, per_person.c.person_id == Person.id)
@@ -108,7 +210,7 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime) -> Select:
 def coverage_totals(session: Session, *, place: Place, start: datetime, end: datetime) -> tuple[int, int]:
     """Persons on the register under ``place`` and those visited in [start, end): monthly_coverage
     counted in the database."""
-    per_person = monthly_coverage(place=place, start=start, end=end).subquery()
+    per_person = monthly_coverage(place=place, start=start, end=end, policy=policies(session)).subquery()
     return tuple(session.execute(select(func.count(), func.count(case((per_person.c.visits > 0, 1))))
                                  .select_from(per_person)).one())
 
@@ -126,41 +228,54 @@ class Progress:
     last_visit_at: datetime | None
     days_since_last: int | None
     overdue: bool
+    met: bool
+    by_mode: dict  # mode group -> verified visits this month
+    minimums: dict  # mode group -> the least the policy asks of it (only those it asks)
 
 
 def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: datetime | None = None) -> list[Progress]:
-    """The caregiver's persons this month, the most urgent first: overdue (past the longest gap,
-    or never visited), then furthest behind the month's pace."""
+    """The caregiver's persons this month, the most urgent first: overdue (never visited, or past
+    the longest gap where the policy sets one), then furthest behind the month's pace."""
     now = now or clock.now()
     local = now.astimezone(zone)
     start, end = month_bounds(local.year, local.month, zone)
+    quotas = policies(session)
+    counts = mode_counts(start, end)
+    last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
+            .join(Person, Person.id == Visit.person_id)
+            .where(counts_toward_quota(quotas)).group_by(Visit.person_id).subquery())
     rows = session.execute(
-        select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level,
-               func.count(case((counts_toward_quota(start, end), Visit.id))),
-               func.max(case((counts_toward_quota(), Visit.started_at))))
+        select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level, last.c.last,
+               *(func.coalesce(counts.c[g], 0) for g in MODE_GROUPS))
         .join(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
         .join(Place, Place.id == Person.village_id)
-        .outerjoin(Visit, Visit.person_id == Person.id)
+        .outerjoin(counts, counts.c.person_id == Person.id)
+        .outerjoin(last, last.c.person_id == Person.id)
         .where(CareAgreement.caregiver_id == actor.user.id, Person.status == "active")
-        .group_by(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level)
     ).all()
-    quotas = policies(session)
+    due = roster.days_due(session, year=local.year, month=local.month, person_ids=[r[0] for r in rows])
+    length = monthrange(local.year, local.month)[1]
     out = []
-    for pid, name, village_id, village_name, level, done, last in rows:
-        q = quotas[level]
-        since = (now - last).days if last else None
-        expected = expected_by(q.visits_per_month, local)
-        out.append(Progress(pid, name, village_id, village_name, level, done, q.visits_per_month, expected, last, since,
-                            overdue=since is None or since > q.max_gap_days))
+    for pid, name, village_id, village_name, level, last_at, *by in rows:
+        q = quotas[level] if pid not in due else roster.prorated_policy(quotas[level], due[pid], length)
+        by_mode = dict(zip(MODE_GROUPS, by))
+        since = (now - last_at).days if last_at else None
+        required = q.required()
+        out.append(Progress(pid, name, village_id, village_name, level, q.counted(*by), required,
+                            expected_by(required, local), last_at, since,
+                            overdue=since is None or (q.max_gap_days is not None and since > q.max_gap_days),
+                            met=q.met(*by), by_mode=by_mode,
+                            minimums={g: getattr(q, f"min_{g}") for g in MODE_GROUPS if getattr(q, f"min_{g}")}))
     audit.record_person_reads(session, actor=actor, person_ids=[p.person_id for p in out], action="progress")
-    return sorted(out, key=lambda p: (not p.overdue, p.done - p.expected_by_today, p.done / max(p.quota, 1), p.person_id))
+    return sorted(out, key=lambda p: (not p.overdue, p.met, p.done - p.expected_by_today, p.done / max(p.quota, 1),
+                                      p.person_id))
 
 
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
-             trend_months: int = 6) -> dict:
+             trend_months: int = 6, lang: str = "zh-CN") -> dict:
     """This month's coverage under a place, by its child places (villages of a township,
     townships of a district): active people under decentralised support, those with at least
-    one verified visit, and those whose home-visit quota is met; with a monthly trend."""
+    one verified visit, and those whose quota is met (under the policy it names); with a monthly trend."""
     user = actor.user
     place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     children = {c.id: c for c in places.children(session, parent_id=place.id)}
@@ -174,13 +289,13 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     rows = {cid: {"place_id": cid, "name": c.name, "active": 0, "visited": 0, "quota_met": 0} for cid, c in children.items()}
     total = {"active": 0, "visited": 0, "quota_met": 0}
     start, end = month_bounds(year, month, zone)
-    for r in session.execute(monthly_coverage(place=place, start=start, end=end)):
+    for r in session.execute(monthly_coverage(place=place, start=start, end=end, policy=quotas)):
         cid = child_of(r.path)
         target = [total] + ([rows[cid]] if cid in rows else [])
         for t in target:
             t["active"] += 1
             t["visited"] += 1 if r.visits else 0
-            t["quota_met"] += 1 if r.quota_visits >= quotas[r.self_care_level].visits_per_month else 0
+            t["quota_met"] += 1 if r.met else 0
     trend = []
     y, m = year, month
     for _ in range(trend_months):
@@ -189,7 +304,7 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
         trend.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited})
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
-            "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend[::-1]}
+            "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend[::-1]}
 
 
 # --- who is behind -----------------------------------------------------------------------------------
@@ -205,21 +320,29 @@ class Behind:
 
 def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> list[Behind]:
     """Persons under an active agreement whose visits this month (by anyone) fall short of the
-    month's even pace by ``now``, with their caregiver."""
+    month's even pace by ``now`` — or of a mode's minimum by the month's last day — with their
+    caregiver."""
     local = now.astimezone(zone)
     start, end = month_bounds(local.year, local.month, zone)
+    counts = mode_counts(start, end)
     rows = session.execute(
-        select(CareAgreement.caregiver_id, Person.name, Person.self_care_level,
-               func.count(case((counts_toward_quota(start, end), Visit.id))))
+        select(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level,
+               *(func.coalesce(counts.c[g], 0) for g in MODE_GROUPS))
         .join(Person, Person.id == CareAgreement.person_id)
-        .outerjoin(Visit, Visit.person_id == Person.id)
-        .where(CareAgreement.status == "active", Person.status == "active")
-        .group_by(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level)
+        .outerjoin(counts, counts.c.person_id == Person.id)
+        .where(CareAgreement.status == "active", roster.on_roster(local.date()))
     ).all()
     policy = policies(session)
-    return [Behind(caregiver_id, name, done, policy[level].visits_per_month)
-            for caregiver_id, name, level, done in rows
-            if done < expected_by(policy[level].visits_per_month, local)]
+    due = roster.days_due(session, year=local.year, month=local.month)
+    length = monthrange(local.year, local.month)[1]
+    out = []
+    for caregiver_id, pid, name, level, *by in rows:
+        q = policy[level] if pid not in due else roster.prorated_policy(policy[level], due[pid], length)
+        done, required = q.counted(*by), q.required()
+        short_of_mode = any(n < expected_by(getattr(q, f"min_{g}"), local) for g, n in zip(MODE_GROUPS, by))
+        if done < expected_by(required, local) or short_of_mode:
+            out.append(Behind(caregiver_id, name, done, required))
+    return out
 
 
 @dataclass(frozen=True)
@@ -231,19 +354,26 @@ class Gap:
     max_gap_days: int
 
 
-def visit_gaps(session: Session, *, now: datetime) -> list[Gap]:
-    """Persons under an active agreement whose last verified home visit is older than their
-    level's longest allowed gap at ``now`` — or who had none since an agreement begun that long ago."""
+def visit_gaps(session: Session, *, now: datetime, today: date) -> list[Gap]:
+    """Persons on the roster ``today`` (local), under an active agreement and at home, whose last
+    visit counting toward their month is older than the longest gap their level's policy allows
+    at ``now`` — or who had none since an agreement begun that long ago. Levels whose policy sets
+    no gap (the seeds' default) are not watched: the month close catches a month without a
+    visit. An absence from home (server/people/absences.py) suspends the watch."""
+    quotas = policies(session)
     last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
-            .where(counts_toward_quota()).group_by(Visit.person_id).subquery())
+            .join(Person, Person.id == Visit.person_id)
+            .where(counts_toward_quota(quotas)).group_by(Visit.person_id).subquery())
     gaps = []
-    for level, rule in policies(session).items():
+    for level, rule in quotas.items():
+        if rule.max_gap_days is None:
+            continue
         cutoff = now - timedelta(days=rule.max_gap_days)
         rows = session.execute(
             select(Person.id, Person.name, Person.village_id, last.c.last)
             .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
             .outerjoin(last, last.c.person_id == Person.id)
-            .where(Person.status == "active", Person.self_care_level == level,
+            .where(roster.on_roster(today), ~roster.away_on(today), Person.self_care_level == level,
                    sa.or_(last.c.last < cutoff, and_(last.c.last.is_(None), CareAgreement.start_on < cutoff.date())))
         ).all()
         gaps += [Gap(pid, name, village_id, last_at, rule.max_gap_days) for pid, name, village_id, last_at in rows]

@@ -5,7 +5,7 @@ from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
-from server.errors import fail
+from server.errors import fail, language
 from server.reports import service
 from server.reports.schemas import DashboardQuerySchema, ReportQuerySchema, ReportSchema
 from server.reports.tables import to_csv, to_xlsx
@@ -30,19 +30,21 @@ class ReportByName(MethodView):
         if name == "annex1":
             report = service.annex1(session, actor=actor, place_id=place_id)
         elif name == "coverage":
-            report = service.coverage(session, actor=actor, place_id=place_id, year=year, month=month, zone=current_settings().zone)
+            report = service.coverage(session, actor=actor, place_id=place_id, year=year, month=month,
+                                      zone=current_settings().zone, lang=language())
         elif name == "volunteers":
             report = service.volunteers(session, actor=actor, place_id=place_id, year=year, month=month)
         elif name == "care-homes":
             report = service.care_homes(session, actor=actor, place_id=place_id)
         elif name == "agreements":
-            report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month, zone=current_settings().zone)
+            report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month,
+                                        zone=current_settings().zone, lang=language())
         else:
             fail(404, "not_found")
         if args["format"] == "csv":
-            return download(to_csv(report.headers, report.rows), report.title, "csv")
+            return download(to_csv(report.headers, report.table_rows()), report.title, "csv")
         if args["format"] == "xlsx":
-            return download(to_xlsx(name, report.headers, report.rows), report.title, "xlsx")
+            return download(to_xlsx(name, report.headers, report.table_rows()), report.title, "xlsx")
         return report.as_dict()
 
 

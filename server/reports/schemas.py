@@ -14,6 +14,8 @@ class ReportSchema(ma.Schema):
     title = ma.fields.String()
     headers = ma.fields.List(ma.fields.String())
     rows = ma.fields.List(ma.fields.List(ma.fields.Raw()))
+    notes = ma.fields.List(ma.fields.String(), metadata={"description": "printed under the table"})
+    policy = ma.fields.Dict(metadata={"description": "the quota policy applied, where the report judges 达标/未达标"})
 
 
 class DashboardQuerySchema(ma.Schema):

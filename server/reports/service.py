@@ -4,7 +4,7 @@ Each report is a title, headers as the forms print them, and rows; routes render
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -17,14 +17,15 @@ from server.alerts.models import Alert
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import managed_place
-from server.care.models import CareAgreement, CareHome
+from server.care.models import RELATION_LABELS, CareAgreement, CareHome
 from server.errors import ServiceError
 from server.messages import text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 from server.quotas import service as quotas
-from server.quotas.models import SchedulePolicy
+from server.quotas.models import MODE_GROUPS, SchedulePolicy
+from server.quotas.service import started_in
 from server.timeutil import month_bounds
 from server.visits.models import Visit
 
@@ -36,9 +37,18 @@ class Report:
     title: str
     headers: list[str]
     rows: list[list]
+    notes: list[str] = field(default_factory=list)  # printed under the table (the policy applied, the form's notes)
+    policy: dict | None = None  # the quota policy a report judging 达标/未达标 applied (quotas.applied)
 
     def as_dict(self) -> dict:
-        return {"title": self.title, "headers": self.headers, "rows": self.rows}
+        out = {"title": self.title, "headers": self.headers, "rows": self.rows, "notes": self.notes}
+        if self.policy is not None:
+            out["policy"] = self.policy
+        return out
+
+    def table_rows(self) -> list[list]:
+        """The rows as a spreadsheet prints them: the table, then a blank row and the notes."""
+        return self.rows + ([[]] + [[n] for n in self.notes] if self.notes else [])
 
 
 def _scope(session: Session, actor: Actor, place_id: int | None) -> Place:
@@ -73,20 +83,21 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
     return Report(text("report.annex1", place=place.name), ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"], rows)
 
 
-def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo) -> Report:
-    """Monthly visit coverage per township and village, and quota compliance by self-care level."""
+def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+             lang: str = "zh-CN") -> Report:
+    """Monthly visit coverage per township and village, and quota compliance by self-care level
+    under the policy it names."""
     place = _scope(session, actor, place_id)
     start, end = month_bounds(year, month, zone)
     policy = quotas.policies(session)
     groups: dict[tuple[str, str], dict] = {}
-    for r in session.execute(quotas.monthly_coverage(place=place, start=start, end=end)):
+    for r in session.execute(quotas.monthly_coverage(place=place, start=start, end=end, policy=policy)):
         g = groups.setdefault((r.township, r.village), {"active": 0, "visited": 0, **{lv: [0, 0] for lv in LEVEL_ZH}})
         g["active"] += 1
         g["visited"] += 1 if r.visits else 0
         g[r.self_care_level][0] += 1
-        g[r.self_care_level][1] += 1 if r.quota_visits >= policy[r.self_care_level].visits_per_month else 0
-    headers = ["乡镇", "村/居委会", "在册人数", "已走访人数", "走访覆盖率"] + \
-        [f"{LEVEL_ZH[lv]}达标（{policy[lv].visits_per_month}次/月）" for lv in LEVEL_ZH]
+        g[r.self_care_level][1] += 1 if r.met else 0
+    headers = ["乡镇", "村/居委会", "在册人数", "已探访人数", "探访覆盖率"] + [f"{LEVEL_ZH[lv]}达标" for lv in LEVEL_ZH]
     rows = []
     for (t_name, v_name), g in sorted(groups.items()):
         rows.append([t_name, v_name, g["active"], g["visited"], f"{g['visited'] / g['active']:.0%}"] +
@@ -95,7 +106,9 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     visited = sum(g["visited"] for g in groups.values())
     rows.append(["合计", "", active, visited, f"{visited / active:.0%}" if active else "-"] +
                 [f"{sum(g[lv][1] for g in groups.values())}/{sum(g[lv][0] for g in groups.values())}" for lv in LEVEL_ZH])
-    return Report(text("report.coverage", place=place.name, year=year, month=month), headers, rows)
+    applied = quotas.applied(session, lang)
+    return Report(text("report.coverage", place=place.name, year=year, month=month), headers, rows,
+                  notes=[applied["text"]], policy=applied)
 
 
 def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> Report:
@@ -132,38 +145,45 @@ def care_homes(session: Session, *, actor: Actor, place_id: int | None) -> Repor
                                              "达到60%还应入住人数", "工作人员人数"], rows)
 
 
-def agreements(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo) -> Report:
-    """Care agreements with the verified care behind them this month: the basis on which the care
-    subsidy is paid or withheld, with the exceptions beside it."""
+def agreements(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+               lang: str = "zh-CN") -> Report:
+    """Care agreements with the verified care behind them this month, by mode: the basis on which
+    the care subsidy is paid or withheld, judged by the quota policy it names, with the
+    exceptions beside it."""
     place = _scope(session, actor, place_id)
     start, end = month_bounds(year, month, zone)
     first = date(year, month, 1)
     policy = quotas.policies(session)
-    verified = quotas.counts_toward_quota(start, end)
-    flagged = (Visit.started_at >= start) & (Visit.started_at < end) & Visit.status.in_(("exception", "rejected"))
+    done = quotas.mode_counts(start, end, by=(Visit.person_id, Visit.caregiver_id))
+    flagged = (select(Visit.person_id, Visit.caregiver_id, func.count().label("n"))
+               .where(started_in(start, end), Visit.status.in_(("exception", "rejected")))
+               .group_by(Visit.person_id, Visit.caregiver_id).subquery())
+    mine = lambda sub: (sub.c.person_id == CareAgreement.person_id) & (sub.c.caregiver_id == CareAgreement.caregiver_id)  # noqa: E731
     village = sa.orm.aliased(Place)
     data = session.execute(
         select(village.name, Person.name, Person.self_care_level, User.display_name, CareAgreement.relation,
                CareAgreement.start_on, CareAgreement.end_on,
-               func.count(case((verified, Visit.id))), func.count(case((flagged, Visit.id))))
+               *(func.coalesce(done.c[g], 0) for g in MODE_GROUPS), func.coalesce(flagged.c.n, 0))
         .join(Person, Person.id == CareAgreement.person_id)
         .join(village, village.id == Person.village_id)
         .join(User, User.id == CareAgreement.caregiver_id)
-        .outerjoin(Visit, (Visit.person_id == CareAgreement.person_id) & (Visit.caregiver_id == CareAgreement.caregiver_id))
+        .outerjoin(done, mine(done))
+        .outerjoin(flagged, mine(flagged))
         .where(village.path.startswith(place.path, autoescape=True), CareAgreement.start_on < end.date(),
                (CareAgreement.end_on.is_(None)) | (CareAgreement.end_on >= first))
-        .group_by(CareAgreement.id, village.name, Person.name, Person.self_care_level, User.display_name,
-                  CareAgreement.relation, CareAgreement.start_on, CareAgreement.end_on)
         .order_by(village.name, Person.name)
     ).all()
     rows = []
-    for v, p, level, caregiver, relation, start_on, end_on, done, flags in data:
-        quota = policy[level].visits_per_month
-        rows.append([v, p, LEVEL_ZH[level], caregiver, relation, start_on.isoformat(),
-                     end_on.isoformat() if end_on else "", quota, done, flags, "达标" if done >= quota else "未达标"])
+    for v, p, level, caregiver, relation, start_on, end_on, home, pv, remote, flags in data:
+        q = policy[level]
+        rows.append([v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS.get(relation, relation), start_on.isoformat(),
+                     end_on.isoformat() if end_on else "", q.required(), home, pv, remote, q.counted(home, pv, remote),
+                     flags, "达标" if q.met(home, pv, remote) else "未达标"])
+    applied = quotas.applied(session, lang)
     return Report(text("report.agreements", place=place.name, year=year, month=month),
-                  ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应走访次数",
-                   "核实上门走访次数", "异常走访次数", "履行情况"], rows)
+                  ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应探访次数",
+                   "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况"], rows,
+                  notes=[applied["text"]], policy=applied)
 
 
 def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,

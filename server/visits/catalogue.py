@@ -67,6 +67,8 @@ OBSERVATIONS: dict[str, dict[str, tuple[str, str]]] = {
 # Verification exceptions: code -> (zh-CN, en).
 EXCEPTIONS: dict[str, tuple[str, str]] = {
     "no_gps": ("没有定位", "No GPS position"),
+    "no_duration": ("电话视频没有通话时长", "The call has no end time"),
+    "no_observation": ("没有记录服务对象的身体情况", "The person's health was not recorded"),
     "low_accuracy": ("定位精度太低", "GPS accuracy too low"),
     "outside_geofence": ("不在服务对象家附近", "Not near the person's home"),
     "photo_reused": ("照片与其他走访重复", "Photo matches another visit's photo"),

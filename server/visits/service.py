@@ -23,6 +23,7 @@ from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
 from server.notify import service as notify
+from server.people import exits, roster
 from server.people import service as people
 from server.people.models import Person
 from server.photos import service as photos
@@ -128,7 +129,12 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
     """Validate and verify a check-in, before anything is written: the person (with the
     agreement), the processed photos, and the visit's row to insert."""
     person = _person_and_agreement(session, data["person_id"], actor.user.id)
-    _validate(data, files, person, now, settings)
+    agreement_id = person.agreement_id if person is not None else None
+    if person is not None and agreement_id is None:
+        # the person may have left the roster since: a visit of the exit's day or before is still theirs
+        agreement_id = exits.accepts_visit_after_exit(session, person_id=person.id, caregiver_id=actor.user.id,
+                                                      visit_day=clock.today(settings.zone, data["started_at"]))
+    _validate(data, files, person, agreement_id, now, settings)
 
     # Everything heavy happens before the first write, so no lock is held while photos decode.
     processed = photos.process_all(files, limits=settings.photos.limits, zone=settings.zone)
@@ -139,7 +145,7 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
         lat, lon = geo.to_wgs84(lat, lon, system)
     row = {
         "client_id": data["client_id"], "person_id": person.id, "caregiver_id": actor.user.id,
-        "agreement_id": person.agreement_id, "mode": data["mode"], "started_at": data["started_at"],
+        "agreement_id": agreement_id, "mode": data["mode"], "started_at": data["started_at"],
         "ended_at": data.get("ended_at"), "lat": lat, "lon": lon, "accuracy_m": data.get("accuracy_m"),
         "coord_system": system, "services": data.get("services", []), "device_time": data.get("device_time"),
         "received_at": now, "content_hash": digest,
@@ -191,10 +197,11 @@ def _deterioration(session: Session, row: dict, person, settings: Settings) -> l
                                 settings=settings.alerts, now=row["received_at"])
 
 
-def _validate(data: dict, files: list[bytes], person, now: datetime, settings: Settings) -> None:
+def _validate(data: dict, files: list[bytes], person, agreement_id: int | None, now: datetime,
+              settings: Settings) -> None:
     if person is None:
         raise ServiceError(404, "person_not_found", errors={"person_id": ["no such person"]})
-    if person.agreement_id is None:
+    if agreement_id is None:
         raise ServiceError(403, "visit_not_assigned")
     _check_times(data, now, settings.rules)
     allowed = catalogue.services_for(person.self_care_level)
@@ -223,7 +230,9 @@ def _check_times(data: dict, now: datetime, rules: verification.Rules) -> None:
 
 def _context(session: Session, row: dict, person, processed, settings: Settings) -> verification.Context:
     home = None
-    if person.home_lat is not None and person.home_location_state == "confirmed":
+    # away from home (a hospital stay) the visit is where the person is, and counts (seed 000 item 7)
+    away = session.scalar(select(roster.away_on(clock.today(settings.zone, row["started_at"]), person.id)))
+    if person.home_lat is not None and person.home_location_state == "confirmed" and not away:
         home = (person.home_lat, person.home_lon)
     neighbours = []
     if row["lat"] is not None:
@@ -254,6 +263,7 @@ def _context(session: Session, row: dict, person, processed, settings: Settings)
         zone=settings.zone,
         mode=row["mode"], started_at=row["started_at"], ended_at=row["ended_at"], lat=row["lat"], lon=row["lon"],
         accuracy_m=row["accuracy_m"], received_at=row["received_at"], device_time=row["device_time"], home=home,
+        health=row.get("health"),
         neighbours=neighbours, photo_times=photos.taken_times(processed), reused_from=reused,
     )
 

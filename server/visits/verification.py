@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from server.geo import distance_m
 
+CALL_MODES = ("phone", "video")
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -60,6 +62,7 @@ class Context:
     neighbours: list[Position] = field(default_factory=list)  # the caregiver's visits just before and after
     photo_times: list[datetime | None] = field(default_factory=list)
     reused_from: list[int] = field(default_factory=list)  # ids of other visits with a matching photo
+    health: str | None = None  # the health observation (健康) the caregiver recorded
     late_after_days: int | None = None  # the schedule policy's late_submission_days; None: not checked
     zone: ZoneInfo | None = None  # the zone months are counted in (for the month close)
 
@@ -108,6 +111,18 @@ def check(ctx: Context, rules: Rules) -> tuple[list[str], dict]:
                 detail["distance_from_home_m"] = round(d, 1)
                 if d > rules.geofence_radius_m + (ctx.accuracy_m or 0):
                     found.append("outside_geofence")
+
+    if ctx.mode != "home":
+        # A call or a look at a remote monitor is made from anywhere, so no GPS is asked of it
+        # (seed 000 item 2 counts 电话视频 and 远程监测 as care; seed 002 counts 通讯探访). What can be
+        # checked is that it took place and did what a 探访 is for: a call has a length, which
+        # staff can hold against the caregiver's call log (no end time: no_duration), and every
+        # non-home 探访 must say how the person is (seed 002: 及时了解老年人基本生活、安全风险) —
+        # a call that learned nothing is not a 探访 (no_observation).
+        if ctx.mode in CALL_MODES and ctx.ended_at is None:
+            found.append("no_duration")
+        if ctx.health is None:
+            found.append("no_observation")
 
     if ctx.reused_from:
         found.append("photo_reused")

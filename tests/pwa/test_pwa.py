@@ -75,7 +75,7 @@ def test_offline_check_in_survives_a_reload_and_is_sent_once(context, site):
     page = open_app(context)
     login(page)
     page.wait_for_selector(".card:has-text('李秀英')")
-    assert "本月 0/4" in page.inner_text(".card:has-text('李秀英')")
+    assert "本月 0/1" in page.inner_text(".card:has-text('李秀英')")  # the default: one 探访 a month
     shot(page, "02-caregiver-home")
     wait_offline_ready(page, site)
     before = count_visits(site)

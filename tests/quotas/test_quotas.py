@@ -33,32 +33,60 @@ def visit(session, person, caregiver, *, when, status="verified", mode="home"):
     return v
 
 
-def test_defaults_and_admin_edits(client, session, world):
+SEEDS_DEFAULT = {"visits_per_month": 1, "max_gap_days": None, "count_home": True, "count_phone_video": True,
+                 "count_remote": True, "min_home": 0, "min_phone_video": 0, "min_remote": 0, "default": True}
+
+
+def test_defaults_are_the_seeds_and_admins_edit_them(client, session, world):
     r = client.get("/api/quotas", headers=factories.headers(session, world.a.caregiver))
-    assert [(q["self_care_level"], q["visits_per_month"], q["max_gap_days"]) for q in r.get_json()] == [
-        ("self_care", 2, 20), ("partly_disabled", 4, 10), ("fully_disabled", 8, 5)]
+    assert [q["self_care_level"] for q in r.get_json()] == ["self_care", "partly_disabled", "fully_disabled"]
+    for q in r.get_json():  # seed 002 月探访率 100%, any verified mode (seed 000 item 2)
+        assert {k: q[k] for k in SEEDS_DEFAULT} == SEEDS_DEFAULT
+        assert q["text"] == "每月至少探访1次（上门入户、电话视频、远程监测计入）"
     h = factories.headers(session, world.admin, **EN)
-    r = client.put("/api/quotas/self_care", json={"visits_per_month": 3, "max_gap_days": 14}, headers=h)
-    assert r.status_code == 200 and r.get_json()["visits_per_month"] == 3
-    assert client.get("/api/quotas", headers=h).get_json()[0]["visits_per_month"] == 3
+    r = client.put("/api/quotas/self_care", json={"visits_per_month": 2, "min_home": 2, "max_gap_days": 20}, headers=h)
+    assert r.status_code == 200
+    body = r.get_json()
+    assert (body["visits_per_month"], body["min_home"], body["max_gap_days"], body["default"]) == (2, 2, 20, False)
+    assert body["text"] == ("at least 2 a month (home visits, phone or video calls, remote monitoring count), "
+                            "of which 2 home visits at least, no more than 20 days apart")
+    got = client.get("/api/quotas", headers=h).get_json()
+    assert (got[0]["min_home"], got[1]["min_home"]) == (2, 0)
+    r = client.delete("/api/quotas/self_care", headers=h)
+    assert r.status_code == 200 and {k: r.get_json()[k] for k in SEEDS_DEFAULT} == SEEDS_DEFAULT
 
 
-@pytest.mark.parametrize("who, level, body, status", [
-    ("staff", "self_care", {"visits_per_month": 3, "max_gap_days": 14}, 403),
-    ("admin", "self_care", {"visits_per_month": 0, "max_gap_days": 14}, 422),
-    ("admin", "self_care", {"visits_per_month": 3}, 422),
-    ("admin", "royalty", {"visits_per_month": 3, "max_gap_days": 14}, 404),
+@pytest.mark.parametrize("who, level, body, status, field", [
+    ("staff", "self_care", {"visits_per_month": 3}, 403, None),
+    ("admin", "self_care", {"visits_per_month": 0}, 422, "visits_per_month"),
+    ("admin", "self_care", {"min_home": 2}, 422, "visits_per_month"),
+    ("admin", "self_care", {"visits_per_month": 2, "min_home": 2, "count_home": False}, 422, "min_home"),
+    ("admin", "self_care", {"visits_per_month": 1, "count_home": False, "count_phone_video": False,
+                            "count_remote": False}, 422, "count_home"),
+    ("admin", "self_care", {"visits_per_month": 1, "max_gap_days": 0}, 422, "max_gap_days"),
+    ("admin", "royalty", {"visits_per_month": 3}, 404, None),
 ])
-def test_bad_quota_edits(client, session, world, who, level, body, status):
+def test_bad_quota_edits(client, session, world, who, level, body, status, field):
     user = world.admin if who == "admin" else world.a.staff
     r = client.put(f"/api/quotas/{level}", json=body, headers=factories.headers(session, user, **EN))
     assert r.status_code == status and r.get_json()["message"]
-    assert client.get("/api/quotas", headers=factories.headers(session, user)).get_json()[0]["visits_per_month"] == 2
+    if field:
+        assert field in r.get_json()["errors"]
+    stored = client.get("/api/quotas", headers=factories.headers(session, user)).get_json()[0]
+    assert {k: stored[k] for k in SEEDS_DEFAULT} == SEEDS_DEFAULT  # nothing half-stored
+
+
+def test_a_mode_with_a_minimum_must_count_says_so_in_chinese(client, session, world):
+    r = client.put("/api/quotas/partly_disabled", json={"visits_per_month": 2, "min_home": 2, "count_home": False},
+                   headers=factories.headers(session, world.admin))
+    assert r.status_code == 422
+    assert r.get_json()["errors"]["min_home"] == ["规定了最少次数的探访方式必须计入每月探访"]
 
 
 def test_caregiver_progress_puts_overdue_first(client, session, world):
+    factories.home_visits_policy(session, self_care=(2, 20), fully_disabled=(8, 5))
     cg = world.a.caregiver
-    done = world.a.person  # self-care: 2 a month
+    done = world.a.person  # self-care: 2 home visits a month
     never = factories.person(session, world.a.villages[1], name="未访人", level="fully_disabled", caregiver=cg)
     visit(session, done, cg, when=ago(hours=3))
     visit(session, done, cg, when=ago(hours=2), status="accepted")
@@ -71,7 +99,18 @@ def test_caregiver_progress_puts_overdue_first(client, session, world):
     assert rows[0]["overdue"] is True and rows[0]["done"] == 0 and rows[0]["quota"] == 8
     assert rows[0]["last_visit_at"] is None
     assert rows[1]["done"] == 2 and rows[1]["quota"] == 2 and rows[1]["overdue"] is False
-    assert rows[1]["days_since_last"] == 0
+    assert rows[1]["days_since_last"] == 0 and rows[1]["met"] is True
+    assert rows[1]["by_mode"] == {"home": 2, "phone_video": 1, "remote": 0}
+
+
+def test_progress_under_the_default_counts_a_call_and_names_a_home_minimum(client, session, world):
+    cg = world.a.caregiver
+    visit(session, world.a.person, cg, when=ago(hours=1), mode="video")
+    row = client.get("/api/me/progress", headers=factories.headers(session, cg)).get_json()[0]
+    assert (row["done"], row["quota"], row["met"], row["overdue"], row["minimums"]) == (1, 1, True, False, {})
+    factories.quota_policy(session, "self_care", visits_per_month=2, min_home=2)
+    row = client.get("/api/me/progress", headers=factories.headers(session, cg)).get_json()[0]
+    assert (row["done"], row["quota"], row["met"], row["minimums"]) == (1, 2, False, {"home": 2})
     assert client.get("/api/me/progress", headers=factories.headers(session, world.a.staff)).status_code == 403
 
 
@@ -87,6 +126,7 @@ def test_township_coverage_by_village(client, session, world):
     assert [(c["name"], c["active"], c["visited"], c["quota_met"]) for c in body["children"]] == [
         ("甲镇1村", 1, 1, 1), ("甲镇2村", 1, 0, 0)]
     assert body["total"] == {"active": 2, "visited": 1, "quota_met": 1}
+    assert body["policy"]["text"].startswith("执行标准（默认")
     assert len(body["trend"]) == 6 and body["trend"][-1]["visited"] == 1
     r = client.get(f"/api/coverage?place_id={world.district.id}", headers=factories.headers(session, world.admin))
     assert [(c["name"], c["active"], c["visited"]) for c in r.get_json()["children"]] == [("甲镇", 2, 1), ("乙乡", 1, 0)]

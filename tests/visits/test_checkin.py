@@ -172,7 +172,7 @@ def test_catalogue_lists_services_per_level_and_reasons(client):
     assert {x["code"] for x in r["observations"]["living_environment"]} == {"clean", "fair", "dirty"}
     assert {e["code"] for e in r["exceptions"]} == {"no_gps", "low_accuracy", "outside_geofence", "photo_reused",
                                                    "photo_stale", "too_short", "clock_skew", "impossible_travel",
-                                                       "late_submission"}
+                                                   "late_submission", "no_duration", "no_observation"}
     assert {x["decision"] for x in r["review_reasons"]} == {"accept", "reject"}
 
 

@@ -1,0 +1,50 @@
+"""quota policy per self-care level and per mode; volunteer visits in the 月探访率
+
+Revision ID: 0010_policy
+Revises: 0014_services
+Create Date: 2026-11-29 10:30:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010_policy'
+down_revision = '0014_services'
+branch_labels = None
+depends_on = None
+
+MODE_GROUPS = ('home', 'phone_video', 'remote')
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('quotapolicy') as batch:
+        batch.alter_column('max_gap_days', existing_type=sa.Integer(), nullable=True)
+        for group in MODE_GROUPS:
+            batch.add_column(sa.Column(f'count_{group}', sa.Boolean(), nullable=False, server_default=sa.true()))
+        for group in MODE_GROUPS:
+            batch.add_column(sa.Column(f'min_{group}', sa.Integer(), nullable=False, server_default='0'))
+    quota = sa.table('quotapolicy', sa.column('updated_by', sa.Integer), sa.column('visits_per_month', sa.Integer),
+                     sa.column('max_gap_days', sa.Integer), sa.column('count_phone_video', sa.Boolean),
+                     sa.column('count_remote', sa.Boolean))
+    # Rows nobody edited held the old 2/4/8 home visits that no seed states: they become the seeds'
+    # default (one 探访 a month of any verified mode, no longest gap; seed 002, seed 000 item 2).
+    op.execute(quota.update().where(quota.c.updated_by.is_(None)).values(visits_per_month=1, max_gap_days=None))
+    # A row a district admin set keeps its meaning: that many verified *home* visits, that gap.
+    op.execute(quota.update().where(quota.c.updated_by.isnot(None))
+               .values(count_phone_video=False, count_remote=False))
+    with op.batch_alter_table('schedulepolicy') as batch:
+        # the seeds give no rule; the default reads seed 002's 探访关爱机制 (see SchedulePolicy)
+        batch.add_column(sa.Column('volunteer_visits_count', sa.Boolean(), nullable=False, server_default=sa.true()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('schedulepolicy') as batch:
+        batch.drop_column('volunteer_visits_count')
+    quota = sa.table('quotapolicy', sa.column('max_gap_days', sa.Integer))
+    op.execute(quota.update().where(quota.c.max_gap_days.is_(None)).values(max_gap_days=31))
+    with op.batch_alter_table('quotapolicy') as batch:
+        for group in MODE_GROUPS:
+            batch.drop_column(f'min_{group}')
+            batch.drop_column(f'count_{group}')
+        batch.alter_column('max_gap_days', existing_type=sa.Integer(), nullable=False)
