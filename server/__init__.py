@@ -72,6 +72,8 @@ def create_app(config: dict | None = None) -> Flask:
     from server.care.routes import homes_blp
     from server.imports.routes import blp as imports_blp
     from server.notify.routes import blp as notify_blp
+    from server.pairing.routes import blp as pairing_blp
+    from server.pairing.routes import festivals_blp
     from server.people.routes import blp as persons_blp
     from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp
@@ -94,7 +96,8 @@ def create_app(config: dict | None = None) -> Flask:
     photos_service.register_reader("activity", activities_service.read_photo)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
-                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp):
+                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp,
+                      pairing_blp, festivals_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -25,6 +25,7 @@ from server.alerts import service as alerts
 from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
+from server.pairing import festival
 from server.privacy import service as privacy
 from server.quotas import close, reminders
 from server.quotas import service as quotas
@@ -124,6 +125,19 @@ def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
         return _finish(session, run, result)
 
 
+def festival_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Each day of a festival's window: cadres and volunteer teams with persons not yet visited
+    (节日慰问, seed 003; seed 000 item 12)."""
+    with db.session() as session:
+        run = _claim(session, "festival_reminders", _local(at, settings).date().isoformat(), at)
+        if run is None:
+            return {"skipped": "already done"}
+        result = festival.remind(session, now=at, zone=settings.zone)
+        session.commit()
+        delivered = notify.deliver_pending(session, settings.notify, at)
+        return _finish(session, run, {**result, **delivered})
+
+
 # --- watching ------------------------------------------------------------------------------------
 
 
@@ -190,6 +204,7 @@ JOBS: dict[str, Job] = {
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},
             20 * 24 * HOUR),
         Job("retention", retention, {"hour": 3, "minute": 15}, 24 * HOUR),
+        Job("festival_reminders", festival_reminders, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
         Job("review_reminder", review_reminder, {"day": 1, "hour": "REMINDER_HOUR", "minute": 30}, 10 * 24 * HOUR),
     )
 }

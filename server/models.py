@@ -12,6 +12,7 @@ from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
 from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
+from server.pairing.models import Cadre, FestivalCampaign, Pairing, PairingUnit, UnitTownship
 from server.people.models import Person
 from server.photos.models import VisitPhoto
 from server.places.models import Place
@@ -30,6 +31,11 @@ __all__ = [
     "SchedulePolicy",
     "VolunteerActivity",
     "AuditLog",
+    "Cadre",
+    "FestivalCampaign",
+    "Pairing",
+    "PairingUnit",
+    "UnitTownship",
     "AuthToken",
     "CareAgreement",
     "CareHome",

@@ -28,6 +28,8 @@ RELATION_LABELS = {
 LEVEL_LABELS = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 MODE_LABELS = {"decentralised": "分散供养", "centralised": "集中供养"}
 SEX_LABELS = {"M": "男", "F": "女"}
+CATEGORY_LABELS = {"tekun": "特困", "dibao": "低保", "special_hardship": "特殊困难家庭"}
+DIBAO_CLASS_LABELS = {"A": "A", "B": "B", "C": "C"}
 
 PERSON_COLUMNS = (
     Column("name", "姓名", ("特困人员姓名", "供养对象姓名", "人员姓名", "对象姓名"), True, "特困人员本人姓名", width=10),
@@ -42,6 +44,11 @@ PERSON_COLUMNS = (
            "全自理/半失能/全失能（也认：自理/半护理/全护理、部分失能、完全失能）", tuple(LEVEL_LABELS.values()), width=10),
     Column("support_mode", "供养方式", ("供养形式", "供养类型"), False, "分散供养/集中供养；不填为分散供养",
            tuple(MODE_LABELS.values()), width=10),
+    Column("assistance_category", "救助类别", ("人员类别", "对象类别", "救助对象类别", "困难类别", "保障类别"), False,
+           "特困/低保/特殊困难家庭（seed 003 附件的三类）；不填则不改（新登记为特困）",
+           ("特困", "低保", "特殊困难家庭"), width=12),
+    Column("dibao_class", "低保类别", ("低保分类", "低保类型", "低保等级", "低保档次"), False,
+           "A/B/C，仅低保对象填写", ("A", "B", "C"), width=8),
     Column("caregiver_name", "照料人", ("照料服务人", "监护人", "照料人姓名", "照料服务人姓名", "日常照料服务人",
                                       "监护人姓名", "照料护理人"), False, "签订照料服务协议的人；集中供养不填", width=10),
     Column("caregiver_phone", "照料人电话", ("照料人手机", "照料服务人电话", "监护人电话", "照料人联系电话",
@@ -101,6 +108,14 @@ LEVELS = {
     "全失能": "fully_disabled", "全护理": "fully_disabled", "完全失能": "fully_disabled",
     "不能自理": "fully_disabled", "失能": "fully_disabled", "全失能(全护理)": "fully_disabled",
 }
+CATEGORIES = {
+    "特困": "tekun", "特困人员": "tekun", "特困供养": "tekun", "特困供养人员": "tekun", "特困人员(孤儿)": "tekun",
+    "孤儿": "tekun",
+    "低保": "dibao", "低保对象": "dibao", "低保户": "dibao", "城市低保": "dibao", "农村低保": "dibao",
+    "特殊困难家庭": "special_hardship", "特殊困难家庭建档": "special_hardship", "特殊困难": "special_hardship",
+}
+DIBAO_CLASSES = {"A": "A", "B": "B", "C": "C", "a": "A", "b": "B", "c": "C", "A类": "A", "B类": "B", "C类": "C",
+                 "a类": "A", "b类": "B", "c类": "C"}
 MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
          "集中供养": "centralised", "集中": "centralised"}
 RELATIONS = {

@@ -189,7 +189,8 @@ def _coded(errors, row, key, table, cell, what):
 
 def _labels(key):
     return {"sex": layout.SEX_LABELS, "self_care_level": layout.LEVEL_LABELS, "support_mode": layout.MODE_LABELS,
-            "relation": layout.RELATION_LABELS}[key].values()
+            "relation": layout.RELATION_LABELS, "assistance_category": layout.CATEGORY_LABELS,
+            "dibao_class": layout.DIBAO_CLASS_LABELS}[key].values()
 
 
 _ID_PROBLEMS = {
@@ -270,6 +271,9 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
         if rec["level"] is None and not bad:
             errors.add(number, "self_care_level", "自理能力不能为空（全自理/半失能/全失能）")
         rec["mode"], _ = _coded(errors, number, "support_mode", layout.MODES, g("support_mode"), "供养方式")
+        rec["category"], _ = _coded(errors, number, "assistance_category", layout.CATEGORIES,
+                                    g("assistance_category"), "救助类别")
+        rec["dibao_class"], _ = _coded(errors, number, "dibao_class", layout.DIBAO_CLASSES, g("dibao_class"), "低保类别")
         cg_name = _field(errors, number, "caregiver_name", reading.text, g("caregiver_name"))
         cg_phone = _field(errors, number, "caregiver_phone", reading.phone, g("caregiver_phone"))
         relation, _ = _coded(errors, number, "relation", layout.RELATIONS, g("relation"), "关系")
@@ -312,7 +316,8 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
     snapshot = {
         "villages": sorted((p.id, p.name) for p in villages.values()),
         "persons": sorted((p.id, p.id_number, p.name, p.sex, p.birth_date, p.village_id, p.address, p.self_care_level,
-                           p.support_mode, p.status, p.updated_at) for p in persons.values()),
+                           p.support_mode, p.status, p.assistance_category, p.dibao_class, p.updated_at)
+                          for p in persons.values()),
         "users": sorted((u.id, u.username, u.role, u.place_id, u.is_active) for u in users.values()),
         "agreements": sorted((a.id, a.person_id, a.caregiver_id, a.signed_on, a.start_on) for a in agreements.values()),
     }
@@ -368,6 +373,17 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                   "village_id": village.id, "self_care_level": rec["level"]}
         if rec["address"] is not None:
             wanted["address"] = rec["address"]
+        # 救助类别 and 低保类别 change only when the file says; a 低保 class goes with the 低保 category
+        category = rec["category"] or (existing.assistance_category if existing is not None else None)
+        if rec["category"] is not None:
+            wanted["assistance_category"] = rec["category"]
+        if rec["dibao_class"] is not None:
+            wanted["dibao_class"] = rec["dibao_class"]
+        elif rec["category"] is not None and category != "dibao":
+            wanted["dibao_class"] = None
+        if rec["dibao_class"] and category != "dibao":
+            errors.add(number, "dibao_class", "只有低保对象才填低保类别（A/B/C）；该人员的救助类别不是低保")
+            continue
         if existing is None:
             mode = rec["mode"] or "decentralised"
             plan.action = "create"
@@ -757,7 +773,8 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
         row = {"name": p.name, "sex": layout.SEX_LABELS[p.sex], "id_number": p.id_number, "birth_date": p.birth_date,
                "village": places_under[p.village_id].name, "address": p.address,
                "self_care_level": layout.LEVEL_LABELS[p.self_care_level],
-               "support_mode": layout.MODE_LABELS[p.support_mode]}
+               "support_mode": layout.MODE_LABELS[p.support_mode],
+               "assistance_category": layout.CATEGORY_LABELS[p.assistance_category], "dibao_class": p.dibao_class}
         if p.id in caregivers:
             agreement, user = caregivers[p.id]
             row.update(caregiver_name=user.display_name, caregiver_phone=user.phone or user.username,

@@ -23,6 +23,7 @@ from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
 from server.notify import service as notify
+from server.pairing.models import Cadre, Pairing
 from server.people import service as people
 from server.people.models import Person
 from server.photos import service as photos
@@ -70,6 +71,14 @@ _PERSON_FOR_CHECKIN = (
                & (CareAgreement.caregiver_id == bindparam("caregiver_id")) & (CareAgreement.status == "active"))
     .where(Person.id == bindparam("person_id"))
 )
+# A cadre's check-in: the person and the cadre's active pairing with them (结对帮扶, seed 003).
+_PERSON_FOR_PAIRING = (
+    select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
+           Person.home_location_state, Pairing.id.label("pairing_id"))
+    .outerjoin(Pairing, (Pairing.person_id == Person.id) & (Pairing.status == "active")
+               & Pairing.cadre_id.in_(select(Cadre.id).where(Cadre.user_id == bindparam("caregiver_id"))))
+    .where(Person.id == bindparam("person_id"))
+)
 
 
 def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) -> tuple[dict, bool] | None:
@@ -83,9 +92,11 @@ def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) 
     return views(session, [session.get(Visit, existing.id)])[0], False
 
 
-def _person_and_agreement(session: Session, person_id: int, caregiver_id: int):
-    """What the check-in needs of the person, and their active agreement with this caregiver."""
-    return session.connection().execute(_PERSON_FOR_CHECKIN, {"person_id": person_id, "caregiver_id": caregiver_id}).first()
+def _person_and_agreement(session: Session, person_id: int, user) -> object:
+    """What the check-in needs of the person, and their active agreement with this caregiver
+    (or, for a cadre, their active pairing)."""
+    stmt = _PERSON_FOR_PAIRING if roles.is_cadre(user) else _PERSON_FOR_CHECKIN
+    return session.connection().execute(stmt, {"person_id": person_id, "caregiver_id": user.id}).first()
 
 
 def create_visit(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
@@ -99,7 +110,7 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
     photos it is looked for first: they are costly to decode again.
     """
     now = now or clock.now()
-    if not roles.is_caregiver(actor.user):
+    if not roles.checks_in(actor.user):
         raise ServiceError(403, "caregivers_only")
     digest = content_hash(data, files)
     answer = _answer_replay(session, actor, data["client_id"], digest) if files else None
@@ -127,8 +138,8 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
              now: datetime) -> tuple:
     """Validate and verify a check-in, before anything is written: the person (with the
     agreement), the processed photos, and the visit's row to insert."""
-    person = _person_and_agreement(session, data["person_id"], actor.user.id)
-    _validate(data, files, person, now, settings)
+    person = _person_and_agreement(session, data["person_id"], actor.user)
+    _validate(data, files, person, now, settings, cadre=roles.is_cadre(actor.user))
 
     # Everything heavy happens before the first write, so no lock is held while photos decode.
     processed = photos.process_all(files, limits=settings.photos.limits, zone=settings.zone)
@@ -139,7 +150,8 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
         lat, lon = geo.to_wgs84(lat, lon, system)
     row = {
         "client_id": data["client_id"], "person_id": person.id, "caregiver_id": actor.user.id,
-        "agreement_id": person.agreement_id, "mode": data["mode"], "started_at": data["started_at"],
+        "agreement_id": getattr(person, "agreement_id", None), "pairing_id": getattr(person, "pairing_id", None),
+        "mode": data["mode"], "started_at": data["started_at"],
         "ended_at": data.get("ended_at"), "lat": lat, "lon": lon, "accuracy_m": data.get("accuracy_m"),
         "coord_system": system, "services": data.get("services", []), "device_time": data.get("device_time"),
         "received_at": now, "content_hash": digest,
@@ -191,13 +203,15 @@ def _deterioration(session: Session, row: dict, person, settings: Settings) -> l
                                 settings=settings.alerts, now=row["received_at"])
 
 
-def _validate(data: dict, files: list[bytes], person, now: datetime, settings: Settings) -> None:
+def _validate(data: dict, files: list[bytes], person, now: datetime, settings: Settings, *, cadre: bool = False) -> None:
     if person is None:
         raise ServiceError(404, "person_not_found", errors={"person_id": ["no such person"]})
-    if person.agreement_id is None:
+    if cadre and person.pairing_id is None:
+        raise ServiceError(403, "visit_not_paired")
+    if not cadre and person.agreement_id is None:
         raise ServiceError(403, "visit_not_assigned")
     _check_times(data, now, settings.rules)
-    allowed = catalogue.services_for(person.self_care_level)
+    allowed = catalogue.PAIRING_SERVICES if cadre else catalogue.services_for(person.self_care_level)
     unknown = [s for s in data.get("services", []) if s not in allowed]
     if unknown:
         raise ServiceError(422, "services_not_in_catalogue", errors={"services": unknown}, codes=", ".join(unknown))
@@ -309,7 +323,7 @@ def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetim
 def _visible(session: Session, actor: Actor):
     user = actor.user
     stmt = select(Visit)
-    if roles.is_caregiver(user):
+    if roles.checks_in(user):
         return stmt.where(Visit.caregiver_id == user.id)
     if roles.is_volunteer(user):
         raise ServiceError(403, "forbidden_role")
@@ -341,7 +355,7 @@ def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "r
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
-    if roles.is_caregiver(actor.user):
+    if roles.checks_in(actor.user):
         allowed = visit.caregiver_id == actor.user.id
     elif roles.is_volunteer(actor.user):
         allowed = False
