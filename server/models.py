@@ -12,7 +12,13 @@ from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
 from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
-from server.pairing.models import Cadre, FestivalCampaign, Pairing, PairingUnit, UnitTownship
+from server.pairing.models import (
+    Cadre,
+    FestivalCampaign,
+    Pairing,
+    PairingUnit,
+    UnitTownship,
+)
 from server.people.models import Person
 from server.photos.models import VisitPhoto
 from server.places.models import Place
