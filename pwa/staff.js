@@ -38,6 +38,8 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());

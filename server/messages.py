@@ -63,12 +63,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "festival.dragon_boat": ("端午", "Dragon Boat Festival"),
     "festival.mid_autumn": ("中秋", "Mid-Autumn Festival"),
     "pairing.rule.over": (
-        "{name}（{rank}）已结对{count}人，超过“321”原则的{low}–{high}人",
-        "{name} ({rank}) is paired with {count}, more than the \"321\" rule's {low}–{high}",
+        "{name}（{rank}）已结对{count}人，超过“321”原则的{range}人",
+        "{name} ({rank}) is paired with {count}, more than the \"321\" rule's {range}",
     ),
     "pairing.rule.under": (
-        "{name}（{rank}）结对{count}人，少于“321”原则的{low}–{high}人",
-        "{name} ({rank}) is paired with {count}, fewer than the \"321\" rule's {low}–{high}",
+        "{name}（{rank}）结对{count}人，少于“321”原则的{range}人",
+        "{name} ({rank}) is paired with {count}, fewer than the \"321\" rule's {range}",
     ),
     "rank.district_leader": ("区级领导", "district leader"),
     "rank.division_leader": ("处级领导", "division-level leader"),

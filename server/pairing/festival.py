@@ -121,7 +121,8 @@ def _status(session: Session, *, actor: Actor, campaign: FestivalCampaign, place
     return place, rows
 
 
-def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo) -> dict:
+def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo,
+           lang: str = "zh-CN") -> dict:
     """Who has been visited and who has not, per township and per unit (counts only: the names are
     in ``unvisited``)."""
     campaign = get_campaign(session, campaign_id)
@@ -144,8 +145,8 @@ def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | 
         t["visited" if r.visited else "not_visited"] += 1
     total = len(rows)
     visited = sum(1 for r in rows if r.visited)
-    return {"title": text("report.festival", place=place.name, year=campaign.year, festival=label(campaign)),
-            "campaign": present(campaign), "persons": total, "visited": visited, "not_visited": total - visited,
+    return {"title": text("report.festival", lang, place=place.name, year=campaign.year, festival=label(campaign, lang)),
+            "campaign": present(campaign, lang), "persons": total, "visited": visited, "not_visited": total - visited,
             "townships": list(by_township.values()),
             "units": sorted(by_unit.values(), key=lambda u: (u["unit_id"] is None, u["unit_id"] or 0))}
 
@@ -165,8 +166,8 @@ def unvisited(session: Session, *, actor: Actor, campaign_id: int, place_id: int
             for r in rows]
 
 
-def present(campaign: FestivalCampaign) -> dict:
-    return {"id": campaign.id, "year": campaign.year, "festival": campaign.festival, "label": label(campaign),
+def present(campaign: FestivalCampaign, lang: str = "zh-CN") -> dict:
+    return {"id": campaign.id, "year": campaign.year, "festival": campaign.festival, "label": label(campaign, lang),
             "starts_on": campaign.starts_on, "ends_on": campaign.ends_on}
 
 

@@ -6,6 +6,7 @@ from server.auth.current import current_actor, login_required
 from server.auth.roles import DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
+from server.errors import language
 from server.pairing import festival, reports, service
 from server.pairing.schemas import (
     AnnexQuerySchema,
@@ -107,7 +108,7 @@ class Pairs(MethodView):
     def post(self, data):
         """Pair a cadre with a person of your township; warns when the cadre breaks the "321" rule"""
         session, actor = get_session(), current_actor()
-        made = service.pair(session, actor=actor, today=today(), **data)
+        made = service.pair(session, actor=actor, today=today(), lang=language(), **data)
         view = service.list_pairs(session, actor=actor, person_id=made.pairing.person_id,
                                   cadre_id=made.pairing.cadre_id)
         return {**view[0], "warnings": made.warnings}
@@ -119,7 +120,8 @@ class EndPair(MethodView):
     @blp.response(200, PairSchema)
     def post(self, pairing_id):
         """End a pair (the cadre moved on, the person left the roster)"""
-        ended = service.end_pair(get_session(), actor=current_actor(), pairing_id=pairing_id, today=today())
+        ended = service.end_pair(get_session(), actor=current_actor(), pairing_id=pairing_id, today=today(),
+                                 lang=language())
         p = ended.pairing
         return {"id": p.id, "cadre_id": p.cadre_id, "person_id": p.person_id, "started_on": p.started_on,
                 "status": p.status, "warnings": ended.warnings}
@@ -132,7 +134,7 @@ class Rule(MethodView):
     @blp.response(200, RuleReportSchema)
     def get(self, args):
         """Every cadre outside their "321" range and every person without a pair"""
-        return service.rule_report(get_session(), actor=current_actor(), **args)
+        return service.rule_report(get_session(), actor=current_actor(), lang=language(), **args)
 
 
 @blp.route("/annex")
@@ -156,14 +158,14 @@ class Festivals(MethodView):
     @festivals_blp.response(200, FestivalSchema(many=True))
     def get(self):
         """The festival campaigns, newest first"""
-        return [festival.present(c) for c in festival.list_campaigns(get_session())]
+        return [festival.present(c, language()) for c in festival.list_campaigns(get_session())]
 
     @login_required(DISTRICT_ADMIN)
     @festivals_blp.arguments(FestivalWriteSchema)
     @festivals_blp.response(201, FestivalSchema)
     def post(self, data):
         """Set a festival's visit window for a year (district admins)"""
-        return festival.present(festival.create_campaign(get_session(), actor=current_actor(), **data))
+        return festival.present(festival.create_campaign(get_session(), actor=current_actor(), **data), language())
 
 
 @festivals_blp.route("/<id:campaign_id>")
@@ -174,7 +176,7 @@ class FestivalById(MethodView):
     def put(self, data, campaign_id):
         """Move a festival's window (district admins)"""
         return festival.present(festival.update_campaign(get_session(), actor=current_actor(),
-                                                         campaign_id=campaign_id, **data))
+                                                         campaign_id=campaign_id, **data), language())
 
 
 FESTIVAL_HEADERS = ["街道（乡镇）", "应走访人数", "已走访", "未走访"]
@@ -188,7 +190,7 @@ class FestivalReport(MethodView):
     def get(self, args, campaign_id):
         """Who has been visited and who has not, per township and per unit (JSON; CSV/XLSX per township)"""
         found = festival.report(get_session(), actor=current_actor(), campaign_id=campaign_id,
-                                place_id=args.get("place_id"), zone=current_settings().zone)
+                                place_id=args.get("place_id"), zone=current_settings().zone, lang=language())
         if args["format"] == "json":
             return found
         rows = [[t["name"], t["persons"], t["visited"], t["not_visited"]] for t in found["townships"]]

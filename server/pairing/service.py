@@ -45,8 +45,8 @@ def rule_message(*, name: str, rank: str, paired: int, lang: str = "zh-CN") -> s
     if state is None:
         return None
     low, high = RULE_321[rank]
-    return text(f"pairing.rule.{state}", lang, name=name, rank=text(f"rank.{rank}", lang), count=paired, low=low,
-                high=high)
+    span = str(low) if low == high else f"{low}–{high}"
+    return text(f"pairing.rule.{state}", lang, name=name, rank=text(f"rank.{rank}", lang), count=paired, range=span)
 
 
 # --- units -------------------------------------------------------------------------------
@@ -212,7 +212,8 @@ class Paired:
     warnings: list[str]  # the "321" rule, in the user's words: a pairing that breaks it is made, and said
 
 
-def pair(session: Session, *, actor: Actor, cadre_id: int, person_id: int, today: date) -> Paired:
+def pair(session: Session, *, actor: Actor, cadre_id: int, person_id: int, today: date,
+         lang: str = "zh-CN") -> Paired:
     """Pair a cadre with a person of the actor's township. Refused when the cadre's unit is not
     paired with the person's township; made, with a warning, when it breaks the "321" rule."""
     _staff(actor)
@@ -234,17 +235,17 @@ def pair(session: Session, *, actor: Actor, cadre_id: int, person_id: int, today
     session.flush()
     audit.record(session, actor=actor, action="pair", entity="pairing", entity_id=pairing.id, person_id=person.id,
                  detail={"cadre_id": cadre.id})
-    return Paired(pairing, _warnings(session, cadre))
+    return Paired(pairing, _warnings(session, cadre, lang))
 
 
-def _warnings(session: Session, cadre: Cadre) -> list[str]:
+def _warnings(session: Session, cadre: Cadre, lang: str) -> list[str]:
     user = session.get(User, cadre.user_id)
     message = rule_message(name=user.display_name, rank=cadre.rank,
-                           paired=_active_counts(session, [cadre.id]).get(cadre.id, 0))
+                           paired=_active_counts(session, [cadre.id]).get(cadre.id, 0), lang=lang)
     return [message] if message else []
 
 
-def end_pair(session: Session, *, actor: Actor, pairing_id: int, today: date) -> Paired:
+def end_pair(session: Session, *, actor: Actor, pairing_id: int, today: date, lang: str = "zh-CN") -> Paired:
     _staff(actor)
     pairing = session.get(Pairing, pairing_id)
     if pairing is None:
@@ -257,7 +258,7 @@ def end_pair(session: Session, *, actor: Actor, pairing_id: int, today: date) ->
     session.flush()
     audit.record(session, actor=actor, action="unpair", entity="pairing", entity_id=pairing.id,
                  person_id=pairing.person_id, detail={"cadre_id": pairing.cadre_id})
-    return Paired(pairing, _warnings(session, get_cadre(session, pairing.cadre_id)))
+    return Paired(pairing, _warnings(session, get_cadre(session, pairing.cadre_id), lang))
 
 
 def scope_place(session: Session, actor: Actor, place_id: int | None) -> Place:
@@ -289,13 +290,13 @@ def list_pairs(session: Session, *, actor: Actor, place_id: int | None = None, c
             for p, name, village, cadre, rank in rows]
 
 
-def rule_report(session: Session, *, actor: Actor, place_id: int | None = None) -> dict:
+def rule_report(session: Session, *, actor: Actor, place_id: int | None = None, lang: str = "zh-CN") -> dict:
     """Every cadre outside their "321" range (of the units the actor sees) and every active person
     of the place without a pair."""
     place = scope_place(session, actor, place_id)
     outside = [c for c in list_cadres(session, actor=actor) if c["rule"] is not None]
     for c in outside:
-        c["message"] = rule_message(name=c["display_name"], rank=c["rank"], paired=c["paired"])
+        c["message"] = rule_message(name=c["display_name"], rank=c["rank"], paired=c["paired"], lang=lang)
     unpaired_stmt = (select(Person.id, Person.name, Place.name, Person.assistance_category)
                      .join(Place, Place.id == Person.village_id)
                      .where(subtree_filter(place), Person.status == "active",
@@ -304,6 +305,6 @@ def rule_report(session: Session, *, actor: Actor, place_id: int | None = None) 
     unpaired = [{"id": i, "name": n, "village_name": v, "assistance_category": c}
                 for i, n, v, c in session.execute(unpaired_stmt)]
     audit.record_person_reads(session, actor=actor, person_ids=[u["id"] for u in unpaired], action="pairing_rule")
-    return {"title": text("report.pairing_rule", place=place.name), "cadres_outside": outside, "unpaired": unpaired,
+    return {"title": text("report.pairing_rule", lang, place=place.name), "cadres_outside": outside, "unpaired": unpaired,
             "unpaired_total": len(unpaired), "persons_total": count(session, _persons_in(place))}
 

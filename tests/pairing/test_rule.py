@@ -58,7 +58,7 @@ def test_another_cadre_with_two_is_flagged(client, session, world, pairs):
     h = factories.headers(session, world.a.staff, **{"Accept-Language": "en"})
     first, second = pair_all(client, h, pairs.clerk, people_of(session, world.a.villages[0], 2))
     assert first["warnings"] == []
-    assert second["warnings"] == ["赵干部（其他干部）已结对2人，超过“321”原则的1–1人"]
+    assert second["warnings"] == ["赵干部 (other cadre) is paired with 2, more than the \"321\" rule's 1"]
 
 
 def test_the_report_lists_every_cadre_outside_and_every_person_without_a_pair(client, session, world, pairs):
