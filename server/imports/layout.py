@@ -71,8 +71,27 @@ VOLUNTEER_COLUMNS = (
            "志愿服务队名称；系统中没有的会新建", width=20),
 )
 
-COLUMNS = {"persons": PERSON_COLUMNS, "volunteers": VOLUNTEER_COLUMNS}
-TITLES = {"persons": "分散供养特困人员花名册", "volunteers": "志愿服务队队员名单"}
+RANK_LABELS = {"district_leader": "区级领导", "division_leader": "处级领导", "other": "其他干部"}
+
+# 结对帮扶名册 (seed 003): one row per cadre × person of the township.
+PAIRING_COLUMNS = (
+    Column("unit", "结对单位", ("单位", "区级部门", "帮扶单位", "部门", "结对部门", "单位名称"), True,
+           "区级部门名称，须与系统“结对帮扶”中的单位一致，且已与本街道（乡镇）结对", width=24),
+    Column("cadre_name", "干部姓名", ("帮扶干部", "结对干部", "帮扶人", "帮扶责任人", "干部", "帮扶人姓名"), True,
+           "结对帮扶干部姓名", width=10),
+    Column("cadre_phone", "干部手机号", ("干部电话", "帮扶人电话", "帮扶人手机", "干部手机", "帮扶干部电话"), True,
+           "11位手机号，即干部的登录用户名", width=14),
+    Column("rank", "职级", ("干部类别", "干部职级", "领导职务", "级别"), False,
+           "区级领导/处级领导/其他干部（“321”原则：结对2-3人/1-2人/1人）；新干部必填",
+           tuple(RANK_LABELS.values()), width=10),
+    Column("name", "帮扶对象", ("帮扶对象姓名", "困难群众姓名", "对象姓名", "姓名", "结对对象"), True, "困难群众姓名",
+           width=10),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "帮扶对象身份证号", "证件号码"), True,
+           "帮扶对象的身份证号，须是本街道（乡镇）在册人员", width=22),
+)
+
+COLUMNS = {"persons": PERSON_COLUMNS, "volunteers": VOLUNTEER_COLUMNS, "pairings": PAIRING_COLUMNS}
+TITLES = {"persons": "分散供养特困人员花名册", "volunteers": "志愿服务队队员名单", "pairings": "结对帮扶名册"}
 
 
 def normalise(value: str) -> str:
@@ -116,6 +135,9 @@ CATEGORIES = {
 }
 DIBAO_CLASSES = {"A": "A", "B": "B", "C": "C", "a": "A", "b": "B", "c": "C", "A类": "A", "B类": "B", "C类": "C",
                  "a类": "A", "b类": "B", "c类": "C"}
+RANKS = {"区级领导": "district_leader", "区领导": "district_leader", "区级": "district_leader",
+         "处级领导": "division_leader", "处级": "division_leader", "处级干部": "division_leader",
+         "其他干部": "other", "其他": "other", "一般干部": "other", "干部": "other"}
 MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
          "集中供养": "centralised", "集中": "centralised"}
 RELATIONS = {

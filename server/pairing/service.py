@@ -219,14 +219,9 @@ def pair(session: Session, *, actor: Actor, cadre_id: int, person_id: int, today
     _staff(actor)
     cadre = get_cadre(session, cadre_id)
     person = people.managed_person(session, actor, person_id)
-    if person.status != "active":
-        raise ServiceError(422, "pairing_person_inactive", errors={"person_id": ["not on the roster"]})
-    township = township_of(session, session.get(Place, person.village_id))
-    linked = session.scalar(select(UnitTownship.id).where(UnitTownship.unit_id == cadre.unit_id,
-                                                          UnitTownship.township_id == township.id))
-    if linked is None:
-        raise ServiceError(422, "pairing_unit_not_in_township", township=township.name,
-                           errors={"cadre_id": ["the cadre's unit is not paired with this township"]})
+    refusal = refusal_for(session, unit_id=cadre.unit_id, person=person)
+    if refusal is not None:
+        raise refusal
     if session.scalar(select(Pairing.id).where(Pairing.cadre_id == cadre.id, Pairing.person_id == person.id,
                                                Pairing.status == "active")) is not None:
         raise ServiceError(409, "pairing_exists")
@@ -236,6 +231,20 @@ def pair(session: Session, *, actor: Actor, cadre_id: int, person_id: int, today
     audit.record(session, actor=actor, action="pair", entity="pairing", entity_id=pairing.id, person_id=person.id,
                  detail={"cadre_id": cadre.id})
     return Paired(pairing, _warnings(session, cadre, lang))
+
+
+def refusal_for(session: Session, *, unit_id: int, person: Person) -> ServiceError | None:
+    """Why a cadre of ``unit_id`` may not be paired with ``person``: they are off the roster, or the
+    unit is not paired with their township (部门报到 to the street that blew the whistle). None: they may."""
+    if person.status != "active":
+        return ServiceError(422, "pairing_person_inactive", errors={"person_id": ["not on the roster"]})
+    township = township_of(session, session.get(Place, person.village_id))
+    linked = session.scalar(select(UnitTownship.id).where(UnitTownship.unit_id == unit_id,
+                                                          UnitTownship.township_id == township.id))
+    if linked is None:
+        return ServiceError(422, "pairing_unit_not_in_township", township=township.name,
+                            errors={"cadre_id": ["the cadre's unit is not paired with this township"]})
+    return None
 
 
 def _warnings(session: Session, cadre: Cadre, lang: str) -> list[str]:

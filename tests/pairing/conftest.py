@@ -27,6 +27,10 @@ def make_cadre(session, unit, district, rank, name):
 
 @pytest.fixture
 def pairs(session, world):
+    return make_pairs(session, world)
+
+
+def make_pairs(session, world) -> Pairs:
     """A unit (区委办公室) paired with 甲镇, with a cadre of each rank of the "321" rule."""
     unit = PairingUnit(name="区委办公室、区发改委", district_id=world.district.id, leader_name="张主任",
                        leader_phone="13900001111")
