@@ -59,9 +59,18 @@
     const admin = me.role === 'district_admin' ? await adminPart(me) : [];
     const cadres = await API.get('/api/pairing/cadres');
     const pairs = await API.get('/api/pairing/pairs');
-    const persons = await API.get('/api/persons?page_size=200&status=active');
+    const persons = await API.get('/api/persons?page_size=50&status=active');
     const [pcL, pc] = select('pair-cadre', t('cadre'), cadres.map((c) => [c.id, `${c.display_name}（${rankLabel(c.rank)} · ${c.unit_name}）`]));
     const [ppL, pp] = select('pair-person', t('person'), persons.map((p) => [p.id, `${p.name} · ${p.village_name}`]));
+    // a street may have well over a thousand people: find them by name
+    let searching = 0;
+    const search = h('input', { id: 'pair-search', type: 'search', placeholder: t('search_name'), oninput: async () => {
+      const mine = ++searching;
+      const q = search.value.trim();
+      const found = await API.get(`/api/persons?page_size=50&status=active${q ? `&q=${encodeURIComponent(q)}` : ''}`).catch(() => null);
+      if (!found || mine !== searching) return;
+      pp.replaceChildren(...found.map((p) => h('option', { value: p.id }, `${p.name} · ${p.village_name}`)));
+    } });
     const warning = h('div', { id: 'pair-warning', role: 'alert' });
     const add = h('button', { class: 'primary', id: 'add-pair', type: 'button', onclick: () => guard(async () => {
       const made = await API.post('/api/pairing/pairs', { cadre_id: Number(pc.value), person_id: Number(pp.value) });
@@ -81,7 +90,7 @@
         h('strong', {}, `${c.display_name} · ${rankLabel(c.rank)}`),
         h('div', { class: 'row' }, h('span', { class: 'muted' }, `${c.unit_name} · ${t('paired_n', { n: c.paired })}`), ruleTag(c))))
         : h('p', {}, t('no_cadres')),
-      cadres.length ? [h('h3', {}, t('add_pair')), warning, pcL, pc, ppL, pp, h('p', {}, add)] : null,
+      cadres.length ? [h('h3', {}, t('add_pair')), warning, pcL, pc, ppL, search, pp, h('p', {}, add)] : null,
       h('h3', {}, t('pairs')),
       pairs.length ? h('table', {}, h('tbody', {}, pairs.map((p) => h('tr', { 'data-pair': p.id },
         h('td', {}, p.person_name), h('td', {}, p.village_name), h('td', {}, p.cadre_name),

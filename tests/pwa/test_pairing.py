@@ -117,6 +117,8 @@ def test_staff_pair_a_cadre_and_see_the_rule_broken(context, site, paired):
     page.click("#pairing-link")
     page.wait_for_selector(f".card[data-cadre='{paired['cadre_id']}']")
     page.select_option("#pair-cadre", str(paired["cadre_id"]))
+    page.fill("#pair-search", "张德")
+    page.wait_for_function("() => document.querySelectorAll('#pair-person option').length === 1")
     page.select_option("#pair-person", str(site.people[1]))
     page.click("#add-pair")
     page.wait_for_selector("#pair-warning .warning")
