@@ -79,7 +79,9 @@
     return h('div', {}, h('label', {}, t(`obs_${field}`)), h('div', { class: 'choices' }, buttons));
   }
 
-  async function checkinScreen(id) {
+  /** The check-in. ``opts`` lets another role reuse it (cadre.js): ``services`` to offer instead of
+   * the care checklist, the ``home`` to return to, and which ``observe`` groups to ask. */
+  async function checkinScreen(id, opts = {}) {
     const cat = await loadCatalogue();
     const { data: p } = await cached(`person:${id}`, `/api/persons/${id}`);
     const startedAt = new Date().toISOString();
@@ -108,8 +110,8 @@
       onclick: () => { mode = m; for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === m)); },
     }, t(`mode_${m}`)));
 
-    const services = cat.services.filter((s) => s.levels.includes(p.self_care_level)
-      && (s.code !== 'wellbeing_call'));
+    const services = (opts.services || cat.services.filter((s) => s.levels.includes(p.self_care_level)))
+      .filter((s) => s.code !== 'wellbeing_call');
     const serviceBoxes = services.map((s) => h('label', {}, h('input', { type: 'checkbox', value: s.code }), s.label));
     const note = h('textarea', { id: 'note', rows: 2, maxlength: 500 });
 
@@ -145,7 +147,7 @@
       });
       await refreshBadge();
       sayAfterNavigation(t('saved_will_send'));
-      go('#/home');
+      go(opts.home || '#/home');
       requestSync();
       flushOutbox();
     }
@@ -158,11 +160,12 @@
       h('label', {}, t('mode')), h('div', { class: 'choices' }, modeButtons),
       h('label', {}, t('services_done')), h('div', { class: 'checks' }, serviceBoxes),
       h('h3', {}, t('observations')),
-      ['health', 'living_environment', 'hygiene', 'food_supplies', 'mood'].map((f) => choiceGroup(f, cat.observations[f], observations)),
+      (opts.observe || ['health', 'living_environment', 'hygiene', 'food_supplies', 'mood']).map((f) => choiceGroup(f, cat.observations[f], observations)),
       h('label', { for: 'note' }, t('note')), note,
       h('p', {}, h('button', { class: 'primary', id: 'submit', type: 'button', onclick: submit }, t('submit'))));
   }
 
+  App.checkinScreen = checkinScreen;
   App.role('caregiver', { home: '#/home' });
   App.screen('home', caregiverHome, { refreshOnFlush: true });
   App.screen('person', (arg) => personScreen(Number(arg)), { back: true });

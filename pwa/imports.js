@@ -27,7 +27,7 @@
       place = h('select', { id: 'import-place', onchange: reset }, towns.map((p) => h('option', { value: p.id }, p.name)));
     }
     const kind = h('select', { id: 'import-kind', onchange: reset },
-      ['persons', 'volunteers'].map((k) => h('option', { value: k }, t(`imp_kind_${k}`))));
+      ['persons', 'volunteers', 'pairings'].map((k) => h('option', { value: k }, t(`imp_kind_${k}`))));
     const placeQuery = () => (place ? `&place_id=${place.value}` : '');
     const errorBox = h('div', { id: 'import-error', class: 'error-box', role: 'alert', hidden: true });
     const progress = h('progress', { id: 'upload-progress', max: 100, value: 0, hidden: true });
@@ -115,7 +115,10 @@
         r.caregiver ? h('div', {}, `${t('imp_caregiver')}：${r.caregiver.name || ''} ${r.caregiver.phone || ''}`,
           r.caregiver.new_login ? ` （${t('imp_new_login')}）` : '',
           r.agreement === 'sign' || r.agreement === 'replace' ? ` · ${t(`imp_agreement_${r.agreement}`)}` : '') : null,
-        r.team ? h('div', {}, `${t('imp_team')}：${r.team}${r.new_team ? `（${t('imp_new_team')}）` : ''}`) : null);
+        r.team ? h('div', {}, `${t('imp_team')}：${r.team}${r.new_team ? `（${t('imp_new_team')}）` : ''}`) : null,
+        r.cadre ? h('div', {}, `${t('imp_cadre')}：${r.cadre.name} ${r.cadre.phone} · ${r.cadre.unit}`,
+          r.cadre.new_login ? ` （${t('imp_new_login')}）` : '') : null,
+        r.warning ? h('p', { class: 'warning' }, r.warning) : null);
       const apply = h('button', { class: 'primary', id: 'apply', disabled: job.errors.length > 0 }, t('imp_apply'));
       apply.addEventListener('click', () => applyImport(job, apply));
       return [

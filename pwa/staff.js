@@ -43,6 +43,8 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/reviews', id: 'reviews-link' }, t('rv_link'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());

@@ -80,6 +80,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from server.imports.routes import blp as imports_blp
     from server.notify.routes import blp as notify_blp
+    from server.pairing.routes import blp as pairing_blp
+    from server.pairing.routes import festivals_blp
     from server.people.lifecycle_routes import blp as lifecycle_blp
     from server.people.routes import blp as persons_blp
     from server.photos import service as photos_service
@@ -108,7 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
                       assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp,
-                      homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp):
+                      homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp, pairing_blp, festivals_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

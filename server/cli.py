@@ -136,7 +136,7 @@ def demo(scale, seed):
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--township", required=True, help="the township's name, as in the system")
-@click.option("--kind", type=click.Choice(["persons", "volunteers"]), default="persons", show_default=True)
+@click.option("--kind", type=click.Choice(["persons", "volunteers", "pairings"]), default="persons", show_default=True)
 @click.option("--apply", "do_apply", is_flag=True, help="write it (a file with any error writes nothing)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object on stdout")
 @click.option("--user", "username", default=None,
@@ -181,7 +181,7 @@ def import_roster(file, township, kind, do_apply, as_json, username):
         today = clock.today(settings.zone)
         try:
             plan = imports.plan_import(session, township=town, kind=kind, data=data, filename=file,
-                                       settings=settings.imports, today=today)
+                                       settings=settings.imports, today=today, actor=actor)
         except ServiceError as exc:
             raise click.ClickException(exc.payload()[0]["message"]) from None
         counts = plan.counts()

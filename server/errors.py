@@ -118,7 +118,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "photo_required": ("上门走访至少需要一张照片", "A home visit needs at least one photo"),
     "too_many_photos": ("照片太多，最多{limit}张", "Too many photos; at most {limit}"),
     "visit_not_assigned": ("该人员不是您照料的对象", "That person is not under your care agreement"),
-    "caregivers_only": ("只有照料服务人可以打卡走访", "Only caregivers record visits"),
+    "caregivers_only": ("只有照料服务人和结对帮扶干部可以打卡走访", "Only caregivers and paired cadres record visits"),
+    "visit_not_paired": ("该人员不是您的结对帮扶对象", "That person is not paired with you"),
+    # 结对帮扶 (server/pairing)
+    "unit_not_found": ("没有这个结对单位", "No such pairing unit"),
+    "unit_name_taken": ("已有同名的结对单位", "A pairing unit of that name exists already"),
+    "unit_township_exists": ("该单位已与这个街道（乡镇）结对", "That unit is already paired with that township"),
+    "township_required": ("请选择一个街道（乡镇）", "Choose a township or street office"),
+    "cadre_not_found": ("没有这名结对干部", "No such cadre"),
+    "pairing_not_found": ("没有这条结对记录", "No such pairing"),
+    "pairing_exists": ("这名干部已与该人员结对", "That cadre is already paired with that person"),
+    "pairing_unit_not_in_township": (
+        "该干部所在单位没有与{township}结对，不能结对该街道（乡镇）的人员",
+        "The cadre's unit is not paired with {township}; they cannot be paired with its people",
+    ),
+    "pairing_person_inactive": ("该人员已不在册，不能结对", "That person is no longer on the roster"),
+    "pairing_ended": ("这条结对已经结束", "That pairing has ended already"),
+    "festival_not_found": ("没有这个节日慰问活动", "No such festival campaign"),
+    "festival_exists": ("{year}年的这个节日慰问活动已经设置", "That festival campaign of {year} is set already"),
+    "festival_window_invalid": (
+        "节日慰问的起止日期不对：结束日期不能早于开始日期，不超过{days}天，且在{year}年内（元旦春节可从上一年12月开始）",
+        "The campaign's dates are wrong: the end may not be before the start, the window is at most {days} days, "
+        "and it lies in {year} (New Year and Spring Festival may start in the December before)",
+    ),
     "services_not_in_catalogue": (
         "照料内容不在该人员自理等级的服务清单中：{codes}",
         "Services not in the catalogue for this person's self-care level: {codes}",
@@ -199,7 +221,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "provider_not_found": ("找不到该服务组织", "Service provider not found"),
     "provider_not_offering": ("该服务组织没有登记{service_zh}服务", "This provider is not registered for {service_en}"),
     "provider_other_township": ("服务对象不在该服务组织所在的镇街", "That person or point is not in the provider's township"),
-    "township_required": ("请选择一个镇街", "Choose a township"),
     "point_village_required": ("互助养老点必须设在村/社区", "A mutual-aid point must be in a village"),
     "not_eligible": (
         "该人员不符合{service_zh}补贴条件（年龄或对象类别不符）",

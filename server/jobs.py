@@ -26,6 +26,7 @@ from server.campaigns import service as campaigns
 from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
+from server.pairing import festival
 from server.privacy import service as privacy
 from server.quotas import close, reminders
 from server.reviews import service as reviews
@@ -157,6 +158,19 @@ def campaign_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
         return {**result, **delivered}
 
 
+def festival_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Each day of a festival's window: cadres and volunteer teams with persons not yet visited
+    (节日慰问, seed 003; seed 000 item 12)."""
+    with db.session() as session:
+        run = _claim(session, "festival_reminders", _local(at, settings).date().isoformat(), at)
+        if run is None:
+            return {"skipped": "already done"}
+        result = festival.remind(session, now=at, zone=settings.zone)
+        session.commit()
+        delivered = notify.deliver_pending(session, settings.notify, at)
+        return _finish(session, run, {**result, **delivered})
+
+
 # --- watching ------------------------------------------------------------------------------------
 
 
@@ -227,6 +241,7 @@ JOBS: dict[str, Job] = {
         Job("review_reminder", review_reminder, {"day": "1,8,15,22,29", "hour": "REMINDER_HOUR", "minute": 30},
             6 * 24 * HOUR),
         Job("review_overdue", review_overdue, {"day": 1, "hour": 0, "minute": 45}, 27 * 24 * HOUR),
+        Job("festival_reminders", festival_reminders, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
     )
 }
 

@@ -20,6 +20,13 @@ from server.homeservices.models import (
 )
 from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
+from server.pairing.models import (
+    Cadre,
+    FestivalCampaign,
+    Pairing,
+    PairingUnit,
+    UnitTownship,
+)
 from server.people.models import Absence, Person, PersonExit
 from server.photos.models import VisitPhoto
 from server.places.models import Place
@@ -46,6 +53,11 @@ __all__ = [
     "SchedulePolicy",
     "VolunteerActivity",
     "AuditLog",
+    "Cadre",
+    "FestivalCampaign",
+    "Pairing",
+    "PairingUnit",
+    "UnitTownship",
     "AuthToken",
     "CareAgreement",
     "CareHome",

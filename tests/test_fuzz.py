@@ -35,7 +35,7 @@ pytestmark = pytest.mark.fuzz
 
 # FUZZ_EXAMPLES=50 for a longer hunt by hand
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
-ROLES = ("caregiver", "volunteer", "township_staff", "district_admin")
+ROLES = ("caregiver", "volunteer", "township_staff", "district_admin", "cadre")
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 # (method, path) not fuzzed, each with the reason
 EXCLUDED: dict[tuple[str, str], str] = {}
@@ -45,7 +45,17 @@ SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, 
                     print_blob=False)
 
 
-def _user(world, role):
+def _user(world, role, session=None):
+    if role == "cadre":
+        from tests.pairing.conftest import make_pairs
+
+        made = make_pairs(session, world)
+        from server.pairing.models import Pairing
+
+        session.add(Pairing(cadre_id=made.clerk.id, person_id=world.a.person.id, started_on=factories.today(),
+                            created_by=world.a.staff.id))
+        session.flush()
+        return made.users["clerk"]
     return {"caregiver": world.a.caregiver, "volunteer": world.a.volunteer, "township_staff": world.a.staff,
             "district_admin": world.admin}[role]
 
@@ -60,7 +70,7 @@ def test_api_conforms_to_its_openapi(app_config, session, world, role, vapid_pem
     # push configured (without it the VAPID key answers 503, which is no bug to find)
     # the document is read as the public demo serves it (production keeps it behind a staff login)
     app = create_app({**app_config, "VAPID_PRIVATE_KEY": vapid_pem, "API_DOCS_PUBLIC": True})
-    auth = factories.headers(session, _user(world, role))
+    auth = factories.headers(session, _user(world, role, session))
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     failures, operations, calls = [], 0, 0
 

@@ -2,14 +2,15 @@
 
 "own" is the caller's own area (township 甲镇, or for the district admin the same
 township); "other" is township 乙乡. For a caregiver "own" is the person under their
-agreement; for a volunteer, a person of their team's township.
+agreement; for a volunteer, a person of their team's township; for a cadre (结对帮扶), the person
+paired with them.
 """
 
 import pytest
 
 from tests import factories
 
-ROLES = ("caregiver", "volunteer", "township_staff", "district_admin")
+ROLES = ("caregiver", "volunteer", "township_staff", "district_admin", "cadre")
 
 # (role, place, action) -> expected status
 EXPECTED = {
@@ -37,10 +38,38 @@ EXPECTED = {
     ("district_admin", "other", "read"): 200,
     ("district_admin", "other", "create"): 201,
     ("district_admin", "other", "change"): 200,
+    ("cadre", "own", "read"): 200,
+    ("cadre", "own", "create"): 403,
+    ("cadre", "own", "change"): 403,
+    ("cadre", "other", "read"): 403,
+    ("cadre", "other", "create"): 403,
+    ("cadre", "other", "change"): 403,
 }
 
 
-def caller(world, role):
+def cadre_of(session, world):
+    """A cadre of a unit paired with 甲镇, paired with its person (made once per test)."""
+    if "cadre" not in world.extra:
+        from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
+
+        unit = PairingUnit(name="区民政局", district_id=world.district.id)
+        session.add(unit)
+        session.flush()
+        session.add(UnitTownship(unit_id=unit.id, township_id=world.a.place.id))
+        user = factories.user(session, "cadre", world.district)
+        cadre = Cadre(user_id=user.id, unit_id=unit.id, rank="other")
+        session.add(cadre)
+        session.flush()
+        session.add(Pairing(cadre_id=cadre.id, person_id=world.a.person.id, started_on=factories.today(),
+                            created_by=world.a.staff.id))
+        session.flush()
+        world.extra["cadre"] = user
+    return world.extra["cadre"]
+
+
+def caller(world, role, session=None):
+    if role == "cadre":
+        return cadre_of(session, world)
     return {"caregiver": world.a.caregiver, "volunteer": world.a.volunteer, "township_staff": world.a.staff,
             "district_admin": world.admin}[role]
 
@@ -54,7 +83,7 @@ def new_person(village_id, sex="F"):
 @pytest.mark.parametrize("role,where,action", sorted(EXPECTED))
 def test_persons_matrix(client, session, world, role, where, action):
     township = world.a if where == "own" else world.b
-    h = factories.headers(session, caller(world, role))
+    h = factories.headers(session, caller(world, role, session))
     if action == "read":
         r = client.get(f"/api/persons/{township.person.id}", headers=h)
     elif action == "create":
@@ -71,19 +100,20 @@ USER_EXPECTED = {
     ("volunteer", "own"): 403, ("volunteer", "other"): 403,
     ("township_staff", "own"): 201, ("township_staff", "other"): 403,
     ("district_admin", "own"): 201, ("district_admin", "other"): 201,
+    ("cadre", "own"): 403, ("cadre", "other"): 403,
 }
 
 
 @pytest.mark.parametrize("role,where", sorted(USER_EXPECTED))
 def test_users_matrix(client, session, world, role, where):
     township = world.a if where == "own" else world.b
-    h = factories.headers(session, caller(world, role))
+    h = factories.headers(session, caller(world, role, session))
     body = {"username": f"139{role[:3]}{where}", "password": "longenough1", "role": "caregiver",
             "display_name": "新照料人", "place_id": township.villages[0].id}
     r = client.post("/api/users", json=body, headers=h)
     assert r.status_code == USER_EXPECTED[(role, where)], r.get_json()
     listing = client.get("/api/users", headers=h)
-    if role in ("caregiver", "volunteer"):
+    if role in ("caregiver", "volunteer", "cadre"):
         assert listing.status_code == 403
     else:
         ids = {u["id"] for u in listing.get_json()}
@@ -96,6 +126,7 @@ AGREEMENT_EXPECTED = {
     ("volunteer", "own"): 403, ("volunteer", "other"): 403,
     ("township_staff", "own"): 200, ("township_staff", "other"): 403,
     ("district_admin", "own"): 200, ("district_admin", "other"): 200,
+    ("cadre", "own"): 403, ("cadre", "other"): 403,
 }
 
 
@@ -107,11 +138,11 @@ def test_agreements_matrix(client, session, world, role, where):
 
     township = world.a if where == "own" else world.b
     agreement = session.scalar(select(CareAgreement).where(CareAgreement.person_id == township.person.id))
-    h = factories.headers(session, caller(world, role))
+    h = factories.headers(session, caller(world, role, session))
     r = client.patch(f"/api/agreements/{agreement.id}", json={"status": "ended", "end_reason": "moved"}, headers=h)
     assert r.status_code == AGREEMENT_EXPECTED[(role, where)], r.get_json()
     listing = client.get("/api/agreements", headers=h)
-    if role == "volunteer":
+    if role in ("volunteer", "cadre"):
         assert listing.status_code == 403
     else:
         ids = {a["id"] for a in listing.get_json()}

@@ -10,11 +10,13 @@ CAREGIVER = "caregiver"  # 日常照料服务人: signs the care agreement, chec
 VOLUNTEER = "volunteer"  # 志愿者 of a township volunteer team: logs team activities
 TOWNSHIP_STAFF = "township_staff"  # 镇街专职人员: manages their township
 DISTRICT_ADMIN = "district_admin"  # 区/旗民政局: manages everything
+CADRE = "cadre"  # 干部 of a 区级部门 paired with persons (结对帮扶, seed 003): logs pairing visits
 
-ROLES = (CAREGIVER, VOLUNTEER, TOWNSHIP_STAFF, DISTRICT_ADMIN)
+ROLES = (CAREGIVER, VOLUNTEER, TOWNSHIP_STAFF, DISTRICT_ADMIN, CADRE)
 STAFF_ROLES = (TOWNSHIP_STAFF, DISTRICT_ADMIN)  # those who manage places, and who is in them
 FIELD_ROLES = (CAREGIVER, VOLUNTEER)  # those who work in the villages
 TEAM_ROLES = (VOLUNTEER, TOWNSHIP_STAFF, DISTRICT_ADMIN)  # those who see volunteer teams
+VISITOR_ROLES = (CAREGIVER, CADRE)  # those who check in visits, and see only their own
 
 
 def is_caregiver(user) -> bool:
@@ -36,3 +38,12 @@ def is_district_admin(user) -> bool:
 def is_staff(user) -> bool:
     """Township staff or a district admin."""
     return user.role in STAFF_ROLES
+
+
+def is_cadre(user) -> bool:
+    return user.role == CADRE
+
+
+def checks_in(user) -> bool:
+    """A caregiver or a cadre: they check in visits, and see only the visits they made."""
+    return user.role in VISITOR_ROLES

@@ -27,6 +27,7 @@ from server.auth.policy import (
     township_of,
 )
 from server.auth.roles import (
+    CADRE,
     CAREGIVER,
     DISTRICT_ADMIN,
     FIELD_ROLES,
@@ -363,6 +364,7 @@ HOME_LEVELS = {
     VOLUNTEER: ("township", "village", "grid"),
     TOWNSHIP_STAFF: ("township",),
     DISTRICT_ADMIN: ("district",),
+    CADRE: ("district",),  # the district of their unit (区级部门)
 }
 
 

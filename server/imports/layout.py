@@ -24,6 +24,8 @@ class Column:
 LEVEL_LABELS = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 MODE_LABELS = {"decentralised": "分散供养", "centralised": "集中供养"}
 SEX_LABELS = {"M": "男", "F": "女"}
+CATEGORY_LABELS = {"tekun": "特困", "dibao": "低保", "special_hardship": "特殊困难家庭"}
+DIBAO_CLASS_LABELS = {"A": "A", "B": "B", "C": "C"}
 
 PERSON_COLUMNS = (
     Column("name", "姓名", ("特困人员姓名", "供养对象姓名", "人员姓名", "对象姓名"), True, "特困人员本人姓名", width=10),
@@ -38,6 +40,11 @@ PERSON_COLUMNS = (
            "全自理/半失能/全失能（也认：自理/半护理/全护理、部分失能、完全失能）", tuple(LEVEL_LABELS.values()), width=10),
     Column("support_mode", "供养方式", ("供养形式", "供养类型"), False, "分散供养/集中供养；不填为分散供养",
            tuple(MODE_LABELS.values()), width=10),
+    Column("assistance_category", "救助类别", ("人员类别", "对象类别", "救助对象类别", "困难类别", "保障类别"), False,
+           "特困/低保/特殊困难家庭（seed 003 附件的三类）；不填则不改（新登记为特困）",
+           ("特困", "低保", "特殊困难家庭"), width=12),
+    Column("dibao_class", "低保类别", ("低保分类", "低保类型", "低保等级", "低保档次"), False,
+           "A/B/C，仅低保对象填写", ("A", "B", "C"), width=8),
     Column("caregiver_name", "照料人", ("照料服务人", "监护人", "照料人姓名", "照料服务人姓名", "日常照料服务人",
                                       "监护人姓名", "照料护理人"), False, "签订照料服务协议的人；集中供养不填", width=10),
     Column("caregiver_phone", "照料人电话", ("照料人手机", "照料服务人电话", "监护人电话", "照料人联系电话",
@@ -60,8 +67,27 @@ VOLUNTEER_COLUMNS = (
            "志愿服务队名称；系统中没有的会新建", width=20),
 )
 
-COLUMNS = {"persons": PERSON_COLUMNS, "volunteers": VOLUNTEER_COLUMNS}
-TITLES = {"persons": "分散供养特困人员花名册", "volunteers": "志愿服务队队员名单"}
+RANK_LABELS = {"district_leader": "区级领导", "division_leader": "处级领导", "other": "其他干部"}
+
+# 结对帮扶名册 (seed 003): one row per cadre × person of the township.
+PAIRING_COLUMNS = (
+    Column("unit", "结对单位", ("单位", "区级部门", "帮扶单位", "部门", "结对部门", "单位名称"), True,
+           "区级部门名称，须与系统“结对帮扶”中的单位一致，且已与本街道（乡镇）结对", width=24),
+    Column("cadre_name", "干部姓名", ("帮扶干部", "结对干部", "帮扶人", "帮扶责任人", "干部", "帮扶人姓名"), True,
+           "结对帮扶干部姓名", width=10),
+    Column("cadre_phone", "干部手机号", ("干部电话", "帮扶人电话", "帮扶人手机", "干部手机", "帮扶干部电话"), True,
+           "11位手机号，即干部的登录用户名", width=14),
+    Column("rank", "职级", ("干部类别", "干部职级", "领导职务", "级别"), False,
+           "区级领导/处级领导/其他干部（“321”原则：结对2-3人/1-2人/1人）；新干部必填",
+           tuple(RANK_LABELS.values()), width=10),
+    Column("name", "帮扶对象", ("帮扶对象姓名", "困难群众姓名", "对象姓名", "姓名", "结对对象"), True, "困难群众姓名",
+           width=10),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "帮扶对象身份证号", "证件号码"), True,
+           "帮扶对象的身份证号，须是本街道（乡镇）在册人员", width=22),
+)
+
+COLUMNS = {"persons": PERSON_COLUMNS, "volunteers": VOLUNTEER_COLUMNS, "pairings": PAIRING_COLUMNS}
+TITLES = {"persons": "分散供养特困人员花名册", "volunteers": "志愿服务队队员名单", "pairings": "结对帮扶名册"}
 
 
 def normalise(value: str) -> str:
@@ -97,6 +123,17 @@ LEVELS = {
     "全失能": "fully_disabled", "全护理": "fully_disabled", "完全失能": "fully_disabled",
     "不能自理": "fully_disabled", "失能": "fully_disabled", "全失能(全护理)": "fully_disabled",
 }
+CATEGORIES = {
+    "特困": "tekun", "特困人员": "tekun", "特困供养": "tekun", "特困供养人员": "tekun", "特困人员(孤儿)": "tekun",
+    "孤儿": "tekun",
+    "低保": "dibao", "低保对象": "dibao", "低保户": "dibao", "城市低保": "dibao", "农村低保": "dibao",
+    "特殊困难家庭": "special_hardship", "特殊困难家庭建档": "special_hardship", "特殊困难": "special_hardship",
+}
+DIBAO_CLASSES = {"A": "A", "B": "B", "C": "C", "a": "A", "b": "B", "c": "C", "A类": "A", "B类": "B", "C类": "C",
+                 "a类": "A", "b类": "B", "c类": "C"}
+RANKS = {"区级领导": "district_leader", "区领导": "district_leader", "区级": "district_leader",
+         "处级领导": "division_leader", "处级": "division_leader", "处级干部": "division_leader",
+         "其他干部": "other", "其他": "other", "一般干部": "other", "干部": "other"}
 MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
          "集中供养": "centralised", "集中": "centralised"}
 RELATIONS = {

@@ -30,7 +30,7 @@ blp = Blueprint("imports", __name__, url_prefix="/api/imports",
 _FORM = ImportFormSchema()
 _UPLOAD = {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv (GB18030/GBK, UTF-8, UTF-8 with BOM)"},
-    "kind": {"type": "string", "enum": ["persons", "volunteers"], "default": "persons"},
+    "kind": {"type": "string", "enum": ["persons", "volunteers", "pairings"], "default": "persons"},
     "place_id": {"type": "integer", "description": "the township; district admins only (staff: their own)"}}}
 _XLSX_RESPONSE = {"content_type": XLSX}
 _BINARY = {"type": "string", "format": "binary"}

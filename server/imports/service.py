@@ -30,12 +30,21 @@ from server.auth import service as auth
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import managed_place
-from server.auth.roles import CAREGIVER, TOWNSHIP_STAFF, VOLUNTEER, is_staff
+from server.auth.roles import (
+    CADRE,
+    CAREGIVER,
+    TOWNSHIP_STAFF,
+    VOLUNTEER,
+    is_district_admin,
+    is_staff,
+)
 from server.care import service as care
 from server.care.models import CareAgreement
-from server.errors import ServiceError
+from server.errors import MESSAGES, ServiceError
 from server.imports import layout, reading
 from server.imports.models import IMPORT_KINDS, ImportJob
+from server.pairing import service as pairing
+from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
 from server.people import idnumber
 from server.people import service as people
 from server.people.models import Person
@@ -80,11 +89,19 @@ class RowPlan:
     signed_on: date | None = None
     team: dict | None = None  # volunteers: {name, id (None: a new team)}
     join_team: bool = False
+    cadre: dict | None = None  # pairings: {name, phone, rank, unit_id, unit, id (None: a new cadre)}
+    warning: str | None = None  # pairings: where the cadre then stands outside the "321" rule
 
     def public(self, kind: str) -> dict:
         out = {"row": self.row, "action": self.action, "name": self.name,
                "changes": {k: {"from": _plain(a), "to": _plain(b)} for k, (a, b) in self.changes.items()}}
-        if kind == "persons":
+        if kind == "pairings":
+            out["id_number_masked"] = idnumber.mask(self.key)
+            out["person_id"] = self.target_id
+            out["cadre"] = {"name": self.cadre["name"], "phone": self.cadre["phone"], "unit": self.cadre["unit"],
+                            "new_login": self.cadre["id"] is None}
+            out["warning"] = self.warning
+        elif kind == "persons":
             out["id_number_masked"] = idnumber.mask(self.key)
             out["person_id"] = self.target_id
             if self.caregiver:
@@ -189,7 +206,9 @@ def _coded(errors, row, key, table, cell, what):
 
 def _labels(key):
     return {"sex": layout.SEX_LABELS, "self_care_level": layout.LEVEL_LABELS, "support_mode": layout.MODE_LABELS,
-            "relation": layout.RELATION_LABELS}[key].values()
+            "relation": layout.RELATION_LABELS, "assistance_category": layout.CATEGORY_LABELS,
+            "rank": layout.RANK_LABELS,
+            "dibao_class": layout.DIBAO_CLASS_LABELS}[key].values()
 
 
 _ID_PROBLEMS = {
@@ -270,6 +289,9 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
         if rec["level"] is None and not bad:
             errors.add(number, "self_care_level", "自理能力不能为空（全自理/半失能/全失能）")
         rec["mode"], _ = _coded(errors, number, "support_mode", layout.MODES, g("support_mode"), "供养方式")
+        rec["category"], _ = _coded(errors, number, "assistance_category", layout.CATEGORIES,
+                                    g("assistance_category"), "救助类别")
+        rec["dibao_class"], _ = _coded(errors, number, "dibao_class", layout.DIBAO_CLASSES, g("dibao_class"), "低保类别")
         cg_name = _field(errors, number, "caregiver_name", reading.text, g("caregiver_name"))
         cg_phone = _field(errors, number, "caregiver_phone", reading.phone, g("caregiver_phone"))
         relation, _ = _coded(errors, number, "relation", layout.RELATIONS, g("relation"), "关系")
@@ -312,7 +334,8 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
     snapshot = {
         "villages": sorted((p.id, p.name) for p in villages.values()),
         "persons": sorted((p.id, p.id_number, p.name, p.sex, p.birth_date, p.village_id, p.address, p.self_care_level,
-                           p.support_mode, p.status, p.updated_at) for p in persons.values()),
+                           p.support_mode, p.status, p.assistance_category, p.dibao_class, p.updated_at)
+                          for p in persons.values()),
         "users": sorted((u.id, u.username, u.role, u.place_id, u.is_active) for u in users.values()),
         "agreements": sorted((a.id, a.person_id, a.caregiver_id, a.signed_on, a.start_on) for a in agreements.values()),
     }
@@ -368,6 +391,17 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                   "village_id": village.id, "self_care_level": rec["level"]}
         if rec["address"] is not None:
             wanted["address"] = rec["address"]
+        # 救助类别 and 低保类别 change only when the file says; a 低保 class goes with the 低保 category
+        category = rec["category"] or (existing.assistance_category if existing is not None else None)
+        if rec["category"] is not None:
+            wanted["assistance_category"] = rec["category"]
+        if rec["dibao_class"] is not None:
+            wanted["dibao_class"] = rec["dibao_class"]
+        elif rec["category"] is not None and category != "dibao":
+            wanted["dibao_class"] = None
+        if rec["dibao_class"] and category != "dibao":
+            errors.add(number, "dibao_class", "只有低保对象才填低保类别（A/B/C）；该人员的救助类别不是低保")
+            continue
         if existing is None:
             mode = rec["mode"] or "decentralised"
             plan.action = "create"
@@ -497,13 +531,17 @@ def township_for(session: Session, *, actor: Actor, place_id: int | None) -> Pla
 
 
 def plan_import(session: Session, *, township: Place, kind: str, data: bytes, filename: str | None,
-                settings: ImportSettings, today: date) -> Plan:
+                settings: ImportSettings, today: date, actor: Actor | None = None) -> Plan:
     """Read, check and plan a file. Writes nothing."""
     if kind not in IMPORT_KINDS:
         raise ServiceError(422, "validation", errors={"kind": [f"one of {', '.join(IMPORT_KINDS)}"]})
     sheet = reading.read(data, filename, kind, max_bytes=settings.max_bytes, max_rows=settings.max_rows)
     if not sheet.rows:
         raise ServiceError(422, "import_empty")
+    if kind == "pairings":
+        # cadres get logins from district admins (server/auth/service.py GRANTABLE_ROLES); staff pair those there are
+        return _plan_pairings(session, township, sheet, today=today,
+                              new_cadres=actor is None or is_district_admin(actor.user))
     planner = _plan_persons if kind == "persons" else _plan_volunteers
     return planner(session, township, sheet, today=today)
 
@@ -536,7 +574,7 @@ def create_import(session: Session, *, actor: Actor, kind: str, data: bytes, fil
     township = township_for(session, actor=actor, place_id=place_id)
     purge_expired(session, settings=settings, now=now)
     plan = plan_import(session, township=township, kind=kind, data=data, filename=filename, settings=settings,
-                       today=today)
+                       today=today, actor=actor)
     settings.folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.upload"
     path = settings.folder / stored
@@ -590,7 +628,7 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
         raise ServiceError(409, "import_stale")
     township = session.get(Place, job.township_id)
     plan = plan_import(session, township=township, kind=job.kind, data=data, filename=job.filename,
-                       settings=settings, today=today)
+                       settings=settings, today=today, actor=actor)
     if plan.errors:
         raise ServiceError(409, "import_stale")
     if plan.fingerprint != job.fingerprint:
@@ -638,7 +676,7 @@ def execute(session: Session, *, actor: Actor, plan: Plan, hasher: PasswordHashe
     logins: dict[str, dict] = {}
     created_users: dict[str, int] = {}
     teams: dict[str, int] = {}
-    run = _execute_person if plan.kind == "persons" else _execute_volunteer
+    run = {"persons": _execute_person, "volunteers": _execute_volunteer, "pairings": _execute_pairing}[plan.kind]
     # The session's identity map holds its objects weakly: keep the township's places (every
     # service asks for them) alive for the whole run, and a batch's new rows for the batch.
     places_held = _township_places(session, plan.township)
@@ -726,14 +764,175 @@ def _execute_volunteer(session, *, actor, row: RowPlan, hasher, today, logins, c
                  detail={"fields": sorted(row.changes), "team_id": team_id if row.join_team else None, "via": "import"})
 
 
+# --- pairings (结对帮扶, seed 003) --------------------------------------------------------
+
+
+def _plan_pairings(session: Session, township: Place, sheet: reading.Sheet, *, today: date,
+                   new_cadres: bool) -> Plan:
+    """Cadres of the units paired with the township, each with a person of it. A cadre new to the
+    system gets a login when a district admin imports (township staff pair the cadres there are);
+    a row that leaves its cadre outside the "321" rule is planned with a warning."""
+    errors = _Errors(sheet.headers, "pairings")
+    place_ids = {p.id for p in _township_places(session, township)}
+    units = {layout.normalise(u.name): u for u in session.scalars(select(PairingUnit))}
+    parsed = []
+    seen: dict[tuple[str, str], int] = {}
+    named: dict[str, tuple[str, int]] = {}
+    for number, cells in sheet.rows:
+        g = cells.get
+        rec = {"row": number}
+        unit_name = _field(errors, number, "unit", reading.text, g("unit"))
+        rec["unit"] = units.get(layout.normalise(unit_name)) if unit_name else None
+        if unit_name is None and not errors.has(number, "unit"):
+            errors.add(number, "unit", "结对单位不能为空")
+        elif unit_name and rec["unit"] is None:
+            errors.add(number, "unit", f"系统中没有“{unit_name}”这个结对单位，请区民政局先在“结对帮扶”中添加")
+        rec["cadre_name"] = _field(errors, number, "cadre_name", reading.text, g("cadre_name"))
+        if rec["cadre_name"] is None and not errors.has(number, "cadre_name"):
+            errors.add(number, "cadre_name", "干部姓名不能为空")
+        elif rec["cadre_name"] and len(rec["cadre_name"]) > 50:
+            errors.add(number, "cadre_name", "干部姓名太长（最多50字）")
+        rec["phone"] = _field(errors, number, "cadre_phone", reading.phone, g("cadre_phone"))
+        if rec["phone"] is None and not errors.has(number, "cadre_phone"):
+            errors.add(number, "cadre_phone", "干部手机号不能为空（它是干部的登录用户名）")
+        rec["rank"], _ = _coded(errors, number, "rank", layout.RANKS, g("rank"), "职级")
+        rec["name"] = _field(errors, number, "name", reading.text, g("name"))
+        if rec["name"] is None and not errors.has(number, "name"):
+            errors.add(number, "name", "帮扶对象姓名不能为空")
+        ident = _field(errors, number, "id_number", reading.id_number, g("id_number"))
+        if ident is None and not errors.has(number, "id_number"):
+            errors.add(number, "id_number", "帮扶对象的身份证号不能为空")
+        elif ident is not None and idnumber.problem(ident):
+            errors.add(number, "id_number", _ID_PROBLEMS.get(idnumber.problem(ident), idnumber.problem(ident)))
+            ident = None
+        rec["id_number"] = ident
+        if rec["phone"] and rec["cadre_name"]:
+            if rec["phone"] in named and named[rec["phone"]][0] != rec["cadre_name"]:
+                first, first_row = named[rec["phone"]]
+                errors.add(number, "cadre_phone", f"手机号{rec['phone']}在第{first_row}行属于干部“{first}”，一个手机号只能对应一个人")
+            named.setdefault(rec["phone"], (rec["cadre_name"], number))
+        if rec["phone"] and ident:
+            if (rec["phone"], ident) in seen:
+                errors.add(number, "id_number", f"与第{seen[(rec['phone'], ident)]}行重复：同一干部与同一人只结对一次")
+            seen.setdefault((rec["phone"], ident), number)
+        parsed.append(rec)
+
+    idents = [r["id_number"] for r in parsed if r["id_number"]]
+    persons: dict[str, Person] = {}
+    for chunk in _chunks(idents):
+        persons.update({p.id_number: p for p in session.scalars(select(Person).where(Person.id_number.in_(chunk)))})
+    users = _users_by_phone(session, sorted({r["phone"] for r in parsed if r["phone"]}))
+    cadres = {c.user_id: c for c in session.scalars(select(Cadre).where(Cadre.user_id.in_([u.id for u in users.values()])))}
+    active = session.execute(select(Pairing.id, Pairing.cadre_id, Pairing.person_id)
+                             .where(Pairing.status == "active")).all()
+    paired = {(c, p) for _, c, p in active}
+    counts: dict[int, int] = {}
+    for _, c, _p in active:
+        counts[c] = counts.get(c, 0) + 1
+    snapshot = {
+        "units": sorted((u.id, u.name) for u in units.values()),
+        "links": sorted(session.execute(select(UnitTownship.unit_id, UnitTownship.township_id)).all()),
+        "persons": sorted((p.id, p.id_number, p.name, p.village_id, p.status) for p in persons.values()),
+        "users": sorted((u.id, u.username, u.role, u.is_active) for u in users.values()),
+        "cadres": sorted((c.id, c.user_id, c.unit_id, c.rank) for c in cadres.values()),
+        "pairings": sorted(active),
+    }
+
+    plans: list[RowPlan] = []
+    new_count: dict[str, int] = {}  # by phone: the pairs the file adds
+    for rec in parsed:
+        number, unit = rec["row"], rec["unit"]
+        person = persons.get(rec["id_number"]) if rec["id_number"] else None
+        if rec["id_number"] and person is None:
+            errors.add(number, "id_number", "系统中没有这个身份证号的人员，请先导入花名册")
+        elif person is not None and person.village_id not in place_ids:
+            errors.add(number, "id_number", f"该人员不在{township.name}，只能结对本街道（乡镇）的人员")
+        elif person is not None and rec["name"] and layout.normalise(rec["name"]) != person.name:
+            errors.add(number, "name", f"姓名与身份证号不符（系统中为“{person.name}”）")
+        cadre = None
+        user = users.get(rec["phone"]) if rec["phone"] else None
+        if user is not None:
+            cadre = cadres.get(user.id)
+            if cadre is None:
+                errors.add(number, "cadre_phone", f"手机号{rec['phone']}已是其他类型的账号，不能作为结对干部")
+            elif unit is not None and cadre.unit_id != unit.id:
+                errors.add(number, "cadre_phone", f"手机号{rec['phone']}的干部属于另一个结对单位")
+            elif rec["rank"] and rec["rank"] != cadre.rank:
+                errors.add(number, "rank", f"职级与系统中不符（系统中为{layout.RANK_LABELS[cadre.rank]}）")
+        elif rec["phone"] and not new_cadres:
+            errors.add(number, "cadre_phone", f"手机号{rec['phone']}还没有结对干部账号，请区民政局先在“结对帮扶”中添加该干部")
+        elif rec["phone"] and rec["rank"] is None and not errors.has(number, "rank"):
+            errors.add(number, "rank", "新干部须填写职级（区级领导/处级领导/其他干部）")
+        if unit is not None and person is not None and person.village_id in place_ids:
+            refusal = pairing.refusal_for(session, unit_id=unit.id, person=person)
+            if refusal is not None:
+                errors.add(number, "unit" if refusal.key == "pairing_unit_not_in_township" else "id_number",
+                           MESSAGES[refusal.key][0].format(**refusal.params))
+        if number in errors.rows:
+            continue
+        plan = RowPlan(row=number, action="create", name=person.name, key=person.id_number, village_id=person.village_id,
+                       target_id=person.id)
+        plan.cadre = {"name": rec["cadre_name"], "phone": rec["phone"], "rank": cadre.rank if cadre else rec["rank"],
+                      "unit_id": unit.id, "unit": unit.name, "id": cadre.id if cadre else None}
+        if cadre is not None and (cadre.id, person.id) in paired:
+            plan.action = "unchanged"
+        else:
+            plan.changes = {"cadre": (None, rec["cadre_name"])}
+            new_count[rec["phone"]] = new_count.get(rec["phone"], 0) + 1
+        plans.append(plan)
+    for plan in plans:
+        c = plan.cadre
+        total = (counts.get(c["id"], 0) if c["id"] else 0) + new_count.get(c["phone"], 0)
+        plan.warning = pairing.rule_message(name=c["name"], rank=c["rank"], paired=total)
+
+    in_file = {p.target_id for p in plans}
+    village_names = {p.id: p.name for p in _township_places(session, township)}
+    missing = [{"id": pid, "name": name, "village": village_names.get(vid), "id_number_masked": idnumber.mask(num)}
+               for pid, name, num, vid in session.execute(
+                   select(Person.id, Person.name, Person.id_number, Person.village_id)
+                   .where(Person.village_id.in_(place_ids), Person.status == "active",
+                          ~sa.exists().where(Pairing.person_id == Person.id, Pairing.status == "active"))
+                   .order_by(Person.id))
+               if pid not in in_file]
+    errors.items.sort(key=lambda e: e["row"])
+    return Plan("pairings", township, plans, errors.items, missing, _digest(snapshot), sheet.unknown_headers)
+
+
+def _execute_pairing(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams, township,
+                     held) -> None:
+    c = row.cadre
+    cadre_id = c["id"] or created_users.get(c["phone"])
+    if cadre_id is None:
+        made = pairing.create_cadre(session, actor=actor, hasher=hasher, unit_id=c["unit_id"], display_name=c["name"],
+                                    phone=c["phone"], rank=c["rank"])
+        held.append(made.cadre)
+        cadre_id = created_users[c["phone"]] = made.cadre.id
+        logins[c["phone"]] = {"username": c["phone"], "display_name": c["name"], "role": CADRE, "persons": [],
+                              "one_time_password": made.one_time_password}
+    if c["phone"] in logins:
+        logins[c["phone"]]["persons"].append(row.name)
+    pairing.pair(session, actor=actor, cadre_id=cadre_id, person_id=row.target_id, today=today)
+
+
 # --- export ------------------------------------------------------------------------------
 
 
 def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | None) -> tuple[Place, list[dict]]:
-    """A township's current roster (active persons with their active caregiver) or volunteers,
-    as rows in the import layout."""
+    """A township's current roster (active persons with their active caregiver), volunteers or
+    pairs, as rows in the import layout."""
     township = township_for(session, actor=actor, place_id=place_id)
     places_under = {p.id: p for p in _township_places(session, township)}
+    if kind == "pairings":
+        rows = session.execute(
+            select(PairingUnit.name, User.display_name, User.phone, User.username, Cadre.rank, Person.id, Person.name,
+                   Person.id_number)
+            .select_from(Pairing).join(Cadre, Cadre.id == Pairing.cadre_id).join(User, User.id == Cadre.user_id)
+            .join(PairingUnit, PairingUnit.id == Cadre.unit_id).join(Person, Person.id == Pairing.person_id)
+            .where(Pairing.status == "active", Person.village_id.in_(places_under)).order_by(Pairing.id)).all()
+        audit.record_person_reads(session, actor=actor, person_ids=[r[5] for r in rows], action="export_pairings")
+        return township, [{"unit": unit, "cadre_name": cadre, "cadre_phone": phone or username,
+                           "rank": layout.RANK_LABELS[rank], "name": name, "id_number": number}
+                          for unit, cadre, phone, username, rank, _pid, name, number in rows]
     if kind == "volunteers":
         users = list(session.scalars(select(User).where(User.role == VOLUNTEER, User.place_id.in_(places_under))
                                      .order_by(User.id)))
@@ -757,7 +956,8 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
         row = {"name": p.name, "sex": layout.SEX_LABELS[p.sex], "id_number": p.id_number, "birth_date": p.birth_date,
                "village": places_under[p.village_id].name, "address": p.address,
                "self_care_level": layout.LEVEL_LABELS[p.self_care_level],
-               "support_mode": layout.MODE_LABELS[p.support_mode]}
+               "support_mode": layout.MODE_LABELS[p.support_mode],
+               "assistance_category": layout.CATEGORY_LABELS[p.assistance_category], "dibao_class": p.dibao_class}
         if p.id in caregivers:
             agreement, user = caregivers[p.id]
             row.update(caregiver_name=user.display_name, caregiver_phone=user.phone or user.username,

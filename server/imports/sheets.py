@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from server.imports import layout
 from server.reports.tables import put
 
-ID_COLUMNS = ("id_number", "caregiver_phone", "phone")
+ID_COLUMNS = ("id_number", "caregiver_phone", "phone", "cadre_phone")
 
 
 def _put(ws, row: int, col: int, value, *, as_text: bool = False):
@@ -89,6 +89,8 @@ EXAMPLES = {
                 "relation": "亲属", "signed_on": date(2023, 5, 1)},
     "volunteers": {"name": "李春花", "phone": "13812345678", "village": "（本乡镇的村名）", "place": "（本乡镇的村名）",
                    "team": "青年志愿服务队"},
+    "pairings": {"unit": "区民政局", "cadre_name": "李建华", "cadre_phone": "13712345678", "rank": "处级领导",
+                 "name": "王德明", "id_number": "150430195005170013"},
 }
 
 

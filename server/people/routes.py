@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.auth.current import current_actor, login_required
-from server.auth.roles import STAFF_ROLES, VOLUNTEER
+from server.auth.roles import CADRE, STAFF_ROLES, VOLUNTEER
 from server.db import get_session
 from server.people import idnumber, service
 from server.people.models import Person
@@ -18,14 +18,17 @@ from server.timeutil import age_on
 blp = Blueprint("persons", __name__, url_prefix="/api/persons", description="People under support (特困人员)")
 
 def present(people: list[Person], *, role: str) -> list[dict]:
-    """Shape persons for the caller's role: volunteers get names and villages only."""
+    """Shape persons for the caller's role: volunteers get names and villages only; cadres their
+    paired persons' names, villages and phone (结对帮扶: they call before they come)."""
     ctx = service.context_for(get_session(), people)
     on = today()
     out = []
     for p in people:
         village = ctx["villages"].get(p.village_id)
         row = {"id": p.id, "name": p.name, "village_id": p.village_id, "village_name": village.name if village else None}
-        if role != VOLUNTEER:
+        if role == CADRE:
+            row["phone"] = p.phone
+        elif role != VOLUNTEER:
             township = ctx["townships"].get(village.parent_id) if village else None
             row.update(
                 sex=p.sex,
@@ -60,7 +63,7 @@ class Persons(MethodView):
     @blp.response(200, PersonSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args, pagination_parameters):
-        """List the persons you may see (volunteers: names and villages only)"""
+        """List the persons you may see (volunteers: names and villages only; cadres: their paired persons)"""
         actor = current_actor()
         rows, total = service.list_persons(
             get_session(),

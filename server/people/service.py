@@ -17,6 +17,7 @@ from server.auth.policy import manages_place, require_manages
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
+from server.pairing.models import Cadre, Pairing
 from server.people import idnumber
 from server.people.models import Person
 from server.places import service as places
@@ -51,6 +52,16 @@ def visible(session: Session, user: User):
                 CareAgreement.person_id == Person.id,
                 CareAgreement.caregiver_id == user.id,
                 CareAgreement.status == "active",
+            )
+        )
+    if roles.is_cadre(user):
+        # 结对帮扶 (seed 003): the persons paired with them, nobody else
+        return stmt.where(
+            exists().where(
+                Pairing.person_id == Person.id,
+                Pairing.status == "active",
+                Pairing.cadre_id == Cadre.id,
+                Cadre.user_id == user.id,
             )
         )
     # volunteer: names and villages of the team's township, for activity logging

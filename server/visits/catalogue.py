@@ -35,6 +35,18 @@ def services_for(level: str) -> frozenset[str]:
     return _BY_LEVEL.get(level, frozenset())
 
 
+# What a paired cadre does on a visit (结对帮扶, seed 003 item 九 and 工作要求): 节日慰问、上门走访、交心谈心,
+# 就业帮扶 and 生活困难扶助; a call counts as a check-in call. code -> (zh-CN, en).
+PAIRING_SERVICE_LABELS: dict[str, tuple[str, str]] = {
+    "festival_greeting": ("节日慰问", "Festival visit"),
+    "heart_talk": ("交心谈心", "Heart-to-heart talk"),
+    "employment_help": ("就业帮扶", "Help finding work"),
+    "hardship_aid": ("生活困难扶助", "Help with hardship"),
+    "wellbeing_call": SERVICES["wellbeing_call"][:2],
+}
+PAIRING_SERVICES = frozenset(PAIRING_SERVICE_LABELS)
+
+
 # Observation fields and their choices: code -> (zh-CN, en).
 OBSERVATIONS: dict[str, dict[str, tuple[str, str]]] = {
     "self_care_level": {

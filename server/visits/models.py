@@ -41,6 +41,8 @@ class Visit(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id")
     caregiver_id: int = Field(foreign_key="app_user.id")
     agreement_id: int | None = Field(default=None, foreign_key="careagreement.id")
+    # a cadre's pairing visit (结对帮扶, seed 003): then ``caregiver_id`` is the cadre's login
+    pairing_id: int | None = Field(default=None, foreign_key="pairing.id", index=True)
     mode: str = Field(max_length=10)
     started_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

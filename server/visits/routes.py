@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from server import uploads
 from server.auth.current import current_actor, login_required
-from server.auth.roles import CAREGIVER, STAFF_ROLES
+from server.auth.roles import CADRE, CAREGIVER, STAFF_ROLES
 from server.db import get_session
 from server.errors import language
 from server.settings import current as current_settings
@@ -126,7 +126,7 @@ class VisitById(MethodView):
 
 @blp.route("/<id:visit_id>/checkout")
 class Checkout(MethodView):
-    @login_required(CAREGIVER)
+    @login_required(CAREGIVER, CADRE)
     @blp.arguments(CheckoutSchema)
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):
@@ -151,11 +151,12 @@ class Review(MethodView):
 class Catalogue(MethodView):
     @blp.response(200)
     def get(self):
-        """Care services per self-care level, observation choices, exception codes and review reasons"""
+        """Care services per self-care level, a paired cadre's services, observation choices, exception codes and review reasons"""
         zh = language() != "en"
         pick = (lambda pair: pair[0]) if zh else (lambda pair: pair[1])
         return {
             "services": [{"code": c, "label": pick(v[:2]), "levels": list(v[2])} for c, v in catalogue.SERVICES.items()],
+            "pairing_services": [{"code": c, "label": pick(v)} for c, v in catalogue.PAIRING_SERVICE_LABELS.items()],
             "observations": {f: [{"code": c, "label": pick(lbl)} for c, lbl in choices.items()]
                              for f, choices in catalogue.OBSERVATIONS.items()},
             "exceptions": [{"code": c, "label": pick(lbl)} for c, lbl in catalogue.EXCEPTIONS.items()],

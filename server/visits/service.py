@@ -23,6 +23,7 @@ from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
 from server.notify import service as notify
+from server.pairing.models import Cadre, Pairing
 from server.people import exits, roster
 from server.people import service as people
 from server.people.models import Person
@@ -71,6 +72,14 @@ _PERSON_FOR_CHECKIN = (
                & (CareAgreement.caregiver_id == bindparam("caregiver_id")) & (CareAgreement.status == "active"))
     .where(Person.id == bindparam("person_id"))
 )
+# A cadre's check-in: the person and the cadre's active pairing with them (结对帮扶, seed 003).
+_PERSON_FOR_PAIRING = (
+    select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
+           Person.home_location_state, Pairing.id.label("pairing_id"))
+    .outerjoin(Pairing, (Pairing.person_id == Person.id) & (Pairing.status == "active")
+               & Pairing.cadre_id.in_(select(Cadre.id).where(Cadre.user_id == bindparam("caregiver_id"))))
+    .where(Person.id == bindparam("person_id"))
+)
 
 
 def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) -> tuple[dict, bool] | None:
@@ -84,9 +93,11 @@ def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) 
     return views(session, [session.get(Visit, existing.id)])[0], False
 
 
-def _person_and_agreement(session: Session, person_id: int, caregiver_id: int):
-    """What the check-in needs of the person, and their active agreement with this caregiver."""
-    return session.connection().execute(_PERSON_FOR_CHECKIN, {"person_id": person_id, "caregiver_id": caregiver_id}).first()
+def _person_and_agreement(session: Session, person_id: int, user) -> object:
+    """What the check-in needs of the person, and their active agreement with this caregiver
+    (or, for a cadre, their active pairing)."""
+    stmt = _PERSON_FOR_PAIRING if roles.is_cadre(user) else _PERSON_FOR_CHECKIN
+    return session.connection().execute(stmt, {"person_id": person_id, "caregiver_id": user.id}).first()
 
 
 def create_visit(session: Session, *, actor: Actor, data: dict, files: list[bytes], store: PhotoStore,
@@ -100,7 +111,7 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
     photos it is looked for first: they are costly to decode again.
     """
     now = now or clock.now()
-    if not roles.is_caregiver(actor.user):
+    if not roles.checks_in(actor.user):
         raise ServiceError(403, "caregivers_only")
     digest = content_hash(data, files)
     answer = _answer_replay(session, actor, data["client_id"], digest) if files else None
@@ -128,13 +139,14 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
              now: datetime) -> tuple:
     """Validate and verify a check-in, before anything is written: the person (with the
     agreement), the processed photos, and the visit's row to insert."""
-    person = _person_and_agreement(session, data["person_id"], actor.user.id)
-    agreement_id = person.agreement_id if person is not None else None
-    if person is not None and agreement_id is None:
+    person = _person_and_agreement(session, data["person_id"], actor.user)
+    cadre = roles.is_cadre(actor.user)
+    agreement_id = getattr(person, "agreement_id", None) if person is not None else None
+    if person is not None and not cadre and agreement_id is None:
         # the person may have left the roster since: a visit of the exit's day or before is still theirs
         agreement_id = exits.accepts_visit_after_exit(session, person_id=person.id, caregiver_id=actor.user.id,
                                                       visit_day=clock.today(settings.zone, data["started_at"]))
-    _validate(data, files, person, agreement_id, now, settings)
+    _validate(data, files, person, agreement_id, now, settings, cadre=cadre)
 
     # Everything heavy happens before the first write, so no lock is held while photos decode.
     processed = photos.process_all(files, limits=settings.photos.limits, zone=settings.zone)
@@ -145,7 +157,8 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
         lat, lon = geo.to_wgs84(lat, lon, system)
     row = {
         "client_id": data["client_id"], "person_id": person.id, "caregiver_id": actor.user.id,
-        "agreement_id": agreement_id, "mode": data["mode"], "started_at": data["started_at"],
+        "agreement_id": agreement_id, "pairing_id": getattr(person, "pairing_id", None),
+        "mode": data["mode"], "started_at": data["started_at"],
         "ended_at": data.get("ended_at"), "lat": lat, "lon": lon, "accuracy_m": data.get("accuracy_m"),
         "coord_system": system, "services": data.get("services", []), "device_time": data.get("device_time"),
         "received_at": now, "content_hash": digest,
@@ -198,13 +211,15 @@ def _deterioration(session: Session, row: dict, person, settings: Settings) -> l
 
 
 def _validate(data: dict, files: list[bytes], person, agreement_id: int | None, now: datetime,
-              settings: Settings) -> None:
+              settings: Settings, *, cadre: bool = False) -> None:
     if person is None:
         raise ServiceError(404, "person_not_found", errors={"person_id": ["no such person"]})
-    if agreement_id is None:
+    if cadre and person.pairing_id is None:
+        raise ServiceError(403, "visit_not_paired")
+    if not cadre and agreement_id is None:
         raise ServiceError(403, "visit_not_assigned")
     _check_times(data, now, settings.rules)
-    allowed = catalogue.services_for(person.self_care_level)
+    allowed = catalogue.PAIRING_SERVICES if cadre else catalogue.services_for(person.self_care_level)
     unknown = [s for s in data.get("services", []) if s not in allowed]
     if unknown:
         raise ServiceError(422, "services_not_in_catalogue", errors={"services": unknown}, codes=", ".join(unknown))
@@ -319,7 +334,7 @@ def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetim
 def _visible(session: Session, actor: Actor):
     user = actor.user
     stmt = select(Visit)
-    if roles.is_caregiver(user):
+    if roles.checks_in(user):
         return stmt.where(Visit.caregiver_id == user.id)
     if roles.is_volunteer(user):
         raise ServiceError(403, "forbidden_role")
@@ -351,7 +366,7 @@ def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "r
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
-    if roles.is_caregiver(actor.user):
+    if roles.checks_in(actor.user):
         allowed = visit.caregiver_id == actor.user.id
     elif roles.is_volunteer(actor.user):
         allowed = False

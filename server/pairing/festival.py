@@ -1,0 +1,216 @@
+"""Festival visits (节日慰问): seed 003 asks cadres to visit their pairs at 元旦春节、端午、中秋; seed 000
+item 12 asks for visits to every person at the important festivals. The district sets each
+year's window in the app; a person counts as visited once a paired cadre's home visit inside the
+window is verified (or accepted on review)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server.audit import service as audit
+from server.auth import roles
+from server.auth.actor import Actor
+from server.auth.models import User
+from server.errors import ServiceError
+from server.messages import text
+from server.notify import service as notify
+from server.pairing import service as pairing
+from server.pairing.models import Cadre, FestivalCampaign, Pairing, PairingUnit
+from server.people.models import Person
+from server.places.models import Place, subtree_filter
+from server.visits.models import COUNTS_AS_VERIFIED, Visit
+
+MAX_WINDOW_DAYS = 92  # a festival's visits take weeks, not a season
+
+
+def _check_window(year: int, festival: str, starts_on: date, ends_on: date) -> None:
+    first_year = year - 1 if festival == "spring" else year  # 元旦春节 may start in the December before
+    if ends_on < starts_on or (ends_on - starts_on).days >= MAX_WINDOW_DAYS \
+            or not (first_year <= starts_on.year <= year) or ends_on.year != year:
+        raise ServiceError(422, "festival_window_invalid", year=year, days=MAX_WINDOW_DAYS,
+                           errors={"ends_on": ["outside the festival's year, before the start, or too long"]})
+
+
+def get_campaign(session: Session, campaign_id: int) -> FestivalCampaign:
+    campaign = session.get(FestivalCampaign, campaign_id)
+    if campaign is None:
+        raise ServiceError(404, "festival_not_found")
+    return campaign
+
+
+def create_campaign(session: Session, *, actor: Actor, year: int, festival: str, starts_on: date,
+                    ends_on: date) -> FestivalCampaign:
+    if not roles.is_district_admin(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    _check_window(year, festival, starts_on, ends_on)
+    if session.scalar(select(FestivalCampaign.id).where(FestivalCampaign.year == year,
+                                                        FestivalCampaign.festival == festival)) is not None:
+        raise ServiceError(409, "festival_exists", year=year)
+    campaign = FestivalCampaign(year=year, festival=festival, starts_on=starts_on, ends_on=ends_on,
+                                created_by=actor.user.id)
+    session.add(campaign)
+    session.flush()
+    audit.record(session, actor=actor, action="create", entity="festival", entity_id=campaign.id,
+                 detail={"year": year, "festival": festival})
+    return campaign
+
+
+def update_campaign(session: Session, *, actor: Actor, campaign_id: int, starts_on: date,
+                    ends_on: date) -> FestivalCampaign:
+    if not roles.is_district_admin(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    campaign = get_campaign(session, campaign_id)
+    _check_window(campaign.year, campaign.festival, starts_on, ends_on)
+    campaign.starts_on, campaign.ends_on = starts_on, ends_on
+    session.add(campaign)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="festival", entity_id=campaign.id,
+                 detail={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
+    return campaign
+
+
+def list_campaigns(session: Session) -> list[FestivalCampaign]:
+    return list(session.scalars(select(FestivalCampaign).order_by(FestivalCampaign.starts_on.desc())))
+
+
+def label(campaign: FestivalCampaign, lang: str = "zh-CN") -> str:
+    return text(f"festival.{campaign.festival}", lang)
+
+
+def _window(campaign: FestivalCampaign, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return (datetime.combine(campaign.starts_on, time(), zone),
+            datetime.combine(campaign.ends_on + timedelta(days=1), time(), zone))
+
+
+def visited_filter(campaign: FestivalCampaign, zone: ZoneInfo):
+    """A clause true for a Person visited in the campaign: a paired cadre's verified home visit in the window."""
+    start, end = _window(campaign, zone)
+    return sa.exists().where(Visit.person_id == Person.id, Visit.pairing_id.is_not(None), Visit.mode == "home",
+                             Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start, Visit.started_at < end)
+
+
+def _persons(place: Place):
+    """Who the campaign is for in a place: everyone on the roster at home."""
+    return (select(Person.id, Person.name, Person.village_id, Place.parent_id.label("township_id"), Place.name.label("village"))
+            .join(Place, Place.id == Person.village_id).where(subtree_filter(place), Person.status == "active"))
+
+
+def _unit_of_person(session: Session, person_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """person -> [(unit id, unit name, cadre name)] of their active pairings."""
+    out: dict[int, list] = {}
+    for chunk in (person_ids[i:i + 900] for i in range(0, len(person_ids), 900)):
+        for pid, uid, uname, cname in session.execute(
+                select(Pairing.person_id, PairingUnit.id, PairingUnit.name, User.display_name)
+                .join(Cadre, Cadre.id == Pairing.cadre_id).join(PairingUnit, PairingUnit.id == Cadre.unit_id)
+                .join(User, User.id == Cadre.user_id)
+                .where(Pairing.person_id.in_(chunk), Pairing.status == "active")):
+            out.setdefault(pid, []).append((uid, uname, cname))
+    return out
+
+
+def _status(session: Session, *, actor: Actor, campaign: FestivalCampaign, place_id: int | None, zone: ZoneInfo):
+    place = pairing.scope_place(session, actor, place_id)
+    rows = session.execute(_persons(place).add_columns(visited_filter(campaign, zone).label("visited"))
+                           .order_by(Person.village_id, Person.id)).all()
+    return place, rows
+
+
+def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo,
+           lang: str = "zh-CN") -> dict:
+    """Who has been visited and who has not, per township and per unit (counts only: the names are
+    in ``unvisited``)."""
+    campaign = get_campaign(session, campaign_id)
+    place, rows = _status(session, actor=actor, campaign=campaign, place_id=place_id, zone=zone)
+    units = _unit_of_person(session, [r.id for r in rows])
+    township_names = dict(session.execute(select(Place.id, Place.name).where(
+        Place.id.in_({r.township_id for r in rows}))).all()) if rows else {}
+    by_township: dict[int, dict] = {}
+    by_unit: dict[int | None, dict] = {}
+    for r in rows:
+        t = by_township.setdefault(r.township_id, {"township_id": r.township_id,
+                                                   "name": township_names.get(r.township_id), "persons": 0,
+                                                   "visited": 0, "not_visited": 0})
+        for key in {(u[0], u[1]) for u in units.get(r.id, [])} or {(None, None)}:
+            u = by_unit.setdefault(key[0], {"unit_id": key[0], "name": key[1], "persons": 0, "visited": 0,
+                                            "not_visited": 0})
+            u["persons"] += 1
+            u["visited" if r.visited else "not_visited"] += 1
+        t["persons"] += 1
+        t["visited" if r.visited else "not_visited"] += 1
+    total = len(rows)
+    visited = sum(1 for r in rows if r.visited)
+    return {"title": text("report.festival", lang, place=place.name, year=campaign.year, festival=label(campaign, lang)),
+            "campaign": present(campaign, lang), "persons": total, "visited": visited, "not_visited": total - visited,
+            "townships": list(by_township.values()),
+            "units": sorted(by_unit.values(), key=lambda u: (u["unit_id"] is None, u["unit_id"] or 0))}
+
+
+def unvisited(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo,
+              township_id: int | None = None, unit_id: int | None = None) -> list[dict]:
+    """The persons not yet visited, with their village and their cadres (each read audited)."""
+    campaign = get_campaign(session, campaign_id)
+    _place, rows = _status(session, actor=actor, campaign=campaign, place_id=township_id or place_id, zone=zone)
+    rows = [r for r in rows if not r.visited]
+    units = _unit_of_person(session, [r.id for r in rows])
+    if unit_id is not None:
+        rows = [r for r in rows if any(u[0] == unit_id for u in units.get(r.id, []))]
+    audit.record_person_reads(session, actor=actor, person_ids=[r.id for r in rows], action="festival_unvisited")
+    return [{"id": r.id, "name": r.name, "village_name": r.village, "township_id": r.township_id,
+             "cadres": [u[2] for u in units.get(r.id, [])], "units": sorted({u[1] for u in units.get(r.id, [])})}
+            for r in rows]
+
+
+def present(campaign: FestivalCampaign, lang: str = "zh-CN") -> dict:
+    return {"id": campaign.id, "year": campaign.year, "festival": campaign.festival, "label": label(campaign, lang),
+            "starts_on": campaign.starts_on, "ends_on": campaign.ends_on}
+
+
+def open_campaigns(session: Session, day: date) -> list[FestivalCampaign]:
+    return list(session.scalars(select(FestivalCampaign).where(FestivalCampaign.starts_on <= day,
+                                                               FestivalCampaign.ends_on >= day)))
+
+
+def remind(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
+    """During an open campaign, once a day: every cadre with paired persons not yet visited (named),
+    and every volunteer team whose township has persons not yet visited (counted)."""
+    day = now.astimezone(zone).date()
+    cadres = teams = 0
+    for campaign in open_campaigns(session, day):
+        name = label(campaign)
+        ends = campaign.ends_on.isoformat()
+        key = f"festival:{campaign.id}:{day.isoformat()}"
+        pending = session.execute(
+            select(Cadre.user_id, Person.name).join(Pairing, Pairing.cadre_id == Cadre.id)
+            .join(Person, Person.id == Pairing.person_id)
+            .where(Pairing.status == "active", Person.status == "active", ~visited_filter(campaign, zone))
+            .order_by(Cadre.user_id, Person.id)).all()
+        names: dict[int, list[str]] = {}
+        for user_id, person in pending:
+            names.setdefault(user_id, []).append(person)
+        for user_id, persons in names.items():
+            cadres += len(notify.notify(
+                session, user_ids=[user_id], kind="festival_reminder", title=text("reminder.festival.title", festival=name),
+                body=text("reminder.festival.cadre", festival=name, ends=ends,
+                          names=text("reminder.visits.separator").join(persons[:10])),
+                dedupe_key=key, now=now, url="/#/cadre"))
+        village = sa.orm.aliased(Place)
+        per_township = dict(session.execute(
+            select(village.parent_id, sa.func.count()).select_from(Person).join(village, village.id == Person.village_id)
+            .where(Person.status == "active", ~visited_filter(campaign, zone)).group_by(village.parent_id)).all())
+        for team in session.scalars(select(VolunteerTeam).where(VolunteerTeam.township_id.in_(per_township))):
+            members = list(session.scalars(select(VolunteerTeamMember.user_id)
+                                           .where(VolunteerTeamMember.team_id == team.id)))
+            township = session.get(Place, team.township_id)
+            teams += 1 if notify.notify(
+                session, user_ids=members, kind="festival_reminder", title=text("reminder.festival.title", festival=name),
+                body=text("reminder.festival.team", festival=name, ends=ends, township=township.name,
+                          count=per_township[team.township_id]),
+                dedupe_key=key, now=now) else 0
+    return {"cadres_reminded": cadres, "teams_reminded": teams}
+
