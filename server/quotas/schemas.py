@@ -19,6 +19,7 @@ class ProgressSchema(ma.Schema):
     self_care_level = ma.fields.String()
     done = ma.fields.Integer(metadata={"description": "verified home visits this month"})
     quota = ma.fields.Integer()
+    pending = ma.fields.Integer(metadata={"description": "home visits this month waiting for township review (待审核)"})
     expected_by_today = ma.fields.Integer()
     last_visit_at = ma.fields.DateTime(allow_none=True)
     days_since_last = ma.fields.Integer(allow_none=True)

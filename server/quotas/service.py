@@ -70,11 +70,21 @@ def _started_in(start: datetime, end: datetime):
     return (Visit.started_at >= start) & (Visit.started_at < end)
 
 
+def _quota_mode():
+    return Visit.mode == "home"
+
+
 def counts_toward_quota(start: datetime | None = None, end: datetime | None = None):
     """The one rule for a visit that counts toward the quota: a verified home visit — started in
     [start, end) when they are given (a month, as month_bounds gives it)."""
-    rule = (Visit.mode == "home") & Visit.status.in_(COUNTS_AS_VERIFIED)
+    rule = _quota_mode() & Visit.status.in_(COUNTS_AS_VERIFIED)
     return rule if start is None else rule & _started_in(start, end)
+
+
+def awaits_review_for_quota(start: datetime, end: datetime):
+    """A visit started in [start, end) that would count toward the quota but waits for township
+    review (待审核): what the caregiver's month counter names beside what counts."""
+    return _quota_mode() & (Visit.status == "exception") & _started_in(start, end)
 
 
 def verified_in(start: datetime, end: datetime):
@@ -122,6 +132,7 @@ class Progress:
     self_care_level: str
     done: int
     quota: int
+    pending: int
     expected_by_today: int
     last_visit_at: datetime | None
     days_since_last: int | None
@@ -137,6 +148,7 @@ def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: d
     rows = session.execute(
         select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level,
                func.count(case((counts_toward_quota(start, end), Visit.id))),
+               func.count(case((awaits_review_for_quota(start, end), Visit.id))),
                func.max(case((counts_toward_quota(), Visit.started_at))))
         .join(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
         .join(Place, Place.id == Person.village_id)
@@ -146,11 +158,12 @@ def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: d
     ).all()
     quotas = policies(session)
     out = []
-    for pid, name, village_id, village_name, level, done, last in rows:
+    for pid, name, village_id, village_name, level, done, pending, last in rows:
         q = quotas[level]
         since = (now - last).days if last else None
         expected = expected_by(q.visits_per_month, local)
-        out.append(Progress(pid, name, village_id, village_name, level, done, q.visits_per_month, expected, last, since,
+        out.append(Progress(pid, name, village_id, village_name, level, done, q.visits_per_month, pending, expected,
+                            last, since,
                             overdue=since is None or since > q.max_gap_days))
     audit.record_person_reads(session, actor=actor, person_ids=[p.person_id for p in out], action="progress")
     return sorted(out, key=lambda p: (not p.overdue, p.done - p.expected_by_today, p.done / max(p.quota, 1), p.person_id))
@@ -201,6 +214,7 @@ class Behind:
     name: str
     done: int
     quota: int
+    pending: int
 
 
 def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> list[Behind]:
