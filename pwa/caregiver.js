@@ -55,11 +55,11 @@
   }
 
   /** Why a visit waits for review, in plain words, from its exception codes and their numbers. */
-  function whyText(code, detail, cat) {
+  function whyText(code, detail, mode, cat) {
     const d = detail || {};
     const params = {
       m: d.duration_minutes !== undefined ? Math.round(d.duration_minutes) : '',
-      min: (cat.min_minutes || {}).home,
+      min: (cat.min_minutes || {})[mode],
       d: d.distance_from_home_m !== undefined ? Math.round(d.distance_from_home_m) : '',
       a: d.accuracy_m !== undefined ? Math.round(d.accuracy_m) : '',
     };
@@ -78,10 +78,10 @@
     const decided = review ? [h('div', { class: 'review-reason' }, `${t('review_reason')}：${reasonLabel(review.reason_code)}`),
       review.note ? h('div', { class: 'muted' }, `${t('note')}：${review.note}`) : null] : [];
     if (ver.status === 'verified') return [h('span', { class: 'tag green visit-status' }, t('status_verified'))];
-    if (ver.status === 'accepted') return [h('span', { class: 'tag green visit-status' }, t('status_accepted')), decided];
-    if (ver.status === 'rejected') return [h('span', { class: 'tag red visit-status' }, t('status_rejected')), decided];
+    if (ver.status === 'accepted') return [h('span', { class: 'tag green visit-status' }, t('status_accepted')), ...decided];
+    if (ver.status === 'rejected') return [h('span', { class: 'tag red visit-status' }, t('status_rejected')), ...decided];
     return [h('span', { class: 'tag amber visit-status' }, t('status_exception')),
-      h('ul', { class: 'why' }, ver.exceptions.map((c) => h('li', {}, whyText(c, ver.detail, cat)))),
+      h('ul', { class: 'why' }, ver.exceptions.map((c) => h('li', {}, whyText(c, ver.detail, v.mode, cat)))),
       h('div', { class: 'muted' }, t('status_exception_next'))];
   }
 
