@@ -507,7 +507,7 @@
     const user = await currentUser();
     if (!token && hash !== '#/login') { go('#/login'); return; }
     me = token ? user : null;
-    if (token && user && user.must_change_password && hash !== '#/set-password' && hash !== '#/login') {
+    if (token && user && user.must_change_password && !['#/set-password', '#/login', '#/logout'].includes(hash)) {
       go('#/set-password');
       return;
     }

@@ -166,8 +166,8 @@
     const lines = [];
     if (Geo.inWeChat()) lines.push(t('gps_help_wechat'));
     if (err && err.code === 1) lines.push(t('gps_help_permission'));
-    else if (err && err.code === 3) lines.push(t('gps_help_timeout'), t('gps_help_system'));
-    else lines.push(t('gps_help_system'));
+    if (err && err.code === 3) lines.push(t('gps_help_timeout'));
+    lines.push(t('gps_help_system')); // a phone with location off can answer any of the three
     lines.push(t('gps_help_review'));
     return h('div', { class: 'warn', id: 'gps-help' }, h('strong', {}, t('gps_help_title')),
       h('ul', {}, lines.map((l) => h('li', {}, l))));
