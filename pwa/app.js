@@ -65,8 +65,10 @@
   /** The API, with what it answered last kept for offline use under `key`. */
   async function cached(key, path) {
     try {
+      const token = await ZY.kv.get('token');
       const data = await API.get(path);
-      await ZY.kv.set(key, data);
+      // an answer that arrives after a logout is not kept for the next user of this phone
+      if (token && (await ZY.kv.get('token')) === token) await ZY.kv.set(key, data);
       return { data, stale: false };
     } catch (err) {
       if (err.status === 401) throw err;

@@ -214,7 +214,6 @@ class Behind:
     name: str
     done: int
     quota: int
-    pending: int
 
 
 def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> list[Behind]:
