@@ -75,8 +75,10 @@
   /** The API, with what it answered last kept for offline use under `key`. */
   async function cached(key, path) {
     try {
+      const token = await ZY.kv.get('token');
       const data = await API.get(path);
-      await ZY.kv.set(key, data);
+      // an answer that arrives after a logout is not kept for the next user of this phone
+      if (token && (await ZY.kv.get('token')) === token) await ZY.kv.set(key, data);
       return { data, stale: false };
     } catch (err) {
       if (err.status === 401) throw err;
@@ -115,16 +117,30 @@
 
   // ---- outbox ----------------------------------------------------------------------------------
 
+  /** The badge counts what waits under this login; entries another user of this phone left are
+   * kept for them and shown on the outbox screen. */
   async function refreshBadge() {
-    const n = await ZY.outbox.count();
+    const user = await currentUser();
+    const n = await ZY.outbox.countFor(user ? user.id : undefined);
     badge.hidden = n === 0;
     badge.textContent = t('outbox_count', { n });
+  }
+
+  // While online, an entry that failed is tried again when its wait (ZY.backoff) is over,
+  // without anyone tapping anything; `online`, showing the app and 立即发送 try at once.
+  let retryTimer = null;
+  function scheduleRetry(nextTry) {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    if (!nextTry) return;
+    retryTimer = setTimeout(() => { retryTimer = null; if (navigator.onLine) flushOutbox(); }, Math.max(0, nextTry - Date.now()));
   }
 
   async function flushOnce() {
     const token = await ZY.kv.get('token');
     if (!token) return null;
     const result = await ZY.flush();
+    scheduleRetry(result.nextTry);
     await refreshBadge();
     if (result.stoppedBy === 'unauthorized') await loginAgain();
     else if (result.rejected) say(t('failed_items'), true);
@@ -155,25 +171,30 @@
     }
   }
 
-  /** The camera input (the back camera on a phone), each photo scaled down on the phone and shown. */
-  function photoPicker(inputId, previewId) {
+  /** The camera input (the back camera on a phone), each photo scaled down on the phone and shown;
+   * `restore(blobs)` puts a draft's photos back, `onChange()` hears of every photo added. */
+  function photoPicker(inputId, previewId, { onChange } = {}) {
     const photos = [];
     const preview = h('div', { class: 'thumbs', id: previewId });
     const count = h('p', { id: `${inputId}-count`, class: 'muted' });
+    const add = (blob) => {
+      photos.push(blob);
+      preview.append(h('img', { src: URL.createObjectURL(blob), alt: '' }));
+      count.textContent = t('photo_added', { n: photos.length });
+    };
     const input = h('input', {
       type: 'file', accept: 'image/*', capture: 'environment', id: inputId, class: 'file-input',
       onchange: async () => {
         for (const file of input.files) {
           if (photos.length >= 6) break;
-          const { blob } = await Camera.downscale(file);
-          photos.push(blob);
-          preview.append(h('img', { src: URL.createObjectURL(blob), alt: '' }));
+          add((await Camera.downscale(file)).blob);
         }
         input.value = '';
-        count.textContent = t('photo_added', { n: photos.length });
+        if (onChange) onChange();
       },
     });
-    return { photos, input, preview, count };
+    const restore = (blobs) => { for (const b of blobs) add(b); };
+    return { photos, input, preview, count, restore };
   }
 
   /** A blob saved as a file with its name (a spreadsheet the API served). */
@@ -185,6 +206,43 @@
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
+
+  // ---- forms: errors beside their fields, and no leaving with unsaved changes unasked ------------
+
+  /** Show each [element, message] as an error just after its element (or inside a `.field-slot`
+   * given as the element), mark the element invalid, and bring the first into view with focus:
+   * the user is at 提交 at the bottom of a long form and must see what to fix. */
+  function showErrors(errors) {
+    clearErrors();
+    let first = null;
+    for (const [el, message] of errors) {
+      const box = h('p', { class: 'field-error', role: 'alert' }, message);
+      el.after(box);
+      el.setAttribute('aria-invalid', 'true');
+      if (el.id) box.id = `${el.id}-error`;
+      if (el.id) el.setAttribute('aria-describedby', box.id);
+      if (!first) first = el;
+    }
+    if (first) {
+      first.scrollIntoView({ block: 'center' });
+      const target = first.matches('input, select, textarea, button, a, [tabindex]') ? first
+        : first.querySelector('input, select, textarea, button, a') || first;
+      if (!target.matches('input, select, textarea, button, a, [tabindex]')) target.setAttribute('tabindex', '-1');
+      target.focus({ preventScroll: true });
+    }
+    return Boolean(first);
+  }
+
+  function clearErrors() {
+    for (const box of view.querySelectorAll('.field-error[role=alert]')) box.remove();
+    for (const el of view.querySelectorAll('[aria-invalid]')) { el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
+  }
+
+  // The screen shown may hold unsaved work: `isDirty()` says so. Leaving it (‹ back, a link) asks
+  // first; a reload or closing the tab gets the browser's own question. A new screen clears it.
+  let leaveGuard = null;
+  let shownHash = location.hash;
+  function guardLeave(isDirty) { leaveGuard = isDirty; }
 
   // ---- screens every role has ------------------------------------------------------------------
 
@@ -224,12 +282,27 @@
     return homes[user.role] || '#/staff';
   }
 
+  /** What waits to be sent under this login, each entry with its last attempt, error and next
+   * try; what other users of this phone left (kept for them, counted, never shown to this one). */
   async function outboxScreen() {
-    const [entries, failed] = [await ZY.outbox.all(), await ZY.outbox.failed()];
+    const user = await currentUser();
+    const { mine: entries, others } = await ZY.outbox.split(user ? user.id : undefined);
+    const failed = (await ZY.outbox.failed()).filter((f) => f.userId === undefined || f.userId === null || (user && f.userId === user.id));
+    const errorText = (e) => (e.lastError === 'network' ? t('error_network') : t('error_server', { code: e.lastError }));
+    const owners = [...new Set(others.map((e) => e.userName || '?'))];
     show(t('outbox'),
-      entries.length ? h('div', {}, entries.map((e) => h('div', { class: 'card' },
-        h('strong', {}, e.label || e.url), h('div', { class: 'muted' }, t('waiting_network'))))) : h('p', {}, t('outbox_empty')),
-      entries.length ? h('p', {}, h('button', { class: 'primary', onclick: async () => { await flushOutbox(); route(); } }, t('send_now'))) : null,
+      entries.length ? h('div', {}, entries.map((e) => h('div', { class: 'card', 'data-entry': e.id },
+        h('strong', {}, e.label || e.url),
+        h('div', { class: 'muted' }, `${t('saved_at')}：${fmtTime(e.created)}`),
+        e.lastAttempt
+          ? [h('div', { class: 'attempt' }, t('last_attempt', { time: fmtTime(e.lastAttempt), n: e.attempts })),
+            h('div', { class: 'attempt-error' }, `${t('last_error')}：${errorText(e)}`),
+            h('div', { class: 'next-try' }, e.nextTry ? t('next_try', { time: fmtTime(e.nextTry) }) : '')]
+          : h('div', { class: 'muted' }, t('waiting_network'))))) : h('p', {}, t('outbox_empty')),
+      entries.length ? h('p', {}, h('button', { class: 'primary', id: 'send-now', onclick: async () => { await flushOutbox(); route(); } }, t('send_now'))) : null,
+      others.length ? h('div', { class: 'card', id: 'others-entries' },
+        h('strong', {}, t('others_waiting', { n: others.length, names: owners.join('、') })),
+        h('p', { class: 'muted' }, t('others_waiting_kept'))) : null,
       failed.length ? h('h3', {}, t('failed_items')) : null,
       failed.map((f) => h('div', { class: 'card overdue' }, h('strong', {}, f.label || ''), h('div', {}, f.message || `HTTP ${f.status}`))),
       failed.length ? h('p', {}, h('button', { onclick: async () => { await ZY.outbox.clearFailed(); route(); } }, t('clear'))) : null);
@@ -286,7 +359,7 @@
     const staff = me && (me.role === 'township_staff' || me.role === 'district_admin');
     return h('p', { class: 'row' }, h('a', { class: 'button', href: '#/inbox', id: 'inbox-link' }, t('inbox')),
       staff ? h('a', { class: 'button', href: '#/logins', id: 'logins-link' }, t('logins')) : null,
-      h('button', { onclick: logout, class: 'danger' }, t('logout')));
+      h('button', { onclick: logout, class: 'danger', id: 'logout' }, t('logout')));
   }
 
   /** The account's own links, under the inbox: change the password, log out on every device. */
@@ -305,10 +378,40 @@
     me = null;
   }
 
+  /** Logging out with visits still unsent asks first and offers to send them; what stays unsent
+   * is kept on the phone for this user and goes when they log in again. */
   async function logout() {
+    const user = await currentUser();
+    if (user && (await ZY.outbox.countFor(user.id)) > 0 && location.hash !== '#/logout') { go('#/logout'); return; }
+    await logoutNow();
+  }
+
+  async function logoutNow() {
     try { await API.post('/api/auth/logout'); } catch (e) { /* offline: forget the token anyway */ }
     await forgetLocal();
+    await refreshBadge();
     go('#/login');
+  }
+
+  async function logoutScreen() {
+    const user = await currentUser();
+    const n = user ? await ZY.outbox.countFor(user.id) : 0;
+    if (!n) { await logoutNow(); return; }
+    show(t('logout'),
+      h('div', { class: 'card overdue', id: 'logout-warning' },
+        h('strong', {}, t('logout_unsent', { n })),
+        h('p', {}, t('logout_unsent_kept'))),
+      h('p', {}, h('button', {
+        class: 'primary', id: 'logout-send',
+        onclick: async () => {
+          const result = await flushOutbox();
+          if (result && result.remaining === 0) { await logoutNow(); return; }
+          say(t('logout_still_unsent'), true);
+          route();
+        },
+      }, t('logout_send_first'))),
+      h('p', {}, h('button', { class: 'danger', id: 'logout-anyway', onclick: logoutNow }, t('logout_keep'))),
+      h('p', {}, h('a', { class: 'button', href: '#/outbox' }, t('outbox'))));
   }
 
   async function logoutAll() {
@@ -412,6 +515,7 @@
 
   screen('login', loginScreen);
   screen('outbox', outboxScreen, { back: true, refreshOnFlush: true });
+  screen('logout', logoutScreen, { back: true });
   screen('inbox', inboxScreen, { back: true });
   screen('set-password', () => passwordScreen(true));
   screen('password', () => passwordScreen(false), { back: true });
@@ -425,11 +529,13 @@
     const user = await currentUser();
     if (!token && hash !== '#/login') { go('#/login'); return; }
     me = token ? user : null;
-    if (token && user && user.must_change_password && hash !== '#/set-password' && hash !== '#/login') {
+    if (token && user && user.must_change_password && !['#/set-password', '#/login', '#/logout'].includes(hash)) {
       go('#/set-password');
       return;
     }
     const [, name, arg] = hash.split('/');
+    leaveGuard = null;
+    shownHash = hash;
     await guard(async () => {
       const current = screens[name];
       if (current) return current.render(arg);
@@ -450,7 +556,14 @@
       route();
     });
     backBtn.addEventListener('click', () => history.back());
-    window.addEventListener('hashchange', () => { say(...(nextStatus || [''])); nextStatus = null; route(); });
+    window.addEventListener('hashchange', () => {
+      if (leaveGuard && leaveGuard() && location.hash !== shownHash && !window.confirm(t('leave_confirm'))) {
+        history.replaceState(null, '', shownHash); // stay: the form, as it was, is still on the screen
+        return;
+      }
+      say(...(nextStatus || [''])); nextStatus = null; route();
+    });
+    window.addEventListener('beforeunload', (e) => { if (leaveGuard && leaveGuard()) { e.preventDefault(); e.returnValue = ''; } });
     // Background Sync exists only in Chromium: flush on open, on `online` and when shown again.
     window.addEventListener('online', flushOutbox);
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') flushOutbox(); });
@@ -473,6 +586,7 @@
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
     refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser,
+    showErrors, clearErrors, guardLeave,
   };
 
   // The role modules come after this file: start once they have all registered.

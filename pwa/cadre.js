@@ -11,7 +11,7 @@
     const cards = data.map((p) => h('div', { class: 'card', 'data-person': p.id },
       h('h2', {}, p.name),
       h('div', { class: 'row' }, h('span', {}, p.village_name || ''),
-        p.phone ? h('a', { href: `tel:${p.phone}`, class: 'button small' }, `${t('call')} ${p.phone}`) : null),
+        p.phone ? h('a', { href: `tel:${p.phone}`, class: 'button small' }, t('call', { phone: p.phone })) : null),
       h('p', {}, h('a', { class: 'button primary', href: `#/pair-checkin/${p.id}`, 'data-checkin': p.id }, t('pair_checkin')))));
     show(t('my_pairs'),
       stale ? h('p', { class: 'muted' }, t('offline')) : null,

@@ -1,10 +1,20 @@
-/* 照应 — the caregiver's screens: their persons with this month's progress, a person's record,
- * the check-in (photo, GPS, care given, what was seen) that goes to the outbox at once. */
+/* 照应 — the caregiver's screens: their persons with this month's progress (what counts and what
+ * waits for review), a person's record with the visits of the last six months and what became of
+ * each, and the check-in: 开始走访 on arrival (the clock and the GPS start then), the shortest
+ * visit that counts shown while it runs, photo, care given and what was seen; a draft kept as it
+ * is filled in, and on 提交 the visit goes to the outbox at once. */
 (function () {
   const {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, cached, loadCatalogue,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, currentUser, showErrors, clearErrors, guardLeave,
   } = App;
+
+  // The ways a caregiver can look in on someone (seed 000 item 2). A mode is one entry here: its
+  // label is t(`mode_${mode}`), and whether it needs a photo and a GPS fix is `inPerson`.
+  // seed 000 item 2: 上门入户、电话视频、远程监测
+  const MODES = ['home', 'phone', 'video', 'remote'];
+  const inPerson = (mode) => mode === 'home';
+  const HISTORY_MONTHS = 6;
 
   async function caregiverHome() {
     const { data, stale } = await cached('progress', '/api/me/progress');
@@ -20,7 +30,9 @@
         h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100 },
           h('span', { style: `width:${pct}%` })),
         h('div', { class: 'row' },
-          h('strong', { class: 'month-progress' }, t('month_progress', { done: p.done, quota: p.quota })),
+          h('strong', { class: 'month-progress' }, p.pending
+            ? t('month_progress_pending', { done: p.done, quota: p.quota, pending: p.pending })
+            : t('month_progress', { done: p.done, quota: p.quota })),
           h('span', { class: 'muted' }, p.last_visit_at ? t('last_visit', { date: fmtDate(p.last_visit_at) }) : t('never_visited'))),
         // a local rule asking for a mode (home visits) says so, with how many are done
         Object.entries(p.minimums || {}).map(([g, n]) => h('p', { class: 'muted mode-minimum' },
@@ -40,15 +52,84 @@
     for (const p of progress) cached(`person:${p.person_id}`, `/api/persons/${p.person_id}`).catch(() => {});
   }
 
+  /** YYYY-MM of the month `back` months before this one, counted in Shanghai like the server. */
+  function monthBefore(back) {
+    const [y, m] = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }).split('-').map(Number);
+    const k = y * 12 + (m - 1) - back;
+    return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
+  }
+
+  /** Why a visit waits for review, in plain words, from its exception codes and their numbers. */
+  function whyText(code, detail, mode, cat) {
+    const d = detail || {};
+    const params = {
+      m: d.duration_minutes !== undefined ? Math.round(d.duration_minutes) : '',
+      min: (cat.min_minutes || {})[mode],
+      d: d.distance_from_home_m !== undefined ? Math.round(d.distance_from_home_m) : '',
+      a: d.accuracy_m !== undefined ? Math.round(d.accuracy_m) : '',
+    };
+    const key = `why_${code}`;
+    const said = t(key, params);
+    if (said && said !== key) return said;
+    const known = (cat.exceptions || []).find((e) => e.code === code);
+    return known ? known.label : code;
+  }
+
+  /** A visit's fate as its caregiver sees it: counted, waiting for review and why, or decided. */
+  function visitStatus(v, cat) {
+    const ver = v.verification;
+    const reasonLabel = (code) => ((cat.review_reasons || []).find((r) => r.code === code) || {}).label || code;
+    const review = ver.review;
+    const decided = review ? [h('div', { class: 'review-reason' }, `${t('review_reason')}：${reasonLabel(review.reason_code)}`),
+      review.note ? h('div', { class: 'muted' }, `${t('note')}：${review.note}`) : null] : [];
+    if (ver.status === 'verified') return [h('span', { class: 'tag green visit-status' }, t('status_verified'))];
+    if (ver.status === 'accepted') return [h('span', { class: 'tag green visit-status' }, t('status_accepted')), ...decided];
+    if (ver.status === 'rejected') return [h('span', { class: 'tag red visit-status' }, t('status_rejected')), ...decided];
+    return [h('span', { class: 'tag amber visit-status' }, t('status_exception')),
+      h('ul', { class: 'why' }, ver.exceptions.map((c) => h('li', {}, whyText(c, ver.detail, v.mode, cat)))),
+      h('div', { class: 'muted' }, t('status_exception_next'))];
+  }
+
+  function visitCard(v, cat) {
+    const minutes = v.ended_at ? Math.round((new Date(v.ended_at) - new Date(v.started_at)) / 60000) : null;
+    const thumbs = h('div', { class: 'thumbs' });
+    for (const ph of v.photos) {
+      if (ph.purged_at) continue;
+      // photos need the login: fetched and shown from a blob URL (a dead zone shows none)
+      API.imageUrl(ph.thumb_url).then((src) => {
+        thumbs.append(h('a', { href: '#', 'data-photo': ph.id, onclick: (e) => { e.preventDefault(); openPhoto(ph); } },
+          h('img', { src, alt: t('visit_photo') })));
+      }).catch(() => {});
+    }
+    return h('div', { class: `card visit${v.verification.status === 'rejected' ? ' overdue' : ''}`, 'data-visit': v.id },
+      h('div', { class: 'row' }, h('strong', {}, fmtTime(v.started_at)), h('span', {}, t(`mode_${v.mode}`) || v.mode),
+        minutes !== null ? h('span', { class: 'muted' }, t('minutes', { n: minutes })) : null),
+      visitStatus(v, cat), thumbs);
+  }
+
+  async function openPhoto(ph) {
+    try {
+      const src = await API.imageUrl(ph.url);
+      const big = h('img', { class: 'photo-preview', src, alt: t('visit_photo'), id: 'photo-large' });
+      const box = h('div', { class: 'card', id: 'photo-box' }, big,
+        h('button', { type: 'button', onclick: () => box.remove() }, t('close')));
+      document.getElementById('view').prepend(box);
+      box.scrollIntoView({ block: 'start' });
+    } catch (e) { say(t('offline'), true); }
+  }
+
   async function personScreen(id) {
     const cat = await loadCatalogue();
     const { data: p } = await cached(`person:${id}`, `/api/persons/${id}`);
-    let last = null;
+    let visits = null;
+    let stale = false;
     try {
-      const { data } = await cached(`lastvisit:${id}`, `/api/visits?person_id=${id}&page_size=1`);
-      last = data[0] || null;
+      const got = await cached(`history:${id}`, `/api/visits?person_id=${id}&since_month=${monthBefore(HISTORY_MONTHS - 1)}&page_size=200`);
+      visits = got.data;
+      stale = got.stale;
     } catch (e) { /* no history offline */ }
     const services = cat.services.filter((s) => s.levels.includes(p.self_care_level) && s.code !== 'wellbeing_call');
+    const last = visits && visits.find((v) => v.observations);
     const obs = last && last.observations;
     const obsList = obs ? Object.entries(obs).filter(([, v]) => v).map(([k, v]) => {
       if (k === 'note') return h('li', {}, `${t('note')}：${v}`);
@@ -58,93 +139,229 @@
     show(p.name,
       h('p', {}, h('strong', {}, `${p.village_name || ''}`), ` · ${levelLabel(p.self_care_level)}`),
       p.address ? h('p', {}, `${t('address')}：${p.address}`) : null,
+      p.phone ? h('p', {}, h('a', { class: 'button', href: `tel:${p.phone}`, id: 'call-person' }, t('call', { phone: p.phone }))) : null,
       h('p', {}, h('a', { class: 'button primary', href: `#/checkin/${id}`, id: 'start-checkin' }, t('checkin'))),
       h('p', {}, h('a', { class: 'button', href: `#/absence/${id}`, id: 'report-absence' }, t('lc_record_absence'))),
       h('h3', {}, t('care_checklist')),
       h('ul', {}, services.map((s) => h('li', {}, s.label))),
       h('h3', {}, t('last_observations')),
       last ? h('p', { class: 'muted' }, fmtTime(last.started_at)) : null,
-      obsList.length ? h('ul', {}, obsList) : h('p', {}, t('none_yet')));
+      obsList.length ? h('ul', {}, obsList) : h('p', {}, t('none_yet')),
+      h('h3', {}, t('visit_history', { n: HISTORY_MONTHS })),
+      stale ? h('p', { class: 'muted' }, t('offline')) : null,
+      h('div', { id: 'visit-history' }, visits === null ? h('p', { class: 'muted' }, t('offline'))
+        : visits.length ? visits.map((v) => visitCard(v, cat)) : h('p', {}, t('none_yet'))));
   }
 
-  function choiceGroup(field, choices, state) {
+  function choiceGroup(field, choices, state, onChange) {
     const buttons = choices.map((c) => h('button', {
-      type: 'button', 'aria-pressed': 'false', 'data-field': field, 'data-code': c.code,
+      type: 'button', 'aria-pressed': String(state[field] === c.code), 'data-field': field, 'data-code': c.code,
       onclick: (e) => {
         const on = state[field] !== c.code;
         state[field] = on ? c.code : undefined;
         for (const b of buttons) b.setAttribute('aria-pressed', String(on && b === e.currentTarget));
+        onChange();
       },
     }, c.label));
     return h('div', {}, h('label', {}, t(`obs_${field}`)), h('div', { class: 'choices' }, buttons));
   }
+
+  /** What to tell a caregiver whose phone gave no position: how to turn location on, and that a
+   * home visit without one goes to township review. */
+  function gpsHelp(err) {
+    const lines = [];
+    if (Geo.inWeChat()) lines.push(t('gps_help_wechat'));
+    if (err && err.code === 1) lines.push(t('gps_help_permission'));
+    if (err && err.code === 3) lines.push(t('gps_help_timeout'));
+    lines.push(t('gps_help_system')); // a phone with location off can answer any of the three
+    lines.push(t('gps_help_review'));
+    return h('div', { class: 'warn', id: 'gps-help' }, h('strong', {}, t('gps_help_title')),
+      h('ul', {}, lines.map((l) => h('li', {}, l))));
+  }
+
+  const mmss = (ms) => {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
 
   /** The check-in. ``opts`` lets another role reuse it (cadre.js): ``services`` to offer instead of
    * the care checklist, the ``home`` to return to, and which ``observe`` groups to ask. */
   async function checkinScreen(id, opts = {}) {
     const cat = await loadCatalogue();
     const { data: p } = await cached(`person:${id}`, `/api/persons/${id}`);
-    const startedAt = new Date().toISOString();
-    const observations = {};
-    let position = null;
-    let mode = 'home';
+    const user = await currentUser();
+    const draftKey = `${user.id}:checkin:${id}`;
+    const draft = await Drafts.load(draftKey);
+    // the check-in as it stands: what the draft keeps and the upload sends
+    const state = {
+      mode: 'home', startedAt: null, position: null, services: [], observations: {}, note: '', ...(draft ? draft.state : {}),
+    };
+    let submitted = false;
+    let shortConfirmed = false;
+    const minMinutes = () => ((cat.min_minutes || {})[state.mode] || 0);
 
-    const { photos, input: fileInput, preview, count: photoCount } = photoPicker('photo-input', 'photos');
+    const { photos, input: fileInput, preview, count: photoCount, restore } = photoPicker('photo-input', 'photos', {
+      onChange: () => { clearErrors(); saver.flush(); },
+    });
+    const saver = Drafts.saver(draftKey, () => ({ state: collect(), photos }));
+    const changed = () => { if (!submitted) saver.soon(); };
+    if (draft) restore(draft.photos);
 
-    const gpsText = h('span', { id: 'gps-status' }, t('locating'));
+    // -- arrival, the visit's clock and the position taken then
+    const timerText = h('strong', { id: 'visit-timer' });
+    const startedText = h('span', { class: 'muted', id: 'started-at' });
+    const minText = h('p', { id: 'min-minutes', class: 'muted' });
+    const tooShort = h('p', { class: 'warn', id: 'too-short', hidden: true });
+    const arriveBtn = h('button', { type: 'button', class: 'primary', id: 'arrive', onclick: arrive }, t('start_visit'));
+    const arriveHint = h('p', { class: 'muted', id: 'arrive-hint' }, t('start_visit_hint'));
+    const running = h('div', { class: 'card', id: 'visit-running', hidden: true },
+      h('div', { class: 'row' }, h('span', {}, t('visit_elapsed')), timerText), startedText, minText);
+
+    const gpsText = h('span', { id: 'gps-status' }, t('gps_at_arrival'));
+    const gpsSlot = h('div', { id: 'gps-help-slot' });
+    const locationBox = h('div', { id: 'location-box' },
+      h('label', {}, t('location')),
+      h('div', { class: 'row' }, gpsText, h('button', { type: 'button', class: 'small', onclick: locate, id: 'gps-retry' }, t('retry'))),
+      gpsSlot);
+
+    function showPosition() {
+      gpsSlot.replaceChildren();
+      if (state.position) gpsText.textContent = t('located', { m: Math.round(state.position.accuracy) });
+      else if (state.startedAt) { gpsText.textContent = t('location_failed'); gpsSlot.append(gpsHelp(state.gpsError)); }
+      else gpsText.textContent = t('gps_at_arrival');
+    }
+
     async function locate() {
       gpsText.textContent = t('locating');
+      gpsSlot.replaceChildren();
       try {
-        position = await Geo.locate();
-        gpsText.textContent = t('located', { m: Math.round(position.accuracy) });
+        state.position = await Geo.locate();
+        state.gpsError = null;
       } catch (e) {
-        position = null;
-        gpsText.textContent = t('location_failed');
+        state.position = null;
+        state.gpsError = { code: e && e.code };
       }
+      showPosition();
+      changed();
     }
-    locate();
 
-    // seed 000 item 2: 上门入户、电话视频、远程监测
-    const modeButtons = ['home', 'phone', 'video', 'remote'].map((m) => h('button', {
-      type: 'button', 'aria-pressed': String(m === mode), 'data-mode': m,
-      onclick: () => { mode = m; for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === m)); },
+    function tick() {
+      if (!running.isConnected) { clearInterval(ticker); return; }
+      if (!state.startedAt) return;
+      const elapsed = Date.now() - new Date(state.startedAt).getTime();
+      timerText.textContent = mmss(elapsed);
+      const min = minMinutes();
+      const short = min > 0 && elapsed < min * 60000;
+      tooShort.hidden = !short;
+      if (short) {
+        tooShort.textContent = t('too_short_warning', { m: Math.floor(elapsed / 60000), min, left: Math.ceil((min * 60000 - elapsed) / 60000) });
+      }
+      submitBtn.textContent = short && shortConfirmed ? t('submit_anyway') : t('end_and_submit');
+    }
+    const ticker = setInterval(tick, 1000);
+
+    function showArrival() {
+      const on = Boolean(state.startedAt);
+      arriveBtn.hidden = on;
+      arriveHint.hidden = on;
+      running.hidden = !on;
+      if (on) {
+        startedText.textContent = t('started_at', { time: fmtTime(state.startedAt) });
+        const min = minMinutes();
+        minText.textContent = min ? t('min_minutes', { min, mode: t(`mode_${state.mode}`) }) : '';
+      }
+      locationBox.hidden = !inPerson(state.mode);
+      tick();
+    }
+
+    function arrive() {
+      state.startedAt = new Date().toISOString();
+      clearErrors();
+      showArrival();
+      saver.flush();
+      if (inPerson(state.mode)) locate();
+    }
+
+    // -- how the caregiver looked in: a mode is a button; the policy of each is in MODES/inPerson
+    const modeButtons = MODES.map((m) => h('button', {
+      type: 'button', 'aria-pressed': String(m === state.mode), 'data-mode': m,
+      onclick: () => {
+        state.mode = m;
+        for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === m));
+        photoBox.hidden = !inPerson(m);
+        showArrival();
+        if (inPerson(m) && state.startedAt && !state.position) locate();
+        changed();
+      },
     }, t(`mode_${m}`)));
 
     const services = (opts.services || cat.services.filter((s) => s.levels.includes(p.self_care_level)))
       .filter((s) => s.code !== 'wellbeing_call');
-    const serviceBoxes = services.map((s) => h('label', {}, h('input', { type: 'checkbox', value: s.code }), s.label));
-    const note = h('textarea', { id: 'note', rows: 2, maxlength: 500 });
+    const serviceBoxes = services.map((s) => h('label', {},
+      h('input', { type: 'checkbox', value: s.code, checked: state.services.includes(s.code), onchange: changed }), s.label));
+    const note = h('textarea', { id: 'note', rows: 2, maxlength: 500, oninput: changed });
+    note.value = state.note || '';
+    const takePhoto = h('label', { for: 'photo-input', class: 'button primary', id: 'take-photo' }, t('take_photo'));
+    const photoBox = h('div', { id: 'photo-box-checkin', hidden: !inPerson(state.mode) }, takePhoto, fileInput, photoCount, preview);
+    const observeGroups = Object.fromEntries((opts.observe || ['health', 'living_environment', 'hygiene', 'food_supplies', 'mood'])
+      .map((f) => [f, choiceGroup(f, cat.observations[f], state.observations, changed)]));
+    const submitBtn = h('button', { class: 'primary', id: 'submit', type: 'button', onclick: submit }, t('end_and_submit'));
+
+    function collect() {
+      state.services = serviceBoxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      state.note = note.value;
+      return { ...state };
+    }
+
+    const isDirty = () => {
+      if (submitted) return false;
+      const s = collect();
+      return Boolean(s.startedAt || photos.length || s.services.length || s.note.trim()
+        || Object.values(s.observations).some(Boolean));
+    };
 
     async function submit() {
-      if (mode === 'home' && photos.length === 0) { say(t('need_photo'), true); return; }
+      const s = collect();
+      const errors = [];
+      if (!s.startedAt) errors.push([arriveBtn, t('need_arrival')]);
+      if (inPerson(s.mode) && photos.length === 0) errors.push([takePhoto, t('need_photo')]);
       // a call or remote check is verified by what it learned (server/visits/verification.py)
-      if (mode !== 'home' && !observations.health) { say(t('need_health'), true); return; }
+      if (!inPerson(s.mode) && !s.observations.health) errors.push([observeGroups.health || submitBtn, t('need_health')]);
+      if (showErrors(errors)) return;
+      const elapsed = Date.now() - new Date(s.startedAt).getTime();
+      if (minMinutes() && elapsed < minMinutes() * 60000 && !shortConfirmed) {
+        // the first tap on a visit too short to count only says so; a second one sends it as it is
+        shortConfirmed = true;
+        tick();
+        showErrors([[tooShort, t('too_short_confirm')]]);
+        return;
+      }
       const fd = new FormData();
       fd.append('client_id', crypto.randomUUID());
       fd.append('person_id', String(id));
-      fd.append('mode', mode);
-      fd.append('started_at', startedAt);
+      fd.append('mode', s.mode);
+      fd.append('started_at', s.startedAt); // the arrival, not the opening of this form
       fd.append('ended_at', new Date().toISOString());
-      if (position && mode === 'home') {
-        fd.append('lat', String(position.lat));
-        fd.append('lon', String(position.lon));
-        fd.append('accuracy_m', String(position.accuracy));
+      if (s.position && inPerson(s.mode)) {
+        fd.append('lat', String(s.position.lat));
+        fd.append('lon', String(s.position.lon));
+        fd.append('accuracy_m', String(s.position.accuracy));
       }
-      for (const box of serviceBoxes) {
-        const input = box.querySelector('input');
-        if (input.checked) fd.append('services', input.value);
-      }
-      if (mode === 'phone' || mode === 'video') fd.append('services', 'wellbeing_call');
-      const obs = { ...observations };
-      if (note.value.trim()) obs.note = note.value.trim();
+      for (const code of s.services) fd.append('services', code);
+      if (s.mode === 'phone' || s.mode === 'video') fd.append('services', 'wellbeing_call');
+      const obs = { ...s.observations };
+      if (s.note.trim()) obs.note = s.note.trim();
       if (Object.values(obs).some((v) => v)) fd.append('observations', JSON.stringify(obs));
-      photos.forEach((blob, i) => fd.append('photos', blob, `photo-${i + 1}.jpg`));
+      if (inPerson(s.mode)) photos.forEach((blob, i) => fd.append('photos', blob, `photo-${i + 1}.jpg`));
       // Stored whole, body as ArrayBuffer with its multipart boundary, before any network use.
       const req = new Request('/api/visits', { method: 'POST', body: fd });
       await ZY.outbox.add({
         url: '/api/visits', method: 'POST', contentType: req.headers.get('Content-Type'),
-        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${p.name} ${fmtTime(startedAt)}`,
+        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${p.name} ${fmtTime(s.startedAt)}`,
+        userId: user.id, userName: user.display_name,
       });
+      submitted = true;
+      await saver.discard();
       await refreshBadge();
       sayAfterNavigation(t('saved_will_send'));
       go(opts.home || '#/home');
@@ -153,16 +370,20 @@
     }
 
     show(`${t('checkin')} · ${p.name}`,
-      h('label', { for: 'photo-input', class: 'button primary', id: 'take-photo' }, t('take_photo')), fileInput,
-      photoCount, preview,
-      h('label', {}, t('location')),
-      h('div', { class: 'row' }, gpsText, h('button', { type: 'button', class: 'small', onclick: locate, id: 'gps-retry' }, t('retry'))),
-      h('label', {}, t('mode')), h('div', { class: 'choices' }, modeButtons),
+      h('label', {}, t('mode')), h('div', { class: 'choices', id: 'modes' }, modeButtons),
+      arriveBtn, arriveHint, running,
+      locationBox,
+      photoBox,
       h('label', {}, t('services_done')), h('div', { class: 'checks' }, serviceBoxes),
       h('h3', {}, t('observations')),
-      (opts.observe || ['health', 'living_environment', 'hygiene', 'food_supplies', 'mood']).map((f) => choiceGroup(f, cat.observations[f], observations)),
+      Object.values(observeGroups),
       h('label', { for: 'note' }, t('note')), note,
-      h('p', {}, h('button', { class: 'primary', id: 'submit', type: 'button', onclick: submit }, t('submit'))));
+      tooShort,
+      h('p', {}, submitBtn));
+    showArrival();
+    showPosition();
+    guardLeave(isDirty);
+    if (draft) say(t('draft_restored'));
   }
 
   App.checkinScreen = checkinScreen;

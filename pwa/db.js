@@ -1,10 +1,11 @@
 /* IndexedDB for the page and the service worker alike: the database, opened and upgraded here,
  * and its key-value store (the login, the last lists seen, for offline use). The outbox of
- * requests waiting to be sent is in outbox.js, over the same database through ZY.tx.
+ * requests waiting to be sent is in outbox.js, over the same database through ZY.tx; the forms'
+ * drafts (photos included) are in drafts.js, in the store `drafts`.
  */
 (function (g) {
   const DB_NAME = 'zhaoying';
-  const DB_VERSION = 1;
+  const DB_VERSION = 2;
   let opening = null;
 
   function open() {
@@ -16,8 +17,13 @@
         if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv', { keyPath: 'k' });
         if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
         if (!db.objectStoreNames.contains('failed')) db.createObjectStore('failed', { keyPath: 'id', autoIncrement: true });
+        if (!db.objectStoreNames.contains('drafts')) db.createObjectStore('drafts', { keyPath: 'k' });
       };
-      req.onsuccess = () => resolve(req.result);
+      req.onsuccess = () => {
+        // a newer page (or service worker) upgrading the database: let it, and reopen when next asked
+        req.result.onversionchange = () => { req.result.close(); opening = null; };
+        resolve(req.result);
+      };
       req.onerror = () => { opening = null; reject(req.error); };
     });
     return opening;

@@ -1,15 +1,55 @@
-/* 照应 — the volunteer's screens: the people of their township, and their team's activities
- * logged with photos through the same outbox as a check-in. */
+/* 照应 — the volunteer's screens: what their team logged this month and the people of their
+ * township, and the activity form (a draft kept as it is filled in, photos included) that goes
+ * through the same outbox as a check-in. */
 (function () {
   const {
     h, show, say, sayAfterNavigation, go, cached, refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks,
+    currentUser, showErrors, clearErrors, guardLeave,
   } = App;
+
+  const KINDS = ['policy_publicity', 'visit', 'cleanup_help', 'festival_visit', 'other'];
+  // this month, as the server counts it (Shanghai)
+  const thisMonth = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 7);
+  const fmtDay = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric' });
+
+  /** The team's activities logged this month (seed 000 item 3 asks at least one a month). */
+  async function teamMonth(team) {
+    const month = thisMonth();
+    let rows;
+    let stale = false;
+    try {
+      const got = await cached(`activities:${team.id}:${month}`, `/api/activities?team_id=${team.id}&month=${month}`);
+      rows = got.data;
+      stale = got.stale;
+    } catch (e) { return h('p', { class: 'muted' }, t('offline')); }
+    let places = {};
+    try {
+      const { data: villages } = await cached(`villages:${team.township_id}`, `/api/places?parent_id=${team.township_id}`);
+      places = Object.fromEntries(villages.map((v) => [v.id, v.name]));
+    } catch (e) { /* names only */ }
+    places[team.township_id] = team.name;
+    return h('div', { class: 'team-month', 'data-team': team.id },
+      h('h3', {}, t('team_this_month', { team: team.name })),
+      stale ? h('p', { class: 'muted' }, t('offline')) : null,
+      h('p', { class: rows.length ? 'muted' : 'warn', id: `team-count-${team.id}` },
+        rows.length ? t('team_logged', { n: rows.length }) : t('team_none_yet')),
+      rows.map((a) => h('div', { class: 'card activity', 'data-activity': a.id },
+        h('div', { class: 'row' }, h('strong', {}, fmtDay(a.held_on)), h('span', {}, t(`activity_${a.kind}`))),
+        h('div', { class: 'muted' }, [places[a.place_id] || '', t('activity_counts', { p: a.participants, s: a.people_served }),
+          a.photos.length ? t('photo_added', { n: a.photos.length }) : ''].filter(Boolean).join(' · ')),
+        a.note ? h('div', {}, a.note) : null)));
+  }
 
   async function volunteerHome() {
     const { data } = await cached('township-persons', '/api/persons?page_size=200');
+    let teams = [];
+    try { teams = (await cached('teams', '/api/activities/teams')).data; } catch (e) { /* offline, never seen */ }
+    const months = await Promise.all(teams.map(teamMonth));
     show(t('volunteer_home'),
       h('p', {}, h('a', { class: 'button primary', href: '#/activity', id: 'log-activity' }, t('log_activity'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/campaign/cleanup', id: 'cleanup-link' }, t('cmp_cleanup'))),
+      h('div', { id: 'team-activities' }, months),
+      h('h3', {}, t('township_persons')),
       h('p', { class: 'muted' }, t('person_count', { n: data.length })),
       h('table', {}, h('tbody', {}, data.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.village_name))))),
       commonLinks());
@@ -20,21 +60,48 @@
     if (!teams.length) { show(t('log_activity'), h('p', {}, t('no_team'))); return; }
     const team = teams[0];
     const { data: villages } = await cached(`villages:${team.township_id}`, `/api/places?parent_id=${team.township_id}`);
-    let kind = null;
-    const kinds = ['policy_publicity', 'visit', 'cleanup_help', 'festival_visit', 'other'];
-    const kindButtons = kinds.map((k) => h('button', {
-      type: 'button', 'aria-pressed': 'false', 'data-kind': k,
-      onclick: () => { kind = k; for (const b of kindButtons) b.setAttribute('aria-pressed', String(b.dataset.kind === k)); },
+    const user = await currentUser();
+    const draftKey = `${user.id}:activity:${team.id}`;
+    const draft = await Drafts.load(draftKey);
+    const saved = draft ? draft.state : {};
+    let kind = saved.kind || null;
+    let submitted = false;
+    const changed = () => { if (!submitted) saver.soon(); };
+
+    const kindButtons = KINDS.map((k) => h('button', {
+      type: 'button', 'aria-pressed': String(k === kind), 'data-kind': k,
+      onclick: () => {
+        kind = k;
+        for (const b of kindButtons) b.setAttribute('aria-pressed', String(b.dataset.kind === k));
+        changed();
+      },
     }, t(`activity_${k}`)));
-    const day = h('input', { type: 'date', id: 'held-on', value: new Date().toLocaleDateString('sv-SE'), class: 'date' });
-    const place = h('select', { id: 'activity-place' },
+    const kindGroup = h('div', { class: 'choices', id: 'activity-kinds' }, kindButtons);
+    const day = h('input', { type: 'date', id: 'held-on', value: saved.heldOn || new Date().toLocaleDateString('sv-SE'), class: 'date', onchange: changed });
+    const place = h('select', { id: 'activity-place', onchange: changed },
       h('option', { value: team.township_id }, team.name), villages.map((v) => h('option', { value: v.id }, v.name)));
-    const participants = h('input', { type: 'text', inputmode: 'numeric', id: 'participants', value: '1' });
-    const served = h('input', { type: 'text', inputmode: 'numeric', id: 'people-served', value: '0' });
-    const note = h('textarea', { id: 'activity-note', rows: 2, maxlength: 500 });
-    const { photos, input: fileInput, preview } = photoPicker('activity-photo', 'activity-photos');
+    if (saved.placeId) place.value = saved.placeId;
+    const participants = h('input', { type: 'text', inputmode: 'numeric', id: 'participants', value: saved.participants ?? '1', oninput: changed });
+    const served = h('input', { type: 'text', inputmode: 'numeric', id: 'people-served', value: saved.served ?? '0', oninput: changed });
+    const note = h('textarea', { id: 'activity-note', rows: 2, maxlength: 500, oninput: changed });
+    note.value = saved.note || '';
+    const { photos, input: fileInput, preview, restore } = photoPicker('activity-photo', 'activity-photos', {
+      onChange: () => { clearErrors(); saver.flush(); },
+    });
+    const collect = () => ({ kind, heldOn: day.value, placeId: place.value, participants: participants.value, served: served.value, note: note.value });
+    const saver = Drafts.saver(draftKey, () => ({ state: collect(), photos }));
+    if (draft) restore(draft.photos);
+    const isDirty = () => !submitted && Boolean(kind || photos.length || note.value.trim());
+
     async function submit() {
-      if (!kind) { say(t('choose_kind'), true); return; }
+      const errors = [];
+      if (!kind) errors.push([kindGroup, t('choose_kind')]);
+      if (!day.value) errors.push([day, t('need_date')]);
+      for (const [input, max] of [[participants, 10000], [served, 100000]]) {
+        const v = input.value.trim();
+        if (v && !(/^\d+$/.test(v) && Number(v) <= max)) errors.push([input, t('need_count', { max })]);
+      }
+      if (showErrors(errors)) return;
       const fd = new FormData();
       fd.append('client_id', crypto.randomUUID());
       fd.append('team_id', String(team.id));
@@ -47,7 +114,10 @@
       photos.forEach((blob, i) => fd.append('photos', blob, `activity-${i + 1}.jpg`));
       const req = new Request('/api/activities', { method: 'POST', body: fd });
       await ZY.outbox.add({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
-        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}` });
+        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}`,
+        userId: user.id, userName: user.display_name });
+      submitted = true;
+      await saver.discard();
       await refreshBadge();
       sayAfterNavigation(t('saved_will_send'));
       go('#/volunteer');
@@ -56,7 +126,7 @@
     }
     show(t('log_activity'),
       h('p', { class: 'muted' }, team.name),
-      h('label', {}, t('activity_kind')), h('div', { class: 'choices' }, kindButtons),
+      h('label', {}, t('activity_kind')), kindGroup,
       h('label', { for: 'held-on' }, t('activity_date')), day,
       h('label', { for: 'activity-place' }, t('activity_place')), place,
       h('label', { for: 'participants' }, t('participants')), participants,
@@ -64,6 +134,8 @@
       h('label', { for: 'activity-photo', class: 'button', id: 'activity-take-photo' }, t('take_photo')), fileInput, preview,
       h('label', { for: 'activity-note' }, t('note')), note,
       h('p', {}, h('button', { class: 'primary', id: 'activity-submit', type: 'button', onclick: submit }, t('submit'))));
+    guardLeave(isDirty);
+    if (draft) say(t('draft_restored'));
   }
 
   App.role('volunteer', { home: '#/volunteer' });

@@ -87,6 +87,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "在册{total}人，{met}人达到走访要求，{missed}人未达标。",
         "{total} on the register, {met} visited as often as required, {missed} not.",
     ),
+    # how staff decided on a visit that waited for review (server/visits/service.py)
+    "visit.review.accepted.title": ("{name} {month}月{day}日的走访已审核通过", "Your visit to {name} on {day}/{month} was accepted"),
+    "visit.review.accepted.body": ("审核意见：{reason}。{note}本次走访计入走访次数。",
+                                   "Reason: {reason}. {note}The visit counts."),
+    "visit.review.rejected.title": ("{name} {month}月{day}日的走访未通过审核", "Your visit to {name} on {day}/{month} was rejected"),
+    "visit.review.rejected.body": ("审核意见：{reason}。{note}本次走访不计入走访次数，有疑问请联系镇街专职人员。",
+                                   "Reason: {reason}. {note}The visit does not count; ask the township staff if unsure."),
+    "visit.review.note": ("备注：{note}。", "Note: {note}. "),
     # what ends an agreement when its person moves into a care home (server/care/service.py)
     "agreement.end.care_home": ("转入敬老院集中供养", "Moved into a care home"),
     # what ends an agreement when its person leaves the roster (server/people/exits.py)

@@ -36,6 +36,7 @@ class ProgressSchema(ma.Schema):
                              metadata={"description": "verified visits this month per mode group"})
     minimums = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
                               metadata={"description": "the least the policy asks of a mode group, where it asks"})
+    pending = ma.fields.Integer(metadata={"description": "visits this month of the counted modes waiting for township review (待审核)"})
     expected_by_today = ma.fields.Integer()
     last_visit_at = ma.fields.DateTime(allow_none=True)
     days_since_last = ma.fields.Integer(allow_none=True)

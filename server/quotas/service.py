@@ -146,9 +146,20 @@ def counts_toward_quota(policy: dict[str, QuotaPolicy], start: datetime | None =
     """The one rule for a visit that counts toward a person's month: verified (or accepted), of a
     mode their level's policy counts — started in [start, end) when they are given (a month, as
     month_bounds gives it). ``level`` is the column holding the person's self-care level."""
-    by_level = sa.or_(*((level == lv) & Visit.mode.in_(p.counting_modes()) for lv, p in policy.items()))
-    rule = Visit.status.in_(COUNTS_AS_VERIFIED) & by_level
+    rule = Visit.status.in_(COUNTS_AS_VERIFIED) & _counted_mode(policy, level)
     return rule if start is None else rule & started_in(start, end)
+
+
+def _counted_mode(policy: dict[str, QuotaPolicy], level):
+    """A visit of a mode its person's level counts (``level``: the column holding that level)."""
+    return sa.or_(*((level == lv) & Visit.mode.in_(p.counting_modes()) for lv, p in policy.items()))
+
+
+def awaits_review_for_quota(policy: dict[str, QuotaPolicy], start: datetime, end: datetime, *,
+                            level=Person.self_care_level):
+    """A visit started in [start, end) that would count toward the quota but waits for township
+    review (待审核): what the caregiver's month counter names beside what counts."""
+    return _counted_mode(policy, level) & (Visit.status == "exception") & started_in(start, end)
 
 
 def verified_in(start: datetime, end: datetime):
@@ -224,6 +235,7 @@ class Progress:
     self_care_level: str
     done: int
     quota: int
+    pending: int
     expected_by_today: int
     last_visit_at: datetime | None
     days_since_last: int | None
@@ -231,6 +243,7 @@ class Progress:
     met: bool
     by_mode: dict  # mode group -> verified visits this month
     minimums: dict  # mode group -> the least the policy asks of it (only those it asks)
+    pending: int = 0  # visits of a counted mode waiting for review (待审核), not counted yet
 
 
 def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: datetime | None = None) -> list[Progress]:
@@ -244,19 +257,23 @@ def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: d
     last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
             .join(Person, Person.id == Visit.person_id)
             .where(counts_toward_quota(quotas)).group_by(Visit.person_id).subquery())
+    waiting = (select(Visit.person_id, func.count().label("pending"))
+               .join(Person, Person.id == Visit.person_id)
+               .where(awaits_review_for_quota(quotas, start, end)).group_by(Visit.person_id).subquery())
     rows = session.execute(
         select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level, last.c.last,
-               *(func.coalesce(counts.c[g], 0) for g in MODE_GROUPS))
+               func.coalesce(waiting.c.pending, 0), *(func.coalesce(counts.c[g], 0) for g in MODE_GROUPS))
         .join(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
         .join(Place, Place.id == Person.village_id)
         .outerjoin(counts, counts.c.person_id == Person.id)
         .outerjoin(last, last.c.person_id == Person.id)
+        .outerjoin(waiting, waiting.c.person_id == Person.id)
         .where(CareAgreement.caregiver_id == actor.user.id, Person.status == "active")
     ).all()
     due = roster.days_due(session, year=local.year, month=local.month, person_ids=[r[0] for r in rows])
     length = monthrange(local.year, local.month)[1]
     out = []
-    for pid, name, village_id, village_name, level, last_at, *by in rows:
+    for pid, name, village_id, village_name, level, last_at, pending, *by in rows:
         q = quotas[level] if pid not in due else roster.prorated_policy(quotas[level], due[pid], length)
         by_mode = dict(zip(MODE_GROUPS, by))
         since = (now - last_at).days if last_at else None
@@ -265,7 +282,8 @@ def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: d
                             expected_by(required, local), last_at, since,
                             overdue=since is None or (q.max_gap_days is not None and since > q.max_gap_days),
                             met=q.met(*by), by_mode=by_mode,
-                            minimums={g: getattr(q, f"min_{g}") for g in MODE_GROUPS if getattr(q, f"min_{g}")}))
+                            minimums={g: getattr(q, f"min_{g}") for g in MODE_GROUPS if getattr(q, f"min_{g}")},
+                            pending=pending))
     audit.record_person_reads(session, actor=actor, person_ids=[p.person_id for p in out], action="progress")
     return sorted(out, key=lambda p: (not p.overdue, p.met, p.done - p.expected_by_today, p.done / max(p.quota, 1),
                                       p.person_id))

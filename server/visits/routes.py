@@ -9,6 +9,7 @@ from server.auth.current import current_actor, login_required
 from server.auth.roles import CADRE, CAREGIVER, STAFF_ROLES
 from server.db import get_session
 from server.errors import language
+from server.notify import service as notify
 from server.settings import current as current_settings
 from server.visits import catalogue, service
 from server.visits.schemas import (
@@ -143,7 +144,12 @@ class Review(MethodView):
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):
         """Accept or reject a visit's exceptions, with a reason (township staff)"""
-        visit = service.review(get_session(), actor=current_actor(), visit_id=visit_id, **data)
+        session = get_session()
+        settings = current_settings()
+        visit = service.review(session, actor=current_actor(), visit_id=visit_id, **data)
+        told = service.tell_caregiver_of_review(session, visit=visit, zone=settings.zone)
+        session.commit()
+        notify.deliver(session, told, settings.notify)
         return present_visits([visit])[0]
 
 
@@ -162,4 +168,6 @@ class Catalogue(MethodView):
             "exceptions": [{"code": c, "label": pick(lbl)} for c, lbl in catalogue.EXCEPTIONS.items()],
             "review_reasons": [{"code": c, "decision": v[0], "label": pick(v[1:])}
                                for c, v in catalogue.REVIEW_REASONS.items()],
+            # the shortest visit of each mode that counts (VISIT_MIN_MINUTES_HOME): the check-in shows it
+            "min_minutes": current_settings().visits.rules.min_minutes,
         }

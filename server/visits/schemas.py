@@ -103,6 +103,7 @@ class VisitQuerySchema(ma.Schema):
     person_id = Id()
     caregiver_id = Id()
     month = Month()
+    since_month = Month(metadata={"description": "visits started from the first of this month on (a person's history)"})
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
 
 

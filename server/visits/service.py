@@ -22,6 +22,7 @@ from server.auth.actor import Actor
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
+from server.messages import text
 from server.notify import service as notify
 from server.pairing.models import Cadre, Pairing
 from server.people import exits, roster
@@ -344,7 +345,8 @@ def _visible(session: Session, actor: Actor):
 
 
 def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: int | None = None,
-                caregiver_id: int | None = None, month: tuple[int, int] | None = None, status: str | None = None,
+                caregiver_id: int | None = None, month: tuple[int, int] | None = None,
+                since_month: tuple[int, int] | None = None, status: str | None = None,
                 offset: int = 0, limit: int = 50) -> tuple[list[Visit], int]:
     stmt = _visible(session, actor)
     if person_id is not None:
@@ -354,6 +356,8 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
     if month is not None:
         start, end = month_bounds(*month, zone)
         stmt = stmt.where(Visit.started_at >= start, Visit.started_at < end)
+    if since_month is not None:
+        stmt = stmt.where(Visit.started_at >= month_bounds(*since_month, zone)[0])
     if status:
         stmt = stmt.where(Visit.status == status)
     total = count(session, stmt)
@@ -404,6 +408,21 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
                  detail={"decision": decision, "reason_code": reason_code})
     session.flush()
     return visit
+
+
+def tell_caregiver_of_review(session: Session, *, visit: Visit, zone: ZoneInfo) -> list:
+    """The caregiver hears how staff decided on their visit, with the reason in plain words: a
+    message in their inbox (``notify.deliver`` carries it on by push or SMS)."""
+    person_name = session.scalar(select(Person.name).where(Person.id == visit.person_id))
+    day = visit.started_at.astimezone(zone)
+    reason = catalogue.REVIEW_REASONS[visit.review_reason][1]
+    key = "visit.review.accepted" if visit.status == "accepted" else "visit.review.rejected"
+    note = text("visit.review.note", note=visit.review_note) if visit.review_note else ""
+    return notify.notify(
+        session, user_ids=[visit.caregiver_id], kind="visit_review",
+        title=text(f"{key}.title", name=person_name, month=day.month, day=day.day),
+        body=text(f"{key}.body", reason=reason, note=note),
+        dedupe_key=f"visit-review:{visit.id}", url=f"#/person/{visit.person_id}", now=visit.reviewed_at)
 
 
 VIEW_FIELDS = ("id", "client_id", "person_id", "caregiver_id", "mode", "started_at", "ended_at", "lat", "lon",
