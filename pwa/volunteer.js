@@ -32,6 +32,10 @@
     const served = h('input', { type: 'text', inputmode: 'numeric', id: 'people-served', value: '0' });
     const note = h('textarea', { id: 'activity-note', rows: 2, maxlength: 500 });
     const { photos, input: fileInput, preview } = photoPicker('activity-photo', 'activity-photos');
+    // the persons of the township it served: where the district counts volunteer visits, they are visited this month
+    const { data: persons } = await cached('township-persons', '/api/persons?page_size=200');
+    const personBoxes = persons.map((p) => h('label', {}, h('input', { type: 'checkbox', value: p.id, 'data-person': p.id }),
+      `${p.name} · ${p.village_name || ''}`));
     async function submit() {
       if (!kind) { say(t('choose_kind'), true); return; }
       const fd = new FormData();
@@ -43,6 +47,7 @@
       fd.append('participants', participants.value.trim() || '0');
       fd.append('people_served', served.value.trim() || '0');
       if (note.value.trim()) fd.append('note', note.value.trim());
+      for (const box of personBoxes) if (box.querySelector('input').checked) fd.append('person_ids', box.querySelector('input').value);
       photos.forEach((blob, i) => fd.append('photos', blob, `activity-${i + 1}.jpg`));
       const req = new Request('/api/activities', { method: 'POST', body: fd });
       await ZY.outbox.add({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
@@ -60,6 +65,7 @@
       h('label', { for: 'activity-place' }, t('activity_place')), place,
       h('label', { for: 'participants' }, t('participants')), participants,
       h('label', { for: 'people-served' }, t('people_served')), served,
+      h('label', {}, t('act_persons')), h('div', { class: 'checks', id: 'activity-persons' }, personBoxes),
       h('label', { for: 'activity-photo', class: 'button', id: 'activity-take-photo' }, t('take_photo')), fileInput, preview,
       h('label', { for: 'activity-note' }, t('note')), note,
       h('p', {}, h('button', { class: 'primary', id: 'activity-submit', type: 'button', onclick: submit }, t('submit'))));

@@ -1,4 +1,5 @@
-"""quota policy per self-care level and per mode; volunteer visits in the 月探访率
+"""quota policy per self-care level and per mode; volunteer visits in the 月探访率 and the persons an
+activity served
 
 Revision ID: 0010_policy
 Revises: 0009_person_category
@@ -36,9 +37,18 @@ def upgrade() -> None:
     with op.batch_alter_table('schedulepolicy') as batch:
         # the seeds give no rule; the default reads seed 002's 探访关爱机制 (see SchedulePolicy)
         batch.add_column(sa.Column('volunteer_visits_count', sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.create_table('activityperson',
+                    sa.Column('activity_id', sa.Integer(), nullable=False),
+                    sa.Column('person_id', sa.Integer(), nullable=False),
+                    sa.ForeignKeyConstraint(['activity_id'], ['volunteeractivity.id']),
+                    sa.ForeignKeyConstraint(['person_id'], ['person.id']),
+                    sa.PrimaryKeyConstraint('activity_id', 'person_id'))
+    op.create_index('ix_activityperson_person_id', 'activityperson', ['person_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_activityperson_person_id', table_name='activityperson')
+    op.drop_table('activityperson')
     with op.batch_alter_table('schedulepolicy') as batch:
         batch.drop_column('volunteer_visits_count')
     quota = sa.table('quotapolicy', sa.column('max_gap_days', sa.Integer))

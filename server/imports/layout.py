@@ -24,6 +24,9 @@ class Column:
 LEVEL_LABELS = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 MODE_LABELS = {"decentralised": "分散供养", "centralised": "集中供养"}
 SEX_LABELS = {"M": "男", "F": "女"}
+# 特殊困难情形 (server/people/models.py RISK_FLAGS): the groups of seed 002's 探访关爱 and seed 002's 服务清单
+RISK_FLAG_LABELS = {"lives_alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "mental_illness": "精神障碍",
+                    "severe_disability": "重残", "lost_only_child": "失独"}
 
 PERSON_COLUMNS = (
     Column("name", "姓名", ("特困人员姓名", "供养对象姓名", "人员姓名", "对象姓名"), True, "特困人员本人姓名", width=10),
@@ -36,6 +39,8 @@ PERSON_COLUMNS = (
     Column("address", "住址", ("地址", "家庭住址", "详细地址", "居住地址", "现住址"), False, "可不填", width=24),
     Column("self_care_level", "自理能力", ("自理情况", "生活自理能力", "自理能力评估", "自理状况", "护理等级"), True,
            "全自理/半失能/全失能（也认：自理/半护理/全护理、部分失能、完全失能）", tuple(LEVEL_LABELS.values()), width=10),
+    Column("risk_flags", "特殊困难情形", ("特殊困难类型", "困难情形", "特殊情形", "特殊困难", "困难类型"), False,
+           "可填多项，用“、”分开：独居、空巢、留守、精神障碍、重残（一二级残疾）、失独；没有则留空", width=18),
     Column("support_mode", "供养方式", ("供养形式", "供养类型"), False, "分散供养/集中供养；不填为分散供养",
            tuple(MODE_LABELS.values()), width=10),
     Column("caregiver_name", "照料人", ("照料服务人", "监护人", "照料人姓名", "照料服务人姓名", "日常照料服务人",
@@ -96,6 +101,13 @@ LEVELS = {
     "半自理": "partly_disabled", "部分自理": "partly_disabled", "半失能(半护理)": "partly_disabled",
     "全失能": "fully_disabled", "全护理": "fully_disabled", "完全失能": "fully_disabled",
     "不能自理": "fully_disabled", "失能": "fully_disabled", "全失能(全护理)": "fully_disabled",
+}
+RISK_FLAGS = {
+    **{label: code for code, label in RISK_FLAG_LABELS.items()},
+    "独居老人": "lives_alone", "空巢老人": "empty_nest", "留守老人": "left_behind", "精神病": "mental_illness",
+    "精神疾病": "mental_illness", "精神残疾": "mental_illness", "重度残疾": "severe_disability",
+    "一二级残疾": "severe_disability", "一级残疾": "severe_disability", "二级残疾": "severe_disability",
+    "失独家庭": "lost_only_child", "计划生育特殊家庭": "lost_only_child",
 }
 MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
          "集中供养": "centralised", "集中": "centralised"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from server.imports import layout, reading
 from server.imports.models import IMPORT_KINDS, ImportJob
 from server.people import idnumber
 from server.people import service as people
-from server.people.models import Person
+from server.people.models import RISK_FLAGS, Person
 from server.places.models import Place, subtree_filter
 
 CHUNK = 500  # IN-list size for batched lookups
@@ -189,7 +190,33 @@ def _coded(errors, row, key, table, cell, what):
 
 def _labels(key):
     return {"sex": layout.SEX_LABELS, "self_care_level": layout.LEVEL_LABELS, "support_mode": layout.MODE_LABELS,
-            "relation": layout.RELATION_LABELS}[key].values()
+            "relation": layout.RELATION_LABELS, "risk_flags": layout.RISK_FLAG_LABELS}[key].values()
+
+
+_FLAG_SEPARATORS = re.compile(r"[、，,；;/\s]+")
+
+
+def _risk_flags(errors, row, cell, *, has_column: bool) -> list[str] | None:
+    """特殊困难情形: several words in one cell → the flags in RISK_FLAGS order. A file with the
+    column states them whole (a blank cell, or 无: none); a file without it leaves them as they are
+    (None)."""
+    if not has_column:
+        return None
+    try:
+        value = reading.text(cell)
+    except reading.BadValue as exc:
+        errors.add(row, "risk_flags", str(exc))
+        return None
+    if value is None:
+        return []
+    words = [w for w in _FLAG_SEPARATORS.split(layout.normalise(value)) if w]
+    unknown = [w for w in words if layout.code(layout.RISK_FLAGS, w) is None]
+    if unknown:
+        errors.add(row, "risk_flags", f"“{'、'.join(unknown)}”不是有效的特殊困难情形，可填：{'、'.join(_labels('risk_flags'))}，"
+                                      "多项用“、”分开，没有填“无”")
+        return None
+    found = {layout.code(layout.RISK_FLAGS, w) for w in words}
+    return [f for f in RISK_FLAGS if f in found]
 
 
 _ID_PROBLEMS = {
@@ -270,6 +297,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
         if rec["level"] is None and not bad:
             errors.add(number, "self_care_level", "自理能力不能为空（全自理/半失能/全失能）")
         rec["mode"], _ = _coded(errors, number, "support_mode", layout.MODES, g("support_mode"), "供养方式")
+        rec["risk_flags"] = _risk_flags(errors, number, g("risk_flags"), has_column="risk_flags" in sheet.headers)
         cg_name = _field(errors, number, "caregiver_name", reading.text, g("caregiver_name"))
         cg_phone = _field(errors, number, "caregiver_phone", reading.phone, g("caregiver_phone"))
         relation, _ = _coded(errors, number, "relation", layout.RELATIONS, g("relation"), "关系")
@@ -368,6 +396,8 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                   "village_id": village.id, "self_care_level": rec["level"]}
         if rec["address"] is not None:
             wanted["address"] = rec["address"]
+        if rec["risk_flags"] is not None:
+            wanted["risk_flags"] = rec["risk_flags"]
         if existing is None:
             mode = rec["mode"] or "decentralised"
             plan.action = "create"
@@ -376,7 +406,9 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
             plan.changes = {k: (None, v) for k, v in wanted.items()}
         else:
             plan.target_id = existing.id
-            plan.changes = {k: (getattr(existing, k), v) for k, v in wanted.items() if getattr(existing, k) != v}
+            plan.changes = {k: (getattr(existing, k), v) for k, v in wanted.items()
+                            if (sorted(existing.risk_flags or []) != sorted(v) if k == "risk_flags"
+                                else getattr(existing, k) != v)}
             if plan.changes or plan.agreement in ("sign", "replace"):
                 plan.action = "update"
         plans.append(plan)
@@ -757,6 +789,7 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
         row = {"name": p.name, "sex": layout.SEX_LABELS[p.sex], "id_number": p.id_number, "birth_date": p.birth_date,
                "village": places_under[p.village_id].name, "address": p.address,
                "self_care_level": layout.LEVEL_LABELS[p.self_care_level],
+               "risk_flags": "、".join(layout.RISK_FLAG_LABELS[f] for f in RISK_FLAGS if f in (p.risk_flags or [])),
                "support_mode": layout.MODE_LABELS[p.support_mode]}
         if p.id in caregivers:
             agreement, user = caregivers[p.id]
