@@ -49,7 +49,7 @@ PERSON_COLUMNS = (
                                           "照料人手机号", "联系电话", "手机号", "手机号码", "电话"), False,
            "11位手机号，即照料人的登录用户名", width=14),
     Column("relation", "关系", ("与照料人关系", "照料人关系", "与被照料人关系", "关系类别", "照料人与本人关系",
-                              "与特困人员关系"), False, "亲属/邻里/低保等低收入家庭中有劳动能力的人员/其他",
+                              "与特困人员关系"), False, "亲属/邻里/低保等低收入家庭中有劳动能力的人员",
            tuple(RELATION_LABELS.values()), width=16),
     Column("signed_on", "签订日期", ("签约日期", "协议签订日期", "签订时间", "协议日期", "签订协议日期"), False,
            "照料服务协议签订日期，如 2023-05-01", width=12),
@@ -119,7 +119,6 @@ RELATIONS = {
     "低保等低收入家庭中有劳动能力的人员": "dibao_member", "低保家庭成员": "dibao_member",
     "低保户": "dibao_member", "低保": "dibao_member", "低收入家庭": "dibao_member",
     "低保等低收入家庭": "dibao_member", "低收入家庭成员": "dibao_member",
-    "其他": "other", "其它": "other",
 }
 
 

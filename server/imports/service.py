@@ -313,7 +313,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
             if cg_phone is None and not errors.has(number, "caregiver_phone"):
                 errors.add(number, "caregiver_phone", "照料人手机号不能为空（它是照料人的登录用户名）")
             if relation is None and not errors.has(number, "relation"):
-                errors.add(number, "relation", "请填写照料人与本人的关系（亲属/邻里/低保等低收入家庭中有劳动能力的人员/其他）")
+                errors.add(number, "relation", "请填写照料人与本人的关系（亲属/邻里/低保等低收入家庭中有劳动能力的人员）")
             if signed is not None and signed > today:
                 errors.add(number, "signed_on", "签订日期晚于今天")
             if cg_phone and cg_name:
@@ -794,6 +794,6 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
         if p.id in caregivers:
             agreement, user = caregivers[p.id]
             row.update(caregiver_name=user.display_name, caregiver_phone=user.phone or user.username,
-                       relation=layout.RELATION_LABELS.get(agreement.relation, "其他"), signed_on=agreement.signed_on)
+                       relation=layout.RELATION_LABELS[agreement.relation], signed_on=agreement.signed_on)
         rows.append(row)
     return township, rows

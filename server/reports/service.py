@@ -77,10 +77,12 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
     rows, totals = [], [0, 0, 0]
     for seq, t in enumerate(_township_rows(session, place), start=1):
         n, f, p = counts.get(t.id, (0, 0, 0))
-        rows.append([seq, t.name, n, f, p])
+        rows.append([seq, t.name, n, f, p, ""])
         totals = [totals[0] + n, totals[1] + f, totals[2] + p]
-    rows.append(["合计", "", *totals])
-    return Report(text("report.annex1", place=place.name), ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"], rows)
+    rows.append(["合计", "", *totals, ""])
+    # the headers as the form prints them, 备注 (remarks, blank on the form) included
+    return Report(text("report.annex1", place=place.name),
+                  ["序号", "乡镇苏木街道", "分散供养人数", "其中：全失能人数", "半失能人数", "备注"], rows)
 
 
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
@@ -174,7 +176,7 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
     rows = []
     for v, p, level, caregiver, relation, start_on, end_on, home, pv, remote, flags in data:
         q = policy[level]
-        rows.append([v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS.get(relation, relation), start_on.isoformat(),
+        rows.append([v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS[relation], start_on.isoformat(),
                      end_on.isoformat() if end_on else "", q.required(), home, pv, remote, q.counted(home, pv, remote),
                      flags, "达标" if q.met(home, pv, remote) else "未达标"])
     applied = quotas.applied(session, lang)

@@ -1,4 +1,5 @@
-"""特殊困难情形 from the roster: the groups of seed 002's 月探访率 (独居、空巢、留守、重残) and 失独, 精神障碍."""
+"""Roster words: 特殊困难情形 (the groups of seed 002's 月探访率: 独居、空巢、留守、重残, with 失独, 精神障碍) and
+the 关系 of seed 000 item 2 (亲属、邻里、低保等低收入家庭中有劳动能力的人员)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,10 @@ def test_an_unknown_word_is_an_error_naming_the_choices(client, session, world, 
     assert (error["row"], error["column"]) == (2, "特殊困难情形")
     assert "“富裕”不是有效的特殊困难情形" in error["message"] and "独居、空巢、留守" in error["message"]
     assert apply(client, staff_a, result["id"]).status_code == 409
+
+
+def test_relation_other_is_not_a_seed_category(client, session, world, staff_a):
+    result = dry_run(client, staff_a, make_xlsx([person_row(1, "甲镇1村", relation="其他")]))
+    [error] = result["errors"]
+    assert error["column"] == "关系"
+    assert error["message"] == "“其他”不是有效的关系，可填：亲属、邻里、低保等低收入家庭中有劳动能力的人员"
