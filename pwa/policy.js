@@ -92,5 +92,33 @@
       h('p', {}, h('a', { class: 'button', href: '#/visit-rates', id: 'rates-link' }, t('pol_rates_link'))));
   }
 
+  function rateCell(c) {
+    return h('td', { 'data-total': c.total, 'data-visited': c.visited },
+      h('strong', {}, c.rate === null ? '–' : `${c.rate}%`), h('br'), h('span', { class: 'muted' }, t('rates_cell', c)));
+  }
+
+  /** 月探访率 by group, for a place (default: the user's own), by its child places; a township or
+   * district row opens the level below. */
+  async function ratesScreen(arg) {
+    const query = arg ? `?place_id=${Number(arg)}` : '';
+    const data = await API.get(`/api/visit-rates${query}`);
+    const keys = [...data.groups, 'any'];
+    const head = h('tr', {}, h('th', {}, t('rates_place')),
+      keys.map((g) => h('th', {}, g === 'any' ? t('rates_all') : t(`rates_group_${g}`))));
+    const rows = data.children.map((c) => h('tr', { 'data-place': c.place_id },
+      h('td', {}, c.level === 'village' ? c.name : h('a', { href: `#/visit-rates/${c.place_id}` }, c.name)),
+      keys.map((g) => rateCell(c.groups[g]))));
+    const total = h('tr', { class: 'total', 'data-place': 'total' }, h('th', {}, t('rates_all')),
+      keys.map((g) => rateCell(data.total[g])));
+    show(`${data.name} · ${t('rates_title')}`,
+      h('p', { class: 'muted' }, data.month),
+      h('div', { class: 'rates-wrap' }, h('table', { class: 'rates', id: 'rates' },
+        h('thead', {}, head), h('tbody', {}, rows, total))),
+      h('p', { class: 'muted' }, t('rates_note')),
+      h('p', { class: 'muted', id: 'rates-policy' }, data.policy.text),
+      h('p', { class: 'muted' }, data.policy.volunteer_text));
+  }
+
   App.screen('quota-policy', policyScreen, { back: true });
+  App.screen('visit-rates', ratesScreen, { back: true });
 })();

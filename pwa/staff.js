@@ -45,6 +45,7 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/visit-rates', id: 'visit-rates-link' }, t('rates_title'))),
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());

@@ -88,10 +88,17 @@
     const { photos, input: fileInput, preview, restore } = photoPicker('activity-photo', 'activity-photos', {
       onChange: () => { clearErrors(); saver.flush(); },
     });
-    const collect = () => ({ kind, heldOn: day.value, placeId: place.value, participants: participants.value, served: served.value, note: note.value });
+    // the persons of the township it served: where the district counts volunteer visits, they are visited this month
+    const { data: persons } = await cached('township-persons', '/api/persons?page_size=200');
+    const personBoxes = persons.map((p) => h('label', {}, h('input', {
+      type: 'checkbox', value: p.id, 'data-person': p.id, checked: (saved.personIds || []).includes(String(p.id)), onchange: changed,
+    }), `${p.name} · ${p.village_name || ''}`));
+    const personIds = () => personBoxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    const collect = () => ({ kind, heldOn: day.value, placeId: place.value, participants: participants.value, served: served.value, note: note.value,
+      personIds: personIds() });
     const saver = Drafts.saver(draftKey, () => ({ state: collect(), photos }));
     if (draft) restore(draft.photos);
-    const isDirty = () => !submitted && Boolean(kind || photos.length || note.value.trim());
+    const isDirty = () => !submitted && Boolean(kind || photos.length || note.value.trim() || personIds().length);
 
     async function submit() {
       const errors = [];
@@ -111,6 +118,7 @@
       fd.append('participants', participants.value.trim() || '0');
       fd.append('people_served', served.value.trim() || '0');
       if (note.value.trim()) fd.append('note', note.value.trim());
+      for (const pid of personIds()) fd.append('person_ids', pid);
       photos.forEach((blob, i) => fd.append('photos', blob, `activity-${i + 1}.jpg`));
       const req = new Request('/api/activities', { method: 'POST', body: fd });
       await ZY.outbox.add({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
@@ -131,6 +139,7 @@
       h('label', { for: 'activity-place' }, t('activity_place')), place,
       h('label', { for: 'participants' }, t('participants')), participants,
       h('label', { for: 'people-served' }, t('people_served')), served,
+      h('label', {}, t('act_persons')), h('div', { class: 'checks', id: 'activity-persons' }, personBoxes),
       h('label', { for: 'activity-photo', class: 'button', id: 'activity-take-photo' }, t('take_photo')), fileInput, preview,
       h('label', { for: 'activity-note' }, t('note')), note,
       h('p', {}, h('button', { class: 'primary', id: 'activity-submit', type: 'button', onclick: submit }, t('submit'))));

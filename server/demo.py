@@ -192,7 +192,7 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
             caregiver.phone = caregiver.username
             session.add_all([person, caregiver])
             session.flush()
-            relation = rng.choices(["relative", "neighbour", "dibao_member", "other"], [5, 3, 1, 1])[0]
+            relation = rng.choices(["relative", "neighbour", "dibao_member"], [5, 4, 1])[0]
             day = signed - timedelta(days=rng.randrange(15))
             session.add(CareAgreement(person_id=person.id, caregiver_id=caregiver.id, relation=relation,
                                       signed_on=day, start_on=day, created_by=None))

@@ -195,6 +195,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "规定了最少次数的探访方式必须计入每月探访",
         "A mode with a minimum must count toward the month",
     ),
+    "activity_person_outside_team": (
+        "所选服务对象不在本服务队所在乡镇的在册人员中",
+        "A person named is not on the register of the team's township",
+    ),
     "quota_no_mode": ("至少要有一种探访方式计入每月探访", "At least one mode must count toward the month"),
     "import_missing_columns": ("缺少必需的列：{columns}", "Required columns are missing: {columns}"),
     "import_township_required": ("请选择要导入的乡镇（place_id）", "Choose the township to import into (place_id)"),

@@ -134,6 +134,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Policy applied (the default from the papers: every person visited each month, home visits and calls alike): {rules}",
     ),
     "quota.applied.local": ("执行标准（区（旗）民政局设定）：{rules}", "Policy applied (set by the district): {rules}"),
+    "rates.volunteers.yes": (
+        "志愿服务队走访（活动中写明服务对象）计入月探访率",
+        "A volunteer team's visit naming the person counts toward the monthly visit rate",
+    ),
+    "rates.volunteers.no": ("志愿服务队走访不计入月探访率", "Volunteer visits do not count toward the monthly visit rate"),
+    "rates.groups": ("一人可属多个群体，合计每人只计一次", "One person may be in several groups; the total counts each once"),
     # report titles (server/reports/service.py)
     "report.annex1": ("{place}分散供养人员分乡镇统计表", "{place}: people under decentralised support by township"),
     "report.coverage": ("{place}{year}年{month}月走访覆盖情况", "{place}: visit coverage, {year}-{month:02d}"),
@@ -142,6 +148,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.pairing_rule": ("{place}结对帮扶“321”原则落实情况", "{place}: the \"321\" pairing rule"),
     "report.festival": ("{place}{year}年{festival}走访慰问情况", "{place}: {festival} {year} visits"),
     "report.care_homes": ("养老机构情况统计表", "Care homes"),
+    "report.visit_rates": (
+        "{place}{year}年{month}月特殊困难群体月探访率",
+        "{place}: monthly visit rate by group, {year}-{month:02d}",
+    ),
     "report.annex3": ("{place}分散供养特困人员排查评估表", "{place}: assessment of people under decentralised support"),
     "report.annex3.sheet": ("排查评估表", "Assessments"),
     "report.hospital_days": ("{place}{year}年特困人员住院天数", "{place}: hospital days, {year}"),

@@ -1,4 +1,5 @@
-"""quota policy per self-care level and per mode; volunteer visits in the 月探访率
+"""quota policy per self-care level and per mode; volunteer visits in the 月探访率 and the persons an
+activity served; care agreements' relation "other" becomes 邻里
 
 Revision ID: 0010_policy
 Revises: 0014_services
@@ -36,9 +37,22 @@ def upgrade() -> None:
     with op.batch_alter_table('schedulepolicy') as batch:
         # the seeds give no rule; the default reads seed 002's 探访关爱机制 (see SchedulePolicy)
         batch.add_column(sa.Column('volunteer_visits_count', sa.Boolean(), nullable=False, server_default=sa.true()))
+    # 照料服务人 come from 亲属、邻里 or 低保等低收入家庭 (seed 000 item 2); "other" is gone. One chosen
+    # 按照就近原则 who is neither kin nor from a 低保 household is a neighbour: the old rows say so now.
+    agreement = sa.table('careagreement', sa.column('relation', sa.String))
+    op.execute(agreement.update().where(agreement.c.relation == 'other').values(relation='neighbour'))
+    op.create_table('activityperson',
+                    sa.Column('activity_id', sa.Integer(), nullable=False),
+                    sa.Column('person_id', sa.Integer(), nullable=False),
+                    sa.ForeignKeyConstraint(['activity_id'], ['volunteeractivity.id']),
+                    sa.ForeignKeyConstraint(['person_id'], ['person.id']),
+                    sa.PrimaryKeyConstraint('activity_id', 'person_id'))
+    op.create_index('ix_activityperson_person_id', 'activityperson', ['person_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_activityperson_person_id', table_name='activityperson')
+    op.drop_table('activityperson')
     with op.batch_alter_table('schedulepolicy') as batch:
         batch.drop_column('volunteer_visits_count')
     quota = sa.table('quotapolicy', sa.column('max_gap_days', sa.Integer))

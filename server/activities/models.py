@@ -42,3 +42,12 @@ class VolunteerActivity(SQLModel, table=True):
     people_served: int = 0
     note: str | None = Field(default=None, max_length=500)
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ActivityPerson(SQLModel, table=True):
+    """A person a volunteer activity served (走访慰问 and the like, seed 000 item 3): it makes them
+    visited in the month's 月探访率 where the district's policy counts volunteer visits
+    (SchedulePolicy.volunteer_visits_count), never toward a caregiver's quota."""
+
+    activity_id: int = Field(foreign_key="volunteeractivity.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)

@@ -21,9 +21,15 @@ blp = Blueprint("activities", __name__, url_prefix="/api/activities",
 _SCHEMA = ActivityCreateSchema()
 
 
+def _form_value(key: str, values: list[str]):
+    # the persons served come as a repeated field (the way a check-in's services do)
+    return [v for v in values if v.strip()] if key == "person_ids" else values[0]
+
+
 def present(activities):
     pics = service.photos_of(get_session(), [a.id for a in activities])
-    return [{**a.model_dump(), "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
+    served = service.persons_of(get_session(), [a.id for a in activities])
+    return [{**a.model_dump(), "person_ids": served[a.id], "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
                                            "width": p.width, "height": p.height} for p in pics[a.id]]}
             for a in activities]
 
@@ -37,7 +43,8 @@ class Activities(MethodView):
     def post(self):
         """Log a team activity (photos through the visits' photo pipeline)"""
         # (as it always was here: other files are ignored, and a JSON body that is not an object is 415)
-        data, files = uploads.read_submission(_SCHEMA, refuse_other_files=False, not_an_object=415)
+        data, files = uploads.read_submission(_SCHEMA, form_value=_form_value, refuse_other_files=False,
+                                              not_an_object=415)
         settings = current_settings()
         session = get_session()
         store = settings.photos.store()

@@ -15,6 +15,9 @@ class ActivityCreateSchema(ma.Schema):
     participants = ma.fields.Integer(load_default=0, validate=validate.Range(0, 10000))
     people_served = ma.fields.Integer(load_default=0, validate=validate.Range(0, 100000))
     note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    person_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=200), metadata={
+        "description": "the persons of the team's township the activity served (visited); where the district's "
+                       "policy says so, it makes them visited in the month's 月探访率"})
 
     @ma.post_load
     def _client_id_as_text(self, data, **kwargs):

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from server import clock
 from server.activities.models import (
+    ActivityPerson,
     VolunteerActivity,
     VolunteerTeam,
     VolunteerTeamMember,
@@ -18,6 +19,7 @@ from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.policy import manages_place
 from server.errors import ServiceError
+from server.people.models import Person
 from server.photos import service as photos
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
@@ -63,13 +65,44 @@ def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
         raise ServiceError(422, "place_outside_team", errors={"place_id": ["not in the team's township"]})
     if data["held_on"] > clock.today(zone, now):
         raise ServiceError(422, "date_in_future", errors={"held_on": ["cannot be in the future"]})
+    person_ids = _served(session, team, data.pop("person_ids", None) or [])
     photo_settings.check_count(files)
     processed = photos.process_all(files, limits=photo_settings.limits, zone=zone)
+    # the people served are at least the persons it names
+    data["people_served"] = max(data.get("people_served") or 0, len(person_ids))
     activity = VolunteerActivity(created_by=actor.user.id, **data)
     session.add(activity)
     session.flush()
+    session.add_all(ActivityPerson(activity_id=activity.id, person_id=pid) for pid in person_ids)
     photos.attach(session, activity_id=activity.id, photos=processed, store=store)
     return activity, True
+
+
+def _served(session: Session, team: VolunteerTeam, person_ids: list[int]) -> list[int]:
+    """The persons an activity names, each once: on the register (active) in the team's township,
+    or a 422 naming those that are not."""
+    wanted = list(dict.fromkeys(person_ids))
+    if not wanted:
+        return []
+    township = session.get(Place, team.township_id)
+    found = set(session.scalars(
+        select(Person.id).join(Place, Place.id == Person.village_id)
+        .where(Person.id.in_(wanted), Person.status == "active", places.subtree_filter(township))))
+    outside = [pid for pid in wanted if pid not in found]
+    if outside:
+        raise ServiceError(422, "activity_person_outside_team", errors={"person_ids": outside})
+    return wanted
+
+
+def persons_of(session: Session, activity_ids: list[int]) -> dict[int, list[int]]:
+    """The persons each activity served."""
+    out: dict[int, list[int]] = {a: [] for a in activity_ids}
+    if activity_ids:
+        for activity_id, person_id in session.execute(
+                select(ActivityPerson.activity_id, ActivityPerson.person_id)
+                .where(ActivityPerson.activity_id.in_(activity_ids)).order_by(ActivityPerson.person_id)):
+            out[activity_id].append(person_id)
+    return out
 
 
 def visible_teams(session: Session, actor: Actor):

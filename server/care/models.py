@@ -8,12 +8,12 @@ from sqlmodel import Field, SQLModel
 from server import clock
 from server.db import UTCDateTime
 
-# 照料护理人与被照料人关系: relative, neighbour, a member of a 低保 household, other.
+# 照料服务人 are chosen 在其亲属、邻里或低保等低收入家庭中具有劳动能力的人员中 (seed 000 item 2): these three,
+# no "other" (migration 0010_policy turned the old "other" rows into 邻里, by the seed's 就近 principle).
 RELATION_LABELS = {
     "relative": "亲属",
     "neighbour": "邻里",
     "dibao_member": "低保等低收入家庭中有劳动能力的人员",
-    "other": "其他",
 }
 RELATIONS = tuple(RELATION_LABELS)
 AGREEMENT_STATUSES = ("active", "ended")

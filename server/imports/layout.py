@@ -26,6 +26,9 @@ MODE_LABELS = {"decentralised": "分散供养", "centralised": "集中供养"}
 SEX_LABELS = {"M": "男", "F": "女"}
 CATEGORY_LABELS = {"tekun": "特困", "dibao": "低保", "special_hardship": "特殊困难家庭"}
 DIBAO_CLASS_LABELS = {"A": "A", "B": "B", "C": "C"}
+# 特殊困难情形 (server/people/models.py RISK_FLAGS): the groups of seed 002's 探访关爱 and seed 002's 服务清单
+RISK_FLAG_LABELS = {"lives_alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "mental_illness": "精神障碍",
+                    "severe_disability": "重残", "lost_only_child": "失独"}
 
 PERSON_COLUMNS = (
     Column("name", "姓名", ("特困人员姓名", "供养对象姓名", "人员姓名", "对象姓名"), True, "特困人员本人姓名", width=10),
@@ -38,6 +41,8 @@ PERSON_COLUMNS = (
     Column("address", "住址", ("地址", "家庭住址", "详细地址", "居住地址", "现住址"), False, "可不填", width=24),
     Column("self_care_level", "自理能力", ("自理情况", "生活自理能力", "自理能力评估", "自理状况", "护理等级"), True,
            "全自理/半失能/全失能（也认：自理/半护理/全护理、部分失能、完全失能）", tuple(LEVEL_LABELS.values()), width=10),
+    Column("risk_flags", "特殊困难情形", ("特殊困难类型", "困难情形", "特殊情形", "特殊困难", "困难类型"), False,
+           "可填多项，用“、”分开：独居、空巢、留守、精神障碍、重残（一二级残疾）、失独；没有则留空", width=18),
     Column("support_mode", "供养方式", ("供养形式", "供养类型"), False, "分散供养/集中供养；不填为分散供养",
            tuple(MODE_LABELS.values()), width=10),
     Column("assistance_category", "救助类别", ("人员类别", "对象类别", "救助对象类别", "困难类别", "保障类别"), False,
@@ -51,7 +56,7 @@ PERSON_COLUMNS = (
                                           "照料人手机号", "联系电话", "手机号", "手机号码", "电话"), False,
            "11位手机号，即照料人的登录用户名", width=14),
     Column("relation", "关系", ("与照料人关系", "照料人关系", "与被照料人关系", "关系类别", "照料人与本人关系",
-                              "与特困人员关系"), False, "亲属/邻里/低保等低收入家庭中有劳动能力的人员/其他",
+                              "与特困人员关系"), False, "亲属/邻里/低保等低收入家庭中有劳动能力的人员",
            tuple(RELATION_LABELS.values()), width=16),
     Column("signed_on", "签订日期", ("签约日期", "协议签订日期", "签订时间", "协议日期", "签订协议日期"), False,
            "照料服务协议签订日期，如 2023-05-01", width=12),
@@ -134,6 +139,13 @@ DIBAO_CLASSES = {"A": "A", "B": "B", "C": "C", "a": "A", "b": "B", "c": "C", "A�
 RANKS = {"区级领导": "district_leader", "区领导": "district_leader", "区级": "district_leader",
          "处级领导": "division_leader", "处级": "division_leader", "处级干部": "division_leader",
          "其他干部": "other", "其他": "other", "一般干部": "other", "干部": "other"}
+RISK_FLAGS = {
+    **{label: code for code, label in RISK_FLAG_LABELS.items()},
+    "独居老人": "lives_alone", "空巢老人": "empty_nest", "留守老人": "left_behind", "精神病": "mental_illness",
+    "精神疾病": "mental_illness", "精神残疾": "mental_illness", "重度残疾": "severe_disability",
+    "一二级残疾": "severe_disability", "一级残疾": "severe_disability", "二级残疾": "severe_disability",
+    "失独家庭": "lost_only_child", "计划生育特殊家庭": "lost_only_child",
+}
 MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
          "集中供养": "centralised", "集中": "centralised"}
 RELATIONS = {
@@ -144,7 +156,6 @@ RELATIONS = {
     "低保等低收入家庭中有劳动能力的人员": "dibao_member", "低保家庭成员": "dibao_member",
     "低保户": "dibao_member", "低保": "dibao_member", "低收入家庭": "dibao_member",
     "低保等低收入家庭": "dibao_member", "低收入家庭成员": "dibao_member",
-    "其他": "other", "其它": "other",
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from server.pairing import service as pairing
 from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
 from server.people import idnumber
 from server.people import service as people
-from server.people.models import Person
+from server.people.models import RISK_FLAGS, Person
 from server.places.models import Place, subtree_filter
 
 CHUNK = 500  # IN-list size for batched lookups
@@ -207,8 +208,34 @@ def _coded(errors, row, key, table, cell, what):
 def _labels(key):
     return {"sex": layout.SEX_LABELS, "self_care_level": layout.LEVEL_LABELS, "support_mode": layout.MODE_LABELS,
             "relation": layout.RELATION_LABELS, "assistance_category": layout.CATEGORY_LABELS,
-            "rank": layout.RANK_LABELS,
+            "rank": layout.RANK_LABELS, "risk_flags": layout.RISK_FLAG_LABELS,
             "dibao_class": layout.DIBAO_CLASS_LABELS}[key].values()
+
+
+_FLAG_SEPARATORS = re.compile(r"[、，,；;/\s]+")
+
+
+def _risk_flags(errors, row, cell, *, has_column: bool) -> list[str] | None:
+    """特殊困难情形: several words in one cell → the flags in RISK_FLAGS order. A file with the
+    column states them whole (a blank cell, or 无: none); a file without it leaves them as they are
+    (None)."""
+    if not has_column:
+        return None
+    try:
+        value = reading.text(cell)
+    except reading.BadValue as exc:
+        errors.add(row, "risk_flags", str(exc))
+        return None
+    if value is None:
+        return []
+    words = [w for w in _FLAG_SEPARATORS.split(layout.normalise(value)) if w]
+    unknown = [w for w in words if layout.code(layout.RISK_FLAGS, w) is None]
+    if unknown:
+        errors.add(row, "risk_flags", f"“{'、'.join(unknown)}”不是有效的特殊困难情形，可填：{'、'.join(_labels('risk_flags'))}，"
+                                      "多项用“、”分开，没有填“无”")
+        return None
+    found = {layout.code(layout.RISK_FLAGS, w) for w in words}
+    return [f for f in RISK_FLAGS if f in found]
 
 
 _ID_PROBLEMS = {
@@ -292,6 +319,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
         rec["category"], _ = _coded(errors, number, "assistance_category", layout.CATEGORIES,
                                     g("assistance_category"), "救助类别")
         rec["dibao_class"], _ = _coded(errors, number, "dibao_class", layout.DIBAO_CLASSES, g("dibao_class"), "低保类别")
+        rec["risk_flags"] = _risk_flags(errors, number, g("risk_flags"), has_column="risk_flags" in sheet.headers)
         cg_name = _field(errors, number, "caregiver_name", reading.text, g("caregiver_name"))
         cg_phone = _field(errors, number, "caregiver_phone", reading.phone, g("caregiver_phone"))
         relation, _ = _coded(errors, number, "relation", layout.RELATIONS, g("relation"), "关系")
@@ -307,7 +335,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
             if cg_phone is None and not errors.has(number, "caregiver_phone"):
                 errors.add(number, "caregiver_phone", "照料人手机号不能为空（它是照料人的登录用户名）")
             if relation is None and not errors.has(number, "relation"):
-                errors.add(number, "relation", "请填写照料人与本人的关系（亲属/邻里/低保等低收入家庭中有劳动能力的人员/其他）")
+                errors.add(number, "relation", "请填写照料人与本人的关系（亲属/邻里/低保等低收入家庭中有劳动能力的人员）")
             if signed is not None and signed > today:
                 errors.add(number, "signed_on", "签订日期晚于今天")
             if cg_phone and cg_name:
@@ -402,6 +430,8 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
         if rec["dibao_class"] and category != "dibao":
             errors.add(number, "dibao_class", "只有低保对象才填低保类别（A/B/C）；该人员的救助类别不是低保")
             continue
+        if rec["risk_flags"] is not None:
+            wanted["risk_flags"] = rec["risk_flags"]
         if existing is None:
             mode = rec["mode"] or "decentralised"
             plan.action = "create"
@@ -410,7 +440,9 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
             plan.changes = {k: (None, v) for k, v in wanted.items()}
         else:
             plan.target_id = existing.id
-            plan.changes = {k: (getattr(existing, k), v) for k, v in wanted.items() if getattr(existing, k) != v}
+            plan.changes = {k: (getattr(existing, k), v) for k, v in wanted.items()
+                            if (sorted(existing.risk_flags or []) != sorted(v) if k == "risk_flags"
+                                else getattr(existing, k) != v)}
             if plan.changes or plan.agreement in ("sign", "replace"):
                 plan.action = "update"
         plans.append(plan)
@@ -957,10 +989,11 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
                "village": places_under[p.village_id].name, "address": p.address,
                "self_care_level": layout.LEVEL_LABELS[p.self_care_level],
                "support_mode": layout.MODE_LABELS[p.support_mode],
-               "assistance_category": layout.CATEGORY_LABELS[p.assistance_category], "dibao_class": p.dibao_class}
+               "assistance_category": layout.CATEGORY_LABELS[p.assistance_category], "dibao_class": p.dibao_class,
+               "risk_flags": "、".join(layout.RISK_FLAG_LABELS[f] for f in RISK_FLAGS if f in (p.risk_flags or []))}
         if p.id in caregivers:
             agreement, user = caregivers[p.id]
             row.update(caregiver_name=user.display_name, caregiver_phone=user.phone or user.username,
-                       relation=layout.RELATION_LABELS.get(agreement.relation, "其他"), signed_on=agreement.signed_on)
+                       relation=layout.RELATION_LABELS[agreement.relation], signed_on=agreement.signed_on)
         rows.append(row)
     return township, rows

@@ -84,7 +84,7 @@ def _help_sheet(wb: Workbook, kind: str) -> None:
 
 EXAMPLES = {
     "persons": {"name": "王德明", "sex": "男", "id_number": "150430195005170013", "birth_date": date(1950, 5, 17),
-                "village": "（本乡镇的村名）", "address": "一组12号", "self_care_level": "半失能",
+                "village": "（本乡镇的村名）", "address": "一组12号", "self_care_level": "半失能", "risk_flags": "独居、重残",
                 "support_mode": "分散供养", "caregiver_name": "王建国", "caregiver_phone": "13912345678",
                 "relation": "亲属", "signed_on": date(2023, 5, 1)},
     "volunteers": {"name": "李春花", "phone": "13812345678", "village": "（本乡镇的村名）", "place": "（本乡镇的村名）",

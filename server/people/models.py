@@ -20,6 +20,16 @@ RISK_FLAGS = ("lives_alone", "empty_nest", "left_behind", "mental_illness", "sev
 # 救助类别 (seed 003 annex: 低保 / 特困 / 特殊困难家庭): the roster is mostly 特困 (分散供养特困人员), but
 # pairing, subsidised services and the yearly review also concern 低保 and other hard-pressed households.
 ASSISTANCE_CATEGORIES = ("tekun", "dibao", "special_hardship")
+# The groups whose 月探访率 seed 002 (探访关爱机制) asks to reach 100%: 独居、空巢、留守、失能、重残. 失能 is a
+# self-care level (partly or fully disabled), the others are risk flags.
+VISIT_RATE_GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability")
+
+
+def visit_rate_groups(risk_flags: list[str] | None, self_care_level: str) -> list[str]:
+    """The seed 002 groups a person belongs to (one may be in several)."""
+    flags = set(risk_flags or ())
+    return [g for g in VISIT_RATE_GROUPS
+            if (self_care_level in ("partly_disabled", "fully_disabled") if g == "disabled" else g in flags)]
 # 低保 classes A/B/C: A is reviewed each March, B and C in March and September (seed 004 item 4).
 DIBAO_CLASSES = ("A", "B", "C")
 HOME_LOCATION_STATES = ("confirmed", "proposed")

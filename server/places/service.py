@@ -45,3 +45,10 @@ def create(session: Session, *, actor: Actor | None, name: str, level: str, pare
     place.path = f"{parent.path if parent else '/'}{place.id}/"
     session.flush()
     return place
+
+
+def child_on_path(path: str, place: Place) -> int | None:
+    """The id of ``place``'s child that a place's ``path`` runs through (None: the place itself)."""
+    ids = [int(x) for x in path.strip("/").split("/")]
+    here = ids.index(place.id)
+    return ids[here + 1] if here + 1 < len(ids) else None

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from server.activities.models import VolunteerActivity
+from server.activities.models import ActivityPerson, VolunteerActivity
 from server.alerts.models import Alert, AlertEvent
 from server.assessments.models import Assessment
 from server.audit import service as audit
@@ -104,11 +104,13 @@ def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> 
             events.setdefault(e.alert_id, []).append(_row(e))
     notifications = _all(session, Notification, Notification.alert_id.in_(alert_ids)) if alert_ids else []
 
-    # activities have no link to a person: those held in their village or township whose note names them
+    # activities that name them as served, and those held in their village or township whose note names them
     village = session.get(Place, person.village_id)
     places = [village.id] + ([village.parent_id] if village.parent_id else [])
-    activities = _all(session, VolunteerActivity, VolunteerActivity.place_id.in_(places),
-                      VolunteerActivity.note.contains(person.name))
+    served = select(ActivityPerson.activity_id).where(ActivityPerson.person_id == person_id)
+    activities = _all(session, VolunteerActivity, sa.or_(
+        VolunteerActivity.id.in_(served),
+        VolunteerActivity.place_id.in_(places) & VolunteerActivity.note.contains(person.name)))
 
     document = {
         "format": EXPORT_FORMAT,

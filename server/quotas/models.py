@@ -33,7 +33,7 @@ class QuotaPolicy(SQLModel, table=True):
     """What counts toward the month, per self-care level (生活自理能力): the 探访 a month of the
     modes that count (``count_<group>``), the least of each mode (``min_<group>``: a local rule
     asking for home visits), and the longest allowed gap between them in days (none by default).
-    Edited by district admins; ``updated_by`` is empty while a row is the seeds' default."""
+    Edited by district admins (``updated_by``, ``updated_at``: who last did, and when)."""
 
     self_care_level: str = Field(primary_key=True, max_length=20)
     visits_per_month: int

@@ -13,6 +13,7 @@ from server.quotas.schemas import (
     ProgressSchema,
     QuotaSchema,
     SchedulePolicySchema,
+    VisitRatesSchema,
 )
 from server.settings import current as current_settings
 from server.settings import this_month
@@ -92,3 +93,15 @@ class Coverage(MethodView):
         year, month = args.get("month") or this_month()
         return service.coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
                                 month=month, zone=current_settings().zone, lang=language())
+
+
+@blp.route("/visit-rates")
+class VisitRates(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(CoverageQuerySchema, location="query")
+    @blp.response(200, VisitRatesSchema)
+    def get(self, args):
+        """The month's 月探访率 of 独居、空巢、留守、失能、重残 (seed 002) under a place, by child place"""
+        year, month = args.get("month") or this_month()
+        return service.visit_rates(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
+                                   month=month, zone=current_settings().zone, lang=language())

@@ -96,3 +96,37 @@ class SchedulePolicySchema(ma.Schema):
     volunteer_visits_count = ma.fields.Boolean(metadata={
         "description": "a volunteer team's visit naming a person counts toward that person's 月探访率"})
     updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class GroupRateSchema(ma.Schema):
+    total = ma.fields.Integer(metadata={"description": "persons on the home-care register in the group"})
+    visited = ma.fields.Integer(metadata={"description": "of them, visited this month"})
+    rate = ma.fields.Float(allow_none=True, metadata={"description": "percent; null when the group is empty"})
+
+
+def _by_group():
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(GroupRateSchema), metadata={
+        "description": "lives_alone, empty_nest, left_behind, disabled, severe_disability and any (each person once)"})
+
+
+class PlaceRatesSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    level = ma.fields.String()
+    groups = _by_group()
+
+
+class RatesPolicySchema(AppliedPolicySchema):
+    volunteer_visits_count = ma.fields.Boolean()
+    volunteer_text = ma.fields.String()
+
+
+class VisitRatesSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    level = ma.fields.String()
+    month = ma.fields.String()
+    groups = ma.fields.List(ma.fields.String())
+    children = ma.fields.List(ma.fields.Nested(PlaceRatesSchema))
+    total = _by_group()
+    policy = ma.fields.Nested(RatesPolicySchema)

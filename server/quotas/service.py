@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlmodel import Session
 
 from server import clock
+from server.activities.models import ActivityPerson, VolunteerActivity
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.policy import managed_place
@@ -20,7 +21,12 @@ from server.care.models import CareAgreement
 from server.errors import LANGUAGES, ServiceError, message
 from server.messages import text
 from server.people import roster
-from server.people.models import SELF_CARE_LEVELS, Person
+from server.people.models import (
+    SELF_CARE_LEVELS,
+    VISIT_RATE_GROUPS,
+    Person,
+    visit_rate_groups,
+)
 from server.places import service as places
 from server.places.models import Place
 from server.quotas.models import (
@@ -97,8 +103,13 @@ def policy_rows(session: Session, lang: str = "zh-CN") -> list[dict]:
     """Each level's policy with its rule in words and whether it is the seeds' default."""
     found = policies(session)
     return [{"self_care_level": level, **{f: getattr(found[level], f) for f in POLICY_FIELDS},
-             "text": describe(found[level], lang), "default": found[level].updated_by is None,
+             "text": describe(found[level], lang), "default": is_default(found[level]),
              "updated_at": found[level].updated_at} for level in SELF_CARE_LEVELS]
+
+
+def is_default(policy: QuotaPolicy) -> bool:
+    """Whether a level's policy is the seeds' default, whoever last saved it."""
+    return all(getattr(policy, field) == value for field, value in DEFAULT_POLICY.items())
 
 
 def applied(session: Session, lang: str = "zh-CN") -> dict:
@@ -195,22 +206,40 @@ def quota_sql(policy: dict[str, QuotaPolicy], level, counts):
     return func.coalesce(counted, 0), func.coalesce(met, False)
 
 
-def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: dict[str, QuotaPolicy]) -> Select:
+def visited_in_month(policy: dict[str, QuotaPolicy], start: datetime, end: datetime, *, zone: ZoneInfo,
+                     volunteer_visits: bool, person=Person.id, level=Person.self_care_level):
+    """The one rule for a person visited in a month — the 月探访率 of seed 002 and coverage's
+    "visited": a visit counting toward their month (counts_toward_quota), or, where the district's
+    policy counts them (SchedulePolicy.volunteer_visits_count), a volunteer activity held in the
+    month that names them. A SQL condition over ``person`` and ``level``."""
+    by_caregiver = sa.exists().where(Visit.person_id == person, counts_toward_quota(policy, start, end, level=level))
+    if not volunteer_visits:
+        return by_caregiver
+    first, nxt = start.astimezone(zone).date(), end.astimezone(zone).date()
+    by_volunteer = sa.exists().where(
+        ActivityPerson.person_id == person, ActivityPerson.activity_id == VolunteerActivity.id,
+        VolunteerActivity.held_on >= first, VolunteerActivity.held_on < nxt)
+    return by_caregiver | by_volunteer
+
+
+def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: dict[str, QuotaPolicy],
+                     zone: ZoneInfo, volunteer_visits: bool) -> Select:
     """The one coverage query: a row per person under ``place`` on the home-care register (active,
     decentralised) for the month [start, end), with their village (id, name, path), township
-    name, self-care level, ``visits`` (verified, any mode), the verified visits of each mode group
-    (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy`` counts) and
-    ``met`` (the month's quota met, QuotaPolicy.met). Run it for the rows, or aggregate over it
-    as a subquery."""
+    name, self-care level, risk flags, ``visits`` (verified, any mode), the verified visits of each
+    mode group (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy``
+    counts), ``met`` (the month's quota met, QuotaPolicy.met) and ``visited`` (visited_in_month).
+    Run it for the rows, or aggregate over it as a subquery."""
     per_person = mode_counts(start, end)
     counted, met = quota_sql(policy, Person.self_care_level, per_person)
+    visited = visited_in_month(policy, start, end, zone=zone, volunteer_visits=volunteer_visits)
     township = sa.orm.aliased(Place)
     return (
-        select(Person.id.label("person_id"), Person.self_care_level, Place.id.label("village_id"),
+        select(Person.id.label("person_id"), Person.self_care_level, Person.risk_flags, Place.id.label("village_id"),
                Place.name.label("village"), Place.path, township.name.label("township"),
                func.coalesce(per_person.c.visits, 0).label("visits"),
                *(func.coalesce(per_person.c[g], 0).label(g) for g in MODE_GROUPS),
-               counted.label("quota_visits"), met.label("met"))
+               counted.label("quota_visits"), met.label("met"), case((visited, True), else_=False).label("visited"))
         .join(Place, Place.id == Person.village_id)
         .outerjoin(township, township.id == Place.parent_id)
         .outerjoin(per_person, per_person.c.person_id == Person.id)
@@ -218,11 +247,18 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: di
     )
 
 
-def coverage_totals(session: Session, *, place: Place, start: datetime, end: datetime) -> tuple[int, int]:
-    """Persons on the register under ``place`` and those visited in [start, end): monthly_coverage
+def coverage_query(session: Session, *, place: Place, year: int, month: int, zone: ZoneInfo) -> Select:
+    """monthly_coverage for a local month under the policies in force."""
+    start, end = month_bounds(year, month, zone)
+    return monthly_coverage(place=place, start=start, end=end, policy=policies(session), zone=zone,
+                            volunteer_visits=schedule(session).volunteer_visits_count)
+
+
+def coverage_totals(session: Session, *, place: Place, year: int, month: int, zone: ZoneInfo) -> tuple[int, int]:
+    """Persons on the register under ``place`` and those visited in the local month: monthly_coverage
     counted in the database."""
-    per_person = monthly_coverage(place=place, start=start, end=end, policy=policies(session)).subquery()
-    return tuple(session.execute(select(func.count(), func.count(case((per_person.c.visits > 0, 1))))
+    per_person = coverage_query(session, place=place, year=year, month=month, zone=zone).subquery()
+    return tuple(session.execute(select(func.count(), func.count(case((per_person.c.visited, 1))))
                                  .select_from(per_person)).one())
 
 
@@ -297,32 +333,67 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     user = actor.user
     place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     children = {c.id: c for c in places.children(session, parent_id=place.id)}
-    quotas = policies(session)
 
     def child_of(path: str) -> int | None:
-        ids = [int(x) for x in path.strip("/").split("/")]
-        here = ids.index(place.id)
-        return ids[here + 1] if here + 1 < len(ids) else None
+        return places.child_on_path(path, place)
 
     rows = {cid: {"place_id": cid, "name": c.name, "active": 0, "visited": 0, "quota_met": 0} for cid, c in children.items()}
     total = {"active": 0, "visited": 0, "quota_met": 0}
-    start, end = month_bounds(year, month, zone)
-    for r in session.execute(monthly_coverage(place=place, start=start, end=end, policy=quotas)):
+    for r in session.execute(coverage_query(session, place=place, year=year, month=month, zone=zone)):
         cid = child_of(r.path)
         target = [total] + ([rows[cid]] if cid in rows else [])
         for t in target:
             t["active"] += 1
-            t["visited"] += 1 if r.visits else 0
+            t["visited"] += 1 if r.visited else 0
             t["quota_met"] += 1 if r.met else 0
     trend = []
     y, m = year, month
     for _ in range(trend_months):
-        start, end = month_bounds(y, m, zone)
-        active, visited = coverage_totals(session, place=place, start=start, end=end)
+        active, visited = coverage_totals(session, place=place, year=y, month=m, zone=zone)
         trend.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited})
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
             "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend[::-1]}
+
+
+# --- 月探访率 by group (seed 002) -------------------------------------------------------------------
+
+
+def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+                lang: str = "zh-CN") -> dict:
+    """The month's 月探访率 of the groups seed 002 names (独居、空巢、留守、失能、重残) under a place, by its
+    child places (townships of a district, villages of a township): per group the persons on the
+    home-care register in it, those visited (visited_in_month) and the rate in percent; ``any``
+    counts each person once whatever their groups. Visited follows the quota policy's modes and the
+    district's rule on volunteer visits, both named in ``policy``."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    children = {c.id: c for c in places.children(session, parent_id=place.id)}
+    keys = (*VISIT_RATE_GROUPS, "any")
+
+    def empty() -> dict:
+        return {g: {"total": 0, "visited": 0} for g in keys}
+
+    rows = {cid: {"place_id": cid, "name": c.name, "level": c.level, "groups": empty()} for cid, c in children.items()}
+    total = empty()
+    for r in session.execute(coverage_query(session, place=place, year=year, month=month, zone=zone)):
+        groups = visit_rate_groups(r.risk_flags, r.self_care_level)
+        if not groups:
+            continue
+        cid = places.child_on_path(r.path, place)
+        for counts in [total] + ([rows[cid]["groups"]] if cid in rows else []):
+            for g in (*groups, "any"):
+                counts[g]["total"] += 1
+                counts[g]["visited"] += 1 if r.visited else 0
+    for counts in [total, *(row["groups"] for row in rows.values())]:
+        for c in counts.values():
+            c["rate"] = round(100 * c["visited"] / c["total"], 1) if c["total"] else None
+    volunteers = schedule(session).volunteer_visits_count
+    return {"place_id": place.id, "name": place.name, "level": place.level, "month": f"{year:04d}-{month:02d}",
+            "groups": list(VISIT_RATE_GROUPS), "children": sorted(rows.values(), key=lambda r: r["place_id"]),
+            "total": total,
+            "policy": {**applied(session, lang), "volunteer_visits_count": volunteers,
+                       "volunteer_text": text("rates.volunteers.yes" if volunteers else "rates.volunteers.no", lang)}}
 
 
 # --- who is behind -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from server.settings import this_month
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
 
-REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements")
+REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements", "visit-rates")
 
 
 @blp.route("/<name>")
@@ -24,7 +24,7 @@ class ReportByName(MethodView):
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportSchema)
     def get(self, args, name):
-        """One report: annex1, coverage, volunteers, care-homes or agreements"""
+        """One report: annex1, coverage, volunteers, care-homes, agreements or visit-rates"""
         session, actor, place_id = get_session(), current_actor(), args.get("place_id")
         year, month = args.get("month") or this_month()
         if name == "annex1":
@@ -39,6 +39,9 @@ class ReportByName(MethodView):
         elif name == "agreements":
             report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month,
                                         zone=current_settings().zone, lang=language())
+        elif name == "visit-rates":
+            report = service.visit_rates(session, actor=actor, place_id=place_id, year=year, month=month,
+                                         zone=current_settings().zone, lang=language())
         else:
             fail(404, "not_found")
         if args["format"] == "csv":

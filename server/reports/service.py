@@ -77,10 +77,12 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
     rows, totals = [], [0, 0, 0]
     for seq, t in enumerate(_township_rows(session, place), start=1):
         n, f, p = counts.get(t.id, (0, 0, 0))
-        rows.append([seq, t.name, n, f, p])
+        rows.append([seq, t.name, n, f, p, ""])
         totals = [totals[0] + n, totals[1] + f, totals[2] + p]
-    rows.append(["合计", "", *totals])
-    return Report(text("report.annex1", place=place.name), ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"], rows)
+    rows.append(["合计", "", *totals, ""])
+    # the headers as the form prints them, 备注 (remarks, blank on the form) included
+    return Report(text("report.annex1", place=place.name),
+                  ["序号", "乡镇苏木街道", "分散供养人数", "其中：全失能人数", "半失能人数", "备注"], rows)
 
 
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
@@ -88,13 +90,11 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     """Monthly visit coverage per township and village, and quota compliance by self-care level
     under the policy it names."""
     place = _scope(session, actor, place_id)
-    start, end = month_bounds(year, month, zone)
-    policy = quotas.policies(session)
     groups: dict[tuple[str, str], dict] = {}
-    for r in session.execute(quotas.monthly_coverage(place=place, start=start, end=end, policy=policy)):
+    for r in session.execute(quotas.coverage_query(session, place=place, year=year, month=month, zone=zone)):
         g = groups.setdefault((r.township, r.village), {"active": 0, "visited": 0, **{lv: [0, 0] for lv in LEVEL_ZH}})
         g["active"] += 1
-        g["visited"] += 1 if r.visits else 0
+        g["visited"] += 1 if r.visited else 0
         g[r.self_care_level][0] += 1
         g[r.self_care_level][1] += 1 if r.met else 0
     headers = ["乡镇", "村/居委会", "在册人数", "已探访人数", "探访覆盖率"] + [f"{LEVEL_ZH[lv]}达标" for lv in LEVEL_ZH]
@@ -176,7 +176,7 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
     rows = []
     for v, p, level, caregiver, relation, start_on, end_on, home, pv, remote, flags in data:
         q = policy[level]
-        rows.append([v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS.get(relation, relation), start_on.isoformat(),
+        rows.append([v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS[relation], start_on.isoformat(),
                      end_on.isoformat() if end_on else "", q.required(), home, pv, remote, q.counted(home, pv, remote),
                      flags, "达标" if q.met(home, pv, remote) else "未达标"])
     applied = quotas.applied(session, lang)
@@ -184,6 +184,28 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
                   ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应探访次数",
                    "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况"], rows,
                   notes=[applied["text"]], policy=applied)
+
+
+GROUP_ZH = {"lives_alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "disabled": "失能",
+            "severe_disability": "重残", "any": "合计"}
+
+
+def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+                lang: str = "zh-CN") -> Report:
+    """Seed 002's 月探访率 of 独居、空巢、留守、失能、重残 by place (quotas.visit_rates), a row per child
+    place and the total: persons, visited and the rate of each group."""
+    data = quotas.visit_rates(session, actor=actor, place_id=place_id, year=year, month=month, zone=zone, lang=lang)
+    keys = [*data["groups"], "any"]
+    headers = ["地区"] + [f"{GROUP_ZH[g]}{col}" for g in keys for col in ("人数", "已探访", "探访率")]
+
+    def cells(counts: dict) -> list:
+        return [v for g in keys for v in (counts[g]["total"], counts[g]["visited"],
+                                          "-" if counts[g]["rate"] is None else f"{counts[g]['rate']:g}%")]
+
+    rows = [[c["name"], *cells(c["groups"])] for c in data["children"]] + [["合计", *cells(data["total"])]]
+    policy = data["policy"]
+    return Report(text("report.visit_rates", lang, place=data["name"], year=year, month=month), headers, rows,
+                  notes=[policy["text"], policy["volunteer_text"], text("rates.groups", lang)], policy=policy)
 
 
 def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
@@ -194,7 +216,7 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
     y, m = year, month
     for _ in range(months):
         start, end = month_bounds(y, m, zone)
-        active, covered = quotas.coverage_totals(session, place=place, start=start, end=end)
+        active, covered = quotas.coverage_totals(session, place=place, year=y, month=m, zone=zone)
         raised = session.scalar(select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
                                 .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
         out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered, "alerts": raised})

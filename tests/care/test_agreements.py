@@ -70,6 +70,7 @@ def test_caregiver_sees_own_agreements_only(client, session, world):
         ("signed in the future", 422, "date_in_future"),
         ("person in a care home", 409, "person_not_active"),
         ("bad relation", 422, "validation"),
+        ("relation other", 422, "validation"),  # the seed's three: 亲属、邻里、低保等低收入家庭中有劳动能力的人员
         ("unknown field", 422, "validation"),
     ],
 )
@@ -92,6 +93,8 @@ def test_bad_agreements_store_nothing(client, session, world, case, status, reas
         over = {"signed_on": (factories.today() + timedelta(days=3)).isoformat()}
     elif case == "bad relation":
         over = {"relation": "boss"}
+    elif case == "relation other":
+        over = {"relation": "other"}
     elif case == "unknown field":
         over = {"salary": 100}
     before = session.scalar(select(func.count()).select_from(CareAgreement))
@@ -125,7 +128,7 @@ def test_database_refuses_a_second_active_agreement(session, world):
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         with session.begin_nested():
             session.add(CareAgreement(person_id=world.a.person.id, caregiver_id=world.b.caregiver.id,
-                                      relation="other", signed_on=factories.today(), start_on=factories.today()))
+                                      relation="neighbour", signed_on=factories.today(), start_on=factories.today()))
 
 
 def test_service_reports_the_race_as_409(session, world, monkeypatch, app):
@@ -144,6 +147,6 @@ def test_service_reports_the_race_as_409(session, world, monkeypatch, app):
     monkeypatch.setattr(OrmSession, "scalar", pre_check_sees_nothing)
     with app.app_context(), pytest.raises(ServiceError) as err:
         service.create_agreement(session, actor=Actor(world.a.staff), person_id=world.a.person.id,
-                                 caregiver_id=world.a.caregiver.id, relation="other",
+                                 caregiver_id=world.a.caregiver.id, relation="neighbour",
                                  signed_on=factories.today(), start_on=factories.today(), today=factories.today())
     assert err.value.status == 409 and err.value.key == "agreement_exists"

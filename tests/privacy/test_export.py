@@ -71,3 +71,18 @@ def test_staff_and_others_get_403_and_nothing_is_logged(client, session, world):
 def test_unknown_person_is_404(client, session, world):
     r = client.get("/api/persons/999999/data-export", headers=factories.headers(session, world.admin))
     assert r.status_code == 404 and r.get_json()["reason"] == "person_not_found"
+
+
+def test_the_export_holds_the_volunteer_activities_that_served_the_person(client, session, world):
+    from server.activities.models import ActivityPerson, VolunteerActivity
+
+    held = factories.today()
+    mine = VolunteerActivity(team_id=world.a.team.id, kind="visit", held_on=held, place_id=world.a.place.id)
+    other = VolunteerActivity(team_id=world.a.team.id, kind="visit", held_on=held, place_id=world.a.place.id)
+    session.add_all([mine, other])
+    session.flush()
+    session.add(ActivityPerson(activity_id=mine.id, person_id=world.a.person.id))
+    session.flush()
+    r = client.get(f"/api/persons/{world.a.person.id}/data-export", headers=factories.headers(session, world.admin))
+    doc = json.loads(zipfile.ZipFile(io.BytesIO(r.data)).read("person.json"))
+    assert [a["id"] for a in doc["activities"]] == [mine.id]

@@ -113,3 +113,35 @@ def test_caregiver_records_a_phone_call(context, site):
     page.goto("/#/home")
     page.wait_for_selector(".card:has-text('张德明') .month-progress")
     wait_until(lambda: "本月 1/1" in page.inner_text(".card:has-text('张德明')"), what="the progress to refresh")
+
+
+def test_a_volunteer_names_the_person_visited_and_the_visit_rate_counts_it(context, site, admin):
+    page = open_app(context)
+    login(page, "vol")
+    page.click("#log-activity")
+    page.wait_for_selector("#activity-persons input[data-person]", state="attached")
+    page.click("button[data-kind=visit]")
+    page.check(f"#activity-persons input[data-person='{site.people[0]}']")  # 李秀英, 半失能: 失能
+    shot(page, "policy-04-activity-persons")
+    page.click("#activity-submit")
+    page.wait_for_selector("#status:has-text('已保存')")
+    with site.database.engine.connect() as conn:
+        wait_until(lambda: conn.scalar(sa.text("SELECT count(*) FROM activityperson")) == 1, what="the activity")
+    page.wait_for_selector("button.danger:has-text('退出登录')")
+    page.click("button.danger:has-text('退出登录')")
+    page.wait_for_selector("#username")
+    login(page, admin)
+    page.wait_for_selector("#visit-rates-link")
+    page.click("#visit-rates-link")
+    page.wait_for_selector("#rates tr[data-place]")
+    town = page.locator("#rates tr[data-place]").first
+    assert town.inner_text().startswith("甲镇")
+    town.locator("a").click()  # the township's villages
+    page.wait_for_selector("#title:has-text('甲镇')")
+    page.wait_for_selector("#rates tr[data-place='total']")
+    total = page.locator("#rates tr[data-place='total'] td")
+    # columns: 独居 空巢 留守 失能 重残 合计; 李秀英 (失能) visited by the volunteers
+    assert total.nth(3).get_attribute("data-visited") == "1" and total.nth(3).get_attribute("data-total") == "1"
+    assert "100%" in total.nth(3).inner_text()
+    assert page.inner_text("#rates-policy").startswith("执行标准")
+    shot(page, "policy-05-visit-rates")
