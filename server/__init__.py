@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.auth.routes import users_blp
     from server.care.routes import blp as agreements_blp
     from server.care.routes import homes_blp
+    from server.casework.routes import blp as casework_blp
     from server.imports.routes import blp as imports_blp
     from server.notify.routes import blp as notify_blp
     from server.people.routes import blp as persons_blp
@@ -94,7 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     photos_service.register_reader("activity", activities_service.read_photo)
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
-                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp):
+                      assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp, casework_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -10,6 +10,7 @@ from server.assessments.models import Assessment
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.care.models import CareAgreement, CareHome
+from server.casework.models import CaseworkPolicy, FieldReport, Relief
 from server.imports.models import ImportJob
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
 from server.people.models import Person
@@ -33,6 +34,9 @@ __all__ = [
     "AuthToken",
     "CareAgreement",
     "CareHome",
+    "CaseworkPolicy",
+    "FieldReport",
+    "Relief",
     "ImportJob",
     "LoginFailure",
     "Person",

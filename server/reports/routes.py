@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
+from server.casework import evaluations, relief
 from server.db import get_session
 from server.downloads import download
 from server.errors import fail
@@ -10,12 +11,12 @@ from server.reports import service
 from server.reports.schemas import DashboardQuerySchema, ReportQuerySchema, ReportSchema
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
-from server.settings import this_month
+from server.settings import this_month, today
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
 
-REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements")
+REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements", "relief", "evaluations", "centralisation")
 
 
 @blp.route("/<name>")
@@ -24,7 +25,7 @@ class ReportByName(MethodView):
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportSchema)
     def get(self, args, name):
-        """One report: annex1, coverage, volunteers, care-homes or agreements"""
+        """One report: annex1, coverage, volunteers, care-homes, agreements, relief, evaluations or centralisation"""
         session, actor, place_id = get_session(), current_actor(), args.get("place_id")
         year, month = args.get("month") or this_month()
         if name == "annex1":
@@ -37,6 +38,13 @@ class ReportByName(MethodView):
             report = service.care_homes(session, actor=actor, place_id=place_id)
         elif name == "agreements":
             report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month, zone=current_settings().zone)
+        elif name == "relief":
+            report = relief.monthly_report(session, actor=actor, place_id=place_id, year=year, month=month,
+                                           zone=current_settings().zone, today=today())
+        elif name == "evaluations":
+            report = evaluations.progress(session, actor=actor, place_id=place_id, today=today())
+        elif name == "centralisation":
+            report = evaluations.centralisation(session, actor=actor, place_id=place_id)
         else:
             fail(404, "not_found")
         if args["format"] == "csv":

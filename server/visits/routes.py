@@ -143,7 +143,8 @@ class Review(MethodView):
     @blp.response(200, VisitSchema)
     def post(self, data, visit_id):
         """Accept or reject a visit's exceptions, with a reason (township staff)"""
-        visit = service.review(get_session(), actor=current_actor(), visit_id=visit_id, **data)
+        visit = service.review(get_session(), actor=current_actor(), visit_id=visit_id,
+                               alert_settings=current_settings().alerts, **data)
         return present_visits([visit])[0]
 
 
