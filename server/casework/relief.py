@@ -134,7 +134,7 @@ def chase_statements(session: Session, *, now: datetime, zone: ZoneInfo) -> dict
                            .where(Relief.statement_at.is_(None)).group_by(Relief.township_id)).all()
     sent = 0
     for township_id, n, earliest in owed:
-        sent += len(notify.notify(session, user_ids=alerts.staff_of(session, township_id), kind="relief_statement",
+        sent += len(notify.notify(session, user_ids=alerts.staff_of(session, township_id), kind="relief_reminder",
                                   title=text("reminder.relief.title"),
                                   body=text("reminder.relief.body", n=n, due=earliest.isoformat()),
                                   dedupe_key=f"relief-chase:{township_id}:{today.isoformat()}", url="/#/relief",
