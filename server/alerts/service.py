@@ -201,7 +201,9 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
     audit.record(session, actor=actor, action="resolve", entity="alert", entity_id=alert.id, person_id=alert.person_id,
                  detail={"outcome": outcome})
     if relief is not None:
-        from server.casework import relief as reliefs  # casework builds on alerts, not the other way
+        from server.casework import (
+            relief as reliefs,  # casework builds on alerts, not the other way
+        )
 
         reliefs.record(session, actor=actor, alert=alert, settings=settings, zone=zone, today=today, **relief)
     if alert.detail.get("reported_by"):

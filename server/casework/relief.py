@@ -19,8 +19,8 @@ from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.policy import managed_place, require_manages
-from server.casework.policy import policy
 from server.casework.models import Relief
+from server.casework.policy import policy
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
