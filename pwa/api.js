@@ -70,6 +70,7 @@
     ApiError,
     get: (p) => request('GET', p),
     post: (p, b) => request('POST', p, b === undefined ? {} : b),
+    put: (p, b) => request('PUT', p, b),
     imageUrl,
     file,
     upload,

@@ -103,6 +103,16 @@
     }
   }
 
+  /** A file the app was given (a spreadsheet), saved through the browser's download. */
+  function saveFile(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
   // ---- outbox ----------------------------------------------------------------------------------
 
   async function refreshBadge() {
@@ -265,6 +275,7 @@
   function commonLinks() {
     const staff = me && (me.role === 'township_staff' || me.role === 'district_admin');
     return h('p', { class: 'row' }, h('a', { class: 'button', href: '#/inbox', id: 'inbox-link' }, t('inbox')),
+      h('a', { class: 'button', href: '#/my-reports', id: 'reports-link' }, t('my_reports')),
       staff ? h('a', { class: 'button', href: '#/logins', id: 'logins-link' }, t('logins')) : null,
       h('button', { onclick: logout, class: 'danger' }, t('logout')));
   }
@@ -452,7 +463,7 @@
 
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveFile,
   };
 
   // The role modules come after this file: start once they have all registered.

@@ -75,7 +75,7 @@ def file_statement(session: Session, *, actor: Actor, relief_id: int, statement:
     return relief
 
 
-def list_reliefs(session: Session, *, actor: Actor, place_id: int | None, pending: bool = False) -> list[dict]:
+def list_reliefs(session: Session, *, actor: Actor, place_id: int | None = None, pending: bool = False) -> list[dict]:
     """Reliefs under a place, newest first, with the person's name; ``pending``: statement not filed."""
     place = managed_place(session, actor.user, place_id if place_id is not None else actor.user.place_id)
     stmt = (select(Relief, Person.name, Place.name)

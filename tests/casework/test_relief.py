@@ -145,3 +145,20 @@ def test_the_monthly_relief_report_per_township(client, session, world, alert):
     # another month has none
     assert client.get("/api/reports/relief?month=2020-01", headers=staff).get_json()["rows"] == [
         ["", "甲镇小计", "0人次", 0.0, "", "", "0笔待补充说明", ""]]
+
+
+def test_staff_list_the_statements_owed_in_their_area(client, session, world, alert):
+    grant(client, session, world, alert, amount="120.5")
+    h = factories.headers(session, world.a.staff)
+    [row] = client.get("/api/relief?pending=true", headers=h).get_json()
+    assert (row["person_name"], row["amount"], row["township_name"]) == ("王德明", "120.50", "甲镇")
+    assert client.get("/api/relief", headers=factories.headers(session, world.b.staff)).get_json() == []
+    assert client.get(f"/api/relief?place_id={world.a.place.id}",
+                      headers=factories.headers(session, world.b.staff)).status_code == 403
+    assert client.get("/api/relief", headers=factories.headers(session, world.a.caregiver)).status_code == 403
+    client.post(f"/api/relief/{row['id']}/statement", json={"statement": "已补充"}, headers=h)
+    assert client.get("/api/relief?pending=true", headers=h).get_json() == []
+    assert len(client.get("/api/relief", headers=h).get_json()) == 1
+    # another township's staff may not file it; an empty statement is refused
+    assert client.post(f"/api/relief/{row['id']}/statement", json={"statement": ""}, headers=h).status_code == 422
+    assert client.post("/api/relief/999999/statement", json={"statement": "x"}, headers=h).status_code == 404
