@@ -147,6 +147,19 @@
     return flushing;
   }
 
+  /** Keep a request in the outbox (sent now if there is a network, else when there is), say so,
+   * and go on to ``next``. A JSON ``body`` is stored as its bytes. */
+  async function enqueue(entry, next) {
+    const stored = entry.contentType === 'application/json' && !(entry.body instanceof ArrayBuffer)
+      ? { ...entry, body: new TextEncoder().encode(JSON.stringify(entry.body)).buffer } : entry;
+    await ZY.outbox.add(stored);
+    await refreshBadge();
+    sayAfterNavigation(t('saved_will_send'));
+    go(next);
+    requestSync();
+    flushOutbox();
+  }
+
   async function requestSync() {
     if (!('serviceWorker' in navigator)) return;
     const reg = await navigator.serviceWorker.ready;
@@ -463,7 +476,7 @@
 
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveFile,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveFile, enqueue,
   };
 
   // The role modules come after this file: start once they have all registered.

@@ -2,8 +2,7 @@
  * the check-in (photo, GPS, care given, what was seen) that goes to the outbox at once. */
 (function () {
   const {
-    h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, cached, loadCatalogue,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks,
+    h, show, say, fmtDate, fmtTime, levelLabel, cached, loadCatalogue, photoPicker, commonLinks, enqueue,
   } = App;
 
   async function caregiverHome() {
@@ -131,15 +130,10 @@
       photos.forEach((blob, i) => fd.append('photos', blob, `photo-${i + 1}.jpg`));
       // Stored whole, body as ArrayBuffer with its multipart boundary, before any network use.
       const req = new Request('/api/visits', { method: 'POST', body: fd });
-      await ZY.outbox.add({
+      await enqueue({
         url: '/api/visits', method: 'POST', contentType: req.headers.get('Content-Type'),
         body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${p.name} ${fmtTime(startedAt)}`,
-      });
-      await refreshBadge();
-      sayAfterNavigation(t('saved_will_send'));
-      go('#/home');
-      requestSync();
-      flushOutbox();
+      }, '#/home');
     }
 
     show(`${t('checkin')} · ${p.name}`,

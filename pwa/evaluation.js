@@ -3,7 +3,7 @@
  * grades. The form goes to the outbox, so a panel in a dead zone keeps working; the list of who is
  * due and the notes are kept for it while there is a network. */
 (function () {
-  const { h, show, say, sayAfterNavigation, fmtDate, levelLabel, go, cached, refreshBadge, flushOutbox, requestSync } = App;
+  const { h, show, say, fmtDate, levelLabel, go, cached, enqueue } = App;
 
   const CHOICES = {
     self_care_level: ['self_care', 'partly_disabled', 'fully_disabled'],
@@ -79,16 +79,10 @@
         guardian_relation: relation.value.trim() || null, remarks: remarks.value.trim() || null,
         ...Object.fromEntries([...Object.keys(CHOICES), ...YES_NO].map((f) => [f, state[f] === undefined ? null : state[f]])),
       };
-      await ZY.outbox.add({
-        url: '/api/assessments', method: 'POST', contentType: 'application/json',
-        body: new TextEncoder().encode(JSON.stringify(body)).buffer, clientId: body.client_id, personId: id,
-        label: `${t('evaluation')} · ${p.name}`,
-      });
-      await refreshBadge();
-      sayAfterNavigation(t('saved_will_send'));
-      go('#/evaluations');
-      requestSync();
-      flushOutbox();
+      await enqueue({
+        url: '/api/assessments', method: 'POST', contentType: 'application/json', body, clientId: body.client_id,
+        personId: id, label: `${t('evaluation')} · ${p.name}`,
+      }, '#/evaluations');
     }
 
     show(`${t('evaluation')} · ${p.name}`,

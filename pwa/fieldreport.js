@@ -2,7 +2,7 @@
  * major change in a person's life, or a complaint. The report goes to the outbox at once, so it
  * works in a dead zone, and becomes a task for the township; "my reports" shows how each ended. */
 (function () {
-  const { h, show, say, sayAfterNavigation, fmtTime, go, cached, refreshBadge, flushOutbox, requestSync } = App;
+  const { h, show, say, fmtTime, cached, enqueue } = App;
 
   const SUBJECTS = {
     needs_help: ['needs_help'],
@@ -60,16 +60,10 @@
         who = personSelect.selectedOptions[0].textContent;
       } else { say(t('report_need_person'), true); return; }
       if (!body.description) { say(t('report_need_description'), true); return; }
-      await ZY.outbox.add({
-        url: '/api/field-reports', method: 'POST', contentType: 'application/json',
-        body: new TextEncoder().encode(JSON.stringify(body)).buffer, clientId: body.client_id,
+      await enqueue({
+        url: '/api/field-reports', method: 'POST', contentType: 'application/json', body, clientId: body.client_id,
         label: `${t('report')} · ${t(`report_subj_${state.subject}`)} · ${who}`,
-      });
-      await refreshBadge();
-      sayAfterNavigation(t('saved_will_send'));
-      go('#/my-reports');
-      requestSync();
-      flushOutbox();
+      }, '#/my-reports');
     }
 
     show(t('report'),

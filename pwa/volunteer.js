@@ -2,7 +2,7 @@
  * logged with photos through the same outbox as a check-in. */
 (function () {
   const {
-    h, show, say, sayAfterNavigation, go, cached, refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks,
+    h, show, say, cached, photoPicker, commonLinks, enqueue,
   } = App;
 
   async function volunteerHome() {
@@ -45,13 +45,9 @@
       if (note.value.trim()) fd.append('note', note.value.trim());
       photos.forEach((blob, i) => fd.append('photos', blob, `activity-${i + 1}.jpg`));
       const req = new Request('/api/activities', { method: 'POST', body: fd });
-      await ZY.outbox.add({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
-        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}` });
-      await refreshBadge();
-      sayAfterNavigation(t('saved_will_send'));
-      go('#/volunteer');
-      requestSync();
-      flushOutbox();
+      await enqueue({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
+        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}` },
+      '#/volunteer');
     }
     show(t('log_activity'),
       h('p', { class: 'muted' }, team.name),
