@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -88,5 +90,7 @@ class DueSchema(ma.Schema):
 class GrantSchema(ma.Schema):
     """临时救助 given on resolving an alert: 小金额先行救助 (seed 004 item 11)."""
 
-    amount = ma.fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01, max=99999999.99))
+    # the column's Numeric(10, 2); the seed sets no ceiling on a 小金额
+    amount = ma.fields.Decimal(required=True, places=2,
+                               validate=validate.Range(min=Decimal("0.01"), max=Decimal("99999999.99")))
     granted_on = Date(required=True)

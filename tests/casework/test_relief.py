@@ -162,3 +162,8 @@ def test_staff_list_the_statements_owed_in_their_area(client, session, world, al
     # another township's staff may not file it; an empty statement is refused
     assert client.post(f"/api/relief/{row['id']}/statement", json={"statement": ""}, headers=h).status_code == 422
     assert client.post("/api/relief/999999/statement", json={"statement": "x"}, headers=h).status_code == 404
+
+
+@pytest.mark.parametrize("amount, status", [("99999999.99", 200), ("100000000", 422), ("0.004", 422), ("NaN", 422)])
+def test_the_amount_fits_its_column(client, session, world, alert, amount, status):
+    assert grant(client, session, world, alert, amount=amount).status_code == status
