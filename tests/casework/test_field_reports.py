@@ -133,3 +133,23 @@ def test_the_reporter_sees_the_outcome_in_the_app_and_the_inbox(client, session,
     inbox = client.get("/api/notifications", headers=cg).get_json()
     assert [(n["title"], n["body"]) for n in inbox] == [
         ("您上报的情况已处理", "王德明家庭发生变故（现场上报）——处理结果：临时救助")]
+
+
+def test_moving_into_a_care_home_leaves_a_complaint_without_a_finding_open(client, session, world):
+    from server.care.models import CareHome
+
+    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, residents=20, staff=4)
+    session.add(home)
+    session.flush()
+    r = client.post("/api/field-reports",
+                    json=report(category="complaint", subject="caregiver_not_caring", person_id=world.a.person.id),
+                    headers=factories.headers(session, world.a.volunteer))
+    complaint_id = r.get_json()["alert_id"]
+    hospital = client.post("/api/field-reports", json=report(person_id=world.a.person.id),
+                           headers=factories.headers(session, world.a.caregiver)).get_json()["alert_id"]
+    r = client.post(f"/api/persons/{world.a.person.id}/centralise", json={"care_home_id": home.id},
+                    headers=factories.headers(session, world.a.staff))
+    assert r.status_code == 200
+    session.expire_all()
+    assert session.get(Alert, hospital).outcome == "moved_to_care_home"
+    assert session.get(Alert, complaint_id).status == "open"  # staff still owe their finding

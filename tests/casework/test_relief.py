@@ -167,3 +167,18 @@ def test_staff_list_the_statements_owed_in_their_area(client, session, world, al
 @pytest.mark.parametrize("amount, status", [("99999999.99", 200), ("100000000", 422), ("0.004", 422), ("NaN", 422)])
 def test_the_amount_fits_its_column(client, session, world, alert, amount, status):
     assert grant(client, session, world, alert, amount=amount).status_code == status
+
+
+def test_moving_into_a_care_home_leaves_the_statement_owed(client, session, world, alert):
+    from server.care.models import CareHome
+
+    grant(client, session, world, alert)
+    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, residents=20, staff=4)
+    session.add(home)
+    session.flush()
+    r = client.post(f"/api/persons/{world.a.person.id}/centralise", json={"care_home_id": home.id, "note": "本人同意"},
+                    headers=factories.headers(session, world.a.staff))
+    assert r.status_code == 200
+    relief = session.scalar(select(Relief))
+    session.expire_all()
+    assert session.get(Alert, relief.task_alert_id).status == "open"
