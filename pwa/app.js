@@ -62,6 +62,16 @@
   const levelLabel = (level) => t(`level_${level}`);
   const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
 
+  /** Hand a file (a spreadsheet the API made) to the browser to save under `name`. */
+  function saveBlob(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
   /** The API, with what it answered last kept for offline use under `key`. */
   async function cached(key, path) {
     try {
@@ -101,16 +111,6 @@
       if (err.status === 403 && err.body && err.body.reason === 'password_change_required') return mustChangePassword();
       say(err.message, true);
     }
-  }
-
-  /** A file the app was given (a spreadsheet), saved through the browser's download. */
-  function saveFile(blob, name) {
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
   // ---- outbox ----------------------------------------------------------------------------------
@@ -476,7 +476,7 @@
 
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveFile, enqueue,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, enqueue,
   };
 
   // The role modules come after this file: start once they have all registered.

@@ -9,7 +9,7 @@
   const LIST_MAX = 200; // rows listed on a phone; the counts say how many there are in all
   const ACTIONS = { create: 'imp_count_created', update: 'imp_count_updated', unchanged: 'imp_count_unchanged' };
 
-  const save = App.saveFile;
+  const save = App.saveBlob;
 
   const nodes = (list) => list.flat(2).filter((n) => n !== null && n !== undefined && n !== false);
   const fromBase64 = (b64) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: XLSX });

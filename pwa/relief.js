@@ -2,7 +2,7 @@
  * filed here, and the month's relief report with its spreadsheet; and, for the district, the
  * casework numbers it sets (statement days, evaluation interval, the 疑似虚报 rule). */
 (function () {
-  const { h, show, say, fmtDate, guard, route, saveFile } = App;
+  const { h, show, say, fmtDate, guard, route, saveBlob } = App;
 
   async function reliefScreen() {
     const pending = await API.get('/api/relief?pending=true');
@@ -18,7 +18,7 @@
     }
     const download = (format) => guard(async () => {
       const { blob, name } = await API.file(`/api/reports/relief?month=${month.value}&format=${format}`);
-      saveFile(blob, name || `relief-${month.value}.${format}`);
+      saveBlob(blob, name || `relief-${month.value}.${format}`);
     });
     month.addEventListener('change', load);
     const cards = pending.map((r) => {

@@ -153,6 +153,9 @@ def test_relief_given_on_an_alert_and_its_statement(context, site):
     page.wait_for_selector(f"[data-relief='{relief_id}']")
     page.wait_for_selector("#relief-report td:has-text('张德明')")
     shot(page, "casework-08-relief")
+    with page.expect_download() as got:
+        page.click("#relief-xlsx")
+    assert got.value.suggested_filename.endswith(".xlsx") and "临时救助" in got.value.suggested_filename
     page.fill(f"[data-relief='{relief_id}'] textarea", "家中断粮属实，已补齐申请材料")
     page.click(f"[data-relief='{relief_id}'] button")
     page.wait_for_selector(f"[data-relief='{relief_id}']", state="detached")
