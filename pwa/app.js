@@ -163,6 +163,23 @@
     return flushing;
   }
 
+  /** Keep a request in the outbox (sent now if there is a network, else when there is), say so,
+   * and go on to ``next``. A JSON ``body`` is stored as its bytes. */
+  /** Keep an entry in the outbox under the logged-in user (only their login ever sends it), then
+   * `kept()` (the form forgets its draft), go to `next` and try to send. */
+  async function enqueue(entry, next, kept) {
+    const user = await currentUser();
+    const body = entry.contentType === 'application/json' && !(entry.body instanceof ArrayBuffer)
+      ? new TextEncoder().encode(JSON.stringify(entry.body)).buffer : entry.body;
+    await ZY.outbox.add({ ...entry, body, userId: user && user.id, userName: user && user.display_name });
+    if (kept) await kept();
+    await refreshBadge();
+    sayAfterNavigation(t('saved_will_send'));
+    go(next);
+    requestSync();
+    flushOutbox();
+  }
+
   async function requestSync() {
     if (!('serviceWorker' in navigator)) return;
     const reg = await navigator.serviceWorker.ready;
@@ -358,6 +375,7 @@
   function commonLinks() {
     const staff = me && (me.role === 'township_staff' || me.role === 'district_admin');
     return h('p', { class: 'row' }, h('a', { class: 'button', href: '#/inbox', id: 'inbox-link' }, t('inbox')),
+      h('a', { class: 'button', href: '#/my-reports', id: 'reports-link' }, t('my_reports')),
       staff ? h('a', { class: 'button', href: '#/logins', id: 'logins-link' }, t('logins')) : null,
       h('button', { onclick: logout, class: 'danger', id: 'logout' }, t('logout')));
   }
@@ -586,7 +604,7 @@
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
     refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser,
-    showErrors, clearErrors, guardLeave,
+    showErrors, clearErrors, guardLeave, enqueue,
   };
 
   // The role modules come after this file: start once they have all registered.

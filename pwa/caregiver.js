@@ -6,7 +6,7 @@
 (function () {
   const {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, cached, loadCatalogue,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, currentUser, showErrors, clearErrors, guardLeave,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, currentUser, showErrors, clearErrors, guardLeave, enqueue,
   } = App;
 
   // The ways a caregiver can look in on someone (seed 000 item 2). A mode is one entry here: its
@@ -355,18 +355,10 @@
       if (inPerson(s.mode)) photos.forEach((blob, i) => fd.append('photos', blob, `photo-${i + 1}.jpg`));
       // Stored whole, body as ArrayBuffer with its multipart boundary, before any network use.
       const req = new Request('/api/visits', { method: 'POST', body: fd });
-      await ZY.outbox.add({
+      await enqueue({
         url: '/api/visits', method: 'POST', contentType: req.headers.get('Content-Type'),
         body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${p.name} ${fmtTime(s.startedAt)}`,
-        userId: user.id, userName: user.display_name,
-      });
-      submitted = true;
-      await saver.discard();
-      await refreshBadge();
-      sayAfterNavigation(t('saved_will_send'));
-      go(opts.home || '#/home');
-      requestSync();
-      flushOutbox();
+      }, opts.home || '#/home', async () => { submitted = true; await saver.discard(); });
     }
 
     show(`${t('checkin')} · ${p.name}`,

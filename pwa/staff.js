@@ -46,6 +46,10 @@
       h('p', {}, h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals'))),
       h('p', {}, h('a', { class: 'button primary', href: '#/visit-rates', id: 'visit-rates-link' }, t('rates_title'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/evaluations', id: 'evaluations-link' }, t('evaluations'))),
+      h('p', {}, h('a', { class: 'button primary', href: '#/relief', id: 'relief-link' }, t('relief'))),
+      (await ZY.kv.get('user') || {}).role === 'district_admin'
+        ? h('p', {}, h('a', { class: 'button', href: '#/casework-policy', id: 'policy-link' }, t('casework_policy'))) : null,
       h('h3', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());
@@ -137,10 +141,22 @@
 
   async function alertsScreen() {
     const { data } = await cached('alerts', '/api/alerts?page_size=50');
-    const outcomes = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief', 'other'];
+    const outcomes = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief',
+      'referred_to_judiciary', 'other'];
     const cards = data.filter((a) => a.status !== 'resolved').map((a) => {
+      if (a.detail && a.detail.closed_by) {
+        // a relief's 补充说明: filed on the relief screen, which closes it
+        return h('a', { class: `card${a.level === 'district' ? ' overdue' : ''}`, href: '#/relief', 'data-alert': a.id },
+          h('h3', {}, a.title), h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)));
+      }
       const outcome = h('select', { 'aria-label': t('outcome') }, outcomes.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
       const noteBox = h('textarea', { rows: 2, maxlength: 500, 'aria-label': t('note') });
+      // 临时救助: 小金额先行救助 — the amount and the date it was given (seed 004 item 11)
+      const amount = h('input', { type: 'number', min: '0.01', step: '0.01', inputmode: 'decimal', class: 'relief-amount', 'aria-label': t('relief_amount') });
+      const grantedOn = h('input', { type: 'date', class: 'date relief-date', value: new Date().toLocaleDateString('sv-SE'), 'aria-label': t('relief_date') });
+      const reliefBox = h('div', { class: 'relief-fields', hidden: true },
+        h('label', {}, t('relief_amount')), amount, h('label', {}, t('relief_date')), grantedOn);
+      outcome.addEventListener('change', () => { reliefBox.hidden = outcome.value !== 'emergency_relief'; });
       const card = h('div', { class: `card${a.severity === 'urgent' ? ' overdue' : ''}`, 'data-alert': a.id },
         h('h3', {}, a.title),
         h('div', { class: 'row' },
@@ -150,8 +166,13 @@
         a.status === 'open' ? h('p', {}, h('button', { onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
         h('label', {}, t('note')), noteBox,
         h('p', {}, h('button', { onclick: () => noteBox.value.trim() && act('notes', { note: noteBox.value.trim() }) }, t('add_note'))),
-        h('label', {}, t('outcome')), outcome,
-        h('p', {}, h('button', { onclick: () => act('resolve', { outcome: outcome.value, note: noteBox.value.trim() || null }) }, t('resolve'))));
+        h('label', {}, t('outcome')), outcome, reliefBox,
+        h('p', {}, h('button', {
+          onclick: () => act('resolve', {
+            outcome: outcome.value, note: noteBox.value.trim() || null,
+            ...(outcome.value === 'emergency_relief' ? { relief: { amount: amount.value, granted_on: grantedOn.value } } : {}),
+          }),
+        }, t('resolve'))));
       async function act(what, body) {
         await guard(async () => { await API.post(`/api/alerts/${a.id}/${what}`, body); route(); });
       }

@@ -3,10 +3,11 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v20';
+const VERSION = 'zhaoying-shell-v21';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/imports.js', '/admin.js', '/services.js', '/campaigns.js',
   '/policy.js', '/lifecycle.js', '/review.js', '/cadre.js', '/pairing.js', '/festival.js',
+  '/fieldreport.js', '/evaluation.js', '/relief.js',
   '/i18n.js', '/db.js', '/outbox.js', '/drafts.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',

@@ -4,7 +4,7 @@
 (function () {
   const {
     h, show, say, sayAfterNavigation, go, cached, refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks,
-    currentUser, showErrors, clearErrors, guardLeave,
+    currentUser, showErrors, clearErrors, guardLeave, enqueue,
   } = App;
 
   const KINDS = ['policy_publicity', 'visit', 'cleanup_help', 'festival_visit', 'other'];
@@ -121,16 +121,9 @@
       for (const pid of personIds()) fd.append('person_ids', pid);
       photos.forEach((blob, i) => fd.append('photos', blob, `activity-${i + 1}.jpg`));
       const req = new Request('/api/activities', { method: 'POST', body: fd });
-      await ZY.outbox.add({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
-        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}`,
-        userId: user.id, userName: user.display_name });
-      submitted = true;
-      await saver.discard();
-      await refreshBadge();
-      sayAfterNavigation(t('saved_will_send'));
-      go('#/volunteer');
-      requestSync();
-      flushOutbox();
+      await enqueue({ url: '/api/activities', method: 'POST', contentType: req.headers.get('Content-Type'),
+        body: await req.arrayBuffer(), clientId: fd.get('client_id'), label: `${team.name} ${day.value} ${t(`activity_${kind}`)}` },
+      '#/volunteer', async () => { submitted = true; await saver.discard(); });
     }
     show(t('log_activity'),
       h('p', { class: 'muted' }, team.name),

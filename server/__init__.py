@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.campaigns.routes import blp as campaigns_blp
     from server.care.routes import blp as agreements_blp
     from server.care.routes import homes_blp
+    from server.casework.routes import blp as casework_blp
     from server.homeservices import service as homeservices_service
     from server.homeservices.routes import blp as homeservices_blp
     from server.homeservices.schemas import (
@@ -110,7 +111,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth_blp, users_blp, places_blp, persons_blp, agreements_blp, audit_blp, visits_blp, photos_blp,
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
                       assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp,
-                      homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp, pairing_blp, festivals_blp):
+                      homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp, pairing_blp, festivals_blp,
+                      casework_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

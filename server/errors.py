@@ -162,6 +162,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alert_not_found": ("找不到该预警", "Alert not found"),
     "alert_not_open": ("该预警已确认或已处理", "That alert is already acknowledged or resolved"),
     "alert_resolved": ("该预警已处理完毕", "That alert is already resolved"),
+    "alert_closed_by_form": (
+        "该任务须填写事后补充说明后才会关闭，不能直接确认或处理",
+        "This task closes when its statement is filed; it cannot be acknowledged or resolved directly",
+    ),
+    "note_required": (
+        "此项须写明处理情况或理由后才能关闭",
+        "Write down what was found or why before closing this",
+    ),
+    "relief_required": ("选择临时救助时须填写救助金额和救助日期", "Emergency relief needs its amount and date"),
+    "relief_only_with_relief": (
+        "只有处理结果为临时救助时才填写救助金额",
+        "An amount of relief goes only with the outcome emergency relief",
+    ),
+    "relief_not_found": ("找不到该临时救助记录", "Relief record not found"),
+    "relief_statement_filed": ("该临时救助已填写补充说明", "The statement for this relief is already filed"),
+    "report_subject_mismatch": ("上报事项与上报类别不符", "That subject does not belong to that kind of report"),
+    "report_no_caregiver": ("该人员没有生效的照料协议，无法投诉照料人", "That person has no caregiver to complain about"),
+    "report_person_required": (
+        "请选择在册人员；只有发现需要救助的人时才可填写未在册人员的姓名和村",
+        "Choose a person on the roster; only someone found in need may be named with their village instead",
+    ),
+    "report_village_required": ("请选择该人员所在的村/居委会", "Choose the person's village"),
     "team_not_yours": ("您不能为该服务队登记活动", "You may not log activities for that team"),
     "place_outside_team": ("活动地点不在该服务队所在乡镇", "The place is outside the team's township"),
     "care_home_not_found": ("找不到该敬老院", "Care home not found"),

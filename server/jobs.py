@@ -23,6 +23,7 @@ from sqlmodel import Session
 from server.alerts import rules
 from server.alerts import service as alerts
 from server.campaigns import service as campaigns
+from server.casework import relief
 from server.db import Database
 from server.notify import service as notify
 from server.notify.models import JobRun
@@ -195,6 +196,19 @@ def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
         return {"escalated": len(escalated), **delivered}
 
 
+def relief_statements(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Daily: township staff are chased for every emergency relief's 补充说明 still owed (seed 004
+    item 11); a late one has already climbed to the district through the escalation job."""
+    with db.session() as session:
+        run = _claim(session, "relief_statements", _local(at, settings).date().isoformat(), at)
+        if run is None:
+            return {"skipped": "already done"}
+        result = relief.chase_statements(session, now=at, zone=settings.zone)
+        session.commit()
+        delivered = notify.deliver_pending(session, settings.notify, at)
+        return _finish(session, run, {**result, **delivered})
+
+
 # --- month close ---------------------------------------------------------------------------------
 
 
@@ -242,6 +256,7 @@ JOBS: dict[str, Job] = {
             6 * 24 * HOUR),
         Job("review_overdue", review_overdue, {"day": 1, "hour": 0, "minute": 45}, 27 * 24 * HOUR),
         Job("festival_reminders", festival_reminders, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
+        Job("relief_statements", relief_statements, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
     )
 }
 

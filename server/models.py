@@ -11,6 +11,7 @@ from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.campaigns.models import CampaignPolicy, CampaignRecord
 from server.care.models import CareAgreement, CareHome
+from server.casework.models import CaseworkPolicy, FieldReport, Relief
 from server.homeservices.models import (
     AidPoint,
     ServicePolicy,
@@ -61,6 +62,9 @@ __all__ = [
     "AuthToken",
     "CareAgreement",
     "CareHome",
+    "CaseworkPolicy",
+    "FieldReport",
+    "Relief",
     "ImportJob",
     "LoginFailure",
     "Person",

@@ -12,6 +12,8 @@ from server.alerts.schemas import (
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
+from server.settings import current as current_settings
+from server.settings import today
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/alerts", description="Alerts for township staff, escalated to the district")
 
@@ -51,8 +53,10 @@ class Resolve(MethodView):
     @blp.arguments(ResolveSchema)
     @blp.response(200, AlertSchema)
     def post(self, data, alert_id):
-        """Resolve an alert with its outcome"""
-        return present([service.resolve(get_session(), actor=current_actor(), alert_id=alert_id, **data)])[0]
+        """Resolve an alert with its outcome (临时救助: with the relief's amount and date)"""
+        settings = current_settings()
+        return present([service.resolve(get_session(), actor=current_actor(), alert_id=alert_id, settings=settings.alerts,
+                                        zone=settings.zone, today=today(), **data)])[0]
 
 
 @blp.route("/<id:alert_id>/notes")

@@ -8,8 +8,10 @@ to the township's staff, who are notified at once, urgently where a person may b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy import select
 from sqlmodel import Session
 
 from server.alerts import service as alerts
@@ -60,11 +62,39 @@ def on_visit(*, visit: dict, person_name: str, recorded_level: str, previous: di
     return found
 
 
-def on_assessment(*, assessment_id: int, person_name: str, overall: str) -> list[Finding]:
+def on_assessment(*, assessment_id: int, person_name: str, overall: str, rights_infringed: bool = False,
+                  subsidy_self_controlled: bool = True) -> list[Finding]:
+    """Seed 001 annex 3 acts: 差 recommends centralised care (§二(一)2); 是否存在侵占特困供养人员合法权益
+    answered yes is urgent (坚决整治和打击侵害…合法权益, to be handed to the judiciary); the
+    subsidy not controlled by the person (严禁…私自领取、支配, §二(一)1) needs following up."""
+    found = []
     if overall == "bad":
-        return [Finding("centralised_recommended", "normal", text("alert.assessment_bad", name=person_name),
-                        f"assessment:{assessment_id}", {"recommend": "centralised"})]
-    return []
+        found.append(Finding("centralised_recommended", "normal", text("alert.assessment_bad", name=person_name),
+                             f"assessment:{assessment_id}", {"recommend": "centralised"}))
+    if rights_infringed:
+        found.append(Finding("rights_infringed", "urgent", text("alert.rights_infringed", name=person_name),
+                             f"rights:{assessment_id}", {"assessment_id": assessment_id}))
+    if not subsidy_self_controlled:
+        found.append(Finding("subsidy_not_controlled", "normal", text("alert.subsidy_not_controlled", name=person_name),
+                             f"subsidy:{assessment_id}", {"assessment_id": assessment_id}))
+    return found
+
+
+# Rejections that say the care was not given (visits/catalogue.py REVIEW_REASONS): 核实未上门, 照料服务未落实.
+NOT_DONE_REASONS = ("not_at_home", "service_not_done")
+
+
+def on_rejected_visits(*, agreement_id: int, visit_id: int, person_name: str, rejected: int, needed: int,
+                       window_days: int, already_raised: bool) -> list[Finding]:
+    """疑似虚报 (seed 001 §二(一)2, §四(四): 领取护理补贴资金却不履行相应义务, 虚报、冒领): ``rejected``
+    visits of one agreement rejected as not done within ``window_days``; raised once per window —
+    a further rejection while one raised within it stands adds nothing."""
+    if rejected < needed or already_raised:
+        return []
+    return [Finding("suspected_fraud", "normal", text("alert.suspected_fraud", name=person_name, n=rejected,
+                                                      days=window_days),
+                    f"fraud:{agreement_id}:{visit_id}",
+                    {"agreement_id": agreement_id, "rejected": rejected, "window_days": window_days})]
 
 
 def on_no_caregiver(*, person_id: int, person_name: str, since: str) -> list[Finding]:
@@ -102,3 +132,29 @@ def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetim
     return sum(len(raise_findings(session, on_gap(gap, now=now), person_id=gap.person_id, village_id=gap.village_id,
                                   settings=settings, now=now))
                for gap in quotas.visit_gaps(session, now=now, today=today))
+
+
+def watch_rejections(session: Session, *, visit, settings: alerts.AlertSettings, now: datetime) -> list[Alert]:
+    """After a visit is rejected as not done: 疑似虚报 when the district's number of such rejections
+    of its agreement fall within its window (CaseworkPolicy; 2 in 90 days by default)."""
+    from server.casework.policy import policy
+    from server.people.models import Person
+    from server.visits.models import Visit
+
+    if visit.review_reason not in NOT_DONE_REASONS or visit.agreement_id is None:
+        return []
+    rule = policy(session)
+    window = timedelta(days=rule.fraud_window_days)
+    rejected = session.scalar(select(sa.func.count()).select_from(Visit).where(
+        Visit.agreement_id == visit.agreement_id, Visit.status == "rejected",
+        Visit.review_reason.in_(NOT_DONE_REASONS),
+        Visit.started_at > visit.started_at - window, Visit.started_at < visit.started_at + window))
+    already = session.scalar(select(sa.func.count()).select_from(Alert).where(
+        Alert.kind == "suspected_fraud", Alert.dedupe_key.startswith(f"fraud:{visit.agreement_id}:"),
+        Alert.created_at > now - window)) > 0
+    person = session.get(Person, visit.person_id)
+    findings = on_rejected_visits(agreement_id=visit.agreement_id, visit_id=visit.id, person_name=person.name,
+                                  rejected=rejected, needed=rule.fraud_rejections, window_days=rule.fraud_window_days,
+                                  already_raised=already)
+    return raise_findings(session, findings, person_id=person.id, village_id=person.village_id, settings=settings,
+                          now=now)

@@ -3,6 +3,7 @@ from marshmallow import validate
 
 from server.alerts import service
 from server.alerts.models import LEVELS, STATUSES
+from server.casework.schemas import GrantSchema
 from server.fields import Id
 
 
@@ -46,3 +47,5 @@ class NoteSchema(ma.Schema):
 
 class ResolveSchema(AckSchema):
     outcome = ma.fields.String(required=True, validate=validate.OneOf(service.OUTCOMES))
+    relief = ma.fields.Nested(GrantSchema, load_default=None, allow_none=True,
+                              metadata={"description": "with the outcome emergency_relief: amount (元) and date"})

@@ -49,15 +49,18 @@ def district_admins(session: Session) -> list[int]:
 
 def raise_alert(session: Session, *, kind: str, township_id: int, title: str, dedupe_key: str,
                 settings: AlertSettings, person_id: int | None = None, severity: str = "normal",
-                detail: dict | None = None, now: datetime | None = None) -> tuple[Alert, bool]:
-    """Raise an alert to the township's staff, once per ``dedupe_key``; returns (alert, created)."""
+                detail: dict | None = None, now: datetime | None = None,
+                due_at: datetime | None = None) -> tuple[Alert, bool]:
+    """Raise an alert to the township's staff, once per ``dedupe_key``; returns (alert, created).
+    ``due_at`` replaces the SLA of the severity for a task with a deadline of its own (a relief's
+    补充说明): it climbs to the district when that passes."""
     now = now or clock.now()
     existing = session.scalar(select(Alert).where(Alert.dedupe_key == dedupe_key))
     if existing is not None:
         return existing, False
     alert = Alert(kind=kind, severity=severity, person_id=person_id, place_id=township_id, title=title,
                   detail=detail or {}, dedupe_key=dedupe_key, created_at=now,
-                  sla_due_at=now + timedelta(minutes=settings.sla_minutes[severity]))
+                  sla_due_at=due_at or now + timedelta(minutes=settings.sla_minutes[severity]))
     try:
         with session.begin_nested():
             session.add(alert)
@@ -141,8 +144,16 @@ def _managed(session: Session, actor: Actor, alert_id: int) -> Alert:
     return alert
 
 
+def _closed_elsewhere(alert: Alert) -> None:
+    """A task closed by its own form (a relief's 补充说明 is filed, not acknowledged): acknowledging
+    it would stop its clock without the work done."""
+    if alert.detail.get("closed_by"):
+        raise ServiceError(409, "alert_closed_by_form")
+
+
 def acknowledge(session: Session, *, actor: Actor, alert_id: int, note: str | None = None) -> Alert:
     alert = _managed(session, actor, alert_id)
+    _closed_elsewhere(alert)
     if alert.status != "open":
         raise ServiceError(409, "alert_not_open")
     alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", clock.now(), actor.user.id
@@ -161,13 +172,36 @@ def add_note(session: Session, *, actor: Actor, alert_id: int, note: str) -> Ale
     return alert
 
 
-OUTCOMES = ("resolved_at_home", "moved_to_care_home", "medical_referral", "emergency_relief", "other")
+# emergency_relief — 临时救助 (seed 004 item 11); referred_to_judiciary — 移交司法机关 (seed 001 §二(一)2).
+OUTCOMES = ("resolved_at_home", "moved_to_care_home", "medical_referral", "emergency_relief",
+            "referred_to_judiciary", "other")
 
 
-def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note: str | None = None) -> Alert:
+def note_required(alert: Alert, outcome: str) -> bool:
+    """Whether closing the alert this way needs a written reason: a complaint about a caregiver
+    (``note_required``), and a recommendation to move the person into a care home closed without
+    moving them (seed 001 §二(一)2: 要无条件地纳入敬老院 — not doing it must be explained)."""
+    if alert.detail.get("note_required"):
+        return True
+    return alert.detail.get("recommend") == "centralised" and outcome != "moved_to_care_home"
+
+
+def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note: str | None = None,
+            relief: dict | None = None, settings: AlertSettings | None = None, zone=None, today=None,
+            _closing_task: bool = False) -> Alert:
+    """Resolve an alert with its outcome. Resolving with 临时救助 records the relief (``relief``:
+    amount and granted_on; ``settings``, ``zone`` and ``today`` then come from the caller), which
+    opens its 补充说明 task (server/casework/relief.py)."""
     alert = _managed(session, actor, alert_id)
     if alert.status == "resolved":
         raise ServiceError(409, "alert_resolved")
+    if not _closing_task:
+        _closed_elsewhere(alert)
+    if note_required(alert, outcome) and not (note or "").strip():
+        raise ServiceError(422, "note_required", errors={"note": ["required"]})
+    if (outcome == "emergency_relief") != (relief is not None):
+        raise ServiceError(422, "relief_required" if relief is None else "relief_only_with_relief",
+                           errors={"relief": ["amount and date, with the outcome emergency_relief only"]})
     if alert.status == "open":
         alert.acknowledged_at, alert.acknowledged_by = clock.now(), actor.user.id
     alert.status, alert.resolved_at, alert.resolved_by, alert.outcome = "resolved", clock.now(), actor.user.id, outcome
@@ -175,6 +209,18 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
     session.add(AlertEvent(alert_id=alert.id, kind="resolved", user_id=actor.user.id, note=note))
     audit.record(session, actor=actor, action="resolve", entity="alert", entity_id=alert.id, person_id=alert.person_id,
                  detail={"outcome": outcome})
+    if relief is not None:
+        from server.casework import (
+            relief as reliefs,  # casework builds on alerts, not the other way
+        )
+
+        reliefs.record(session, actor=actor, alert=alert, settings=settings, zone=zone, today=today, **relief)
+    if alert.detail.get("reported_by"):
+        # whoever reported it from the field hears how it ended (issue 15 part 4)
+        notify.notify(session, user_ids=[alert.detail["reported_by"]], kind="report_outcome",
+                      title=text("report.outcome.title"),
+                      body=text("report.outcome.body", title=alert.title, outcome=text(f"outcome.{outcome}")),
+                      dedupe_key=f"alert:{alert.id}:reporter", url="/#/my-reports", now=alert.resolved_at)
     session.flush()
     return alert
 

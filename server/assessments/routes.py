@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.assessments import service
+from server.assessments.models import CARE_QUALITY_DEFINITIONS, QUALITY_OF_LIFE_GUIDE
 from server.assessments.schemas import (
     AssessmentSchema,
     ExportQuerySchema,
@@ -11,6 +12,7 @@ from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
+from server.errors import language
 from server.messages import text
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
@@ -36,6 +38,18 @@ class Assessments(MethodView):
         """Record an assessment (sets the self-care level on record; 差 recommends centralised care)"""
         return service.create(get_session(), actor=current_actor(), settings=current_settings().alerts,
                               today=today(), **data)
+
+
+@blp.route("/catalogue")
+class Catalogue(MethodView):
+    @blp.response(200)
+    def get(self):
+        """Annex 3's grading notes, shown on the form: 护理情况 definitions per grade, 生活质量's guide"""
+        en = language() == "en"
+        return {
+            "care_quality": [{"code": code, "definition": pair[en]} for code, pair in CARE_QUALITY_DEFINITIONS.items()],
+            "quality_of_life_guide": QUALITY_OF_LIFE_GUIDE[en],
+        }
 
 
 @blp.route("/export")

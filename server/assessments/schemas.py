@@ -8,6 +8,7 @@ from server.people.models import SELF_CARE_LEVELS
 
 class AssessmentSchema(ma.Schema):
     id = Id(dump_only=True)
+    client_id = ma.fields.UUID(load_default=None, allow_none=True)
     person_id = Id(required=True)
     assessed_on = Date(required=True)
     assessor_id = Id(dump_only=True)
@@ -24,6 +25,14 @@ class AssessmentSchema(ma.Schema):
     rights_infringed = ma.fields.Boolean(required=True)
     overall = ma.fields.String(required=True, validate=validate.OneOf(OVERALL))
     remarks = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    # 集中供养意愿, recorded on the person (not part of the stored row)
+    wishes_centralised = ma.fields.Boolean(load_default=None, allow_none=True, load_only=True)
+
+    @ma.post_load
+    def _client_id_as_text(self, data, **kwargs):
+        # stored as text, as the visits' client_id is
+        data["client_id"] = str(data["client_id"]) if data.get("client_id") else None
+        return data
 
 
 class HistoryQuerySchema(ma.Schema):

@@ -44,22 +44,35 @@ def _yn(value: bool) -> str:
 
 
 def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSettings, today: date,
-           **data) -> Assessment:
+           client_id: str | None = None, wishes_centralised: bool | None = None, **data) -> Assessment:
+    """Record an assessment. One filled in the field carries the phone's ``client_id``: its resend
+    from the outbox returns the stored one. ``wishes_centralised`` (集中供养意愿), when asked, is
+    recorded on the person."""
+    if client_id is not None:
+        existing = session.scalar(select(Assessment).where(Assessment.client_id == client_id))
+        if existing is not None:
+            if (existing.person_id, existing.assessor_id) != (person_id, actor.user.id):
+                raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used"]})
+            return existing
     person = people.managed_person(session, actor, person_id)
     if data["assessed_on"] > today:
         raise ServiceError(422, "date_in_future", errors={"assessed_on": ["cannot be in the future"]})
-    assessment = Assessment(person_id=person.id, assessor_id=actor.user.id, **data)
+    assessment = Assessment(person_id=person.id, assessor_id=actor.user.id, client_id=client_id, **data)
     session.add(assessment)
     session.flush()
     # the assessment sets the level on record, and is the reassessment any alert asked for
     person.self_care_level, person.updated_at = assessment.self_care_level, clock.now()
+    if wishes_centralised is not None:
+        person.wishes_centralised, person.wishes_centralised_on = wishes_centralised, assessment.assessed_on
     session.add(person)
     for due in session.scalars(select(Alert).where(Alert.person_id == person.id, Alert.kind == "reassessment_due",
                                                    Alert.status != "resolved")):
         resolve(session, actor=actor, alert_id=due.id, outcome="other",
                 note=text("alert.note.assessment", id=assessment.id))
     rules.raise_findings(session, rules.on_assessment(assessment_id=assessment.id, person_name=person.name,
-                                                      overall=assessment.overall),
+                                                      overall=assessment.overall,
+                                                      rights_infringed=assessment.rights_infringed,
+                                                      subsidy_self_controlled=assessment.subsidy_self_controlled),
                          person_id=person.id, village_id=person.village_id, settings=settings)
     audit.record(session, actor=actor, action="create", entity="assessment", entity_id=assessment.id,
                  person_id=person.id, detail={"overall": assessment.overall})

@@ -114,7 +114,7 @@ def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: 
     """Staff decide to move a person into a care home (seed 001 §二(一)2): the person becomes
     centrally supported there, the caregiver agreement ends, the recommendations are resolved."""
     from server.alerts.models import Alert
-    from server.alerts.service import resolve
+    from server.alerts.service import note_required, resolve
 
     person = people.managed_person(session, actor, person_id)
     if person.status != "active" or person.support_mode != "decentralised":
@@ -132,6 +132,10 @@ def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: 
     home.residents += 1
     session.add_all([person, home])
     for alert in session.scalars(select(Alert).where(Alert.person_id == person.id, Alert.status != "resolved")):
+        # the move answers what is open about the person, but not a relief's 补充说明 still owed, nor a
+        # complaint that needs a written finding when the decision gives none: those stay with staff
+        if alert.detail.get("closed_by") or (note_required(alert, "moved_to_care_home") and not note):
+            continue
         resolve(session, actor=actor, alert_id=alert.id, outcome="moved_to_care_home", note=note)
     audit.record(session, actor=actor, action="centralise", entity="person", entity_id=person.id, person_id=person.id,
                  detail={"care_home_id": home.id, "decided_on": decided_on.isoformat(), "note": note})

@@ -62,6 +62,10 @@ class Person(SQLModel, table=True):
     home_lon: float | None = None
     home_location_state: str | None = Field(default=None, max_length=10)
     care_home_id: int | None = Field(default=None, foreign_key="carehome.id", index=True)
+    # 集中供养意愿 (seed 001 §二(一)2–3): whether the person wishes to move into a care home, as the
+    # last door-to-door evaluation asked it (None: never asked), and when.
+    wishes_centralised: bool | None = None
+    wishes_centralised_on: date | None = None
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 

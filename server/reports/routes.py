@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
+from server.casework import evaluations, relief
 from server.db import get_session
 from server.downloads import download
 from server.errors import fail, language
@@ -10,12 +11,13 @@ from server.reports import service
 from server.reports.schemas import DashboardQuerySchema, ReportQuerySchema, ReportSchema
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
-from server.settings import this_month
+from server.settings import this_month, today
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
 
-REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements", "visit-rates")
+REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements", "visit-rates", "relief", "evaluations",
+           "centralisation")
 
 
 @blp.route("/<name>")
@@ -24,7 +26,8 @@ class ReportByName(MethodView):
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportSchema)
     def get(self, args, name):
-        """One report: annex1, coverage, volunteers, care-homes, agreements or visit-rates"""
+        """One report: annex1, coverage, volunteers, care-homes, agreements, visit-rates, relief, evaluations or
+        centralisation"""
         session, actor, place_id = get_session(), current_actor(), args.get("place_id")
         year, month = args.get("month") or this_month()
         if name == "annex1":
@@ -42,6 +45,13 @@ class ReportByName(MethodView):
         elif name == "visit-rates":
             report = service.visit_rates(session, actor=actor, place_id=place_id, year=year, month=month,
                                          zone=current_settings().zone, lang=language())
+        elif name == "relief":
+            report = relief.monthly_report(session, actor=actor, place_id=place_id, year=year, month=month,
+                                           zone=current_settings().zone, today=today())
+        elif name == "evaluations":
+            report = evaluations.progress(session, actor=actor, place_id=place_id, today=today())
+        elif name == "centralisation":
+            report = evaluations.centralisation(session, actor=actor, place_id=place_id)
         else:
             fail(404, "not_found")
         if args["format"] == "csv":

@@ -55,7 +55,7 @@ def _scope(session: Session, actor: Actor, place_id: int | None) -> Place:
     return managed_place(session, actor.user, place_id if place_id is not None else actor.user.place_id)
 
 
-def _township_rows(session: Session, place: Place) -> list[Place]:
+def township_rows(session: Session, place: Place) -> list[Place]:
     if place.level == "district":
         return list(session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.id)))
     if place.level == "township":
@@ -75,7 +75,7 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
         .where(Person.status == "active", Person.support_mode == "decentralised")
         .group_by(village.parent_id)).all()}
     rows, totals = [], [0, 0, 0]
-    for seq, t in enumerate(_township_rows(session, place), start=1):
+    for seq, t in enumerate(township_rows(session, place), start=1):
         n, f, p = counts.get(t.id, (0, 0, 0))
         rows.append([seq, t.name, n, f, p, ""])
         totals = [totals[0] + n, totals[1] + f, totals[2] + p]

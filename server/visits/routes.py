@@ -146,7 +146,8 @@ class Review(MethodView):
         """Accept or reject a visit's exceptions, with a reason (township staff)"""
         session = get_session()
         settings = current_settings()
-        visit = service.review(session, actor=current_actor(), visit_id=visit_id, **data)
+        visit = service.review(session, actor=current_actor(), visit_id=visit_id,
+                               alert_settings=settings.alerts, **data)
         told = service.tell_caregiver_of_review(session, visit=visit, zone=settings.zone)
         session.commit()
         notify.deliver(session, told, settings.notify)

@@ -389,7 +389,8 @@ def read_photo(session: Session, actor: Actor, visit_id: int, *, thumb: bool) ->
 
 
 def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reason_code: str,
-           note: str | None = None, now: datetime | None = None) -> Visit:
+           alert_settings: alerts_service.AlertSettings, note: str | None = None,
+           now: datetime | None = None) -> Visit:
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
@@ -407,6 +408,8 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
     audit.record(session, actor=actor, action="review", entity="visit", entity_id=visit.id, person_id=visit.person_id,
                  detail={"decision": decision, "reason_code": reason_code})
     session.flush()
+    if decision == "reject":
+        rules.watch_rejections(session, visit=visit, settings=alert_settings, now=visit.reviewed_at)
     return visit
 
 
