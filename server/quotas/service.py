@@ -271,7 +271,6 @@ class Progress:
     self_care_level: str
     done: int
     quota: int
-    pending: int
     expected_by_today: int
     last_visit_at: datetime | None
     days_since_last: int | None
