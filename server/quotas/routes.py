@@ -8,6 +8,8 @@ from server.errors import fail
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas import service
 from server.quotas.schemas import (
+    CoveragePersonsQuerySchema,
+    CoveragePersonsSchema,
     CoverageQuerySchema,
     CoverageSchema,
     ProgressSchema,
@@ -77,3 +79,16 @@ class Coverage(MethodView):
         year, month = args.get("month") or this_month()
         return service.coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
                                 month=month, zone=current_settings().zone)
+
+
+@blp.route("/coverage/persons")
+class CoveragePersons(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(CoveragePersonsQuerySchema, location="query")
+    @blp.response(200, CoveragePersonsSchema)
+    def get(self, args):
+        """Persons under a place not yet visited this month (or all of them), with their caregiver to call"""
+        year, month = args.get("month") or this_month()
+        return service.persons_coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
+                                        month=month, zone=current_settings().zone,
+                                        unvisited_only=args["unvisited_only"])

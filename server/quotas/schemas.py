@@ -69,3 +69,31 @@ class SchedulePolicySchema(ma.Schema):
     late_submission_days = ma.fields.Integer(validate=validate.Range(1, 62), metadata={
         "description": "a visit received more than this many days after it started is a late_submission exception"})
     updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class CoveragePersonsQuerySchema(CoverageQuerySchema):
+    unvisited_only = ma.fields.Boolean(load_default=True)
+
+
+class CoveragePersonSchema(ma.Schema):
+    person_id = Id()
+    name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    village_id = Id()
+    village = ma.fields.String()
+    township = ma.fields.String(allow_none=True)
+    self_care_level = ma.fields.String()
+    visits = ma.fields.Integer(metadata={"description": "verified visits of any mode this month"})
+    quota_visits = ma.fields.Integer(metadata={"description": "those counting toward the quota"})
+    quota = ma.fields.Integer()
+    quota_met = ma.fields.Boolean()
+    caregiver_name = ma.fields.String(allow_none=True)
+    caregiver_phone = ma.fields.String(allow_none=True)
+
+
+class CoveragePersonsSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    level = ma.fields.String()
+    month = ma.fields.String()
+    persons = ma.fields.List(ma.fields.Nested(CoveragePersonSchema))

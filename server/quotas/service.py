@@ -15,6 +15,7 @@ from sqlmodel import Session
 from server import clock
 from server.audit import service as audit
 from server.auth.actor import Actor
+from server.auth.models import User
 from server.auth.policy import managed_place
 from server.care.models import CareAgreement
 from server.people.models import Person
@@ -56,6 +57,11 @@ def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePoli
     session.flush()
     audit.record(session, actor=actor, action="update", entity="schedule", detail=values)
     return policy
+
+
+def quota_met(quotas: dict[str, QuotaPolicy], row) -> bool:
+    """达标: a monthly_coverage row whose visits counting toward the quota reach its level's quota."""
+    return row.quota_visits >= quotas[row.self_care_level].visits_per_month
 
 
 def expected_by(quota: int, local: datetime) -> int:
@@ -180,7 +186,7 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
         for t in target:
             t["active"] += 1
             t["visited"] += 1 if r.visits else 0
-            t["quota_met"] += 1 if r.quota_visits >= quotas[r.self_care_level].visits_per_month else 0
+            t["quota_met"] += 1 if quota_met(quotas, r) else 0
     trend = []
     y, m = year, month
     for _ in range(trend_months):
@@ -248,3 +254,36 @@ def visit_gaps(session: Session, *, now: datetime) -> list[Gap]:
         ).all()
         gaps += [Gap(pid, name, village_id, last_at, rule.max_gap_days) for pid, name, village_id, last_at in rows]
     return gaps
+
+
+# --- who has not been visited ------------------------------------------------------------------------
+
+
+def persons_coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+                     unvisited_only: bool = True) -> dict:
+    """The persons on the register under a place in a month (monthly_coverage's rows), the
+    unvisited first — or only them — with their village, phone and active caregiver (name and
+    phone), so staff can call. Each is a read of the person's record, audited."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    start, end = month_bounds(year, month, zone)
+    rows = monthly_coverage(place=place, start=start, end=end).subquery()
+    stmt = (select(rows, Person.name, Person.phone, User.display_name.label("caregiver_name"),
+                   User.phone.label("caregiver_phone"))
+            .join(Person, Person.id == rows.c.person_id)
+            .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
+            .outerjoin(User, User.id == CareAgreement.caregiver_id))
+    if unvisited_only:
+        stmt = stmt.where(rows.c.visits == 0)
+    quotas = policies(session)
+    out = []
+    for r in session.execute(stmt.order_by(rows.c.visits, rows.c.village, Person.name, Person.id)):
+        out.append({"person_id": r.person_id, "name": r.name, "phone": r.phone, "village_id": r.village_id,
+                    "village": r.village, "township": r.township, "self_care_level": r.self_care_level,
+                    "visits": r.visits, "quota_visits": r.quota_visits,
+                    "quota": quotas[r.self_care_level].visits_per_month,
+                    "quota_met": quota_met(quotas, r),
+                    "caregiver_name": r.caregiver_name, "caregiver_phone": r.caregiver_phone})
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="coverage_persons")
+    return {"place_id": place.id, "name": place.name, "level": place.level, "month": f"{year:04d}-{month:02d}",
+            "persons": out}

@@ -116,3 +116,13 @@ def reason_fits(reason_code: str, exceptions: list[str]) -> bool:
     """Whether a review reason answers a visit with these exception codes (``REASON_ANSWERS``)."""
     answers = REASON_ANSWERS.get(reason_code)
     return answers is None or not exceptions or bool(answers & set(exceptions))
+
+# Observation values staff should look at (shown marked beside an alert): a worse self-care
+# level than on record is judged against the person, not listed here.
+CONCERNING: dict[str, frozenset[str]] = {
+    "health": frozenset({"unwell", "needs_doctor", "in_hospital", "missing", "deceased"}),
+    "hygiene": frozenset({"poor"}),
+    "living_environment": frozenset({"dirty"}),
+    "food_supplies": frozenset({"low", "none"}),
+    "mood": frozenset({"low"}),
+}

@@ -340,6 +340,11 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
     return rows, total
 
 
+def waiting_for_review(session: Session, *, actor: Actor) -> int:
+    """Visits of the actor's area with an exception nobody has reviewed yet."""
+    return count(session, _visible(session, actor).where(Visit.status == "exception"))
+
+
 def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "read_visit") -> Visit:
     visit = session.get(Visit, visit_id)
     if visit is None:
