@@ -455,7 +455,7 @@
     refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role,
   };
 
-  // The role modules come after this file: start once they have all registered.
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
-  else boot();
+  // The scripts are deferred: they run in order once the page is parsed, and DOMContentLoaded
+  // follows the last of them — start then, once every role module has registered.
+  document.addEventListener('DOMContentLoaded', boot);
 })(self);

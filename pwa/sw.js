@@ -3,9 +3,9 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v15';
+const VERSION = 'zhaoying-shell-v16';
 const SHELL = [
-  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/imports.js', '/admin.js',
+  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/imports.js', '/admin.js',
   '/i18n.js', '/db.js', '/outbox.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
