@@ -8,7 +8,12 @@ from server.db import get_session
 from server.downloads import download
 from server.errors import fail
 from server.reports import service
-from server.reports.schemas import DashboardQuerySchema, OverviewSchema, ReportQuerySchema, ReportSchema
+from server.reports.schemas import (
+    DashboardQuerySchema,
+    OverviewSchema,
+    ReportQuerySchema,
+    ReportSchema,
+)
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import this_month
