@@ -50,7 +50,7 @@
       field('report-name', t('report'), report),
       field('report-month', t('month'), month), monthHint,
       field('report-place', t('place'), place),
-      h('div', { class: 'row' },
+      h('div', { class: 'row actions' },
         h('button', { class: 'primary', id: 'download-xlsx', onclick: () => download('xlsx') }, t('download_xlsx')),
         h('button', { class: 'primary', id: 'download-csv', onclick: () => download('csv') }, t('download_csv'))),
       done);

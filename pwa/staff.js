@@ -9,7 +9,7 @@
   /** A tel: link that looks like a button; nothing when there is no number. */
   function callButton(phone, label, attrs = {}) {
     if (!phone) return null;
-    return h('a', { class: 'button call', href: `tel:${phone}`, ...attrs }, `📞 ${label}`);
+    return h('a', { class: 'button call', href: `tel:${phone}`, ...attrs }, label);
   }
 
   /** A photo shown full-size over the page (tap the thumbnail; 关闭 or Esc closes it). */
