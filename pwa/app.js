@@ -15,6 +15,8 @@
   const screens = Object.create(null); // hash name → { render(arg), back, refreshOnFlush }
   const homes = Object.create(null); // role → the hash of its home screen
   let me = null; // the logged-in user, as the last route() found it
+  // the role modules (deferred scripts after this one) have registered their screens and homes
+  const modulesReady = new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve));
 
   /** A screen at #/name[/arg]; `back` shows the back button, `refreshOnFlush` redraws it when the
    * outbox has sent or dropped something while it is shown. */
@@ -187,6 +189,7 @@
           say('');
           if (body.user.must_change_password) { go('#/set-password'); return; }
           await flushOutbox();
+          await modulesReady;
           go(homeFor(body.user));
         } catch (err) {
           say(t('offline'), true);
@@ -410,6 +413,7 @@
       return;
     }
     const [, name, arg] = hash.split('/');
+    if (!screens[name]) await modulesReady;
     await guard(async () => {
       const current = screens[name];
       if (current) return current.render(arg);
@@ -455,7 +459,8 @@
     refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role,
   };
 
-  // The scripts are deferred: they run in order once the page is parsed, and DOMContentLoaded
-  // follows the last of them — start then, once every role module has registered.
-  document.addEventListener('DOMContentLoaded', boot);
+  // Start as soon as this file has run: the login screen is this file's own, so a first visit on
+  // a slow link does not wait for every role module to arrive. The scripts are deferred and run
+  // in order; DOMContentLoaded follows the last of them, so a role's screen waits for that.
+  boot();
 })(self);
