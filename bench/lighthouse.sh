@@ -35,6 +35,20 @@ with e.connect() as c:
     print(c.scalar(sa.text("SELECT username FROM app_user WHERE role = 'caregiver' ORDER BY id LIMIT 1")))
 PY
 )
+# the shell as the service worker precaches it: every file of sw.js's SHELL list, as the
+# server sends it to a browser over http (gzip, deflate: Chromium asks for br only over https)
+"$PY" - "http://127.0.0.1:$PORT" "$REPO/pwa/sw.js" <<'PY'
+import re, sys, urllib.request
+base, sw = sys.argv[1], open(sys.argv[2]).read()
+files = re.findall(r"'([^']+)'", re.search(r"const SHELL = \[(.*?)\];", sw, re.S).group(1)) + ["/sw.js"]
+total = raw = 0
+for f in files:
+    with urllib.request.urlopen(urllib.request.Request(base + f, headers={"Accept-Encoding": "gzip, deflate"})) as r:
+        total += len(r.read())
+    with urllib.request.urlopen(urllib.request.Request(base + f, headers={"Accept-Encoding": "identity"})) as r:
+        raw += len(r.read())
+print(f"shell (sw.js SHELL + sw.js): {len(files)} files, {total / 1024:.1f} KB sent ({raw / 1024:.1f} KB uncompressed)")
+PY
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run"
 NODE_PATH=$LH_DIR/node_modules node "$(dirname "$0")/lighthouse_flow.mjs" \
   "http://127.0.0.1:$PORT" "$CAREGIVER" zhaoying2023 "$OUT" "$CHROME_FLAGS"

@@ -447,7 +447,9 @@
         if (e.data && e.data.type === 'outbox') refreshBadge();
         if (e.data && e.data.type === 'flush') flushOutbox();
       });
-      navigator.serviceWorker.register('/sw.js');
+      // after the page has loaded: precaching the shell must not compete with the first screen
+      const register = () => navigator.serviceWorker.register('/sw.js');
+      if (document.readyState === 'complete') register(); else window.addEventListener('load', register);
     }
     await refreshBadge();
     await route();
