@@ -15,6 +15,8 @@
   const screens = Object.create(null); // hash name → { render(arg), back, refreshOnFlush }
   const homes = Object.create(null); // role → the hash of its home screen
   let me = null; // the logged-in user, as the last route() found it
+  // the role modules (deferred scripts after this one) have registered their screens and homes
+  const modulesReady = new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve));
 
   /** A screen at #/name[/arg]; `back` shows the back button, `refreshOnFlush` redraws it when the
    * outbox has sent or dropped something while it is shown. */
@@ -282,6 +284,7 @@
           say('');
           if (body.user.must_change_password) { go('#/set-password'); return; }
           await flushOutbox();
+          await modulesReady;
           go(homeFor(body.user));
         } catch (err) {
           say(t('offline'), true);
@@ -554,6 +557,7 @@
     const [, name, arg] = hash.split('/');
     leaveGuard = null;
     shownHash = hash;
+    if (!screens[name]) await modulesReady;
     await guard(async () => {
       const current = screens[name];
       if (current) return current.render(arg);
@@ -594,7 +598,9 @@
         if (e.data && e.data.type === 'outbox') refreshBadge();
         if (e.data && e.data.type === 'flush') flushOutbox();
       });
-      navigator.serviceWorker.register('/sw.js');
+      // after the page has loaded: precaching the shell must not compete with the first screen
+      const register = () => navigator.serviceWorker.register('/sw.js');
+      if (document.readyState === 'complete') register(); else window.addEventListener('load', register);
     }
     await refreshBadge();
     await route();
@@ -607,7 +613,8 @@
     showErrors, clearErrors, guardLeave, enqueue,
   };
 
-  // The role modules come after this file: start once they have all registered.
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
-  else boot();
+  // Start as soon as this file has run: the login screen is this file's own, so a first visit on
+  // a slow link does not wait for every role module to arrive. The scripts are deferred and run
+  // in order; DOMContentLoaded follows the last of them, so a role's screen waits for that.
+  boot();
 })(self);

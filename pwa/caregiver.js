@@ -27,7 +27,8 @@
       return h('a', { class: `card${p.overdue ? ' overdue' : ''}`, href: `#/person/${p.person_id}`, 'data-person': p.person_id },
         h('h2', {}, p.name),
         h('div', { class: 'row' }, h('span', {}, `${p.village_name} · ${levelLabel(p.self_care_level)}`), state),
-        h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100 },
+        h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100,
+          'aria-label': t('month_progress', { done: p.done, quota: p.quota }) },
           h('span', { style: `width:${pct}%` })),
         h('div', { class: 'row' },
           h('strong', { class: 'month-progress' }, p.pending

@@ -1,86 +1,172 @@
-/* 照应 — the township staff's screens: visit exceptions to review, alerts to handle, coverage by
- * village with its trend, and a dashboard of the last year. The district admin uses them too. */
+/* 照应 — the township staff's screens: visit exceptions to review (with what a reviewer weighs:
+ * the caregiver, the duration, the distance from home, the photos full-size, reasons that answer
+ * the exception), alerts to act on (the visit's note and observations, whom to call), and a
+ * dashboard of the last year. Coverage is in coverage.js, the district home in district.js, the
+ * report centre in reports.js. The district admin uses these screens too. */
 (function () {
-  const { h, show, fmtTime, route, cached, loadCatalogue, guard, commonLinks } = App;
+  const { h, show, say, fmtTime, cached, loadCatalogue, guard, commonLinks } = App;
+
+  /** A tel: link that looks like a button; nothing when there is no number. */
+  function callButton(phone, label, attrs = {}) {
+    if (!phone) return null;
+    return h('a', { class: 'button call', href: `tel:${phone}`, ...attrs }, label);
+  }
+
+  /** A photo shown full-size over the page (tap the thumbnail; 关闭 or Esc closes it). */
+  async function openPhoto(url, opener) {
+    let src;
+    try { src = await API.imageUrl(url); } catch (e) { say(t('photo_unavailable'), true); return; }
+    const close = () => { viewer.remove(); document.removeEventListener('keydown', onKey); opener.focus(); };
+    const onKey = (e) => { if (e.key === 'Escape') close(); };
+    const closeBtn = h('button', { class: 'primary', onclick: close }, t('close'));
+    const viewer = h('div', { class: 'viewer', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('photo_full') },
+      h('img', { src, alt: t('photo_full') }), closeBtn);
+    document.addEventListener('keydown', onKey);
+    document.body.append(viewer);
+    closeBtn.focus();
+  }
+
+  /** The thumbnails of a visit, each a button opening the photo full-size. */
+  function photoButtons(photos) {
+    const box = h('div', { class: 'thumbs' });
+    photos.forEach(async (ph) => {
+      if (ph.purged_at) return;
+      const btn = h('button', { class: 'thumb', 'aria-label': t('photo_enlarge') });
+      btn.addEventListener('click', () => openPhoto(ph.url, btn));
+      box.append(btn);
+      try { btn.append(h('img', { src: await API.imageUrl(ph.thumb_url), alt: '' })); } catch (e) { btn.remove(); }
+    });
+    return box;
+  }
+
+  /** The facts a reviewer weighs, in plain words. */
+  function visitFacts(v) {
+    const duration = v.duration_minutes === null || v.duration_minutes === undefined
+      ? t('duration_unknown') : t('duration_minutes', { n: v.duration_minutes });
+    let distance;
+    if (v.lat === null || v.lat === undefined) distance = t('distance_no_gps');
+    else if (v.distance_from_home_m === null || v.distance_from_home_m === undefined) distance = t('distance_no_home');
+    else distance = t('distance_m', { n: Math.round(v.distance_from_home_m) });
+    return h('dl', { class: 'facts' },
+      h('dt', {}, t('caregiver')), h('dd', { class: 'caregiver' }, v.caregiver_name || '—'),
+      h('dt', {}, t('visit_time')), h('dd', {}, fmtTime(v.started_at)),
+      h('dt', {}, t('duration')), h('dd', { class: 'duration' }, duration),
+      h('dt', {}, t('distance')), h('dd', { class: 'distance' }, distance));
+  }
+
+  /** The reasons that answer this visit's exceptions (a reason with no list answers any). */
+  function reasonsFor(cat, exceptions) {
+    return cat.review_reasons.filter((r) => !r.answers.length || r.answers.some((c) => exceptions.includes(c)));
+  }
+
+  function reviewCard(cat, v) {
+    const label = (list, code) => (list.find((x) => x.code === code) || { label: code }).label;
+    const fitting = reasonsFor(cat, v.verification.exceptions);
+    const byCode = Object.fromEntries(fitting.map((r) => [r.code, r]));
+    const group = (decision) => h('optgroup', { label: t(`${decision}_reasons`) },
+      fitting.filter((r) => r.decision === decision).map((r) => h('option', { value: r.code }, r.label)));
+    const selectId = `reason-${v.id}`;
+    const noteId = `review-note-${v.id}`;
+    const reason = h('select', { id: selectId, name: 'reason' }, group('accept'), group('reject'));
+    // the default is a reason that speaks to this exception, not a catch-all
+    const specific = fitting.find((r) => r.decision === 'accept' && r.answers.length) || fitting[0];
+    reason.value = specific.code;
+    const note = h('textarea', { id: noteId, rows: 2, maxlength: 500, 'aria-describedby': `${noteId}-error` });
+    const noteLabel = h('label', { for: noteId }, t('review_note'));
+    const noteError = h('p', { class: 'field-error', id: `${noteId}-error`, role: 'alert', hidden: true });
+    const submit = h('button', { type: 'button', class: 'review-submit' });
+    const sync = () => {
+      const r = byCode[reason.value];
+      submit.textContent = r.decision === 'accept' ? t('accept') : t('reject');
+      submit.className = `review-submit ${r.decision === 'accept' ? 'primary' : 'danger'}`;
+      noteLabel.textContent = r.note_required ? t('review_note_required') : t('review_note');
+      note.required = r.note_required;
+    };
+    reason.addEventListener('change', () => { sync(); noteError.hidden = true; });
+    sync();
+    const card = h('div', { class: 'card', 'data-visit': v.id },
+      h('h3', {}, v.person_name),
+      h('div', {}, v.verification.exceptions.map((c) => h('span', { class: 'tag red', 'data-exception': c }, label(cat.exceptions, c)))),
+      visitFacts(v),
+      h('p', { class: 'row' }, callButton(v.caregiver_phone, t('call_caregiver'))),
+      photoButtons(v.photos),
+      h('label', { for: selectId }, t('reason')), reason,
+      noteLabel, note, noteError,
+      h('p', {}, submit));
+    submit.addEventListener('click', async () => {
+      const r = byCode[reason.value];
+      const text = note.value.trim();
+      noteError.hidden = true;
+      if (r.note_required && !text) {
+        noteError.textContent = t('review_note_missing');
+        noteError.hidden = false;
+        note.focus();
+        return;
+      }
+      await guard(async () => {
+        try {
+          await API.post(`/api/visits/${v.id}/review`, { decision: r.decision, reason_code: r.code, note: text || null });
+        } catch (err) {
+          const errors = (err.body && err.body.errors) || {};
+          if (err.status === 422 && errors.note) {
+            noteError.textContent = err.message;
+            noteError.hidden = false;
+            note.focus();
+            return;
+          }
+          throw err;
+        }
+        card.replaceChildren(h('strong', { tabindex: -1 }, `${v.person_name} · ${t('reviewed')} · ${t(r.decision)}`));
+        card.firstChild.focus();
+      });
+    });
+    return card;
+  }
+
+  async function exceptionCards() {
+    const cat = await loadCatalogue();
+    const { data } = await cached('exceptions', '/api/visits?status=exception&page_size=50');
+    return data.map((v) => reviewCard(cat, v));
+  }
+
+  /** The staff screens, one tap each: the township staff's home and the district admin's show them. */
+  async function staffTiles() {
+    const admin = ((await ZY.kv.get('user')) || {}).role === 'district_admin';
+    return [
+      h('nav', { class: 'tiles' },
+        h('a', { class: 'button primary', href: '#/coverage' }, t('coverage')),
+        h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts')),
+        h('a', { class: 'button primary', href: '#/reports', id: 'reports-link' }, t('reports')),
+        h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard')),
+        h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title')),
+        h('a', { class: 'button primary', href: '#/services', id: 'services-link' }, t('svc_title')),
+        h('a', { class: 'button primary', href: '#/campaigns', id: 'campaigns-link' }, t('cmp_title')),
+        h('a', { class: 'button primary', href: '#/reviews', id: 'reviews-link' }, t('rv_link')),
+        h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title')),
+        h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title')),
+        h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing')),
+        h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals')),
+        h('a', { class: 'button primary', href: '#/visit-rates', id: 'visit-rates-link' }, t('rates_title')),
+        h('a', { class: 'button primary', href: '#/evaluations', id: 'evaluations-link' }, t('evaluations')),
+        h('a', { class: 'button primary', href: '#/relief', id: 'relief-link' }, t('relief'))),
+      admin
+        ? h('p', {}, h('a', { class: 'button', href: '#/casework-policy', id: 'casework-policy-link' }, t('casework_policy'))) : null,
+    ];
+  }
 
   async function staffHome() {
-    const cat = await loadCatalogue();
-    const label = (list, code) => (list.find((x) => x.code === code) || { label: code }).label;
-    const { data } = await cached('exceptions', '/api/visits?status=exception&page_size=50');
-    const cards = data.map((v) => {
-      const reason = h('select', { 'aria-label': t('reason') },
-        cat.review_reasons.map((r) => h('option', { value: r.code, 'data-decision': r.decision }, `${t(r.decision)} · ${r.label}`)));
-      const thumbs = h('div', { class: 'thumbs' });
-      v.photos.forEach(async (ph) => {
-        try { thumbs.append(h('img', { src: await API.imageUrl(ph.thumb_url), alt: '' })); } catch (e) { /* offline */ }
-      });
-      const card = h('div', { class: 'card', 'data-visit': v.id },
-        h('h3', {}, `${v.person_name} · ${fmtTime(v.started_at)}`),
-        h('div', {}, v.verification.exceptions.map((c) => h('span', { class: 'tag red' }, label(cat.exceptions, c), ' '))),
-        thumbs,
-        h('label', {}, t('reason')), reason,
-        h('div', { class: 'row' },
-          h('button', { onclick: () => review('accept') }, t('accept')),
-          h('button', { class: 'danger', onclick: () => review('reject') }, t('reject'))));
-      async function review(decision) {
-        let code = reason.value;
-        const chosen = reason.selectedOptions[0];
-        if (chosen.dataset.decision !== decision) code = decision === 'accept' ? 'other_accept' : 'other_reject';
-        await guard(async () => {
-          await API.post(`/api/visits/${v.id}/review`, { decision, reason_code: code });
-          card.replaceChildren(h('strong', {}, `${v.person_name} · ${t('reviewed')}`));
-        });
-      }
-      return card;
-    });
+    const cards = await exceptionCards();
     show(t('staff_home'),
-      h('p', {}, h('a', { class: 'button primary', href: '#/coverage' }, t('coverage'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/services', id: 'services-link' }, t('svc_title'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/campaigns', id: 'campaigns-link' }, t('cmp_title'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/reviews', id: 'reviews-link' }, t('rv_link'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/visit-rates', id: 'visit-rates-link' }, t('rates_title'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/evaluations', id: 'evaluations-link' }, t('evaluations'))),
-      h('p', {}, h('a', { class: 'button primary', href: '#/relief', id: 'relief-link' }, t('relief'))),
-      (await ZY.kv.get('user') || {}).role === 'district_admin'
-        ? h('p', {}, h('a', { class: 'button', href: '#/casework-policy', id: 'policy-link' }, t('casework_policy'))) : null,
-      h('h3', {}, t('exceptions')),
+      await staffTiles(),
+      h('h2', {}, t('exceptions')),
       cards.length ? cards : h('p', {}, t('no_exceptions')),
       commonLinks());
   }
 
-  function trendChart(trend) {
-    const w = 320, hgt = 140, bar = w / trend.length;  // percentages above the bars, months below
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 24}`);
-    svg.setAttribute('class', 'chart');
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', t('trend'));
-    trend.forEach((m, i) => {
-      const pct = m.active ? m.visited / m.active : 0;
-      const rect = document.createElementNS(ns, 'rect');
-      rect.setAttribute('x', i * bar + 6); rect.setAttribute('width', bar - 12);
-      rect.setAttribute('y', hgt - pct * hgt); rect.setAttribute('height', Math.max(1, pct * hgt));
-      rect.setAttribute('fill', '#00695c');
-      const label = (y, content, weight) => {
-        const text = document.createElementNS(ns, 'text');
-        text.setAttribute('x', i * bar + bar / 2); text.setAttribute('y', y);
-        text.setAttribute('text-anchor', 'middle'); text.setAttribute('font-size', '14');
-        if (weight) text.setAttribute('font-weight', weight);
-        text.textContent = content;
-        return text;
-      };
-      svg.append(rect, label(hgt + 18, `${Number(m.month.slice(5))}${I18N.lang === 'en' ? '' : '月'}`),
-        label(Math.max(14, hgt - pct * hgt - 4), `${Math.round(pct * 100)}%`, '700'));
-    });
-    return svg;
+  /** The exceptions alone (the district home links here). */
+  async function exceptionsScreen() {
+    const cards = await exceptionCards();
+    show(t('exceptions'), cards.length ? cards : h('p', {}, t('no_exceptions')));
   }
 
   /** Bars with a value above and the month below: values as shares (0–1) or counts. */
@@ -117,73 +203,103 @@
     const { data } = await cached('dashboard', '/api/reports/dashboard');
     const coverage = data.months.map((m) => ({ month: m.month, value: m.active ? m.visited / m.active : 0 }));
     const alerts = data.months.map((m) => ({ month: m.month, value: m.alerts }));
-    show(`${data.name} · ${t('dashboard')}`,
-      h('h3', {}, t('coverage_12')), barChart(coverage, { label: t('coverage_12'), share: true }),
-      h('h3', {}, t('alerts_12')), barChart(alerts, { label: t('alerts_12'), share: false }));
+    show(t('dashboard'),
+      h('p', { class: 'muted' }, data.name),
+      h('h2', {}, t('coverage_12')), barChart(coverage, { label: t('coverage_12'), share: true }),
+      h('h2', {}, t('alerts_12')), barChart(alerts, { label: t('alerts_12'), share: false }));
   }
 
-  async function coverageScreen() {
-    const { data } = await cached('coverage', '/api/coverage');
-    const rows = data.children.map((c) => {
-      const pct = c.active ? Math.round((100 * c.visited) / c.active) : 0;
-      return h('div', { class: 'card', 'data-place': c.place_id },
-        h('strong', {}, c.name),
-        h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct }, h('span', { style: `width:${pct}%` })),
-        h('div', { class: 'muted' }, t('coverage_row', { visited: c.visited, active: c.active, met: c.quota_met })));
-    });
-    const tot = data.total;
-    show(`${data.name} · ${t('coverage')}`,
-      h('p', {}, h('strong', {}, t('coverage_row', { visited: tot.visited, active: tot.active, met: tot.quota_met }))),
-      data.policy ? h('p', { class: 'muted', id: 'coverage-policy' }, data.policy.text) : null,
-      rows,
-      h('h3', {}, t('trend')), trendChart(data.trend));
+  // ---- alerts ----------------------------------------------------------------------------------
+
+  const OUTCOMES = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief',
+    'referred_to_judiciary', 'other'];
+
+  function alertContext(ctx) {
+    if (!ctx) return null;
+    const p = ctx.person;
+    const visit = ctx.visit;
+    return h('div', { class: 'context' },
+      h('dl', { class: 'facts' },
+        h('dt', {}, t('person_served')), h('dd', {}, p.village ? `${p.name} · ${p.village}` : p.name),
+        h('dt', {}, t('address')), h('dd', { class: 'address' }, p.address || '—'),
+        h('dt', {}, t('caregiver')), h('dd', { class: 'caregiver' }, ctx.caregiver ? ctx.caregiver.name : t('no_caregiver'))),
+      h('p', { class: 'row' },
+        callButton(p.phone, t('call_person'), { 'data-call': 'person' }),
+        ctx.caregiver ? callButton(ctx.caregiver.phone, t('call_caregiver'), { 'data-call': 'caregiver' }) : null),
+      visit ? h('div', { class: 'visit-seen' },
+        h('h4', {}, t('alert_visit', { time: fmtTime(visit.started_at), name: visit.caregiver_name || '' })),
+        visit.note ? h('blockquote', { class: 'visit-note' }, visit.note) : h('p', { class: 'muted' }, t('no_note')),
+        h('ul', { class: 'observations' }, visit.observations.map((o) => h('li', { class: o.concern ? 'concern' : '' },
+          `${t(`obs_${o.field}`)}：${o.label}`, o.concern ? h('span', { class: 'tag red' }, t('concern')) : null))),
+        visit.caregiver_phone && (!ctx.caregiver || ctx.caregiver.phone !== visit.caregiver_phone)
+          ? h('p', { class: 'row' }, callButton(visit.caregiver_phone, t('call_visitor'))) : null) : null);
+  }
+
+  function alertCard(a) {
+    if (a.detail && a.detail.closed_by) {
+      // a relief's 补充说明: filed on the relief screen, which closes it
+      return h('a', { class: `card${a.level === 'district' ? ' overdue' : ''}`, href: '#/relief', 'data-alert': a.id },
+        h('h3', {}, a.title), h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)));
+    }
+    const outcome = h('select', { 'aria-label': t('outcome') }, OUTCOMES.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
+    const noteBox = h('textarea', { rows: 2, maxlength: 500, 'aria-label': t('note') });
+    // 临时救助: 小金额先行救助 — the amount and the date it was given (seed 004 item 11)
+    const amount = h('input', { type: 'number', min: '0.01', step: '0.01', inputmode: 'decimal', class: 'relief-amount', 'aria-label': t('relief_amount') });
+    const grantedOn = h('input', { type: 'date', class: 'date relief-date', value: new Date().toLocaleDateString('sv-SE'), 'aria-label': t('relief_date') });
+    const reliefBox = h('div', { class: 'relief-fields', hidden: true },
+      h('label', {}, t('relief_amount')), amount, h('label', {}, t('relief_date')), grantedOn);
+    outcome.addEventListener('change', () => { reliefBox.hidden = outcome.value !== 'emergency_relief'; });
+    const overdue = a.status === 'open' && new Date(a.sla_due_at) <= new Date();
+    const card = h('div', { class: `card${a.severity === 'urgent' || overdue ? ' overdue' : ''}`, 'data-alert': a.id },
+      h('h3', {}, a.title),
+      h('div', { class: 'row' },
+        h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)),
+        h('span', { class: 'tag green alert-status' }, t(`alert_${a.status}`)),
+        overdue ? h('span', { class: 'tag red' }, t('sla_overdue')) : null),
+      alertContext(a.context),
+      h('ol', { class: 'muted' }, a.events.map((e) => h('li', {}, `${fmtTime(e.at)} ${t(`event_${e.kind}`)}${e.note ? `：${e.note}` : ''}`))),
+      a.status === 'open' ? h('p', {}, h('button', { class: 'ack', onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
+      h('label', {}, t('note')), noteBox,
+      h('p', {}, h('button', { onclick: () => noteBox.value.trim() && act('notes', { note: noteBox.value.trim() }) }, t('add_note'))),
+      h('label', {}, t('outcome')), outcome, reliefBox,
+      h('p', {}, h('button', {
+        onclick: () => act('resolve', {
+          outcome: outcome.value, note: noteBox.value.trim() || null,
+          ...(outcome.value === 'emergency_relief' ? { relief: { amount: amount.value, granted_on: grantedOn.value } } : {}),
+        }),
+      }, t('resolve'))));
+    // Acting redraws this card alone: the page stays where the user is (no jump to the top).
+    async function act(what, body) {
+      await guard(async () => {
+        const updated = await API.post(`/api/alerts/${a.id}/${what}`, body);
+        if (updated.status === 'resolved') {
+          const next = card.nextElementSibling;
+          card.remove();
+          say(t('alert_done', { title: a.title }));
+          if (next && next.matches('[data-alert]')) next.querySelector('h3').setAttribute('tabindex', '-1');
+          return;
+        }
+        const fresh = alertCard(updated);
+        card.replaceWith(fresh);
+        const heading = fresh.querySelector('h3');
+        heading.setAttribute('tabindex', '-1');
+        heading.focus({ preventScroll: true });
+      });
+    }
+    return card;
   }
 
   async function alertsScreen() {
     const { data } = await cached('alerts', '/api/alerts?page_size=50');
-    const outcomes = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief',
-      'referred_to_judiciary', 'other'];
-    const cards = data.filter((a) => a.status !== 'resolved').map((a) => {
-      if (a.detail && a.detail.closed_by) {
-        // a relief's 补充说明: filed on the relief screen, which closes it
-        return h('a', { class: `card${a.level === 'district' ? ' overdue' : ''}`, href: '#/relief', 'data-alert': a.id },
-          h('h3', {}, a.title), h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)));
-      }
-      const outcome = h('select', { 'aria-label': t('outcome') }, outcomes.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
-      const noteBox = h('textarea', { rows: 2, maxlength: 500, 'aria-label': t('note') });
-      // 临时救助: 小金额先行救助 — the amount and the date it was given (seed 004 item 11)
-      const amount = h('input', { type: 'number', min: '0.01', step: '0.01', inputmode: 'decimal', class: 'relief-amount', 'aria-label': t('relief_amount') });
-      const grantedOn = h('input', { type: 'date', class: 'date relief-date', value: new Date().toLocaleDateString('sv-SE'), 'aria-label': t('relief_date') });
-      const reliefBox = h('div', { class: 'relief-fields', hidden: true },
-        h('label', {}, t('relief_amount')), amount, h('label', {}, t('relief_date')), grantedOn);
-      outcome.addEventListener('change', () => { reliefBox.hidden = outcome.value !== 'emergency_relief'; });
-      const card = h('div', { class: `card${a.severity === 'urgent' ? ' overdue' : ''}`, 'data-alert': a.id },
-        h('h3', {}, a.title),
-        h('div', { class: 'row' },
-          h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)),
-          h('span', { class: 'tag green' }, t(`alert_${a.status}`))),
-        h('ol', { class: 'muted' }, a.events.map((e) => h('li', {}, `${fmtTime(e.at)} ${t(`event_${e.kind}`)}`))),
-        a.status === 'open' ? h('p', {}, h('button', { onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
-        h('label', {}, t('note')), noteBox,
-        h('p', {}, h('button', { onclick: () => noteBox.value.trim() && act('notes', { note: noteBox.value.trim() }) }, t('add_note'))),
-        h('label', {}, t('outcome')), outcome, reliefBox,
-        h('p', {}, h('button', {
-          onclick: () => act('resolve', {
-            outcome: outcome.value, note: noteBox.value.trim() || null,
-            ...(outcome.value === 'emergency_relief' ? { relief: { amount: amount.value, granted_on: grantedOn.value } } : {}),
-          }),
-        }, t('resolve'))));
-      async function act(what, body) {
-        await guard(async () => { await API.post(`/api/alerts/${a.id}/${what}`, body); route(); });
-      }
-      return card;
-    });
+    const cards = data.filter((a) => a.status !== 'resolved').map(alertCard);
     show(t('alerts'), cards.length ? cards : h('p', {}, t('no_alerts')));
   }
 
+  App.callButton = callButton;
+  App.staffTiles = staffTiles;
   App.role('township_staff', { home: '#/staff' });
   App.screen('staff', staffHome);
-  App.screen('coverage', coverageScreen, { back: true });
+  App.screen('exceptions', exceptionsScreen, { back: true });
   App.screen('alerts', alertsScreen, { back: true });
   App.screen('dashboard', dashboardScreen, { back: true });
 })();

@@ -3,9 +3,9 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v21';
+const VERSION = 'zhaoying-shell-v22';
 const SHELL = [
-  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/imports.js', '/admin.js', '/services.js', '/campaigns.js',
+  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/imports.js', '/admin.js', '/services.js', '/campaigns.js',
   '/policy.js', '/lifecycle.js', '/review.js', '/cadre.js', '/pairing.js', '/festival.js',
   '/fieldreport.js', '/evaluation.js', '/relief.js',
   '/i18n.js', '/db.js', '/outbox.js', '/drafts.js', '/api.js', '/camera.js', '/geo.js',

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, send_from_directory
+from flask_compress import Compress
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -128,8 +129,20 @@ def create_app(config: dict | None = None) -> Flask:
     photo_settings = app.extensions[settings_module.EXTENSION_KEY].photos
     security.init_app(app, docs_public=app.config["API_DOCS_PUBLIC"],
                       photo_origin=photo_settings.storage.public_origin() if photo_settings.storage else None)
+    # gzip or brotli for the shell and the API's JSON: a weak rural link pays for every byte
+    for key, value in COMPRESS_SETTINGS.items():
+        app.config.setdefault(key, value)
+    Compress(app)
     _serve_pwa(app, Path(app.config.get("PWA_DIR") or PWA_DIR))
     return app
+
+
+COMPRESS_SETTINGS = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                           "application/manifest+json", "image/svg+xml"],
+    "COMPRESS_MIN_SIZE": 500,
+}
 
 
 def max_content_length(c) -> int:
@@ -157,6 +170,12 @@ def _serve_pwa(app: Flask, root: Path) -> None:
 def _pwa_file(root: Path, filename: str):
     mimetype = "application/manifest+json" if filename.endswith(".webmanifest") else None
     response = send_from_directory(root, filename, max_age=0, mimetype=mimetype)
+    # read whole (the shell's files are small): a body held in memory is compressed with gzip
+    # too, and conditional requests are answered on the compressed variant's ETag
+    opened = response.response
+    response.direct_passthrough = False
+    response.make_sequence()
+    opened.close()
     # The service worker and the shell must be revalidated so a new version reaches phones.
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -1,7 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from server.alerts import service
+from server.alerts import context, service
 from server.alerts.schemas import (
     AckSchema,
     AlertQuerySchema,
@@ -12,6 +12,7 @@ from server.alerts.schemas import (
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
+from server.errors import language
 from server.settings import current as current_settings
 from server.settings import today
 
@@ -19,8 +20,10 @@ blp = Blueprint("alerts", __name__, url_prefix="/api/alerts", description="Alert
 
 
 def present(alerts):
-    events = service.timeline(get_session(), [a.id for a in alerts])
-    return [{**a.model_dump(), "events": events[a.id]} for a in alerts]
+    session = get_session()
+    events = service.timeline(session, [a.id for a in alerts])
+    extra = context.for_alerts(session, actor=current_actor(), alerts=alerts, zh=language() != "en")
+    return [{**a.model_dump(), "events": events[a.id], "context": extra.get(a.id)} for a in alerts]
 
 
 @blp.route("")

@@ -59,7 +59,8 @@ def on_visit(*, visit: dict, person_name: str, recorded_level: str, previous: di
     if poor(visit) and poor(previous):
         found.append(Finding("poor_conditions", "normal", text("alert.poor_conditions", name=name),
                              f"poor:{vid}", {"recommend": "centralised"}))
-    return found
+    # staff act on what the caregiver saw: the alert keeps the visit it came from
+    return [Finding(f.kind, f.severity, f.title, f.dedupe_key, {**f.detail, "visit_id": vid}) for f in found]
 
 
 def on_assessment(*, assessment_id: int, person_name: str, overall: str, rights_infringed: bool = False,

@@ -14,6 +14,40 @@ class EventSchema(ma.Schema):
     note = ma.fields.String(allow_none=True)
 
 
+class ContactSchema(ma.Schema):
+    name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+
+
+class PersonContextSchema(ContactSchema):
+    id = Id()
+    address = ma.fields.String(allow_none=True)
+    village = ma.fields.String(allow_none=True)
+
+
+class ObservationSeenSchema(ma.Schema):
+    field = ma.fields.String()
+    code = ma.fields.String()
+    label = ma.fields.String()
+    concern = ma.fields.Boolean(metadata={"description": "a value staff should look at"})
+
+
+class VisitContextSchema(ma.Schema):
+    id = Id()
+    started_at = ma.fields.DateTime()
+    mode = ma.fields.String()
+    caregiver_name = ma.fields.String(allow_none=True)
+    caregiver_phone = ma.fields.String(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    observations = ma.fields.List(ma.fields.Nested(ObservationSeenSchema))
+
+
+class AlertContextSchema(ma.Schema):
+    person = ma.fields.Nested(PersonContextSchema)
+    caregiver = ma.fields.Nested(ContactSchema, allow_none=True, metadata={"description": "the active caregiver"})
+    visit = ma.fields.Nested(VisitContextSchema, allow_none=True, metadata={"description": "the visit it came from"})
+
+
 class AlertSchema(ma.Schema):
     id = Id()
     kind = ma.fields.String()
@@ -30,6 +64,7 @@ class AlertSchema(ma.Schema):
     resolved_at = ma.fields.DateTime(allow_none=True)
     outcome = ma.fields.String(allow_none=True)
     events = ma.fields.List(ma.fields.Nested(EventSchema))
+    context = ma.fields.Nested(AlertContextSchema, allow_none=True)
 
 
 class AlertQuerySchema(ma.Schema):

@@ -225,15 +225,38 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
     return alert
 
 
-def list_alerts(session: Session, *, actor: Actor, status: str | None = None, level: str | None = None,
-                offset: int = 0, limit: int = 50) -> tuple[list[Alert], int]:
+def _scoped(session: Session, actor: Actor, *columns):
+    """A select of the alerts of the actor's area (staff only)."""
     user = actor.user
     if not roles.is_staff(user):
         raise ServiceError(403, "forbidden_role")
-    stmt = select(Alert)
+    stmt = select(*(columns or (Alert,)))
     if roles.is_township_staff(user):
         home = session.get(Place, user.place_id)
         stmt = stmt.join(Place, Place.id == Alert.place_id).where(places.subtree_filter(home))
+    return stmt
+
+
+def sla_summary(session: Session, *, actor: Actor, now: datetime) -> dict:
+    """The alerts of the actor's area not yet resolved, by where they stand against their SLA:
+    open within it, open past it, acknowledged (someone is on it); and of those, how many
+    have climbed to the district."""
+    stmt = _scoped(session, actor, Alert.status, Alert.level, Alert.sla_due_at).where(Alert.status != "resolved")
+    out = {"open_in_time": 0, "open_overdue": 0, "acknowledged": 0, "escalated": 0}
+    for status, level, due in session.execute(stmt):
+        if status == "acknowledged":
+            out["acknowledged"] += 1
+        elif due <= now:
+            out["open_overdue"] += 1
+        else:
+            out["open_in_time"] += 1
+        out["escalated"] += 1 if level == "district" else 0
+    return out
+
+
+def list_alerts(session: Session, *, actor: Actor, status: str | None = None, level: str | None = None,
+                offset: int = 0, limit: int = 50) -> tuple[list[Alert], int]:
+    stmt = _scoped(session, actor)
     if status:
         stmt = stmt.where(Alert.status == status)
     if level:

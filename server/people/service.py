@@ -228,10 +228,12 @@ def context_for(session: Session, persons: list[Person]) -> dict:
     caregivers = {}
     if ids:
         rows = session.execute(
-            select(CareAgreement.person_id, CareAgreement.id, CareAgreement.relation, User.id, User.display_name)
+            select(CareAgreement.person_id, CareAgreement.id, CareAgreement.relation, User.id, User.display_name,
+                   User.phone)
             .join(User, User.id == CareAgreement.caregiver_id)
             .where(CareAgreement.person_id.in_(ids), CareAgreement.status == "active")
         )
-        for person_id, agreement_id, relation, user_id, name in rows:
-            caregivers[person_id] = {"agreement_id": agreement_id, "id": user_id, "display_name": name, "relation": relation}
+        for person_id, agreement_id, relation, user_id, name, phone in rows:
+            caregivers[person_id] = {"agreement_id": agreement_id, "id": user_id, "display_name": name, "relation": relation,
+                                     "phone": phone}
     return {"villages": villages, "townships": parents, "caregivers": caregivers}

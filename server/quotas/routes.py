@@ -8,6 +8,8 @@ from server.errors import fail, language
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas import service
 from server.quotas.schemas import (
+    CoveragePersonsQuerySchema,
+    CoveragePersonsSchema,
     CoverageQuerySchema,
     CoverageSchema,
     ProgressSchema,
@@ -105,3 +107,16 @@ class VisitRates(MethodView):
         year, month = args.get("month") or this_month()
         return service.visit_rates(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
                                    month=month, zone=current_settings().zone, lang=language())
+
+
+@blp.route("/coverage/persons")
+class CoveragePersons(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(CoveragePersonsQuerySchema, location="query")
+    @blp.response(200, CoveragePersonsSchema)
+    def get(self, args):
+        """Persons under a place not yet visited this month (or all of them), with their caregiver to call"""
+        year, month = args.get("month") or this_month()
+        return service.persons_coverage(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
+                                        month=month, zone=current_settings().zone,
+                                        unvisited_only=args["unvisited_only"])

@@ -130,3 +130,32 @@ class VisitRatesSchema(ma.Schema):
     children = ma.fields.List(ma.fields.Nested(PlaceRatesSchema))
     total = _by_group()
     policy = ma.fields.Nested(RatesPolicySchema)
+
+
+class CoveragePersonsQuerySchema(CoverageQuerySchema):
+    unvisited_only = ma.fields.Boolean(load_default=True)
+
+
+class CoveragePersonSchema(ma.Schema):
+    person_id = Id()
+    name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    village_id = Id()
+    village = ma.fields.String()
+    township = ma.fields.String(allow_none=True)
+    self_care_level = ma.fields.String()
+    visits = ma.fields.Integer(metadata={"description": "verified visits of any mode this month"})
+    quota_visits = ma.fields.Integer(metadata={"description": "those counting toward the quota"})
+    quota = ma.fields.Integer()
+    quota_met = ma.fields.Boolean()
+    visited = ma.fields.Boolean(metadata={"description": "visited this month, as 月探访率 counts (the district's policy)"})
+    caregiver_name = ma.fields.String(allow_none=True)
+    caregiver_phone = ma.fields.String(allow_none=True)
+
+
+class CoveragePersonsSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    level = ma.fields.String()
+    month = ma.fields.String()
+    persons = ma.fields.List(ma.fields.Nested(CoveragePersonSchema))

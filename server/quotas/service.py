@@ -16,6 +16,7 @@ from server import clock
 from server.activities.models import ActivityPerson, VolunteerActivity
 from server.audit import service as audit
 from server.auth.actor import Actor
+from server.auth.models import User
 from server.auth.policy import managed_place
 from server.care.models import CareAgreement
 from server.errors import LANGUAGES, ServiceError, message
@@ -466,3 +467,34 @@ def visit_gaps(session: Session, *, now: datetime, today: date) -> list[Gap]:
         ).all()
         gaps += [Gap(pid, name, village_id, last_at, rule.max_gap_days) for pid, name, village_id, last_at in rows]
     return gaps
+
+
+# --- who has not been visited ------------------------------------------------------------------------
+
+
+def persons_coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+                     unvisited_only: bool = True) -> dict:
+    """The persons on the register under a place in a month (monthly_coverage's rows), the
+    unvisited first — or only them — with their village, phone and active caregiver (name and
+    phone), so staff can call. Each is a read of the person's record, audited."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    rows = coverage_query(session, place=place, year=year, month=month, zone=zone).subquery()
+    stmt = (select(rows, Person.name, Person.phone, User.display_name.label("caregiver_name"),
+                   User.phone.label("caregiver_phone"))
+            .join(Person, Person.id == rows.c.person_id)
+            .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
+            .outerjoin(User, User.id == CareAgreement.caregiver_id))
+    if unvisited_only:
+        stmt = stmt.where(rows.c.visited.is_(False))
+    quotas = policies(session)
+    out = []
+    for r in session.execute(stmt.order_by(rows.c.visited, rows.c.village, Person.name, Person.id)):
+        out.append({"person_id": r.person_id, "name": r.name, "phone": r.phone, "village_id": r.village_id,
+                    "village": r.village, "township": r.township, "self_care_level": r.self_care_level,
+                    "visits": r.visits, "quota_visits": r.quota_visits,
+                    "quota": quotas[r.self_care_level].required(), "quota_met": bool(r.met), "visited": bool(r.visited),
+                    "caregiver_name": r.caregiver_name, "caregiver_phone": r.caregiver_phone})
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="coverage_persons")
+    return {"place_id": place.id, "name": place.name, "level": place.level, "month": f"{year:04d}-{month:02d}",
+            "persons": out}

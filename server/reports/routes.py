@@ -1,6 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from server import clock
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.casework import evaluations, relief
@@ -8,7 +9,12 @@ from server.db import get_session
 from server.downloads import download
 from server.errors import fail, language
 from server.reports import service
-from server.reports.schemas import DashboardQuerySchema, ReportQuerySchema, ReportSchema
+from server.reports.schemas import (
+    DashboardQuerySchema,
+    OverviewSchema,
+    ReportQuerySchema,
+    ReportSchema,
+)
 from server.reports.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import this_month, today
@@ -71,3 +77,14 @@ class Dashboard(MethodView):
         year, month = this_month()
         return service.dashboard(get_session(), actor=current_actor(), place_id=args.get("place_id"),
                                  year=year, month=month, zone=current_settings().zone)
+
+
+@blp.route("/overview")
+class Overview(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.response(200, OverviewSchema)
+    def get(self):
+        """This month at a glance: coverage by township (or village), open alerts by SLA state, exceptions waiting"""
+        year, month = this_month()
+        return service.overview(get_session(), actor=current_actor(), year=year, month=month,
+                                zone=current_settings().zone, now=clock.now())

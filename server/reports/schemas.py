@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.fields import Id, Month
+from server.quotas.schemas import CoverageSchema
 
 
 class ReportQuerySchema(ma.Schema):
@@ -20,3 +21,16 @@ class ReportSchema(ma.Schema):
 
 class DashboardQuerySchema(ma.Schema):
     place_id = Id()
+
+
+class AlertSlaSchema(ma.Schema):
+    open_in_time = ma.fields.Integer(metadata={"description": "open, within their SLA"})
+    open_overdue = ma.fields.Integer(metadata={"description": "open, past their SLA"})
+    acknowledged = ma.fields.Integer()
+    escalated = ma.fields.Integer(metadata={"description": "of those, at district level"})
+
+
+class OverviewSchema(ma.Schema):
+    coverage = ma.fields.Nested(CoverageSchema)
+    alerts = ma.fields.Nested(AlertSlaSchema)
+    exceptions_waiting = ma.fields.Integer()

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from server.activities.models import VolunteerActivity, VolunteerTeam
+from server.alerts import service as alerts
 from server.alerts.models import Alert
 from server.auth.actor import Actor
 from server.auth.models import User
@@ -27,6 +28,7 @@ from server.quotas import service as quotas
 from server.quotas.models import MODE_GROUPS, SchedulePolicy
 from server.quotas.service import started_in
 from server.timeutil import month_bounds
+from server.visits import service as visits
 from server.visits.models import Visit
 
 LEVEL_ZH = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
@@ -222,3 +224,12 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
         out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered, "alerts": raised})
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return {"place_id": place.id, "name": place.name, "months": out[::-1]}
+
+
+def overview(session: Session, *, actor: Actor, year: int, month: int, zone: ZoneInfo, now) -> dict:
+    """The district admin's home (township staff get theirs too): this month's coverage by the
+    places under theirs, the alerts not yet resolved by SLA state, and the exceptions waiting."""
+    return {"coverage": quotas.coverage(session, actor=actor, place_id=None, year=year, month=month, zone=zone,
+                                        trend_months=1),
+            "alerts": alerts.sla_summary(session, actor=actor, now=now),
+            "exceptions_waiting": visits.waiting_for_review(session, actor=actor)}

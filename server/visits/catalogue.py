@@ -99,10 +99,44 @@ REVIEW_REASONS: dict[str, tuple[str, str, str]] = {
     "device_clock_wrong": ("accept", "手机时间设置错误", "Phone clock was wrong"),
     "late_with_cause": ("accept", "因无网络等原因补报，已核实走访属实", "Sent late (no network or similar); the visit is confirmed"),
     "home_location_wrong": ("accept", "登记的住址位置有误，需更正", "Recorded home location is wrong; to be corrected"),
+    "length_confirmed": ("accept", "走访时长已核实（表单在离开后才提交等）", "The visit's length is confirmed (e.g. the form was sent after leaving)"),
     "other_accept": ("accept", "其他（见备注）", "Other (see note)"),
     "not_at_home": ("reject", "核实未上门", "Checked: no home visit took place"),
     "photo_not_genuine": ("reject", "照片不真实或重复使用", "Photo not genuine or reused"),
     "duplicate_visit": ("reject", "重复记录", "Duplicate record"),
     "service_not_done": ("reject", "照料服务未落实", "Care was not actually given"),
     "other_reject": ("reject", "其他（见备注）", "Other (see note)"),
+}
+
+# Which exceptions a reason can answer: a reason is offered (and accepted by the server) only
+# when it answers at least one of the visit's exception codes. Reasons not listed (confirmed by
+# a call, the rejections, 其他（见备注）) answer any exception.
+REASON_ANSWERS: dict[str, frozenset[str]] = {
+    "gps_unavailable": frozenset({"no_gps", "low_accuracy"}),
+    "person_elsewhere": frozenset({"no_gps", "low_accuracy", "outside_geofence", "impossible_travel"}),
+    "device_clock_wrong": frozenset({"clock_skew", "photo_stale", "impossible_travel"}),
+    "late_with_cause": frozenset({"late_submission"}),
+    "home_location_wrong": frozenset({"outside_geofence"}),
+    "length_confirmed": frozenset({"too_short"}),
+    "not_at_home": frozenset({"no_gps", "low_accuracy", "outside_geofence", "impossible_travel", "too_short"}),
+    "photo_not_genuine": frozenset({"photo_reused", "photo_stale"}),
+}
+
+# 其他（见备注）: the reason is the note, so a note is required.
+NOTE_REQUIRED = frozenset({"other_accept", "other_reject"})
+
+
+def reason_fits(reason_code: str, exceptions: list[str]) -> bool:
+    """Whether a review reason answers a visit with these exception codes (``REASON_ANSWERS``)."""
+    answers = REASON_ANSWERS.get(reason_code)
+    return answers is None or not exceptions or bool(answers & set(exceptions))
+
+# Observation values staff should look at (shown marked beside an alert): a worse self-care
+# level than on record is judged against the person, not listed here.
+CONCERNING: dict[str, frozenset[str]] = {
+    "health": frozenset({"unwell", "needs_doctor", "in_hospital", "missing", "deceased"}),
+    "hygiene": frozenset({"poor"}),
+    "living_environment": frozenset({"dirty"}),
+    "food_supplies": frozenset({"low", "none"}),
+    "mood": frozenset({"low"}),
 }

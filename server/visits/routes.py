@@ -63,7 +63,8 @@ def present(views: list[dict]) -> list[dict]:
                       "note": v["review_note"], "reviewed_by": v["reviewed_by"], "reviewed_at": v["reviewed_at"]}
         out.append({
             **{k: v[k] for k in ("id", "client_id", "person_id", "person_name", "caregiver_id", "mode", "started_at",
-                                 "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "received_at")},
+                                 "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "received_at",
+                                 "caregiver_name", "caregiver_phone", "duration_minutes", "distance_from_home_m")},
             "verification": {"status": v["status"], "exceptions": v["exceptions"], "detail": v["exception_detail"],
                              "review": review},
             "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
@@ -167,7 +168,9 @@ class Catalogue(MethodView):
             "observations": {f: [{"code": c, "label": pick(lbl)} for c, lbl in choices.items()]
                              for f, choices in catalogue.OBSERVATIONS.items()},
             "exceptions": [{"code": c, "label": pick(lbl)} for c, lbl in catalogue.EXCEPTIONS.items()],
-            "review_reasons": [{"code": c, "decision": v[0], "label": pick(v[1:])}
+            "review_reasons": [{"code": c, "decision": v[0], "label": pick(v[1:]),
+                                "answers": sorted(catalogue.REASON_ANSWERS.get(c, ())),
+                                "note_required": c in catalogue.NOTE_REQUIRED}
                                for c, v in catalogue.REVIEW_REASONS.items()],
             # the shortest visit of each mode that counts (VISIT_MIN_MINUTES_HOME): the check-in shows it
             "min_minutes": current_settings().visits.rules.min_minutes,

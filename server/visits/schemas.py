@@ -95,6 +95,11 @@ class VisitSchema(ma.Schema):
     services = ma.fields.List(ma.fields.String())
     observations = ma.fields.Nested(ObservationSchema, allow_none=True)
     received_at = ma.fields.DateTime()
+    caregiver_name = ma.fields.String(allow_none=True)
+    caregiver_phone = ma.fields.String(allow_none=True)
+    duration_minutes = ma.fields.Float(allow_none=True, metadata={"description": "from started_at to ended_at"})
+    distance_from_home_m = ma.fields.Float(allow_none=True, metadata={
+        "description": "metres from the recorded position to the person's home on record"})
     verification = ma.fields.Nested(VerificationSchema)
     photos = ma.fields.List(ma.fields.Nested(PhotoRefSchema))
 

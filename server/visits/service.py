@@ -19,6 +19,7 @@ from server.alerts import service as alerts_service
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
+from server.auth.models import User
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
@@ -181,7 +182,9 @@ def _stored(session: Session, *, actor: Actor, row: dict, person, processed: lis
         _maybe_propose_home(session, session.get(Person, person.id), settings)
     raised = _deterioration(session, row, person, settings) if _observations(row) else []
     return {**row, "person_name": person.name, "observations": _observations(row), "photos": stored,
-            "reviewed_at": None, "alerts": raised}
+            "reviewed_at": None, "alerts": raised, "caregiver_name": actor.user.display_name,
+            "caregiver_phone": actor.user.phone,
+            **_measures(row["started_at"], row["ended_at"], row["lat"], row["lon"], person)}
 
 
 def deliver_urgent(session: Session, *, view: dict, settings: notify.NotifySettings) -> None:
@@ -366,6 +369,11 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
     return rows, total
 
 
+def waiting_for_review(session: Session, *, actor: Actor) -> int:
+    """Visits of the actor's area with an exception nobody has reviewed yet."""
+    return count(session, _visible(session, actor).where(Visit.status == "exception"))
+
+
 def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "read_visit") -> Visit:
     visit = session.get(Visit, visit_id)
     if visit is None:
@@ -399,6 +407,11 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
         raise ServiceError(409, "review_not_pending")
     if catalogue.REVIEW_REASONS[reason_code][0] != decision:
         raise ServiceError(422, "review_reason_mismatch", errors={"reason_code": [f"not a reason to {decision}"]})
+    if not catalogue.reason_fits(reason_code, visit.exceptions):
+        raise ServiceError(422, "review_reason_not_applicable", errors={"reason_code": ["does not answer this visit's exceptions"]})
+    note = (note or "").strip() or None
+    if reason_code in catalogue.NOTE_REQUIRED and note is None:
+        raise ServiceError(422, "review_note_required", errors={"note": ["required for this reason"]})
     visit.status = "accepted" if decision == "accept" else "rejected"
     visit.reviewed_by = actor.user.id
     visit.reviewed_at = now or clock.now()
@@ -444,9 +457,27 @@ def views(session: Session, visits: list[Visit]) -> list[dict]:
     ids = [v.id for v in visits]
     pics = photos.photos_of(session, ids)
     person_ids = {v.person_id for v in visits}
-    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all()) if person_ids else {}
-    return [
-        {**{k: getattr(v, k) for k in VIEW_FIELDS}, "person_name": names.get(v.person_id), "photos": pics.get(v.id, []),
-         "observations": _observations(v)}
-        for v in visits
-    ]
+    persons = {r.id: r for r in session.execute(select(Person.id, Person.name, Person.home_lat, Person.home_lon)
+                                                .where(Person.id.in_(person_ids)))} if person_ids else {}
+    caregiver_ids = {v.caregiver_id for v in visits}
+    caregivers = {r.id: r for r in session.execute(select(User.id, User.display_name, User.phone)
+                                                   .where(User.id.in_(caregiver_ids)))} if caregiver_ids else {}
+    out = []
+    for v in visits:
+        person, caregiver = persons.get(v.person_id), caregivers.get(v.caregiver_id)
+        out.append({**{k: getattr(v, k) for k in VIEW_FIELDS}, "person_name": person.name if person else None,
+                    "photos": pics.get(v.id, []), "observations": _observations(v),
+                    "caregiver_name": caregiver.display_name if caregiver else None,
+                    "caregiver_phone": caregiver.phone if caregiver else None,
+                    **_measures(v.started_at, v.ended_at, v.lat, v.lon, person)})
+    return out
+
+
+def _measures(started_at, ended_at, lat, lon, person) -> dict:
+    """What a reviewer weighs: how long the visit lasted (None while its end is not known) and
+    how far from the person's home on record (confirmed or proposed) it was recorded."""
+    duration = None if ended_at is None else round((ended_at - started_at).total_seconds() / 60, 1)
+    distance = None
+    if lat is not None and person is not None and person.home_lat is not None:
+        distance = round(geo.distance_m(lat, lon, person.home_lat, person.home_lon))
+    return {"duration_minutes": duration, "distance_from_home_m": distance}

@@ -163,7 +163,7 @@ def test_relief_given_on_an_alert_and_its_statement(context, site):
     logout(page)
 
     login(page, "admin-cw")
-    page.click("#policy-link")
+    page.click("#casework-policy-link")
     page.wait_for_selector("#policy-relief_statement_days")
     page.fill("#policy-relief_statement_days", "10")
     shot(page, "casework-09-policy")

@@ -49,8 +49,9 @@ def test_no_csp_violation_as_caregiver(context, site):
 def test_no_csp_violation_as_staff(context, site):
     page, messages = _watch(context)
     login(page, "staff")
-    page.wait_for_selector("h3")
-    for hash_ in ("#/coverage", "#/dashboard", "#/alerts", "#/inbox"):
+    page.wait_for_selector("main h2")
+    for hash_ in ("#/coverage", "#/dashboard", "#/alerts", "#/inbox", "#/exceptions", "#/reports", "#/district",
+                  f"#/unvisited/{site.township_id}"):
         page.goto(f"/{hash_}")
         page.wait_for_selector("#view *")
         page.wait_for_timeout(300)
