@@ -79,8 +79,12 @@
     try {
       const token = await ZY.kv.get('token');
       const data = await API.get(path);
-      // an answer that arrives after a logout is not kept for the next user of this phone
-      if (token && (await ZY.kv.get('token')) === token) await ZY.kv.set(key, data);
+      // an answer that arrives after a logout is not kept for the next user of this phone: checked
+      // again once written, since the logout may clear the store between the check and the write
+      if (token && (await ZY.kv.get('token')) === token) {
+        await ZY.kv.set(key, data);
+        if ((await ZY.kv.get('token')) !== token) await ZY.kv.del(key);
+      }
       return { data, stale: false };
     } catch (err) {
       if (err.status === 401) throw err;

@@ -182,7 +182,7 @@ def test_a_waiting_visit_says_why_in_plain_words(context, site):
     at = server_clock.now().isoformat()
     r = client.post("/api/visits", headers=as_user("13900000001"), json={
         "client_id": "8d6f6c0e-2b1a-4f43-9a55-6f1e0c2d7b11", "person_id": pid, "mode": "phone", "started_at": at,
-        "ended_at": at, "services": ["wellbeing_call"]})
+        "ended_at": at, "services": ["wellbeing_call"], "observations": {"health": "well"}})
     assert r.status_code == 201 and r.get_json()["verification"]["exceptions"] == ["too_short"]
     page = open_app(context)
     login(page)

@@ -88,6 +88,7 @@ def test_a_cadre_checks_in_a_pairing_visit_with_photo_stored_and_verified(contex
     page.clock.set_system_time(server_clock.now() - timedelta(minutes=10))
     page.click(f"a[data-checkin='{site.people[0]}']")
     page.wait_for_selector("#take-photo")
+    page.click("#arrive")  # 开始走访: the visit's clock and its GPS fix start here
     page.set_input_files("#photo-input", PHOTO)
     page.wait_for_selector("#photos img")
     page.wait_for_function("() => document.querySelector('#gps-status').textContent.includes('12')")

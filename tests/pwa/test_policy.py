@@ -97,7 +97,8 @@ def test_caregiver_records_a_phone_call(context, site):
     assert page.get_attribute("button[data-mode=phone]", "aria-pressed") == "true"
     before = count_visits(site, site.people[1])
     page.click("#submit")  # a call must say how the person is
-    page.wait_for_selector("#status.error:has-text('请选择身体情况')")
+    page.wait_for_selector(".field-error:has-text('请选择身体情况')")
+    page.click("#arrive")  # 开始走访: the call's clock starts here
     page.click("button[data-field=health][data-code=well]")
     shot(page, "policy-03-check-in-by-phone")
     page.clock.fast_forward("01:30")  # a call of a minute and a half (shorter than a minute: too_short)

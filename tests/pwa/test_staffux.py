@@ -229,7 +229,7 @@ def test_district_home_and_the_report_centre(context, site, district, tmp_path):
     path = tmp_path / "annex1.csv"
     got.value.save_as(path)
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["序号", "乡镇（苏木、街道）", "分散供养人数", "其中：全失能", "其中：半失能"]
+    assert rows[0] == ["序号", "乡镇苏木街道", "分散供养人数", "其中：全失能人数", "半失能人数", "备注"]  # as annex 1 prints them
     assert rows[1][:3] == ["1", "甲镇", "2"]
     assert got.value.suggested_filename.endswith(".csv")
     page.select_option("#report-name", "coverage")
