@@ -240,6 +240,6 @@ def test_district_home_and_the_report_centre(context, site, district, tmp_path):
     path = tmp_path / "coverage.xlsx"
     got.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
-    assert [c.value for c in sheet[1]][:5] == ["乡镇", "村/居委会", "在册人数", "已走访人数", "走访覆盖率"]
+    assert [c.value for c in sheet[1]][:5] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "探访覆盖率"]
     assert {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)} >= {"东营子村", "西沟村"}
     wait_until(lambda: "已下载" in page.inner_text("#report-done"), what="the download is confirmed on the screen")
