@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from server.notify.models import Notification
-from server.quotas.models import QuotaPolicy
 from tests import factories
 from tests.conftest import SH
 from tests.visits.conftest import HOME, now
@@ -66,12 +65,11 @@ def test_a_refused_review_tells_nobody(client, session, world, pending_visit):
 
 
 def test_the_month_counter_names_what_waits_for_review(client, session, world, checkin, pending_visit):
-    session.merge(QuotaPolicy(self_care_level="self_care", visits_per_month=2, max_gap_days=20))
-    session.flush()
+    factories.home_visits_policy(session, self_care=(2, 20))  # a local rule: home visits only
     h = factories.headers(session, world.a.caregiver)
     [row] = client.get("/api/me/progress", headers=h).get_json()
     assert (row["done"], row["pending"], row["quota"]) == (0, 1, 2)
-    # a phone call waiting for review is not a home visit: it would not count toward the quota either
+    # a phone call waiting for review is not a home visit: under this rule it would not count either
     at = now()
     call = checkin.post(mode="phone", lat=None, lon=None, accuracy_m=None, started_at=at.isoformat(),
                         ended_at=at.isoformat(), services=["wellbeing_call"]).get_json()
