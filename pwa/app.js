@@ -220,16 +220,6 @@
     return { photos, input, preview, count, restore };
   }
 
-  /** A blob saved as a file with its name (a spreadsheet the API served). */
-  function saveBlob(blob, name) {
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-  }
-
   // ---- forms: errors beside their fields, and no leaving with unsaved changes unasked ------------
 
   /** Show each [element, message] as an error just after its element (or inside a `.field-slot`
