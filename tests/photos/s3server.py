@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, quote
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -24,6 +23,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import make_server
+
+from server import clock
 
 ACCESS_KEY, SECRET_KEY, REGION = "zhaoying-test", "zhaoying-test-secret", "us-east-1"
 
@@ -68,7 +69,8 @@ class PresignedCheck:
         params = dict(query)
         if "X-Amz-Signature" in params:
             signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-            if time.time() > signed_at.timestamp() + int(params["X-Amz-Expires"]):
+            # the tests' frozen clock (the project's one clock), not the machine's
+            if clock.now() > signed_at + timedelta(seconds=int(params["X-Amz-Expires"])):
                 return _denied(start_response, "AccessDenied", "Request has expired")
             expected = _signature(SECRET_KEY, method=environ["REQUEST_METHOD"],
                                   path=quote(environ.get("RAW_URI", environ["PATH_INFO"]).split("?")[0], safe="/%-_.~"),
