@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from server import clock
@@ -60,6 +62,27 @@ def notify(session: Session, *, user_ids, kind: str, title: str, body: str, dedu
     session.add_all(created)
     session.flush()
     return created
+
+
+# The columns notify_select's SELECT names, in this order.
+NOTIFY_COLUMNS = ("user_id", "kind", "title", "body", "dedupe_key", "url", "urgent", "alert_id")
+
+
+def notify_select(session: Session, rows: sa.Select, *, now: datetime) -> int:
+    """Put messages in inboxes from one SELECT of NOTIFY_COLUMNS (in that order, any labels) —
+    one ``INSERT … SELECT`` however many thousands it names, once per (user, dedupe_key) as
+    ``notify`` does (a row already there, or named twice, is skipped by the unique key, so a
+    concurrent or repeated run adds nothing). Titles and bodies are cut to their columns' length.
+    Returns how many were added; delivery is deliver_pending's, after the caller commits."""
+    src = rows.subquery()
+    c = list(src.c)
+    body = select(c[0], c[1], sa.func.substr(c[2], 1, 120), sa.func.substr(c[3], 1, 1000), c[4], c[5],
+                  sa.cast(c[6], sa.Boolean), sa.cast(c[7], sa.Integer),  # a bare NULL or literal has no type on PG
+                  sa.literal(now, type_=Notification.__table__.c.created_at.type)).where(sa.true())
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Notification)
+    statement = insert.from_select([*NOTIFY_COLUMNS, "created_at"], body).on_conflict_do_nothing(
+        index_elements=["user_id", "dedupe_key"])
+    return session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
 def in_quiet_hours(now: datetime, settings: NotifySettings) -> bool:
