@@ -7,6 +7,8 @@ Every error body carries ``code`` (HTTP status), ``status`` (its name), ``messag
 
 from __future__ import annotations
 
+import logging
+
 from flask import has_request_context, request
 from flask_smorest import abort
 
@@ -335,7 +337,33 @@ def error_payload(error) -> tuple[dict, int, dict]:
             payload["errors"] = {"_schema": payload["errors"]}
     if "headers" in data:
         headers = data["headers"]
+    log_refusal(error.code, key, payload.get("errors"))
     return payload, error.code, headers
+
+
+log = logging.getLogger("zhaoying.errors")
+
+
+def _field_paths(errors, prefix: str = "") -> list[str]:
+    """The fields an ``errors`` dict names (``observations.note``, ``services.0``), not their
+    values: what a user typed stays out of the log."""
+    if not isinstance(errors, dict):
+        return [prefix] if prefix else []
+    paths = []
+    for key, value in errors.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        paths.extend(_field_paths(value, path) if isinstance(value, dict) else [path])
+    return paths
+
+
+def log_refusal(status: int, reason: str | None, errors) -> None:
+    """One log line for a 422: the route (its rule, no ids), the reason key and the fields it
+    names, so a refused check-in says which check refused it. No values, no user."""
+    if status != 422 or not has_request_context():
+        return
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    log.warning("422 %s %s reason=%s fields=%s", request.method, rule, reason or "-",
+                ",".join(_field_paths(errors)) or "-")
 
 
 class ServiceError(Exception):
@@ -361,4 +389,5 @@ class ServiceError(Exception):
         }
         if self.errors:
             body["errors"] = self.errors
+        log_refusal(self.status, self.key, self.errors)
         return body, self.status, self.headers
