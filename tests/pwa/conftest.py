@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -158,15 +159,49 @@ def browser():
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    with _one_faked_clock(), sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--no-first-run", "--disable-sync", "--disable-quic"],
         )
+        _assert_browser_keeps_the_installed_time(b)
         yield b
         b.close()
+
+
+@contextmanager
+def _one_faked_clock():
+    """Under ``faketime -f '@…'`` every process started afterwards begins again at the faked
+    instant, unless FAKETIME_DONT_RESET is set. Playwright's driver (node) would then stamp its
+    clock log minutes behind Chromium, which keeps this process's clock, and each new page would
+    replay ``install`` plus that gap: the phone ran as far ahead of the server as pytest was old
+    (11 minutes ahead in a full `make test`, past the check-in's skew allowance: a 422). The
+    driver is started here sharing this process's faked clock; outside faketime nothing changes."""
+    if "FAKETIME" not in os.environ or "FAKETIME_DONT_RESET" in os.environ:
+        yield
+        return
+    os.environ["FAKETIME_DONT_RESET"] = "1"
+    try:
+        yield
+    finally:
+        del os.environ["FAKETIME_DONT_RESET"]
+
+
+def _assert_browser_keeps_the_installed_time(b) -> None:
+    """A page's clock starts where ``clock.install`` put it; the tests compare it with the server's."""
+    ctx = b.new_context()
+    try:
+        ctx.clock.install(time=server_clock.now())
+        page = ctx.new_page()
+        page.goto("data:text/html,<p>clock</p>")
+        ahead = page.evaluate("Date.now()") / 1000 - server_clock.now().timestamp()
+    finally:
+        ctx.close()
+    if abs(ahead) > 5:
+        pytest.fail(f"Chromium's page clock is {ahead:+.0f} s off the server's right after clock.install: "
+                    "the Playwright driver and Chromium do not share one clock (faketime without FAKETIME_DONT_RESET?)")
 
 
 @pytest.fixture

@@ -198,3 +198,27 @@ def test_replay_with_unknown_client_id_format_is_not_a_replay(checkin, session, 
     r = checkin.post(client_id=str(uuid.uuid4()).upper())
     assert r.status_code == 201
     assert r.get_json()["client_id"] == r.get_json()["client_id"].lower()
+
+
+def test_a_refused_check_in_names_its_reason_and_fields_in_the_log_without_values(checkin, session, app, caplog):
+    """A 422 leaves one line an operator can read: which check refused it, on which fields, and
+    nothing the caregiver typed (a phone ahead of the server once failed a browser test silently)."""
+    caplog.set_level("WARNING", logger="zhaoying.errors")
+    start = now() + timedelta(minutes=30)
+    r = checkin.post(started_at=start.isoformat(), ended_at=None, observations={"note": "李秀英 说腿疼 13912345678"})
+    assert r.status_code == 422
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "zhaoying.errors"]
+    assert lines == ["422 POST /api/visits reason=started_in_future fields=started_at"]
+
+    caplog.clear()
+    r = checkin.post(started_at="yesterday", services=["x" * 41])
+    assert r.status_code == 422
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "zhaoying.errors"]
+    assert line.startswith("422 POST /api/visits reason=validation fields=")
+    assert set(line.split("fields=")[1].split(",")) == {"started_at", "services.0"}
+    assert "yesterday" not in line and "xxx" not in line
+    assert all("李秀英" not in rec.getMessage() and "139" not in rec.getMessage() for rec in caplog.records)
+
+    caplog.clear()  # what the user may do is not logged line by line
+    assert checkin.post().status_code == 201
+    assert [rec for rec in caplog.records if rec.name == "zhaoying.errors"] == []
