@@ -7,7 +7,8 @@ Run (from the project root):
     .venv/bin/python bench/scale.py --persons 1000000 --database postgresql://postgres@127.0.0.1:5432/zy_scale
     .venv/bin/python bench/scale.py --persons 100000 --database sqlite:////tmp/zy_scale.db
 Options: --only jobs|pages|export (repeatable), --skip-seed (reuse a database seeded by an earlier run),
---requests 50, --concurrency 16, --workers 4, --port 8765.
+--requests 50, --concurrency 16, --workers 4, --port 8765, --job-timeout 1800 (a job still running is killed), --page-budget 120 (seconds per page
+ and mode; requests not started by then are left out and the row says so).
 
 What it does:
 1. seed (unless --skip-seed): the database is created afresh (PostgreSQL: dropped and created; SQLite:
@@ -173,6 +174,7 @@ def seed(engine, n: int) -> None:
             conn.execute(sa.insert(Person), rows)
             bar.update(len(rows))
         true = "1" if engine.dialect.name == "sqlite" else "true"
+        j = "" if engine.dialect.name == "sqlite" else "::json"  # a JSON literal
         # a caregiver per person, then the agreement binding them (INSERT … SELECT)
         conn.execute(sa.text(f"""
             INSERT INTO app_user (username, password_hash, role, display_name, place_id, is_active, failed_logins,
@@ -210,19 +212,19 @@ def seed(engine, n: int) -> None:
                                        received_at, lat, lon, accuracy_m, coord_system, services, status, exceptions,
                                        exception_detail, content_hash)
                     SELECT 'b{y}{m}{k}-' || p.id, p.id, a.caregiver_id, a.id, 'home', :at, :end, :end, 42.28, 119.9,
-                           12, 'wgs84', '[]',
+                           12, 'wgs84', '[]'{j},
                            CASE WHEN (p.id + {k}) % 20 = 0 THEN 'exception'
                                 WHEN (p.id + {k}) % 33 = 0 THEN 'pending' ELSE 'verified' END,
-                           CASE WHEN (p.id + {k}) % 20 = 0 THEN '["outside_geofence"]' ELSE '[]' END,
-                           '{{}}', 'bench'
+                           (CASE WHEN (p.id + {k}) % 20 = 0 THEN '["outside_geofence"]' ELSE '[]' END){j},
+                           '{{}}'{j}, 'bench'
                     FROM person p JOIN careagreement a ON a.person_id = p.id WHERE a.status = 'active' {skip}"""),
                              {"at": at, "end": end})
         bar.update(1)
         # open quota alerts past their SLA (escalation's work), on a tenth of the persons
-        conn.execute(sa.text("""
+        conn.execute(sa.text(f"""
             INSERT INTO alert (kind, severity, person_id, place_id, level, status, title, detail, dedupe_key,
                                created_at, sla_due_at)
-            SELECT 'quota_missed', 'normal', p.id, v.parent_id, 'township', 'open', '本月探访未达标', '{}',
+            SELECT 'quota_missed', 'normal', p.id, v.parent_id, 'township', 'open', '本月探访未达标', '{{}}'{j},
                    'bench:' || p.id, :created, :due
             FROM person p JOIN place v ON v.id = p.village_id WHERE p.id % 10 = 1"""),
                      {"created": db_time(engine, local(*M2, 2, 8)), "due": db_time(engine, local(*M2, 9, 8))})
@@ -300,11 +302,12 @@ def raw_sql(engine) -> dict:
         conn.execute(sa.text(f"UPDATE alert SET level = 'district' WHERE id IN ({ids})"), {"now": now})
 
     def gap_watch(conn, at):
+        j = "" if sqlite else "::json"
         since = db_time(engine, at - timedelta(days=20))
-        conn.execute(sa.text("""
+        conn.execute(sa.text(f"""
             INSERT INTO alert (kind, severity, person_id, place_id, level, status, title, detail, dedupe_key,
                                created_at, sla_due_at)
-            SELECT 'visit_gap', 'normal', p.id, v.parent_id, 'township', 'open', 'gap', '{}', 'rawgap:' || p.id,
+            SELECT 'visit_gap', 'normal', p.id, v.parent_id, 'township', 'open', 'gap', '{{}}'{j}, 'rawgap:' || p.id,
                    :now, :now
             FROM person p JOIN place v ON v.id = p.village_id
             JOIN quotapolicy q ON q.self_care_level = p.self_care_level AND q.max_gap_days IS NOT NULL
@@ -373,12 +376,16 @@ main()
 """]
 
 
-def run_child(cmd: list[str], env: dict) -> tuple[float, float, int, str]:
-    """(seconds, peak MB, exit code, last output) of a subprocess, its peak RSS from os.wait4."""
+def run_child(cmd: list[str], env: dict, timeout: float = 3600) -> tuple[float, float, int, str]:
+    """(seconds, peak MB, exit code, last output) of a subprocess, its peak RSS from os.wait4; killed
+    after ``timeout`` seconds (exit code -9, the time then reads as the timeout)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    killer = threading.Timer(timeout, proc.kill)
+    killer.start()
     out = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
+    killer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - t
     lines = out.strip().splitlines()
@@ -389,7 +396,7 @@ def run_child(cmd: list[str], env: dict) -> tuple[float, float, int, str]:
     return elapsed, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
 
 
-def bench_jobs(engine, url: str, rows: list) -> None:
+def bench_jobs(engine, url: str, rows: list, timeout: float) -> None:
     from server.settings import current as current_settings  # noqa: F401 (REMINDER_HOUR from the env)
     hour = int(os.environ.get("REMINDER_HOUR", "9"))
     raws = raw_sql(engine)
@@ -407,14 +414,15 @@ def bench_jobs(engine, url: str, rows: list) -> None:
                 raws[name](conn, at)
                 raw_t = time.perf_counter() - t
                 trans.rollback()
-        secs, mb, rc, last = run_child(JOB_CLI + ["jobs", "run", name, "--at", at.isoformat()], env)
+        secs, mb, rc, last = run_child(JOB_CLI + ["jobs", "run", name, "--at", at.isoformat()], env, timeout)
         work = max(secs, 0.001)  # the job's own time, in its process (start-up and imports left out)
         interval = _cron_interval(job)
         pct = 100 * work / interval
         ok = [pct <= 5, mb < 300] + ([work <= 2 * raw_t] if raw_t else [])
         rows.append(("job", name, f"{work:.2f} s", f"{interval // 60} min", f"{pct:.2f}%", f"{mb:.0f} MB",
                      f"{raw_t:.2f} s  {work / raw_t:.1f}×" if raw_t else "—",
-                     ("ok" if all(ok) else "MISS") + ("" if rc == 0 else f" (exit {rc})")))
+                     ("ok" if all(ok) else "MISS") + ("" if rc == 0 else f" (killed after {timeout:.0f} s)" if rc == -9
+                                                   else f" (exit {rc})")))
         print(f"  {name} at {at.isoformat()}: {secs:.2f} s, {mb:.0f} MB, exit {rc}: {last[:160]}", flush=True)
 
 
@@ -474,8 +482,14 @@ class Server:
         self.proc.wait(30)
 
 
-def timings(server, path, token, n, concurrency) -> tuple[list[float], list[int]]:
+def timings(server, path, token, n, concurrency, budget: float = 1e9) -> tuple[list[float], list[int]]:
+    """n requests (first page only), sequential or from ``concurrency`` threads; requests not started
+    within ``budget`` seconds are left out (a page taking seconds would otherwise hold the run for hours)."""
+    deadline = time.perf_counter() + budget
+
     def one(_):
+        if time.perf_counter() > deadline:
+            return None
         t = time.perf_counter()
         status, _ = server.get(path, token)
         return (time.perf_counter() - t) * 1000, status
@@ -485,6 +499,7 @@ def timings(server, path, token, n, concurrency) -> tuple[list[float], list[int]
     else:
         with ThreadPoolExecutor(concurrency) as pool:
             res = list(pool.map(one, range(n)))
+    res = [r for r in res if r is not None]
     return [r[0] for r in res], [r[1] for r in res]
 
 
@@ -525,7 +540,7 @@ def page_list(engine) -> tuple[list[tuple[str, str]], str]:
     return pages, staff
 
 
-def bench_pages(engine, server, rows, n, concurrency) -> None:
+def bench_pages(engine, server, rows, n, concurrency, budget) -> None:
     pages, staff = page_list(engine)
     pages = [p if len(p) == 3 else (*p, False) for p in pages]
     for who, username in (("district admin", "admin1"), ("township staff", staff)):
@@ -536,14 +551,15 @@ def bench_pages(engine, server, rows, n, concurrency) -> None:
         for label, path, *district_only in pages:
             if district_only[0] and who == "township staff":
                 continue
-            seq, st1 = timings(server, path, token, n, 1)
-            par, st2 = timings(server, path, token, n, concurrency)
+            seq, st1 = timings(server, path, token, n, 1, budget)
+            par, st2 = timings(server, path, token, n, concurrency, budget)
+            short = f" ({len(seq)}+{len(par)} of {n}+{n} in budget)" if len(seq) + len(par) < 2 * n else ""
             bad = sorted({s for s in st1 + st2 if s >= 400})
             ok = pct(seq, 95) < 300 and pct(par, 95) < 300 and not bad
             rows.append(("page", f"[{who}] {label}", f"p50 {pct(seq, 50):.0f} ms", f"p95 {pct(seq, 95):.0f} ms",
                          f"×{concurrency}: p50 {pct(par, 50):.0f}", f"p95 {pct(par, 95):.0f} ms",
                          f"{pct(seq, 95) / max(pct(floor, 50), 0.1):.0f}× floor p50",
-                         ("ok" if ok else "MISS") + (f" HTTP {bad}" if bad else "")))
+                         ("ok" if ok else "MISS") + (f" HTTP {bad}" if bad else "") + short))
             print(f"  {who} {label}: seq p95 {pct(seq, 95):.0f} ms, ×{concurrency} p95 {pct(par, 95):.0f} ms"
                   + (f" HTTP {bad}" if bad else ""), flush=True)
     # reports do not starve check-ins: /api/me while 4 clients hammer coverage
@@ -559,7 +575,7 @@ def bench_pages(engine, server, rows, n, concurrency) -> None:
     for th in threads:
         th.start()
     time.sleep(0.5)
-    me, _ = timings(server, "/api/me", token, n, 1)
+    me, _ = timings(server, "/api/me", token, n, 1, budget)
     stop.set()
     for th in threads:
         th.join(600)
@@ -596,6 +612,9 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--page-budget", type=float, default=120,
+                    help="seconds per page and mode; requests not started by then are left out")
+    ap.add_argument("--job-timeout", type=float, default=1800, help="seconds before a job's process is killed")
     a = ap.parse_args()
     url = normalise_database_url(a.database)
     n = a.persons or (100_000 if url.startswith("sqlite") else 1_000_000)
@@ -615,13 +634,13 @@ def main() -> int:
     rows = [("floor", "SELECT 1 round trip", f"{floor_ms:.3f} ms", "", "", "", "", "")]
     if "jobs" in only:
         print("jobs:", flush=True)
-        bench_jobs(engine, url, rows)
+        bench_jobs(engine, url, rows, a.job_timeout)
     if only & {"pages", "export"}:
         server = Server(url, a.port, a.workers)
         try:
             if "pages" in only:
                 print("pages:", flush=True)
-                bench_pages(engine, server, rows, a.requests, a.concurrency)
+                bench_pages(engine, server, rows, a.requests, a.concurrency, a.page_budget)
             if "export" in only:
                 print("export:", flush=True)
                 bench_export(engine, server, rows)
