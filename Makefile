@@ -60,3 +60,6 @@ test: test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts
+
+bench-scale: $(BIN)/python  # a province on one database (bench/scale.py); SCALE_DB and SCALE_N pick where and how many
+	$(BIN)/pip install -q -e '.[bench]' && $(BIN)/python bench/scale.py --database $(or $(SCALE_DB),postgresql://postgres@127.0.0.1:5432/zy_scale) $(if $(SCALE_N),--persons $(SCALE_N))
