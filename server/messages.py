@@ -240,6 +240,25 @@ def text(key: str, lang: str = "zh-CN", **params) -> str:
     return TEXT[key][LANGUAGES.index(lang)].format(**params)
 
 
+def text_sql(key: str, lang: str = "zh-CN", **columns):
+    """The message as an SQL expression: its words as literals, each ``{field}`` the column (or
+    expression) given for it — for messages written in bulk by one INSERT … SELECT."""
+    import string
+
+    import sqlalchemy as sa
+
+    parts = []
+    for literal, field, _spec, _conv in string.Formatter().parse(TEXT[key][LANGUAGES.index(lang)]):
+        if literal:
+            parts.append(sa.literal(literal))
+        if field is not None:
+            parts.append(sa.cast(columns[field], sa.String))
+    expression = parts[0]
+    for part in parts[1:]:
+        expression = expression + part
+    return expression
+
+
 def text_around(key: str, field: str, lang: str = "zh-CN", **params) -> tuple[str, str]:
     """The text before and after ``{field}``, for a statement that fills it in from a column
     (alerts raised in bulk by one INSERT … SELECT)."""

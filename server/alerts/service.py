@@ -20,7 +20,7 @@ from server.auth.models import User
 from server.auth.policy import require_manages
 from server.db import count
 from server.errors import ServiceError
-from server.messages import text, text_around
+from server.messages import text, text_around, text_sql
 from server.notify import service as notify
 from server.people import roster
 from server.people.models import Person
@@ -111,29 +111,44 @@ def raise_quota_missed(session: Session, *, month_label: str, at: datetime, sett
 EXIT_FOLLOW_UPS = ("funeral",)
 
 
+ESCALATION_BATCH = 500  # alerts per batch: the ids one statement names stay far below any driver's limit
+
+
 def escalate_due(session: Session, *, settings: AlertSettings, today: date,
-                 now: datetime | None = None) -> list[Alert]:
+                 now: datetime | None = None, batch_size: int = ESCALATION_BATCH) -> list[int]:
     """Alerts nobody acknowledged in time climb from the township to the district — except those
-    of a person no longer on the roster on local day ``today``, but for the follow-up of the exit."""
+    of a person no longer on the roster on local day ``today``, but for the follow-up of the exit.
+    Set-based, in batches of ``batch_size``: per batch one SELECT of the ids, one UPDATE per
+    severity, one INSERT … SELECT of their 'escalated' events and one of the district admins'
+    notifications — the same handful of statements whether 10 or 100,000 are due. Returns the ids."""
     now = now or clock.now()
     off_roster = sa.exists().where(Person.id == Alert.person_id, ~roster.on_roster(today))
-    due = list(session.scalars(select(Alert).where(Alert.status == "open", Alert.level == "township",
-                                                   Alert.sla_due_at <= now,
-                                                   ~off_roster | Alert.kind.in_(EXIT_FOLLOW_UPS))))
-    admins = district_admins(session)
-    for alert in due:
-        alert.level = "district"
-        alert.sla_due_at = now + timedelta(minutes=settings.sla_minutes[alert.severity])
-        session.add(alert)
-        session.add(AlertEvent(alert_id=alert.id, at=now, kind="escalated"))
-        township = session.get(Place, alert.place_id)
-        notify.notify(session, user_ids=admins, kind="escalation",
-                      title=text("alert.escalated.title", title=alert.title),
-                      body=text("alert.escalated.body", township=township.name, title=alert.title),
-                      dedupe_key=f"alert:{alert.id}:district", urgent=True, url=f"/#/alerts/{alert.id}",
-                      alert_id=alert.id, now=now)
-    session.flush()
-    return due
+    due = (select(Alert.id).where(Alert.status == "open", Alert.level == "township", Alert.sla_due_at <= now,
+                                  ~off_roster | Alert.kind.in_(EXIT_FOLLOW_UPS))
+           .order_by(Alert.id).limit(batch_size))
+    at = sa.literal(now, type_=AlertEvent.__table__.c.at.type)
+    township = sa.orm.aliased(Place)
+    escalated: list[int] = []
+    while ids := list(session.scalars(due)):
+        for severity, minutes in settings.sla_minutes.items():
+            session.execute(sa.update(Alert).where(Alert.id.in_(ids), Alert.severity == severity)
+                            .values(level="district", sla_due_at=now + timedelta(minutes=minutes))
+                            .execution_options(synchronize_session=False))
+        session.execute(sa.insert(AlertEvent).from_select(
+            ["alert_id", "at", "kind"], select(Alert.id, at, sa.literal("escalated")).where(Alert.id.in_(ids))))
+        notify.notify_select(session, select(
+            User.id, sa.literal("escalation"), text_sql("alert.escalated.title", title=Alert.title),
+            text_sql("alert.escalated.body", township=township.name, title=Alert.title),
+            sa.literal("alert:") + sa.cast(Alert.id, sa.String) + sa.literal(":district"),
+            sa.literal("/#/alerts/") + sa.cast(Alert.id, sa.String), sa.literal(True), Alert.id)
+            .join(township, township.id == Alert.place_id)
+            .join(User, sa.and_(User.role == roles.DISTRICT_ADMIN, User.is_active))
+            .where(Alert.id.in_(ids)), now=now)
+        escalated.extend(ids)
+    climbed = set(escalated)
+    for loaded in [o for o in session.identity_map.values() if isinstance(o, Alert) and o.id in climbed]:
+        session.expire(loaded)  # an alert loaded before shows its new level
+    return escalated
 
 
 def _managed(session: Session, actor: Actor, alert_id: int) -> Alert:

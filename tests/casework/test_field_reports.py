@@ -113,7 +113,7 @@ def test_a_report_climbs_to_the_district_like_any_alert(client, session, world):
     alert = session.get(Alert, r.get_json()["alert_id"])
     assert alert.severity == "urgent"
     assert escalate_due(session, settings=SETTINGS, today=factories.today(), now=factories.now() + timedelta(minutes=239)) == []
-    assert [a.id for a in escalate_due(session, settings=SETTINGS, today=factories.today(), now=factories.now() + timedelta(minutes=241))] == [alert.id]
+    assert escalate_due(session, settings=SETTINGS, today=factories.today(), now=factories.now() + timedelta(minutes=241)) == [alert.id]
     assert session.get(Alert, alert.id).level == "district"
 
 

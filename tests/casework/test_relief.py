@@ -90,7 +90,7 @@ def test_the_statement_days_are_the_districts_and_an_overdue_statement_escalates
     last_minute = datetime.combine(relief.statement_due, datetime.max.time(), tzinfo=SH)
     assert escalate_due(session, settings=SETTINGS, today=factories.today(), now=last_minute) == []
     late = last_minute + timedelta(seconds=1)
-    assert [a.id for a in escalate_due(session, settings=SETTINGS, today=factories.today(), now=late)] == [relief.task_alert_id]
+    assert escalate_due(session, settings=SETTINGS, today=factories.today(), now=late) == [relief.task_alert_id]
     task = session.get(Alert, relief.task_alert_id)
     assert task.level == "district"
     admins_told = session.scalars(select(Notification.user_id).where(Notification.alert_id == task.id,
