@@ -6,7 +6,15 @@ delivers exactly as the scheduler would at T, whatever the wall clock says — a
 JobRun row per job and period, unique rows per person/month/kind). `zhaoying jobs run NAME --at
 ISO-TIME` runs any of them for a given instant; the scheduler process runs them on cron triggers.
 The work itself is in the services (quotas.reminders, quotas.close, alerts.rules, alerts.service):
-a job only claims its period, opens a session, calls them, delivers and finishes.
+a job only claims its period, opens a session, calls them, finishes, then delivers.
+
+A run is all or nothing: the claim of its period (the JobRun row), its work and the stamp that it
+finished are committed together, once. A run that fails — or a process killed half-way — rolls all
+three back, so the next tick finds the period unclaimed and does it again (two runs at once: the
+second waits on the claim's unique key and finds it taken). Delivery is a separate step after that
+commit (`_deliver`, batched in `notify.deliver_pending`): it sends whatever is undelivered, this
+run's or an earlier one's, so a delivery that fails undoes no work and the next job's delivery
+catches up.
 """
 
 from __future__ import annotations
@@ -68,12 +76,25 @@ def _claim(session: Session, job: str, period: str, now: datetime) -> JobRun | N
 
 
 def _finish(session: Session, run: JobRun, result: dict) -> dict:
+    """Stamp the run finished and commit it with its work: until here nothing of the run is stored."""
     # the run is stamped on the timeline of the instant it ran for, however long ago that was
     elapsed = time.monotonic() - _STARTED.pop(id(run), time.monotonic())
     run.finished_at, run.result = run.started_at + timedelta(seconds=elapsed), result
     session.add(run)
     session.commit()
     return result
+
+
+def _deliver(db: Database, settings: Settings, at: datetime, result: dict) -> dict:
+    """After the work is committed: send what is undelivered, in batches each committed once sent.
+    A failure here is logged and said in the result; the work stays, and the next delivery (any
+    job's) sends what this one did not."""
+    try:
+        with db.session() as session:
+            return {**result, **notify.deliver_pending(session, settings.notify, at)}
+    except Exception:
+        log.exception("delivery after a job failed at %s; the next delivery catches up", at.isoformat())
+        return {**result, "delivery": "failed"}
 
 
 # --- reminders ------------------------------------------------------------------------------------
@@ -86,9 +107,8 @@ def daily_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
         if run is None:
             return {"skipped": "already done"}
         result = reminders.remind_behind_pace(session, now=at, zone=settings.zone)
-        session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        return _finish(session, run, {**result, **delivered})
+        result = _finish(session, run, result)
+    return _deliver(db, settings, at, result)
 
 
 def volunteer_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -98,7 +118,6 @@ def volunteer_reminder(db: Database, *, at: datetime, settings: Settings) -> dic
         if run is None:
             return {"skipped": "already done"}
         result = reminders.remind_idle_volunteer_teams(session, now=at, zone=settings.zone)
-        session.commit()
         return _finish(session, run, result)
 
 
@@ -109,7 +128,6 @@ def health_check_reminder(db: Database, *, at: datetime, settings: Settings) -> 
         if run is None:
             return {"skipped": "already done"}
         result = reminders.remind_health_checks(session, now=at, zone=settings.zone)
-        session.commit()
         return _finish(session, run, result)
 
 
@@ -125,9 +143,8 @@ def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
         if run is None:
             return {"skipped": "already done"}
         result = reviews.remind_open(session, now=at, zone=settings.zone)
-        session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        return _finish(session, run, {**result, **delivered})
+        result = _finish(session, run, result)
+    return _deliver(db, settings, at, result)
 
 
 def review_overdue(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -142,9 +159,8 @@ def review_overdue(db: Database, *, at: datetime, settings: Settings) -> dict:
         if run is None:
             return {"skipped": "already done", "campaign": c.label}
         result = reviews.raise_overdue(session, now=at, zone=settings.zone, settings=settings.alerts)
-        session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        return _finish(session, run, {**result, **delivered})
+        result = _finish(session, run, result)
+    return _deliver(db, settings, at, result)
 
 
 def campaign_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -154,9 +170,7 @@ def campaign_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
         result = campaigns.remind_before_end(session, now=at, zone=settings.zone)
         result.update(campaigns.alert_after_end(session, now=at, zone=settings.zone, settings=settings.alerts))
         session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        session.commit()
-        return {**result, **delivered}
+    return _deliver(db, settings, at, result)
 
 
 def festival_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -167,9 +181,8 @@ def festival_reminders(db: Database, *, at: datetime, settings: Settings) -> dic
         if run is None:
             return {"skipped": "already done"}
         result = festival.remind(session, now=at, zone=settings.zone)
-        session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        return _finish(session, run, {**result, **delivered})
+        result = _finish(session, run, result)
+    return _deliver(db, settings, at, result)
 
 
 # --- watching ------------------------------------------------------------------------------------
@@ -181,9 +194,7 @@ def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     with db.session() as session:
         raised = rules.watch_gaps(session, settings=settings.alerts, now=at, today=_local(at, settings).date())
         session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        session.commit()
-        return {"alerts_raised": raised, **delivered}
+    return _deliver(db, settings, at, {"alerts_raised": raised})
 
 
 def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -191,9 +202,7 @@ def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
     with db.session() as session:
         escalated = alerts.escalate_due(session, settings=settings.alerts, today=_local(at, settings).date(), now=at)
         session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        session.commit()
-        return {"escalated": len(escalated), **delivered}
+    return _deliver(db, settings, at, {"escalated": len(escalated)})
 
 
 def relief_statements(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -204,9 +213,8 @@ def relief_statements(db: Database, *, at: datetime, settings: Settings) -> dict
         if run is None:
             return {"skipped": "already done"}
         result = relief.chase_statements(session, now=at, zone=settings.zone)
-        session.commit()
-        delivered = notify.deliver_pending(session, settings.notify, at)
-        return _finish(session, run, {**result, **delivered})
+        result = _finish(session, run, result)
+    return _deliver(db, settings, at, result)
 
 
 # --- month close ---------------------------------------------------------------------------------
@@ -224,7 +232,6 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
             return {"skipped": "already done", "month": label}
         result = close.close_month(session, year=year, month=month, zone=settings.zone,
                                    alert_settings=settings.alerts, now=at)
-        session.commit()
         return _finish(session, run, {"month": label, **result})
 
 
