@@ -31,7 +31,7 @@ class Notification(SQLModel, table=True):
     body: str = Field(max_length=1000)
     url: str | None = Field(default=None, max_length=200)
     urgent: bool = False
-    alert_id: int | None = Field(default=None, foreign_key="alert.id")
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", index=True)  # an alert's messages (for_alerts)
     dedupe_key: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -40,6 +40,8 @@ class Visit(SQLModel, table=True):
         sa.Index("ix_visit_person_started", "person_id", "started_at"),
         sa.Index("ix_visit_caregiver_started", "caregiver_id", "started_at"),
         sa.Index("ix_visit_started", "started_at", postgresql_include=["person_id", "status", "mode"]),
+        # the review queue: visits of one status, newest first (visits.service list's order)
+        sa.Index("ix_visit_status_started", "status", "started_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,80 @@
+"""The hot paths the issue named are served by an index on PostgreSQL (issue 13 item 4): with
+sequential scans priced out, a query with an index that serves it plans no `Seq Scan` on the
+table; drop the index and the plan falls back to one (checked below too, so the test can fail)."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+
+from server.notify import service as notify
+from server.notify.models import Notification
+from server.visits.models import Visit
+
+
+def plan(session, statement) -> list[dict]:
+    sql = str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    connection = session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    [[doc]] = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}").all()
+    nodes, todo = [], [(doc if isinstance(doc, list) else json.loads(doc))[0]["Plan"]]
+    while todo:
+        node = todo.pop()
+        nodes.append(node)
+        todo += node.get("Plans", [])
+    return nodes
+
+
+def seq_scans(nodes, table):
+    return [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == table]
+
+
+def index_names(nodes):
+    return {n.get("Index Name") for n in nodes if "Index" in n["Node Type"]}
+
+
+REVIEW_QUEUE = (select(Visit).where(Visit.status == "exception")
+                .order_by(Visit.started_at.desc(), Visit.id.desc()).limit(50))  # visits.service.list_visits
+
+
+@pytest.fixture
+def pg(session):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    yield session
+    session.rollback()
+
+
+def test_the_review_queue_reads_visits_by_status_through_an_index(pg):
+    nodes = plan(pg, REVIEW_QUEUE)
+    assert seq_scans(nodes, "visit") == []
+    assert "ix_visit_status_started" in index_names(nodes)
+
+
+def test_an_alerts_messages_are_found_through_an_index(pg):
+    statement = select(Notification).where(Notification.alert_id.in_([1, 2, 3]))
+    assert statement.compile().string == notify_for_alerts_sql()
+    nodes = plan(pg, statement)
+    assert seq_scans(nodes, "notification") == []
+    assert "ix_notification_alert_id" in index_names(nodes)
+
+
+def test_without_its_index_the_plan_scans_the_table(pg):
+    pg.connection().exec_driver_sql("DROP INDEX ix_visit_status_started")
+    pg.connection().exec_driver_sql("DROP INDEX ix_visit_started")
+    assert seq_scans(plan(pg, REVIEW_QUEUE), "visit") != []  # rolled back after the test
+
+
+def notify_for_alerts_sql() -> str:
+    """The statement notify.for_alerts runs, as its source builds it."""
+    captured = []
+
+    class Catch:
+        def scalars(self, statement):
+            captured.append(statement)
+            return []
+
+    notify.for_alerts(Catch(), [1, 2, 3])
+    return captured[0].compile().string
