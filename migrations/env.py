@@ -21,8 +21,18 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object_for(dialect: str):
+    """An object built only for some dialects (``ddl_if``: the trigram indexes of PostgreSQL) is
+    compared only on them."""
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        return ddl_if is None or ddl_if.dialect is None or ddl_if.dialect == dialect
+    return include_object
+
+
 def run_with(connection) -> None:
     context.configure(
+        include_object=include_object_for(connection.dialect.name),
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",

@@ -5,7 +5,6 @@ table; drop the index and the plan falls back to one (checked below too, so the 
 import json
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 
@@ -78,3 +77,12 @@ def notify_for_alerts_sql() -> str:
 
     notify.for_alerts(Catch(), [1, 2, 3])
     return captured[0].compile().string
+
+
+def test_person_search_reads_the_trigram_indexes(pg):
+    from server.people.models import Person
+    from server.people.service import matches
+
+    nodes = plan(pg, select(Person).where(matches("桂兰张")).order_by(Person.id).limit(50))
+    assert seq_scans(nodes, "person") == []
+    assert {"ix_person_name_trgm", "ix_person_id_number_trgm", "ix_person_phone_trgm"} <= index_names(nodes)

@@ -44,6 +44,13 @@ class Person(SQLModel, table=True):
     staff set it and ``proposed`` when it came from the first verified visits.
     """
 
+    # search by a fragment of name, ID number or phone (people.service.matches): trigram indexes on
+    # PostgreSQL (pg_trgm), which ``ILIKE '%q%'`` uses; SQLite has none of the kind and scans
+    __table_args__ = tuple(
+        sa.Index(f"ix_person_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
+        .ddl_if(dialect="postgresql")
+        for c in ("name", "id_number", "phone"))
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=50, index=True)
     sex: str = Field(max_length=1)

@@ -134,6 +134,26 @@ def test_list_is_scoped_filtered_and_paginated(client, session, world):
     assert r.status_code == 403
 
 
+def test_search_finds_a_person_by_a_fragment_of_name_id_number_or_phone(client, session, world):
+    p = factories.person(session, world.a.villages[1], name="赵桂兰", sex="F", born=date(1944, 3, 9),
+                         phone="13904751234")
+    other = factories.person(session, world.b.villages[0], name="赵桂芝", phone="13904759999")
+    h = factories.headers(session, world.a.staff)
+
+    def found(q):
+        r = client.get("/api/persons", query_string={"q": q}, headers=h)
+        assert r.status_code == 200
+        return [x["id"] for x in r.get_json()]
+
+    assert found("桂兰") == [p.id]
+    assert found(p.id_number[6:14]) == [p.id]  # the birth date inside the ID number
+    assert found(p.id_number[-4:].lower()) == [p.id]  # an ID's X typed lower-case
+    assert found("0475123") == [p.id]
+    assert found("赵桂") == [p.id]  # the other 赵桂… is in another township, out of this staff's reach
+    assert other.id not in found("13904759999") and found("13904759999") == []
+    assert found("_") == []  # LIKE's wildcards are matched literally
+
+
 def test_caregiver_sees_only_their_persons(client, session, world):
     r = client.get("/api/persons", headers=factories.headers(session, world.a.caregiver))
     assert [p["id"] for p in r.get_json()] == [world.a.person.id]
