@@ -10,22 +10,11 @@ from server import jobs
 from server.notify import service as notify
 from server.notify.models import JobRun, Notification
 from server.quotas import reminders
-from server.settings import Settings
 from tests import factories
-from tests.test_jobs import visit
+from tests.test_jobs import db, settings, visit  # noqa: F401  (db and settings: the jobs' fixtures)
 
 SH = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def db(app_config):
-    return app_config["DATABASE"]
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def behind_only_a(session, world):
