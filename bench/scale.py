@@ -291,18 +291,23 @@ def raw_sql(engine) -> dict:
     sqlite = engine.dialect.name == "sqlite"
 
     def escalation(conn, at):
+        # the alerts climb with their events; the district hears of the scheduler's visit alerts as
+        # one digest per township (issue 13 item 3)
         now = db_time(engine, at)
         ids = "SELECT id FROM alert WHERE status = 'open' AND level = 'township' AND sla_due_at < :now"
         conn.execute(sa.text(f"INSERT INTO alertevent (alert_id, at, kind) SELECT id, :now, 'escalated' FROM ({ids}) d"),
                      {"now": now})
         conn.execute(sa.text(f"""
-            INSERT INTO notification (user_id, kind, title, body, urgent, alert_id, dedupe_key, created_at)
-            SELECT u.id, 'alert', a.title, a.title, {'1' if sqlite else 'true'}, a.id, 'esc:' || a.id, :now
-            FROM alert a, app_user u WHERE u.role = 'district_admin' AND a.id IN ({ids})"""), {"now": now})
+            INSERT INTO notification (user_id, kind, title, body, urgent, dedupe_key, created_at)
+            SELECT u.id, 'escalation', 'esc', 'esc', {'0' if sqlite else 'false'}, 'esc:' || d.place_id, :now
+            FROM (SELECT place_id FROM alert WHERE id IN ({ids}) GROUP BY place_id) d, app_user u
+            WHERE u.role = 'district_admin'"""), {"now": now})
         conn.execute(sa.text(f"UPDATE alert SET level = 'district' WHERE id IN ({ids})"), {"now": now})
 
     def gap_watch(conn, at):
+        # each person's alert with its 'raised' event, and one digest per township to its staff
         j = "" if sqlite else "::json"
+        now = db_time(engine, at)
         since = db_time(engine, at - timedelta(days=20))
         conn.execute(sa.text(f"""
             INSERT INTO alert (kind, severity, person_id, place_id, level, status, title, detail, dedupe_key,
@@ -314,7 +319,15 @@ def raw_sql(engine) -> dict:
             WHERE p.status = 'active' AND NOT EXISTS (
                 SELECT 1 FROM visit x WHERE x.person_id = p.id AND x.mode = 'home'
                 AND x.status IN ('verified', 'accepted') AND x.started_at >= :since)"""),
-                     {"now": db_time(engine, at), "since": since})
+                     {"now": now, "since": since})
+        conn.execute(sa.text("""INSERT INTO alertevent (alert_id, at, kind)
+                                SELECT id, :now, 'raised' FROM alert WHERE dedupe_key LIKE 'rawgap:%'"""),
+                     {"now": now})
+        conn.execute(sa.text(f"""
+            INSERT INTO notification (user_id, kind, title, body, urgent, dedupe_key, created_at)
+            SELECT u.id, 'gap_digest', 'gaps', 'gaps', {'0' if sqlite else 'false'}, 'rawgaps', :now
+            FROM (SELECT place_id FROM alert WHERE dedupe_key LIKE 'rawgap:%' GROUP BY place_id) d
+            JOIN app_user u ON u.place_id = d.place_id AND u.role = 'township_staff'"""), {"now": now})
 
     def daily_reminders(conn, at):
         from server.quotas.service import expected_by

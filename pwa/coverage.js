@@ -118,7 +118,31 @@
       data.persons.length ? data.persons.map(personRow) : h('p', {}, t('all_visited')));
   }
 
+  // A closed month's persons short of the quota (the month close's verdict, prorated where they
+  // were away): what a township's quota_missed alert opens. arg: "<place id>_<YYYY-MM>".
+  function missedRow(p) {
+    return h('div', { class: 'card overdue', 'data-person': p.person_id },
+      h('strong', {}, p.name), ' ', h('span', { class: 'muted' }, `${p.village} · ${t(`level_${p.self_care_level}`)}`),
+      h('div', {}, h('span', { class: `tag ${p.quota_visits ? 'amber' : 'red'}` }, t('missed_tag', { n: p.quota_visits, quota: p.quota }))),
+      h('div', { class: 'caregiver' }, `${t('caregiver')}：${p.caregiver_name || t('no_caregiver')}`),
+      h('p', { class: 'row' },
+        p.caregiver_name ? App.callButton(p.caregiver_phone, t('call_caregiver'), { 'data-call': 'caregiver' }) : null,
+        App.callButton(p.phone, t('call_person'), { 'data-call': 'person' })));
+  }
+
+  async function missedScreen(arg) {
+    const [placeId, month] = (arg || '').split('_');
+    const q = new URLSearchParams();
+    if (placeId) q.set('place_id', placeId);
+    if (month) q.set('month', month);
+    const { data } = await cached(`coverage-missed:${arg || 'mine'}`, `/api/coverage/missed?${q}`);
+    show(t('missed_title'),
+      h('p', { class: 'muted', id: 'missed-of' }, t('missed_of', { place: data.name, month: data.month, n: data.persons.length })),
+      data.persons.length ? data.persons.map(missedRow) : h('p', {}, t('none_missed')));
+  }
+
   App.coverage = { pct, rateBar, placeRow };
   App.screen('coverage', coverageScreen, { back: true });
   App.screen('unvisited', unvisitedScreen, { back: true });
+  App.screen('missed', missedScreen, { back: true });
 })();

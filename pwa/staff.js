@@ -257,6 +257,9 @@
         h('span', { class: 'tag green alert-status' }, t(`alert_${a.status}`)),
         overdue ? h('span', { class: 'tag red' }, t('sla_overdue')) : null),
       alertContext(a.context),
+      a.kind === 'quota_missed' && a.detail && a.detail.month
+        ? h('p', {}, h('a', { class: 'button', 'data-missed': a.detail.month, href: `#/missed/${a.place_id}_${a.detail.month}` }, t('missed_list')))
+        : null,
       h('ol', { class: 'muted' }, a.events.map((e) => h('li', {}, `${fmtTime(e.at)} ${t(`event_${e.kind}`)}${e.note ? `：${e.note}` : ''}`))),
       a.status === 'open' ? h('p', {}, h('button', { class: 'ack', onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
       h('label', {}, t('note')), noteBox,

@@ -91,8 +91,10 @@ def create_admin(username, password, display_name, place_id):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host, port, workers):
-    """Serve the API and the PWA with gunicorn."""
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="threads per worker: a slow report or a slow phone's upload holds one thread, not the worker")
+def serve(host, port, workers, threads):
+    """Serve the API and the PWA with gunicorn's threaded workers."""
     from gunicorn.app.base import BaseApplication
 
     app = _create_app()
@@ -101,6 +103,8 @@ def serve(host, port, workers):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
 

@@ -134,6 +134,38 @@ def count(session: Session, stmt) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
 
 
+def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: list[str]) -> int:
+    """Insert many rows, each only if no row has its ``unique`` columns already (ON CONFLICT DO
+    NOTHING on that key); returns how many went in. Every row names the same columns. On
+    PostgreSQL the rows are streamed by COPY into a temporary table of those columns and moved
+    over in one INSERT … SELECT (a row at a time, even pipelined, is ten times slower); on SQLite
+    an executemany, which is as fast there. For a job's thousands of rows built in Python."""
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique)
+        return connection.execute(statement.execution_options(preserve_rowcount=True), rows).rowcount
+    from psycopg.types.json import Json
+
+    names = ", ".join(columns)
+    stage = f"insert_new_{table.name}"
+    cursor = connection.connection.driver_connection.cursor()
+    # the staging table has the target's column types, no constraints, and empties at commit
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+                   f"SELECT {names} FROM {table.name} WITH NO DATA")
+    cursor.execute(f"TRUNCATE {stage}")
+    with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([Json(v) if isinstance(v, dict) else v for v in row.values()])
+    cursor.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+                   f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
+    return cursor.rowcount
+
+
 def database() -> Database:
     return current_app.extensions[EXTENSION_KEY]
 

@@ -2,7 +2,6 @@
 
 import marshmallow as ma
 from flask_smorest import Api as _Api
-from flask_smorest import pagination as _pagination
 from flask_smorest.error_handler import ErrorSchema as _ErrorSchema
 
 from server.errors import error_payload
@@ -34,23 +33,6 @@ API_SETTINGS = {
         "security": [{"bearerAuth": []}],
     },
 }
-
-
-# flask-smorest's ?page= has no upper bound: page 2^63 makes an OFFSET neither engine takes (a
-# 500). Its schema factory is a module function the paginate decorator calls, so the bound is
-# added there, once for every paginated route (a million pages is far beyond any list here).
-PAGE_MAX = 1_000_000
-_page_schema_factory = _pagination._pagination_parameters_schema_factory
-
-
-def _bounded_page_schema_factory(def_page, def_page_size, def_max_page_size):
-    schema = _page_schema_factory(def_page, def_page_size, def_max_page_size)
-    schema._declared_fields["page"] = ma.fields.Integer(load_default=def_page,
-                                                        validate=ma.validate.Range(min=1, max=PAGE_MAX))
-    return schema
-
-
-_pagination._pagination_parameters_schema_factory = _bounded_page_schema_factory
 
 
 def make_api() -> Api:

@@ -40,6 +40,7 @@ from server.privacy import service as privacy
 from server.quotas import close, reminders
 from server.reviews import service as reviews
 from server.settings import Settings
+from server.timeutil import month_before
 
 log = logging.getLogger("zhaoying.jobs")
 
@@ -57,7 +58,7 @@ def _local(at: datetime, settings: Settings) -> datetime:
 
 
 def _previous_month(local: datetime) -> tuple[int, int]:
-    return (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return month_before(local.year, local.month)
 
 
 _STARTED: dict[int, float] = {}  # id(JobRun) -> monotonic start, for the run's duration

@@ -33,7 +33,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{name}签订协议后还没有核实的探访",
         "{name} has had no verified visit since the agreement began",
     ),
-    "alert.quota_missed": ("{name} {month} 走访未达标", "{name} was visited too few times in {month}"),
+    "alert.quota_missed": ("{month} 有{count}人走访未达标", "{month}: {count} persons were visited too few times"),
     # annex 3 rules that act (seed 001)
     "alert.rights_infringed": ("{name}存在合法权益被侵占的情况（评估）", "{name}'s rights are being infringed (assessment)"),
     "alert.subsidy_not_controlled": ("{name}的特困供养费未由本人支配（评估）",
@@ -75,6 +75,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # alerts climbing to the district (server/alerts/service.py)
     "alert.escalated.title": ("【上报】{title}", "[Escalated] {title}"),
     "alert.escalated.body": ("{township}未在时限内处理：{title}", "{township} did not handle this in time: {title}"),
+    "alert.escalated.digest.title": ("【上报】{township}：{count}条走访提醒超时未处理",
+                                     "[Escalated] {township}: {count} visit alerts not handled in time"),
+    "alert.escalated.digest.body": (
+        "{township}有{count}条走访提醒（探访间隔、走访未达标）未在时限内处理，请在提醒列表中查看。",
+        "{township} did not handle {count} visit alerts (gaps between visits, quotas missed) in time: see the alerts.",
+    ),
     "alert.note.assessment": ("评估 #{id}", "Assessment #{id}"),
     # the text of an SMS (server/notify/service.py)
     "sms": ("【照应】{title}：{body}", "[Zhaoying] {title}: {body}"),
@@ -120,6 +126,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "{count} people of {age} and over in this township are due their free health check this year.",
     ),
     "reminder.review.title": ("动态管理复核提醒", "Periodic review"),
+    "digest.gap.title": ("探访间隔提醒", "Visits overdue"),
+    "digest.gap.body": ("{names}等{count}人超过规定间隔没有核实的探访，请查看提醒。",
+                        "Past the longest gap without a verified visit: {names} ({count} in all). See the alerts."),
     "digest.month.title": ("{month} 走访月报", "Visits in {month}"),
     "digest.month.body": (
         "在册{total}人，{met}人达到走访要求，{missed}人未达标。",
@@ -257,10 +266,3 @@ def text_sql(key: str, lang: str = "zh-CN", **columns):
     for part in parts[1:]:
         expression = expression + part
     return expression
-
-
-def text_around(key: str, field: str, lang: str = "zh-CN", **params) -> tuple[str, str]:
-    """The text before and after ``{field}``, for a statement that fills it in from a column
-    (alerts raised in bulk by one INSERT … SELECT)."""
-    before, after = TEXT[key][LANGUAGES.index(lang)].split("{" + field + "}")
-    return before.format(**params), after.format(**params)

@@ -19,6 +19,7 @@ from server.imports.service import ImportSettings
 from server.notify.service import NotifySettings
 from server.photos.service import PhotoSettings
 from server.privacy.service import RetentionSettings
+from server.timeutil import month_before
 from server.visits.service import Settings as VisitSettings
 
 EXTENSION_KEY = "zhaoying.settings"
@@ -72,3 +73,8 @@ def this_month() -> tuple[int, int]:
     """(year, month) of today in the app's zone."""
     day = today()
     return day.year, day.month
+
+
+def last_month() -> tuple[int, int]:
+    """(year, month) of the month before today's, in the app's zone: the last one closed."""
+    return month_before(*this_month())

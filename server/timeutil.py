@@ -20,5 +20,10 @@ def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetim
     return start.astimezone(timezone.utc), nxt.astimezone(timezone.utc)
 
 
+def month_before(year: int, month: int) -> tuple[int, int]:
+    """(year, month) of the month before."""
+    return (year, month - 1) if month > 1 else (year - 1, 12)
+
+
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -11,6 +11,7 @@ from server import jobs, scheduler
 from server.activities.models import VolunteerActivity
 from server.alerts.models import Alert, AlertEvent
 from server.notify.models import Notification
+from server.places.models import Place
 from server.quotas.models import MonthlyCompliance
 from server.settings import Settings
 from server.visits.models import Visit
@@ -67,9 +68,9 @@ def test_month_close_runs_once_and_alerts_those_short(session, world, db, settin
     again = jobs.run("month_close", db, at=at + timedelta(minutes=5), settings=settings)
     assert again == {"skipped": "already done", "month": "2026-11"}
     assert count(session, MonthlyCompliance) == 2
-    assert count(session, Alert, Alert.kind == "quota_missed") == 2
-    alert = session.scalar(select(Alert).where(Alert.person_id == world.a.person.id))
-    assert alert.place_id == world.a.place.id and alert.title == "王德明 2026-11 走访未达标"
+    assert count(session, Alert, Alert.kind == "quota_missed") == 2  # one per township: each has one person short
+    alert = session.scalar(select(Alert).where(Alert.kind == "quota_missed", Alert.place_id == world.a.place.id))
+    assert alert.person_id is None and alert.title == "2026-11 有1人走访未达标" and alert.detail == {"month": "2026-11"}
     assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id))] == ["raised"]
     digest = notes(session, world.a.staff, "month_digest")
     assert len(digest) == 1 and digest[0].body == "在册1人，0人达到走访要求，1人未达标。"
@@ -94,12 +95,38 @@ def test_gap_watch_alerts_the_township_once(session, world, db, settings):
     assert r["alerts_raised"] == 1
     alert = session.scalar(select(Alert).where(Alert.kind == "visit_gap"))
     assert alert.person_id == world.a.person.id and alert.place_id == world.a.place.id and alert.status == "open"
-    assert [n.title for n in notes(session, world.a.staff, "visit_gap")] == ["王德明已25天没有核实的探访"]
-    assert notes(session, world.b.staff, "visit_gap") == []
+    assert alert.title == "王德明已25天没有核实的探访"
+    assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id))] == ["raised"]
+    digest = notes(session, world.a.staff, "gap_digest")
+    assert [(n.title, n.body, n.url) for n in digest] == [
+        ("探访间隔提醒", "王德明等1人超过规定间隔没有核实的探访，请查看提醒。", "/#/alerts")]
+    assert notes(session, world.b.staff, "gap_digest") == []
     assert jobs.run("gap_watch", db, at=now + timedelta(hours=1), settings=settings)["alerts_raised"] == 0
     # a call counts toward the month under the default modes, so it closes the gap too
     visit(session, world.a.person, world.a.caregiver, now, mode="phone")
     assert jobs.run("gap_watch", db, at=now + timedelta(hours=2), settings=settings)["alerts_raised"] == 0
+
+
+def test_gap_watch_sends_a_township_one_digest_however_many_are_overdue(session, world, db, settings):
+    factories.quota_policy(session, "self_care", max_gap_days=20)
+    now = datetime(2026, 11, 20, 10, 5, tzinfo=SH)
+    village = session.get(Place, world.a.person.village_id)
+    people = [factories.person(session, village, name=f"甲{k}") for k in range(7)]
+    for p in people:
+        factories.agreement(session, p, world.a.caregiver, start=date(2026, 9, 1))
+        visit(session, p, world.a.caregiver, now - timedelta(days=30))
+    visit(session, world.a.person, world.a.caregiver, now - timedelta(days=2))  # visited lately: no gap
+    visit(session, world.b.person, world.b.caregiver, now - timedelta(days=2))
+    assert jobs.run("gap_watch", db, at=now, settings=settings)["alerts_raised"] == 7
+    alerts = session.scalars(select(Alert).where(Alert.kind == "visit_gap").order_by(Alert.id)).all()
+    assert [a.person_id for a in alerts] == [p.id for p in people]  # each person's alert stays their own
+    assert {a.title for a in alerts} == {f"甲{k}已30天没有核实的探访" for k in range(7)}
+    digest = notes(session, world.a.staff, "gap_digest")
+    assert [n.body for n in digest] == ["甲0、甲1、甲2等7人超过规定间隔没有核实的探访，请查看提醒。"]
+    assert count(session, Notification, Notification.kind == "visit_gap") == 0  # no push per person
+    # the next hour: nothing new, nothing sent again
+    assert jobs.run("gap_watch", db, at=now + timedelta(hours=1), settings=settings)["alerts_raised"] == 0
+    assert len(notes(session, world.a.staff, "gap_digest")) == 1
 
 
 def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, world, db, settings):
@@ -117,6 +144,8 @@ def test_escalation_climbs_to_the_district_when_nobody_acknowledges(session, wor
     assert jobs.run("escalation", db, at=t0 + timedelta(hours=4, minutes=1), settings=settings)["escalated"] == 1
     session.refresh(late)
     assert late.level == "district"
+    # its new clock runs from the run's instant, whatever zone the instant was given in
+    assert late.sla_due_at == t0 + timedelta(hours=4, minutes=1) + timedelta(minutes=s.sla_minutes["urgent"])
     assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == late.id))] == \
         ["raised", "escalated"]
     assert [n.title for n in notes(session, world.admin, "escalation")] == ["【上报】late"]
@@ -133,6 +162,26 @@ def test_daily_reminder_once_a_day_for_caregivers_behind(session, world, db, set
     [note] = notes(session, world.a.caregiver, "reminder")
     assert note.body == "请尽快探访：王德明（本月0/2次）"
     assert notes(session, world.b.caregiver, "reminder") == []
+
+
+def test_daily_reminder_names_ten_and_judges_a_month_partly_away_by_its_own_quota(session, world, db, settings):
+    from server.people.models import Absence
+
+    factories.home_visits_policy(session, self_care=(2, None))
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=SH)  # the even pace by the 20th: 1 of 2
+    village = session.get(Place, world.a.person.village_id)
+    away = factories.person(session, village, name="住院者", caregiver=world.b.caregiver)  # first in order
+    behind = [factories.person(session, village, name=f"乙{k:02d}", caregiver=world.b.caregiver) for k in range(12)]
+    # in hospital from the 1st to the 25th: 5 days at home ask 1 visit, none by the 20th's pace
+    session.add(Absence(person_id=away.id, kind="hospital", start_on=date(2026, 11, 1), end_on=date(2026, 11, 25),
+                        recorded_by=world.b.staff.id))
+    for k in (0, 1):
+        visit(session, world.b.person, world.b.caregiver, datetime(2026, 11, 3 + k, tzinfo=SH))
+    visit(session, world.a.person, world.a.caregiver, datetime(2026, 11, 3, tzinfo=SH))  # at the pace: no reminder
+    assert jobs.run("daily_reminders", db, at=at, settings=settings)["caregivers_reminded"] == 1
+    [note] = notes(session, world.b.caregiver, "reminder")
+    assert note.body == "请尽快探访：" + "、".join(f"{p.name}（本月0/2次）" for p in behind[:10])
+    assert notes(session, world.a.caregiver, "reminder") == []
 
 
 def test_volunteer_reminder_mid_month(session, world, db, settings):

@@ -2,7 +2,9 @@
 
 from string import Formatter
 
-from server.messages import TEXT, text, text_around
+import sqlalchemy as sa
+
+from server.messages import TEXT, text, text_sql
 
 
 def fields(template: str) -> set[str]:
@@ -15,7 +17,10 @@ def test_every_text_has_english_with_the_same_placeholders():
         assert fields(zh) == fields(en), key
 
 
-def test_text_and_the_text_around_a_column():
+def test_text_and_the_text_filled_in_by_the_database():
     assert text("digest.month.title", month="2026-11") == "2026-11 走访月报"
     assert text("digest.month.title", "en", month="2026-11") == "Visits in 2026-11"
-    assert text_around("alert.quota_missed", "name", month="2026-11") == ("", " 2026-11 走访未达标")
+    expression = text_sql("alert.quota_missed", month=sa.literal("2026-11"), count=sa.literal(37))
+    with sa.create_engine("sqlite://").connect() as conn:
+        assert conn.scalar(sa.select(expression)) == "2026-11 有37人走访未达标" == text("alert.quota_missed", month="2026-11",
+                                                                                    count=37)

@@ -5,12 +5,13 @@ expected still answers the JSON error body."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from server import create_app
 from server.fields import ID_MAX
+from server.paging import _encode
 from tests import factories
 
 EN = {"Accept-Language": "en"}
@@ -32,7 +33,9 @@ def test_the_largest_id_is_an_ordinary_not_found(client, session, world):
 
 @pytest.mark.parametrize("query, field", [
     (f"person_id={2**63}", "person_id"), ("person_id=0", "person_id"), (f"caregiver_id={ID_MAX + 1}", "caregiver_id"),
-    (f"page={2**63}", "page"), ("page_size=100000", "page_size"), ("month=0001-01", "month"),
+    ("after=" + _encode([datetime(2026, 11, 1, tzinfo=timezone.utc), 2**63]), "after"),
+    ("after=" + _encode([2**40]), "after"), ("after=e30", "after"),
+    ("page_size=100000", "page_size"), ("page_size=0", "page_size"), ("month=0001-01", "month"),
 ])
 def test_a_query_value_out_of_range_is_a_422_on_its_field(client, session, world, query, field):
     r = client.get(f"/api/visits?{query}", headers=factories.headers(session, world.admin))

@@ -30,7 +30,7 @@ class Alert(SQLModel, table=True):
     title: str = Field(max_length=200)
     detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     dedupe_key: str = Field(max_length=120, unique=True)
-    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)  # raised_since
     sla_due_at: datetime = Field(sa_type=UTCDateTime, index=True)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_by: int | None = Field(default=None, foreign_key="app_user.id")

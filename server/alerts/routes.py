@@ -1,6 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from server import paging
 from server.alerts import context, service
 from server.alerts.schemas import (
     AckSchema,
@@ -30,14 +31,12 @@ def present(alerts):
 class Alerts(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(AlertQuerySchema, location="query")
-    @blp.response(200, AlertSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """Alerts of my area, newest first"""
-        rows, total = service.list_alerts(get_session(), actor=current_actor(), offset=pagination_parameters.first_item,
-                                          limit=pagination_parameters.page_size, **args)
-        pagination_parameters.item_count = total
-        return present(rows)
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, AlertSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """Alerts of my area, newest first, a page at a time"""
+        rows, after = service.list_alerts(get_session(), actor=current_actor(), page=paging.page(page_args), **args)
+        return paging.respond(present(rows), after)
 
 
 @blp.route("/<id:alert_id>/ack")

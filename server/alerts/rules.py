@@ -129,10 +129,18 @@ def raise_findings(session: Session, findings: list[Finding], *, person_id: int,
 
 
 def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime, today: date) -> int:
-    """Raise the gap alerts due at ``now`` (local day ``today``); returns how many are new."""
-    return sum(len(raise_findings(session, on_gap(gap, now=now), person_id=gap.person_id, village_id=gap.village_id,
-                                  settings=settings, now=now))
-               for gap in quotas.visit_gaps(session, now=now, today=today))
+    """Raise the gap alerts due at ``now`` (local day ``today``), each person's their own, in
+    batches as the gaps stream from the database (alerts.raise_many); each township's staff get
+    one digest naming who, not a push per person. Returns how many are new."""
+    raised = alerts.raise_many(session, (
+        alerts.ToRaise(f.kind, f.severity, f.title, f.dedupe_key, gap.township_id, gap.person_id, f.detail)
+        for gap in quotas.visit_gaps(session, now=now, today=today) for f in on_gap(gap, now=now)),
+        settings=settings, now=now)
+    separator = text("reminder.visits.separator")
+    alerts.notify_digest(session, kinds=("visit_gap",), now=now, kind="gap_digest", title=text("digest.gap.title"),
+                         body=lambda n, names: text("digest.gap.body", count=n, names=separator.join(names)),
+                         dedupe_key=f"gaps:{now:%Y-%m-%dT%H:%M}", url="/#/alerts")
+    return raised
 
 
 def watch_rejections(session: Session, *, visit, settings: alerts.AlertSettings, now: datetime) -> list[Alert]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -12,16 +14,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server import clock
-from server.alerts.models import Alert, AlertEvent
+from server.alerts.models import KINDS, Alert, AlertEvent
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import require_manages
-from server.db import count
+from server.db import insert_new
 from server.errors import ServiceError
-from server.messages import text, text_around, text_sql
+from server.messages import text, text_sql
 from server.notify import service as notify
+from server.paging import Page, select_page, split
 from server.people import roster
 from server.people.models import Person
 from server.places import service as places
@@ -38,9 +41,13 @@ class AlertSettings:
         return cls(sla_minutes={"urgent": c["ALERT_SLA_MINUTES_URGENT"], "normal": c["ALERT_SLA_MINUTES_NORMAL"]})
 
 
+def is_staff_of(place_id):
+    """A clause over User: the active township staff of ``place_id`` (a value, or a column)."""
+    return (User.place_id == place_id) & (User.role == roles.TOWNSHIP_STAFF) & User.is_active
+
+
 def staff_of(session: Session, place_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).where(User.place_id == place_id, User.role == roles.TOWNSHIP_STAFF,
-                                                      User.is_active)))
+    return list(session.scalars(select(User.id).where(is_staff_of(place_id))))
 
 
 def district_admins(session: Session) -> list[int]:
@@ -74,31 +81,96 @@ def raise_alert(session: Session, *, kind: str, township_id: int, title: str, de
     return alert, True
 
 
+RAISE_BATCH = 10_000  # alerts built in Python and written at a time
+
+
+@dataclass(frozen=True)
+class ToRaise:
+    """One alert for raise_many: what raise_alert takes, for a person of a township."""
+    kind: str
+    severity: str
+    title: str
+    dedupe_key: str
+    township_id: int
+    person_id: int | None = None
+    detail: dict | None = None
+
+
+def raise_many(session: Session, items: Iterable[ToRaise], *, settings: AlertSettings, now: datetime) -> int:
+    """Raise many alerts at once, each once per dedupe key as raise_alert does — read from
+    ``items`` a batch of RAISE_BATCH at a time, each written by db.insert_new (ON CONFLICT DO
+    NOTHING) — then their 'raised' events in one INSERT … SELECT of the alerts raised at ``now``
+    that have none (ix_alert_created_at finds them). Nobody is notified: the caller sends each
+    township one digest (notify_digest), not a push per alert. Returns how many were raised."""
+    items, raised = iter(items), 0
+    while batch := list(islice(items, RAISE_BATCH)):
+        raised += insert_new(session, Alert.__table__, [
+            {"kind": i.kind, "severity": i.severity, "person_id": i.person_id, "place_id": i.township_id,
+             "level": "township", "status": "open", "title": i.title[:200], "dedupe_key": i.dedupe_key,
+             "detail": {"summary": i.title, **(i.detail or {})}, "created_at": now,
+             "sla_due_at": now + timedelta(minutes=settings.sla_minutes[i.severity])} for i in batch],
+            unique=["dedupe_key"])
+    connection = session.connection()
+    connection.execute(sa.insert(AlertEvent).from_select(
+        ["alert_id", "at", "kind"],
+        select(Alert.id, sa.literal(now, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
+        .where(Alert.created_at == now, ~sa.exists().where(AlertEvent.alert_id == Alert.id))))
+    return raised
+
+
+DIGEST_NAMES = 3  # persons a digest names before "等 N 人"
+
+
+def notify_digest(session: Session, *, kinds: tuple[str, ...], now: datetime, kind: str, title: str,
+                  body: Callable[[int, list[str]], str], dedupe_key: str, url: str) -> int:
+    """One message to each township's staff about its alerts of ``kinds`` raised at ``now``,
+    however many — ``body(count, names)`` words it from their number and the first DIGEST_NAMES
+    persons: the digest that replaces a push per alert. Counted and named in the database (a
+    window over each township's alerts), the messages written at once. Returns the messages
+    written."""
+    raised = (Alert.created_at == now) & Alert.kind.in_(kinds)
+    counts = dict(session.execute(select(Alert.place_id, sa.func.count()).where(raised).group_by(Alert.place_id)).all())
+    ranked = (select(Alert.place_id, Person.name, sa.func.row_number().over(
+        partition_by=Alert.place_id, order_by=Alert.id).label("rank"))
+        .join(Person, Person.id == Alert.person_id).where(raised).subquery())
+    names: dict[int, list[str]] = {}
+    for township_id, name in session.execute(select(ranked.c.place_id, ranked.c.name)
+                                             .where(ranked.c.rank <= DIGEST_NAMES).order_by(ranked.c.place_id,
+                                                                                           ranked.c.rank)):
+        names.setdefault(township_id, []).append(name)
+    staff: dict[int, list[int]] = {}
+    for place_id, user_id in session.execute(select(User.place_id, User.id).where(is_staff_of(User.place_id))):
+        staff.setdefault(place_id, []).append(user_id)  # every township's, in one query
+    return notify.notify_many(session, [
+        {"user_id": user_id, "kind": kind, "title": title, "body": body(n, names.get(township_id, [])),
+         "dedupe_key": dedupe_key, "url": url, "urgent": False}
+        for township_id, n in sorted(counts.items()) for user_id in staff.get(township_id, ())], now=now)
+
+
 def raise_quota_missed(session: Session, *, month_label: str, at: datetime, settings: AlertSettings) -> int:
-    """A quota_missed alert to the township for each person whose compliance row for the month
-    (YYYY-MM) is short, once per person and month by its dedupe key — in one INSERT … SELECT, as
-    the month close writes thousands at once; each starts its timeline with its raising, as
-    raise_alert's do. The monthly digest tells staff, not a notification per alert. Returns the
-    alerts raised."""
+    """One quota_missed alert to each township with persons whose compliance row for the month
+    (YYYY-MM) is short — "2026-11 有37人走访未达标", the persons one tap away (the month's list of
+    the township, /api/coverage/missed) — not an alert and a push per person; once per township
+    and month by its dedupe key, in one INSERT … SELECT grouped by township. Each starts its
+    timeline with its raising, as raise_alert's do. The month's digest tells staff (close.py).
+    Returns the alerts raised."""
     village = sa.orm.aliased(Place)
-    dedupe_key = sa.literal(f"quota:{month_label}:") + sa.cast(MonthlyCompliance.person_id, sa.String)
-    before, after = text_around("alert.quota_missed", "name", month=month_label)
-    title = sa.literal(before) + Person.name + sa.literal(after)
+    dedupe_key = sa.literal(f"quota:{month_label}:") + sa.cast(village.parent_id, sa.String)
     columns = Alert.__table__.c
     missed = (
-        select(sa.literal("quota_missed"), sa.literal("normal"), MonthlyCompliance.person_id, village.parent_id,
-               sa.literal("township"), sa.literal("open"), title, dedupe_key,
-               sa.literal(at, type_=columns.created_at.type),
+        select(sa.literal("quota_missed"), sa.literal("normal"), village.parent_id, sa.literal("township"),
+               sa.literal("open"), text_sql("alert.quota_missed", month=sa.literal(month_label), count=sa.func.count()),
+               dedupe_key, sa.literal(at, type_=columns.created_at.type),
                sa.literal(at + timedelta(minutes=settings.sla_minutes["normal"]), type_=columns.sla_due_at.type),
                sa.literal({"month": month_label}, type_=columns.detail.type))
-        .join(Person, Person.id == MonthlyCompliance.person_id)
-        .join(village, village.id == MonthlyCompliance.village_id)
+        .select_from(MonthlyCompliance).join(village, village.id == MonthlyCompliance.village_id)
         .where(MonthlyCompliance.month == month_label, ~MonthlyCompliance.met,
                ~sa.exists().where(Alert.dedupe_key == dedupe_key))
+        .group_by(village.parent_id)
     )
     raised = session.connection().execute(sa.insert(Alert).from_select(
-        ["kind", "severity", "person_id", "place_id", "level", "status", "title", "dedupe_key", "created_at",
-         "sla_due_at", "detail"], missed).execution_options(preserve_rowcount=True)).rowcount
+        ["kind", "severity", "place_id", "level", "status", "title", "dedupe_key", "created_at", "sla_due_at",
+         "detail"], missed).execution_options(preserve_rowcount=True)).rowcount
     session.connection().execute(sa.insert(AlertEvent).from_select(
         ["alert_id", "at", "kind"],
         select(Alert.id, sa.literal(at, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
@@ -111,31 +183,45 @@ def raise_quota_missed(session: Session, *, month_label: str, at: datetime, sett
 EXIT_FOLLOW_UPS = ("funeral",)
 
 
-ESCALATION_BATCH = 500  # alerts per batch: the ids one statement names stay far below any driver's limit
+ESCALATION_BATCH = 50_000  # alerts per batch; its statements name its id range, never its ids
+
+# The kinds the scheduler raises by the hundred (alerts.models.KINDS): when they climb, the district
+# hears of them as one digest per township ("规模1镇：37条走访提醒超时未处理"), not a push per alert;
+# a person's own alert — a deterioration, a task with a deadline — and any urgent one climbs with a
+# message of its own.
+DIGESTED_KINDS = KINDS
+
+
+def _digested():
+    return Alert.kind.in_(DIGESTED_KINDS) & (Alert.severity != "urgent")
 
 
 def escalate_due(session: Session, *, settings: AlertSettings, today: date,
                  now: datetime | None = None, batch_size: int = ESCALATION_BATCH) -> list[int]:
     """Alerts nobody acknowledged in time climb from the township to the district — except those
     of a person no longer on the roster on local day ``today``, but for the follow-up of the exit.
-    Set-based, in batches of ``batch_size``: per batch one SELECT of the ids, one UPDATE per
-    severity, one INSERT … SELECT of their 'escalated' events and one of the district admins'
-    notifications — the same handful of statements whether 10 or 100,000 are due. Returns the ids."""
+    Set-based, in batches of ``batch_size`` in id order: per batch one SELECT of the ids, then,
+    over the batch's id range (no list of ids sent back), one INSERT … SELECT of their 'escalated'
+    events, one of the district admins' messages for the alerts of their own, one count per
+    township of those digested and one UPDATE — the same handful of statements whether 10 or
+    100,000 are due; then one digest per township to the district admins. Returns the ids."""
     now = now or clock.now()
-    off_roster = sa.exists().where(Person.id == Alert.person_id, ~roster.on_roster(today))
-    due = (select(Alert.id).where(Alert.status == "open", Alert.level == "township", Alert.sla_due_at <= now,
-                                  ~off_roster | Alert.kind.in_(EXIT_FOLLOW_UPS))
-           .order_by(Alert.id).limit(batch_size))
+    # the person, joined (an EXISTS under the OR would have PostgreSQL hash every person per batch)
+    due = (select(Alert.id).outerjoin(Person, Person.id == Alert.person_id)
+           .where(Alert.status == "open", Alert.level == "township", Alert.sla_due_at <= now,
+                  Person.id.is_(None) | roster.on_roster(today) | Alert.kind.in_(EXIT_FOLLOW_UPS)))
     at = sa.literal(now, type_=AlertEvent.__table__.c.at.type)
+    due_type = Alert.__table__.c.sla_due_at.type
     township = sa.orm.aliased(Place)
     escalated: list[int] = []
-    while ids := list(session.scalars(due)):
-        for severity, minutes in settings.sla_minutes.items():
-            session.execute(sa.update(Alert).where(Alert.id.in_(ids), Alert.severity == severity)
-                            .values(level="district", sla_due_at=now + timedelta(minutes=minutes))
-                            .execution_options(synchronize_session=False))
+    digested: dict[int, int] = {}  # township id -> alerts of DIGESTED_KINDS escalated
+    after = 0  # each batch starts past the last: none walks again over the alerts already climbed
+    while ids := list(session.scalars(due.where(Alert.id > after).order_by(Alert.id).limit(batch_size))):
+        in_range = (Alert.id > after) & (Alert.id <= ids[-1])
+        batch = in_range & Alert.id.in_(due.where(in_range).correlate(None))
+        after = ids[-1]
         session.execute(sa.insert(AlertEvent).from_select(
-            ["alert_id", "at", "kind"], select(Alert.id, at, sa.literal("escalated")).where(Alert.id.in_(ids))))
+            ["alert_id", "at", "kind"], select(Alert.id, at, sa.literal("escalated")).where(batch)))
         notify.notify_select(session, select(
             User.id, sa.literal("escalation"), text_sql("alert.escalated.title", title=Alert.title),
             text_sql("alert.escalated.body", township=township.name, title=Alert.title),
@@ -143,12 +229,34 @@ def escalate_due(session: Session, *, settings: AlertSettings, today: date,
             sa.literal("/#/alerts/") + sa.cast(Alert.id, sa.String), sa.literal(True), Alert.id)
             .join(township, township.id == Alert.place_id)
             .join(User, sa.and_(User.role == roles.DISTRICT_ADMIN, User.is_active))
-            .where(Alert.id.in_(ids)), now=now)
+            .where(batch, ~_digested()), now=now)
+        for township_id, n in session.execute(select(Alert.place_id, sa.func.count()).where(batch, _digested())
+                                              .group_by(Alert.place_id)):
+            digested[township_id] = digested.get(township_id, 0) + n
+        session.execute(sa.update(Alert).where(batch).values(level="district", sla_due_at=sa.case(
+            *((Alert.severity == severity, sa.literal(now + timedelta(minutes=minutes), type_=due_type))
+              for severity, minutes in settings.sla_minutes.items()))).execution_options(synchronize_session=False))
         escalated.extend(ids)
+    _escalation_digests(session, digested, now=now)
     climbed = set(escalated)
     for loaded in [o for o in session.identity_map.values() if isinstance(o, Alert) and o.id in climbed]:
         session.expire(loaded)  # an alert loaded before shows its new level
     return escalated
+
+
+def _escalation_digests(session: Session, digested: dict[int, int], *, now: datetime) -> None:
+    """One message to the district admins per township whose scheduled alerts just climbed, all
+    written at once."""
+    if not digested:
+        return
+    admins = district_admins(session)
+    names = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(list(digested)))).all())
+    notify.notify_many(session, [
+        {"user_id": admin, "kind": "escalation", "urgent": False, "url": "/#/alerts",
+         "title": text("alert.escalated.digest.title", township=names[township_id], count=n),
+         "body": text("alert.escalated.digest.body", township=names[township_id], count=n),
+         "dedupe_key": f"escalated:{township_id}:{now:%Y-%m-%dT%H:%M}"}
+        for township_id, n in sorted(digested.items()) for admin in admins], now=now)
 
 
 def _managed(session: Session, actor: Actor, alert_id: int) -> Alert:
@@ -270,15 +378,14 @@ def sla_summary(session: Session, *, actor: Actor, now: datetime) -> dict:
 
 
 def list_alerts(session: Session, *, actor: Actor, status: str | None = None, level: str | None = None,
-                offset: int = 0, limit: int = 50) -> tuple[list[Alert], int]:
+                page: Page = Page()) -> tuple[list[Alert], str | None]:
     stmt = _scoped(session, actor)
     if status:
         stmt = stmt.where(Alert.status == status)
     if level:
         stmt = stmt.where(Alert.level == level)
-    total = count(session, stmt)
-    rows = list(session.scalars(stmt.order_by(Alert.id.desc()).offset(offset).limit(limit)))
-    return rows, total
+    return split(list(session.scalars(select_page(stmt, page, order=[Alert.id], descending=True))), page,
+                 lambda a: (a.id,))
 
 
 def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEvent]]:

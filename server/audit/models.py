@@ -22,3 +22,6 @@ class AuditLog(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     address: str | None = Field(default=None, max_length=45)
     detail: dict | None = Field(default=None, sa_type=sa.JSON)
+
+    # the trail newest first, a keyset page at a time (audit.service.entries); retention cuts by ``at``
+    __table_args__ = (sa.Index("ix_auditlog_at_id", "at", "id"),)

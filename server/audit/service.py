@@ -10,6 +10,7 @@ from sqlmodel import Session
 from server import clock
 from server.audit.models import AuditLog
 from server.auth.actor import Actor
+from server.paging import Page, select_page, split
 
 _INSERT = AuditLog.__table__.insert()
 
@@ -57,6 +58,12 @@ def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[
     ]
     if rows:
         session.execute(_INSERT, rows)
+
+
+def entries(session: Session, *, page: Page = Page(), **filters) -> tuple[list[AuditLog], str | None]:
+    """The audit trail (query's), newest first, a page at a time."""
+    return split(list(session.scalars(select_page(query(**filters), page, order=[AuditLog.at, AuditLog.id],
+                                                  descending=True))), page, lambda e: (e.at, e.id))
 
 
 def query(*, person_id: int | None = None, user_id: int | None = None):

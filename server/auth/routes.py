@@ -3,6 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from server import paging
 from server.auth import service
 from server.auth.current import current_actor, current_user, login_required
 from server.auth.roles import STAFF_ROLES
@@ -119,19 +120,12 @@ class Health(MethodView):
 class Users(MethodView):
     @login_required(*STAFF_ROLES)
     @users_blp.arguments(UserQuerySchema, location="query")
-    @users_blp.response(200, UserSchema(many=True))
-    @users_blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """List the users of your area"""
-        rows, total = service.list_users(
-            get_session(),
-            user=current_user(),
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
-            **args,
-        )
-        pagination_parameters.item_count = total
-        return rows
+    @users_blp.arguments(paging.query_schema(), location="query")
+    @users_blp.response(200, UserSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """List the users of your area, a page at a time"""
+        return paging.respond(*service.list_users(get_session(), user=current_user(), page=paging.page(page_args),
+                                                  **args))
 
     @login_required(*STAFF_ROLES)
     @users_blp.arguments(UserSchema)

@@ -37,8 +37,8 @@ from server.auth.roles import (
     is_district_admin,
     is_staff,
 )
-from server.db import count
 from server.errors import ServiceError, message
+from server.paging import Page, select_page, split
 from server.places.models import Place, subtree_filter
 
 
@@ -377,7 +377,7 @@ def visible_users(session: Session, user: User):
 
 
 def list_users(session: Session, *, user: User, role: str | None = None, place_id: int | None = None,
-               offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
+               page: Page = Page()) -> tuple[list[User], str | None]:
     if not is_staff(user):
         raise ServiceError(403, "forbidden_role")
     stmt = visible_users(session, user)
@@ -386,8 +386,7 @@ def list_users(session: Session, *, user: User, role: str | None = None, place_i
     if place_id is not None:
         place = managed_place(session, user, place_id)
         stmt = stmt.where(User.place_id.in_(select(Place.id).where(subtree_filter(place))))
-    total = count(session, stmt)
-    return list(session.scalars(stmt.offset(offset).limit(limit))), total
+    return split(list(session.scalars(select_page(stmt, page, order=[User.id]))), page, lambda u: (u.id,))
 
 
 def create_user(

@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from server import paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.care import service
@@ -44,15 +45,13 @@ def present(agreements):
 class Agreements(MethodView):
     @login_required(CAREGIVER, *STAFF_ROLES)
     @blp.arguments(AgreementQuerySchema, location="query")
-    @blp.response(200, AgreementSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """List agreements (caregivers: their own)"""
-        rows, total = service.list_agreements(get_session(), actor=current_actor(),
-                                              offset=pagination_parameters.first_item,
-                                              limit=pagination_parameters.page_size, **args)
-        pagination_parameters.item_count = total
-        return present(rows)
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, AgreementSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """List agreements (caregivers: their own), a page at a time"""
+        rows, after = service.list_agreements(get_session(), actor=current_actor(), page=paging.page(page_args),
+                                              **args)
+        return paging.respond(present(rows), after)
 
     @login_required(*STAFF_ROLES)
     @blp.arguments(AgreementSchema)

@@ -15,9 +15,9 @@ from server.auth import policy, roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.care.models import CareAgreement, CareHome
-from server.db import count
 from server.errors import ServiceError
 from server.messages import text
+from server.paging import Page, select_page, split
 from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place
@@ -34,7 +34,7 @@ def _visible(session: Session, user: User):
 
 
 def list_agreements(session: Session, *, actor: Actor, person_id: int | None = None, caregiver_id: int | None = None,
-                    status: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[CareAgreement], int]:
+                    status: str | None = None, page: Page = Page()) -> tuple[list[CareAgreement], str | None]:
     stmt = _visible(session, actor.user)
     if person_id is not None:
         stmt = stmt.where(CareAgreement.person_id == person_id)
@@ -42,10 +42,10 @@ def list_agreements(session: Session, *, actor: Actor, person_id: int | None = N
         stmt = stmt.where(CareAgreement.caregiver_id == caregiver_id)
     if status:
         stmt = stmt.where(CareAgreement.status == status)
-    total = count(session, stmt)
-    rows = list(session.scalars(stmt.offset(offset).limit(limit)))
+    rows, after = split(list(session.scalars(select_page(stmt, page, order=[CareAgreement.id]))), page,
+                        lambda a: (a.id,))
     audit.record_person_reads(session, actor=actor, person_ids=[a.person_id for a in rows], action="list_agreements")
-    return rows, total
+    return rows, after
 
 
 def create_agreement(session: Session, *, actor: Actor, person_id: int, caregiver_id: int, relation: str,

@@ -1,6 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from server import paging
 from server.auth.current import current_user, login_required
 from server.db import get_session
 from server.errors import fail
@@ -20,14 +21,12 @@ blp = Blueprint("notifications", __name__, url_prefix="/api", description="The i
 class Inbox(MethodView):
     @login_required()
     @blp.arguments(InboxQuerySchema, location="query")
-    @blp.response(200, NotificationSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """My notifications, newest first"""
-        rows, total = service.inbox(get_session(), user_id=current_user().id, unread_only=args["unread"],
-                                    offset=pagination_parameters.first_item, limit=pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return rows
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, NotificationSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """My notifications, newest first, a page at a time"""
+        return paging.respond(*service.inbox(get_session(), user_id=current_user().id, unread_only=args["unread"],
+                                             page=paging.page(page_args)))
 
 
 @blp.route("/notifications/<id:notification_id>/read")

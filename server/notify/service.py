@@ -15,11 +15,12 @@ from sqlmodel import Session
 from server import clock
 from server.auth.models import User
 from server.config import quiet_hours
-from server.db import count
+from server.db import count, insert_new
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import channels
 from server.notify.models import Delivery, Notification, PushSubscription
+from server.paging import Page, select_page, split
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,16 @@ def notify_select(session: Session, rows: sa.Select, *, now: datetime) -> int:
     statement = insert.from_select([*NOTIFY_COLUMNS, "created_at"], body).on_conflict_do_nothing(
         index_elements=["user_id", "dedupe_key"])
     return session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
+
+
+def notify_many(session: Session, messages: list[dict], *, now: datetime) -> int:
+    """Put many messages in inboxes at once — dicts of NOTIFY_COLUMNS (``url`` and ``alert_id``
+    may be left out) — once per (user, dedupe_key) as ``notify`` does (a message already there is
+    skipped by the unique key), by db.insert_new. For messages whose words are built in Python, a
+    batch at a time; delivery is deliver_pending's. Returns how many were added."""
+    return insert_new(session, Notification.__table__, [
+        {"url": None, "alert_id": None, **m, "title": m["title"][:120], "body": m["body"][:1000], "created_at": now}
+        for m in messages], unique=["user_id", "dedupe_key"])
 
 
 def in_quiet_hours(now: datetime, settings: NotifySettings) -> bool:
@@ -161,6 +172,14 @@ def for_alerts(session: Session, alert_ids: list[int]) -> list[Notification]:
     return list(session.scalars(select(Notification).where(Notification.alert_id.in_(alert_ids))))
 
 
+def _reachable(settings: NotifySettings):
+    """A clause over Notification: its user has a channel to carry it (deliver's push or SMS)."""
+    channels_ = [sa.exists().where(PushSubscription.user_id == Notification.user_id)] if settings.pusher else []
+    if settings.sms_url:
+        channels_.append(sa.exists().where(User.id == Notification.user_id, User.phone.is_not(None), User.phone != ""))
+    return sa.or_(sa.false(), *channels_)
+
+
 PENDING_DAYS = 2  # older undelivered messages stay in the inbox only: a push days late helps nobody
 
 
@@ -179,6 +198,13 @@ def deliver_pending(session: Session, settings: NotifySettings, now: datetime | 
     if quiet:
         counts["held"] = count(session, waiting.where(Notification.urgent.is_(False)))
         waiting = waiting.where(Notification.urgent.is_(True))
+    # a message whose user has no channel (no push subscription, no phone for the SMS) is in the
+    # inbox and that is all: marked delivered in one statement, not loaded and looked at in batches
+    session.execute(update(Notification).where(waiting.whereclause, ~_reachable(settings)).values(delivered_at=now)
+                    .execution_options(synchronize_session=False))
+    for loaded in [o for o in session.identity_map.values() if isinstance(o, Notification)]:
+        session.expire(loaded)  # one loaded before shows it delivered
+    session.commit()
     after = 0
     while True:
         batch = list(session.scalars(waiting.where(Notification.id > after).order_by(Notification.id)
@@ -193,12 +219,13 @@ def deliver_pending(session: Session, settings: NotifySettings, now: datetime | 
 
 # --- the inbox and subscriptions, for the API ---------------------------------------------------
 
-def inbox(session: Session, *, user_id: int, unread_only: bool = False, offset: int = 0, limit: int = 50):
+def inbox(session: Session, *, user_id: int, unread_only: bool = False,
+          page: Page = Page()) -> tuple[list[Notification], str | None]:
     stmt = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    total = count(session, stmt)
-    return list(session.scalars(stmt.order_by(Notification.id.desc()).offset(offset).limit(limit))), total
+    return split(list(session.scalars(select_page(stmt, page, order=[Notification.id], descending=True))), page,
+                 lambda n: (n.id,))
 
 
 def mark_read(session: Session, *, user_id: int, notification_id: int | None = None) -> int:

@@ -24,9 +24,9 @@ from server.auth.actor import Actor
 from server.care import service as care
 from server.care.models import CareAgreement
 from server.config import load_settings
-from server.db import count
 from server.errors import ServiceError
 from server.messages import text
+from server.paging import Page, select_page, split
 from server.people import service as people
 from server.people.models import EXIT_REASONS, Person, PersonExit
 from server.places.models import Place
@@ -94,8 +94,8 @@ def exit_of(session: Session, person_id: int) -> PersonExit | None:
     return session.scalar(select(PersonExit).where(PersonExit.person_id == person_id))
 
 
-def list_exits(session: Session, *, actor: Actor, since: date | None = None, offset: int = 0,
-               limit: int = 50) -> tuple[list[tuple[PersonExit, Person]], int]:
+def list_exits(session: Session, *, actor: Actor, since: date | None = None,
+               page: Page = Page()) -> tuple[list[tuple[PersonExit, Person]], str | None]:
     """Staff: the exits of the persons of their area, the latest first."""
     if not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
@@ -104,11 +104,11 @@ def list_exits(session: Session, *, actor: Actor, since: date | None = None, off
             .where(PersonExit.person_id.in_(visible)))
     if since is not None:
         stmt = stmt.where(PersonExit.exited_on >= since)
-    total = count(session, stmt)
-    page = [(e, p) for e, p in session.execute(
-        stmt.order_by(PersonExit.exited_on.desc(), PersonExit.id.desc()).offset(offset).limit(limit))]
-    audit.record_person_reads(session, actor=actor, person_ids=[p.id for _, p in page], action="list_exits")
-    return page, total
+    rows, after = split([(e, p) for e, p in session.execute(
+        select_page(stmt, page, order=[PersonExit.exited_on, PersonExit.id], descending=True))], page,
+        lambda row: (row[0].exited_on, row[0].id))
+    audit.record_person_reads(session, actor=actor, person_ids=[p.id for _, p in rows], action="list_exits")
+    return rows, after
 
 
 def left_my_care(session: Session, *, actor: Actor, today: date) -> list[dict]:

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server import clock
+from server import paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.db import get_session
@@ -62,15 +63,13 @@ class PersonExitView(MethodView):
 class Exits(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(ExitQuerySchema, location="query")
-    @blp.response(200, ExitSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """Exits of the persons of your area, the latest first"""
-        rows, total = exits.list_exits(get_session(), actor=current_actor(), since=args.get("since"),
-                                       offset=pagination_parameters.first_item,
-                                       limit=pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return [_exit_view(e, p.name) for e, p in rows]
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, ExitSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """Exits of the persons of your area, the latest first, a page at a time"""
+        rows, after = exits.list_exits(get_session(), actor=current_actor(), since=args.get("since"),
+                                       page=paging.page(page_args))
+        return paging.respond([_exit_view(e, p.name) for e, p in rows], after)
 
 
 @blp.route("/me/left-care")

@@ -1,6 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from server import paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CADRE, STAFF_ROLES, VOLUNTEER
 from server.db import get_session
@@ -60,20 +61,14 @@ def present(people: list[Person], *, role: str) -> list[dict]:
 class Persons(MethodView):
     @login_required()
     @blp.arguments(PersonQuerySchema, location="query")
-    @blp.response(200, PersonSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """List the persons you may see (volunteers: names and villages only; cadres: their paired persons)"""
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, PersonSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """List the persons you may see (volunteers: names and villages only; cadres: their paired persons), a
+        page at a time"""
         actor = current_actor()
-        rows, total = service.list_persons(
-            get_session(),
-            actor=actor,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
-            **args,
-        )
-        pagination_parameters.item_count = total
-        return present(rows, role=actor.user.role)
+        rows, after = service.list_persons(get_session(), actor=actor, page=paging.page(page_args), **args)
+        return paging.respond(present(rows, role=actor.user.role), after)
 
     @login_required(*STAFF_ROLES)
     @blp.arguments(PersonWriteSchema)

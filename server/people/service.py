@@ -18,6 +18,7 @@ from server.auth.policy import manages_place, require_manages
 from server.care.models import CareAgreement
 from server.db import count
 from server.errors import ServiceError
+from server.paging import Page, select_page, split
 from server.pairing.models import Cadre, Pairing
 from server.people import idnumber
 from server.people.models import Person
@@ -125,9 +126,8 @@ def list_persons(
     self_care_level: str | None = None,
     status: str | None = None,
     q: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> tuple[list[Person], int]:
+    page: Page = Page(),
+) -> tuple[list[Person], str | None]:
     stmt = visible(session, actor.user)
     if place_id is not None:
         place = places.get(session, place_id)
@@ -141,10 +141,9 @@ def list_persons(
         stmt = stmt.where(Person.status == status)
     if q:
         stmt = stmt.where(matches(q))
-    total = count(session, stmt)
-    rows = list(session.scalars(stmt.order_by(Person.id).offset(offset).limit(limit)))
+    rows, after = split(list(session.scalars(select_page(stmt, page, order=[Person.id]))), page, lambda p: (p.id,))
     audit.record_person_reads(session, actor=actor, person_ids=[p.id for p in rows], action="list")
-    return rows, total
+    return rows, after
 
 
 def get_person(session: Session, *, actor: Actor, person_id: int) -> Person:

@@ -23,6 +23,7 @@ class Place(SQLModel, table=True):
     path: str = Field(default="", max_length=200, index=True)
 
 
-def subtree_filter(place: Place):
-    """A clause matching ``place`` and everything under it (for Place-joined queries)."""
-    return Place.path.startswith(place.path, autoescape=True)
+def subtree_filter(place: Place, of=Place):
+    """A clause matching ``place`` and everything under it (for queries joined to Place, or to
+    ``of``, an alias of it)."""
+    return of.path.startswith(place.path, autoescape=True)

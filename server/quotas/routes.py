@@ -12,13 +12,14 @@ from server.quotas.schemas import (
     CoveragePersonsSchema,
     CoverageQuerySchema,
     CoverageSchema,
+    MissedPersonsSchema,
     ProgressSchema,
     QuotaSchema,
     SchedulePolicySchema,
     VisitRatesSchema,
 )
 from server.settings import current as current_settings
-from server.settings import this_month
+from server.settings import last_month, this_month
 
 blp = Blueprint("quotas", __name__, url_prefix="/api", description="Visit quotas, progress and coverage")
 
@@ -107,6 +108,19 @@ class VisitRates(MethodView):
         year, month = args.get("month") or this_month()
         return service.visit_rates(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
                                    month=month, zone=current_settings().zone, lang=language())
+
+
+@blp.route("/coverage/missed")
+class CoverageMissed(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(CoverageQuerySchema, location="query")
+    @blp.response(200, MissedPersonsSchema)
+    def get(self, args):
+        """Persons under a place whose quota a closed month (by default the last) fell short of: the list a
+        quota_missed alert opens"""
+        year, month = args.get("month") or last_month()
+        return service.missed_persons(get_session(), actor=current_actor(), place_id=args.get("place_id"), year=year,
+                                      month=month)
 
 
 @blp.route("/coverage/persons")

@@ -159,3 +159,17 @@ class CoveragePersonsSchema(ma.Schema):
     level = ma.fields.String()
     month = ma.fields.String()
     persons = ma.fields.List(ma.fields.Nested(CoveragePersonSchema))
+
+
+class MissedPersonSchema(CoveragePersonSchema):
+    """A person short of a closed month's quota: as coverage lists them, by the month close's count."""
+
+    class Meta:
+        exclude = ("visits", "quota_met", "visited")
+
+    quota_visits = ma.fields.Integer(metadata={"description": "visits the month close counted toward the quota"})
+    quota = ma.fields.Integer(metadata={"description": "the month's quota, prorated where the person was away"})
+
+
+class MissedPersonsSchema(CoveragePersonsSchema):
+    persons = ma.fields.List(ma.fields.Nested(MissedPersonSchema))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from calendar import monthrange
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,10 +34,11 @@ from server.places.models import Place
 from server.quotas.models import (
     DEFAULT_POLICY,
     MODE_GROUPS,
+    MonthlyCompliance,
     QuotaPolicy,
     SchedulePolicy,
 )
-from server.timeutil import month_bounds
+from server.timeutil import month_before, month_bounds
 from server.visits.catalogue import OBSERVATIONS
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
@@ -227,7 +229,7 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: di
                      zone: ZoneInfo, volunteer_visits: bool) -> Select:
     """The one coverage query: a row per person under ``place`` on the home-care register (active,
     decentralised) for the month [start, end), with their village (id, name, path), township
-    name, self-care level, risk flags, ``visits`` (verified, any mode), the verified visits of each
+    (id, name), self-care level, risk flags, ``visits`` (verified, any mode), the verified visits of each
     mode group (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy``
     counts), ``met`` (the month's quota met, QuotaPolicy.met) and ``visited`` (visited_in_month).
     Run it for the rows, or aggregate over it as a subquery."""
@@ -237,7 +239,8 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: di
     township = sa.orm.aliased(Place)
     return (
         select(Person.id.label("person_id"), Person.self_care_level, Person.risk_flags, Place.id.label("village_id"),
-               Place.name.label("village"), Place.path, township.name.label("township"),
+               Place.name.label("village"), Place.path, Place.parent_id.label("township_id"),
+               township.name.label("township"),
                func.coalesce(per_person.c.visits, 0).label("visits"),
                *(func.coalesce(per_person.c[g], 0).label(g) for g in MODE_GROUPS),
                counted.label("quota_visits"), met.label("met"), case((visited, True), else_=False).label("visited"))
@@ -333,25 +336,25 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     user = actor.user
     place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     children = {c.id: c for c in places.children(session, parent_id=place.id)}
-
-    def child_of(path: str) -> int | None:
-        return places.child_on_path(path, place)
-
     rows = {cid: {"place_id": cid, "name": c.name, "active": 0, "visited": 0, "quota_met": 0} for cid, c in children.items()}
+    # one grouped query: the persons counted by the child place they live under (the township of
+    # their village under a district, their village under a township), in the database
+    per_person = coverage_query(session, place=place, year=year, month=month, zone=zone).subquery()
+    child = {"district": per_person.c.township_id, "township": per_person.c.village_id}.get(place.level)
+    counted = select(child if child is not None else sa.null(), func.count(),
+                     func.count(case((per_person.c.visited, 1))), func.count(case((per_person.c.met, 1))))
     total = {"active": 0, "visited": 0, "quota_met": 0}
-    for r in session.execute(coverage_query(session, place=place, year=year, month=month, zone=zone)):
-        cid = child_of(r.path)
-        target = [total] + ([rows[cid]] if cid in rows else [])
-        for t in target:
-            t["active"] += 1
-            t["visited"] += 1 if r.visited else 0
-            t["quota_met"] += 1 if r.met else 0
+    for cid, active, visited, met in session.execute(counted if child is None else counted.group_by(child)):
+        for t in [total] + ([rows[cid]] if cid in rows else []):
+            t["active"] += active
+            t["visited"] += visited
+            t["quota_met"] += met
     trend = []
     y, m = year, month
     for _ in range(trend_months):
         active, visited = coverage_totals(session, place=place, year=y, month=m, zone=zone)
         trend.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited})
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        y, m = month_before(y, m)
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
             "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend[::-1]}
 
@@ -399,6 +402,9 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
 # --- who is behind -----------------------------------------------------------------------------------
 
 
+STREAM_BATCH = 5000  # rows fetched at a time by the streams below: memory stays flat however many
+
+
 @dataclass(frozen=True)
 class Behind:
     caregiver_id: int
@@ -407,66 +413,81 @@ class Behind:
     quota: int
 
 
-def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> list[Behind]:
+def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> Iterator[Behind]:
     """Persons under an active agreement whose visits this month (by anyone) fall short of the
     month's even pace by ``now`` — or of a mode's minimum by the month's last day — with their
-    caregiver."""
+    caregiver, in caregiver order, as a stream of Behind.
+
+    Judged in the database over the month's visits alone (mode_counts is bounded to the month),
+    so only the persons behind come back. A person an absence or an exit touches this month is due
+    a prorated month (roster.prorated_policy), never more than the whole one: the database keeps
+    them by the whole month's pace and each is judged again here by their own."""
     local = now.astimezone(zone)
     start, end = month_bounds(local.year, local.month, zone)
     counts = mode_counts(start, end)
+    by_group = [func.coalesce(counts.c[g], 0) for g in MODE_GROUPS]
+    policy = policies(session)
+
+    def short(p: QuotaPolicy, by, either):
+        """Behind the pace of ``p`` with ``by`` visits of each mode group: numbers judged in Python
+        (``either`` = any), or columns judged in SQL (``either`` = an OR of the clauses)."""
+        return either([p.counted(*by) < expected_by(p.required(), local),
+                       *(n < expected_by(getattr(p, f"min_{g}"), local) for g, n in zip(MODE_GROUPS, by))])
+
+    behind = by_level(policy, Person.self_care_level, lambda p: short(p, by_group, lambda c: sa.or_(*c)))
     rows = session.execute(
-        select(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level,
-               *(func.coalesce(counts.c[g], 0) for g in MODE_GROUPS))
+        select(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level, *by_group)
         .join(Person, Person.id == CareAgreement.person_id)
         .outerjoin(counts, counts.c.person_id == Person.id)
-        .where(CareAgreement.status == "active", roster.on_roster(local.date()))
-    ).all()
-    policy = policies(session)
+        .where(CareAgreement.status == "active", roster.on_roster(local.date()), behind)
+        .order_by(CareAgreement.caregiver_id, Person.id)
+        .execution_options(yield_per=STREAM_BATCH))
     due = roster.days_due(session, year=local.year, month=local.month)
     length = monthrange(local.year, local.month)[1]
-    out = []
     for caregiver_id, pid, name, level, *by in rows:
         q = policy[level] if pid not in due else roster.prorated_policy(policy[level], due[pid], length)
-        done, required = q.counted(*by), q.required()
-        short_of_mode = any(n < expected_by(getattr(q, f"min_{g}"), local) for g, n in zip(MODE_GROUPS, by))
-        if done < expected_by(required, local) or short_of_mode:
-            out.append(Behind(caregiver_id, name, done, required))
-    return out
+        if pid not in due or short(q, by, any):
+            yield Behind(caregiver_id, name, q.counted(*by), q.required())
 
 
 @dataclass(frozen=True)
 class Gap:
     person_id: int
     name: str
-    village_id: int
+    township_id: int
     last_visit_at: datetime | None
     max_gap_days: int
 
 
-def visit_gaps(session: Session, *, now: datetime, today: date) -> list[Gap]:
+def visit_gaps(session: Session, *, now: datetime, today: date) -> Iterator[Gap]:
     """Persons on the roster ``today`` (local), under an active agreement and at home, whose last
     visit counting toward their month is older than the longest gap their level's policy allows
     at ``now`` — or who had none since an agreement begun that long ago. Levels whose policy sets
     no gap (the seeds' default) are not watched: the month close catches a month without a
-    visit. An absence from home (server/people/absences.py) suspends the watch."""
+    visit. An absence from home (server/people/absences.py) suspends the watch.
+
+    Bounded to the window it concerns: a person is found by the absence of a counting visit since
+    the cutoff (the visits of that window, through the visit indexes), and only for those found is
+    the last visit before it looked up — the cost follows the persons in a gap, not the history;
+    they stream, a batch at a time."""
     quotas = policies(session)
-    last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
-            .join(Person, Person.id == Visit.person_id)
-            .where(counts_toward_quota(quotas)).group_by(Visit.person_id).subquery())
-    gaps = []
+    counting = counts_toward_quota(quotas)
+    village = sa.orm.aliased(Place)
     for level, rule in quotas.items():
         if rule.max_gap_days is None:
             continue
         cutoff = now - timedelta(days=rule.max_gap_days)
+        before = (Visit.person_id == Person.id) & (Visit.started_at < cutoff) & counting
+        last = select(func.max(Visit.started_at)).where(before).correlate(Person).scalar_subquery()
         rows = session.execute(
-            select(Person.id, Person.name, Person.village_id, last.c.last)
+            select(Person.id, Person.name, village.parent_id, last)
             .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
-            .outerjoin(last, last.c.person_id == Person.id)
-            .where(roster.on_roster(today), ~roster.away_on(today), Person.self_care_level == level,
-                   sa.or_(last.c.last < cutoff, and_(last.c.last.is_(None), CareAgreement.start_on < cutoff.date())))
-        ).all()
-        gaps += [Gap(pid, name, village_id, last_at, rule.max_gap_days) for pid, name, village_id, last_at in rows]
-    return gaps
+            .join(village, village.id == Person.village_id)
+            .where(Person.self_care_level == level, roster.on_roster(today), ~roster.away_on(today),
+                   ~sa.exists().where(Visit.person_id == Person.id, Visit.started_at >= cutoff, counting),
+                   (CareAgreement.start_on < cutoff.date()) | sa.exists().where(before))
+            .execution_options(yield_per=STREAM_BATCH))
+        yield from (Gap(pid, name, township_id, last_at, rule.max_gap_days) for pid, name, township_id, last_at in rows)
 
 
 # --- who has not been visited ------------------------------------------------------------------------
@@ -498,3 +519,30 @@ def persons_coverage(session: Session, *, actor: Actor, place_id: int | None, ye
     audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="coverage_persons")
     return {"place_id": place.id, "name": place.name, "level": place.level, "month": f"{year:04d}-{month:02d}",
             "persons": out}
+
+
+def missed_persons(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> dict:
+    """The persons under a place whose quota the month close found short in a closed month (their
+    MonthlyCompliance rows, prorated where they were away): the list a township's quota_missed
+    alert opens, each with the visits counted against the quota and their caregiver to call.
+    Each is a read of the person's record, audited."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    label = f"{year:04d}-{month:02d}"
+    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
+    stmt = (select(MonthlyCompliance.person_id, Person.name, Person.phone, MonthlyCompliance.village_id,
+                   village.name.label("village"), township.name.label("township"), MonthlyCompliance.self_care_level,
+                   MonthlyCompliance.verified_home_visits, MonthlyCompliance.quota,
+                   User.display_name.label("caregiver_name"), User.phone.label("caregiver_phone"))
+            .join(Person, Person.id == MonthlyCompliance.person_id)
+            .join(village, village.id == MonthlyCompliance.village_id)
+            .outerjoin(township, township.id == village.parent_id)
+            .outerjoin(User, User.id == MonthlyCompliance.caregiver_id)
+            .where(MonthlyCompliance.month == label, ~MonthlyCompliance.met, places.subtree_filter(place, village))
+            .order_by(village.name, Person.name, Person.id))
+    out = [{"person_id": r.person_id, "name": r.name, "phone": r.phone, "village_id": r.village_id,
+            "village": r.village, "township": r.township, "self_care_level": r.self_care_level,
+            "quota_visits": r.verified_home_visits, "quota": r.quota, "caregiver_name": r.caregiver_name,
+            "caregiver_phone": r.caregiver_phone} for r in session.execute(stmt)]
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="missed_persons")
+    return {"place_id": place.id, "name": place.name, "level": place.level, "month": label, "persons": out}

@@ -15,7 +15,7 @@ from server.reports.schemas import (
     ReportQuerySchema,
     ReportSchema,
 )
-from server.reports.tables import to_csv, to_xlsx
+from server.reports.tables import csv_chunks, xlsx_chunks
 from server.settings import current as current_settings
 from server.settings import this_month, today
 
@@ -61,9 +61,9 @@ class ReportByName(MethodView):
         else:
             fail(404, "not_found")
         if args["format"] == "csv":
-            return download(to_csv(report.headers, report.table_rows()), report.title, "csv")
+            return download(csv_chunks(report.headers, report.table_rows()), report.title, "csv")
         if args["format"] == "xlsx":
-            return download(to_xlsx(name, report.headers, report.table_rows()), report.title, "xlsx")
+            return download(xlsx_chunks(name, report.headers, report.table_rows()), report.title, "xlsx")
         return report.as_dict()
 
 

@@ -4,6 +4,7 @@ Each report is a title, headers as the forms print them, and rows; routes render
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -27,9 +28,11 @@ from server.places.models import Place
 from server.quotas import service as quotas
 from server.quotas.models import MODE_GROUPS, SchedulePolicy
 from server.quotas.service import started_in
-from server.timeutil import month_bounds
+from server.timeutil import month_before, month_bounds
 from server.visits import service as visits
 from server.visits.models import Visit
+
+STREAM_ROWS = 2000  # rows a streamed report reads at a time
 
 LEVEL_ZH = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 
@@ -38,19 +41,22 @@ LEVEL_ZH = {"self_care": "全自理", "partly_disabled": "半失能", "fully_dis
 class Report:
     title: str
     headers: list[str]
-    rows: list[list]
+    rows: Iterable[list]  # a list, or a stream read from the database as it is written out (once)
     notes: list[str] = field(default_factory=list)  # printed under the table (the policy applied, the form's notes)
     policy: dict | None = None  # the quota policy a report judging 达标/未达标 applied (quotas.applied)
 
     def as_dict(self) -> dict:
-        out = {"title": self.title, "headers": self.headers, "rows": self.rows, "notes": self.notes}
+        out = {"title": self.title, "headers": self.headers, "rows": list(self.rows), "notes": self.notes}
         if self.policy is not None:
             out["policy"] = self.policy
         return out
 
-    def table_rows(self) -> list[list]:
+    def table_rows(self) -> Iterator[list]:
         """The rows as a spreadsheet prints them: the table, then a blank row and the notes."""
-        return self.rows + ([[]] + [[n] for n in self.notes] if self.notes else [])
+        yield from self.rows
+        if self.notes:
+            yield []
+            yield from ([n] for n in self.notes)
 
 
 def _scope(session: Session, actor: Actor, place_id: int | None) -> Place:
@@ -173,18 +179,20 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
         .outerjoin(flagged, mine(flagged))
         .where(village.path.startswith(place.path, autoescape=True), CareAgreement.start_on < end.date(),
                (CareAgreement.end_on.is_(None)) | (CareAgreement.end_on >= first))
-        .order_by(village.name, Person.name)
-    ).all()
-    rows = []
-    for v, p, level, caregiver, relation, start_on, end_on, home, pv, remote, flags in data:
-        q = policy[level]
-        rows.append([v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS[relation], start_on.isoformat(),
-                     end_on.isoformat() if end_on else "", q.required(), home, pv, remote, q.counted(home, pv, remote),
-                     flags, "达标" if q.met(home, pv, remote) else "未达标"])
+        .order_by(village.name, Person.name, CareAgreement.id)
+        .execution_options(yield_per=STREAM_ROWS))
+
+    def rows():  # streamed: a district's agreements are read while the file is written
+        for v, p, level, caregiver, relation, start_on, end_on, home, pv, remote, flags in data:
+            q = policy[level]
+            yield [v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS[relation], start_on.isoformat(),
+                   end_on.isoformat() if end_on else "", q.required(), home, pv, remote, q.counted(home, pv, remote),
+                   flags, "达标" if q.met(home, pv, remote) else "未达标"]
+
     applied = quotas.applied(session, lang)
     return Report(text("report.agreements", place=place.name, year=year, month=month),
                   ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应探访次数",
-                   "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况"], rows,
+                   "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况"], rows(),
                   notes=[applied["text"]], policy=applied)
 
 
@@ -222,7 +230,7 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
         raised = session.scalar(select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
                                 .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
         out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered, "alerts": raised})
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        y, m = month_before(y, m)
     return {"place_id": place.id, "name": place.name, "months": out[::-1]}
 
 

@@ -34,7 +34,7 @@ from server.places import service as places
 from server.places.models import Place
 from server.quotas import service as quotas
 from server.reviews.models import REVIEW_METHODS, REVIEW_RESULTS, ReviewRecord
-from server.timeutil import month_bounds
+from server.timeutil import month_before, month_bounds
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,13 @@ def current(session: Session, today: date) -> Campaign:
     yearly, half = review_months(session)
     y, m = today.year, today.month
     while m not in (yearly, half):
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        y, m = month_before(y, m)
     return Campaign(y, m, yearly=m == yearly)
 
 
 def last_closed(session: Session, today: date) -> Campaign:
     """The last campaign that ended before ``today``."""
-    y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    y, m = month_before(today.year, today.month)
     return current(session, date(y, m, 1))
 
 

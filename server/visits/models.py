@@ -39,7 +39,8 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_visit_person_started", "person_id", "started_at"),
         sa.Index("ix_visit_caregiver_started", "caregiver_id", "started_at"),
-        sa.Index("ix_visit_started", "started_at", postgresql_include=["person_id", "status", "mode"]),
+        # the month's scans, and the visits list newest first (a keyset page on (started_at, id))
+        sa.Index("ix_visit_started", "started_at", "id", postgresql_include=["person_id", "status", "mode"]),
         # the review queue: visits of one status, newest first (visits.service list's order)
         sa.Index("ix_visit_status_started", "status", "started_at", "id"),
     )

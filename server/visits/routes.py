@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server import uploads
+from server import paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CADRE, CAREGIVER, STAFF_ROLES
 from server.db import get_session
@@ -106,15 +107,13 @@ class Visits(MethodView):
 
     @login_required()
     @blp.arguments(VisitQuerySchema, location="query")
-    @blp.response(200, VisitSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args, pagination_parameters):
-        """List visits you may see (caregivers: their own), newest first"""
-        rows, total = service.list_visits(get_session(), actor=current_actor(), zone=current_settings().zone,
-                                          offset=pagination_parameters.first_item,
-                                          limit=pagination_parameters.page_size, **args)
-        pagination_parameters.item_count = total
-        return present_visits(rows)
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, VisitSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """List visits you may see (caregivers: their own), newest first, a page at a time"""
+        rows, after = service.list_visits(get_session(), actor=current_actor(), zone=current_settings().zone,
+                                          page=paging.page(page_args), **args)
+        return paging.respond(present_visits(rows), after)
 
 
 @blp.route("/<id:visit_id>")

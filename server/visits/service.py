@@ -25,6 +25,7 @@ from server.db import count
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
+from server.paging import Page, select_page, split
 from server.pairing.models import Cadre, Pairing
 from server.people import exits, roster
 from server.people import service as people
@@ -350,7 +351,7 @@ def _visible(session: Session, actor: Actor):
 def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: int | None = None,
                 caregiver_id: int | None = None, month: tuple[int, int] | None = None,
                 since_month: tuple[int, int] | None = None, status: str | None = None,
-                offset: int = 0, limit: int = 50) -> tuple[list[Visit], int]:
+                page: Page = Page()) -> tuple[list[Visit], str | None]:
     stmt = _visible(session, actor)
     if person_id is not None:
         stmt = stmt.where(Visit.person_id == person_id)
@@ -363,10 +364,10 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
         stmt = stmt.where(Visit.started_at >= month_bounds(*since_month, zone)[0])
     if status:
         stmt = stmt.where(Visit.status == status)
-    total = count(session, stmt)
-    rows = list(session.scalars(stmt.order_by(Visit.started_at.desc(), Visit.id.desc()).offset(offset).limit(limit)))
+    rows, after = split(list(session.scalars(select_page(stmt, page, order=[Visit.started_at, Visit.id],
+                                                         descending=True))), page, lambda v: (v.started_at, v.id))
     audit.record_person_reads(session, actor=actor, person_ids=[v.person_id for v in rows], action="list_visits")
-    return rows, total
+    return rows, after
 
 
 def waiting_for_review(session: Session, *, actor: Actor) -> int:

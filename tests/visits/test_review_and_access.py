@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 import pytest
@@ -106,7 +105,7 @@ def test_listing_is_scoped_and_filtered(client, session, world, checkin):
 
     h = factories.headers(session, world.a.staff)
     r = client.get(f"/api/visits?person_id={world.a.person.id}&month={month}", headers=h)
-    assert r.status_code == 200 and json.loads(r.headers["X-Pagination"])["total"] == 2
+    assert r.status_code == 200 and len(r.get_json()) == 2 and "X-Next-Page" not in r.headers
     r = client.get("/api/visits?status=exception", headers=h)
     # the visit sent 40 days late is a late_submission (issue 14), never verified
     found = [v["verification"]["exceptions"] for v in r.get_json()]
