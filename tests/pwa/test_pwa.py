@@ -357,3 +357,39 @@ def test_volunteer_logs_an_activity_offline(context, site):
         row = conn.execute(sa.text("SELECT kind, participants, people_served, id FROM volunteeractivity")).one()
         photos = conn.scalar(sa.text(f"SELECT count(*) FROM visitphoto WHERE activity_id = {row[3]}"))
     assert tuple(row[:3]) == ("festival_visit", 6, 12) and photos == 1
+
+
+def test_staff_open_the_persons_behind_a_month_short_of_the_quota(context, site):
+    """Issue 13 item 3: one alert for the township's month ("2025-10 有2人走访未达标"), and the persons one
+    tap away, with their caregiver to call."""
+    from datetime import datetime, timezone
+
+    from sqlmodel import Session
+
+    from server.alerts.service import AlertSettings, raise_quota_missed
+    from server.quotas.models import MonthlyCompliance
+
+    with Session(site.database.engine) as s:
+        for pid in site.people:
+            village, caregiver = s.execute(sa.text(
+                f"SELECT p.village_id, a.caregiver_id FROM person p JOIN careagreement a ON a.person_id = p.id "
+                f"WHERE p.id = {pid}")).one()
+            s.add(MonthlyCompliance(person_id=pid, month="2025-10", village_id=village, caregiver_id=caregiver,
+                                    self_care_level="self_care",
+                                    quota=2, verified_home_visits=1 if pid == site.people[0] else 0, met=False))
+        s.flush()
+        assert raise_quota_missed(s, month_label="2025-10", at=datetime.now(timezone.utc),
+                                  settings=AlertSettings({"urgent": 240, "normal": 4320})) == 1
+        s.commit()
+    page = open_app(context)
+    login(page, "staff")
+    page.click("#alerts-link")
+    card = page.locator("[data-alert]:has-text('2025-10 有2人走访未达标')")
+    card.locator("[data-missed='2025-10']").click()
+    page.wait_for_selector("#missed-of")
+    assert "2025-10：2 人走访未达标" in page.inner_text("#missed-of")
+    rows = page.locator("[data-person]")
+    assert rows.count() == 2
+    assert "计入定额 1 次，定额 2 次" in page.inner_text(f"[data-person='{site.people[0]}']")
+    assert "王照料" in page.inner_text(f"[data-person='{site.people[1]}'] .caregiver")
+    shot(page, "40-missed")
