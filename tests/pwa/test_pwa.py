@@ -378,7 +378,7 @@ def test_staff_open_the_persons_behind_a_month_short_of_the_quota(context, site)
                                     self_care_level="self_care",
                                     quota=2, verified_home_visits=1 if pid == site.people[0] else 0, met=False))
         s.flush()
-        assert raise_quota_missed(s, month_label="2025-10", at=datetime.now(timezone.utc),
+        assert raise_quota_missed(s, month_label="2025-10", at=datetime(2025, 11, 1, 0, 30, tzinfo=timezone.utc),
                                   settings=AlertSettings({"urgent": 240, "normal": 4320})) == 1
         s.commit()
     page = open_app(context)
