@@ -96,6 +96,10 @@ def test_gap_watch_alerts_the_township_once(session, world, db, settings):
     alert = session.scalar(select(Alert).where(Alert.kind == "visit_gap"))
     assert alert.person_id == world.a.person.id and alert.place_id == world.a.place.id and alert.status == "open"
     assert alert.title == "王德明已25天没有核实的探访"
+    # keyed by the person and the (UTC) date of their last visit; the detail says which and the rule
+    assert alert.dedupe_key == f"gap:{world.a.person.id}:2026-10-26"
+    assert alert.detail == {"summary": "王德明已25天没有核实的探访", "last_visit": "2026-10-26", "max_gap_days": 20}
+    assert alert.sla_due_at == now + timedelta(minutes=1) + timedelta(minutes=settings.alerts.sla_minutes["normal"])
     assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id))] == ["raised"]
     digest = notes(session, world.a.staff, "gap_digest")
     assert [(n.title, n.body, n.url) for n in digest] == [
@@ -105,6 +109,28 @@ def test_gap_watch_alerts_the_township_once(session, world, db, settings):
     # a call counts toward the month under the default modes, so it closes the gap too
     visit(session, world.a.person, world.a.caregiver, now, mode="phone")
     assert jobs.run("gap_watch", db, at=now + timedelta(hours=2), settings=settings)["alerts_raised"] == 0
+
+
+def test_gap_watch_names_a_person_never_visited_since_an_agreement_begun_long_ago(session, world, db, settings):
+    factories.quota_policy(session, "self_care", max_gap_days=20)
+    now = datetime(2026, 11, 21, 7, 30, tzinfo=SH)  # 23:30 UTC on the 20th: local and UTC dates differ
+    village = session.get(Place, world.a.person.village_id)
+    never = factories.person(session, village, name="乙")
+    factories.agreement(session, never, world.a.caregiver, start=date(2026, 9, 1))
+    recent = factories.person(session, village, name="丙")  # an agreement younger than the gap: not yet
+    factories.agreement(session, recent, world.a.caregiver, start=date(2026, 11, 10))
+    visit(session, world.a.person, world.a.caregiver, now - timedelta(days=20, minutes=-1))  # 19 days 23:59: in time
+    visit(session, world.b.person, world.b.caregiver, now - timedelta(days=2))
+    assert jobs.run("gap_watch", db, at=now, settings=settings)["alerts_raised"] == 1
+    alert = session.scalar(select(Alert).where(Alert.kind == "visit_gap"))
+    assert (alert.person_id, alert.title, alert.dedupe_key, alert.detail) == (
+        never.id, "乙签订协议后还没有核实的探访", f"gap:{never.id}:never",
+        {"summary": "乙签订协议后还没有核实的探访", "last_visit": "never", "max_gap_days": 20})
+    # two minutes later 王德明's gap is past 20 days: his alert, keyed by his last visit's UTC date
+    # (23:31 UTC on 31 October, 1 November in Shanghai)
+    assert jobs.run("gap_watch", db, at=now + timedelta(minutes=2), settings=settings)["alerts_raised"] == 1
+    late = session.scalar(select(Alert).where(Alert.kind == "visit_gap", Alert.person_id == world.a.person.id))
+    assert late.title == "王德明已20天没有核实的探访" and late.dedupe_key == f"gap:{world.a.person.id}:2026-10-31"
 
 
 def test_gap_watch_sends_a_township_one_digest_however_many_are_overdue(session, world, db, settings):

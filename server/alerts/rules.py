@@ -16,7 +16,9 @@ from sqlmodel import Session
 
 from server.alerts import service as alerts
 from server.alerts.models import Alert
-from server.messages import text
+from server import db
+from server.db import UTCDateTime
+from server.messages import text, text_sql
 from server.places.models import Place
 from server.quotas import service as quotas
 
@@ -103,14 +105,21 @@ def on_no_caregiver(*, person_id: int, person_name: str, since: str) -> list[Fin
                     f"nocare:{person_id}:{since}", {})]
 
 
-def on_gap(gap: quotas.Gap, *, now: datetime) -> list[Finding]:
-    """A person past the longest allowed gap since their last verified home visit (or never
-    visited since an agreement that began that long ago)."""
-    since = gap.last_visit_at.date().isoformat() if gap.last_visit_at else "never"
-    days = (now - gap.last_visit_at).days if gap.last_visit_at else None
-    title = text("alert.visit_gap", name=gap.name, days=days) if days else text("alert.never_visited", name=gap.name)
-    return [Finding("visit_gap", "normal", title, f"gap:{gap.person_id}:{since}",
-                    {"last_visit": since, "max_gap_days": gap.max_gap_days})]
+def on_gaps(gaps: sa.Subquery, *, now: datetime) -> sa.Select:
+    """The alert of each person past the longest allowed gap since their last verified home visit
+    (or never visited since an agreement that began that long ago), over ``gaps``
+    (quotas.visit_gaps) — built in the database, for alerts.raise_select: "张三已25天没有核实的探访",
+    keyed by the person and the (UTC) date of that last visit, so a later visit and a new gap raise
+    again."""
+    since = sa.func.coalesce(db.utc_date(gaps.c.last_visit_at), sa.literal("never"))
+    days = db.whole_days(sa.literal(now, type_=UTCDateTime()), gaps.c.last_visit_at)
+    title = sa.case((gaps.c.last_visit_at.is_(None), text_sql("alert.never_visited", name=gaps.c.name)),
+                    else_=text_sql("alert.visit_gap", name=gaps.c.name, days=days))
+    return select(sa.literal("visit_gap").label("kind"), sa.literal("normal").label("severity"),
+                  gaps.c.person_id, gaps.c.township_id.label("place_id"), title.label("title"),
+                  (sa.literal("gap:") + sa.cast(gaps.c.person_id, sa.String) + sa.literal(":") + since)
+                  .label("dedupe_key"),
+                  db.json_object(summary=title, last_visit=since, max_gap_days=gaps.c.max_gap_days).label("detail"))
 
 
 def raise_findings(session: Session, findings: list[Finding], *, person_id: int, village_id: int,
@@ -129,13 +138,17 @@ def raise_findings(session: Session, findings: list[Finding], *, person_id: int,
 
 
 def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime, today: date) -> int:
-    """Raise the gap alerts due at ``now`` (local day ``today``), each person's their own, in
-    batches as the gaps stream from the database (alerts.raise_many); each township's staff get
-    one digest naming who, not a push per person. Returns how many are new."""
-    raised = alerts.raise_many(session, (
-        alerts.ToRaise(f.kind, f.severity, f.title, f.dedupe_key, gap.township_id, gap.person_id, f.detail)
-        for gap in quotas.visit_gaps(session, now=now, today=today) for f in on_gap(gap, now=now)),
-        settings=settings, now=now)
+    """Raise the gap alerts due at ``now`` (local day ``today``), each person's their own, in one
+    INSERT … SELECT from the gaps found in the database (alerts.raise_select); each township's staff
+    get one digest naming who, not a push per person. Returns how many are new."""
+    gaps = quotas.visit_gaps(session, now=now, today=today)
+    if gaps is None:
+        return 0
+    # OFFSET 0 keeps PostgreSQL from pulling the subquery up into the columns that name its last
+    # visit: each person's is looked up once, not once for each of the six (a CTE would do it too,
+    # but SQLite does not count a statement opening with WITH as a write)
+    found = gaps.offset(0).subquery("gaps")
+    raised = alerts.raise_select(session, on_gaps(found, now=now), settings=settings, now=now)
     separator = text("reminder.visits.separator")
     alerts.notify_digest(session, kinds=("visit_gap",), now=now, kind="gap_digest", title=text("digest.gap.title"),
                          body=lambda n, names: text("digest.gap.body", count=n, names=separator.join(names)),

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice
-from typing import Callable, Iterable
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import require_manages
-from server.db import insert_new
+from server.db import analyze_after, dialect_insert, id_batch, without_jit
 from server.errors import ServiceError
 from server.messages import text, text_sql
 from server.notify import service as notify
@@ -81,43 +80,36 @@ def raise_alert(session: Session, *, kind: str, township_id: int, title: str, de
     return alert, True
 
 
-RAISE_BATCH = 10_000  # alerts built in Python and written at a time
-
-
-@dataclass(frozen=True)
-class ToRaise:
-    """One alert for raise_many: what raise_alert takes, for a person of a township."""
-    kind: str
-    severity: str
-    title: str
-    dedupe_key: str
-    township_id: int
-    person_id: int | None = None
-    detail: dict | None = None
-
-
-def raise_many(session: Session, items: Iterable[ToRaise], *, settings: AlertSettings, now: datetime) -> int:
-    """Raise many alerts at once, each once per dedupe key as raise_alert does — read from
-    ``items`` a batch of RAISE_BATCH at a time, each written by db.insert_new (ON CONFLICT DO
-    NOTHING) — then their 'raised' events in one INSERT … SELECT of the alerts raised at ``now``
-    past the largest id before the call. Nobody is notified: the caller sends each
-    township one digest (notify_digest), not a push per alert. Returns how many were raised."""
+def raise_select(session: Session, rows: sa.Select, *, settings: AlertSettings, now: datetime) -> int:
+    """Raise many alerts at once from ``rows``, a select of ``kind``, ``severity``, ``person_id``,
+    ``place_id`` (the township), ``title`` and ``dedupe_key`` and ``detail`` (labelled so), each
+    once per dedupe key as raise_alert does: one INSERT … SELECT … ON CONFLICT DO NOTHING however
+    many thousands, the SLA by severity, the title cut to its column; then their 'raised' events in
+    one INSERT … SELECT of the alerts raised at ``now`` past the largest id before the call.
+    Nobody is notified: the caller sends each township one digest (notify_digest), not a push per
+    alert. Returns how many were raised."""
     # the alerts this call adds get ids past the largest one now: their events are found by that
     # range, not by an anti-join the planner, blind to rows inserted a moment ago, would nest-loop
     before = session.scalar(select(sa.func.coalesce(sa.func.max(Alert.id), 0)))
-    items, raised = iter(items), 0
-    while batch := list(islice(items, RAISE_BATCH)):
-        raised += insert_new(session, Alert.__table__, [
-            {"kind": i.kind, "severity": i.severity, "person_id": i.person_id, "place_id": i.township_id,
-             "level": "township", "status": "open", "title": i.title[:200], "dedupe_key": i.dedupe_key,
-             "detail": {"summary": i.title, **(i.detail or {})}, "created_at": now,
-             "sla_due_at": now + timedelta(minutes=settings.sla_minutes[i.severity])} for i in batch],
-            unique=["dedupe_key"])
-    connection = session.connection()
-    connection.execute(sa.insert(AlertEvent).from_select(
+    without_jit(session)
+    src = rows.subquery()
+    columns = Alert.__table__.c
+    sla_due = sa.case(*((src.c.severity == severity, sa.literal(now + timedelta(minutes=minutes),
+                                                                type_=columns.sla_due_at.type))
+                        for severity, minutes in settings.sla_minutes.items()))
+    body = select(src.c.kind, src.c.severity, src.c.person_id, src.c.place_id, sa.literal("township"),
+                  sa.literal("open"), sa.func.substr(src.c.title, 1, columns.title.type.length), src.c.dedupe_key,
+                  src.c.detail, sa.literal(now, type_=columns.created_at.type),
+                  sla_due).where(sa.true())
+    statement = dialect_insert(session, Alert).from_select(
+        ["kind", "severity", "person_id", "place_id", "level", "status", "title", "dedupe_key", "detail",
+         "created_at", "sla_due_at"], body).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    raised = session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    session.connection().execute(sa.insert(AlertEvent).from_select(
         ["alert_id", "at", "kind"],
         select(Alert.id, sa.literal(now, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
         .where(Alert.id > before, Alert.created_at == now)))
+    analyze_after(session, raised, Alert.__table__, AlertEvent.__table__)
     return raised
 
 
@@ -203,11 +195,11 @@ def escalate_due(session: Session, *, settings: AlertSettings, today: date,
                  now: datetime | None = None, batch_size: int = ESCALATION_BATCH) -> list[int]:
     """Alerts nobody acknowledged in time climb from the township to the district — except those
     of a person no longer on the roster on local day ``today``, but for the follow-up of the exit.
-    Set-based, in batches of ``batch_size`` in id order: per batch one SELECT of the ids, then,
-    over the batch's id range (no list of ids sent back), one INSERT … SELECT of their 'escalated'
-    events, one of the district admins' messages for the alerts of their own, one count per
-    township of those digested and one UPDATE — the same handful of statements whether 10 or
-    100,000 are due; then one digest per township to the district admins. Returns the ids."""
+    Set-based, in batches of ``batch_size`` in id order: per batch the due alerts are selected once
+    into a temporary table (db.id_batch) which the batch's statements join — one INSERT … SELECT of
+    their 'escalated' events, one of the district admins' messages for the alerts of their own, one
+    count per township of those digested and one UPDATE, the same handful whether 10 or 100,000 are
+    due; then one digest per township to the district admins. Returns the ids."""
     now = now or clock.now()
     # the person, joined (an EXISTS under the OR would have PostgreSQL hash every person per batch)
     due = (select(Alert.id).outerjoin(Person, Person.id == Alert.person_id)
@@ -219,28 +211,36 @@ def escalate_due(session: Session, *, settings: AlertSettings, today: date,
     escalated: list[int] = []
     digested: dict[int, int] = {}  # township id -> alerts of DIGESTED_KINDS escalated
     after = 0  # each batch starts past the last: none walks again over the alerts already climbed
-    while ids := list(session.scalars(due.where(Alert.id > after).order_by(Alert.id).limit(batch_size))):
-        in_range = (Alert.id > after) & (Alert.id <= ids[-1])
-        batch = in_range & Alert.id.in_(due.where(in_range).correlate(None))
+    while True:
+        climbing = id_batch(session, "escalating", due.where(Alert.id > after).order_by(Alert.id).limit(batch_size))
+        ids = list(session.scalars(select(climbing.c.id).order_by(climbing.c.id)))
+        if not ids:
+            break
         after = ids[-1]
+        batch = Alert.id == climbing.c.id
         session.execute(sa.insert(AlertEvent).from_select(
-            ["alert_id", "at", "kind"], select(Alert.id, at, sa.literal("escalated")).where(batch)))
+            ["alert_id", "at", "kind"], select(climbing.c.id, at, sa.literal("escalated"))))
         notify.notify_select(session, select(
             User.id, sa.literal("escalation"), text_sql("alert.escalated.title", title=Alert.title),
             text_sql("alert.escalated.body", township=township.name, title=Alert.title),
             sa.literal("alert:") + sa.cast(Alert.id, sa.String) + sa.literal(":district"),
             sa.literal("/#/alerts/") + sa.cast(Alert.id, sa.String), sa.literal(True), Alert.id)
+            .join(climbing, batch)
             .join(township, township.id == Alert.place_id)
             .join(User, sa.and_(User.role == roles.DISTRICT_ADMIN, User.is_active))
-            .where(batch, ~_digested()), now=now)
-        for township_id, n in session.execute(select(Alert.place_id, sa.func.count()).where(batch, _digested())
-                                              .group_by(Alert.place_id)):
+            .where(~_digested()), now=now)
+        for township_id, n in session.execute(select(Alert.place_id, sa.func.count()).join(climbing, batch)
+                                              .where(_digested()).group_by(Alert.place_id)):
             digested[township_id] = digested.get(township_id, 0) + n
-        session.execute(sa.update(Alert).where(batch).values(level="district", sla_due_at=sa.case(
-            *((Alert.severity == severity, sa.literal(now + timedelta(minutes=minutes), type_=due_type))
-              for severity, minutes in settings.sla_minutes.items()))).execution_options(synchronize_session=False))
+        session.execute(sa.update(Alert).where(Alert.id.in_(select(climbing.c.id))).values(
+            level="district", sla_due_at=sa.case(
+                *((Alert.severity == severity, sa.literal(now + timedelta(minutes=minutes), type_=due_type))
+                  for severity, minutes in settings.sla_minutes.items()))).execution_options(synchronize_session=False))
         escalated.extend(ids)
+        if len(ids) < batch_size:
+            break  # the last batch: no need to ask again
     _escalation_digests(session, digested, now=now)
+    analyze_after(session, len(escalated), AlertEvent.__table__)
     climbed = set(escalated)
     for loaded in [o for o in session.identity_map.values() if isinstance(o, Alert) and o.id in climbed]:
         session.expire(loaded)  # an alert loaded before shows its new level

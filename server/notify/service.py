@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from server import clock
 from server.auth.models import User
 from server.config import quiet_hours
-from server.db import count, insert_new
+from server.db import count, dialect_insert, insert_new
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import channels
@@ -80,8 +79,7 @@ def notify_select(session: Session, rows: sa.Select, *, now: datetime) -> int:
     body = select(c[0], c[1], sa.func.substr(c[2], 1, 120), sa.func.substr(c[3], 1, 1000), c[4], c[5],
                   sa.cast(c[6], sa.Boolean), sa.cast(c[7], sa.Integer),  # a bare NULL or literal has no type on PG
                   sa.literal(now, type_=Notification.__table__.c.created_at.type)).where(sa.true())
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Notification)
-    statement = insert.from_select([*NOTIFY_COLUMNS, "created_at"], body).on_conflict_do_nothing(
+    statement = dialect_insert(session, Notification).from_select([*NOTIFY_COLUMNS, "created_at"], body).on_conflict_do_nothing(
         index_elements=["user_id", "dedupe_key"])
     return session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
 

@@ -450,44 +450,45 @@ def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> Iterator[
             yield Behind(caregiver_id, name, q.counted(*by), q.required())
 
 
-@dataclass(frozen=True)
-class Gap:
-    person_id: int
-    name: str
-    township_id: int
-    last_visit_at: datetime | None
-    max_gap_days: int
-
-
-def visit_gaps(session: Session, *, now: datetime, today: date) -> Iterator[Gap]:
+def visit_gaps(session: Session, *, now: datetime, today: date) -> Select | None:
     """Persons on the roster ``today`` (local), under an active agreement and at home, whose last
     visit counting toward their month is older than the longest gap their level's policy allows
     at ``now`` — or who had none since an agreement begun that long ago. Levels whose policy sets
     no gap (the seeds' default) are not watched: the month close catches a month without a
-    visit. An absence from home (server/people/absences.py) suspends the watch.
+    visit; when no level is watched, None. An absence from home (server/people/absences.py)
+    suspends the watch.
 
-    Bounded to the window it concerns: a person is found by the absence of a counting visit since
-    the cutoff (the visits of that window, through the visit indexes), and only for those found is
-    the last visit before it looked up — the cost follows the persons in a gap, not the history;
-    they stream, a batch at a time."""
-    quotas = policies(session)
-    counting = counts_toward_quota(quotas)
+    A select of ``person_id``, ``name``, ``township_id``, ``last_visit_at`` (None: never) and
+    ``max_gap_days``, for the gap watch to raise its alerts from in one INSERT … SELECT. Bounded to
+    the window it concerns: a person is found by the absence of a counting visit since the cutoff
+    (the visits of that window, through the visit indexes, read once from the earliest cutoff of
+    the watched levels, each level its own by a CASE), and only for those found is the last visit
+    before it looked up — the cost follows the persons in a gap, not the history."""
+    rules = policies(session)
+    watched = {level: rule for level, rule in rules.items() if rule.max_gap_days is not None}
+    if not watched:
+        return None
+    counting = counts_toward_quota(rules)
     village = sa.orm.aliased(Place)
-    for level, rule in quotas.items():
-        if rule.max_gap_days is None:
-            continue
-        cutoff = now - timedelta(days=rule.max_gap_days)
-        before = (Visit.person_id == Person.id) & (Visit.started_at < cutoff) & counting
-        last = select(func.max(Visit.started_at)).where(before).correlate(Person).scalar_subquery()
-        rows = session.execute(
-            select(Person.id, Person.name, village.parent_id, last)
-            .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
-            .join(village, village.id == Person.village_id)
-            .where(Person.self_care_level == level, roster.on_roster(today), ~roster.away_on(today),
-                   ~sa.exists().where(Visit.person_id == Person.id, Visit.started_at >= cutoff, counting),
-                   (CareAgreement.start_on < cutoff.date()) | sa.exists().where(before))
-            .execution_options(yield_per=STREAM_BATCH))
-        yield from (Gap(pid, name, township_id, last_at, rule.max_gap_days) for pid, name, township_id, last_at in rows)
+    cutoffs = {level: now - timedelta(days=rule.max_gap_days) for level, rule in watched.items()}
+
+    def of_level(values, type_):
+        return case(*((Person.self_care_level == level, sa.literal(v, type_=type_)) for level, v in values.items()))
+
+    cutoff = of_level(cutoffs, Visit.__table__.c.started_at.type)
+    before = (Visit.person_id == Person.id) & (Visit.started_at < cutoff) & counting
+    last = select(func.max(Visit.started_at)).where(before).correlate(Person).scalar_subquery()
+    return (
+        select(Person.id.label("person_id"), Person.name, village.parent_id.label("township_id"),
+               last.label("last_visit_at"),
+               of_level({level: rule.max_gap_days for level, rule in watched.items()}, sa.Integer()).label("max_gap_days"))
+        .join(CareAgreement, and_(CareAgreement.person_id == Person.id, CareAgreement.status == "active"))
+        .join(village, village.id == Person.village_id)
+        .where(Person.self_care_level.in_(list(watched)), roster.on_roster(today), ~roster.away_on(today),
+               ~sa.exists().where(Visit.person_id == Person.id, Visit.started_at >= min(cutoffs.values()),
+                                  Visit.started_at >= cutoff, counting),
+               (CareAgreement.start_on < of_level({lv: c.date() for lv, c in cutoffs.items()}, sa.Date()))
+               | sa.exists().where(before)))
 
 
 # --- who has not been visited ------------------------------------------------------------------------

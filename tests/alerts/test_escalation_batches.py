@@ -44,7 +44,7 @@ def test_the_statements_do_not_grow_with_the_alerts_due(session, world, n):
     used, escalated = statements_of(session, lambda: escalate_due(session, settings=SETTINGS,
                                                                   today=factories.today(), now=now))
     assert sorted(escalated) == sorted(ids)
-    assert used <= 12, used  # one batch: select, two updates, events, notifications, the empty select
+    assert used <= 12, used  # one batch: the ids into a temporary table, events, notifications, a count, the update
     assert session.scalar(select(func.count()).select_from(Alert).where(Alert.id.in_(ids),
                                                                           Alert.level == "district")) == n
     assert session.scalar(select(func.count()).select_from(AlertEvent).where(
