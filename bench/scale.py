@@ -161,6 +161,13 @@ def seed(engine, n: int) -> None:
         from server.people import idnumber
         levels = ["self_care"] * 8 + ["partly_disabled", "fully_disabled"]
         base = date(1935, 1, 1)
+
+        def phone(k: int) -> str:
+            # distinct and scattered as real numbers are (48271 is prime to 10⁸: k → digits is one to
+            # one), not 139 and a counter: a run of zeros shared by a hundred thousand sequential
+            # numbers would measure the seed, not the search
+            return f"{PHONE_PREFIXES[k % 10]}{(k * 48271 + 12345) % 10**8:08d}"
+
         for i in range(0, n, 10_000):
             rows = []
             for k in range(i, min(n, i + 10_000)):
@@ -169,7 +176,7 @@ def seed(engine, n: int) -> None:
                 rows.append({
                     "name": SURNAMES[k % len(SURNAMES)] + (GIVEN_M if sex == "M" else GIVEN_F)[(k // 7) % 20 % len(GIVEN_F)],
                     "sex": sex, "birth_date": born, "id_number": idnumber.make("159900", born, k % 499 + 1, sex),
-                    "phone": f"139{k:08d}", "support_mode": "decentralised", "self_care_level": levels[k % 10],
+                    "phone": phone(k), "support_mode": "decentralised", "self_care_level": levels[k % 10],
                     "risk_flags": [], "status": "active", "village_id": villages[k // PER_VILLAGE % len(villages)],
                     "created_at": now, "updated_at": now})
             conn.execute(sa.insert(Person), rows)
@@ -284,6 +291,9 @@ def _job_instant(name: str, hour: int) -> datetime:
     if name == "volunteer_reminder":
         return local(*M2, 15, hour, 10)
     return local(*M2, 16, hour, 0 if name == "daily_reminders" else 5 if name == "gap_watch" else 40)
+
+
+PHONE_PREFIXES = ("139", "138", "137", "135", "150", "151", "186", "188", "159", "177")
 
 
 def raw_sql(engine) -> dict:

@@ -89,3 +89,14 @@ def test_person_search_reads_the_trigram_indexes(pg):
     nodes = plan(pg, select(Person).where(matches("桂兰张")).order_by(Person.id).limit(50))
     assert seq_scans(nodes, "person") == []
     assert {"ix_person_name_trgm", "ix_person_id_number_trgm", "ix_person_phone_trgm"} <= index_names(nodes)
+
+
+def test_a_whole_number_reads_the_phone_trigrams_and_the_id_numbers_unique_index(pg):
+    from server.people.models import Person
+    from server.people.service import matches
+
+    pg.connection().exec_driver_sql("SET LOCAL enable_indexscan = off")
+    nodes = plan(pg, select(Person).where(matches("13904751234")).order_by(Person.id).limit(50))
+    assert seq_scans(nodes, "person") == []
+    names = index_names(nodes)
+    assert {"ix_person_phone_trgm", "person_id_number_key"} <= names and "ix_person_id_number_trgm" not in names

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -110,12 +112,24 @@ def visible_person(session: Session, actor: Actor, person_id: int) -> Person:
     return person
 
 
+# From this many characters on, a query of digits (and an ID's X) is a whole phone number or an ID
+# number typed from its start (its region, then the birth date): the ID is matched from its start.
+WHOLE_NUMBER = 11
+
+
 def matches(q: str):
     """Search: a fragment of the name, the ID number or the phone, case-insensitive (an ID's X).
     ``ILIKE '%q%'`` on PostgreSQL, served by the trigram indexes on the three (migration
-    0022_person_search); lower() LIKE on SQLite."""
+    0022_person_search); lower() LIKE on SQLite. A query of WHOLE_NUMBER digits or more finds
+    the ID numbers that begin with it, by the unique index's range: every ID of a district shares
+    its region's digits, and their trigram lists, each as long as the register, cost a search for a
+    phone number 80 ms at a million persons where the range costs one index probe."""
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.or_(*(column.ilike(pattern, escape="\\") for column in (Person.name, Person.id_number, Person.phone)))
+    name, phone = (column.ilike(pattern, escape="\\") for column in (Person.name, Person.phone))
+    if len(q) >= WHOLE_NUMBER and re.fullmatch(r"[0-9]+X?", q.upper()):
+        # the IDs from q up to q followed by the highest character an ID holds
+        return sa.or_(name, phone, Person.id_number.between(q.upper(), q.upper() + "X"))
+    return sa.or_(name, phone, Person.id_number.ilike(pattern, escape="\\"))
 
 
 def list_persons(

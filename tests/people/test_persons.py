@@ -158,6 +158,23 @@ def test_search_finds_a_person_by_a_fragment_of_name_id_number_or_phone(client, 
     assert found("赵桂") == [p.id]  # the other 赵桂… is in another township, out of this staff's reach
     assert other.id not in found("13904759999") and found("13904759999") == []
     assert found("_") == []  # LIKE's wildcards are matched literally
+    # a query as long as a phone number: the phone anywhere, an ID number from its start
+    assert found("13904751234") == [p.id]
+    assert found(p.id_number) == [p.id] and found(p.id_number[:14]) == [p.id]
+    assert found(p.id_number.lower()) == [p.id]
+    assert found(p.id_number[1:15]) == []  # fourteen digits from inside an ID: not a way IDs are typed
+
+
+def test_a_whole_id_number_ending_in_x_is_found_typed_either_case(client, session, world):
+    from server.people import idnumber
+
+    number = next(n for k in range(1, 999) if (n := idnumber.make("150402", date(1950, 5, 6), k, "M")).endswith("X"))
+    p = factories.person(session, world.a.villages[1], name="钱有福", born=date(1950, 5, 6))
+    p.id_number = number
+    session.flush()
+    h = factories.headers(session, world.a.staff)
+    for q in (number, number.lower(), number[:17]):
+        assert [x["id"] for x in client.get("/api/persons", query_string={"q": q}, headers=h).get_json()] == [p.id], q
 
 
 def test_caregiver_sees_only_their_persons(client, session, world):
