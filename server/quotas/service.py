@@ -233,7 +233,12 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: di
     mode group (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy``
     counts), ``met`` (the month's quota met, QuotaPolicy.met) and ``visited`` (visited_in_month).
     Run it for the rows, or aggregate over it as a subquery."""
-    per_person = mode_counts(start, end)
+    # the visits of the persons under the place only: a village's twenty, not the whole month's
+    # visits of every place grouped and then mostly thrown away
+    lives_under = sa.orm.aliased(Place)
+    under = (select(Person.id).join(lives_under, lives_under.id == Person.village_id)
+             .where(places.subtree_filter(place, of=lives_under)))
+    per_person = mode_counts(start, end, where=Visit.person_id.in_(under))
     counted, met = quota_sql(policy, Person.self_care_level, per_person)
     visited = visited_in_month(policy, start, end, zone=zone, volunteer_visits=volunteer_visits)
     township = sa.orm.aliased(Place)
@@ -351,8 +356,10 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
             t["quota_met"] += met
     trend = []
     y, m = year, month
-    for _ in range(trend_months):
-        active, visited = coverage_totals(session, place=place, year=y, month=m, zone=zone)
+    for k in range(trend_months):
+        # the month itself was counted above; the months before it, one query each
+        active, visited = ((total["active"], total["visited"]) if k == 0
+                           else coverage_totals(session, place=place, year=y, month=m, zone=zone))
         trend.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited})
         y, m = month_before(y, m)
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
