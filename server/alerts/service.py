@@ -358,8 +358,10 @@ def _scoped(session: Session, actor: Actor, *columns):
         raise ServiceError(403, "forbidden_role")
     stmt = select(*(columns or (Alert,)))
     if roles.is_township_staff(user):
+        # the township's places named (a few dozen), so the planner reads their alerts by place,
+        # knowing how few they are, instead of joining every alert to its place
         home = session.get(Place, user.place_id)
-        stmt = stmt.join(Place, Place.id == Alert.place_id).where(places.subtree_filter(home))
+        stmt = stmt.where(Alert.place_id.in_(list(session.scalars(select(Place.id).where(places.subtree_filter(home))))))
     return stmt
 
 
@@ -387,7 +389,16 @@ def list_alerts(session: Session, *, actor: Actor, status: str | None = None, le
         stmt = stmt.where(Alert.status == status)
     if level:
         stmt = stmt.where(Alert.level == level)
-    return split(list(session.scalars(select_page(stmt, page, order=[Alert.id], descending=True))), page,
+    if roles.is_township_staff(actor.user):
+        # a township's alerts, gathered by their places first and then ordered: the bulk raises
+        # write a township's side by side, and a planner walking every alert newest first in the
+        # hope of meeting them soon may meet them last (50 ms over 100,000 open alerts, against
+        # 0.2 ms; OFFSET 0 keeps the subquery whole)
+        gathered = sa.orm.aliased(Alert, stmt.offset(0).subquery())
+        stmt, key = select(gathered), gathered.id
+    else:
+        key = Alert.id
+    return split(list(session.scalars(select_page(stmt, page, order=[key], descending=True))), page,
                  lambda a: (a.id,))
 
 
