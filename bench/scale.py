@@ -215,18 +215,25 @@ def seed(engine, n: int) -> None:
                 at = db_time(engine, local(y, m, day, 10))
                 end = db_time(engine, local(y, m, day, 10, 40))
                 skip = "AND p.id % 5 <> 0" if (y, m) == M2 else ""
+                # each person's visit at a minute of its own between 10:00 and 18:00, not a million
+                # at one instant: a township's visits then lie among the others' as they do, instead
+                # of all after them in the index's order
+                if engine.dialect.name == "sqlite":
+                    at, end = (f"datetime('{t}', '+' || ((p.id * 37) % 480) || ' minutes')" for t in (at, end))
+                else:
+                    at, end = (f"(TIMESTAMPTZ '{t.isoformat()}' + ((p.id * 37) % 480) * INTERVAL '1 minute')"
+                               for t in (at, end))
                 conn.execute(sa.text(f"""
                     INSERT INTO visit (client_id, person_id, caregiver_id, agreement_id, mode, started_at, ended_at,
                                        received_at, lat, lon, accuracy_m, coord_system, services, status, exceptions,
                                        exception_detail, content_hash)
-                    SELECT 'b{y}{m}{k}-' || p.id, p.id, a.caregiver_id, a.id, 'home', :at, :end, :end, 42.28, 119.9,
+                    SELECT 'b{y}{m}{k}-' || p.id, p.id, a.caregiver_id, a.id, 'home', {at}, {end}, {end}, 42.28, 119.9,
                            12, 'wgs84', '[]'{j},
                            CASE WHEN (p.id + {k}) % 20 = 0 THEN 'exception'
                                 WHEN (p.id + {k}) % 33 = 0 THEN 'pending' ELSE 'verified' END,
                            (CASE WHEN (p.id + {k}) % 20 = 0 THEN '["outside_geofence"]' ELSE '[]' END){j},
                            '{{}}'{j}, 'bench'
-                    FROM person p JOIN careagreement a ON a.person_id = p.id WHERE a.status = 'active' {skip}"""),
-                             {"at": at, "end": end})
+                    FROM person p JOIN careagreement a ON a.person_id = p.id WHERE a.status = 'active' {skip}"""))
         bar.update(1)
         # open quota alerts past their SLA (escalation's work), on a tenth of the persons
         conn.execute(sa.text(f"""
