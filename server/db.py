@@ -49,62 +49,38 @@ class UTCDateTime(sa.types.TypeDecorator):
 # --- SQL functions that differ by engine, for statements that build rows in the database ---------------
 
 
-class utc_date(sa.sql.functions.FunctionElement):
-    """The UTC calendar date of a UTCDateTime column, as text 'YYYY-MM-DD' (Python's
-    ``value.date().isoformat()`` of the value read back)."""
-    type = sa.String()
-    inherit_cache = True
+def _by_engine(name: str, type_, doc: str, **templates: str):
+    """An SQL function written in each engine's own words: ``templates`` by dialect name, each
+    formatting the compiled arguments ({0}, {1}, … or {args}, all of them separated by commas)."""
+    function = type(name, (sa.sql.functions.FunctionElement,), {"type": type_, "inherit_cache": True, "__doc__": doc})
+    for dialect, template in templates.items():
+        def render(element, compiler, _template=template, **kw):
+            parts = [compiler.process(c, **kw) for c in element.clauses]
+            return _template.format(*parts, args=", ".join(parts))
+        compiles(function, dialect)(render)
+    return function
 
 
-@compiles(utc_date, "postgresql")
-def _utc_date_pg(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+utc_date = _by_engine(
+    "utc_date", sa.String(), """The UTC calendar date of a UTCDateTime column, as text 'YYYY-MM-DD' (Python's
+    ``value.date().isoformat()`` of the value read back).""",
+    postgresql="to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    sqlite="date({0})")  # SQLite holds it as UTC text 'YYYY-MM-DD HH:MM:SS…'
 
+whole_days = _by_engine(
+    "whole_days", sa.Integer(), """Whole days from the second datetime to the first (Python's
+    ``(later - earlier).days`` for later ≥ earlier), an integer.""",
+    postgresql="CAST(floor(extract(epoch FROM ({0} - {1})) / 86400) AS INTEGER)",
+    sqlite="((CAST(strftime('%s', {0}) AS INTEGER) - CAST(strftime('%s', {1}) AS INTEGER)) / 86400)")
 
-@compiles(utc_date, "sqlite")
-def _utc_date_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)})"  # stored as UTC 'YYYY-MM-DD HH:MM:SS…'
-
-
-class whole_days(sa.sql.functions.FunctionElement):
-    """Whole days from the second datetime to the first (Python's ``(later - earlier).days``
-    for later ≥ earlier), an integer."""
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(whole_days, "postgresql")
-def _whole_days_pg(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(floor(extract(epoch FROM ({later} - {earlier})) / 86400) AS INTEGER)"
-
-
-@compiles(whole_days, "sqlite")
-def _whole_days_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((CAST(strftime('%s', {later}) AS INTEGER) - CAST(strftime('%s', {earlier}) AS INTEGER)) / 86400)"
+_json_object = _by_engine("json_object", sa.JSON(), "A JSON object of key and value arguments.",
+                          postgresql="json_build_object({args})", sqlite="json_object({args})")
 
 
 def json_object(**fields):
     """A JSON object built in the database from SQL expressions (json_build_object on PostgreSQL,
     json_object on SQLite): for a detail written by an INSERT … SELECT."""
-    args = [part for key, value in fields.items() for part in (sa.literal(key), value)]
-    return _json_object(*args)
-
-
-class _json_object(sa.sql.functions.FunctionElement):
-    type = sa.JSON()
-    inherit_cache = True
-
-
-@compiles(_json_object, "postgresql")
-def _json_object_pg(element, compiler, **kw):
-    return f"json_build_object({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_json_object, "sqlite")
-def _json_object_sqlite(element, compiler, **kw):
-    return f"json_object({compiler.process(element.clauses, **kw)})"
+    return _json_object(*(part for key, value in fields.items() for part in (sa.literal(key), value)))
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
