@@ -37,6 +37,24 @@ def test_visits_page_newest_first_across_equal_start_times(client, session, worl
     assert starts == sorted(starts, reverse=True)
 
 
+def test_a_townships_visits_page_across_its_persons_and_none_of_another(client, session, world):
+    # township staff's pages are gathered person by person on PostgreSQL: the merge must keep the
+    # order, the cursor and the scope
+    second = factories.person(session, world.a.villages[1], name="钱二", caregiver=world.a.caregiver)
+    when = factories.now() - timedelta(days=1)
+    for k in range(7):
+        who = world.a.person if k % 2 else second
+        visit(session, who, world.a.caregiver, when - timedelta(hours=k // 3))
+    visit(session, world.b.person, world.b.caregiver, when)  # another township's
+    h = factories.headers(session, world.a.staff)
+    every = client.get("/api/visits?page_size=200", headers=h).get_json()
+    assert len(every) == 7 and {v["person_id"] for v in every} == {world.a.person.id, second.id}
+    assert [(v["started_at"], v["id"]) for v in every] == sorted(((v["started_at"], v["id"]) for v in every),
+                                                               reverse=True)
+    got = pages(client, "/api/visits", h, 3)
+    assert [len(p) for p in got] == [3, 3, 1] and sum(got, []) == [v["id"] for v in every]
+
+
 def test_alerts_and_the_inbox_and_the_audit_trail_page_too(client, session, world):
     for k in range(5):
         raise_alert(session, kind="visit_gap", township_id=world.a.place.id, title=f"第{k}条",

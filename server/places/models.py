@@ -12,7 +12,8 @@ class Place(SQLModel, table=True):
 
     Seed 001 annex 1 lists the townships of Aohan banner (敖汉旗). ``path`` is the
     materialised list of ancestor ids ("/1/4/23/"), so "everything in this
-    township" is one indexed prefix match on both engines.
+    township" is one indexed prefix match on both engines (on PostgreSQL through a pattern-ops
+    index, migration 0024_place_path_prefix: the plain one serves LIKE under the C collation only).
     """
 
     id: int | None = Field(default=None, primary_key=True)

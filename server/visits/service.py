@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -21,7 +22,7 @@ from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.care.models import CareAgreement
-from server.db import count
+from server.db import count, without_jit
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
@@ -364,10 +365,29 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
         stmt = stmt.where(Visit.started_at >= month_bounds(*since_month, zone)[0])
     if status:
         stmt = stmt.where(Visit.status == status)
-    rows, after = split(list(session.scalars(select_page(stmt, page, order=[Visit.started_at, Visit.id],
-                                                         descending=True))), page, lambda v: (v.started_at, v.id))
+    rows, after = split(list(session.scalars(_newest_first(session, actor, stmt, page))), page,
+                        lambda v: (v.started_at, v.id))
     audit.record_person_reads(session, actor=actor, person_ids=[v.person_id for v in rows], action="list_visits")
     return rows, after
+
+
+def _newest_first(session: Session, actor: Actor, stmt, page: Page):
+    """A page of the visits ``stmt`` selects, newest first. For township staff on PostgreSQL the
+    page is gathered person by person (a LATERAL join: each of the township's persons' newest
+    visits through the (person, started) index, a page's worth at most, then the newest of those):
+    a township holds a few hundred of a province's million persons, and walking every visit newest
+    first until fifty of theirs come up read 177,000 index entries (0.9 s) at a million persons.
+    Elsewhere (the district's whole register, a caregiver's own visits, SQLite) the plain page."""
+    order = [Visit.started_at, Visit.id]
+    if not roles.is_township_staff(actor.user) or session.get_bind().dialect.name != "postgresql":
+        return select_page(stmt, page, order=order, descending=True)
+    without_jit(session)  # a plan priced for every visit, whose work is a few hundred index probes
+    persons = people.visible(session, actor.user).with_only_columns(Person.id).subquery()
+    own = (select_page(stmt.where(Visit.person_id == persons.c.id), page, order=order, descending=True)
+           .lateral("own"))
+    newest = sa.orm.aliased(Visit, own)
+    return select_page(select(newest).select_from(persons).join(own, sa.true()), page,
+                       order=[newest.started_at, newest.id], descending=True)
 
 
 def waiting_for_review(session: Session, *, actor: Actor) -> int:
