@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 # The administrative tree, top down (DOMAIN.md "Place hierarchy").
@@ -15,6 +16,12 @@ class Place(SQLModel, table=True):
     township" is one indexed prefix match on both engines (on PostgreSQL through a pattern-ops
     index, migration 0024_place_path_prefix: the plain one serves LIKE under the C collation only).
     """
+
+    # "under this township" on PostgreSQL (migration 0024_place_path_prefix)
+    __table_args__ = (
+        sa.Index("ix_place_path_prefix", "path", postgresql_ops={"path": "varchar_pattern_ops"})
+        .ddl_if(dialect="postgresql"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=60)
