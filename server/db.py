@@ -204,18 +204,35 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: l
     return cursor.rowcount
 
 
+def on_postgresql(session: Session) -> bool:
+    """Whether the session's engine is PostgreSQL (the one for scale; SQLite otherwise)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def id_rows(session: Session, ids: list[int]):
+    """The ids as a table of one column ``value``, bound as one parameter (PostgreSQL's unnest of
+    an array, SQLite's json_each of a JSON list): for an INSERT … SELECT of a row per id."""
+    if on_postgresql(session):
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return sa.func.unnest(sa.literal(ids, type_=ARRAY(sa.Integer))).table_valued("value").render_derived()
+    import json
+
+    return sa.func.json_each(json.dumps(ids)).table_valued("value")
+
+
 def dialect_insert(session: Session, table):
     """The engine's own INSERT construct (PostgreSQL's or SQLite's), for ON CONFLICT."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+    return (postgresql.insert if on_postgresql(session) else sqlite.insert)(table)
 
 
 def without_jit(session: Session) -> None:
     """For the rest of the transaction, no JIT compilation on PostgreSQL: for a job's bulk write
     whose plan looks costly enough to compile (0.3–0.5 s each time, measured at a million persons)
     while its time goes to work JIT does not speed up — index entries, foreign-key checks."""
-    if session.connection().dialect.name == "postgresql":
+    if on_postgresql(session):
         session.execute(sa.text("SET LOCAL jit = off"))
 
 
@@ -228,7 +245,7 @@ def analyze_after(session: Session, written: int, *tables: sa.Table) -> None:
     scan of them all because the planner still counts the table as it was before the 100,000 rows
     just raised (autovacuum's analyse comes later, or, where it is off, never). ANALYZE samples and
     blocks neither readers nor writers."""
-    if written >= ANALYZE_AFTER and session.connection().dialect.name == "postgresql":
+    if written >= ANALYZE_AFTER and on_postgresql(session):
         for table in tables:
             session.execute(sa.text(f"ANALYZE {table.name}"))
 
@@ -244,7 +261,7 @@ def id_batch(session: Session, name: str, select_ids) -> sa.Table:
     table = _ID_BATCHES.tables.get(name)
     if table is None:
         table = sa.Table(name, _ID_BATCHES, sa.Column("id", sa.Integer, primary_key=True))
-    postgresql = session.connection().dialect.name == "postgresql"
+    postgresql = on_postgresql(session)
     session.execute(sa.text(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)"
                             + (" ON COMMIT DELETE ROWS" if postgresql else "")))
     session.execute(table.delete())

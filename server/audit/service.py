@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from sqlmodel import Session
 
 from server import clock
 from server.audit.models import AuditLog
+from server.db import id_rows
 from server.auth.actor import Actor
 from server.paging import Page, select_page, split
 
@@ -45,17 +45,12 @@ def record(
 
 def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[int], action: str) -> None:
     """One row per person shown, so a person's own trail lists every list that showed them — written
-    by one INSERT … SELECT over the ids as an array (PostgreSQL's unnest, SQLite's json_each): a
-    list page's fifty rows cost one statement and one parameter, not fifty rounds of parameters."""
+    by one INSERT … SELECT over the ids bound as one parameter (db.id_rows): a list page's fifty
+    rows cost one statement, not fifty rounds of parameters."""
     ids = list(person_ids)
     if not ids:
         return
-    if session.connection().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        shown = sa.func.unnest(sa.literal(ids, type_=ARRAY(sa.Integer))).table_valued("value").render_derived()
-    else:
-        shown = sa.func.json_each(json.dumps(ids)).table_valued("value")
+    shown = id_rows(session, ids)
     table = AuditLog.__table__
     session.execute(table.insert().from_select(
         ["at", "user_id", "address", "action", "entity", "entity_id", "person_id"],

@@ -22,7 +22,7 @@ from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.care.models import CareAgreement
-from server.db import count, without_jit
+from server.db import count, on_postgresql, without_jit
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
@@ -379,7 +379,7 @@ def _newest_first(session: Session, actor: Actor, stmt, page: Page):
     first until fifty of theirs come up read 177,000 index entries (0.9 s) at a million persons.
     Elsewhere (the district's whole register, a caregiver's own visits, SQLite) the plain page."""
     order = [Visit.started_at, Visit.id]
-    if not roles.is_township_staff(actor.user) or session.get_bind().dialect.name != "postgresql":
+    if not roles.is_township_staff(actor.user) or not on_postgresql(session):
         return select_page(stmt, page, order=order, descending=True)
     without_jit(session)  # a plan priced for every visit, whose work is a few hundred index probes
     persons = people.visible(session, actor.user).with_only_columns(Person.id).subquery()
