@@ -353,41 +353,44 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
                 caregiver_id: int | None = None, month: tuple[int, int] | None = None,
                 since_month: tuple[int, int] | None = None, status: str | None = None,
                 page: Page = Page()) -> tuple[list[Visit], str | None]:
-    stmt = _visible(session, actor)
+    where = []
     if person_id is not None:
-        stmt = stmt.where(Visit.person_id == person_id)
+        where.append(Visit.person_id == person_id)
     if caregiver_id is not None:
-        stmt = stmt.where(Visit.caregiver_id == caregiver_id)
+        where.append(Visit.caregiver_id == caregiver_id)
     if month is not None:
         start, end = month_bounds(*month, zone)
-        stmt = stmt.where(Visit.started_at >= start, Visit.started_at < end)
+        where += [Visit.started_at >= start, Visit.started_at < end]
     if since_month is not None:
-        stmt = stmt.where(Visit.started_at >= month_bounds(*since_month, zone)[0])
+        where.append(Visit.started_at >= month_bounds(*since_month, zone)[0])
     if status:
-        stmt = stmt.where(Visit.status == status)
-    rows, after = split(list(session.scalars(_newest_first(session, actor, stmt, page))), page,
+        where.append(Visit.status == status)
+    rows, after = split(list(session.scalars(_newest_first(session, actor, where, page))), page,
                         lambda v: (v.started_at, v.id))
     audit.record_person_reads(session, actor=actor, person_ids=[v.person_id for v in rows], action="list_visits")
     return rows, after
 
 
-def _newest_first(session: Session, actor: Actor, stmt, page: Page):
-    """A page of the visits ``stmt`` selects, newest first. For township staff on PostgreSQL the
-    page is gathered person by person (a LATERAL join: each of the township's persons' newest
-    visits through the (person, started) index, a page's worth at most, then the newest of those):
-    a township holds a few hundred of a province's million persons, and walking every visit newest
-    first until fifty of theirs come up read 177,000 index entries (0.9 s) at a million persons.
-    Elsewhere (the district's whole register, a caregiver's own visits, SQLite) the plain page."""
+def _newest_first(session: Session, actor: Actor, where: list, page: Page):
+    """A page of the actor's visits that meet ``where``, newest first. For township staff on
+    PostgreSQL the page is gathered person by person (a LATERAL join: each of the township's
+    persons' newest visits through the (person, started) index, a page's worth at most, then the
+    newest of those, by their keys alone, and only those read whole): a township holds a few hundred of a province's million persons, and walking
+    every visit newest first until fifty of theirs come up read 177,000 index entries (0.9 s) at a
+    million persons. The join to the township's persons is then what keeps the page to the
+    township, so the per-person select carries no second check of it (which had doubled the
+    work: 13 ms against 7 ms). Elsewhere (the district's whole register, a caregiver's own
+    visits, SQLite) the plain page."""
     order = [Visit.started_at, Visit.id]
     if not roles.is_township_staff(actor.user) or not on_postgresql(session):
-        return select_page(stmt, page, order=order, descending=True)
+        return select_page(_visible(session, actor).where(*where), page, order=order, descending=True)
     without_jit(session)  # a plan priced for every visit, whose work is a few hundred index probes
     persons = people.visible(session, actor.user).with_only_columns(Person.id).subquery()
-    own = (select_page(stmt.where(Visit.person_id == persons.c.id), page, order=order, descending=True)
-           .lateral("own"))
-    newest = sa.orm.aliased(Visit, own)
-    return select_page(select(newest).select_from(persons).join(own, sa.true()), page,
-                       order=[newest.started_at, newest.id], descending=True)
+    own = select_page(select(Visit.started_at, Visit.id).where(Visit.person_id == persons.c.id, *where), page,
+                      order=order, descending=True).lateral("own")
+    newest = select_page(select(own.c.id).select_from(persons).join(own, sa.true()), page,
+                         order=[own.c.started_at, own.c.id], descending=True).subquery("newest")
+    return select(Visit).join(newest, Visit.id == newest.c.id).order_by(Visit.started_at.desc(), Visit.id.desc())
 
 
 def waiting_for_review(session: Session, *, actor: Actor) -> int:
