@@ -466,9 +466,10 @@ def bench_jobs(engine, url: str, rows: list, timeout: float) -> None:
 # --- pages -----------------------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, url: str, port: int, workers: int):
+    def __init__(self, url: str, port: int, workers: int, threads: int):
         self.port = port
-        self.proc = subprocess.Popen(CLI + ["serve", "--port", str(port), "--workers", str(workers)],
+        self.proc = subprocess.Popen(CLI + ["serve", "--port", str(port), "--workers", str(workers),
+                                            "--threads", str(threads)],
                                      env=child_env(url), cwd=ROOT, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         for _ in range(300):
@@ -577,15 +578,16 @@ def page_list(engine) -> tuple[list[tuple[str, str]], str]:
     return pages, staff
 
 
-def bench_pages(engine, server, rows, n, concurrency, budget) -> None:
+def bench_pages(engine, server, rows, n, concurrency, budget, only=()) -> None:
     pages, staff = page_list(engine)
     pages = [p if len(p) == 3 else (*p, False) for p in pages]
+    chosen = [p for p in pages if not only or any(o in p[0] for o in only)]
     for who, username in (("district admin", "admin1"), ("township staff", staff)):
         token = server.login(username)
         floor, _ = timings(server, "/api/me", token, n, 1)
         rows.append(("page", f"[{who}] floor GET /api/me", f"p50 {pct(floor, 50):.0f} ms",
                      f"p95 {pct(floor, 95):.0f} ms", "", "", "", ""))
-        for label, path, *district_only in pages:
+        for label, path, *district_only in chosen:
             if district_only[0] and who == "township staff":
                 continue
             seq, st1 = timings(server, path, token, n, 1, budget)
@@ -645,9 +647,12 @@ def main() -> int:
     ap.add_argument("--only", action="append", choices=("seed", "jobs", "pages", "export"),
                     help="seed: seed only (time it); otherwise the parts to measure (all by default)")
     ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--page", action="append", default=[],
+                    help="time only the pages whose label contains this (repeatable; default every page)")
     ap.add_argument("--requests", type=int, default=50)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=8, help="threads per worker (serve's own default)")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--page-budget", type=float, default=120,
                     help="seconds per page and mode; requests not started by then are left out")
@@ -673,11 +678,11 @@ def main() -> int:
         print("jobs:", flush=True)
         bench_jobs(engine, url, rows, a.job_timeout)
     if only & {"pages", "export"}:
-        server = Server(url, a.port, a.workers)
+        server = Server(url, a.port, a.workers, a.threads)
         try:
             if "pages" in only:
                 print("pages:", flush=True)
-                bench_pages(engine, server, rows, a.requests, a.concurrency, a.page_budget)
+                bench_pages(engine, server, rows, a.requests, a.concurrency, a.page_budget, a.page)
             if "export" in only:
                 print("export:", flush=True)
                 bench_export(engine, server, rows)

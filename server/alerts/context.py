@@ -10,18 +10,21 @@ from sqlmodel import Session
 from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth.actor import Actor
+from server.auth.models import User
 from server.people import service as people
 from server.people.models import Person
+from server.places.models import Place
 from server.visits import catalogue
 from server.visits import service as visits
 from server.visits.models import Visit
 from server.visits.service import OBSERVATION_FIELDS
 
 
-def observations(view: dict, *, recorded_level: str | None, zh: bool) -> list[dict]:
-    """A visit's observations in catalogue order, labelled, each marked ``concern`` when staff
-    should look at it (``catalogue.CONCERNING``, or a self-care level worse than on record)."""
-    seen = view.get("observations") or {}
+def observations(seen: dict | None, *, recorded_level: str | None, zh: bool) -> list[dict]:
+    """A visit's observations (``visits.observations_of``) in catalogue order, labelled, each
+    marked ``concern`` when staff should look at it (``catalogue.CONCERNING``, or a self-care
+    level worse than on record)."""
+    seen = seen or {}
     out = []
     for field in OBSERVATION_FIELDS:
         value = seen.get(field)
@@ -38,30 +41,39 @@ def observations(view: dict, *, recorded_level: str | None, zh: bool) -> list[di
 
 
 def for_alerts(session: Session, *, actor: Actor, alerts: list[Alert], zh: bool) -> dict[int, dict]:
-    """Alert id → its context (see the module docstring); alerts without a person get none."""
+    """Alert id → its context (see the module docstring); alerts without a person get none. Only
+    what the context shows is read: a page of fifty alerts is staff's busiest list."""
     person_ids = {a.person_id for a in alerts if a.person_id is not None}
-    persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
-    ctx = people.context_for(session, list(persons.values()))
+    if not person_ids:
+        return {}
+    persons = {r.id: r for r in session.execute(
+        select(Person.id, Person.name, Person.address, Person.phone, Person.self_care_level,
+               Place.name.label("village"))
+        .join(Place, Place.id == Person.village_id).where(Person.id.in_(person_ids)))}
+    caregivers = people.active_caregivers(session, list(persons))
     visit_ids = {a.detail.get("visit_id") for a in alerts if isinstance(a.detail.get("visit_id"), int)}
-    found = list(session.scalars(select(Visit).where(Visit.id.in_(visit_ids)))) if visit_ids else []
-    by_visit = {v["id"]: v for v in visits.views(session, found)}
+    found = {r.id: r for r in session.execute(
+        select(Visit.id, Visit.person_id, Visit.started_at, Visit.mode,
+               *(getattr(Visit, f) for f in OBSERVATION_FIELDS),
+               User.display_name.label("caregiver_name"), User.phone.label("caregiver_phone"))
+        .join(User, User.id == Visit.caregiver_id).where(Visit.id.in_(visit_ids)))} if visit_ids else {}
     out = {}
     for a in alerts:
         person = persons.get(a.person_id)
         if person is None:
             continue
-        village = ctx["villages"].get(person.village_id)
-        caregiver = ctx["caregivers"].get(person.id)
-        view = by_visit.get(a.detail.get("visit_id"))
+        caregiver = caregivers.get(person.id)
+        row = found.get(a.detail.get("visit_id"))
         visit = None
-        if view is not None and view["person_id"] == person.id:
-            visit = {"id": view["id"], "started_at": view["started_at"], "mode": view["mode"],
-                     "caregiver_name": view["caregiver_name"], "caregiver_phone": view["caregiver_phone"],
-                     "note": (view["observations"] or {}).get("note"),
-                     "observations": observations(view, recorded_level=person.self_care_level, zh=zh)}
+        if row is not None and row.person_id == person.id:
+            seen = visits.observations_of(row)
+            visit = {"id": row.id, "started_at": row.started_at, "mode": row.mode,
+                     "caregiver_name": row.caregiver_name, "caregiver_phone": row.caregiver_phone,
+                     "note": (seen or {}).get("note"),
+                     "observations": observations(seen, recorded_level=person.self_care_level, zh=zh)}
         out[a.id] = {
             "person": {"id": person.id, "name": person.name, "address": person.address, "phone": person.phone,
-                       "village": village.name if village else None},
+                       "village": person.village},
             "caregiver": {"name": caregiver["display_name"], "phone": caregiver["phone"]} if caregiver else None,
             "visit": visit,
         }

@@ -241,21 +241,25 @@ def _plain(value):
 
 
 def context_for(session: Session, persons: list[Person]) -> dict:
-    """Place names and active caregivers for a page of persons, in two queries."""
+    """Place names and active caregivers for a page of persons, in three queries."""
     village_ids = {p.village_id for p in persons}
     villages = {pl.id: pl for pl in session.scalars(select(Place).where(Place.id.in_(village_ids)))} if village_ids else {}
     parent_ids = {v.parent_id for v in villages.values() if v.parent_id}
     parents = {pl.id: pl for pl in session.scalars(select(Place).where(Place.id.in_(parent_ids)))} if parent_ids else {}
-    ids = [p.id for p in persons]
+    return {"villages": villages, "townships": parents, "caregivers": active_caregivers(session, [p.id for p in persons])}
+
+
+def active_caregivers(session: Session, person_ids: list[int]) -> dict[int, dict]:
+    """Person id → the caregiver of their active agreement (id, name, phone, relation, agreement)."""
     caregivers = {}
-    if ids:
+    if person_ids:
         rows = session.execute(
             select(CareAgreement.person_id, CareAgreement.id, CareAgreement.relation, User.id, User.display_name,
                    User.phone)
             .join(User, User.id == CareAgreement.caregiver_id)
-            .where(CareAgreement.person_id.in_(ids), CareAgreement.status == "active")
+            .where(CareAgreement.person_id.in_(person_ids), CareAgreement.status == "active")
         )
         for person_id, agreement_id, relation, user_id, name, phone in rows:
             caregivers[person_id] = {"agreement_id": agreement_id, "id": user_id, "display_name": name, "relation": relation,
                                      "phone": phone}
-    return {"villages": villages, "townships": parents, "caregivers": caregivers}
+    return caregivers

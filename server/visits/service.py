@@ -182,8 +182,8 @@ def _stored(session: Session, *, actor: Actor, row: dict, person, processed: lis
                  detail={"status": row["status"], "exceptions": row["exceptions"]})
     if row["status"] == "verified" and person.home_lat is None:
         _maybe_propose_home(session, session.get(Person, person.id), settings)
-    raised = _deterioration(session, row, person, settings) if _observations(row) else []
-    return {**row, "person_name": person.name, "observations": _observations(row), "photos": stored,
+    raised = _deterioration(session, row, person, settings) if observations_of(row) else []
+    return {**row, "person_name": person.name, "observations": observations_of(row), "photos": stored,
             "reviewed_at": None, "alerts": raised, "caregiver_name": actor.user.display_name,
             "caregiver_phone": actor.user.phone,
             **_measures(row["started_at"], row["ended_at"], row["lat"], row["lon"], person)}
@@ -470,7 +470,9 @@ VIEW_FIELDS = ("id", "client_id", "person_id", "caregiver_id", "mode", "started_
                "reviewed_at", "review_reason", "review_note")
 
 
-def _observations(visit) -> dict | None:
+def observations_of(visit) -> dict | None:
+    """What the caregiver saw (the columns of ``OBSERVATION_FIELDS``) of a visit, a row of one
+    or its dict; None when nothing was recorded."""
     get = visit.get if isinstance(visit, dict) else lambda k: getattr(visit, k)
     obs = {k: get(k) for k in OBSERVATION_FIELDS}
     return obs if any(v is not None for v in obs.values()) else None
@@ -490,7 +492,7 @@ def views(session: Session, visits: list[Visit]) -> list[dict]:
     for v in visits:
         person, caregiver = persons.get(v.person_id), caregivers.get(v.caregiver_id)
         out.append({**{k: getattr(v, k) for k in VIEW_FIELDS}, "person_name": person.name if person else None,
-                    "photos": pics.get(v.id, []), "observations": _observations(v),
+                    "photos": pics.get(v.id, []), "observations": observations_of(v),
                     "caregiver_name": caregiver.display_name if caregiver else None,
                     "caregiver_phone": caregiver.phone if caregiver else None,
                     **_measures(v.started_at, v.ended_at, v.lat, v.lon, person)})
