@@ -44,19 +44,39 @@ def record(
 
 
 def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[int], action: str) -> None:
-    """One row per person shown, so a person's own trail lists every list that showed them — written
-    by one INSERT … SELECT over the ids bound as one parameter (db.id_rows): a list page's fifty
-    rows cost one statement, not fifty rounds of parameters."""
+    """One row per person shown, so a person's own trail lists every list that showed them.
+
+    Kept in the session and written as its transaction commits (``_write_reads``), by one
+    INSERT … SELECT over the ids bound as one parameter (db.id_rows): a list page's fifty rows
+    cost one statement, not fifty rounds of parameters. Written at the commit, not here, because
+    on SQLite a transaction's first write takes the database's one write lock until its commit: a
+    list that wrote its trail and then shaped its page held that lock through the shaping, and
+    sixteen staff paging at once queued on it. A request that fails is rolled back, and with it
+    what it would have shown."""
     ids = list(person_ids)
-    if not ids:
-        return
-    shown = id_rows(session, ids)
+    if ids:
+        session.info.setdefault(_READS, []).append((clock.now(), actor.user.id, actor.address, action, ids))
+
+
+_READS = "zhaoying.audit.reads"
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _write_reads(session: Session) -> None:
     table = AuditLog.__table__
-    session.execute(table.insert().from_select(
-        ["at", "user_id", "address", "action", "entity", "entity_id", "person_id"],
-        select(sa.literal(clock.now(), type_=table.c.at.type), sa.literal(actor.user.id, type_=sa.Integer),
-               sa.literal(actor.address, type_=table.c.address.type), sa.literal(action, type_=table.c.action.type),
-               sa.literal("person", type_=table.c.entity.type), shown.c.value, shown.c.value)))
+    for at, user_id, address, action, ids in session.info.pop(_READS, ()):
+        shown = id_rows(session, ids)
+        session.execute(table.insert().from_select(
+            ["at", "user_id", "address", "action", "entity", "entity_id", "person_id"],
+            select(sa.literal(at, type_=table.c.at.type), sa.literal(user_id, type_=sa.Integer),
+                   sa.literal(address, type_=table.c.address.type), sa.literal(action, type_=table.c.action.type),
+                   sa.literal("person", type_=table.c.entity.type), shown.c.value, shown.c.value)))
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_reads(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_READS, None)
 
 
 def entries(session: Session, *, page: Page = Page(), **filters) -> tuple[list[AuditLog], str | None]:
