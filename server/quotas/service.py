@@ -442,8 +442,9 @@ def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> Iterator[
                        *(n < expected_by(getattr(p, f"min_{g}"), local) for g, n in zip(MODE_GROUPS, by))])
 
     behind = by_level(policy, Person.self_care_level, lambda p: short(p, by_group, lambda c: sa.or_(*c)))
+    counted, _ = quota_sql(policy, Person.self_care_level, counts)
     rows = session.execute(
-        select(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level, *by_group)
+        select(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level, counted, *by_group)
         .join(Person, Person.id == CareAgreement.person_id)
         .outerjoin(counts, counts.c.person_id == Person.id)
         .where(CareAgreement.status == "active", roster.on_roster(local.date()), behind)
@@ -451,9 +452,13 @@ def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> Iterator[
         .execution_options(yield_per=STREAM_BATCH))
     due = roster.days_due(session, year=local.year, month=local.month)
     length = monthrange(local.year, local.month)[1]
-    for caregiver_id, pid, name, level, *by in rows:
-        q = policy[level] if pid not in due else roster.prorated_policy(policy[level], due[pid], length)
-        if pid not in due or short(q, by, any):
+    required = {level: p.required() for level, p in policy.items()}
+    for caregiver_id, pid, name, level, done, *by in rows:
+        if pid not in due:
+            yield Behind(caregiver_id, name, done, required[level])
+            continue
+        q = roster.prorated_policy(policy[level], due[pid], length)
+        if short(q, by, any):
             yield Behind(caregiver_id, name, q.counted(*by), q.required())
 
 
