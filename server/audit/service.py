@@ -15,6 +15,7 @@ from server.auth.actor import Actor
 from server.paging import Page, select_page, split
 
 _INSERT = AuditLog.__table__.insert()
+_READS = "zhaoying.audit.reads"  # session.info's list of the reads to write at its commit
 
 
 def record(
@@ -56,9 +57,6 @@ def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[
     ids = list(person_ids)
     if ids:
         session.info.setdefault(_READS, []).append((clock.now(), actor.user.id, actor.address, action, ids))
-
-
-_READS = "zhaoying.audit.reads"
 
 
 @sa.event.listens_for(Session, "before_commit")

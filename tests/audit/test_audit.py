@@ -1,6 +1,16 @@
+import os
+import sqlite3
+
+import pytest
 from sqlalchemy import select
 
 from server.audit.models import AuditLog
+from server.auth.actor import Actor
+from server.auth.models import User
+from server.db import Database
+from server.migrate import upgrade
+from server.people import service as people
+from server.people.models import Person
 from tests import factories
 
 
@@ -39,3 +49,32 @@ def test_audit_is_for_district_admins_only(client, session, world):
     for u in (world.a.staff, world.a.caregiver, world.a.volunteer):
         r = client.get("/api/audit", headers=factories.headers(session, u))
         assert r.status_code == 403
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's one write lock")
+def test_a_list_keeps_sqlites_write_lock_free_until_it_commits(tmp_path):
+    """Issue 13: a staff list writes its trail as it commits. Written before the page was shaped,
+    the trail's INSERT took SQLite's one write lock for the rest of the request, and any other
+    writer (a caregiver's check-in) waited behind every list being shaped."""
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    upgrade(url=url)
+    db = Database(url)
+    with db.session() as s:
+        built = factories.World.build(s)
+        s.commit()
+        staff_id, person_id = built.a.staff.id, built.a.person.id
+    with db.session() as lister:
+        staff = lister.get(User, staff_id)
+        page, _ = people.list_persons(lister, actor=Actor(staff, "10.1.2.3"))
+        assert person_id in [p.id for p in page]
+        # meanwhile another request writes, without waiting for the list
+        other = sqlite3.connect(tmp_path / "lock.db", timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE person SET address = '新址' WHERE id = ?", (person_id,))
+        other.execute("COMMIT")
+        other.close()
+        lister.commit()
+    with db.session() as s:
+        assert [(r.action, r.user_id, r.address) for r in trail(s, person_id)] == [("list", staff_id, "10.1.2.3")]
+        assert s.get(Person, person_id).address == "新址"
+    db.engine.dispose()
