@@ -32,11 +32,11 @@ def ensure_instance() -> None:
         vapid_file.chmod(0o600)
 
 
-def _create_app():
+def _create_app(config: dict | None = None):
     from server import create_app
 
     ensure_instance()
-    return create_app()
+    return create_app(config)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, add_default_commands=False)
@@ -100,15 +100,13 @@ def serve(host, port, workers, threads):
     from gunicorn.app.base import BaseApplication
     from sqlalchemy.orm import configure_mappers
 
-    from server import create_app
     from server.db import EXTENSION_KEY, Database, make_engine
 
-    ensure_instance()
     url = load_settings()["DATABASE_URL"]
     # Each of a worker's threads keeps a connection of its own: with the pool's default five, a
     # worker serving eight requests at once opened (and closed again) a connection for the other
     # three, a new PostgreSQL backend whose first statements load its catalogue caches afresh.
-    app = create_app({"DATABASE": Database(url, make_engine(url, pool_size=threads))})
+    app = _create_app({"DATABASE": Database(url, make_engine(url, pool_size=threads))})
     # A worker's full garbage collection walked every object the app makes at start-up (some
     # 200,000: routes, schemas, mappers) in 130-145 ms, with each of the worker's threads standing
     # still meanwhile: under sixteen clients, that pause was the tail of a page's p95. Those objects

@@ -182,7 +182,7 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: l
         return 0
     columns = list(rows[0])
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if not on_postgresql(session):
         from sqlalchemy.dialects import sqlite
 
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique)

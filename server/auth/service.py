@@ -37,6 +37,7 @@ from server.auth.roles import (
     is_district_admin,
     is_staff,
 )
+from server.db import on_postgresql
 from server.errors import ServiceError, message
 from server.paging import Page, select_page, split
 from server.places.models import Place, subtree_filter
@@ -173,7 +174,7 @@ def _serialise(session: Session, kind: str, key: str) -> None:
     PostgreSQL: a transaction-level advisory lock. SQLite: every write transaction begins
     IMMEDIATE (``server.db``), and the caller's first statement after this is a write, so
     writers are serialised already."""
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         digest = hashlib.blake2b(f"{kind}:{key}".encode(), digest_size=8).digest()
         session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
