@@ -44,8 +44,9 @@ class Person(SQLModel, table=True):
     staff set it and ``proposed`` when it came from the first verified visits.
     """
 
-    # search by a fragment of name, ID number or phone (people.service.matches): trigram indexes on
-    # PostgreSQL (pg_trgm), which ``ILIKE '%q%'`` uses; SQLite has none of the kind and scans
+    # search by a fragment of name, ID number or phone (people.service.search): trigram indexes on
+    # PostgreSQL (pg_trgm), which ``ILIKE '%q%'`` uses; on SQLite a full-text table with a trigram
+    # tokenizer, kept by triggers (migration 0025_person_search_sqlite)
     __table_args__ = tuple(
         sa.Index(f"ix_person_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
         .ddl_if(dialect="postgresql")

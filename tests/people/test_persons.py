@@ -165,6 +165,32 @@ def test_search_finds_a_person_by_a_fragment_of_name_id_number_or_phone(client, 
     assert found(p.id_number[1:15]) == []  # fourteen digits from inside an ID: not a way IDs are typed
 
 
+def test_a_search_pages_through_its_matches_and_follows_a_change_of_name(client, session, world):
+    found = [factories.person(session, world.a.villages[1], name=f"孙{k}秀英") for k in range(3)]
+    h = factories.headers(session, world.a.staff)
+    first = client.get("/api/persons", query_string={"q": "秀英", "page_size": 2}, headers=h)
+    assert [x["id"] for x in first.get_json()] == [found[0].id, found[1].id]
+    rest = client.get("/api/persons", query_string={"q": "秀英", "page_size": 2,
+                                                    "after": first.headers["X-Next-Page"]}, headers=h)
+    assert [x["id"] for x in rest.get_json()] == [found[2].id] and "X-Next-Page" not in rest.headers
+    long = client.get("/api/persons", query_string={"q": "1秀英", "page_size": 2}, headers=h)
+    assert [x["id"] for x in long.get_json()] == [found[1].id]
+    # renamed: found by the new name, no longer by the old
+    r = client.patch(f"/api/persons/{found[1].id}", json={"name": "孙桂珍"}, headers=h)
+    assert r.status_code == 200
+    assert [x["id"] for x in client.get("/api/persons?q=孙桂珍", headers=h).get_json()] == [found[1].id]
+    assert [x["id"] for x in client.get("/api/persons?q=1秀英", headers=h).get_json()] == []
+
+
+def test_a_search_with_quotes_or_operators_is_a_fragment_like_any_other(client, session, world):
+    p = factories.person(session, world.a.villages[1], name='李"大"OR')
+    h = factories.headers(session, world.a.staff)
+    for q in ('"大"', '大"OR', "OR", '"', "NOT 李", "李*", "{name}: 李"):
+        r = client.get("/api/persons", query_string={"q": q}, headers=h)
+        assert r.status_code == 200, (q, r.get_json())
+        assert [x["id"] for x in r.get_json()] == ([p.id] if q in ('"大"', '大"OR', "OR", '"') else []), q
+
+
 def test_a_whole_id_number_ending_in_x_is_found_typed_either_case(client, session, world):
     from server.people import idnumber
 
