@@ -25,5 +25,13 @@ def month_before(year: int, month: int) -> tuple[int, int]:
     return (year, month - 1) if month > 1 else (year - 1, 12)
 
 
+def months_to(year: int, month: int, n: int) -> list[tuple[int, int]]:
+    """The ``n`` months that end with (year, month), oldest first."""
+    months = [(year, month)]
+    while len(months) < n:
+        months.append(month_before(*months[-1]))
+    return months[::-1]
+
+
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -38,7 +38,7 @@ from server.quotas.models import (
     QuotaPolicy,
     SchedulePolicy,
 )
-from server.timeutil import month_before, month_bounds
+from server.timeutil import month_bounds, months_to
 from server.visits.catalogue import OBSERVATIONS
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
@@ -230,6 +230,21 @@ def visited_in_month(policy: dict[str, QuotaPolicy], start: datetime, end: datet
     return by_caregiver | by_volunteer
 
 
+def on_register_under(stmt: Select, place: Place) -> Select:
+    """``stmt`` (over Person) joined to the person's village (``Place``) and kept to the home-care
+    register under ``place``: active, under decentralised support. Whom coverage counts."""
+    return (stmt.join(Place, Place.id == Person.village_id)
+            .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised"))
+
+
+def _persons_under(place: Place) -> Select:
+    """The ids of the persons living under ``place``: to keep a grouping of visits to theirs (a
+    village's twenty, not the whole month's visits of every place grouped and mostly thrown away)."""
+    lives_under = sa.orm.aliased(Place)
+    return (select(Person.id).join(lives_under, lives_under.id == Person.village_id)
+            .where(places.subtree_filter(place, of=lives_under)))
+
+
 def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: dict[str, QuotaPolicy],
                      zone: ZoneInfo, volunteer_visits: bool) -> Select:
     """The one coverage query: a row per person under ``place`` on the home-care register (active,
@@ -238,27 +253,19 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: di
     mode group (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy``
     counts), ``met`` (the month's quota met, QuotaPolicy.met) and ``visited`` (visited_in_month).
     Run it for the rows, or aggregate over it as a subquery."""
-    # the visits of the persons under the place only: a village's twenty, not the whole month's
-    # visits of every place grouped and then mostly thrown away
-    lives_under = sa.orm.aliased(Place)
-    under = (select(Person.id).join(lives_under, lives_under.id == Person.village_id)
-             .where(places.subtree_filter(place, of=lives_under)))
-    per_person = mode_counts(start, end, where=Visit.person_id.in_(under))
+    per_person = mode_counts(start, end, where=Visit.person_id.in_(_persons_under(place)))
     counted, met = quota_sql(policy, Person.self_care_level, per_person)
     visited = visited_in_month(policy, start, end, zone=zone, volunteer_visits=volunteer_visits, counted=counted)
     township = sa.orm.aliased(Place)
-    return (
-        select(Person.id.label("person_id"), Person.self_care_level, Person.risk_flags, Place.id.label("village_id"),
-               Place.name.label("village"), Place.path, Place.parent_id.label("township_id"),
-               township.name.label("township"),
-               func.coalesce(per_person.c.visits, 0).label("visits"),
-               *(func.coalesce(per_person.c[g], 0).label(g) for g in MODE_GROUPS),
-               counted.label("quota_visits"), met.label("met"), case((visited, True), else_=False).label("visited"))
-        .join(Place, Place.id == Person.village_id)
-        .outerjoin(township, township.id == Place.parent_id)
-        .outerjoin(per_person, per_person.c.person_id == Person.id)
-        .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised")
-    )
+    rows = select(Person.id.label("person_id"), Person.self_care_level, Person.risk_flags, Place.id.label("village_id"),
+                  Place.name.label("village"), Place.path, Place.parent_id.label("township_id"),
+                  township.name.label("township"),
+                  func.coalesce(per_person.c.visits, 0).label("visits"),
+                  *(func.coalesce(per_person.c[g], 0).label(g) for g in MODE_GROUPS),
+                  counted.label("quota_visits"), met.label("met"), case((visited, True), else_=False).label("visited"))
+    return (on_register_under(rows, place)
+            .outerjoin(township, township.id == Place.parent_id)
+            .outerjoin(per_person, per_person.c.person_id == Person.id))
 
 
 def coverage_query(session: Session, *, place: Place, year: int, month: int, zone: ZoneInfo) -> Select:
@@ -268,12 +275,41 @@ def coverage_query(session: Session, *, place: Place, year: int, month: int, zon
                             volunteer_visits=schedule(session).volunteer_visits_count)
 
 
-def coverage_totals(session: Session, *, place: Place, year: int, month: int, zone: ZoneInfo) -> tuple[int, int]:
-    """Persons on the register under ``place`` and those visited in the local month: monthly_coverage
-    counted in the database."""
-    per_person = coverage_query(session, place=place, year=year, month=month, zone=zone).subquery()
-    return tuple(session.execute(select(func.count(), func.count(case((per_person.c.visited, 1))))
-                                 .select_from(per_person)).one())
+def visited_by_month(session: Session, *, place: Place, months: list[tuple[int, int]],
+                     zone: ZoneInfo) -> dict[tuple[int, int], int]:
+    """For each local month of ``months``, how many persons on the register under ``place`` were
+    visited in it, by visited_in_month's rule (a visit counting toward that month, or, where the
+    district's policy counts them, a volunteer activity of that month naming them): one grouped
+    query over the months' visits, each visit placed in its month by a CASE over the months' bounds.
+    A query a month read the visits under the place once per month and built the statement anew
+    each time (a district's twelve-month dashboard at a million persons: 12 of them)."""
+    policy = policies(session)
+    bounds = [month_bounds(y, m, zone) for y, m in months]
+    first, last = min(b for b, _ in bounds), max(e for _, e in bounds)
+    month = case(*((started_in(b, e), k) for k, (b, e) in enumerate(bounds))).label("month")
+    # a (person, month) for each visit that counts toward its month (the rule's first half), joined
+    # once to the register under the place; the union below, or DISTINCT, leaves each pair once
+    visited = on_register_under(select(Visit.person_id, month).join(Person, Person.id == Visit.person_id),
+                                place).where(counts_toward_quota(policy, first, last))
+    if schedule(session).volunteer_visits_count:
+        days = [(b.astimezone(zone).date(), e.astimezone(zone).date()) for b, e in bounds]
+        held = case(*(((VolunteerActivity.held_on >= b) & (VolunteerActivity.held_on < e), k)
+                      for k, (b, e) in enumerate(days)))
+        by_volunteer = (select(Person.id.label("person_id"), held.label("month"))
+                        .join(ActivityPerson, ActivityPerson.person_id == Person.id)
+                        .join(VolunteerActivity, VolunteerActivity.id == ActivityPerson.activity_id))
+        visited = sa.union(visited, on_register_under(by_volunteer, place).where(
+            VolunteerActivity.held_on >= min(b for b, _ in days), VolunteerActivity.held_on < max(e for _, e in days)))
+    else:
+        visited = visited.distinct()
+    persons = visited.subquery()
+    found = dict(session.execute(select(persons.c.month, func.count()).group_by(persons.c.month)).all())
+    return {ym: found.get(k, 0) for k, ym in enumerate(months)}
+
+
+def on_register_count(session: Session, place: Place) -> int:
+    """How many persons are on the home-care register under ``place`` (on_register_under)."""
+    return session.scalar(on_register_under(select(func.count()).select_from(Person), place))
 
 
 @dataclass(frozen=True)
@@ -359,16 +395,13 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
             t["active"] += active
             t["visited"] += visited
             t["quota_met"] += met
-    trend = []
-    y, m = year, month
-    for k in range(trend_months):
-        # the month itself was counted above; the months before it, one query each
-        active, visited = ((total["active"], total["visited"]) if k == 0
-                           else coverage_totals(session, place=place, year=y, month=m, zone=zone))
-        trend.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited})
-        y, m = month_before(y, m)
+    # the month itself was counted above; the months before it, in one query (visited_by_month)
+    months = months_to(year, month, trend_months)
+    visited = {**(visited_by_month(session, place=place, months=months[:-1], zone=zone) if trend_months > 1 else {}),
+               (year, month): total["visited"]}
+    trend = [{"month": f"{y:04d}-{m:02d}", "active": total["active"], "visited": visited[y, m]} for y, m in months]
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
-            "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend[::-1]}
+            "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend}
 
 
 # --- 月探访率 by group (seed 002) -------------------------------------------------------------------

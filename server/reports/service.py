@@ -28,7 +28,7 @@ from server.places.models import Place
 from server.quotas import service as quotas
 from server.quotas.models import MODE_GROUPS, SchedulePolicy
 from server.quotas.service import started_in
-from server.timeutil import month_before, month_bounds
+from server.timeutil import month_bounds, months_to
 from server.visits import service as visits
 from server.visits.models import Visit
 
@@ -222,16 +222,21 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
               months: int = 12) -> dict:
     """The last 12 months under a place: coverage and alerts raised, for the staff dashboard."""
     place = _scope(session, actor, place_id)
-    out = []
-    y, m = year, month
-    for _ in range(months):
-        start, end = month_bounds(y, m, zone)
-        active, covered = quotas.coverage_totals(session, place=place, year=y, month=m, zone=zone)
-        raised = session.scalar(select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
-                                .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
-        out.append({"month": f"{y:04d}-{m:02d}", "active": active, "visited": covered, "alerts": raised})
-        y, m = month_before(y, m)
-    return {"place_id": place.id, "name": place.name, "months": out[::-1]}
+    ym = months_to(year, month, months)
+    # the register is counted once (who is on it now), the months' visited in one grouped query
+    # (quotas.visited_by_month) and the alerts raised likewise: at a million persons the twelve
+    # months' queries each took a district's persons and visits again (12.5 s in all)
+    active = quotas.on_register_count(session, place)
+    visited = quotas.visited_by_month(session, place=place, months=ym, zone=zone)
+    bounds = [month_bounds(y, m, zone) for y, m in ym]
+    in_month = case(*(((Alert.created_at >= b) & (Alert.created_at < e), k) for k, (b, e) in enumerate(bounds)))
+    raised = dict(session.execute(
+        select(in_month, func.count()).join(Place, Place.id == Alert.place_id)
+        .where(places.subtree_filter(place), Alert.created_at >= bounds[0][0], Alert.created_at < bounds[-1][1])
+        .group_by(in_month)).all())
+    out = [{"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited[y, m], "alerts": raised.get(k, 0)}
+           for k, (y, m) in enumerate(ym)]
+    return {"place_id": place.id, "name": place.name, "months": out}
 
 
 def overview(session: Session, *, actor: Actor, year: int, month: int, zone: ZoneInfo, now) -> dict:

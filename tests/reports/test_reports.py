@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -72,3 +73,66 @@ def test_dashboard_twelve_months(client, session, world):
     visit(session, world.a.person, world.a.caregiver, when=ago(hours=2))
     r = client.get("/api/reports/dashboard", headers=factories.headers(session, world.a.staff)).get_json()
     assert len(r["months"]) == 12 and r["months"][-1]["visited"] == 1 and r["months"][-1]["active"] == 1
+
+
+def test_the_dashboards_months_and_the_coverage_trend_count_each_month_by_the_visited_rule(client, session, world):
+    """Each past month is counted in one grouped query (quotas.visited_by_month): every visit in
+    its own Shanghai month, only a visit that counts, a volunteer visit where the policy counts
+    those, a person once a month however they were visited."""
+    from server.activities.models import ActivityPerson, VolunteerActivity
+    from server.alerts.models import Alert
+    from server.timeutil import month_bounds, months_to
+    from tests.quotas.test_quotas import visit
+
+    local = factories.now().astimezone(factories.SH)
+    months = months_to(local.year, local.month, 12)  # months[11]: this month
+
+    def start(k):
+        return month_bounds(*months[k], factories.SH)[0]
+
+    p = world.a.person
+    q = factories.person(session, world.a.villages[1], name="周桂香", caregiver=world.a.caregiver)
+    r = factories.person(session, world.a.villages[1], name="吴长生")
+    cg = world.a.caregiver
+    visit(session, p, cg, when=start(10) + timedelta(hours=1))
+    visit(session, p, cg, when=start(10) + timedelta(days=3))  # twice in a month: visited once
+    visit(session, p, cg, when=start(8) + timedelta(days=2), status="exception")  # not counted (yet)
+    visit(session, q, cg, when=start(8) - timedelta(seconds=1))  # the last second of month 7, Shanghai time
+    visit(session, world.b.person, world.b.caregiver, when=start(9) + timedelta(days=5))
+
+    def volunteers(day, *persons):
+        a = VolunteerActivity(team_id=world.a.team.id, kind="visit", held_on=day, place_id=world.a.place.id)
+        session.add(a)
+        session.flush()
+        session.add_all([ActivityPerson(activity_id=a.id, person_id=x.id) for x in persons])
+        session.flush()
+
+    volunteers(start(9).astimezone(factories.SH).date(), r)
+    volunteers((start(10) + timedelta(days=10)).astimezone(factories.SH).date(), p)  # p by caregiver too
+    for k, town in ((10, world.a), (6, world.a), (10, world.b)):
+        session.add(Alert(kind="quota_missed", place_id=town.place.id, title="t", dedupe_key=f"t:{k}:{town.place.id}",
+                          created_at=start(k) + timedelta(hours=2), sla_due_at=start(k) + timedelta(days=2)))
+    session.flush()
+
+    def by_month(rows, key):
+        return [row[key] for row in rows]
+
+    staff = client.get("/api/reports/dashboard", headers=factories.headers(session, world.a.staff)).get_json()
+    assert by_month(staff["months"], "month") == [f"{y:04d}-{m:02d}" for y, m in months]
+    assert by_month(staff["months"], "visited") == [0] * 7 + [1, 0, 1, 1, 0]
+    assert by_month(staff["months"], "active") == [3] * 12
+    assert by_month(staff["months"], "alerts") == [0] * 6 + [1, 0, 0, 0, 1, 0]
+    admin = client.get("/api/reports/dashboard", headers=factories.headers(session, world.admin)).get_json()
+    assert by_month(admin["months"], "visited") == [0] * 7 + [1, 0, 2, 1, 0]
+    assert by_month(admin["months"], "active") == [4] * 12
+    assert by_month(admin["months"], "alerts") == [0] * 6 + [1, 0, 0, 0, 2, 0]
+    trend = client.get("/api/coverage", headers=factories.headers(session, world.a.staff)).get_json()["trend"]
+    assert [(t["month"], t["visited"], t["active"]) for t in trend] == [
+        (f"{y:04d}-{m:02d}", v, 3) for (y, m), v in zip(months[6:], [0, 1, 0, 1, 1, 0])]
+    # where the district's policy leaves volunteer visits out, the month they made is not visited
+    schedule = client.get("/api/quotas/schedule", headers=factories.headers(session, world.admin)).get_json()
+    keep = {k: schedule[k] for k in ("volunteer_activities_per_month", "health_check_min_age", "review_month")}
+    assert client.put("/api/quotas/schedule", json={**keep, "volunteer_visits_count": False},
+                      headers=factories.headers(session, world.admin)).status_code == 200
+    staff = client.get("/api/reports/dashboard", headers=factories.headers(session, world.a.staff)).get_json()
+    assert by_month(staff["months"], "visited") == [0] * 7 + [1, 0, 0, 1, 0]
