@@ -237,7 +237,7 @@ def on_register_under(stmt: Select, place: Place) -> Select:
             .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised"))
 
 
-def _persons_under(place: Place) -> Select:
+def persons_under(place: Place) -> Select:
     """The ids of the persons living under ``place``: to keep a grouping of visits to theirs (a
     village's twenty, not the whole month's visits of every place grouped and mostly thrown away)."""
     lives_under = sa.orm.aliased(Place)
@@ -253,7 +253,7 @@ def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: di
     mode group (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy``
     counts), ``met`` (the month's quota met, QuotaPolicy.met) and ``visited`` (visited_in_month).
     Run it for the rows, or aggregate over it as a subquery."""
-    per_person = mode_counts(start, end, where=Visit.person_id.in_(_persons_under(place)))
+    per_person = mode_counts(start, end, where=Visit.person_id.in_(persons_under(place)))
     counted, met = quota_sql(policy, Person.self_care_level, per_person)
     visited = visited_in_month(policy, start, end, zone=zone, volunteer_visits=volunteer_visits, counted=counted)
     township = sa.orm.aliased(Place)
