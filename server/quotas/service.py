@@ -287,10 +287,14 @@ def visited_by_month(session: Session, *, place: Place, months: list[tuple[int, 
     bounds = [month_bounds(y, m, zone) for y, m in months]
     first, last = min(b for b, _ in bounds), max(e for _, e in bounds)
     month = case(*((started_in(b, e), k) for k, (b, e) in enumerate(bounds))).label("month")
-    # a (person, month) for each visit that counts toward its month (the rule's first half), joined
-    # once to the register under the place; the union below, or DISTINCT, leaves each pair once
+    # a (person, month) for each visit that counts toward its month (the rule's first half), of the
+    # persons on the register under the place; the union below, or DISTINCT, leaves each pair once.
+    # The visits are those of the persons under the place (persons_under, as monthly_coverage's):
+    # SQLite reads no subtree of places through an index, and joined alone it walked every visit of
+    # the months first (a township at 100,000 persons: 428 ms, against 33 ms)
     visited = on_register_under(select(Visit.person_id, month).join(Person, Person.id == Visit.person_id),
-                                place).where(counts_toward_quota(policy, first, last))
+                                place).where(counts_toward_quota(policy, first, last),
+                                             Visit.person_id.in_(persons_under(place)))
     if schedule(session).volunteer_visits_count:
         days = [(b.astimezone(zone).date(), e.astimezone(zone).date()) for b, e in bounds]
         held = case(*(((VolunteerActivity.held_on >= b) & (VolunteerActivity.held_on < e), k)
