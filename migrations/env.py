@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 import server.models  # noqa: F401  (registers every table)
 from server.config import load_settings
-from server.db import UTCDateTime, make_engine
+from server.db import UTCDateTime, derived_table, make_engine
 
 target_metadata = SQLModel.metadata
 
@@ -21,16 +21,11 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-# Tables SQLite's full-text search makes (0025_person_search_sqlite): a virtual table and its
-# shadow tables, with no model to compare them with.
-FULL_TEXT = "person_search"
-
-
 def include_object_for(dialect: str):
     """An object built only for some dialects (``ddl_if``: the trigram indexes of PostgreSQL) is
     compared only on them; SQLite's full-text tables are not compared."""
     def include_object(obj, name, type_, reflected, compare_to) -> bool:
-        if type_ == "table" and reflected and compare_to is None and name.startswith(FULL_TEXT):
+        if type_ == "table" and reflected and compare_to is None and derived_table(name):
             return False
         ddl_if = getattr(obj, "_ddl_if", None)
         return ddl_if is None or ddl_if.dialect is None or ddl_if.dialect == dialect

@@ -204,6 +204,17 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: l
     return cursor.rowcount
 
 
+# SQLite's full-text index of persons (migration 0025_person_search_sqlite): a virtual table and
+# the shadow tables it keeps, all derived from ``person`` and none a table of the app's own.
+PERSON_SEARCH = "person_search"
+
+
+def derived_table(name: str) -> bool:
+    """Whether a table found in the database is one of SQLite's full-text tables (PERSON_SEARCH and
+    its shadows): left out of the models' comparison and of a backup's count of rows."""
+    return name == PERSON_SEARCH or name.startswith(PERSON_SEARCH + "_")
+
+
 def on_postgresql(session: Session) -> bool:
     """Whether the session's engine is PostgreSQL (the one for scale; SQLite otherwise)."""
     return session.get_bind().dialect.name == "postgresql"

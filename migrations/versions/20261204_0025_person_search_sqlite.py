@@ -21,7 +21,7 @@ down_revision = '0024_place_path_prefix'
 branch_labels = None
 depends_on = None
 
-TABLE = "person_search"  # server/people/service.py searches it; migrations/env.py leaves it out of the comparison
+TABLE = "person_search"  # server/db.py PERSON_SEARCH: people.service searches it; compared and backed up as derived
 COLUMNS = "name, phone, id_number"
 NEW = "new.name, new.phone, new.id_number"
 OLD = "old.name, old.phone, old.id_number"

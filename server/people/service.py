@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import exists, or_, select
 from sqlmodel import Session
 
-from server import clock
+from server import clock, db
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.audit import service as audit
 from server.auth import roles
@@ -117,7 +117,7 @@ def visible_person(session: Session, actor: Actor, person_id: int) -> Person:
 WHOLE_NUMBER = 11
 # SQLite's full-text index of the three (migration 0025_person_search_sqlite): trigrams, so a query
 # of three characters or more; its hidden column of the table's own name is what MATCH is put to.
-PERSON_SEARCH = sa.table("person_search", sa.column("rowid", sa.Integer), sa.column("person_search"))
+PERSON_SEARCH = sa.table(db.PERSON_SEARCH, sa.column("rowid", sa.Integer), sa.column(db.PERSON_SEARCH))
 TRIGRAM = 3
 
 

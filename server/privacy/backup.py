@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
+from server.db import derived_table
 from server.migrate import alembic_config, upgrade
 from server.photos.storage import PREFIX, PhotoStorage, PhotoStore
 
@@ -62,8 +63,10 @@ def head_revision() -> str:
 
 
 def _counts(conn: sa.Connection) -> tuple[str | None, dict[str, int]]:
-    """The Alembic revision and the rows of every table, on ``conn`` (inside its transaction)."""
-    names = sorted(sa.inspect(conn).get_table_names())
+    """The Alembic revision and the rows of every table, on ``conn`` (inside its transaction); not
+    of SQLite's full-text tables (db.derived_table), an index the file carries with the rest (and
+    whose settings row would make a freshly migrated database look not empty)."""
+    names = sorted(t for t in sa.inspect(conn).get_table_names() if not derived_table(t))
     counts = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in names}
     revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
         if "alembic_version" in names else None

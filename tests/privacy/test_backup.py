@@ -135,6 +135,14 @@ def test_round_trip_with_the_commands(loaded, tmp_path, monkeypatch):
     assert everything(url) == before_rows
     assert files(media) == before_files
 
+    # a database `zhaoying init` has just migrated is empty, whatever indexes its schema keeps
+    wipe(url)
+    shutil.rmtree(media)
+    upgrade(url=url)
+    r = runner.invoke(main, ["restore", str(archive)])
+    assert r.exit_code == 0, r.output
+    assert everything(url) == before_rows and files(media) == before_files
+
     # --force replaces what is there
     r = runner.invoke(main, ["restore", "--force", str(archive)])
     assert r.exit_code == 0, r.output
