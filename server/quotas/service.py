@@ -275,18 +275,24 @@ def coverage_query(session: Session, *, place: Place, year: int, month: int, zon
                             volunteer_visits=schedule(session).volunteer_visits_count)
 
 
-def visited_by_month(session: Session, *, place: Place, months: list[tuple[int, int]],
-                     zone: ZoneInfo) -> dict[tuple[int, int], int]:
+def month_of(column, bounds: list[tuple]):
+    """The index in ``bounds`` (a month's [start, end) each, instants or local days) of the month
+    ``column`` falls in, as SQL (NULL outside them all): to group several months in one query."""
+    return case(*(((column >= b) & (column < e), k) for k, (b, e) in enumerate(bounds)))
+
+
+def visited_by_month(session: Session, *, place: Place, months: list[tuple[int, int]], zone: ZoneInfo,
+                     policy: dict[str, QuotaPolicy], volunteer_visits: bool) -> dict[tuple[int, int], int]:
     """For each local month of ``months``, how many persons on the register under ``place`` were
     visited in it, by visited_in_month's rule (a visit counting toward that month, or, where the
     district's policy counts them, a volunteer activity of that month naming them): one grouped
     query over the months' visits, each visit placed in its month by a CASE over the months' bounds.
     A query a month read the visits under the place once per month and built the statement anew
-    each time (a district's twelve-month dashboard at a million persons: 12 of them)."""
-    policy = policies(session)
+    each time (a district's twelve-month dashboard at a million persons: 12 of them). ``policy``
+    and ``volunteer_visits`` as monthly_coverage takes them."""
     bounds = [month_bounds(y, m, zone) for y, m in months]
     first, last = min(b for b, _ in bounds), max(e for _, e in bounds)
-    month = case(*((started_in(b, e), k) for k, (b, e) in enumerate(bounds))).label("month")
+    month = month_of(Visit.started_at, bounds).label("month")
     # a (person, month) for each visit that counts toward its month (the rule's first half), of the
     # persons on the register under the place; the union below, or DISTINCT, leaves each pair once.
     # The visits are those of the persons under the place (persons_under, as monthly_coverage's):
@@ -295,11 +301,9 @@ def visited_by_month(session: Session, *, place: Place, months: list[tuple[int, 
     visited = on_register_under(select(Visit.person_id, month).join(Person, Person.id == Visit.person_id),
                                 place).where(counts_toward_quota(policy, first, last),
                                              Visit.person_id.in_(persons_under(place)))
-    if schedule(session).volunteer_visits_count:
+    if volunteer_visits:
         days = [(b.astimezone(zone).date(), e.astimezone(zone).date()) for b, e in bounds]
-        held = case(*(((VolunteerActivity.held_on >= b) & (VolunteerActivity.held_on < e), k)
-                      for k, (b, e) in enumerate(days)))
-        by_volunteer = (select(Person.id.label("person_id"), held.label("month"))
+        by_volunteer = (select(Person.id.label("person_id"), month_of(VolunteerActivity.held_on, days).label("month"))
                         .join(ActivityPerson, ActivityPerson.person_id == Person.id)
                         .join(VolunteerActivity, VolunteerActivity.id == ActivityPerson.activity_id))
         visited = sa.union(visited, on_register_under(by_volunteer, place).where(
@@ -389,7 +393,11 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     rows = {cid: {"place_id": cid, "name": c.name, "active": 0, "visited": 0, "quota_met": 0} for cid, c in children.items()}
     # one grouped query: the persons counted by the child place they live under (the township of
     # their village under a district, their village under a township), in the database
-    per_person = coverage_query(session, place=place, year=year, month=month, zone=zone).subquery()
+    # (the policies read once, for the month and its trend)
+    policy, volunteer_visits = policies(session), schedule(session).volunteer_visits_count
+    start, end = month_bounds(year, month, zone)
+    per_person = monthly_coverage(place=place, start=start, end=end, policy=policy, zone=zone,
+                                  volunteer_visits=volunteer_visits).subquery()
     child = {"district": per_person.c.township_id, "township": per_person.c.village_id}.get(place.level)
     counted = select(child if child is not None else sa.null(), func.count(),
                      func.count(case((per_person.c.visited, 1))), func.count(case((per_person.c.met, 1))))
@@ -401,8 +409,9 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
             t["quota_met"] += met
     # the month itself was counted above; the months before it, in one query (visited_by_month)
     months = months_to(year, month, trend_months)
-    visited = {**(visited_by_month(session, place=place, months=months[:-1], zone=zone) if trend_months > 1 else {}),
-               (year, month): total["visited"]}
+    before = visited_by_month(session, place=place, months=months[:-1], zone=zone, policy=policy,
+                              volunteer_visits=volunteer_visits) if trend_months > 1 else {}
+    visited = {**before, (year, month): total["visited"]}
     trend = [{"month": f"{y:04d}-{m:02d}", "active": total["active"], "visited": visited[y, m]} for y, m in months]
     return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
             "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend}

@@ -230,9 +230,10 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
     # (quotas.visited_by_month) and the alerts raised likewise: at a million persons the twelve
     # months' queries each took a district's persons and visits again (12.5 s in all)
     active = quotas.on_register_count(session, place)
-    visited = quotas.visited_by_month(session, place=place, months=ym, zone=zone)
+    visited = quotas.visited_by_month(session, place=place, months=ym, zone=zone, policy=quotas.policies(session),
+                                      volunteer_visits=quotas.schedule(session).volunteer_visits_count)
     bounds = [month_bounds(y, m, zone) for y, m in ym]
-    in_month = case(*(((Alert.created_at >= b) & (Alert.created_at < e), k) for k, (b, e) in enumerate(bounds)))
+    in_month = quotas.month_of(Alert.created_at, bounds)
     raised = dict(session.execute(
         select(in_month, func.count()).join(Place, Place.id == Alert.place_id)
         .where(places.subtree_filter(place), Alert.created_at >= bounds[0][0], Alert.created_at < bounds[-1][1])
