@@ -18,6 +18,7 @@ from server.errors import ServiceError, fail
 from server.extensions import API_SETTINGS, make_api
 from server.fields import IdConverter
 from server.photos.storage import StorageUnavailable
+from server.quotas import events as _month_events  # noqa: F401  (closed months subscribe to what amends them)
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 

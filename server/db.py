@@ -73,6 +73,19 @@ whole_days = _by_engine(
     postgresql="CAST(floor(extract(epoch FROM ({0} - {1})) / 86400) AS INTEGER)",
     sqlite="((CAST(strftime('%s', {0}) AS INTEGER) - CAST(strftime('%s', {1}) AS INTEGER)) / 86400)")
 
+day_count = _by_engine(
+    "day_count", sa.Integer(), """Days from the second date to the first (Python's ``(later - earlier).days``
+    for two local days), an integer; negative when the first is the earlier.""",
+    postgresql="({0} - {1})",
+    sqlite="CAST(julianday({0}) - julianday({1}) AS INTEGER)")  # SQLite holds a date as text 'YYYY-MM-DD'
+
+later_day = _by_engine("later_day", sa.Date(), "The latest of the dates given (NULLs are not given).",
+                       postgresql="GREATEST({args})", sqlite="max({args})")
+earlier_day = _by_engine("earlier_day", sa.Date(), "The earliest of the dates given (NULLs are not given).",
+                         postgresql="LEAST({args})", sqlite="min({args})")
+larger = _by_engine("larger", sa.Integer(), "The largest of the integers given.",
+                    postgresql="GREATEST({args})", sqlite="max({args})")
+
 _json_object = _by_engine("json_object", sa.JSON(), "A JSON object of key and value arguments.",
                           postgresql="json_build_object({args})", sqlite="json_object({args})")
 

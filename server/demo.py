@@ -182,8 +182,10 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
             if level == "fully_disabled" or (level == "partly_disabled" and rng.random() < 0.4):
                 flags.append("severe_disability")
             lat, lon = _offset(rng, vcentre, 0.006)
+            # 纳入日期: before the agreements of September 2023 (seed 001's roster is of August 2023)
+            enrolled = date(2019, 1, 1) + timedelta(days=rng.randrange(4 * 365))
             person = Person(name=names.person(sex), sex=sex, birth_date=born, id_number=names.id_number(born, sex),
-                            self_care_level=level, risk_flags=flags, village_id=village.id,
+                            self_care_level=level, risk_flags=flags, village_id=village.id, enrolled_on=enrolled,
                             address=f"{row.name}{village.name}{rng.randint(1, 120)}号", home_lat=lat, home_lon=lon,
                             home_location_state="confirmed")
             csex = rng.choice("MF")
@@ -317,7 +319,7 @@ def load_scale(engine: Engine, n: int, *, seed: int = 2023, batch: int = 5000, p
                         "id_number": idnumber.make("159900", born, serial % 499 + 1, sex),
                         "support_mode": "decentralised", "self_care_level": levels[k % 10], "risk_flags": [],
                         "status": "active", "village_id": villages[k % len(villages)],
-                        "created_at": now, "updated_at": now,
+                        "enrolled_on": date(2023, 12, 1), "created_at": now, "updated_at": now,
                     })
                     users.append({"username": f"s{serial}", "password_hash": password_hash, "role": CAREGIVER,
                                   "display_name": "照料人", "place_id": villages[k % len(villages)],

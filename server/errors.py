@@ -227,6 +227,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A person named is not on the register of the team's township",
     ),
     "quota_no_mode": ("至少要有一种探访方式计入每月探访", "At least one mode must count toward the month"),
+    "quota_month_closed": (
+        "只能从本月或以后的月份起执行，已过去或已结算的月份不能更改",
+        "A change applies from this month or a later one; a past or closed month cannot change",
+    ),
+    "quota_month_too_far": (
+        "最多只能提前{months}个月设定",
+        "A change can be scheduled at most {months} months ahead",
+    ),
+    "month_not_found": ("该月份格式有误，请选择年月", "Choose a month as YYYY-MM"),
+    "enrolled_in_future": ("纳入日期不能晚于今天", "The enrolment date cannot be in the future"),
+    "enrolled_after_exit": ("纳入日期不能晚于退出日期", "The enrolment date cannot be after the exit"),
     "import_missing_columns": ("缺少必需的列：{columns}", "Required columns are missing: {columns}"),
     "import_township_required": ("请选择要导入的乡镇（place_id）", "Choose the township to import into (place_id)"),
     "import_not_township": ("只能按乡镇导入", "Imports are made for a township"),

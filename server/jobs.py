@@ -236,6 +236,15 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
         return _finish(session, run, {"month": label, **result})
 
 
+def month_rollup(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """Every few minutes: the live month's figures of every place counted again (quotas.close
+    rollup), what a district's coverage and dashboard read (and say when they were counted)."""
+    with db.session() as session:
+        result = close.rollup(session, now=at, zone=settings.zone)
+        session.commit()
+    return result
+
+
 # --- privacy -------------------------------------------------------------------------------------
 
 
@@ -254,6 +263,7 @@ JOBS: dict[str, Job] = {
         Job("daily_reminders", daily_reminders, {"hour": "REMINDER_HOUR", "minute": 0}, 6 * HOUR),
         Job("gap_watch", gap_watch, {"minute": 5}, HOUR),
         Job("month_close", month_close, {"day": 1, "hour": 0, "minute": 30}, 27 * 24 * HOUR),
+        Job("month_rollup", month_rollup, {"minute": f"*/{close.ROLLUP_MINUTES}"}, 15 * 60),
         Job("escalation", escalation, {"minute": "*/15"}, 15 * 60),
         Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR),
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},

@@ -131,8 +131,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Past the longest gap without a verified visit: {names} ({count} in all). See the alerts."),
     "digest.month.title": ("{month} 走访月报", "Visits in {month}"),
     "digest.month.body": (
-        "在册{total}人，{met}人达到走访要求，{missed}人未达标。",
-        "{total} on the register, {met} visited as often as required, {missed} not.",
+        "在册{total}人，已探访{visited}人；照料服务履约{met}份达标，{missed}份未达标。",
+        "{total} on the register, {visited} visited; {met} care agreements fulfilled, {missed} not.",
     ),
     # how staff decided on a visit that waited for review (server/visits/service.py)
     "visit.review.accepted.title": ("{name} {month}月{day}日的走访已审核通过", "Your visit to {name} on {day}/{month} was accepted"),
@@ -187,6 +187,14 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rates.volunteers.no": ("志愿服务队走访不计入月探访率", "Volunteer visits do not count toward the monthly visit rate"),
     "rates.groups": ("一人可属多个群体，合计每人只计一次", "One person may be in several groups; the total counts each once"),
+    # what a month's figures are (server/reports/service.py month_note), printed under its tables
+    "report.month.closed": ("本月已结算（{date}），数据为月末结算记录", "Closed on {date}: the figures are the month's record"),
+    "report.month.live": ("本月尚未结算，数据统计于{at}", "Not closed yet: counted at {at}"),
+    "report.agreements.rule": (
+        "履行情况：照料服务人本人的计入探访次数达到按在家天数折算的应探访次数为达标；服务对象全月住院或外出为不计",
+        "Fulfilled: the caregiver's own counted visits reach the quota prorated over the days at home; "
+        "not counted (不计) when the person was away the whole month",
+    ),
     # report titles (server/reports/service.py)
     "report.annex1": ("{place}分散供养人员分乡镇统计表", "{place}: people under decentralised support by township"),
     "report.coverage": ("{place}{year}年{month}月走访覆盖情况", "{place}: visit coverage, {year}-{month:02d}"),

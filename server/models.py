@@ -31,7 +31,15 @@ from server.pairing.models import (
 from server.people.models import Absence, Person, PersonExit
 from server.photos.models import VisitPhoto
 from server.places.models import Place
-from server.quotas.models import MonthlyCompliance, QuotaPolicy, SchedulePolicy
+from server.quotas.models import (
+    AgreementMonth,
+    MonthAmendment,
+    MonthClose,
+    MonthTotals,
+    PersonMonth,
+    QuotaPolicy,
+    SchedulePolicy,
+)
 from server.reviews.models import ReviewRecord
 from server.visits.models import Visit
 
@@ -48,7 +56,11 @@ __all__ = [
     "AlertEvent",
     "Delivery",
     "JobRun",
-    "MonthlyCompliance",
+    "AgreementMonth",
+    "MonthAmendment",
+    "MonthClose",
+    "MonthTotals",
+    "PersonMonth",
     "Notification",
     "PushSubscription",
     "SchedulePolicy",

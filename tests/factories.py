@@ -57,10 +57,15 @@ def id_number(born: date = date(1950, 5, 17), sex: str = "M") -> str:
     return idnumber.make("150430", born, next(_seq) % 499 + 1, sex)
 
 
+# The day the tests' persons came under support (纳入日期), unless a test says otherwise: long before
+# any month a test looks at, so every month's roster has them.
+ENROLLED = date(2020, 1, 1)
+
+
 def person(session: Session, village: Place, *, name: str = "王德明", sex: str = "M", born: date = date(1950, 5, 17),
-           level: str = "self_care", caregiver: User | None = None, **extra) -> Person:
+           level: str = "self_care", caregiver: User | None = None, enrolled_on: date = ENROLLED, **extra) -> Person:
     p = Person(name=name, sex=sex, birth_date=born, id_number=id_number(born, sex), self_care_level=level,
-               village_id=village.id, **extra)
+               village_id=village.id, enrolled_on=enrolled_on, **extra)
     session.add(p)
     session.flush()
     if caregiver is not None:
@@ -128,9 +133,14 @@ class World:
 def quota_policy(session: Session, level: str, **values):
     """Set a self-care level's quota policy (server/quotas/models.py QuotaPolicy) explicitly, the
     fields not given at the seeds' default; as a district admin's edit would leave it."""
+    from sqlalchemy import select
+
     from server.quotas.models import DEFAULT_POLICY, QuotaPolicy
 
-    row = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, **DEFAULT_POLICY)
+    month = values.pop("effective_month", "2000-01")  # from the start: every month a test looks at
+    row = session.scalar(select(QuotaPolicy).where(QuotaPolicy.self_care_level == level,
+                                                   QuotaPolicy.effective_month == month)) or QuotaPolicy(
+        self_care_level=level, effective_month=month, **DEFAULT_POLICY)
     for key, value in {**DEFAULT_POLICY, **values}.items():
         setattr(row, key, value)
     session.add(row)

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from server import jobs, scheduler
 from server.activities.models import VolunteerActivity
+from server.care.models import CareAgreement
 from server.alerts.models import Alert, AlertEvent
 from server.notify.models import Notification
 from server.places.models import Place
-from server.quotas.models import MonthlyCompliance
+from server.quotas.models import AgreementMonth, MonthClose, PersonMonth
 from server.settings import Settings
 from server.visits.models import Visit
 from tests import factories
@@ -48,39 +49,41 @@ def notes(session, user, kind):
 def test_month_boundaries_are_midnight_in_shanghai(session, world, db, settings):
     factories.home_visits_policy(session, self_care=(2, None))  # a local rule: 2 home visits a month
     p, cg = world.a.person, world.a.caregiver
+    agreement = session.scalar(select(CareAgreement).where(CareAgreement.person_id == p.id))
+    agreement.start_on = date(2026, 9, 1)  # the agreement ran all of October and November
     visit(session, p, cg, datetime(2026, 10, 31, 23, 59, 59, tzinfo=SH))  # 15:59:59 UTC: October
     visit(session, p, cg, datetime(2026, 11, 1, 0, 0, 0, tzinfo=SH))  # 16:00:00 UTC on the 31st: November
     visit(session, p, cg, datetime(2026, 11, 30, 23, 0, tzinfo=SH))
     jobs.run("month_close", db, at=datetime(2026, 11, 1, 0, 30, tzinfo=SH), settings=settings)
     jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), settings=settings)
-    got = dict(session.execute(select(MonthlyCompliance.month, MonthlyCompliance.verified_home_visits)
-                               .where(MonthlyCompliance.person_id == p.id)).all())
+    got = dict(session.execute(select(PersonMonth.month, PersonMonth.home).where(PersonMonth.person_id == p.id)).all())
     assert got == {"2026-10": 1, "2026-11": 2}
-    met = dict(session.execute(select(MonthlyCompliance.month, MonthlyCompliance.met)
-                               .where(MonthlyCompliance.person_id == p.id)).all())
-    assert met == {"2026-10": False, "2026-11": True}  # self-care quota: 2 home visits a month
+    met = dict(session.execute(select(AgreementMonth.month, AgreementMonth.fulfilment)
+                               .where(AgreementMonth.person_id == p.id)).all())
+    assert met == {"2026-10": "not_met", "2026-11": "met"}  # self-care quota: 2 home visits a month
 
 
 def test_month_close_runs_once_and_alerts_those_short(session, world, db, settings):
     at = datetime(2026, 12, 1, 0, 30, tzinfo=SH)
     first = jobs.run("month_close", db, at=at, settings=settings)
-    assert first == {"month": "2026-11", "compliance_rows": 2, "quota_missed": 2}
+    assert first == {"month": "2026-11", "persons": 2, "agreements": 2, "quota_missed": 2}
     again = jobs.run("month_close", db, at=at + timedelta(minutes=5), settings=settings)
     assert again == {"skipped": "already done", "month": "2026-11"}
-    assert count(session, MonthlyCompliance) == 2
+    assert count(session, PersonMonth) == 2 and count(session, AgreementMonth) == 2
+    assert session.get(MonthClose, "2026-11").closed_at == at
     assert count(session, Alert, Alert.kind == "quota_missed") == 2  # one per township: each has one person short
     alert = session.scalar(select(Alert).where(Alert.kind == "quota_missed", Alert.place_id == world.a.place.id))
     assert alert.person_id is None and alert.title == "2026-11 有1人走访未达标" and alert.detail == {"month": "2026-11"}
     assert [e.kind for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id))] == ["raised"]
     digest = notes(session, world.a.staff, "month_digest")
-    assert len(digest) == 1 and digest[0].body == "在册1人，0人达到走访要求，1人未达标。"
+    assert len(digest) == 1 and digest[0].body == "在册1人，已探访0人；照料服务履约0份达标，1份未达标。"
 
 
 def test_a_month_close_missed_during_downtime_is_done_at_start(session, world, db, settings):
     # the scheduler was down on 1 December; it starts on the 9th
     started = datetime(2026, 12, 9, 14, 0, tzinfo=SH)
     assert scheduler.catch_up(db, settings, now=started)["month"] == "2026-11"
-    assert count(session, MonthlyCompliance, MonthlyCompliance.month == "2026-11") == 2
+    assert count(session, PersonMonth, PersonMonth.month == "2026-11") == 2
     assert scheduler.catch_up(db, settings, now=started)["skipped"] == "already done"
 
 
@@ -233,7 +236,7 @@ def test_review_in_march_only_and_the_yearly_health_check(session, world, db, se
 def test_the_registry_is_whole():
     assert set(jobs.JOBS) == {"daily_reminders", "gap_watch", "month_close", "escalation", "volunteer_reminder",
                               "health_check_reminder", "review_reminder", "review_overdue", "retention",
-                              "campaign_watch", "festival_reminders", "relief_statements"}
+                              "campaign_watch", "festival_reminders", "relief_statements", "month_rollup"}
     assert all(j.misfire_grace_seconds >= 15 * 60 for j in jobs.JOBS.values())
     assert jobs.JOBS["month_close"].misfire_grace_seconds >= 24 * 3600
 
@@ -262,7 +265,8 @@ def _what_a_run_left(session) -> dict:
                                   Delivery.at).join(Notification, Notification.id == Delivery.notification_id)),
         "alerts": rows(select(Alert.kind, Alert.title, Alert.level, Alert.created_at, Alert.sla_due_at)),
         "events": rows(select(Alert.title, AlertEvent.kind, AlertEvent.at).join(Alert, Alert.id == AlertEvent.alert_id)),
-        "compliance": rows(select(MonthlyCompliance.person_id, MonthlyCompliance.month, MonthlyCompliance.met)),
+        "months": rows(select(PersonMonth.person_id, PersonMonth.month, PersonMonth.visited)),
+        "agreement_months": rows(select(AgreementMonth.agreement_id, AgreementMonth.month, AgreementMonth.fulfilment)),
         "runs": rows(select(JobRun.job, JobRun.period, JobRun.started_at)),
     }
 
@@ -308,8 +312,10 @@ def test_a_run_for_an_instant_a_week_ahead_is_the_run_the_scheduler_would_make_t
     assert by_hand == scheduled
     result, left, pushed = scheduled
     if name == "daily_reminders":
-        assert result["caregivers_reminded"] == 1 and result["push_sent"] == 1 and pushed == ["本月走访提醒"]
-        assert [n[4] for n in left["notifications"] if n[1] == "reminder"] == [at.astimezone(timezone.utc)]
+        # the 25th: five days left, within the district's seven (SchedulePolicy.reminder_days_left), so
+        # b's caregiver, one of two visits done, is reminded too
+        assert result["caregivers_reminded"] == 2 and result["push_sent"] == 2 and pushed == ["本月走访提醒"] * 2
+        assert [n[4] for n in left["notifications"] if n[1] == "reminder"] == [at.astimezone(timezone.utc)] * 2
     if name == "escalation":
         assert result["escalated"] == 1 and "【上报】无人处理" in pushed
     if name == "gap_watch":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from server import clock
+from server.activities.events import activity_logged
 from server.activities.models import (
     ActivityPerson,
     VolunteerActivity,
@@ -75,6 +76,11 @@ def create(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
     session.flush()
     session.add_all(ActivityPerson(activity_id=activity.id, person_id=pid) for pid in person_ids)
     photos.attach(session, activity_id=activity.id, photos=processed, store=store)
+    if person_ids:
+        session.flush()
+        # a month already closed hears of a visit logged late (its 月探访率 may change: an amendment)
+        activity_logged.send(session, activity=activity, person_ids=person_ids, actor=actor, zone=zone,
+                             now=now or clock.now())
     return activity, True
 
 

@@ -28,7 +28,6 @@ from server.people import roster
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
-from server.quotas.models import MonthlyCompliance
 
 
 @dataclass(frozen=True)
@@ -140,38 +139,6 @@ def notify_digest(session: Session, *, kinds: tuple[str, ...], now: datetime, ki
         {"user_id": user_id, "kind": kind, "title": title, "body": body(n, names.get(township_id, [])),
          "dedupe_key": dedupe_key, "url": url, "urgent": False}
         for township_id, n in sorted(counts.items()) for user_id in staff.get(township_id, ())], now=now)
-
-
-def raise_quota_missed(session: Session, *, month_label: str, at: datetime, settings: AlertSettings) -> int:
-    """One quota_missed alert to each township with persons whose compliance row for the month
-    (YYYY-MM) is short — "2026-11 有37人走访未达标", the persons one tap away (the month's list of
-    the township, /api/coverage/missed) — not an alert and a push per person; once per township
-    and month by its dedupe key, in one INSERT … SELECT grouped by township. Each starts its
-    timeline with its raising, as raise_alert's do. The month's digest tells staff (close.py).
-    Returns the alerts raised."""
-    village = sa.orm.aliased(Place)
-    dedupe_key = sa.literal(f"quota:{month_label}:") + sa.cast(village.parent_id, sa.String)
-    columns = Alert.__table__.c
-    missed = (
-        select(sa.literal("quota_missed"), sa.literal("normal"), village.parent_id, sa.literal("township"),
-               sa.literal("open"), text_sql("alert.quota_missed", month=sa.literal(month_label), count=sa.func.count()),
-               dedupe_key, sa.literal(at, type_=columns.created_at.type),
-               sa.literal(at + timedelta(minutes=settings.sla_minutes["normal"]), type_=columns.sla_due_at.type),
-               sa.literal({"month": month_label}, type_=columns.detail.type))
-        .select_from(MonthlyCompliance).join(village, village.id == MonthlyCompliance.village_id)
-        .where(MonthlyCompliance.month == month_label, ~MonthlyCompliance.met,
-               ~sa.exists().where(Alert.dedupe_key == dedupe_key))
-        .group_by(village.parent_id)
-    )
-    raised = session.connection().execute(sa.insert(Alert).from_select(
-        ["kind", "severity", "place_id", "level", "status", "title", "dedupe_key", "created_at", "sla_due_at",
-         "detail"], missed).execution_options(preserve_rowcount=True)).rowcount
-    session.connection().execute(sa.insert(AlertEvent).from_select(
-        ["alert_id", "at", "kind"],
-        select(Alert.id, sa.literal(at, type_=AlertEvent.__table__.c.at.type), sa.literal("raised"))
-        .where(Alert.kind == "quota_missed", Alert.dedupe_key.startswith(f"quota:{month_label}:"),
-               ~sa.exists().where(AlertEvent.alert_id == Alert.id))))
-    return raised
 
 
 # Tasks an exit opens (server/people/exits.py FOLLOW_UP_KINDS): they climb though their person left.

@@ -297,6 +297,9 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                            f"出生日期与身份证号不符（身份证号为{idnumber.birth_date(ident).isoformat()}）")
             if idnumber.birth_date(ident) > today:
                 errors.add(number, "id_number", "身份证号中的出生日期晚于今天")
+        rec["enrolled_on"] = _field(errors, number, "enrolled_on", reading.a_date, g("enrolled_on"))
+        if rec["enrolled_on"] is not None and rec["enrolled_on"] > today:
+            errors.add(number, "enrolled_on", "纳入日期晚于今天")
         village_name = _field(errors, number, "village", reading.text, g("village"))
         rec["village"] = None
         if village_name is None:
@@ -419,6 +422,8 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                   "village_id": village.id, "self_care_level": rec["level"]}
         if rec["address"] is not None:
             wanted["address"] = rec["address"]
+        if rec["enrolled_on"] is not None:
+            wanted["enrolled_on"] = rec["enrolled_on"]
         # 救助类别 and 低保类别 change only when the file says; a 低保 class goes with the 低保 category
         category = rec["category"] or (existing.assistance_category if existing is not None else None)
         if rec["category"] is not None:
@@ -986,7 +991,7 @@ def export_rows(session: Session, *, actor: Actor, kind: str, place_id: int | No
     rows = []
     for p in persons:
         row = {"name": p.name, "sex": layout.SEX_LABELS[p.sex], "id_number": p.id_number, "birth_date": p.birth_date,
-               "village": places_under[p.village_id].name, "address": p.address,
+               "village": places_under[p.village_id].name, "address": p.address, "enrolled_on": p.enrolled_on,
                "self_care_level": layout.LEVEL_LABELS[p.self_care_level],
                "support_mode": layout.MODE_LABELS[p.support_mode],
                "assistance_category": layout.CATEGORY_LABELS[p.assistance_category], "dibao_class": p.dibao_class,

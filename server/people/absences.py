@@ -2,16 +2,15 @@
 elsewhere, from one local day to another. While a person is away the gap watch is suspended
 (server/quotas/service.visit_gaps), a visit where they are counts (no geofence around an empty
 home, server/visits/service._context), and the month's quota is prorated over the days they were
-at home and on the roster (roster.prorated_quota, applied by the month close). Staff record what the
+at home and on the roster (roster.prorated, server/quotas/month.py). Staff record what the
 township paid from the 住院照料护理补贴 budget — 240 元 a person a year, handed to the townships at
 the start of the year (seed 000 item 7) — and the report sets it against that budget.
 """
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,43 +25,13 @@ from server.errors import ServiceError
 from server.messages import text
 from server.people import roster
 from server.people import service as people
+from server.people.events import absence_changed
 from server.people.models import ABSENCE_KINDS, Absence, Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
-from server.quotas import service as quotas
-from server.quotas.models import MODE_GROUPS, MonthlyCompliance
-from server.timeutil import month_bounds
-from server.visits.models import Visit
 
 # 住院照料护理补贴: 特困人员每人每年240元, 下达镇街统筹安排使用 (seed 000 item 7).
 HOSPITAL_CARE_YUAN_PER_PERSON_YEAR = 240
-
-
-def prorate_month(session: Session, *, year: int, month: int, zone: ZoneInfo) -> int:
-    """Prorate the month's compliance rows (written by the month close) of the persons away from
-    home or exited in it (roster.prorated_policy over roster.days_due), judged again on their
-    verified visits of each mode. Judged from the policy each time, so running it again gives the
-    same rows. Returns the rows prorated."""
-    label = f"{year:04d}-{month:02d}"
-    due = roster.days_due(session, year=year, month=month)
-    if not due:
-        return 0
-    length = monthrange(year, month)[1]
-    policy = quotas.policies(session)
-    start, end = month_bounds(year, month, zone)
-    counts = quotas.mode_counts(start, end, where=Visit.person_id.in_(list(due)))
-    by_person = {row[0]: row[2:] for row in session.execute(select(counts))}
-    rows = session.scalars(select(MonthlyCompliance).where(MonthlyCompliance.month == label,
-                                                           MonthlyCompliance.person_id.in_(list(due))))
-    n = 0
-    for row in rows:
-        rule = roster.prorated_policy(policy[row.self_care_level], due[row.person_id], length)
-        by_mode = by_person.get(row.person_id, (0,) * len(MODE_GROUPS))
-        row.quota, row.verified_home_visits, row.met = rule.required(), rule.counted(*by_mode), bool(rule.met(*by_mode))
-        session.add(row)
-        n += 1
-    session.flush()
-    return n
 
 
 # --- recording --------------------------------------------------------------------------------------
@@ -100,9 +69,11 @@ def _check(session: Session, person: Person, *, kind: str, start_on: date, end_o
 
 
 def record_absence(session: Session, *, actor: Actor, person_id: int, kind: str, start_on: date, end_on: date,
-                   today: date, note: str | None = None, care_subsidy_yuan: int | None = None) -> Absence:
+                   today: date, zone: ZoneInfo, now: datetime, note: str | None = None,
+                   care_subsidy_yuan: int | None = None) -> Absence:
     """Staff, or the person's caregiver, record a stay away from home; only staff record what the
-    township paid for care during it."""
+    township paid for care during it. A closed month the stay touches hears of it
+    (absence_changed: the person's month is closed again, an amendment)."""
     person = _guard(session, actor, person_id)
     if care_subsidy_yuan is not None and not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
@@ -114,10 +85,13 @@ def record_absence(session: Session, *, actor: Actor, person_id: int, kind: str,
     session.flush()
     audit.record(session, actor=actor, action="create", entity="absence", entity_id=absence.id, person_id=person.id,
                  detail={"kind": kind, "start_on": start_on.isoformat(), "end_on": end_on.isoformat()})
+    absence_changed.send(session, person_id=person.id, first=start_on, last=end_on, absence_id=absence.id, actor=actor,
+                         zone=zone, now=now)
     return absence
 
 
-def update_absence(session: Session, *, actor: Actor, absence_id: int, changes: dict, today: date) -> Absence:
+def update_absence(session: Session, *, actor: Actor, absence_id: int, changes: dict, today: date, zone: ZoneInfo,
+                   now: datetime) -> Absence:
     """Change the last day (the person came home earlier or later), or — staff only — what was paid."""
     absence = session.get(Absence, absence_id)
     if absence is None:
@@ -128,12 +102,15 @@ def update_absence(session: Session, *, actor: Actor, absence_id: int, changes: 
     merged = {"kind": absence.kind, "start_on": absence.start_on, "end_on": absence.end_on,
               "care_subsidy_yuan": absence.care_subsidy_yuan, **changes}
     _check(session, person, today=today, exclude=absence.id, **merged)
+    first, last = min(absence.start_on, merged["start_on"]), max(absence.end_on, merged["end_on"])
     for key, value in changes.items():
         setattr(absence, key, value)
     session.add(absence)
     session.flush()
     audit.record(session, actor=actor, action="update", entity="absence", entity_id=absence.id, person_id=person.id,
                  detail={k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()})
+    absence_changed.send(session, person_id=person.id, first=first, last=last, absence_id=absence.id, actor=actor,
+                         zone=zone, now=now)
     return absence
 
 
@@ -204,12 +181,11 @@ def hospital_budget(session: Session, *, actor: Actor, place_id: int | None, yea
     else:
         raise ServiceError(422, "validation", errors={"place_id": ["a district or a township"]})
     first, last = date(year, 1, 1), date(year, 12, 31)
-    year_end = month_bounds(year + 1, 1, zone)[0]
     village = sa.orm.aliased(Place)
     persons = dict(session.execute(
         select(village.parent_id, func.count(Person.id)).join(village, village.id == Person.village_id)
         .where(village.parent_id.in_([t.id for t in townships]), Person.assistance_category == "tekun",
-               roster.on_roster(first), Person.created_at < year_end)
+               roster.in_roster(first, last))
         .group_by(village.parent_id)).all())
     used = dict(session.execute(
         select(village.parent_id, func.coalesce(func.sum(Absence.care_subsidy_yuan), 0))

@@ -95,7 +95,7 @@ class Absences(MethodView):
     def post(self, data, person_id):
         """Record a stay away from home (in hospital, with family): gap alerts wait, the quota is prorated"""
         return absences.record_absence(get_session(), actor=current_actor(), person_id=person_id, today=today(),
-                                       **data)
+                                       zone=current_settings().zone, now=clock.now(), **data)
 
 
 @blp.route("/absences/<id:absence_id>")
@@ -106,7 +106,7 @@ class AbsenceById(MethodView):
     def patch(self, changes, absence_id):
         """Change the last day away, or (staff) what was paid for care during a hospital stay"""
         return absences.update_absence(get_session(), actor=current_actor(), absence_id=absence_id, changes=changes,
-                                       today=today())
+                                       today=today(), zone=current_settings().zone, now=clock.now())
 
 
 @blp.route("/absences/report/<name>")

@@ -30,6 +30,19 @@ def visit_rate_groups(risk_flags: list[str] | None, self_care_level: str) -> lis
     flags = set(risk_flags or ())
     return [g for g in VISIT_RATE_GROUPS
             if (self_care_level in ("partly_disabled", "fully_disabled") if g == "disabled" else g in flags)]
+
+
+def in_visit_rate_group(group: str, risk_flags, self_care_level):
+    """SQL: a person (their ``risk_flags`` JSON column and ``self_care_level``) is in one of seed
+    002's groups (VISIT_RATE_GROUPS), as visit_rate_groups answers in Python; ``any``: in one of
+    them at least. The flags are matched in the JSON's text, quoted, on both engines."""
+    if group == "any":
+        return sa.or_(*(in_visit_rate_group(g, risk_flags, self_care_level) for g in VISIT_RATE_GROUPS))
+    if group == "disabled":
+        return self_care_level.in_(("partly_disabled", "fully_disabled"))
+    return sa.cast(risk_flags, sa.Text).like(f'%"{group}"%')
+
+
 # 低保 classes A/B/C: A is reviewed each March, B and C in March and September (seed 004 item 4).
 DIBAO_CLASSES = ("A", "B", "C")
 HOME_LOCATION_STATES = ("confirmed", "proposed")
@@ -74,6 +87,9 @@ class Person(SQLModel, table=True):
     # last door-to-door evaluation asked it (None: never asked), and when.
     wishes_centralised: bool | None = None
     wishes_centralised_on: date | None = None
+    # 纳入日期: the day the person came under support (imported, entered, or the day they were
+    # added). A month's roster counts them from this day to their exit (server/people/roster.py).
+    enrolled_on: date = Field(index=True)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 

@@ -50,6 +50,7 @@ def present(people: list[Person], *, role: str) -> list[dict]:
                 home_lon=p.home_lon,
                 home_location_state=p.home_location_state,
                 care_home_id=p.care_home_id,
+                enrolled_on=p.enrolled_on,
                 caregiver=ctx["caregivers"].get(p.id),
                 updated_at=p.updated_at,
             )

@@ -37,6 +37,8 @@ class PersonWriteSchema(ma.Schema):
     phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
     home_lat = ma.fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
     home_lon = ma.fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+    enrolled_on = Date(metadata={"description": "纳入日期: the day the person came under support (default: today); "
+                                                "a month's roster counts them from it"})
 
     @ma.validates_schema
     def _home_pair(self, data, **kwargs):
@@ -112,5 +114,6 @@ class PersonSchema(PersonBriefSchema):
     home_lon = ma.fields.Float(allow_none=True)
     home_location_state = ma.fields.String(allow_none=True)
     care_home_id = Id(allow_none=True)
+    enrolled_on = Date(metadata={"description": "纳入日期"})
     caregiver = ma.fields.Nested(CaregiverBriefSchema, allow_none=True)
     updated_at = ma.fields.DateTime()

@@ -23,7 +23,7 @@ from server.errors import ServiceError
 from server.paging import Page, select_page, split
 from server.pairing.models import Cadre, Pairing
 from server.people import idnumber
-from server.people.models import Person
+from server.people.models import Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
 
@@ -211,11 +211,21 @@ def _check_unique_id(session: Session, id_number: str, exclude: int | None = Non
         raise ServiceError(409, "id_number_taken")
 
 
+def _check_enrolled(enrolled_on: date | None, today: date, exited_on: date | None = None) -> None:
+    if enrolled_on is not None and enrolled_on > today:
+        raise ServiceError(422, "enrolled_in_future", errors={"enrolled_on": ["cannot be in the future"]})
+    if enrolled_on is not None and exited_on is not None and enrolled_on > exited_on:
+        raise ServiceError(422, "enrolled_after_exit", errors={"enrolled_on": ["after the exit"]})
+
+
 def create_person(session: Session, *, actor: Actor, today: date, **data) -> Person:
+    """Staff register a person; 纳入日期 (``enrolled_on``) is today unless given, never later."""
     if not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
     _check_village(session, actor, data["village_id"])
     _check_identity(data["id_number"], data.get("birth_date"), data.get("sex"), today)
+    _check_enrolled(data.get("enrolled_on"), today)
+    data["enrolled_on"] = data.get("enrolled_on") or today
     _check_unique_id(session, data["id_number"])
     if data.get("home_lat") is not None:
         data.setdefault("home_location_state", "confirmed")
@@ -237,6 +247,9 @@ def update_person(session: Session, *, actor: Actor, person_id: int, changes: di
         raise ServiceError(409, "status_by_exit", errors={"status": ["record an exit instead"]})
     if "village_id" in changes:
         _check_village(session, actor, changes["village_id"])
+    if "enrolled_on" in changes:
+        _check_enrolled(changes["enrolled_on"], today, session.scalar(
+            select(PersonExit.exited_on).where(PersonExit.person_id == person.id)))
     id_number = changes.get("id_number", person.id_number)
     _check_identity(id_number, changes.get("birth_date", person.birth_date), changes.get("sex", person.sex), today)
     if "id_number" in changes:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -33,9 +33,18 @@ class QuotaPolicy(SQLModel, table=True):
     """What counts toward the month, per self-care level (生活自理能力): the 探访 a month of the
     modes that count (``count_<group>``), the least of each mode (``min_<group>``: a local rule
     asking for home visits), and the longest allowed gap between them in days (none by default).
-    Edited by district admins (``updated_by``, ``updated_at``: who last did, and when)."""
 
-    self_care_level: str = Field(primary_key=True, max_length=20)
+    A version of a level's policy, in force from ``effective_month`` (YYYY-MM) until the next
+    version of the level: each month is judged by its own version, and a change applies from the
+    month a district admin chose (this month or a later one, never one already closed). A level
+    with no version in force is judged by the seeds' default (DEFAULT_POLICY). ``updated_by``,
+    ``updated_at``: who last saved this version, and when."""
+
+    __table_args__ = (sa.UniqueConstraint("self_care_level", "effective_month", name="uq_quotapolicy_level_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    self_care_level: str = Field(max_length=20)
+    effective_month: str = Field(max_length=7)
     visits_per_month: int
     max_gap_days: int | None = None
     count_home: bool = True
@@ -61,28 +70,159 @@ class QuotaPolicy(SQLModel, table=True):
         return ((home if self.count_home else 0) + (phone_video if self.count_phone_video else 0)
                 + (remote if self.count_remote else 0))
 
-    def met(self, home, phone_video, remote):
-        """The one rule of 达标: enough visits of the counting modes, and each mode's minimum.
-        Numbers give a bool, SQL expressions a SQL condition."""
-        return ((self.counted(home, phone_video, remote) >= self.visits_per_month) & (home >= self.min_home)
-                & (phone_video >= self.min_phone_video) & (remote >= self.min_remote))
 
+class PersonMonth(SQLModel, table=True):
+    """A person's month, written by the month close for every person on the roster of home care
+    in it (server/quotas/month.py person_rows): the record every report, coverage screen,
+    dashboard and export of a closed month reads, which nothing done later changes — but an
+    amendment (MonthAmendment, ``amended_at``).
 
-class MonthlyCompliance(SQLModel, table=True):
-    """Whether a person's visit quota was met in a month, written once by the month close.
-    The basis for the care subsidy paid or withheld (seed 001: care not given is fraud)."""
+    ``days_on_roster`` from the 纳入日期 (or the 1st) to the exit (or the month's end);
+    ``days_away`` of them in hospital or with family (Absence); ``quota`` the 探访 the policy
+    version in force (``policy_id``; None: the seeds' default) asks over the days at home,
+    prorated. ``home``/``phone_video``/``remote``: the counted 探访 by mode (by anyone);
+    ``by_caregiver`` of them by a caregiver with an agreement of the month, ``by_cadre`` by a
+    结对 cadre, ``by_other`` by anyone else; ``by_volunteer`` the volunteer activities naming the
+    person. ``visited``: looked in on, as 月探访率 counts it (seed 002 item 3).
+    ``risk_flags`` and ``self_care_level`` as they were, for the rates of seed 002's groups."""
 
-    __table_args__ = (sa.UniqueConstraint("person_id", "month", name="uq_compliance_person_month"),)
+    __table_args__ = (sa.UniqueConstraint("month", "person_id", name="uq_personmonth_month_person"),
+                      sa.Index("ix_personmonth_month_village", "month", "village_id"))
 
     id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7)
     person_id: int = Field(foreign_key="person.id", index=True)
-    month: str = Field(max_length=7, index=True)
     village_id: int = Field(foreign_key="place.id")
     caregiver_id: int | None = Field(default=None, foreign_key="app_user.id")
     self_care_level: str = Field(max_length=20)
+    risk_flags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    policy_id: int | None = Field(default=None, foreign_key="quotapolicy.id")
+    days_on_roster: int
+    days_away: int
     quota: int
-    verified_home_visits: int  # the visits the policy counted (the column keeps its first name)
-    met: bool
+    home: int
+    phone_video: int
+    remote: int
+    by_caregiver: int
+    by_cadre: int
+    by_other: int
+    by_volunteer: int
+    visited: bool
+    amended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# 照料服务履约 of an agreement in a month (seed 002 item 5, seed 000 item 7): met, not met, or
+# 不计 — the person was away (or off the roster) every day the agreement ran in the month.
+FULFILMENTS = ("met", "not_met", "excused")
+
+
+class AgreementMonth(SQLModel, table=True):
+    """An agreement's month, written by the month close for every care agreement that ran in it
+    (server/quotas/month.py agreement_rows): the caregiver's own counted 探访 against the quota
+    prorated over the days the agreement ran while the person was on the roster and at home
+    (``days_due``), and its 履约 (FULFILMENTS) — the basis of the care subsidy. ``home``,
+    ``phone_video``, ``remote``: the caregiver's verified visits of each mode group, of which the
+    policy counts ``counted``; ``flagged``: their visits of the month waiting for review or rejected."""
+
+    __table_args__ = (sa.UniqueConstraint("month", "agreement_id", name="uq_agreementmonth_month_agreement"),
+                      sa.Index("ix_agreementmonth_month_village", "month", "village_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7)
+    agreement_id: int = Field(foreign_key="careagreement.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    caregiver_id: int = Field(foreign_key="app_user.id", index=True)
+    village_id: int = Field(foreign_key="place.id")
+    self_care_level: str = Field(max_length=20)
+    start_on: date  # the agreement's start, and its end when it ended in the month
+    end_on: date | None = None
+    days_due: int
+    quota: int
+    home: int
+    phone_video: int
+    remote: int
+    counted: int
+    flagged: int
+    fulfilment: str = Field(max_length=10)
+    amended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MonthTotals(SQLModel, table=True):
+    """A month's figures of one place (a village, a township, the district): what coverage, 月探访率
+    by group and the dashboard read, a row a place instead of a million persons a month.
+
+    Written by the month close from its PersonMonth and AgreementMonth rows (``closed``), again
+    for a place an amendment touches; for the live month, by the scheduler's rollup every few
+    minutes (``closed`` false, ``computed_at`` the freshness the screens print).
+    ``on_roster``/``visited``: persons on the roster in the month, and of them visited (月探访率);
+    ``due_<level>``/``met_<level>``: agreements judged (met or not) by the person's self-care level,
+    and of them met (照料服务履约); ``excused``: agreements 不计; ``<group>_total``/``<group>_visited``:
+    the groups of seed 002 (VISIT_RATE_GROUPS) and ``any`` (each person once)."""
+
+    month: str = Field(max_length=7, primary_key=True)
+    place_id: int = Field(foreign_key="place.id", primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="place.id")
+    level: str = Field(max_length=10)
+    closed: bool
+    computed_at: datetime = Field(sa_type=UTCDateTime)
+    on_roster: int = 0
+    visited: int = 0
+    due_self_care: int = 0
+    met_self_care: int = 0
+    due_partly_disabled: int = 0
+    met_partly_disabled: int = 0
+    due_fully_disabled: int = 0
+    met_fully_disabled: int = 0
+    excused: int = 0
+    lives_alone_total: int = 0
+    lives_alone_visited: int = 0
+    empty_nest_total: int = 0
+    empty_nest_visited: int = 0
+    left_behind_total: int = 0
+    left_behind_visited: int = 0
+    disabled_total: int = 0
+    disabled_visited: int = 0
+    severe_disability_total: int = 0
+    severe_disability_visited: int = 0
+    any_total: int = 0
+    any_visited: int = 0
+
+
+# the counts of a MonthTotals row, in the order they are written
+TOTAL_COUNTS = tuple(c for c in MonthTotals.model_fields
+                     if c not in ("month", "place_id", "parent_id", "level", "closed", "computed_at"))
+
+
+class MonthClose(SQLModel, table=True):
+    """That a month was closed, and when: from then on its figures are its PersonMonth and
+    AgreementMonth rows. ``policy``: the rules it judged by, as reports print them
+    (quotas.service.applied: each level's version and whether volunteer visits counted)."""
+
+    month: str = Field(max_length=7, primary_key=True)
+    closed_at: datetime = Field(sa_type=UTCDateTime)
+    policy: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    persons: int
+    agreements: int
+
+
+# Why a closed month was closed again for one person (MonthAmendment.reason).
+AMENDMENT_REASONS = ("review", "absence", "visit", "volunteer_activity")
+
+
+class MonthAmendment(SQLModel, table=True):
+    """A closed month closed again for one person (更正): a review decided after the close, a
+    stay away recorded late, a late visit accepted, a volunteer activity logged late. Who
+    (``by``), when (``at``), why (``reason`` and ``ref``: the visit, absence or activity), and what
+    changed (``detail``: the person's and the agreements' figures before and after)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    by: int | None = Field(default=None, foreign_key="app_user.id")
+    reason: str = Field(max_length=20)
+    ref: int | None = None
+    detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
 
 
 class SchedulePolicy(SQLModel, table=True):
@@ -102,4 +242,8 @@ class SchedulePolicy(SQLModel, table=True):
     # 探访关爱机制, which counts the person visited 通过上门走访、通讯探访、结对帮扶、邻里互助等方式 — by
     # whoever comes, not only the caregiver. It never counts toward a caregiver's own quota.
     volunteer_visits_count: bool = True
+    # A caregiver is reminded about a person whose month is not yet met once this many days (or
+    # fewer) are left in the month, so there is still time to go (and at the even pace besides
+    # when a quota asks for more than one). No seed gives a number: 7 is a local default.
+    reminder_days_left: int = 7
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

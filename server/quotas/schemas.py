@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.fields import Id, Month
+from server.fields import Date, Id, Month
 
 
 class QuotaSchema(ma.Schema):
@@ -18,9 +18,31 @@ class QuotaSchema(ma.Schema):
     min_home = ma.fields.Integer(validate=validate.Range(0, 62), metadata={"description": "home visits a month at least"})
     min_phone_video = ma.fields.Integer(validate=validate.Range(0, 62))
     min_remote = ma.fields.Integer(validate=validate.Range(0, 62))
-    default = ma.fields.Boolean(dump_only=True, metadata={"description": "the seeds' default, never edited"})
+    effective_month = Month(metadata={
+        "description": "YYYY-MM from which the change applies: this month (the default on PUT) or a later one, never a "
+                       "past or closed one; null on a level still at the seeds' default"})
+    default = ma.fields.Boolean(dump_only=True, metadata={"description": "the seeds' default"})
+    version_id = Id(dump_only=True, allow_none=True)
     text = ma.fields.String(dump_only=True, metadata={"description": "the rule in words"})
-    updated_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+
+
+class QuotaVersionSchema(QuotaSchema):
+    updated_by = ma.fields.String(dump_only=True, allow_none=True, metadata={"description": "who saved the version"})
+
+
+class QuotaMonthQuerySchema(ma.Schema):
+    month = Month(metadata={"description": "YYYY-MM: the versions in force that month (default: this month)"})
+
+
+class QuotaResetQuerySchema(ma.Schema):
+    effective_month = Month(metadata={"description": "YYYY-MM from which the seeds' default applies again "
+                                                     "(default: this month)"})
+
+
+class AwaySchema(ma.Schema):
+    kind = ma.fields.String(metadata={"description": "hospital or family"})
+    until = Date(metadata={"description": "the last day away, as recorded"})
 
 
 class ProgressSchema(ma.Schema):
@@ -29,18 +51,20 @@ class ProgressSchema(ma.Schema):
     village_id = Id()
     village_name = ma.fields.String()
     self_care_level = ma.fields.String()
-    done = ma.fields.Integer(metadata={"description": "verified visits this month of the modes the policy counts"})
-    quota = ma.fields.Integer(metadata={"description": "the visits the month asks for at least"})
-    met = ma.fields.Boolean(metadata={"description": "this month's quota met, per-mode minimums included"})
+    done = ma.fields.Integer(metadata={"description": "the caregiver's own counted 探访 this month"})
+    quota = ma.fields.Integer(metadata={"description": "the 探访 the month asks, prorated over the days at home"})
+    met = ma.fields.Boolean(metadata={"description": "this month's 履约 met (or excused), per-mode minimums included"})
     by_mode = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
-                             metadata={"description": "verified visits this month per mode group"})
+                             metadata={"description": "the caregiver's counted 探访 this month per mode group"})
     minimums = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
                               metadata={"description": "the least the policy asks of a mode group, where it asks"})
     pending = ma.fields.Integer(metadata={"description": "visits this month of the counted modes waiting for township review (待审核)"})
     expected_by_today = ma.fields.Integer()
     last_visit_at = ma.fields.DateTime(allow_none=True)
     days_since_last = ma.fields.Integer(allow_none=True)
-    overdue = ma.fields.Boolean()
+    overdue = ma.fields.Boolean(metadata={"description": "go now: what the daily reminder asks (or past a local gap)"})
+    fulfilment = ma.fields.String(metadata={"description": "照料服务履约 so far: met, not_met, excused (away all month)"})
+    away = ma.fields.Nested(AwaySchema, allow_none=True, metadata={"description": "away from home today"})
 
 
 class CoverageQuerySchema(ma.Schema):
@@ -48,22 +72,22 @@ class CoverageQuerySchema(ma.Schema):
     month = Month()
 
 
-class CoverageRowSchema(ma.Schema):
+class CoverageTotalSchema(ma.Schema):
+    active = ma.fields.Integer(metadata={"description": "persons on the month's roster"})
+    visited = ma.fields.Integer(metadata={"description": "of them, visited (月探访率)"})
+    agreements = ma.fields.Integer(metadata={"description": "care agreements judged this month (met or not)"})
+    quota_met = ma.fields.Integer(metadata={"description": "of them, met (照料服务履约)"})
+    excused = ma.fields.Integer(metadata={"description": "agreements 不计: the person away (or off the roster) all month"})
+
+
+class CoverageRowSchema(CoverageTotalSchema):
     place_id = Id()
     name = ma.fields.String()
-    active = ma.fields.Integer()
-    visited = ma.fields.Integer()
-    quota_met = ma.fields.Integer()
-
-
-class CoverageTotalSchema(ma.Schema):
-    active = ma.fields.Integer()
-    visited = ma.fields.Integer()
-    quota_met = ma.fields.Integer()
 
 
 class TrendSchema(ma.Schema):
     month = ma.fields.String()
+    state = ma.fields.String()
     active = ma.fields.Integer()
     visited = ma.fields.Integer()
 
@@ -71,18 +95,68 @@ class TrendSchema(ma.Schema):
 class AppliedPolicySchema(ma.Schema):
     levels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict())
     text = ma.fields.String(metadata={"description": "the policy in words, as reports print it"})
+    volunteer_visits_count = ma.fields.Boolean()
+    volunteer_text = ma.fields.String()
 
 
-class CoverageSchema(ma.Schema):
-    place_id = Id()
-    policy = ma.fields.Nested(AppliedPolicySchema, metadata={"description": "the quota policy quota_met applied"})
-    name = ma.fields.String()
+class MonthStateMixin(ma.Schema):
     month = ma.fields.String()
+    state = ma.fields.String(metadata={
+        "description": "closed (已结算: the month close's record), rollup (the live month as last counted, at as_of) "
+                       "or live (counted for this answer)"})
+    closed_at = ma.fields.DateTime(allow_none=True)
+    as_of = ma.fields.DateTime(allow_none=True, metadata={"description": "when the figures were counted"})
+    amendments = ma.fields.Integer(metadata={"description": "amended persons (更正) of a closed month under the place"})
+
+
+class CoverageSchema(MonthStateMixin):
+    place_id = Id()
+    policy = ma.fields.Nested(AppliedPolicySchema, metadata={"description": "the policy the month is judged by"})
+    name = ma.fields.String()
+    level = ma.fields.String()
     children = ma.fields.List(ma.fields.Nested(CoverageRowSchema))
     total = ma.fields.Nested(CoverageTotalSchema)
     trend = ma.fields.List(ma.fields.Nested(TrendSchema))
 
 
+
+
+class MonthEntrySchema(ma.Schema):
+    month = ma.fields.String()
+    state = ma.fields.String(metadata={"description": "closed, live (this month) or open (past, not closed)"})
+    closed_at = ma.fields.DateTime(allow_none=True)
+    amendments = ma.fields.Integer()
+
+
+class MonthsSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    months = ma.fields.List(ma.fields.Nested(MonthEntrySchema))
+
+
+class PlaceQuerySchema(ma.Schema):
+    place_id = Id()
+
+
+class AmendmentSchema(ma.Schema):
+    id = Id()
+    person_id = Id()
+    name = ma.fields.String()
+    village = ma.fields.String()
+    at = ma.fields.DateTime()
+    by = ma.fields.String(allow_none=True, metadata={"description": "who caused it"})
+    reason = ma.fields.String(metadata={"description": "review, absence, visit or volunteer_activity"})
+    ref = ma.fields.Integer(allow_none=True, metadata={"description": "the visit, stay or activity"})
+    before = ma.fields.Dict()
+    after = ma.fields.Dict()
+
+
+class AmendmentsSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    month = ma.fields.String()
+    closed_at = ma.fields.DateTime(allow_none=True)
+    amendments = ma.fields.List(ma.fields.Nested(AmendmentSchema))
 
 
 class SchedulePolicySchema(ma.Schema):
@@ -95,6 +169,9 @@ class SchedulePolicySchema(ma.Schema):
     # optional on PUT: the seeds give no rule; the default reads seed 002 (探访关爱机制)
     volunteer_visits_count = ma.fields.Boolean(metadata={
         "description": "a volunteer team's visit naming a person counts toward that person's 月探访率"})
+    # optional on PUT: no seed gives a number, 7 is a local default
+    reminder_days_left = ma.fields.Integer(validate=validate.Range(1, 27), metadata={
+        "description": "a caregiver is reminded of a person whose month is not met once this many days are left"})
     updated_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -116,20 +193,14 @@ class PlaceRatesSchema(ma.Schema):
     groups = _by_group()
 
 
-class RatesPolicySchema(AppliedPolicySchema):
-    volunteer_visits_count = ma.fields.Boolean()
-    volunteer_text = ma.fields.String()
-
-
-class VisitRatesSchema(ma.Schema):
+class VisitRatesSchema(MonthStateMixin):
     place_id = Id()
     name = ma.fields.String()
     level = ma.fields.String()
-    month = ma.fields.String()
     groups = ma.fields.List(ma.fields.String())
     children = ma.fields.List(ma.fields.Nested(PlaceRatesSchema))
     total = _by_group()
-    policy = ma.fields.Nested(RatesPolicySchema)
+    policy = ma.fields.Nested(AppliedPolicySchema)
 
 
 class CoveragePersonsQuerySchema(CoverageQuerySchema):
@@ -144,32 +215,47 @@ class CoveragePersonSchema(ma.Schema):
     village = ma.fields.String()
     township = ma.fields.String(allow_none=True)
     self_care_level = ma.fields.String()
-    visits = ma.fields.Integer(metadata={"description": "verified visits of any mode this month"})
-    quota_visits = ma.fields.Integer(metadata={"description": "those counting toward the quota"})
-    quota = ma.fields.Integer()
+    visits = ma.fields.Integer(metadata={"description": "counted 探访 this month, by anyone"})
+    by_caregiver = ma.fields.Integer(metadata={"description": "of them by a caregiver of the person's agreements"})
+    by_cadre = ma.fields.Integer(metadata={"description": "of them by a 结对 cadre"})
+    by_other = ma.fields.Integer(metadata={"description": "of them by anyone else"})
+    by_volunteer = ma.fields.Integer(metadata={"description": "volunteer activities naming the person this month"})
+    days_away = ma.fields.Integer(metadata={"description": "days of the month away from home"})
+    quota_visits = ma.fields.Integer(metadata={"description": "the caregiver's own counted 探访 (履约)"})
+    quota = ma.fields.Integer(metadata={"description": "the caregiver's quota, prorated over the days at home"})
+    fulfilment = ma.fields.String(allow_none=True, metadata={"description": "照料服务履约: met, not_met, excused; null "
+                                                                             "without an agreement"})
     quota_met = ma.fields.Boolean()
     visited = ma.fields.Boolean(metadata={"description": "visited this month, as 月探访率 counts (the district's policy)"})
     caregiver_name = ma.fields.String(allow_none=True)
     caregiver_phone = ma.fields.String(allow_none=True)
+    amended_at = ma.fields.DateTime(allow_none=True, metadata={"description": "更正: when a closed month was amended"})
 
 
-class CoveragePersonsSchema(ma.Schema):
+class CoveragePersonsSchema(MonthStateMixin):
     place_id = Id()
     name = ma.fields.String()
     level = ma.fields.String()
-    month = ma.fields.String()
     persons = ma.fields.List(ma.fields.Nested(CoveragePersonSchema))
 
 
 class MissedPersonSchema(CoveragePersonSchema):
-    """A person short of a closed month's quota: as coverage lists them, by the month close's count."""
+    """A person whose caregiver's 履约 a closed month found not met: as coverage lists them, by the
+    month close's count."""
 
     class Meta:
-        exclude = ("visits", "quota_met", "visited")
+        exclude = ("visits", "quota_met", "visited", "by_caregiver", "by_cadre", "by_other", "by_volunteer",
+                   "days_away", "fulfilment")
 
-    quota_visits = ma.fields.Integer(metadata={"description": "visits the month close counted toward the quota"})
+    quota_visits = ma.fields.Integer(metadata={"description": "the caregiver's own 探访 the month close counted"})
     quota = ma.fields.Integer(metadata={"description": "the month's quota, prorated where the person was away"})
 
 
-class MissedPersonsSchema(CoveragePersonsSchema):
+class MissedPersonsSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    level = ma.fields.String()
+    month = ma.fields.String()
+    state = ma.fields.String()
+    closed_at = ma.fields.DateTime(allow_none=True)
     persons = ma.fields.List(ma.fields.Nested(MissedPersonSchema))

@@ -1,11 +1,16 @@
-"""Visit quotas, and progress against them: a caregiver's persons, a township's villages."""
+"""A month's figures as staff and caregivers see them: coverage and 月探访率 by place, the persons
+behind them, the persons whose caregiver fell short, a caregiver's own month, who to remind.
+
+Every figure of a month comes from one place (``figures``): a closed month's record (MonthTotals,
+PersonMonth and AgreementMonth, written by the month close); the live month of a district from
+the scheduler's rollup while it is fresh; any other month counted at once from its rows
+(server/quotas/month.py) — the same rows the close writes, so the figures agree whichever way.
+"""
 
 from __future__ import annotations
 
-import math
-from calendar import monthrange
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,139 +19,31 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlmodel import Session
 
 from server import clock
-from server.activities.models import ActivityPerson, VolunteerActivity
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import managed_place
 from server.care.models import CareAgreement
-from server.errors import LANGUAGES, ServiceError, message
-from server.messages import text
 from server.people import roster
-from server.people.models import (
-    SELF_CARE_LEVELS,
-    VISIT_RATE_GROUPS,
-    Person,
-    visit_rate_groups,
-)
+from server.people.models import VISIT_RATE_GROUPS, Absence, Person
 from server.places import service as places
 from server.places.models import Place
+from server.quotas import month as months
+from server.quotas.close import ROLLUP_FRESH
 from server.quotas.models import (
-    DEFAULT_POLICY,
     MODE_GROUPS,
-    MonthlyCompliance,
+    TOTAL_COUNTS,
+    AgreementMonth,
+    MonthAmendment,
+    MonthClose,
+    MonthTotals,
+    PersonMonth,
     QuotaPolicy,
-    SchedulePolicy,
 )
-from server.timeutil import month_bounds, months_to
-from server.visits.catalogue import OBSERVATIONS
+from server.quotas.month import LEVELS, Month, month_rule
+from server.quotas.policy import applied_rules, policies, schedule  # noqa: F401  (schedule: the cadences, read by other rooms)
+from server.timeutil import months_to
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
-
-
-def policies(session: Session) -> dict[str, QuotaPolicy]:
-    """The quota policy of each self-care level: the stored rows, the seeds' default for a level
-    without one."""
-    found = {p.self_care_level: p for p in session.scalars(select(QuotaPolicy))}
-    for level in SELF_CARE_LEVELS:
-        found.setdefault(level, QuotaPolicy(self_care_level=level, **DEFAULT_POLICY))
-    return found
-
-
-POLICY_FIELDS = tuple(DEFAULT_POLICY)
-
-
-def update(session: Session, *, actor: Actor, level: str, **values) -> QuotaPolicy:
-    """A district admin sets a level's policy; every mode that has a minimum must count, and some
-    mode must count."""
-    policy = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, **DEFAULT_POLICY)
-    merged = {field: values.get(field, getattr(policy, field)) for field in POLICY_FIELDS}
-    errors = {f"min_{g}": [message("quota_min_not_counted")]
-              for g in MODE_GROUPS if merged[f"min_{g}"] and not merged[f"count_{g}"]}
-    if errors:
-        raise ServiceError(422, "quota_min_not_counted", errors=errors)
-    if not any(merged[f"count_{g}"] for g in MODE_GROUPS):
-        raise ServiceError(422, "quota_no_mode", errors={f"count_{g}": [message("quota_no_mode")] for g in MODE_GROUPS})
-    for field, value in merged.items():
-        setattr(policy, field, value)
-    policy.updated_by, policy.updated_at = actor.user.id, clock.now()
-    session.add(policy)
-    session.flush()
-    audit.record(session, actor=actor, action="update", entity="quota", detail={"level": level, **merged})
-    return policy
-
-
-def reset(session: Session, *, actor: Actor, level: str) -> QuotaPolicy:
-    """Back to the seeds' default for a level (the row forgets who changed it)."""
-    policy = session.get(QuotaPolicy, level) or QuotaPolicy(self_care_level=level, **DEFAULT_POLICY)
-    for field, value in DEFAULT_POLICY.items():
-        setattr(policy, field, value)
-    policy.updated_by, policy.updated_at = None, clock.now()
-    session.add(policy)
-    session.flush()
-    audit.record(session, actor=actor, action="update", entity="quota", detail={"level": level, "reset": True})
-    return policy
-
-
-def describe(policy: QuotaPolicy, lang: str = "zh-CN") -> str:
-    """A level's policy in words, as reports print it beside 达标: "每月至少探访1次（上门入户、电话视频、
-    远程监测均计入）"."""
-    sep = text("quota.separator", lang)
-    modes = sep.join(text(f"quota.mode.{g}", lang) for g in MODE_GROUPS if getattr(policy, f"count_{g}"))
-    out = text("quota.describe", lang, n=policy.visits_per_month, modes=modes)
-    mins = [text("quota.describe.min", lang, mode=text(f"quota.mode.{g}", lang), n=getattr(policy, f"min_{g}"))
-            for g in MODE_GROUPS if getattr(policy, f"min_{g}")]
-    if mins:
-        out += text("quota.describe.mins", lang, mins=sep.join(mins))
-    if policy.max_gap_days:
-        out += text("quota.describe.gap", lang, days=policy.max_gap_days)
-    return out
-
-
-def policy_rows(session: Session, lang: str = "zh-CN") -> list[dict]:
-    """Each level's policy with its rule in words and whether it is the seeds' default."""
-    found = policies(session)
-    return [{"self_care_level": level, **{f: getattr(found[level], f) for f in POLICY_FIELDS},
-             "text": describe(found[level], lang), "default": is_default(found[level]),
-             "updated_at": found[level].updated_at} for level in SELF_CARE_LEVELS]
-
-
-def is_default(policy: QuotaPolicy) -> bool:
-    """Whether a level's policy is the seeds' default, whoever last saved it."""
-    return all(getattr(policy, field) == value for field, value in DEFAULT_POLICY.items())
-
-
-def applied(session: Session, lang: str = "zh-CN") -> dict:
-    """The policy a report applied, for its JSON and the line under its table: each level's rule
-    in words, and whether it is the seeds' default or a local rule."""
-    rows = policy_rows(session, lang)
-    words = text("quota.applied.separator", lang).join(
-        text("quota.applied.level", lang, level=OBSERVATIONS["self_care_level"][r["self_care_level"]][LANGUAGES.index(lang)],
-             rule=r["text"]) for r in rows)
-    source = "quota.applied.default" if all(r["default"] for r in rows) else "quota.applied.local"
-    levels = {r["self_care_level"]: {k: v for k, v in r.items() if k not in ("self_care_level", "updated_at")}
-              for r in rows}
-    return {"levels": levels, "text": text(source, lang, rules=words)}
-
-
-def schedule(session: Session) -> SchedulePolicy:
-    return session.get(SchedulePolicy, 1) or SchedulePolicy(id=1)
-
-
-def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePolicy:
-    policy = schedule(session)
-    for key, value in values.items():
-        setattr(policy, key, value)
-    policy.updated_at = clock.now()
-    session.add(policy)
-    session.flush()
-    audit.record(session, actor=actor, action="update", entity="schedule", detail=values)
-    return policy
-
-
-def expected_by(quota: int, local: datetime) -> int:
-    """Visits a month's quota asks for by this local day, at an even pace."""
-    return math.floor(quota * local.day / monthrange(local.year, local.month)[1])
-
 
 # --- what counts -----------------------------------------------------------------------------------
 
@@ -157,9 +54,9 @@ def started_in(start: datetime, end: datetime):
 
 def counts_toward_quota(policy: dict[str, QuotaPolicy], start: datetime | None = None, end: datetime | None = None,
                         *, level=Person.self_care_level):
-    """The one rule for a visit that counts toward a person's month: verified (or accepted), of a
-    mode their level's policy counts — started in [start, end) when they are given (a month, as
-    month_bounds gives it). ``level`` is the column holding the person's self-care level."""
+    """A visit that counts toward a person's month: verified (or accepted), of a mode their level's
+    policy counts — started in [start, end) when they are given. ``level`` is the column holding
+    the person's self-care level."""
     rule = Visit.status.in_(COUNTS_AS_VERIFIED) & _counted_mode(policy, level)
     return rule if start is None else rule & started_in(start, end)
 
@@ -176,103 +73,166 @@ def awaits_review_for_quota(policy: dict[str, QuotaPolicy], start: datetime, end
     return _counted_mode(policy, level) & (Visit.status == "exception") & started_in(start, end)
 
 
-def verified_in(start: datetime, end: datetime):
-    """A verified visit of any mode started in [start, end): what makes a person "visited" in coverage."""
-    return Visit.status.in_(COUNTS_AS_VERIFIED) & started_in(start, end)
+def expected_by(quota, day: int, length: int):
+    """Visits a month's quota asks for by local day ``day`` of a month of ``length`` days, at an
+    even pace (numbers, or SQL expressions)."""
+    return quota * day // length
 
 
-def _in_group(group: str):
-    return Visit.mode.in_(MODE_GROUPS[group])
+def behind(*, quota, counted, minimums: list[tuple], day: int, length: int, reminder_days_left: int, either):
+    """The one rule for a caregiver to go now, for an agreement whose month is not met yet: the
+    days left (after today) are down to the district's ``reminder_days_left``, or — when the quota
+    asks for more than one — the 探访 counted fall behind the month's even pace, or a mode asked
+    a minimum falls behind its own (``minimums``: (asked, done) a mode). Numbers judged in Python
+    (``either`` = any), or columns in SQL (``either`` = an OR of the clauses)."""
+    if length - day <= reminder_days_left:
+        return either([True])
+    return either([(quota > 1) & (counted < expected_by(quota, day, length)),
+                   *(done < expected_by(asked, day, length) for asked, done in minimums)])
 
 
-def mode_counts(start: datetime, end: datetime, *, by=(Visit.person_id,), where=None):
-    """Verified visits started in [start, end) grouped by ``by``: ``visits`` (any mode) and one
-    column per mode group (``home``, ``phone_video``, ``remote``), as a subquery."""
-    cols = [func.count(case((_in_group(g), Visit.id))).label(g) for g in MODE_GROUPS]
-    stmt = select(*by, func.count().label("visits"), *cols).where(verified_in(start, end))
-    if where is not None:
-        stmt = stmt.where(where)
-    return stmt.group_by(*by).subquery()
+# --- a month's figures -------------------------------------------------------------------------------
 
 
-def by_level(policy: dict[str, QuotaPolicy], level, judge):
-    """A SQL CASE over the person's self-care level: ``judge(level_policy)`` for each level."""
-    return case(*((level == lv, judge(p)) for lv, p in policy.items()), else_=None)
+@dataclass
+class Figures:
+    """A month's figures of a place and of its child places (MonthTotals' counts): ``state``
+    closed (the month close's record), rollup (the live month, as the scheduler last counted it at
+    ``as_of``) or live (counted at this request)."""
+
+    month: str
+    state: str
+    total: dict
+    children: dict = field(default_factory=dict)
+    closed_at: datetime | None = None
+    as_of: datetime | None = None
 
 
-def quota_sql(policy: dict[str, QuotaPolicy], level, counts):
-    """(counted, met) as SQL over a mode_counts subquery's columns, by the person's level: the
-    QuotaPolicy rule evaluated in the database."""
-    home, pv, remote = (func.coalesce(counts.c[g], 0) for g in MODE_GROUPS)
-    counted = by_level(policy, level, lambda p: p.counted(home, pv, remote))
-    met = by_level(policy, level, lambda p: p.met(home, pv, remote))
-    return func.coalesce(counted, 0), func.coalesce(met, False)
+def _zero() -> dict:
+    return dict.fromkeys(TOTAL_COUNTS, 0)
 
 
-def visited_in_month(policy: dict[str, QuotaPolicy], start: datetime, end: datetime, *, zone: ZoneInfo,
-                     volunteer_visits: bool, person=Person.id, level=Person.self_care_level, counted=None):
-    """The one rule for a person visited in a month — the 月探访率 of seed 002 and coverage's
-    "visited": a visit counting toward their month (counts_toward_quota), or, where the district's
-    policy counts them (SchedulePolicy.volunteer_visits_count), a volunteer activity held in the
-    month that names them. A SQL condition over ``person`` and ``level``.
-
-    ``counted``: the person's counted visits of that month when the query has them already
-    (quota_sql over mode_counts of [start, end)); more than none of them is the same first
-    condition, without looking for the visit again (a million probes for a district's coverage)."""
-    by_caregiver = (counted > 0 if counted is not None else
-                    sa.exists().where(Visit.person_id == person, counts_toward_quota(policy, start, end, level=level)))
-    if not volunteer_visits:
-        return by_caregiver
-    first, nxt = start.astimezone(zone).date(), end.astimezone(zone).date()
-    by_volunteer = sa.exists().where(
-        ActivityPerson.person_id == person, ActivityPerson.activity_id == VolunteerActivity.id,
-        VolunteerActivity.held_on >= first, VolunteerActivity.held_on < nxt)
-    return by_caregiver | by_volunteer
+def _add(into: dict, counts) -> None:
+    for k in TOTAL_COUNTS:
+        into[k] += counts[k]
 
 
-def on_register_under(stmt: Select, place: Place) -> Select:
-    """``stmt`` (over Person) joined to the person's village (``Place``) and kept to the home-care
-    register under ``place``: active, under decentralised support. Whom coverage counts."""
-    return (stmt.join(Place, Place.id == Person.village_id)
-            .where(places.subtree_filter(place), Person.status == "active", Person.support_mode == "decentralised"))
+def _stored(session: Session, place: Place, labels: list[str], *, closed: bool | None) -> dict[str, tuple]:
+    """MonthTotals rows of ``place`` and its children for the months ``labels``: month → (the
+    place's counts, {child id: counts}, computed_at)."""
+    stmt = select(MonthTotals).where(MonthTotals.month.in_(labels),
+                                     (MonthTotals.place_id == place.id) | (MonthTotals.parent_id == place.id))
+    if closed is not None:
+        stmt = stmt.where(MonthTotals.closed == closed)
+    out: dict[str, tuple] = {}
+    for row in session.scalars(stmt):
+        own, children, at = out.setdefault(row.month, (_zero(), {}, None))
+        counts = {k: getattr(row, k) for k in TOTAL_COUNTS}
+        if row.place_id == place.id:
+            out[row.month] = (counts, children, row.computed_at)
+        else:
+            children[row.place_id] = counts
+    return out
 
 
-def persons_under(place: Place) -> Select:
-    """The ids of the persons living under ``place``: to keep a grouping of visits to theirs (a
-    village's twenty, not the whole month's visits of every place grouped and mostly thrown away)."""
-    lives_under = sa.orm.aliased(Place)
-    return (select(Person.id).join(lives_under, lives_under.id == Person.village_id)
-            .where(places.subtree_filter(place, of=lives_under)))
+def _subtree(place: Place):
+    """A clause over Person: living under ``place``."""
+    return Person.village_id.in_(select(Place.id).where(places.subtree_filter(place)))
 
 
-def monthly_coverage(*, place: Place, start: datetime, end: datetime, policy: dict[str, QuotaPolicy],
-                     zone: ZoneInfo, volunteer_visits: bool) -> Select:
-    """The one coverage query: a row per person under ``place`` on the home-care register (active,
-    decentralised) for the month [start, end), with their village (id, name, path), township
-    (id, name), self-care level, risk flags, ``visits`` (verified, any mode), the verified visits of each
-    mode group (``home``, ``phone_video``, ``remote``), ``quota_visits`` (those the ``policy``
-    counts), ``met`` (the month's quota met, QuotaPolicy.met) and ``visited`` (visited_in_month).
-    Run it for the rows, or aggregate over it as a subquery."""
-    per_person = mode_counts(start, end, where=Visit.person_id.in_(persons_under(place)))
-    counted, met = quota_sql(policy, Person.self_care_level, per_person)
-    visited = visited_in_month(policy, start, end, zone=zone, volunteer_visits=volunteer_visits, counted=counted)
-    township = sa.orm.aliased(Place)
-    rows = select(Person.id.label("person_id"), Person.self_care_level, Person.risk_flags, Place.id.label("village_id"),
-                  Place.name.label("village"), Place.path, Place.parent_id.label("township_id"),
-                  township.name.label("township"),
-                  func.coalesce(per_person.c.visits, 0).label("visits"),
-                  *(func.coalesce(per_person.c[g], 0).label(g) for g in MODE_GROUPS),
-                  counted.label("quota_visits"), met.label("met"), case((visited, True), else_=False).label("visited"))
-    return (on_register_under(rows, place)
-            .outerjoin(township, township.id == Place.parent_id)
-            .outerjoin(per_person, per_person.c.person_id == Person.id))
+def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
+    """A month's figures of ``place`` and its children, counted from its rows at once."""
+    under = _subtree(place)
+    total, children = _zero(), {}
+    rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
+                                 months.agreement_rows(m, persons=under).subquery())
+    for row in session.execute(rows).mappings():
+        _add(total, row)
+        child = {"district": row["parent_id"], "township": row["village_id"]}.get(place.level)
+        if child is not None:
+            _add(children.setdefault(child, _zero()), row)
+    return total, children
 
 
-def coverage_query(session: Session, *, place: Place, year: int, month: int, zone: ZoneInfo) -> Select:
-    """monthly_coverage for a local month under the policies in force."""
-    start, end = month_bounds(year, month, zone)
-    return monthly_coverage(place=place, start=start, end=end, policy=policies(session), zone=zone,
-                            volunteer_visits=schedule(session).volunteer_visits_count)
+def figures(session: Session, *, place: Place, rules: list[Month], now: datetime) -> list[Figures]:
+    """The figures of ``place`` in each month of ``rules``: a closed month's record; the live month
+    of a district from the rollup while it is fresh (ROLLUP_FRESH); every other month counted now."""
+    labels = [m.label for m in rules]
+    closes = {c.month: c for c in session.scalars(select(MonthClose).where(MonthClose.month.in_(labels)))}
+    closed = _stored(session, place, [lb for lb in labels if lb in closes], closed=True) if closes else {}
+    live_label = f"{now.astimezone(rules[0].zone):%Y-%m}" if rules else None
+    rolled = (_stored(session, place, [live_label], closed=False)
+              if place.level == "district" and live_label in labels and live_label not in closes else {})
+    out = []
+    for m in rules:
+        if m.label in closes:
+            total, children, _ = closed.get(m.label, (_zero(), {}, None))
+            out.append(Figures(m.label, "closed", total, children, closed_at=closes[m.label].closed_at,
+                               as_of=closes[m.label].closed_at))
+            continue
+        stored = rolled.get(m.label)
+        if stored is not None and stored[2] is not None and now - stored[2] <= ROLLUP_FRESH:
+            out.append(Figures(m.label, "rollup", stored[0], stored[1], as_of=stored[2]))
+            continue
+        total, children = _counted_now(session, place, m)
+        out.append(Figures(m.label, "live", total, children, as_of=now))
+    return out
+
+
+def by_village(session: Session, *, place: Place, m: Month, now: datetime) -> tuple[Figures, dict[int, dict]]:
+    """A month's figures of every village under ``place`` (village id → counts), as ``figures``
+    finds them (the record of a closed month, a fresh rollup of a district's live month, or counted
+    now), with the month's Figures for what the table says of them."""
+    f = figures(session, place=place, rules=[m], now=now)[0]
+    if f.state == "live":
+        under = _subtree(place)
+        rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
+                                     months.agreement_rows(m, persons=under).subquery())
+        return f, {r["village_id"]: dict(r) for r in session.execute(rows).mappings()}
+    village = sa.orm.aliased(Place)
+    rows = session.scalars(select(MonthTotals).join(village, village.id == MonthTotals.place_id).where(
+        MonthTotals.month == m.label, MonthTotals.level == "village", MonthTotals.closed == (f.state == "closed"),
+        places.subtree_filter(place, of=village)))
+    return f, {r.place_id: {k: getattr(r, k) for k in TOTAL_COUNTS} for r in rows}
+
+
+def month_rules(session: Session, *, year: int, month: int, zone: ZoneInfo) -> Month:
+    """The month with what it is judged by (a closed one by what its close recorded)."""
+    return rules_of(session, [(year, month)], zone)[0]
+
+
+def agreement_source(session: Session, *, place: Place, m: Month):
+    """A month's agreement rows under ``place`` as a subquery (AgreementMonth's columns, with
+    ``amended_at``), and its MonthClose: a closed month's record, or counted now (amended_at null)."""
+    close = session.get(MonthClose, m.label)
+    if close is not None:
+        village = sa.orm.aliased(Place)
+        return (select(AgreementMonth).join(village, village.id == AgreementMonth.village_id)
+                .where(AgreementMonth.month == m.label, places.subtree_filter(place, of=village)).subquery(), close)
+    rows = months.agreement_rows(m, persons=_subtree(place)).subquery()
+    return select(rows, sa.cast(sa.null(), AgreementMonth.__table__.c.amended_at.type).label("amended_at")).subquery(), None
+
+
+def summary(counts: dict) -> dict:
+    """Counts as coverage shows them: persons on the roster (``active``), of them visited
+    (月探访率), and the agreements judged (``agreements``: met or not), met (``quota_met``,
+    照料服务履约) and 不计 (``excused``)."""
+    return {"active": counts["on_roster"], "visited": counts["visited"],
+            "quota_met": sum(counts[f"met_{lv}"] for lv in LEVELS),
+            "agreements": sum(counts[f"due_{lv}"] for lv in LEVELS), "excused": counts["excused"]}
+
+
+def rules_of(session: Session, ym: list[tuple[int, int]], zone: ZoneInfo) -> list[Month]:
+    """The months ``ym`` with what each is judged by (a closed one by what its close recorded)."""
+    closes = {c.month: c for c in session.scalars(select(MonthClose).where(
+        MonthClose.month.in_([f"{y:04d}-{m:02d}" for y, m in ym])))}
+    volunteer = schedule(session).volunteer_visits_count
+    out = []
+    for y, m in ym:
+        close = closes.get(f"{y:04d}-{m:02d}")
+        out.append(month_rule(session, year=y, month=m, zone=zone, volunteer_visits=(
+            close.policy.get("volunteer_visits_count", volunteer) if close else volunteer)))
+    return out
 
 
 def month_of(column, bounds: list[tuple]):
@@ -281,43 +241,209 @@ def month_of(column, bounds: list[tuple]):
     return case(*(((column >= b) & (column < e), k) for k, (b, e) in enumerate(bounds)))
 
 
-def visited_by_month(session: Session, *, place: Place, months: list[tuple[int, int]], zone: ZoneInfo,
-                     policy: dict[str, QuotaPolicy], volunteer_visits: bool) -> dict[tuple[int, int], int]:
-    """For each local month of ``months``, how many persons on the register under ``place`` were
-    visited in it, by visited_in_month's rule (a visit counting toward that month, or, where the
-    district's policy counts them, a volunteer activity of that month naming them): one grouped
-    query over the months' visits, each visit placed in its month by a CASE over the months' bounds.
-    A query a month read the visits under the place once per month and built the statement anew
-    each time (a district's twelve-month dashboard at a million persons: 12 of them). ``policy``
-    and ``volunteer_visits`` as monthly_coverage takes them."""
-    bounds = [month_bounds(y, m, zone) for y, m in months]
-    first, last = min(b for b, _ in bounds), max(e for _, e in bounds)
-    month = month_of(Visit.started_at, bounds).label("month")
-    # a (person, month) for each visit that counts toward its month (the rule's first half), of the
-    # persons on the register under the place; the union below, or DISTINCT, leaves each pair once.
-    # The visits are those of the persons under the place (persons_under, as monthly_coverage's):
-    # SQLite reads no subtree of places through an index, and joined alone it walked every visit of
-    # the months first (a township at 100,000 persons: 428 ms, against 33 ms)
-    visited = on_register_under(select(Visit.person_id, month).join(Person, Person.id == Visit.person_id),
-                                place).where(counts_toward_quota(policy, first, last),
-                                             Visit.person_id.in_(persons_under(place)))
-    if volunteer_visits:
-        days = [(b.astimezone(zone).date(), e.astimezone(zone).date()) for b, e in bounds]
-        by_volunteer = (select(Person.id.label("person_id"), month_of(VolunteerActivity.held_on, days).label("month"))
-                        .join(ActivityPerson, ActivityPerson.person_id == Person.id)
-                        .join(VolunteerActivity, VolunteerActivity.id == ActivityPerson.activity_id))
-        visited = sa.union(visited, on_register_under(by_volunteer, place).where(
-            VolunteerActivity.held_on >= min(b for b, _ in days), VolunteerActivity.held_on < max(e for _, e in days)))
-    else:
-        visited = visited.distinct()
-    persons = visited.subquery()
-    found = dict(session.execute(select(persons.c.month, func.count()).group_by(persons.c.month)).all())
-    return {ym: found.get(k, 0) for k, ym in enumerate(months)}
+def month_info(f: Figures, *, amendments: int = 0) -> dict:
+    """What a screen says of a month's figures: closed (已结算, when), or counted when."""
+    return {"month": f.month, "state": f.state, "closed_at": f.closed_at, "as_of": f.as_of, "amendments": amendments}
 
 
-def on_register_count(session: Session, place: Place) -> int:
-    """How many persons are on the home-care register under ``place`` (on_register_under)."""
-    return session.scalar(on_register_under(select(func.count()).select_from(Person), place))
+def amendments_count(session: Session, place: Place, label: str) -> int:
+    """How many amendments a closed month has under ``place``."""
+    return session.scalar(
+        select(func.count()).select_from(MonthAmendment)
+        .join(PersonMonth, (PersonMonth.person_id == MonthAmendment.person_id) & (PersonMonth.month == MonthAmendment.month))
+        .join(Place, Place.id == PersonMonth.village_id)
+        .where(MonthAmendment.month == label, places.subtree_filter(place)))
+
+
+def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+             trend_months: int = 6, lang: str = "zh-CN", now: datetime | None = None) -> dict:
+    """A month's coverage under a place, by its child places (villages of a township, townships of
+    a district): the persons on the month's roster, of them visited (月探访率), the agreements judged
+    and met (照料服务履约) — under the policy it names — with the months before it as a trend, and
+    whether the month is closed (its record) or counted live, and when."""
+    now = now or clock.now()
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    ym = months_to(year, month, trend_months)
+    rules = rules_of(session, ym, zone)
+    found = figures(session, place=place, rules=rules, now=now)
+    this, m = found[-1], rules[-1]
+    children = []
+    for c in places.children(session, parent_id=place.id):
+        children.append({"place_id": c.id, "name": c.name, **summary(this.children.get(c.id, _zero()))})
+    amended = amendments_count(session, place, m.label) if this.state == "closed" else 0
+    return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(this, amendments=amended),
+            "policy": applied_rules(m.policy, m.volunteer_visits, lang), "children": children,
+            "total": summary(this.total),
+            "trend": [{"month": f.month, "state": f.state, "active": f.total["on_roster"], "visited": f.total["visited"]}
+                      for f in found]}
+
+
+def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+                lang: str = "zh-CN", now: datetime | None = None) -> dict:
+    """The month's 月探访率 of the groups seed 002 names (独居、空巢、留守、失能、重残) under a place, by its
+    child places: per group the persons on the month's roster in it, those visited and the rate
+    in percent; ``any`` counts each person once whatever their groups. Visited follows the quota
+    policy's modes and the district's rule on volunteer visits, both named in ``policy``."""
+    now = now or clock.now()
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    m = rules_of(session, [(year, month)], zone)[0]
+    f = figures(session, place=place, rules=[m], now=now)[0]
+
+    def groups(counts: dict) -> dict:
+        out = {}
+        for g in (*VISIT_RATE_GROUPS, "any"):
+            total, seen = counts[f"{g}_total"], counts[f"{g}_visited"]
+            out[g] = {"total": total, "visited": seen, "rate": round(100 * seen / total, 1) if total else None}
+        return out
+
+    children = [{"place_id": c.id, "name": c.name, "level": c.level, "groups": groups(f.children.get(c.id, _zero()))}
+                for c in places.children(session, parent_id=place.id)]
+    amended = amendments_count(session, place, m.label) if f.state == "closed" else 0
+    return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(f, amendments=amended),
+            "groups": list(VISIT_RATE_GROUPS), "children": children, "total": groups(f.total),
+            "policy": applied_rules(m.policy, m.volunteer_visits, lang)}
+
+
+def months_of(session: Session, *, actor: Actor, place_id: int | None, now: datetime, zone: ZoneInfo,
+              count: int = 13) -> dict:
+    """The months a screen's month picker offers, newest first: this one (live) and the ones
+    before it, each closed (已结算, when, with its amendments under the place) or not."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    local = now.astimezone(zone)
+    labels = [f"{y:04d}-{m:02d}" for y, m in months_to(local.year, local.month, count)][::-1]
+    closes = {c.month: c for c in session.scalars(select(MonthClose).where(MonthClose.month.in_(labels)))}
+    amended = dict(session.execute(
+        select(MonthAmendment.month, func.count())
+        .join(PersonMonth, (PersonMonth.person_id == MonthAmendment.person_id) & (PersonMonth.month == MonthAmendment.month))
+        .join(Place, Place.id == PersonMonth.village_id)
+        .where(MonthAmendment.month.in_(labels), places.subtree_filter(place))
+        .group_by(MonthAmendment.month)).all())
+    return {"place_id": place.id, "name": place.name, "months": [
+        {"month": lb, "state": "closed" if lb in closes else "live" if k == 0 else "open",
+         "closed_at": closes[lb].closed_at if lb in closes else None, "amendments": amended.get(lb, 0)}
+        for k, lb in enumerate(labels)]}
+
+
+def amendments(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> dict:
+    """A closed month's amendments (更正) under a place, the latest first: whose month, when, by
+    whom, why, and the figures before and after. Each is a read of the person's record, audited."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    label = f"{year:04d}-{month:02d}"
+    village = sa.orm.aliased(Place)
+    rows = session.execute(
+        select(MonthAmendment, Person.name, village.name.label("village"), User.display_name.label("by_name"))
+        .join(PersonMonth, (PersonMonth.person_id == MonthAmendment.person_id) & (PersonMonth.month == MonthAmendment.month))
+        .join(village, village.id == PersonMonth.village_id)
+        .join(Person, Person.id == MonthAmendment.person_id)
+        .outerjoin(User, User.id == MonthAmendment.by)
+        .where(MonthAmendment.month == label, places.subtree_filter(place, of=village))
+        .order_by(MonthAmendment.at.desc(), MonthAmendment.id.desc())).all()
+    out = [{"id": a.id, "person_id": a.person_id, "name": name, "village": v, "at": a.at, "by": by, "reason": a.reason,
+            "ref": a.ref, "before": a.detail.get("before"), "after": a.detail.get("after")}
+           for a, name, v, by in rows]
+    audit.record_person_reads(session, actor=actor, person_ids=[a["person_id"] for a in out], action="month_amendments")
+    close = session.get(MonthClose, label)
+    return {"place_id": place.id, "name": place.name, "month": label, "closed_at": close.closed_at if close else None,
+            "amendments": out}
+
+
+# --- the persons behind the figures ----------------------------------------------------------------------
+
+
+def _person_source(session: Session, place: Place, m: Month):
+    """(persons, agreements, closed): a month's rows under ``place`` — a closed month's record, or
+    counted now — as subqueries of the same columns."""
+    close = session.get(MonthClose, m.label)
+    if close is not None:
+        return (select(PersonMonth).where(PersonMonth.month == m.label).subquery(),
+                select(AgreementMonth).where(AgreementMonth.month == m.label).subquery(), close)
+    under = _subtree(place)
+    return (months.person_rows(m, persons=under).subquery(), months.agreement_rows(m, persons=under).subquery(), None)
+
+
+def persons_coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
+                     unvisited_only: bool = True, now: datetime | None = None) -> dict:
+    """The persons on the month's roster under a place, the unvisited first — or only them — with
+    their village and phone, the 探访 counted by who made them (the caregiver, a cadre, someone else,
+    volunteers naming them), whether they were visited (月探访率), their caregiver (name and phone,
+    to call) with the caregiver's own counted 探访 against the quota and its 履约; a closed month's
+    as its record says (amended rows marked). Each is a read of the person's record, audited."""
+    now = now or clock.now()
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    m = rules_of(session, [(year, month)], zone)[0]
+    persons, agreements, close = _person_source(session, place, m)
+    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
+    # the caregiver's agreement of the month whose 履约 the row shows: the person's latest
+    latest = (select(agreements.c.person_id, func.max(agreements.c.agreement_id).label("agreement_id"))
+              .group_by(agreements.c.person_id).subquery())
+    theirs = sa.orm.aliased(agreements)
+    stmt = (select(persons, Person.name, Person.phone, village.name.label("village"), township.name.label("township"),
+                   User.display_name.label("caregiver_name"), User.phone.label("caregiver_phone"),
+                   theirs.c.counted.label("quota_visits"), theirs.c.quota.label("agreement_quota"),
+                   theirs.c.fulfilment)
+            .join(Person, Person.id == persons.c.person_id)
+            .join(village, village.id == persons.c.village_id)
+            .outerjoin(township, township.id == village.parent_id)
+            .outerjoin(latest, latest.c.person_id == persons.c.person_id)
+            .outerjoin(theirs, theirs.c.agreement_id == latest.c.agreement_id)
+            .outerjoin(User, User.id == theirs.c.caregiver_id)
+            .where(places.subtree_filter(place, of=village)))
+    if unvisited_only:
+        stmt = stmt.where(~persons.c.visited)
+    out = []
+    for r in session.execute(stmt.order_by(persons.c.visited, village.name, Person.name, Person.id)).mappings():
+        counted = r["home"] + r["phone_video"] + r["remote"]
+        out.append({"person_id": r["person_id"], "name": r["name"], "phone": r["phone"], "village_id": r["village_id"],
+                    "village": r["village"], "township": r["township"], "self_care_level": r["self_care_level"],
+                    "visits": counted, "by_caregiver": r["by_caregiver"], "by_cadre": r["by_cadre"],
+                    "by_other": r["by_other"], "by_volunteer": r["by_volunteer"], "visited": bool(r["visited"]),
+                    "days_away": r["days_away"],
+                    "quota_visits": r["quota_visits"] or 0, "quota": r["agreement_quota"] or 0,
+                    "fulfilment": r["fulfilment"], "quota_met": r["fulfilment"] == "met",
+                    "caregiver_name": r["caregiver_name"], "caregiver_phone": r["caregiver_phone"],
+                    "amended_at": r.get("amended_at")})
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="coverage_persons")
+    f = Figures(m.label, "closed" if close else "live", _zero(), closed_at=close.closed_at if close else None,
+                as_of=close.closed_at if close else now)
+    return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(f), "persons": out}
+
+
+def missed_persons(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> dict:
+    """The persons under a place whose caregiver's 履约 the month close found not met in a closed
+    month (their AgreementMonth rows, prorated where they were away): the list a township's
+    quota_missed alert opens, each with the caregiver's counted 探访 against the quota and the
+    caregiver to call. Each is a read of the person's record, audited."""
+    user = actor.user
+    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
+    label = f"{year:04d}-{month:02d}"
+    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
+    stmt = (select(AgreementMonth.person_id, Person.name, Person.phone, AgreementMonth.village_id,
+                   village.name.label("village"), township.name.label("township"), AgreementMonth.self_care_level,
+                   AgreementMonth.counted, AgreementMonth.quota, AgreementMonth.amended_at,
+                   User.display_name.label("caregiver_name"), User.phone.label("caregiver_phone"))
+            .join(Person, Person.id == AgreementMonth.person_id)
+            .join(village, village.id == AgreementMonth.village_id)
+            .outerjoin(township, township.id == village.parent_id)
+            .outerjoin(User, User.id == AgreementMonth.caregiver_id)
+            .where(AgreementMonth.month == label, AgreementMonth.fulfilment == "not_met",
+                   places.subtree_filter(place, of=village))
+            .order_by(village.name, Person.name, Person.id, AgreementMonth.agreement_id))
+    out = [{"person_id": r.person_id, "name": r.name, "phone": r.phone, "village_id": r.village_id,
+            "village": r.village, "township": r.township, "self_care_level": r.self_care_level,
+            "quota_visits": r.counted, "quota": r.quota, "caregiver_name": r.caregiver_name,
+            "caregiver_phone": r.caregiver_phone, "amended_at": r.amended_at} for r in session.execute(stmt)]
+    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="missed_persons")
+    close = session.get(MonthClose, label)
+    return {"place_id": place.id, "name": place.name, "level": place.level, "month": label,
+            "state": "closed" if close else "open", "closed_at": close.closed_at if close else None, "persons": out}
+
+
+# --- a caregiver's month ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -334,130 +460,67 @@ class Progress:
     days_since_last: int | None
     overdue: bool
     met: bool
-    by_mode: dict  # mode group -> verified visits this month
-    minimums: dict  # mode group -> the least the policy asks of it (only those it asks)
+    by_mode: dict  # mode group -> the caregiver's counted visits this month
+    minimums: dict  # mode group -> the least the policy asks of it this month (only those it asks)
     pending: int = 0  # visits of a counted mode waiting for review (待审核), not counted yet
+    fulfilment: str = "not_met"  # 照料服务履约 so far: met, not_met, or excused (away the whole month)
+    away: dict | None = None  # a stay away from home today: {"kind", "until"}
 
 
 def caregiver_progress(session: Session, *, actor: Actor, zone: ZoneInfo, now: datetime | None = None) -> list[Progress]:
-    """The caregiver's persons this month, the most urgent first: overdue (never visited, or past
-    the longest gap where the policy sets one), then furthest behind the month's pace."""
+    """The caregiver's persons this month, the most urgent first: their own counted 探访 against the
+    quota prorated over the days at home (照料服务履约, the agreement's month as the close will judge
+    it), whether to go now (``overdue``: the reminders' rule, or past the longest gap where a local
+    rule sets one) — not for a person away today, who shows where they are instead."""
     now = now or clock.now()
     local = now.astimezone(zone)
-    start, end = month_bounds(local.year, local.month, zone)
-    quotas = policies(session)
-    counts = mode_counts(start, end)
+    today = local.date()
+    m = month_rule(session, year=local.year, month=local.month, zone=zone)
+    start, end = m.bounds
+    rows = months.agreement_rows(m, agreements=(CareAgreement.caregiver_id == actor.user.id)
+                                 & (CareAgreement.status == "active")).subquery()
     last = (select(Visit.person_id, func.max(Visit.started_at).label("last"))
             .join(Person, Person.id == Visit.person_id)
-            .where(counts_toward_quota(quotas)).group_by(Visit.person_id).subquery())
+            .where(Visit.person_id.in_(select(rows.c.person_id)), counts_toward_quota(m.policy))
+            .group_by(Visit.person_id).subquery())
     waiting = (select(Visit.person_id, func.count().label("pending"))
                .join(Person, Person.id == Visit.person_id)
-               .where(awaits_review_for_quota(quotas, start, end)).group_by(Visit.person_id).subquery())
-    rows = session.execute(
-        select(Person.id, Person.name, Person.village_id, Place.name, Person.self_care_level, last.c.last,
-               func.coalesce(waiting.c.pending, 0), *(func.coalesce(counts.c[g], 0) for g in MODE_GROUPS))
-        .join(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
-        .join(Place, Place.id == Person.village_id)
-        .outerjoin(counts, counts.c.person_id == Person.id)
-        .outerjoin(last, last.c.person_id == Person.id)
-        .outerjoin(waiting, waiting.c.person_id == Person.id)
-        .where(CareAgreement.caregiver_id == actor.user.id, Person.status == "active")
-    ).all()
-    due = roster.days_due(session, year=local.year, month=local.month, person_ids=[r[0] for r in rows])
-    length = monthrange(local.year, local.month)[1]
+               .where(Visit.caregiver_id == actor.user.id, awaits_review_for_quota(m.policy, start, end))
+               .group_by(Visit.person_id).subquery())
+    away = (select(Absence.person_id, Absence.kind, Absence.end_on)
+            .where(Absence.start_on <= today, Absence.end_on >= today).subquery())
+    found = session.execute(
+        select(rows, Person.name, Place.name.label("village_name"), last.c.last,
+               func.coalesce(waiting.c.pending, 0).label("pending"), away.c.kind.label("away_kind"),
+               away.c.end_on.label("away_until"))
+        .join(Person, Person.id == rows.c.person_id)
+        .join(Place, Place.id == rows.c.village_id)
+        .outerjoin(last, last.c.person_id == rows.c.person_id)
+        .outerjoin(waiting, waiting.c.person_id == rows.c.person_id)
+        .outerjoin(away, away.c.person_id == rows.c.person_id)).mappings().all()
+    days_left = schedule(session).reminder_days_left
     out = []
-    for pid, name, village_id, village_name, level, last_at, pending, *by in rows:
-        q = quotas[level] if pid not in due else roster.prorated_policy(quotas[level], due[pid], length)
-        by_mode = dict(zip(MODE_GROUPS, by))
-        since = (now - last_at).days if last_at else None
-        required = q.required()
-        out.append(Progress(pid, name, village_id, village_name, level, q.counted(*by), required,
-                            expected_by(required, local), last_at, since,
-                            overdue=since is None or (q.max_gap_days is not None and since > q.max_gap_days),
-                            met=q.met(*by), by_mode=by_mode,
-                            minimums={g: getattr(q, f"min_{g}") for g in MODE_GROUPS if getattr(q, f"min_{g}")},
-                            pending=pending))
+    for r in found:
+        p = m.policy[r["self_care_level"]]
+        by_mode = {g: r[g] for g in MODE_GROUPS}
+        minimums = {g: months.minimum(p, g, r["days_due"], m.length) for g in MODE_GROUPS if getattr(p, f"min_{g}")}
+        since = (now - r["last"]).days if r["last"] else None
+        gone = {"kind": r["away_kind"], "until": r["away_until"]} if r["away_kind"] else None
+        met = r["fulfilment"] != "not_met"
+        go = not met and gone is None and (
+            behind(quota=r["quota"], counted=r["counted"], minimums=[(n, by_mode[g]) for g, n in minimums.items()],
+                   day=local.day, length=m.length, reminder_days_left=days_left, either=any)
+            or (p.max_gap_days is not None and (since is None or since > p.max_gap_days)))
+        out.append(Progress(r["person_id"], r["name"], r["village_id"], r["village_name"], r["self_care_level"],
+                            r["counted"], r["quota"], expected_by(r["quota"], local.day, m.length), r["last"], since,
+                            overdue=go, met=met, by_mode=by_mode, minimums=minimums, pending=r["pending"],
+                            fulfilment=r["fulfilment"], away=gone))
     audit.record_person_reads(session, actor=actor, person_ids=[p.person_id for p in out], action="progress")
-    return sorted(out, key=lambda p: (not p.overdue, p.met, p.done - p.expected_by_today, p.done / max(p.quota, 1),
-                                      p.person_id))
+    return sorted(out, key=lambda p: (not p.overdue, p.away is not None, p.met, p.done - p.expected_by_today,
+                                      p.done / max(p.quota, 1), p.person_id))
 
 
-def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
-             trend_months: int = 6, lang: str = "zh-CN") -> dict:
-    """This month's coverage under a place, by its child places (villages of a township,
-    townships of a district): active people under decentralised support, those with at least
-    one verified visit, and those whose quota is met (under the policy it names); with a monthly trend."""
-    user = actor.user
-    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
-    children = {c.id: c for c in places.children(session, parent_id=place.id)}
-    rows = {cid: {"place_id": cid, "name": c.name, "active": 0, "visited": 0, "quota_met": 0} for cid, c in children.items()}
-    # one grouped query: the persons counted by the child place they live under (the township of
-    # their village under a district, their village under a township), in the database
-    # (the policies read once, for the month and its trend)
-    policy, volunteer_visits = policies(session), schedule(session).volunteer_visits_count
-    start, end = month_bounds(year, month, zone)
-    per_person = monthly_coverage(place=place, start=start, end=end, policy=policy, zone=zone,
-                                  volunteer_visits=volunteer_visits).subquery()
-    child = {"district": per_person.c.township_id, "township": per_person.c.village_id}.get(place.level)
-    counted = select(child if child is not None else sa.null(), func.count(),
-                     func.count(case((per_person.c.visited, 1))), func.count(case((per_person.c.met, 1))))
-    total = {"active": 0, "visited": 0, "quota_met": 0}
-    for cid, active, visited, met in session.execute(counted if child is None else counted.group_by(child)):
-        for t in [total] + ([rows[cid]] if cid in rows else []):
-            t["active"] += active
-            t["visited"] += visited
-            t["quota_met"] += met
-    # the month itself was counted above; the months before it, in one query (visited_by_month)
-    months = months_to(year, month, trend_months)
-    before = visited_by_month(session, place=place, months=months[:-1], zone=zone, policy=policy,
-                              volunteer_visits=volunteer_visits) if trend_months > 1 else {}
-    visited = {**before, (year, month): total["visited"]}
-    trend = [{"month": f"{y:04d}-{m:02d}", "active": total["active"], "visited": visited[y, m]} for y, m in months]
-    return {"place_id": place.id, "name": place.name, "month": f"{year:04d}-{month:02d}",
-            "policy": applied(session, lang), "children": sorted(rows.values(), key=lambda r: r["place_id"]), "total": total, "trend": trend}
-
-
-# --- 月探访率 by group (seed 002) -------------------------------------------------------------------
-
-
-def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
-                lang: str = "zh-CN") -> dict:
-    """The month's 月探访率 of the groups seed 002 names (独居、空巢、留守、失能、重残) under a place, by its
-    child places (townships of a district, villages of a township): per group the persons on the
-    home-care register in it, those visited (visited_in_month) and the rate in percent; ``any``
-    counts each person once whatever their groups. Visited follows the quota policy's modes and the
-    district's rule on volunteer visits, both named in ``policy``."""
-    user = actor.user
-    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
-    children = {c.id: c for c in places.children(session, parent_id=place.id)}
-    keys = (*VISIT_RATE_GROUPS, "any")
-
-    def empty() -> dict:
-        return {g: {"total": 0, "visited": 0} for g in keys}
-
-    rows = {cid: {"place_id": cid, "name": c.name, "level": c.level, "groups": empty()} for cid, c in children.items()}
-    total = empty()
-    for r in session.execute(coverage_query(session, place=place, year=year, month=month, zone=zone)):
-        groups = visit_rate_groups(r.risk_flags, r.self_care_level)
-        if not groups:
-            continue
-        cid = places.child_on_path(r.path, place)
-        for counts in [total] + ([rows[cid]["groups"]] if cid in rows else []):
-            for g in (*groups, "any"):
-                counts[g]["total"] += 1
-                counts[g]["visited"] += 1 if r.visited else 0
-    for counts in [total, *(row["groups"] for row in rows.values())]:
-        for c in counts.values():
-            c["rate"] = round(100 * c["visited"] / c["total"], 1) if c["total"] else None
-    volunteers = schedule(session).volunteer_visits_count
-    return {"place_id": place.id, "name": place.name, "level": place.level, "month": f"{year:04d}-{month:02d}",
-            "groups": list(VISIT_RATE_GROUPS), "children": sorted(rows.values(), key=lambda r: r["place_id"]),
-            "total": total,
-            "policy": {**applied(session, lang), "volunteer_visits_count": volunteers,
-                       "volunteer_text": text("rates.volunteers.yes" if volunteers else "rates.volunteers.no", lang)}}
-
-
-# --- who is behind -----------------------------------------------------------------------------------
+# --- who to remind -------------------------------------------------------------------------------------
 
 
 STREAM_BATCH = 5000  # rows fetched at a time by the streams below: memory stays flat however many
@@ -472,54 +535,43 @@ class Behind:
 
 
 def behind_pace(session: Session, *, now: datetime, zone: ZoneInfo) -> Iterator[Behind]:
-    """Persons under an active agreement whose visits this month (by anyone) fall short of the
-    month's even pace by ``now`` — or of a mode's minimum by the month's last day — with their
-    caregiver, in caregiver order, as a stream of Behind.
-
-    Judged in the database over the month's visits alone (mode_counts is bounded to the month),
-    so only the persons behind come back. A person an absence or an exit touches this month is due
-    a prorated month (roster.prorated_policy), never more than the whole one: the database keeps
-    them by the whole month's pace and each is judged again here by their own."""
+    """The persons whose caregiver should go now (``behind``: the days left are down to the
+    district's setting, or behind the even pace of a quota of more than one, or of a mode's
+    minimum), under an active agreement whose month is not met — judged as the close will judge it
+    (month.agreement_rows: the caregiver's own counted 探访 against the prorated quota) — never
+    for a person away from home today. In caregiver order, as a stream of Behind, judged in the
+    database: only the persons behind come back."""
     local = now.astimezone(zone)
-    start, end = month_bounds(local.year, local.month, zone)
-    counts = mode_counts(start, end)
-    by_group = [func.coalesce(counts.c[g], 0) for g in MODE_GROUPS]
-    policy = policies(session)
+    m = month_rule(session, year=local.year, month=local.month, zone=zone)
+    r = months.agreement_rows(m, agreements=CareAgreement.status == "active").subquery()
+    days_left = schedule(session).reminder_days_left
 
-    def short(p: QuotaPolicy, by, either):
-        """Behind the pace of ``p`` with ``by`` visits of each mode group: numbers judged in Python
-        (``either`` = any), or columns judged in SQL (``either`` = an OR of the clauses)."""
-        return either([p.counted(*by) < expected_by(p.required(), local),
-                       *(n < expected_by(getattr(p, f"min_{g}"), local) for g, n in zip(MODE_GROUPS, by))])
+    def minimums(p: QuotaPolicy):
+        return [(months.minimum(p, g, r.c.days_due, m.length), r.c[g]) for g in MODE_GROUPS if getattr(p, f"min_{g}")]
 
-    behind = by_level(policy, Person.self_care_level, lambda p: short(p, by_group, lambda c: sa.or_(*c)))
-    counted, _ = quota_sql(policy, Person.self_care_level, counts)
+    go = months.by_level(m.policy, r.c.self_care_level, lambda p: behind(
+        quota=r.c.quota, counted=r.c.counted, minimums=minimums(p), day=local.day, length=m.length,
+        reminder_days_left=days_left, either=lambda c: sa.or_(*c)))
     rows = session.execute(
-        select(CareAgreement.caregiver_id, Person.id, Person.name, Person.self_care_level, counted, *by_group)
-        .join(Person, Person.id == CareAgreement.person_id)
-        .outerjoin(counts, counts.c.person_id == Person.id)
-        .where(CareAgreement.status == "active", roster.on_roster(local.date()), behind)
-        .order_by(CareAgreement.caregiver_id, Person.id)
+        select(r.c.caregiver_id, Person.name, r.c.counted, r.c.quota)
+        .join(Person, Person.id == r.c.person_id)
+        .where(r.c.fulfilment == "not_met", go, ~roster.away_on(local.date(), r.c.person_id))
+        .order_by(r.c.caregiver_id, r.c.person_id)
         .execution_options(yield_per=STREAM_BATCH))
-    due = roster.days_due(session, year=local.year, month=local.month)
-    length = monthrange(local.year, local.month)[1]
-    required = {level: p.required() for level, p in policy.items()}
-    for caregiver_id, pid, name, level, done, *by in rows:
-        if pid not in due:
-            yield Behind(caregiver_id, name, done, required[level])
-            continue
-        q = roster.prorated_policy(policy[level], due[pid], length)
-        if short(q, by, any):
-            yield Behind(caregiver_id, name, q.counted(*by), q.required())
+    for caregiver_id, name, done, quota in rows:
+        yield Behind(caregiver_id, name, done, quota)
+
+
+# --- the gap watch -------------------------------------------------------------------------------------
 
 
 def visit_gaps(session: Session, *, now: datetime, today: date) -> Select | None:
     """Persons on the roster ``today`` (local), under an active agreement and at home, whose last
-    visit counting toward their month is older than the longest gap their level's policy allows
-    at ``now`` — or who had none since an agreement begun that long ago. Levels whose policy sets
-    no gap (the seeds' default) are not watched: the month close catches a month without a
-    visit; when no level is watched, None. An absence from home (server/people/absences.py)
-    suspends the watch.
+    visit counting toward their month is older than the longest gap their level's policy (the
+    version in force this month) allows at ``now`` — or who had none since an agreement begun
+    that long ago. Levels whose policy sets no gap (the seeds' default) are not watched: the month
+    close catches a month without a visit; when no level is watched, None. An absence from home
+    (server/people/absences.py) suspends the watch.
 
     A select of ``person_id``, ``name``, ``township_id``, ``last_visit_at`` (None: never) and
     ``max_gap_days``, for the gap watch to raise its alerts from in one INSERT … SELECT. Bounded to
@@ -527,7 +579,7 @@ def visit_gaps(session: Session, *, now: datetime, today: date) -> Select | None
     (the visits of that window, through the visit indexes, read once from the earliest cutoff of
     the watched levels, each level its own by a CASE), and only for those found is the last visit
     before it looked up — the cost follows the persons in a gap, not the history."""
-    rules = policies(session)
+    rules = policies(session, year=today.year, month=today.month)
     watched = {level: rule for level, rule in rules.items() if rule.max_gap_days is not None}
     if not watched:
         return None
@@ -553,60 +605,3 @@ def visit_gaps(session: Session, *, now: datetime, today: date) -> Select | None
                (CareAgreement.start_on < of_level({lv: c.date() for lv, c in cutoffs.items()}, sa.Date()))
                | sa.exists().where(before)))
 
-
-# --- who has not been visited ------------------------------------------------------------------------
-
-
-def persons_coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
-                     unvisited_only: bool = True) -> dict:
-    """The persons on the register under a place in a month (monthly_coverage's rows), the
-    unvisited first — or only them — with their village, phone and active caregiver (name and
-    phone), so staff can call. Each is a read of the person's record, audited."""
-    user = actor.user
-    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
-    rows = coverage_query(session, place=place, year=year, month=month, zone=zone).subquery()
-    stmt = (select(rows, Person.name, Person.phone, User.display_name.label("caregiver_name"),
-                   User.phone.label("caregiver_phone"))
-            .join(Person, Person.id == rows.c.person_id)
-            .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id) & (CareAgreement.status == "active"))
-            .outerjoin(User, User.id == CareAgreement.caregiver_id))
-    if unvisited_only:
-        stmt = stmt.where(rows.c.visited.is_(False))
-    quotas = policies(session)
-    out = []
-    for r in session.execute(stmt.order_by(rows.c.visited, rows.c.village, Person.name, Person.id)):
-        out.append({"person_id": r.person_id, "name": r.name, "phone": r.phone, "village_id": r.village_id,
-                    "village": r.village, "township": r.township, "self_care_level": r.self_care_level,
-                    "visits": r.visits, "quota_visits": r.quota_visits,
-                    "quota": quotas[r.self_care_level].required(), "quota_met": bool(r.met), "visited": bool(r.visited),
-                    "caregiver_name": r.caregiver_name, "caregiver_phone": r.caregiver_phone})
-    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="coverage_persons")
-    return {"place_id": place.id, "name": place.name, "level": place.level, "month": f"{year:04d}-{month:02d}",
-            "persons": out}
-
-
-def missed_persons(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> dict:
-    """The persons under a place whose quota the month close found short in a closed month (their
-    MonthlyCompliance rows, prorated where they were away): the list a township's quota_missed
-    alert opens, each with the visits counted against the quota and their caregiver to call.
-    Each is a read of the person's record, audited."""
-    user = actor.user
-    place = managed_place(session, user, place_id if place_id is not None else user.place_id)
-    label = f"{year:04d}-{month:02d}"
-    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
-    stmt = (select(MonthlyCompliance.person_id, Person.name, Person.phone, MonthlyCompliance.village_id,
-                   village.name.label("village"), township.name.label("township"), MonthlyCompliance.self_care_level,
-                   MonthlyCompliance.verified_home_visits, MonthlyCompliance.quota,
-                   User.display_name.label("caregiver_name"), User.phone.label("caregiver_phone"))
-            .join(Person, Person.id == MonthlyCompliance.person_id)
-            .join(village, village.id == MonthlyCompliance.village_id)
-            .outerjoin(township, township.id == village.parent_id)
-            .outerjoin(User, User.id == MonthlyCompliance.caregiver_id)
-            .where(MonthlyCompliance.month == label, ~MonthlyCompliance.met, places.subtree_filter(place, village))
-            .order_by(village.name, Person.name, Person.id))
-    out = [{"person_id": r.person_id, "name": r.name, "phone": r.phone, "village_id": r.village_id,
-            "village": r.village, "township": r.township, "self_care_level": r.self_care_level,
-            "quota_visits": r.verified_home_visits, "quota": r.quota, "caregiver_name": r.caregiver_name,
-            "caregiver_phone": r.caregiver_phone} for r in session.execute(stmt)]
-    audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="missed_persons")
-    return {"place_id": place.id, "name": place.name, "level": place.level, "month": label, "persons": out}

@@ -11,6 +11,7 @@ from server.errors import fail, language
 from server.reports import service
 from server.reports.schemas import (
     DashboardQuerySchema,
+    DashboardSchema,
     OverviewSchema,
     ReportQuerySchema,
     ReportSchema,
@@ -71,7 +72,7 @@ class ReportByName(MethodView):
 class Dashboard(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(DashboardQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, DashboardSchema)
     def get(self, args):
         """Coverage and alerts over the last 12 months, for the staff dashboard"""
         year, month = this_month()

@@ -23,6 +23,22 @@ class DashboardQuerySchema(ma.Schema):
     place_id = Id()
 
 
+class DashboardMonthSchema(ma.Schema):
+    month = ma.fields.String()
+    state = ma.fields.String(metadata={"description": "closed (the month close's record), rollup or live"})
+    closed_at = ma.fields.DateTime(allow_none=True)
+    as_of = ma.fields.DateTime(allow_none=True, metadata={"description": "when the figures were counted"})
+    active = ma.fields.Integer(metadata={"description": "persons on the month's roster"})
+    visited = ma.fields.Integer(metadata={"description": "of them, visited (月探访率)"})
+    alerts = ma.fields.Integer(metadata={"description": "alerts raised in the month"})
+
+
+class DashboardSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    months = ma.fields.List(ma.fields.Nested(DashboardMonthSchema))
+
+
 class AlertSlaSchema(ma.Schema):
     open_in_time = ma.fields.Integer(metadata={"description": "open, within their SLA"})
     open_overdue = ma.fields.Integer(metadata={"description": "open, past their SLA"})

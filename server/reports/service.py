@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from server import clock
 from server.activities.models import VolunteerActivity, VolunteerTeam
 from server.alerts import service as alerts
 from server.alerts.models import Alert
@@ -25,12 +26,11 @@ from server.messages import text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.quotas import policy as quota_policy
 from server.quotas import service as quotas
-from server.quotas.models import MODE_GROUPS, SchedulePolicy
-from server.quotas.service import started_in
+from server.quotas.models import TOTAL_COUNTS, SchedulePolicy
 from server.timeutil import month_bounds, months_to
 from server.visits import service as visits
-from server.visits.models import Visit
 
 STREAM_ROWS = 2000  # rows a streamed report reads at a time
 
@@ -93,30 +93,39 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
                   ["序号", "乡镇苏木街道", "分散供养人数", "其中：全失能人数", "半失能人数", "备注"], rows)
 
 
+def month_note(state: str, at, zone: ZoneInfo, lang: str = "zh-CN") -> str:
+    """The line under a month's table that says what its figures are: the month close's record
+    (已结算, ``at`` when), or counted at ``at``."""
+    if state == "closed":
+        return text("report.month.closed", lang, date=f"{at.astimezone(zone):%Y-%m-%d}")
+    return text("report.month.live", lang, at=f"{at.astimezone(zone):%Y-%m-%d %H:%M}")
+
+
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
-             lang: str = "zh-CN") -> Report:
-    """Monthly visit coverage per township and village, and quota compliance by self-care level
-    under the policy it names."""
+             lang: str = "zh-CN", now=None) -> Report:
+    """A month's 月探访率 per township and village, and 照料服务履约 by self-care level, under the policy
+    it names: a closed month as its record says."""
+    now = now or clock.now()
     place = _scope(session, actor, place_id)
-    groups: dict[tuple[str, str], dict] = {}
-    for r in session.execute(quotas.coverage_query(session, place=place, year=year, month=month, zone=zone)):
-        g = groups.setdefault((r.township, r.village), {"active": 0, "visited": 0, **{lv: [0, 0] for lv in LEVEL_ZH}})
-        g["active"] += 1
-        g["visited"] += 1 if r.visited else 0
-        g[r.self_care_level][0] += 1
-        g[r.self_care_level][1] += 1 if r.met else 0
-    headers = ["乡镇", "村/居委会", "在册人数", "已探访人数", "探访覆盖率"] + [f"{LEVEL_ZH[lv]}达标" for lv in LEVEL_ZH]
-    rows = []
-    for (t_name, v_name), g in sorted(groups.items()):
-        rows.append([t_name, v_name, g["active"], g["visited"], f"{g['visited'] / g['active']:.0%}"] +
-                    [f"{g[lv][1]}/{g[lv][0]}" for lv in LEVEL_ZH])
-    active = sum(g["active"] for g in groups.values())
-    visited = sum(g["visited"] for g in groups.values())
-    rows.append(["合计", "", active, visited, f"{visited / active:.0%}" if active else "-"] +
-                [f"{sum(g[lv][1] for g in groups.values())}/{sum(g[lv][0] for g in groups.values())}" for lv in LEVEL_ZH])
-    applied = quotas.applied(session, lang)
+    m = quotas.month_rules(session, year=year, month=month, zone=zone)
+    f, villages = quotas.by_village(session, place=place, m=m, now=now)
+    names = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(
+        list(villages) + [v.parent_id for v in session.scalars(select(Place).where(Place.id.in_(list(villages))))])))}
+    headers = ["乡镇", "村/居委会", "在册人数", "已探访人数", "月探访率"] + [f"{LEVEL_ZH[lv]}履约达标" for lv in LEVEL_ZH]
+
+    def cells(c: dict) -> list:
+        rate = f"{c['visited'] / c['on_roster']:.0%}" if c["on_roster"] else "-"
+        return [c["on_roster"], c["visited"], rate] + [f"{c[f'met_{lv}']}/{c[f'due_{lv}']}" for lv in LEVEL_ZH]
+
+    rows, total = [], dict.fromkeys(TOTAL_COUNTS, 0)
+    for vid, c in sorted(villages.items(), key=lambda kv: (names[names[kv[0]].parent_id].name, names[kv[0]].name)):
+        rows.append([names[names[vid].parent_id].name, names[vid].name, *cells(c)])
+        for k in TOTAL_COUNTS:
+            total[k] += c[k]
+    rows.append(["合计", "", *cells(total)])
+    applied = quota_policy.applied_rules(m.policy, m.volunteer_visits, lang)
     return Report(text("report.coverage", place=place.name, year=year, month=month), headers, rows,
-                  notes=[applied["text"]], policy=applied)
+                  notes=[applied["text"], applied["volunteer_text"], month_note(f.state, f.as_of, zone, lang)], policy=applied)
 
 
 def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> Report:
@@ -153,50 +162,43 @@ def care_homes(session: Session, *, actor: Actor, place_id: int | None) -> Repor
                                              "达到60%还应入住人数", "工作人员人数"], rows)
 
 
+FULFILMENT_ZH = {"met": "达标", "not_met": "未达标", "excused": "不计"}
+
+
 def agreements(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
                lang: str = "zh-CN") -> Report:
-    """Care agreements with the verified care behind them this month, by mode: the basis on which
-    the care subsidy is paid or withheld, judged by the quota policy it names, with the
-    exceptions beside it."""
+    """Care agreements that ran in the month with the caregiver's own counted 探访 by mode against
+    the quota prorated over the days the person was at home (照料服务履约, the care subsidy's basis,
+    seed 002 item 5, seed 000 item 7): met, not met, or 不计 when the person was away the whole
+    month — judged by the policy it names, with the visits waiting for review or rejected beside
+    it. A closed month as its record says, an amended row marked 更正 with its date."""
     place = _scope(session, actor, place_id)
-    start, end = month_bounds(year, month, zone)
-    first = date(year, month, 1)
-    policy = quotas.policies(session)
-    # the month's visits of the persons under the place only: a township's, not the whole
-    # district's grouped and mostly thrown away (a township at a million persons: 1.3 s → 17 ms)
-    theirs = Visit.person_id.in_(quotas.persons_under(place))
-    done = quotas.mode_counts(start, end, by=(Visit.person_id, Visit.caregiver_id), where=theirs)
-    flagged = (select(Visit.person_id, Visit.caregiver_id, func.count().label("n"))
-               .where(started_in(start, end), Visit.status.in_(("exception", "rejected")), theirs)
-               .group_by(Visit.person_id, Visit.caregiver_id).subquery())
-    mine = lambda sub: (sub.c.person_id == CareAgreement.person_id) & (sub.c.caregiver_id == CareAgreement.caregiver_id)  # noqa: E731
+    m = quotas.month_rules(session, year=year, month=month, zone=zone)
+    rows, close = quotas.agreement_source(session, place=place, m=m)
     village = sa.orm.aliased(Place)
     data = session.execute(
-        select(village.name, Person.name, Person.self_care_level, User.display_name, CareAgreement.relation,
-               CareAgreement.start_on, CareAgreement.end_on,
-               *(func.coalesce(done.c[g], 0) for g in MODE_GROUPS), func.coalesce(flagged.c.n, 0))
-        .join(Person, Person.id == CareAgreement.person_id)
-        .join(village, village.id == Person.village_id)
-        .join(User, User.id == CareAgreement.caregiver_id)
-        .outerjoin(done, mine(done))
-        .outerjoin(flagged, mine(flagged))
-        .where(village.path.startswith(place.path, autoescape=True), CareAgreement.start_on < end.date(),
-               (CareAgreement.end_on.is_(None)) | (CareAgreement.end_on >= first))
-        .order_by(village.name, Person.name, CareAgreement.id)
+        select(village.name, Person.name, rows.c.self_care_level, User.display_name, CareAgreement.relation,
+               rows.c.start_on, rows.c.end_on, rows.c.quota, rows.c.home, rows.c.phone_video,
+               rows.c.remote, rows.c.counted, rows.c.flagged, rows.c.fulfilment, rows.c.amended_at)
+        .join(CareAgreement, CareAgreement.id == rows.c.agreement_id)
+        .join(Person, Person.id == rows.c.person_id)
+        .join(village, village.id == rows.c.village_id)
+        .join(User, User.id == rows.c.caregiver_id)
+        .order_by(village.name, Person.name, rows.c.agreement_id)
         .execution_options(yield_per=STREAM_ROWS))
 
-    def rows():  # streamed: a district's agreements are read while the file is written
-        for v, p, level, caregiver, relation, start_on, end_on, home, pv, remote, flags in data:
-            q = policy[level]
+    def lines():  # streamed: a district's agreements are read while the file is written
+        for v, p, level, caregiver, relation, start_on, end_on, quota, home, pv, remote, counted, flags, verdict, amended in data:
             yield [v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS[relation], start_on.isoformat(),
-                   end_on.isoformat() if end_on else "", q.required(), home, pv, remote, q.counted(home, pv, remote),
-                   flags, "达标" if q.met(home, pv, remote) else "未达标"]
+                   end_on.isoformat() if end_on else "", quota, home, pv, remote, counted, flags, FULFILMENT_ZH[verdict],
+                   f"更正 {amended.astimezone(zone):%Y-%m-%d}" if amended else ""]
 
-    applied = quotas.applied(session, lang)
+    applied = quota_policy.applied_rules(m.policy, m.volunteer_visits, lang)
+    state = month_note("closed", close.closed_at, zone, lang) if close else month_note("live", clock.now(), zone, lang)
     return Report(text("report.agreements", place=place.name, year=year, month=month),
                   ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应探访次数",
-                   "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况"], rows(),
-                  notes=[applied["text"]], policy=applied)
+                   "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况", "更正"], lines(),
+                  notes=[applied["text"], text("report.agreements.rule", lang), state], policy=applied)
 
 
 GROUP_ZH = {"lives_alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "disabled": "失能",
@@ -218,28 +220,27 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
     rows = [[c["name"], *cells(c["groups"])] for c in data["children"]] + [["合计", *cells(data["total"])]]
     policy = data["policy"]
     return Report(text("report.visit_rates", lang, place=data["name"], year=year, month=month), headers, rows,
-                  notes=[policy["text"], policy["volunteer_text"], text("rates.groups", lang)], policy=policy)
+                  notes=[policy["text"], policy["volunteer_text"], text("rates.groups", lang),
+                         month_note(data["state"], data["as_of"], zone, lang)], policy=policy)
 
 
 def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
-              months: int = 12) -> dict:
-    """The last 12 months under a place: coverage and alerts raised, for the staff dashboard."""
+              months: int = 12, now=None) -> dict:
+    """The last 12 months under a place, for the staff dashboard: each month's roster and visited
+    (a closed month's record, the live month as counted last), and the alerts raised in it."""
+    now = now or clock.now()
     place = _scope(session, actor, place_id)
     ym = months_to(year, month, months)
-    # the register is counted once (who is on it now), the months' visited in one grouped query
-    # (quotas.visited_by_month) and the alerts raised likewise: at a million persons the twelve
-    # months' queries each took a district's persons and visits again (12.5 s in all)
-    active = quotas.on_register_count(session, place)
-    visited = quotas.visited_by_month(session, place=place, months=ym, zone=zone, policy=quotas.policies(session),
-                                      volunteer_visits=quotas.schedule(session).volunteer_visits_count)
+    found = quotas.figures(session, place=place, rules=quotas.rules_of(session, ym, zone), now=now)
     bounds = [month_bounds(y, m, zone) for y, m in ym]
     in_month = quotas.month_of(Alert.created_at, bounds)
     raised = dict(session.execute(
         select(in_month, func.count()).join(Place, Place.id == Alert.place_id)
         .where(places.subtree_filter(place), Alert.created_at >= bounds[0][0], Alert.created_at < bounds[-1][1])
         .group_by(in_month)).all())
-    out = [{"month": f"{y:04d}-{m:02d}", "active": active, "visited": visited[y, m], "alerts": raised.get(k, 0)}
-           for k, (y, m) in enumerate(ym)]
+    out = [{"month": f.month, "state": f.state, "closed_at": f.closed_at, "as_of": f.as_of,
+            "active": f.total["on_roster"], "visited": f.total["visited"], "alerts": raised.get(k, 0)}
+           for k, f in enumerate(found)]
     return {"place_id": place.id, "name": place.name, "months": out}
 
 

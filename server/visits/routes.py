@@ -147,7 +147,7 @@ class Review(MethodView):
         session = get_session()
         settings = current_settings()
         visit = service.review(session, actor=current_actor(), visit_id=visit_id,
-                               alert_settings=settings.alerts, **data)
+                               alert_settings=settings.alerts, zone=settings.zone, **data)
         told = service.tell_caregiver_of_review(session, visit=visit, zone=settings.zone)
         session.commit()
         notify.deliver(session, told, settings.notify)

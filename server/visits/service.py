@@ -36,6 +36,7 @@ from server.photos.storage import PhotoStore
 from server.quotas.models import SchedulePolicy
 from server.timeutil import day_bounds, month_bounds
 from server.visits import catalogue, verification
+from server.visits.events import visit_decided
 from server.visits.models import Visit
 
 OBSERVATION_FIELDS = ("self_care_level", "health", "hygiene", "living_environment", "food_supplies", "mood", "note")
@@ -135,8 +136,11 @@ def create_visit(session: Session, *, actor: Actor, data: dict, files: list[byte
         if answer is None:
             raise
         return answer
-    return _stored(session, actor=actor, row=row, person=person, processed=processed, store=store,
-                   settings=settings), True
+    view = _stored(session, actor=actor, row=row, person=person, processed=processed, store=store, settings=settings)
+    if row["status"] == "verified":
+        visit_decided.send(session, visit_id=row["id"], person_id=person.id, started_at=row["started_at"], actor=actor,
+                           zone=settings.zone, now=now, reason="visit")
+    return view, True
 
 
 def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], digest: str, settings: Settings,
@@ -324,6 +328,7 @@ def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetim
         raise ServiceError(409, "checkout_conflict")
     _check_times({"started_at": visit.started_at, "ended_at": ended_at}, now, settings.rules)
     visit.ended_at = ended_at
+    was = visit.status
     if visit.status in ("verified", "exception"):
         minutes = (ended_at - visit.started_at).total_seconds() / 60
         minimum = settings.rules.min_minutes.get(visit.mode, 0)
@@ -334,6 +339,9 @@ def checkout(session: Session, *, actor: Actor, visit_id: int, ended_at: datetim
     session.add(visit)
     audit.record(session, actor=actor, action="checkout", entity="visit", entity_id=visit.id, person_id=visit.person_id)
     session.flush()
+    if visit.status != was:
+        visit_decided.send(session, visit_id=visit.id, person_id=visit.person_id, started_at=visit.started_at,
+                           actor=actor, zone=settings.zone, now=now, reason="visit")
     return visit
 
 
@@ -421,8 +429,10 @@ def read_photo(session: Session, actor: Actor, visit_id: int, *, thumb: bool) ->
 
 
 def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reason_code: str,
-           alert_settings: alerts_service.AlertSettings, note: str | None = None,
+           alert_settings: alerts_service.AlertSettings, zone: ZoneInfo, note: str | None = None,
            now: datetime | None = None) -> Visit:
+    """Staff accept or reject a visit waiting for review; a month already closed hears of it
+    (visit_decided: the month is closed again for the person, an amendment)."""
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise ServiceError(404, "visit_not_found")
@@ -447,6 +457,8 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
     session.flush()
     if decision == "reject":
         rules.watch_rejections(session, visit=visit, settings=alert_settings, now=visit.reviewed_at)
+    visit_decided.send(session, visit_id=visit.id, person_id=visit.person_id, started_at=visit.started_at, actor=actor,
+                       zone=zone, now=visit.reviewed_at, reason="review")
     return visit
 
 

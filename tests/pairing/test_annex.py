@@ -54,7 +54,8 @@ def build_district(session):
                              "village_id": village.id, "assistance_category": category, "status": status,
                              "support_mode": "centralised" if status == "centralised" else "decentralised",
                              "dibao_class": "A" if category == "dibao" else None, "risk_flags": [],
-                             "created_at": factories.now(), "updated_at": factories.now()})
+                             "enrolled_on": factories.ENROLLED, "created_at": factories.now(),
+                             "updated_at": factories.now()})
                 n += 1
     # left out of the count: a person who died, and one who left the roster
     for status in ("deceased", "exited"):

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from server import jobs
 from server.alerts.models import Alert
 from server.people.models import Absence
-from server.people.roster import prorated_quota
-from server.quotas.models import MonthlyCompliance, QuotaPolicy
+from server.people.roster import prorated
+from server.quotas.models import AgreementMonth, PersonMonth
 from server.settings import Settings
 from server.visits.models import Visit
 from tests import factories
@@ -33,8 +33,7 @@ def settings(app):
 
 def policy(session, level="self_care", visits=4, gap=10):
     """The quota asked in the test, set explicitly (the defaults are another branch's)."""
-    session.merge(QuotaPolicy(self_care_level=level, visits_per_month=visits, max_gap_days=gap))
-    session.flush()
+    factories.quota_policy(session, level, visits_per_month=visits, max_gap_days=gap)
 
 
 def visit(session, person, caregiver, when):
@@ -50,10 +49,10 @@ def absent(client, session, who, person, **body):
 
 
 def test_the_rounding_of_a_prorated_quota():
-    assert prorated_quota(4, 14, 30) == 2  # 4 × 14/30 = 1.87: never below the pace of the days at home
-    assert prorated_quota(1, 1, 31) == 1  # a month with a day at home keeps its one 探访 (seed 002: 100%)
-    assert prorated_quota(1, 0, 30) == 0  # a month wholly away asks none
-    assert prorated_quota(8, 30, 30) == 8
+    assert prorated(4, 14, 30) == 2  # 4 × 14/30 = 1.87: never below the pace of the days at home
+    assert prorated(1, 1, 31) == 1  # a month with a day at home keeps its one 探访 (seed 002: 100%)
+    assert prorated(1, 0, 30) == 0  # a month wholly away asks none
+    assert prorated(8, 30, 30) == 8
 
 
 def test_hospital_10_to_25_of_a_30_day_month_prorates_the_quota_and_holds_the_gap_alert(
@@ -77,16 +76,17 @@ def test_hospital_10_to_25_of_a_30_day_month_prorates_the_quota_and_holds_the_ga
     for who in (a, b):
         visit(session, who.person, who.caregiver, datetime(2026, 11, 28, 10, tzinfo=SH))
     jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), settings=settings)
-    rows = {r.person_id: (r.quota, r.verified_home_visits, r.met) for r in session.scalars(
-        select(MonthlyCompliance).where(MonthlyCompliance.month == "2026-11"))}
-    assert rows[a.person.id] == (2, 2, True)  # 14 days at home of 30: 4 × 14/30 rounded up
-    assert rows[b.person.id] == (4, 2, False)
+    rows = {r.person_id: (r.quota, r.counted, r.fulfilment) for r in session.scalars(
+        select(AgreementMonth).where(AgreementMonth.month == "2026-11"))}
+    assert rows[a.person.id] == (2, 2, "met")  # 14 days at home of 30: 4 × 14/30 rounded up
+    assert rows[b.person.id] == (4, 2, "not_met")
+    assert session.scalar(select(PersonMonth.days_away).where(PersonMonth.person_id == a.person.id)) == 16
     # only b's township has anyone short: a's prorated month is met
     assert session.execute(select(Alert.place_id, Alert.title).where(Alert.kind == "quota_missed")).all() == [
         (b.place.id, "2026-11 有1人走访未达标")]
     # run again: the same rows
     jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), settings=settings, )
-    assert session.scalar(select(MonthlyCompliance.quota).where(MonthlyCompliance.person_id == a.person.id)) == 2
+    assert session.scalar(select(AgreementMonth.quota).where(AgreementMonth.person_id == a.person.id)) == 2
 
 
 @pytest.mark.clock_edges

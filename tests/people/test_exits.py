@@ -13,7 +13,7 @@ from server.audit.models import AuditLog
 from server.care.models import CareAgreement
 from server.notify.models import Notification
 from server.people.models import PersonExit
-from server.quotas.models import MonthlyCompliance
+from server.quotas.models import PersonMonth
 from server.settings import Settings
 from server.visits.models import Visit
 from tests import factories
@@ -148,8 +148,9 @@ def test_from_the_next_day_no_reminder_gap_alert_escalation_or_quota(client, ses
     # November: the month of the exit is closed for the days on the roster; December has no row
     jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), settings=settings)
     jobs.run("month_close", db, at=datetime(2027, 1, 1, 0, 30, tzinfo=SH), settings=settings)
-    months = session.scalars(select(MonthlyCompliance.month).where(MonthlyCompliance.person_id == p.id)).all()
-    assert months == ["2026-11"]
+    months = session.execute(select(PersonMonth.month, PersonMonth.days_on_roster)
+                             .where(PersonMonth.person_id == p.id)).all()
+    assert months == [("2026-11", 4)]  # on the roster from the 1st to the day of the exit, the 4th
 
 
 @pytest.mark.clock_edges

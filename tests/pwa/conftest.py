@@ -125,7 +125,8 @@ def site(tmp_path_factory, clock):
             p = Person(name=name, sex="F" if k == 0 else "M", birth_date=born,
                        id_number=idnumber.make("150430", born, 100 + k, "F" if k == 0 else "M"),
                        self_care_level=level, village_id=village.id, address=f"{village.name}{k + 3}号",
-                       home_lat=HOME[0] + k * 0.01, home_lon=HOME[1], home_location_state="confirmed")
+                       home_lat=HOME[0] + k * 0.01, home_lon=HOME[1], home_location_state="confirmed",
+                       enrolled_on=date(2020, 1, 1))
             s.add(p)
             s.flush()
             s.add(CareAgreement(person_id=p.id, caregiver_id=cg.id, relation="relative",

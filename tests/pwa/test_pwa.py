@@ -366,17 +366,20 @@ def test_staff_open_the_persons_behind_a_month_short_of_the_quota(context, site)
 
     from sqlmodel import Session
 
-    from server.alerts.service import AlertSettings, raise_quota_missed
-    from server.quotas.models import MonthlyCompliance
+    from server.alerts.service import AlertSettings
+    from server.quotas.close import raise_quota_missed
+    from server.quotas.models import AgreementMonth
 
     with Session(site.database.engine) as s:
         for pid in site.people:
-            village, caregiver = s.execute(sa.text(
-                f"SELECT p.village_id, a.caregiver_id FROM person p JOIN careagreement a ON a.person_id = p.id "
+            village, caregiver, agreement = s.execute(sa.text(
+                f"SELECT p.village_id, a.caregiver_id, a.id FROM person p JOIN careagreement a ON a.person_id = p.id "
                 f"WHERE p.id = {pid}")).one()
-            s.add(MonthlyCompliance(person_id=pid, month="2025-10", village_id=village, caregiver_id=caregiver,
-                                    self_care_level="self_care",
-                                    quota=2, verified_home_visits=1 if pid == site.people[0] else 0, met=False))
+            counted = 1 if pid == site.people[0] else 0
+            s.add(AgreementMonth(month="2025-10", agreement_id=agreement, person_id=pid, caregiver_id=caregiver,
+                                 village_id=village, self_care_level="self_care", start_on=datetime(2025, 1, 1).date(),
+                                 days_due=31, quota=2, home=counted,
+                                 phone_video=0, remote=0, counted=counted, flagged=0, fulfilment="not_met"))
         s.flush()
         assert raise_quota_missed(s, month_label="2025-10", at=datetime(2025, 11, 1, 0, 30, tzinfo=timezone.utc),
                                   settings=AlertSettings({"urgent": 240, "normal": 4320})) == 1

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from server.alerts.service import AlertSettings, raise_alert
 from server.audit.models import AuditLog
-from server.quotas.models import QuotaPolicy
 from server.visits.models import Visit
 from tests import factories
 
@@ -34,8 +33,7 @@ def visit_now(checkin, minutes=6):
 
 def _one_quota(session, n=1):
     for level in ("self_care", "partly_disabled", "fully_disabled"):
-        session.merge(QuotaPolicy(self_care_level=level, visits_per_month=n, max_gap_days=31))
-    session.flush()
+        factories.quota_policy(session, level, visits_per_month=n, max_gap_days=31)
 
 
 def test_the_unvisited_with_their_caregiver_to_call(client, session, world, checkin, second_person):

@@ -125,15 +125,16 @@ def test_township_coverage_by_village(client, session, world):
     assert body["place_id"] == world.a.place.id
     assert [(c["name"], c["active"], c["visited"], c["quota_met"]) for c in body["children"]] == [
         ("甲镇1村", 1, 1, 1), ("甲镇2村", 1, 0, 0)]
-    assert body["total"] == {"active": 2, "visited": 1, "quota_met": 1}
+    assert body["total"] == {"active": 2, "visited": 1, "agreements": 2, "quota_met": 1, "excused": 0}
     assert body["policy"]["text"].startswith("执行标准（默认")
     assert len(body["trend"]) == 6 and body["trend"][-1]["visited"] == 1
     r = client.get(f"/api/coverage?place_id={world.district.id}", headers=factories.headers(session, world.admin))
     assert [(c["name"], c["active"], c["visited"]) for c in r.get_json()["children"]] == [("甲镇", 2, 1), ("乙乡", 1, 0)]
-    assert r.get_json()["total"] == {"active": 3, "visited": 1, "quota_met": 1}
+    assert r.get_json()["total"] == {"active": 3, "visited": 1, "agreements": 3, "quota_met": 1, "excused": 0}
     # a village: no places under it, its own persons counted
     r = client.get(f"/api/coverage?place_id={world.a.villages[1].id}", headers=factories.headers(session, world.a.staff))
-    assert (r.get_json()["children"], r.get_json()["total"]) == ([], {"active": 1, "visited": 0, "quota_met": 0})
+    assert (r.get_json()["children"], r.get_json()["total"]) == (
+        [], {"active": 1, "visited": 0, "agreements": 1, "quota_met": 0, "excused": 0})
     r = client.get(f"/api/coverage?place_id={world.b.place.id}", headers=factories.headers(session, world.a.staff, **EN))
     assert r.status_code == 403
     assert client.get("/api/coverage?month=2026-13", headers=factories.headers(session, world.a.staff)).status_code == 422

@@ -47,20 +47,23 @@ def test_coverage_agreements_and_volunteer_reports(client, session, world):
     visit(session, world.a.person, world.a.caregiver, when=ago(minutes=30), status="exception")
     h = factories.headers(session, world.admin)
     cov = client.get("/api/reports/coverage", headers=h).get_json()
-    assert cov["headers"][:5] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "探访覆盖率"]
+    assert cov["headers"] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "月探访率", "全自理履约达标", "半失能履约达标",
+                              "全失能履约达标"]
     assert ["甲镇", "甲镇1村", 1, 1, "100%", "1/1", "0/0", "0/0"] in cov["rows"]
     assert cov["rows"][-1][:5] == ["合计", "", 2, 1, "50%"]
     agr = client.get("/api/reports/agreements", headers=h).get_json()
     mine = next(r for r in agr["rows"] if r[1] == "王德明")
     # the seeds' default: one 探访 a month of any verified mode; the exception does not count
-    assert mine[4] == "亲属" and mine[7:] == [1, 2, 0, 0, 2, 1, "达标"]
+    assert mine[4] == "亲属" and mine[7:] == [1, 2, 0, 0, 2, 1, "达标", ""]
     assert agr["policy"]["levels"]["self_care"]["default"] is True
-    assert agr["notes"] == [cov["policy"]["text"]] and "上门入户、电话视频、远程监测计入" in agr["notes"][0]
+    assert agr["notes"][0] == cov["policy"]["text"] and "上门入户、电话视频、远程监测计入" in agr["notes"][0]
+    assert agr["notes"][-1].startswith("本月尚未结算，数据统计于") and cov["notes"][-1] == agr["notes"][-1]
     vol = client.get("/api/reports/volunteers", headers=h).get_json()
     assert {tuple(r) for r in vol["rows"]} == {("甲镇", "甲镇志愿服务队", 0, 0, "否"), ("乙乡", "乙乡志愿服务队", 0, 0, "否")}
     csv = client.get("/api/reports/agreements?format=csv", headers=h)
     assert csv.data.decode("utf-8").startswith("\ufeff村/居委会,特困人员")
-    assert csv.data.decode("utf-8").rstrip().endswith(agr["notes"][0])  # the policy applied, under the table
+    assert agr["notes"][0] in csv.data.decode("utf-8")  # the policy applied, under the table
+    assert csv.data.decode("utf-8").rstrip().endswith(agr["notes"][-1])  # and what the figures are
     assert client.get("/api/reports/nothing", headers=h).status_code == 404
     assert client.get("/api/reports/annex1", headers=factories.headers(session, world.a.caregiver)).status_code == 403
     r = client.get(f"/api/reports/coverage?place_id={world.b.place.id}", headers=factories.headers(session, world.a.staff))

@@ -31,7 +31,8 @@ def test_the_agreements_export_streams_every_row(client, session, world):
     names = [row[1] for row in table[1:] if len(row) > 1]
     assert len(names) == n + 2  # the two persons of the world, and the n
     assert [x for x in names if x.startswith("丙")] == [f"丙{k:04d}" for k in range(n)]
-    assert table[-2] == [] and table[-1][0].strip()  # a blank row, then the policy applied closes the table
+    # a blank row, then the notes close the table: the policy applied, the rule, what the figures are
+    assert table[-4] == [] and all(row[0].strip() for row in table[-3:])
 
     x = client.get("/api/reports/agreements?format=xlsx", headers=h)
     assert x.status_code == 200 and x.is_streamed
