@@ -18,7 +18,10 @@ from server.errors import ServiceError, fail
 from server.extensions import API_SETTINGS, make_api
 from server.fields import IdConverter
 from server.photos.storage import StorageUnavailable
-from server.quotas import events as _month_events  # noqa: F401  (closed months subscribe to what amends them)
+# the rooms that subscribe to the events of the rooms below them (server/*/events.py), imported here
+# so that every process — the app, the scheduler, a command — has them listening
+from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert)
+from server.quotas import events as _month_events  # noqa: F401  (closed months: what amends them)
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 

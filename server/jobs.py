@@ -38,6 +38,7 @@ from server.notify.models import JobRun
 from server.pairing import festival
 from server.privacy import service as privacy
 from server.quotas import close, reminders
+from server.quotas import service as quotas
 from server.reviews import service as reviews
 from server.settings import Settings
 from server.timeutil import month_before
@@ -193,7 +194,7 @@ def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     """A person whose last verified home visit is older than the longest allowed gap (or who was
     never visited since their agreement began that long ago) raises an alert to the township."""
     with db.session() as session:
-        raised = rules.watch_gaps(session, settings=settings.alerts, now=at, today=_local(at, settings).date())
+        raised = quotas.watch_gaps(session, settings=settings.alerts, now=at, today=_local(at, settings).date())
         session.commit()
     return _deliver(db, settings, at, {"alerts_raised": raised})
 

@@ -8,7 +8,7 @@ to the township's staff, who are notified at once, urgently where a person may b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from server import db
 from server.db import UTCDateTime
 from server.messages import text, text_sql
 from server.places.models import Place
-from server.quotas import service as quotas
 
 WORSE = {"self_care": 0, "partly_disabled": 1, "fully_disabled": 2}
 
@@ -108,7 +107,7 @@ def on_no_caregiver(*, person_id: int, person_name: str, since: str) -> list[Fin
 def on_gaps(gaps: sa.Subquery, *, now: datetime) -> sa.Select:
     """The alert of each person past the longest allowed gap since their last verified home visit
     (or never visited since an agreement that began that long ago), over ``gaps``
-    (quotas.visit_gaps) — built in the database, for alerts.raise_select: "张三已25天没有核实的探访",
+    (quotas.service.visit_gaps) — built in the database, for alerts.raise_select: "张三已25天没有核实的探访",
     keyed by the person and the (UTC) date of that last visit, so a later visit and a new gap raise
     again."""
     since = sa.func.coalesce(db.utc_date(gaps.c.last_visit_at), sa.literal("never"))
@@ -134,25 +133,6 @@ def raise_findings(session: Session, findings: list[Finding], *, person_id: int,
                                             detail={"summary": f.title, **f.detail}, settings=settings, now=now)
         if created:
             raised.append(alert)
-    return raised
-
-
-def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime, today: date) -> int:
-    """Raise the gap alerts due at ``now`` (local day ``today``), each person's their own, in one
-    INSERT … SELECT from the gaps found in the database (alerts.raise_select); each township's staff
-    get one digest naming who, not a push per person. Returns how many are new."""
-    gaps = quotas.visit_gaps(session, now=now, today=today)
-    if gaps is None:
-        return 0
-    # OFFSET 0 keeps PostgreSQL from pulling the subquery up into the columns that name its last
-    # visit: each person's is looked up once, not once for each of the six (a CTE would do it too,
-    # but SQLite does not count a statement opening with WITH as a write)
-    found = gaps.offset(0).subquery("gaps")
-    raised = alerts.raise_select(session, on_gaps(found, now=now), settings=settings, now=now)
-    separator = text("reminder.visits.separator")
-    alerts.notify_digest(session, kinds=("visit_gap",), now=now, kind="gap_digest", title=text("digest.gap.title"),
-                         body=lambda n, names: text("digest.gap.body", count=n, names=separator.join(names)),
-                         dedupe_key=f"gaps:{now:%Y-%m-%dT%H:%M}", url="/#/alerts")
     return raised
 
 

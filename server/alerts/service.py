@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server import clock
+from server.alerts.events import alert_resolved
 from server.alerts.models import KINDS, Alert, AlertEvent
 from server.audit import service as audit
 from server.auth import roles
@@ -302,12 +303,9 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
     session.add(AlertEvent(alert_id=alert.id, kind="resolved", user_id=actor.user.id, note=note))
     audit.record(session, actor=actor, action="resolve", entity="alert", entity_id=alert.id, person_id=alert.person_id,
                  detail={"outcome": outcome})
-    if relief is not None:
-        from server.casework import (
-            relief as reliefs,  # casework builds on alerts, not the other way
-        )
-
-        reliefs.record(session, actor=actor, alert=alert, settings=settings, zone=zone, today=today, **relief)
+    # casework builds on alerts, not the other way: the relief paid with it is its to record
+    alert_resolved.send(session, alert=alert, actor=actor, outcome=outcome, relief=relief, settings=settings,
+                        zone=zone, today=today)
     if alert.detail.get("reported_by"):
         # whoever reported it from the field hears how it ended (issue 15 part 4)
         notify.notify(session, user_ids=[alert.detail["reported_by"]], kind="report_outcome",

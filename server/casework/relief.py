@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from server import clock
 from server.alerts import service as alerts
+from server.alerts.events import alert_resolved
 from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth.actor import Actor
@@ -28,6 +29,14 @@ from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 from server.reports.service import Report, township_rows
+
+
+@alert_resolved.connect
+def _paid_on_resolving(session: Session, *, alert: Alert, actor: Actor, relief: dict | None, settings, zone, today,
+                       **_) -> None:
+    """An alert resolved with emergency relief (急难救助, seed 004 item 11): the relief is recorded."""
+    if relief is not None:
+        record(session, actor=actor, alert=alert, settings=settings, zone=zone, today=today, **relief)
 
 
 def record(session: Session, *, actor: Actor, alert: Alert, amount: Decimal, granted_on: date,

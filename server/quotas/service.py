@@ -19,11 +19,14 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlmodel import Session
 
 from server import clock
+from server.alerts import rules
+from server.alerts import service as alerts
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import managed_place
 from server.care.models import CareAgreement
+from server.messages import text
 from server.people import roster
 from server.people.models import VISIT_RATE_GROUPS, Absence, Person
 from server.places import service as places
@@ -605,3 +608,22 @@ def visit_gaps(session: Session, *, now: datetime, today: date) -> Select | None
                (CareAgreement.start_on < of_level({lv: c.date() for lv, c in cutoffs.items()}, sa.Date()))
                | sa.exists().where(before)))
 
+
+
+def watch_gaps(session: Session, *, settings: alerts.AlertSettings, now: datetime, today: date) -> int:
+    """Raise the gap alerts due at ``now`` (local day ``today``), each person's their own, in one
+    INSERT … SELECT from the gaps found in the database (visit_gaps; alerts.raise_select); each
+    township's staff get one digest naming who, not a push per person. Returns how many are new."""
+    gaps = visit_gaps(session, now=now, today=today)
+    if gaps is None:
+        return 0
+    # OFFSET 0 keeps PostgreSQL from pulling the subquery up into the columns that name its last
+    # visit: each person's is looked up once, not once for each of the six (a CTE would do it too,
+    # but SQLite does not count a statement opening with WITH as a write)
+    found = gaps.offset(0).subquery("gaps")
+    raised = alerts.raise_select(session, rules.on_gaps(found, now=now), settings=settings, now=now)
+    separator = text("reminder.visits.separator")
+    alerts.notify_digest(session, kinds=("visit_gap",), now=now, kind="gap_digest", title=text("digest.gap.title"),
+                         body=lambda n, names: text("digest.gap.body", count=n, names=separator.join(names)),
+                         dedupe_key=f"gaps:{now:%Y-%m-%dT%H:%M}", url="/#/alerts")
+    return raised
