@@ -54,6 +54,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+import month_sql  # noqa: E402  (bench/month_sql.py: the month's work written by hand)
+
 from server.auth.models import User  # noqa: E402
 from server.auth.roles import CAREGIVER, DISTRICT_ADMIN, TOWNSHIP_STAFF  # noqa: E402
 from server.care.models import CareAgreement  # noqa: E402
@@ -177,8 +179,9 @@ def seed(engine, n: int) -> None:
                     "name": SURNAMES[k % len(SURNAMES)] + (GIVEN_M if sex == "M" else GIVEN_F)[(k // 7) % 20 % len(GIVEN_F)],
                     "sex": sex, "birth_date": born, "id_number": idnumber.make("159900", born, k % 499 + 1, sex),
                     "phone": phone(k), "support_mode": "decentralised", "self_care_level": levels[k % 10],
-                    "risk_flags": [], "status": "active", "village_id": villages[k // PER_VILLAGE % len(villages)],
-                    "created_at": now, "updated_at": now})
+                    "risk_flags": RISK_FLAG_MIX[k % len(RISK_FLAG_MIX)],
+                    "status": "active", "village_id": villages[k // PER_VILLAGE % len(villages)],
+                    "enrolled_on": now.date(), "created_at": now, "updated_at": now})
             conn.execute(sa.insert(Person), rows)
             bar.update(len(rows))
         true = "1" if engine.dialect.name == "sqlite" else "true"
@@ -271,6 +274,21 @@ def seed(engine, n: int) -> None:
     print(f"seeded in {time.perf_counter() - t0:.0f} s: {counts}")
 
 
+def close_history(url: str) -> None:
+    """The months from the persons' enrolment up to M1, closed as the scheduler closed them on their 1st
+    (the month close job): a district's dashboard reads eleven closed months and the live one, as it
+    does where the app has run for a year, not months never closed counted at each request."""
+    enrolled = local(*M1, 1) - timedelta(days=60)
+    y, m = enrolled.year, enrolled.month
+    env = child_env(url)
+    while (y, m) <= M1:
+        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+        at = local(ny, nm, 1, 0, 30)
+        secs, mb, rc, last = run_child(JOB_CLI + ["jobs", "run", "month_close", "--at", at.isoformat()], env)
+        print(f"  closed {y}-{m:02d}: {secs:.1f} s, {mb:.0f} MB, exit {rc}: {last[:120]}", flush=True)
+        y, m = ny, nm
+
+
 # --- jobs ------------------------------------------------------------------------------------------
 
 def _cron_interval(job) -> int:
@@ -293,6 +311,8 @@ def _job_instant(name: str, hour: int) -> datetime:
         return local(M2[0], M2[1] + 1, 1, 0, 30)  # the month after the second: closes M2
     if name == "retention":
         return local(*M2, 16, 3, 15)
+    if name == "month_rollup":
+        return local(*M2, 16, 10, 5)  # the live month of the second: its visits up to the 15th
     if name == "health_check_reminder":
         return local(M2[0] + 1, 1, 10, hour, 20)
     if name == "volunteer_reminder":
@@ -300,6 +320,8 @@ def _job_instant(name: str, hour: int) -> datetime:
     return local(*M2, 16, hour, 0 if name == "daily_reminders" else 5 if name == "gap_watch" else 40)
 
 
+# seed 002's groups as a register has them: most live alone, some in an empty nest or left behind
+RISK_FLAG_MIX = ([["lives_alone"]] * 5 + [[]] * 3 + [["empty_nest"], ["left_behind", "severe_disability"]])
 PHONE_PREFIXES = ("139", "138", "137", "135", "150", "151", "186", "188", "159", "177")
 
 
@@ -348,40 +370,21 @@ def raw_sql(engine) -> dict:
             JOIN app_user u ON u.place_id = d.place_id AND u.role = 'township_staff'"""), {"now": now})
 
     def daily_reminders(conn, at):
-        from server.quotas.service import expected_by
-        start, _ = month_bounds(*M2, ZONE)
-        conn.execute(sa.text(f"""
-            INSERT INTO notification (user_id, kind, title, body, urgent, dedupe_key, created_at)
-            SELECT a.caregiver_id, 'reminder', 'r', 'r', {'0' if sqlite else 'false'}, 'rawrem:' || a.id, :now
-            FROM careagreement a JOIN person p ON p.id = a.person_id
-            JOIN quotapolicy q ON q.self_care_level = p.self_care_level
-            LEFT JOIN (SELECT person_id, count(*) AS n FROM visit WHERE mode = 'home'
-                       AND status IN ('verified', 'accepted') AND started_at >= :start AND started_at < :now
-                       GROUP BY person_id) v ON v.person_id = p.id
-            WHERE a.status = 'active' AND coalesce(v.n, 0) < :expected"""),
-                     {"now": db_time(engine, at), "start": db_time(engine, start), "expected": expected_by(2, at)})
+        month_sql.reminders(conn, at=at)
 
     def month_close(conn, at):
-        start, end = month_bounds(*M2, ZONE)
-        conn.execute(sa.text(f"""
-            INSERT INTO monthlycompliance (person_id, month, village_id, caregiver_id, self_care_level, quota,
-                                           verified_home_visits, met)
-            SELECT p.id, '{M2[0]}-{M2[1]:02d}', p.village_id, a.caregiver_id, p.self_care_level, q.visits_per_month,
-                   coalesce(v.n, 0), coalesce(v.n, 0) >= q.visits_per_month
-            FROM person p JOIN quotapolicy q ON q.self_care_level = p.self_care_level
-            LEFT JOIN careagreement a ON a.person_id = p.id AND a.status = 'active'
-            LEFT JOIN (SELECT person_id, count(*) AS n FROM visit WHERE mode = 'home'
-                       AND status IN ('verified', 'accepted') AND started_at >= :start AND started_at < :end
-                       GROUP BY person_id) v ON v.person_id = p.id
-            WHERE p.status = 'active' AND p.support_mode = 'decentralised'"""),
-                     {"start": db_time(engine, start), "end": db_time(engine, end)})
+        month_sql.close(conn, *M2, at=at)
+
+    def month_rollup(conn, at):
+        local_at = at.astimezone(ZONE)
+        month_sql.rollup(conn, local_at.year, local_at.month, at=at)
 
     def retention(conn, at):
         conn.execute(sa.text("DELETE FROM auditlog WHERE at < :cut"),
                      {"cut": db_time(engine, at - timedelta(days=3 * 365))})
 
     return {"escalation": escalation, "gap_watch": gap_watch, "daily_reminders": daily_reminders,
-            "month_close": month_close, "retention": retention}
+            "month_close": month_close, "month_rollup": month_rollup, "retention": retention}
 
 
 def child_env(url: str) -> dict:
@@ -427,7 +430,7 @@ def run_child(cmd: list[str], env: dict, timeout: float = 3600) -> tuple[float, 
     return elapsed, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
 
 
-def bench_jobs(engine, url: str, rows: list, timeout: float) -> None:
+def bench_jobs(engine, url: str, rows: list, timeout: float, only=()) -> None:
     from server.settings import current as current_settings  # noqa: F401 (REMINDER_HOUR from the env)
     hour = int(os.environ.get("REMINDER_HOUR", "9"))
     raws = raw_sql(engine)
@@ -436,7 +439,10 @@ def bench_jobs(engine, url: str, rows: list, timeout: float) -> None:
     fl, fl_mb, _, _ = run_child(CLI + ["jobs", "list"], env)
     rows.append(("job", "(floor: CLI start-up)", f"{fl:.2f} s", "", "", f"{fl_mb:.0f} MB", "", ""))
     measured = []
-    for name, job in JOBS.items():
+    # the month close last: the jobs before it run in the second month, still open (the rollup's)
+    for name, job in sorted(JOBS.items(), key=lambda item: item[0] == "month_close"):
+        if only and name not in only:
+            continue
         at = _job_instant(name, hour)
         raw_t = None
         if name in raws:
@@ -569,6 +575,8 @@ def page_list(engine) -> tuple[list[tuple[str, str]], str]:
         ("alerts (open)", "/api/alerts?page_size=50&status=open"),
         ("audit log", "/api/audit?page_size=50", True),
         ("coverage: district", f"/api/coverage?place_id={district}&month={month}", True),
+        ("coverage: district, this month", f"/api/coverage?place_id={district}", True),
+        ("visit rates: district", f"/api/visit-rates?place_id={district}&month={month}", True),
         ("coverage: township", f"/api/coverage?place_id={township}&month={month}"),
         ("coverage: village", f"/api/coverage?place_id={village}&month={month}"),
         ("reports dashboard", "/api/reports/dashboard"),
@@ -576,6 +584,37 @@ def page_list(engine) -> tuple[list[tuple[str, str]], str]:
         ("inbox", "/api/notifications?page_size=50"),
     ]
     return pages, staff
+
+
+class Rollup:
+    """What the scheduler does beside the pages: the live month's rollup (jobs.month_rollup) every
+    ROLLUP_MINUTES, run for the wall clock's instant, so the district's pages of this month read its
+    rows as they would in production (a rollup older than three runs is not read)."""
+
+    def __init__(self, url: str):
+        from server.quotas.close import ROLLUP_MINUTES
+
+        self.env, self.every = child_env(url), ROLLUP_MINUTES * 60
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def run(self) -> float:
+        secs, mb, rc, last = run_child(JOB_CLI + ["jobs", "run", "month_rollup"], self.env)
+        print(f"  rollup of the live month: {secs:.1f} s, {mb:.0f} MB, exit {rc}: {last[:100]}", flush=True)
+        return secs
+
+    def _loop(self):
+        while not self.stop.wait(self.every):
+            self.run()
+
+    def __enter__(self):
+        self.run()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(600)
 
 
 def bench_pages(engine, server, rows, n, concurrency, budget, only=()) -> None:
@@ -647,6 +686,7 @@ def main() -> int:
     ap.add_argument("--only", action="append", choices=("seed", "jobs", "pages", "export"),
                     help="seed: seed only (time it); otherwise the parts to measure (all by default)")
     ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--job", action="append", default=[], help="time only these jobs (repeatable; default every job)")
     ap.add_argument("--page", action="append", default=[],
                     help="time only the pages whose label contains this (repeatable; default every page)")
     ap.add_argument("--requests", type=int, default=50)
@@ -666,6 +706,7 @@ def main() -> int:
         upgrade(url=url)
         engine = make_engine(url)
         seed(engine, n)
+        close_history(url)
     else:
         engine = make_engine(url)
     with engine.connect() as conn:
@@ -676,13 +717,14 @@ def main() -> int:
     rows = [("floor", "SELECT 1 round trip", f"{floor_ms:.3f} ms", "", "", "", "", "")]
     if "jobs" in only:
         print("jobs:", flush=True)
-        bench_jobs(engine, url, rows, a.job_timeout)
+        bench_jobs(engine, url, rows, a.job_timeout, a.job)
     if only & {"pages", "export"}:
         server = Server(url, a.port, a.workers, a.threads)
         try:
             if "pages" in only:
                 print("pages:", flush=True)
-                bench_pages(engine, server, rows, a.requests, a.concurrency, a.page_budget, a.page)
+                with Rollup(url):
+                    bench_pages(engine, server, rows, a.requests, a.concurrency, a.page_budget, a.page)
             if "export" in only:
                 print("export:", flush=True)
                 bench_export(engine, server, rows)

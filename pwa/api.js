@@ -71,6 +71,7 @@
     get: (p) => request('GET', p),
     post: (p, b) => request('POST', p, b === undefined ? {} : b),
     put: (p, b) => request('PUT', p, b),
+    patch: (p, b) => request('PATCH', p, b),
     del: (p) => request('DELETE', p),
     imageUrl,
     file,

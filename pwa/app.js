@@ -61,6 +61,18 @@
 
   const fmtDate = (iso) => (iso ? new Date(iso).toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric' }) : '');
   const fmtTime = (iso) => new Date(iso).toLocaleString(I18N.lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // Days, months and times as the server counts them: in Shanghai, whatever the phone's zone.
+  const ZONE = 'Asia/Shanghai';
+  const fmtDay = (iso) => (iso ? new Date(iso.length === 10 ? `${iso}T12:00+08:00` : iso)
+    .toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric', timeZone: ZONE }) : '');
+  const fmtClock = (iso) => new Date(iso).toLocaleTimeString(I18N.lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
+  const fmtMonth = (ym) => (ym ? new Date(`${ym}-15T12:00+08:00`).toLocaleDateString(I18N.lang, { year: 'numeric', month: 'long', timeZone: ZONE }) : '');
+  /** YYYY-MM of the month `k` months after this one (before it when negative), in Shanghai. */
+  const monthFrom = (k = 0) => {
+    const [y, m] = new Date().toLocaleDateString('sv-SE', { timeZone: ZONE }).split('-').map(Number);
+    const i = y * 12 + m - 1 + k;
+    return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+  };
   const levelLabel = (level) => t(`level_${level}`);
   const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
 
@@ -602,7 +614,7 @@
   }
 
   g.App = {
-    h, show, say, sayAfterNavigation, fmtDate, fmtTime, levelLabel, go, route, cached, loadCatalogue, guard,
+    h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, monthFrom, levelLabel, go, route, cached, loadCatalogue, guard,
     refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser,
     showErrors, clearErrors, guardLeave, enqueue,
   };

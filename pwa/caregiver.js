@@ -21,9 +21,13 @@
     if (!stale) prefetch(data);
     const cards = data.map((p) => {
       const pct = Math.min(100, Math.round((100 * p.done) / Math.max(1, p.quota)));
-      const state = p.overdue ? h('span', { class: 'tag red' }, t('overdue'))
-        : p.done < p.expected_by_today ? h('span', { class: 'tag amber' }, t('behind'))
-          : h('span', { class: 'tag green' }, t('on_track'));
+      // away from home today (住院中, 外出) comes first: nobody is told to go to an empty house
+      const [tone, said] = p.away ? ['amber', t(`away_${p.away.kind}`, { date: App.fmtDay(p.away.until) })]
+        : p.fulfilment === 'excused' ? ['', t('month_excused')]
+          : p.overdue ? ['red', t('overdue')]
+            : p.fulfilment === 'met' ? ['green', t('month_met')]
+              : p.done < p.expected_by_today ? ['amber', t('behind')] : ['green', t('on_track')];
+      const state = h('span', { class: `tag ${tone} month-state` }, said);
       return h('a', { class: `card${p.overdue ? ' overdue' : ''}`, href: `#/person/${p.person_id}`, 'data-person': p.person_id },
         h('h2', {}, p.name),
         h('div', { class: 'row' }, h('span', {}, `${p.village_name} · ${levelLabel(p.self_care_level)}`), state),
@@ -51,13 +55,6 @@
   function prefetch(progress) {
     loadCatalogue().catch(() => {});
     for (const p of progress) cached(`person:${p.person_id}`, `/api/persons/${p.person_id}`).catch(() => {});
-  }
-
-  /** YYYY-MM of the month `back` months before this one, counted in Shanghai like the server. */
-  function monthBefore(back) {
-    const [y, m] = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }).split('-').map(Number);
-    const k = y * 12 + (m - 1) - back;
-    return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
   }
 
   /** Why a visit waits for review, in plain words, from its exception codes and their numbers. */
@@ -125,7 +122,7 @@
     let visits = null;
     let stale = false;
     try {
-      const got = await cached(`history:${id}`, `/api/visits?person_id=${id}&since_month=${monthBefore(HISTORY_MONTHS - 1)}&page_size=200`);
+      const got = await cached(`history:${id}`, `/api/visits?person_id=${id}&since_month=${App.monthFrom(1 - HISTORY_MONTHS)}&page_size=200`);
       visits = got.data;
       stale = got.stale;
     } catch (e) { /* no history offline */ }

@@ -1,4 +1,4 @@
-/* 照应 — the district admin's home: this month's 月探访率 by township (each opens its villages),
+/* 照应 — the district admin's home: this month's 月探访率 and 履约 by township (each opens its villages),
  * the alerts not yet resolved by where they stand against their deadline, and the exceptions
  * waiting for review — the district at a glance instead of a list of exception cards. */
 (function () {
@@ -15,11 +15,11 @@
     const a = data.alerts;
     const rate = App.coverage.pct(cov.total.visited, cov.total.active);
     show(t('district_home'),
-      h('p', { class: 'muted' }, t('coverage_of', { place: cov.name, month: cov.month })),
+      h('p', { class: 'muted' }, t('coverage_of', { place: cov.name, month: App.fmtMonth(cov.month) })),
       h('a', { class: 'card summary', href: '#/coverage', id: 'district-rate' },
         h('span', { class: 'row spread' }, h('strong', {}, t('visit_rate')), h('strong', { class: 'rate big' }, `${rate}%`)),
-        App.coverage.rateBar(rate),
-        h('span', { class: 'muted' }, t('coverage_counts', { visited: cov.total.visited, active: cov.total.active, met: cov.total.quota_met }))),
+        App.coverage.rateBar(rate), App.coverage.counts(cov.total),
+        h('span', { class: 'muted', id: 'district-state' }, App.coverage.stateText(cov))),
       h('h2', {}, t('alerts_by_sla')),
       h('div', { class: 'counts stats', id: 'alert-sla' },
         tile(a.open_overdue, t('sla_open_overdue'), '#/alerts', { bad: true, id: 'sla-overdue' }),
@@ -30,7 +30,7 @@
       h('div', { class: 'counts stats' },
         tile(data.exceptions_waiting, t('exceptions_waiting'), '#/exceptions', { bad: true, id: 'exceptions-waiting' })),
       h('h2', {}, t('by_township')),
-      cov.children.map(App.coverage.placeRow),
+      cov.children.map((c) => App.coverage.placeRow(c)),
       h('h2', {}, t('staff_screens')),
       await App.staffTiles(),
       commonLinks());

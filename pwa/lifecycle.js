@@ -59,12 +59,32 @@
     showBudget();
   }
 
+  /** 纳入日期: the day a person came under support, from which a month's roster counts them; staff
+   * correct it here (never later than today, nor than an exit: the server says which). */
+  function enrolment(p) {
+    const day = h('input', { type: 'date', max: today(), value: p.enrolled_on || '', required: true });
+    const save = () => guard(async () => {
+      App.clearErrors();
+      try {
+        await API.patch(`/api/persons/${p.id}`, { enrolled_on: day.value });
+      } catch (err) {
+        if (err.status !== 422) throw err;
+        App.showErrors([[day, err.message]]);
+        return;
+      }
+      say(t('lc_enrolled_saved', { name: p.name, date: day.value }));
+    });
+    return [...field(`lc-enrolled-${p.id}`, t('lc_enrolled_on'), day),
+      h('p', {}, h('button', { type: 'button', 'data-action': 'enrolled', onclick: save }, t('lc_enrolled_save')))];
+  }
+
   function personCard(p) {
     const active = p.status === 'active';
     return h('div', { class: 'card', 'data-person': p.id },
       h('h3', {}, p.name),
       h('div', { class: 'row' }, h('span', {}, p.village_name || ''),
         h('span', { class: `tag ${active ? 'green' : 'red'}` }, t(`lc_status_${p.status}`))),
+      enrolment(p),
       active ? h('p', { class: 'row' },
         h('a', { class: 'button', href: `#/exit/${p.id}`, 'data-action': 'exit' }, t('lc_record_exit')),
         h('a', { class: 'button', href: `#/absence/${p.id}`, 'data-action': 'absence' }, t('lc_record_absence'))) : null);

@@ -1,5 +1,6 @@
 /* 照应 — the report centre: a report of server/reports (annex 1, coverage, agreements, volunteer
- * teams, care homes) for a month and a place, downloaded as CSV or XLSX on the phone. */
+ * teams, care homes) for a month (closed or not, said beside it) and a place, downloaded as CSV or
+ * XLSX on the phone. */
 (function () {
   const { h, show, say, guard } = App;
 
@@ -8,25 +9,31 @@
 
   async function reportsScreen() {
     const me = await ZY.kv.get('user');
-    const [home, children] = await Promise.all([
+    const [home, children, { months }] = await Promise.all([
       API.get(`/api/places/${me.place_id}`),
       API.get(`/api/places?parent_id=${me.place_id}`).catch(() => []),
+      API.get('/api/months').catch(() => ({ months: [] })),
     ]);
     const field = (id, label, control) => [h('label', { for: id }, label), control];
     const report = h('select', { id: 'report-name' },
       REPORTS.map(([name]) => h('option', { value: name }, t(`report_${name.replace('-', '_')}`))));
-    // left empty: this month, as the server counts months (Asia/Shanghai)
-    const month = h('input', { type: 'month', id: 'report-month', 'aria-describedby': 'report-month-hint' });
+    // this month first, then the twelve before it, each closed (已结算, when) or not
+    const month = h('select', { id: 'report-month', 'aria-describedby': 'report-month-hint' },
+      months.map((m) => h('option', { value: m.month }, App.months.label(m))));
     const placeOptions = [home, ...(home.level === 'district' ? children : [])];
     const place = h('select', { id: 'report-place' },
       placeOptions.map((p) => h('option', { value: p.id }, p.id === home.id ? t('whole_place', { place: p.name }) : p.name)));
     const monthHint = h('p', { class: 'muted', id: 'report-month-hint' });
+    // what the figures of the month chosen will be: the close's record, or counted at the download
     const sync = () => {
       const monthly = REPORTS.find(([n]) => n === report.value)[1];
+      const m = months.find((x) => x.month === month.value);
       month.disabled = !monthly;
-      monthHint.textContent = monthly ? t('report_month_hint') : t('report_not_monthly');
+      monthHint.textContent = !monthly ? t('report_not_monthly')
+        : m && m.state === 'closed' ? t('report_closed', { date: App.fmtDay(m.closed_at) }) : t('report_counted');
     };
     report.addEventListener('change', sync);
+    month.addEventListener('change', sync);
     sync();
     const done = h('p', { id: 'report-done', class: 'muted', 'aria-live': 'polite' });
     async function download(format) {

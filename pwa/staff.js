@@ -193,7 +193,7 @@
         el.textContent = content;
         return el;
       };
-      svg.append(rect, text(hgt + 18, `${Number(p.month.slice(5))}`),
+      svg.append(rect, text(hgt + 18, `${Number(p.month.slice(5))}${p.closed ? '✓' : ''}`),
         text(Math.max(12, hgt - frac * hgt - 3), share ? `${Math.round(p.value * 100)}` : `${p.value}`, '700'));
     });
     return svg;
@@ -201,11 +201,15 @@
 
   async function dashboardScreen() {
     const { data } = await cached('dashboard', '/api/reports/dashboard');
-    const coverage = data.months.map((m) => ({ month: m.month, value: m.active ? m.visited / m.active : 0 }));
+    // a closed month (✓) is its record; the live month is as last counted
+    const coverage = data.months.map((m) => ({ month: m.month, value: m.active ? m.visited / m.active : 0, closed: m.state === 'closed' }));
     const alerts = data.months.map((m) => ({ month: m.month, value: m.alerts }));
+    const now = data.months[data.months.length - 1];
     show(t('dashboard'),
       h('p', { class: 'muted' }, data.name),
       h('h2', {}, t('coverage_12')), barChart(coverage, { label: t('coverage_12'), share: true }),
+      h('p', { class: 'muted', id: 'dashboard-closed' }, t('closed_mark')),
+      now ? h('p', { id: 'dashboard-now' }, `${t('this_month')}：${t('cov_visited', now)} · ${App.coverage.stateText(now)}`) : null,
       h('h2', {}, t('alerts_12')), barChart(alerts, { label: t('alerts_12'), share: false }));
   }
 

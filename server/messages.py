@@ -188,8 +188,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "rates.volunteers.no": ("志愿服务队走访不计入月探访率", "Volunteer visits do not count toward the monthly visit rate"),
     "rates.groups": ("一人可属多个群体，合计每人只计一次", "One person may be in several groups; the total counts each once"),
     # what a month's figures are (server/reports/service.py month_note), printed under its tables
-    "report.month.closed": ("本月已结算（{date}），数据为月末结算记录", "Closed on {date}: the figures are the month's record"),
-    "report.month.live": ("本月尚未结算，数据统计于{at}", "Not closed yet: counted at {at}"),
+    "report.month.name": ("{year}年{month}月", "{year}-{month:02d}"),
+    "report.month.closed": ("{month}已结算（{date}），数据为月末结算记录",
+                            "{month} closed on {date}: the figures are the month's record"),
+    "report.month.live": ("{month}尚未结算，数据统计于{at}", "{month} not closed yet: counted at {at}"),
     "report.agreements.rule": (
         "履行情况：照料服务人本人的计入探访次数达到按在家天数折算的应探访次数为达标；服务对象全月住院或外出为不计",
         "Fulfilled: the caregiver's own counted visits reach the quota prorated over the days at home; "

@@ -144,9 +144,13 @@ def _subtree(place: Place):
 
 
 def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
-    """A month's figures of ``place`` and its children, counted from its rows at once."""
+    """A month's figures of ``place`` and its children, counted from its rows at once — none without
+    asking further when nobody under the place was on the month's roster (a month before any
+    person's 纳入日期: one probe of the enrolment index, not a district's agreements grouped)."""
     under = _subtree(place)
     total, children = _zero(), {}
+    if not session.scalar(select(sa.exists().where(roster.in_roster(m.first, m.last), under))):
+        return total, children
     rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
                                  months.agreement_rows(m, persons=under).subquery())
     for row in session.execute(rows).mappings():
@@ -413,7 +417,9 @@ def persons_coverage(session: Session, *, actor: Actor, place_id: int | None, ye
     audit.record_person_reads(session, actor=actor, person_ids=[p["person_id"] for p in out], action="coverage_persons")
     f = Figures(m.label, "closed" if close else "live", _zero(), closed_at=close.closed_at if close else None,
                 as_of=close.closed_at if close else now)
-    return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(f), "persons": out}
+    amended = amendments_count(session, place, m.label) if close else 0
+    return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(f, amendments=amended),
+            "persons": out}
 
 
 def missed_persons(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> dict:

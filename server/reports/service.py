@@ -93,12 +93,13 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
                   ["序号", "乡镇苏木街道", "分散供养人数", "其中：全失能人数", "半失能人数", "备注"], rows)
 
 
-def month_note(state: str, at, zone: ZoneInfo, lang: str = "zh-CN") -> str:
+def month_note(year: int, month: int, state: str, at, zone: ZoneInfo, lang: str = "zh-CN") -> str:
     """The line under a month's table that says what its figures are: the month close's record
     (已结算, ``at`` when), or counted at ``at``."""
+    name = text("report.month.name", lang, year=year, month=month)
     if state == "closed":
-        return text("report.month.closed", lang, date=f"{at.astimezone(zone):%Y-%m-%d}")
-    return text("report.month.live", lang, at=f"{at.astimezone(zone):%Y-%m-%d %H:%M}")
+        return text("report.month.closed", lang, month=name, date=f"{at.astimezone(zone):%Y-%m-%d}")
+    return text("report.month.live", lang, month=name, at=f"{at.astimezone(zone):%Y-%m-%d %H:%M}")
 
 
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
@@ -125,7 +126,7 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     rows.append(["合计", "", *cells(total)])
     applied = quota_policy.applied_rules(m.policy, m.volunteer_visits, lang)
     return Report(text("report.coverage", place=place.name, year=year, month=month), headers, rows,
-                  notes=[applied["text"], applied["volunteer_text"], month_note(f.state, f.as_of, zone, lang)], policy=applied)
+                  notes=[applied["text"], applied["volunteer_text"], month_note(year, month, f.state, f.as_of, zone, lang)], policy=applied)
 
 
 def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int) -> Report:
@@ -194,7 +195,8 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
                    f"更正 {amended.astimezone(zone):%Y-%m-%d}" if amended else ""]
 
     applied = quota_policy.applied_rules(m.policy, m.volunteer_visits, lang)
-    state = month_note("closed", close.closed_at, zone, lang) if close else month_note("live", clock.now(), zone, lang)
+    state = (month_note(year, month, "closed", close.closed_at, zone, lang) if close
+             else month_note(year, month, "live", clock.now(), zone, lang))
     return Report(text("report.agreements", place=place.name, year=year, month=month),
                   ["村/居委会", "特困人员", "自理情况", "照料服务人", "关系", "协议开始", "协议终止", "应探访次数",
                    "上门入户", "电话视频", "远程监测", "计入探访次数", "异常探访次数", "履行情况", "更正"], lines(),
@@ -221,7 +223,7 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
     policy = data["policy"]
     return Report(text("report.visit_rates", lang, place=data["name"], year=year, month=month), headers, rows,
                   notes=[policy["text"], policy["volunteer_text"], text("rates.groups", lang),
-                         month_note(data["state"], data["as_of"], zone, lang)], policy=policy)
+                         month_note(year, month, data["state"], data["as_of"], zone, lang)], policy=policy)
 
 
 def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,

@@ -178,7 +178,7 @@ def test_coverage_drills_down_to_the_persons_not_yet_visited(context, site, dist
     page.click("#unvisited-link")
     person = page.locator(f"[data-person='{site.people[1]}']")
     person.wait_for()
-    assert "本月尚未走访" in person.inner_text() and "王照料" in person.inner_text()
+    assert person.locator(".visited").inner_text() == "未探访" and "王照料" in person.inner_text()
     assert person.locator("[data-call=caregiver]").get_attribute("href") == f"tel:{CAREGIVER_PHONE}"
     assert page.locator(f"[data-person='{site.people[0]}']").count() == 0  # visited this month
     assert title_fits(page)
@@ -187,7 +187,7 @@ def test_coverage_drills_down_to_the_persons_not_yet_visited(context, site, dist
     page.go_back()
     page.locator(f".card[data-place='{villages['东营子村']}']").click()
     page.wait_for_selector(f"[data-person='{site.people[0]}']")
-    assert "已走访" in page.locator(f"[data-person='{site.people[0]}']").inner_text()
+    assert page.locator(f"[data-person='{site.people[0]}'] .visited").inner_text().startswith("已探访（照料人")
     assert page.locator(f"[data-person='{site.people[0]}'] [data-call=person]").get_attribute("href") == f"tel:{PERSON_PHONE}"
     assert title_fits(page)
     shot(page, "26-coverage-village")
@@ -240,6 +240,6 @@ def test_district_home_and_the_report_centre(context, site, district, tmp_path):
     path = tmp_path / "coverage.xlsx"
     got.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
-    assert [c.value for c in sheet[1]][:5] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "探访覆盖率"]
+    assert [c.value for c in sheet[1]][:5] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "月探访率"]
     assert {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)} >= {"东营子村", "西沟村"}
     wait_until(lambda: "已下载" in page.inner_text("#report-done"), what="the download is confirmed on the screen")

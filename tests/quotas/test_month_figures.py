@@ -270,3 +270,53 @@ def test_the_districts_figures_are_the_visits_counted_person_by_person(client, s
             cov = admin_get(f"/api/coverage?month=2026-{month:02d}")["total"]
             assert (months[f"2026-{month:02d}"]["active"], months[f"2026-{month:02d}"]["visited"]) == \
                 (cov["active"], cov["visited"])
+
+
+def test_the_benchs_hand_written_month_writes_what_the_app_writes(client, session, connection, world, db, settings):
+    """bench/month_sql.py is the floor the benches set the month close, the rollup and the
+    reminders beside: it must do the same work, row for row."""
+    import sys
+    from pathlib import Path
+
+    from server.quotas.models import MonthTotals
+    from server.notify.models import Notification
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import month_sql
+
+    district(session, world, random.Random(4))
+    at = datetime(2026, 12, 1, 0, 30, tzinfo=SH)
+
+    def written():
+        session.expire_all()
+        persons = sorted(tuple(getattr(r, c.strip()) for c in month_sql.PERSON_COLUMNS.split(","))
+                         for r in session.scalars(select(PersonMonth)))
+        agreements = sorted(tuple(getattr(r, c.strip()) for c in month_sql.AGREEMENT_COLUMNS.split(","))
+                            for r in session.scalars(select(AgreementMonth)))
+        totals = sorted((r.place_id, r.level, r.closed, *(getattr(r, c) for c in month_sql.COUNTS))
+                        for r in session.scalars(select(MonthTotals)))
+        return persons, agreements, totals
+
+    for work, job in ((lambda c: month_sql.close(c, 2026, 11, at=at), lambda: jobs.run("month_close", db, at=at,
+                                                                                          settings=settings)),
+                      (lambda c: month_sql.rollup(c, 2026, 11, at=at - timedelta(days=5)),
+                       lambda: jobs.run("month_rollup", db, at=at - timedelta(days=5), settings=settings))):
+        savepoint = connection.begin_nested()
+        work(connection)
+        by_hand = written()
+        savepoint.rollback()
+        savepoint = connection.begin_nested()
+        job()
+        by_app = written()
+        savepoint.rollback()
+        assert by_hand[2] == by_app[2] and by_hand[2]
+        assert by_hand[:2] == by_app[:2]
+    # the reminders: the same caregivers
+    when = datetime(2026, 11, 24, 9, tzinfo=SH)
+    savepoint = connection.begin_nested()
+    month_sql.reminders(connection, at=when)
+    by_hand = sorted(session.scalars(select(Notification.user_id).where(Notification.kind == "reminder")))
+    savepoint.rollback()
+    jobs.run("daily_reminders", db, at=when, settings=settings)
+    by_app = sorted(session.scalars(select(Notification.user_id).where(Notification.kind == "reminder")))
+    assert by_hand == by_app and by_app

@@ -139,7 +139,7 @@ def test_last_months_figures_stand_whatever_is_done_today(client, session, world
         assert {r[1]: r[7] for r in dec_agreements["rows"]} == {a.person.name: 1, b.person.name: 1}
         # October's report still prints October's rule and judges by it
         october = get(client, session, world.admin, "/api/reports/agreements?month=2026-10")
-        assert october["notes"][0].startswith("执行标准（默认") and october["notes"][-1] == "本月已结算（2026-11-01），数据为月末结算记录"
+        assert october["notes"][0].startswith("执行标准（默认") and october["notes"][-1] == "2026年10月已结算（2026-11-01），数据为月末结算记录"
 
 
 def test_a_month_never_closed_is_counted_by_its_own_roster(client, session, world):
