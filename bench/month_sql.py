@@ -195,19 +195,24 @@ def _totals(conn, persons: str, agreements: str, *, closed: bool, at) -> list[tu
                              f"AND am.fulfilment = 'met') AS met_{lv}" for lv in LEVELS)
     counts = ", ".join(COUNTS)
     flag = w["true"] if closed else w["false"]
+    raised = ("(SELECT place_id, count(*) AS n FROM alert WHERE created_at >= :start AND created_at < :end "
+              "GROUP BY place_id)")
     village = f"""
-    INSERT INTO monthtotals (month, place_id, parent_id, level, closed, computed_at, {counts})
+    INSERT INTO monthtotals (month, place_id, parent_id, level, closed, computed_at, {counts}, alerts)
     SELECT CAST(:label AS VARCHAR(7)), x.village_id, v.parent_id, 'village', {flag}, :at,
-           {", ".join(f"coalesce({'y' if c.startswith(('due_', 'met_', 'excused')) else 'x'}.{c}, 0)" for c in COUNTS)}
+           {", ".join(f"coalesce({'y' if c.startswith(('due_', 'met_', 'excused')) else 'x'}.{c}, 0)" for c in COUNTS)},
+           coalesce(r.n, 0)
     FROM (SELECT pm.village_id, count(*) AS on_roster, count(*) FILTER (WHERE pm.visited) AS visited, {group_counts}
           FROM {persons} pm GROUP BY pm.village_id) x
     JOIN place v ON v.id = x.village_id
     LEFT JOIN (SELECT am.village_id, {level_counts}, count(*) FILTER (WHERE am.fulfilment = 'excused') AS excused
-               FROM {agreements} am GROUP BY am.village_id) y ON y.village_id = x.village_id"""
+               FROM {agreements} am GROUP BY am.village_id) y ON y.village_id = x.village_id
+    LEFT JOIN {raised} r ON r.place_id = x.village_id"""
     up = [f"""
-    INSERT INTO monthtotals (month, place_id, parent_id, level, closed, computed_at, {counts})
-    SELECT CAST(:label AS VARCHAR(7)), t.id, t.parent_id, '{level}', {flag}, :at, {", ".join(f"sum(c.{c})" for c in COUNTS)}
-    FROM monthtotals c JOIN place t ON t.id = c.parent_id
+    INSERT INTO monthtotals (month, place_id, parent_id, level, closed, computed_at, {counts}, alerts)
+    SELECT CAST(:label AS VARCHAR(7)), t.id, t.parent_id, '{level}', {flag}, :at, {", ".join(f"sum(c.{c})" for c in COUNTS)},
+           sum(c.alerts) + coalesce(max(r.n), 0)
+    FROM monthtotals c JOIN place t ON t.id = c.parent_id LEFT JOIN {raised} r ON r.place_id = t.id
     WHERE c.month = :label AND c.level = '{child}' GROUP BY t.id, t.parent_id"""
           for child, level in (("village", "township"), ("township", "district"))]
     stamp = {"at": _stamp(conn, at)}

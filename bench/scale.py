@@ -65,7 +65,6 @@ from server.jobs import JOBS  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.people.models import Person  # noqa: E402
 from server.places.models import Place  # noqa: E402
-from server.timeutil import month_bounds  # noqa: E402
 
 try:
     from tqdm import tqdm

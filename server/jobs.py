@@ -28,7 +28,6 @@ from typing import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from server.alerts import rules
 from server.alerts import service as alerts
 from server.campaigns import service as campaigns
 from server.casework import relief
@@ -224,7 +223,8 @@ def relief_statements(db: Database, *, at: datetime, settings: Settings) -> dict
 
 def month_close(db: Database, *, at: datetime, settings: Settings, year: int | None = None,
                 month: int | None = None) -> dict:
-    """On the 1st: the close of the month that ended (quotas.close)."""
+    """On the 1st: the close of the month that ended (quotas.close), and of any of the eleven before
+    it never closed."""
     if year is None:
         year, month = _previous_month(_local(at, settings))
     label = f"{year:04d}-{month:02d}"
@@ -234,6 +234,7 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
             return {"skipped": "already done", "month": label}
         result = close.close_month(session, year=year, month=month, zone=settings.zone,
                                    alert_settings=settings.alerts, now=at)
+        result["caught_up"] = close.close_missed(session, before=(year, month), zone=settings.zone, now=at)
         return _finish(session, run, {"month": label, **result})
 
 

@@ -56,20 +56,26 @@ def test_month_boundaries_are_midnight_in_shanghai(session, world, db, settings)
     visit(session, p, cg, datetime(2026, 11, 30, 23, 0, tzinfo=SH))
     jobs.run("month_close", db, at=datetime(2026, 11, 1, 0, 30, tzinfo=SH), settings=settings)
     jobs.run("month_close", db, at=datetime(2026, 12, 1, 0, 30, tzinfo=SH), settings=settings)
-    got = dict(session.execute(select(PersonMonth.month, PersonMonth.home).where(PersonMonth.person_id == p.id)).all())
+    autumn = PersonMonth.month.in_(("2026-10", "2026-11"))
+    got = dict(session.execute(select(PersonMonth.month, PersonMonth.home)
+                               .where(PersonMonth.person_id == p.id, autumn)).all())
     assert got == {"2026-10": 1, "2026-11": 2}
     met = dict(session.execute(select(AgreementMonth.month, AgreementMonth.fulfilment)
-                               .where(AgreementMonth.person_id == p.id)).all())
+                               .where(AgreementMonth.person_id == p.id, AgreementMonth.month.in_(("2026-10", "2026-11"))))
+               .all())
     assert met == {"2026-10": "not_met", "2026-11": "met"}  # self-care quota: 2 home visits a month
 
 
 def test_month_close_runs_once_and_alerts_those_short(session, world, db, settings):
     at = datetime(2026, 12, 1, 0, 30, tzinfo=SH)
     first = jobs.run("month_close", db, at=at, settings=settings)
-    assert first == {"month": "2026-11", "persons": 2, "agreements": 2, "quota_missed": 2}
+    # the eleven months before it, never closed, are closed too: a year of months is a record
+    before = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 11)]
+    assert first == {"month": "2026-11", "persons": 2, "agreements": 2, "quota_missed": 2, "caught_up": before}
+    assert count(session, Alert, Alert.kind == "quota_missed") == 2  # none for the months caught up
     again = jobs.run("month_close", db, at=at + timedelta(minutes=5), settings=settings)
     assert again == {"skipped": "already done", "month": "2026-11"}
-    assert count(session, PersonMonth) == 2 and count(session, AgreementMonth) == 2
+    assert count(session, PersonMonth, PersonMonth.month == "2026-11") == 2 and count(session, PersonMonth) == 24
     assert session.get(MonthClose, "2026-11").closed_at == at
     assert count(session, Alert, Alert.kind == "quota_missed") == 2  # one per township: each has one person short
     alert = session.scalar(select(Alert).where(Alert.kind == "quota_missed", Alert.place_id == world.a.place.id))

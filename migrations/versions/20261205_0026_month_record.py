@@ -124,11 +124,13 @@ def upgrade() -> None:
         'on_roster', 'visited', 'due_self_care', 'met_self_care', 'due_partly_disabled', 'met_partly_disabled',
         'due_fully_disabled', 'met_fully_disabled', 'excused', 'lives_alone_total', 'lives_alone_visited',
         'empty_nest_total', 'empty_nest_visited', 'left_behind_total', 'left_behind_visited', 'disabled_total',
-        'disabled_visited', 'severe_disability_total', 'severe_disability_visited', 'any_total', 'any_visited')),
+        'disabled_visited', 'severe_disability_total', 'severe_disability_visited', 'any_total', 'any_visited',
+        'alerts')),
     sa.ForeignKeyConstraint(['parent_id'], ['place.id'], ),
     sa.ForeignKeyConstraint(['place_id'], ['place.id'], ),
     sa.PrimaryKeyConstraint('month', 'place_id')
     )
+    op.create_index('ix_monthtotals_month_parent', 'monthtotals', ['month', 'parent_id'], unique=False)
     op.create_table('monthamendment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),

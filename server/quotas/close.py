@@ -62,41 +62,48 @@ def is_closed(session: Session, label: str) -> MonthClose | None:
 # --- figures by place ------------------------------------------------------------------------------------
 
 
-def _write_totals(session: Session, *, label: str, closed: bool, at: datetime, villages: sa.Select,
+def _write_totals(session: Session, *, m: Month, closed: bool, at: datetime, villages: sa.Select,
                   townships: sa.Select | None = None, districts: sa.Select | None = None) -> None:
-    """Write the month's MonthTotals of the villages ``villages`` (a village_totals select), then
+    """Write month ``m``'s MonthTotals of the villages ``villages`` (a village_totals select), then
     of the places above them summed from their children's rows: ``townships``/``districts``
-    (selects of ids) narrow which (every one of the month's, by default)."""
+    (selects of ids) narrow which (every one of the month's, by default). Each row counts too the
+    alerts raised in the month about its place, its own and its children's."""
     v = villages.subquery()
-    columns = ["month", "place_id", "parent_id", "level", "closed", "computed_at", *TOTAL_COUNTS]
-    stamp = (sa.literal(label), sa.literal(closed), sa.literal(at, type_=_TOTALS.c.computed_at.type))
+    columns = ["month", "place_id", "parent_id", "level", "closed", "computed_at", *TOTAL_COUNTS, "alerts"]
+    start, end = m.bounds
+    raised = (select(Alert.place_id, func.count().label("n"))
+              .where(Alert.created_at >= start, Alert.created_at < end).group_by(Alert.place_id).subquery())
+    stamp = (sa.literal(m.label), sa.literal(closed), sa.literal(at, type_=_TOTALS.c.computed_at.type))
     session.execute(sa.insert(MonthTotals).from_select(columns, select(
         stamp[0], v.c.village_id, v.c.parent_id, sa.literal("village"), stamp[1], stamp[2],
-        *(v.c[k] for k in TOTAL_COUNTS))))
+        *(v.c[k] for k in TOTAL_COUNTS), func.coalesce(raised.c.n, 0))
+        .outerjoin(raised, raised.c.place_id == v.c.village_id)))
     for (child_level, level), parents in zip(_LEVEL_UP, (townships, districts)):
         child, place = sa.orm.aliased(MonthTotals), sa.orm.aliased(Place)
         sums = (select(stamp[0], place.id, place.parent_id, sa.literal(level), stamp[1], stamp[2],
-                       *(func.sum(getattr(child, k)) for k in TOTAL_COUNTS))
+                       *(func.sum(getattr(child, k)) for k in TOTAL_COUNTS),
+                       func.sum(child.alerts) + func.coalesce(func.max(raised.c.n), 0))
                 .join(place, place.id == child.parent_id)
-                .where(child.month == label, child.level == child_level))
+                .outerjoin(raised, raised.c.place_id == place.id)
+                .where(child.month == m.label, child.level == child_level))
         if parents is not None:
             sums = sums.where(child.parent_id.in_(parents))
         session.execute(sa.insert(MonthTotals).from_select(columns, sums.group_by(place.id, place.parent_id)))
 
 
-def _rebuild_totals(session: Session, *, label: str, village_ids: list[int], at: datetime) -> None:
+def _rebuild_totals(session: Session, *, m: Month, village_ids: list[int], at: datetime) -> None:
     """A closed month's MonthTotals of the townships of ``village_ids`` (every village of theirs)
     and of their district, again from its PersonMonth and AgreementMonth rows (after an amendment)."""
     townships = select(Place.parent_id).where(Place.id.in_(village_ids))
     districts = select(Place.parent_id).where(Place.id.in_(townships))
     villages = select(Place.id).where(Place.parent_id.in_(townships))
     session.execute(sa.delete(MonthTotals).where(
-        MonthTotals.month == label,
+        MonthTotals.month == m.label,
         MonthTotals.place_id.in_(villages) | MonthTotals.place_id.in_(townships) | MonthTotals.place_id.in_(districts)))
-    persons = select(PersonMonth).where(PersonMonth.month == label, PersonMonth.village_id.in_(villages)).subquery()
-    agreements = select(AgreementMonth).where(AgreementMonth.month == label,
+    persons = select(PersonMonth).where(PersonMonth.month == m.label, PersonMonth.village_id.in_(villages)).subquery()
+    agreements = select(AgreementMonth).where(AgreementMonth.month == m.label,
                                               AgreementMonth.village_id.in_(villages)).subquery()
-    _write_totals(session, label=label, closed=True, at=at, villages=village_totals(persons, agreements),
+    _write_totals(session, m=m, closed=True, at=at, villages=village_totals(persons, agreements),
                   townships=townships, districts=districts)
 
 
@@ -110,32 +117,37 @@ def _snapshot(m: Month) -> dict:
                        for level, p in m.policy.items()}}
 
 
+def write_month(session: Session, m: Month, *, now: datetime) -> tuple[int, int]:
+    """The record of month ``m``: its PersonMonth and AgreementMonth rows in two INSERT … SELECT, its
+    figures by place (in place of the rollup's) and its MonthClose. Returns (persons, agreements)."""
+    without_jit(session)
+    label = sa.literal(m.label)
+    rows = person_rows(m).subquery()
+    persons = session.connection().execute(sa.insert(PersonMonth).from_select(
+        ["month", *PERSON_COLUMNS], select(label, *(rows.c[k] for k in PERSON_COLUMNS)))
+        .execution_options(preserve_rowcount=True)).rowcount
+    rows = agreement_rows(m).subquery()
+    agreements = session.connection().execute(sa.insert(AgreementMonth).from_select(
+        ["month", *AGREEMENT_COLUMNS], select(label, *(rows.c[k] for k in AGREEMENT_COLUMNS)))
+        .execution_options(preserve_rowcount=True)).rowcount
+    analyze_after(session, persons + agreements, PersonMonth.__table__, AgreementMonth.__table__)
+    session.execute(sa.delete(MonthTotals).where(MonthTotals.month == m.label))
+    _write_totals(session, m=m, closed=True, at=now, villages=village_totals(
+        select(PersonMonth).where(PersonMonth.month == m.label).subquery(),
+        select(AgreementMonth).where(AgreementMonth.month == m.label).subquery()))
+    session.add(MonthClose(month=m.label, closed_at=now, policy=_snapshot(m), persons=persons, agreements=agreements))
+    session.flush()
+    return persons, agreements
+
+
 def close_month(session: Session, *, year: int, month: int, zone: ZoneInfo, alert_settings: alerts.AlertSettings,
                 now: datetime) -> dict:
-    """Close the month: its PersonMonth and AgreementMonth rows in two INSERT … SELECT, its figures
-    by place, the MonthClose; a quota_missed alert to each township with agreements not met, and a
-    digest to its staff (once per township and month). A month already closed is left as it is."""
+    """Close the month (write_month); a quota_missed alert to each township with agreements not met,
+    and a digest to its staff (once per township and month). A month already closed is left as it is."""
     m = month_rule(session, year=year, month=month, zone=zone)
     persons = agreements = 0
     if is_closed(session, m.label) is None:
-        without_jit(session)
-        label = sa.literal(m.label)
-        rows = person_rows(m).subquery()
-        persons = session.connection().execute(sa.insert(PersonMonth).from_select(
-            ["month", *PERSON_COLUMNS], select(label, *(rows.c[k] for k in PERSON_COLUMNS)))
-            .execution_options(preserve_rowcount=True)).rowcount
-        rows = agreement_rows(m).subquery()
-        agreements = session.connection().execute(sa.insert(AgreementMonth).from_select(
-            ["month", *AGREEMENT_COLUMNS], select(label, *(rows.c[k] for k in AGREEMENT_COLUMNS)))
-            .execution_options(preserve_rowcount=True)).rowcount
-        analyze_after(session, persons + agreements, PersonMonth.__table__, AgreementMonth.__table__)
-        session.execute(sa.delete(MonthTotals).where(MonthTotals.month == m.label))
-        _write_totals(session, label=m.label, closed=True, at=now, villages=village_totals(
-            select(PersonMonth).where(PersonMonth.month == m.label).subquery(),
-            select(AgreementMonth).where(AgreementMonth.month == m.label).subquery()))
-        session.add(MonthClose(month=m.label, closed_at=now, policy=_snapshot(m), persons=persons,
-                               agreements=agreements))
-        session.flush()
+        persons, agreements = write_month(session, m, now=now)
     raised = raise_quota_missed(session, month_label=m.label, at=now, settings=alert_settings)
     township = sa.orm.aliased(MonthTotals)
     for township_id, on_roster, visited, met, due in session.execute(
@@ -148,6 +160,31 @@ def close_month(session: Session, *, year: int, month: int, zone: ZoneInfo, aler
                       body=text("digest.month.body", total=on_roster, visited=visited, met=met, missed=due - met),
                       dedupe_key=f"digest:{m.label}", url="/#/coverage", now=now)
     return {"persons": persons, "agreements": agreements, "quota_missed": raised}
+
+
+# A screen shows a year of months (the dashboard twelve, the month picker thirteen with the live one):
+# the month close sees that every one of them before the month it closes is closed too.
+CATCH_UP_MONTHS = 11
+
+
+def close_missed(session: Session, *, before: tuple[int, int], zone: ZoneInfo, now: datetime) -> list[str]:
+    """The CATCH_UP_MONTHS months before ``before`` (year, month) never closed — an installation
+    begun mid-year with a roster enrolled long before, a scheduler down for months — closed now as
+    they are known now, oldest first, without alerts or digests: history nobody can act on any more.
+    Without it each such month would be counted from a district's million rows at every request of
+    a screen that shows it. Returns the months closed."""
+    wanted = [before]
+    for _ in range(CATCH_UP_MONTHS):
+        wanted.append(month_before(*wanted[-1]))
+    labels = [f"{y:04d}-{m:02d}" for y, m in wanted[1:]]
+    done = set(session.scalars(select(MonthClose.month).where(MonthClose.month.in_(labels))))
+    closed = []
+    for y, m in reversed(wanted[1:]):
+        label = f"{y:04d}-{m:02d}"
+        if label not in done:
+            write_month(session, month_rule(session, year=y, month=m, zone=zone), now=now)
+            closed.append(label)
+    return closed
 
 
 def raise_quota_missed(session: Session, *, month_label: str, at: datetime, settings: alerts.AlertSettings) -> int:
@@ -181,13 +218,6 @@ def raise_quota_missed(session: Session, *, month_label: str, at: datetime, sett
         .where(Alert.kind == "quota_missed", Alert.dedupe_key.startswith(f"quota:{month_label}:"),
                ~sa.exists().where(AlertEvent.alert_id == Alert.id))))
     return raised
-
-
-def close_due(session: Session, *, zone: ZoneInfo, alert_settings: alerts.AlertSettings, now: datetime) -> dict:
-    """The month close the scheduler runs on the 1st: the month that ended."""
-    local = now.astimezone(zone)
-    year, month = month_before(local.year, local.month)
-    return close_month(session, year=year, month=month, zone=zone, alert_settings=alert_settings, now=now)
 
 
 # --- amendments -----------------------------------------------------------------------------------------
@@ -238,7 +268,7 @@ def amend(session: Session, *, person_id: int, label: str, zone: ZoneInfo, reaso
     session.add(PersonMonth(month=label, amended_at=now, **dict(after)))
     session.add_all([AgreementMonth(month=label, amended_at=now, **dict(a)) for a in new_agreements.values()])
     session.flush()
-    _rebuild_totals(session, label=label, village_ids=[before.village_id], at=now)
+    _rebuild_totals(session, m=m, village_ids=[before.village_id], at=now)
     amendment = MonthAmendment(month=label, person_id=person_id, at=now, by=actor.user.id if actor else None,
                                reason=reason, ref=ref, detail={"before": was, "after": now_is})
     session.add(amendment)
@@ -276,7 +306,7 @@ def rollup(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
         return {"month": m.label, "skipped": "closed"}
     without_jit(session)
     session.execute(sa.delete(MonthTotals).where(MonthTotals.month == m.label, ~MonthTotals.closed))
-    _write_totals(session, label=m.label, closed=False, at=now,
+    _write_totals(session, m=m, closed=False, at=now,
                   villages=village_totals(person_rows(m).subquery(), agreement_rows(m).subquery()))
     places = session.scalar(select(func.count()).select_from(MonthTotals).where(MonthTotals.month == m.label))
     return {"month": m.label, "places": places}

@@ -157,7 +157,11 @@ class MonthTotals(SQLModel, table=True):
     ``on_roster``/``visited``: persons on the roster in the month, and of them visited (月探访率);
     ``due_<level>``/``met_<level>``: agreements judged (met or not) by the person's self-care level,
     and of them met (照料服务履约); ``excused``: agreements 不计; ``<group>_total``/``<group>_visited``:
-    the groups of seed 002 (VISIT_RATE_GROUPS) and ``any`` (each person once)."""
+    the groups of seed 002 (VISIT_RATE_GROUPS) and ``any`` (each person once); ``alerts``: the alerts
+    raised in the month about the place and the places under it (the dashboard's)."""
+
+    # a place's children in a month (a district's townships, a township's villages)
+    __table_args__ = (sa.Index("ix_monthtotals_month_parent", "month", "parent_id"),)
 
     month: str = Field(max_length=7, primary_key=True)
     place_id: int = Field(foreign_key="place.id", primary_key=True)
@@ -186,11 +190,12 @@ class MonthTotals(SQLModel, table=True):
     severe_disability_visited: int = 0
     any_total: int = 0
     any_visited: int = 0
+    alerts: int = 0  # alerts raised in the month about the place and the places under it
 
 
-# the counts of a MonthTotals row, in the order they are written
+# the counts a MonthTotals row sums from the month's rows, in the order they are written
 TOTAL_COUNTS = tuple(c for c in MonthTotals.model_fields
-                     if c not in ("month", "place_id", "parent_id", "level", "closed", "computed_at"))
+                     if c not in ("month", "place_id", "parent_id", "level", "closed", "computed_at", "alerts"))
 
 
 class MonthClose(SQLModel, table=True):

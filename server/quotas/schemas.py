@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.fields import Date, Id, Month
+from server.fields import Date, Id, Month, Shaped
 
 
 class QuotaSchema(ma.Schema):
@@ -114,7 +114,7 @@ class CoverageSchema(MonthStateMixin):
     policy = ma.fields.Nested(AppliedPolicySchema, metadata={"description": "the policy the month is judged by"})
     name = ma.fields.String()
     level = ma.fields.String()
-    children = ma.fields.List(ma.fields.Nested(CoverageRowSchema))
+    children = Shaped(ma.fields.Nested(CoverageRowSchema))
     total = ma.fields.Nested(CoverageTotalSchema)
     trend = ma.fields.List(ma.fields.Nested(TrendSchema))
 
@@ -198,7 +198,7 @@ class VisitRatesSchema(MonthStateMixin):
     name = ma.fields.String()
     level = ma.fields.String()
     groups = ma.fields.List(ma.fields.String())
-    children = ma.fields.List(ma.fields.Nested(PlaceRatesSchema))
+    children = Shaped(ma.fields.Nested(PlaceRatesSchema))
     total = _by_group()
     policy = ma.fields.Nested(AppliedPolicySchema)
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from server import clock
 from server.alerts import rules
 from server.alerts import service as alerts
+from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.models import User
@@ -111,8 +112,11 @@ class Figures:
     as_of: datetime | None = None
 
 
+COUNTS = (*TOTAL_COUNTS, "alerts")  # a place's figures: the month's rows summed, and the alerts raised
+
+
 def _zero() -> dict:
-    return dict.fromkeys(TOTAL_COUNTS, 0)
+    return dict.fromkeys(COUNTS, 0)
 
 
 def _add(into: dict, counts) -> None:
@@ -120,21 +124,26 @@ def _add(into: dict, counts) -> None:
         into[k] += counts[k]
 
 
-def _stored(session: Session, place: Place, labels: list[str], *, closed: bool | None) -> dict[str, tuple]:
-    """MonthTotals rows of ``place`` and its children for the months ``labels``: month → (the
-    place's counts, {child id: counts}, computed_at)."""
-    stmt = select(MonthTotals).where(MonthTotals.month.in_(labels),
-                                     (MonthTotals.place_id == place.id) | (MonthTotals.parent_id == place.id))
-    if closed is not None:
-        stmt = stmt.where(MonthTotals.closed == closed)
+_T = MonthTotals.__table__
+
+
+def _stored(session: Session, place: Place, labels: list[str], *, closed: bool, children_for: set[str]) -> dict:
+    """MonthTotals rows of ``place`` for the months ``labels``, and of its children for those of
+    ``children_for``: month → (the place's counts, {child id: counts}, computed_at). Read as plain
+    rows (a district has a thousand and more townships)."""
+    of = _T.c.place_id == place.id
+    if children_for:
+        of = of | ((_T.c.parent_id == place.id) & _T.c.month.in_(sorted(children_for)))
+    stmt = select(_T.c.month, _T.c.place_id, _T.c.computed_at, *(_T.c[k] for k in COUNTS)).where(
+        _T.c.month.in_(labels), _T.c.closed == closed, of)
     out: dict[str, tuple] = {}
-    for row in session.scalars(stmt):
-        own, children, at = out.setdefault(row.month, (_zero(), {}, None))
-        counts = {k: getattr(row, k) for k in TOTAL_COUNTS}
-        if row.place_id == place.id:
-            out[row.month] = (counts, children, row.computed_at)
+    for row in session.execute(stmt).mappings():
+        _, children, _ = out.setdefault(row["month"], (_zero(), {}, None))
+        counts = {k: row[k] for k in COUNTS}
+        if row["place_id"] == place.id:
+            out[row["month"]] = (counts, children, row["computed_at"])
         else:
-            children[row.place_id] = counts
+            children[row["place_id"]] = counts
     return out
 
 
@@ -145,11 +154,17 @@ def _subtree(place: Place):
 
 def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
     """A month's figures of ``place`` and its children, counted from its rows at once — none without
-    asking further when nobody under the place was on the month's roster (a month before any
-    person's 纳入日期: one probe of the enrolment index, not a district's agreements grouped)."""
+    asking further when nobody was on the month's roster (a month before the first 纳入日期: one
+    probe of the enrolment index; or nobody under the place), not a district's agreements grouped."""
     under = _subtree(place)
     total, children = _zero(), {}
-    if not session.scalar(select(sa.exists().where(roster.in_roster(m.first, m.last), under))):
+    start, end = m.bounds
+    total["alerts"] = session.scalar(
+        select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
+        .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
+    first = session.scalar(select(func.min(Person.enrolled_on)))
+    if first is None or first > m.last or not session.scalar(
+            select(sa.exists().where(roster.in_roster(m.first, m.last), under))):
         return total, children
     rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
                                  months.agreement_rows(m, persons=under).subquery())
@@ -161,28 +176,32 @@ def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
     return total, children
 
 
-def figures(session: Session, *, place: Place, rules: list[Month], now: datetime) -> list[Figures]:
-    """The figures of ``place`` in each month of ``rules``: a closed month's record; the live month
+def figures(session: Session, *, place: Place, rules: list[Month], now: datetime,
+            children: bool = True) -> list[Figures]:
+    """The figures of ``place`` in each month of ``rules`` — and of its child places in the last of
+    them, the month a screen is about, when ``children``: a closed month's record; the live month
     of a district from the rollup while it is fresh (ROLLUP_FRESH); every other month counted now."""
     labels = [m.label for m in rules]
+    focus = {labels[-1]} if children and labels else set()
     closes = {c.month: c for c in session.scalars(select(MonthClose).where(MonthClose.month.in_(labels)))}
-    closed = _stored(session, place, [lb for lb in labels if lb in closes], closed=True) if closes else {}
+    closed = (_stored(session, place, [lb for lb in labels if lb in closes], closed=True, children_for=focus)
+              if closes else {})
     live_label = f"{now.astimezone(rules[0].zone):%Y-%m}" if rules else None
-    rolled = (_stored(session, place, [live_label], closed=False)
+    rolled = (_stored(session, place, [live_label], closed=False, children_for=focus)
               if place.level == "district" and live_label in labels and live_label not in closes else {})
     out = []
     for m in rules:
         if m.label in closes:
-            total, children, _ = closed.get(m.label, (_zero(), {}, None))
-            out.append(Figures(m.label, "closed", total, children, closed_at=closes[m.label].closed_at,
+            total, kids, _ = closed.get(m.label, (_zero(), {}, None))
+            out.append(Figures(m.label, "closed", total, kids, closed_at=closes[m.label].closed_at,
                                as_of=closes[m.label].closed_at))
             continue
         stored = rolled.get(m.label)
         if stored is not None and stored[2] is not None and now - stored[2] <= ROLLUP_FRESH:
             out.append(Figures(m.label, "rollup", stored[0], stored[1], as_of=stored[2]))
             continue
-        total, children = _counted_now(session, place, m)
-        out.append(Figures(m.label, "live", total, children, as_of=now))
+        total, kids = _counted_now(session, place, m)
+        out.append(Figures(m.label, "live", total, kids, as_of=now))
     return out
 
 
@@ -197,10 +216,11 @@ def by_village(session: Session, *, place: Place, m: Month, now: datetime) -> tu
                                      months.agreement_rows(m, persons=under).subquery())
         return f, {r["village_id"]: dict(r) for r in session.execute(rows).mappings()}
     village = sa.orm.aliased(Place)
-    rows = session.scalars(select(MonthTotals).join(village, village.id == MonthTotals.place_id).where(
-        MonthTotals.month == m.label, MonthTotals.level == "village", MonthTotals.closed == (f.state == "closed"),
-        places.subtree_filter(place, of=village)))
-    return f, {r.place_id: {k: getattr(r, k) for k in TOTAL_COUNTS} for r in rows}
+    rows = session.execute(select(_T.c.place_id, *(_T.c[k] for k in TOTAL_COUNTS))
+                           .join(village, village.id == _T.c.place_id)
+                           .where(_T.c.month == m.label, _T.c.level == "village", _T.c.closed == (f.state == "closed"),
+                                  places.subtree_filter(place, of=village))).mappings()
+    return f, {r["place_id"]: {k: r[k] for k in TOTAL_COUNTS} for r in rows}
 
 
 def month_rules(session: Session, *, year: int, month: int, zone: ZoneInfo) -> Month:
@@ -218,6 +238,12 @@ def agreement_source(session: Session, *, place: Place, m: Month):
                 .where(AgreementMonth.month == m.label, places.subtree_filter(place, of=village)).subquery(), close)
     rows = months.agreement_rows(m, persons=_subtree(place)).subquery()
     return select(rows, sa.cast(sa.null(), AgreementMonth.__table__.c.amended_at.type).label("amended_at")).subquery(), None
+
+
+def _children(session: Session, place: Place) -> list[tuple]:
+    """(id, name, level) of the places under ``place``, in id order, as plain rows."""
+    return session.execute(select(Place.id, Place.name, Place.level).where(Place.parent_id == place.id)
+                           .order_by(Place.id)).all()
 
 
 def summary(counts: dict) -> dict:
@@ -240,12 +266,6 @@ def rules_of(session: Session, ym: list[tuple[int, int]], zone: ZoneInfo) -> lis
         out.append(month_rule(session, year=y, month=m, zone=zone, volunteer_visits=(
             close.policy.get("volunteer_visits_count", volunteer) if close else volunteer)))
     return out
-
-
-def month_of(column, bounds: list[tuple]):
-    """The index in ``bounds`` (a month's [start, end) each, instants or local days) of the month
-    ``column`` falls in, as SQL (NULL outside them all): to group several months in one query."""
-    return case(*(((column >= b) & (column < e), k) for k, (b, e) in enumerate(bounds)))
 
 
 def month_info(f: Figures, *, amendments: int = 0) -> dict:
@@ -275,9 +295,8 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     rules = rules_of(session, ym, zone)
     found = figures(session, place=place, rules=rules, now=now)
     this, m = found[-1], rules[-1]
-    children = []
-    for c in places.children(session, parent_id=place.id):
-        children.append({"place_id": c.id, "name": c.name, **summary(this.children.get(c.id, _zero()))})
+    children = [{"place_id": cid, "name": name, **summary(this.children.get(cid, _zero()))}
+                for cid, name, _ in _children(session, place)]
     amended = amendments_count(session, place, m.label) if this.state == "closed" else 0
     return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(this, amendments=amended),
             "policy": applied_rules(m.policy, m.volunteer_visits, lang), "children": children,
@@ -305,8 +324,8 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
             out[g] = {"total": total, "visited": seen, "rate": round(100 * seen / total, 1) if total else None}
         return out
 
-    children = [{"place_id": c.id, "name": c.name, "level": c.level, "groups": groups(f.children.get(c.id, _zero()))}
-                for c in places.children(session, parent_id=place.id)]
+    children = [{"place_id": cid, "name": name, "level": level, "groups": groups(f.children.get(cid, _zero()))}
+                for cid, name, level in _children(session, place)]
     amended = amendments_count(session, place, m.label) if f.state == "closed" else 0
     return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(f, amendments=amended),
             "groups": list(VISIT_RATE_GROUPS), "children": children, "total": groups(f.total),

@@ -16,7 +16,6 @@ from sqlmodel import Session
 from server import clock
 from server.activities.models import VolunteerActivity, VolunteerTeam
 from server.alerts import service as alerts
-from server.alerts.models import Alert
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import managed_place
@@ -29,7 +28,7 @@ from server.places.models import Place
 from server.quotas import policy as quota_policy
 from server.quotas import service as quotas
 from server.quotas.models import TOTAL_COUNTS, SchedulePolicy
-from server.timeutil import month_bounds, months_to
+from server.timeutil import months_to
 from server.visits import service as visits
 
 STREAM_ROWS = 2000  # rows a streamed report reads at a time
@@ -228,21 +227,16 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
 
 def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
               months: int = 12, now=None) -> dict:
-    """The last 12 months under a place, for the staff dashboard: each month's roster and visited
-    (a closed month's record, the live month as counted last), and the alerts raised in it."""
+    """The last 12 months under a place, for the staff dashboard: each month's roster, visited and
+    alerts raised (a closed month's record, a district's live month as counted last: one row a
+    month, not a district's alerts grouped at each request)."""
     now = now or clock.now()
     place = _scope(session, actor, place_id)
     ym = months_to(year, month, months)
-    found = quotas.figures(session, place=place, rules=quotas.rules_of(session, ym, zone), now=now)
-    bounds = [month_bounds(y, m, zone) for y, m in ym]
-    in_month = quotas.month_of(Alert.created_at, bounds)
-    raised = dict(session.execute(
-        select(in_month, func.count()).join(Place, Place.id == Alert.place_id)
-        .where(places.subtree_filter(place), Alert.created_at >= bounds[0][0], Alert.created_at < bounds[-1][1])
-        .group_by(in_month)).all())
+    found = quotas.figures(session, place=place, rules=quotas.rules_of(session, ym, zone), now=now, children=False)
     out = [{"month": f.month, "state": f.state, "closed_at": f.closed_at, "as_of": f.as_of,
-            "active": f.total["on_roster"], "visited": f.total["visited"], "alerts": raised.get(k, 0)}
-           for k, f in enumerate(found)]
+            "active": f.total["on_roster"], "visited": f.total["visited"], "alerts": f.total["alerts"]}
+           for f in found]
     return {"place_id": place.id, "name": place.name, "months": out}
 
 

@@ -19,7 +19,7 @@ import time_machine
 from sqlalchemy import select
 
 from server import jobs
-from server.activities.models import ActivityPerson, VolunteerActivity, VolunteerTeam
+from server.activities.models import ActivityPerson, VolunteerActivity
 from server.care.models import CareAgreement
 from server.pairing.models import Pairing
 from server.people.models import Absence, PersonExit
@@ -217,6 +217,15 @@ def rates_of(body: dict) -> dict:
 def test_the_districts_figures_are_the_visits_counted_person_by_person(client, session, world, db, settings, seed):
     generated = district(session, world, random.Random(seed))
     township_of = generated["villages"]
+    from server.alerts.models import Alert
+
+    raised = {10: [world.a, world.b, world.a], 11: [world.b]}
+    for month, towns in raised.items():
+        for k, town in enumerate(towns):
+            at = datetime(2026, month, 3 + k, 10, tzinfo=SH)
+            session.add(Alert(kind="visit_gap", place_id=town.place.id, title="t", dedupe_key=f"g:{month}:{k}",
+                              created_at=at, sla_due_at=at + timedelta(days=2)))
+    session.flush()
 
     def admin_get(path):
         r = client.get(path, headers=factories.headers(session, world.admin))  # a token of the traveller's clock
@@ -270,6 +279,11 @@ def test_the_districts_figures_are_the_visits_counted_person_by_person(client, s
             cov = admin_get(f"/api/coverage?month=2026-{month:02d}")["total"]
             assert (months[f"2026-{month:02d}"]["active"], months[f"2026-{month:02d}"]["visited"]) == \
                 (cov["active"], cov["visited"])
+        # the alerts raised in each month: October's from its record, November's as the rollup counted them
+        assert [(months[m]["state"], months[m]["alerts"]) for m in ("2026-10", "2026-11")] == [("closed", 3),
+                                                                                                 ("rollup", 1)]
+        staff = client.get("/api/reports/dashboard", headers=factories.headers(session, world.b.staff)).get_json()
+        assert [m["alerts"] for m in staff["months"] if m["month"] == "2026-10"] == [1]
 
 
 def test_the_benchs_hand_written_month_writes_what_the_app_writes(client, session, connection, world, db, settings):
@@ -293,12 +307,16 @@ def test_the_benchs_hand_written_month_writes_what_the_app_writes(client, sessio
                          for r in session.scalars(select(PersonMonth)))
         agreements = sorted(tuple(getattr(r, c.strip()) for c in month_sql.AGREEMENT_COLUMNS.split(","))
                             for r in session.scalars(select(AgreementMonth)))
-        totals = sorted((r.place_id, r.level, r.closed, *(getattr(r, c) for c in month_sql.COUNTS))
+        totals = sorted((r.place_id, r.level, r.closed, r.alerts, *(getattr(r, c) for c in month_sql.COUNTS))
                         for r in session.scalars(select(MonthTotals)))
         return persons, agreements, totals
 
-    for work, job in ((lambda c: month_sql.close(c, 2026, 11, at=at), lambda: jobs.run("month_close", db, at=at,
-                                                                                          settings=settings)),
+    def close_november():
+        from server.quotas.close import close_month
+
+        close_month(session, year=2026, month=11, zone=SH, now=at, alert_settings=settings.alerts)
+
+    for work, job in ((lambda c: month_sql.close(c, 2026, 11, at=at), close_november),
                       (lambda c: month_sql.rollup(c, 2026, 11, at=at - timedelta(days=5)),
                        lambda: jobs.run("month_rollup", db, at=at - timedelta(days=5), settings=settings))):
         savepoint = connection.begin_nested()

@@ -17,7 +17,7 @@ from server.audit.models import AuditLog
 from server.care.models import CareAgreement
 from server.notify.models import Notification
 from server.pairing.models import Pairing
-from server.people.models import Absence, Person
+from server.people.models import Absence
 from server.quotas.models import AgreementMonth, MonthAmendment, PersonMonth
 from server.settings import Settings
 from server.visits.models import Visit
@@ -303,7 +303,8 @@ def test_a_review_after_the_close_and_a_stay_recorded_late_amend_the_month_for_t
     since(session, a.person, date(2026, 9, 1))
     late = visit(session, a.person, a.caregiver, datetime(2026, 10, 30, 16, tzinfo=SH), status="exception")
     close(db, settings, 2026, 10)
-    [before] = session.scalars(select(AgreementMonth).where(AgreementMonth.person_id == a.person.id)).all()
+    october = AgreementMonth.month == "2026-10"
+    [before] = session.scalars(select(AgreementMonth).where(AgreementMonth.person_id == a.person.id, october)).all()
     assert (before.counted, before.flagged, before.fulfilment, before.amended_at) == (0, 1, "not_met", None)
     cov_before = get(client, session, a.staff, "/api/coverage?month=2026-10")
     assert cov_before["total"]["visited"] == 0 and cov_before["amendments"] == 0
@@ -315,9 +316,10 @@ def test_a_review_after_the_close_and_a_stay_recorded_late_amend_the_month_for_t
                         headers=factories.headers(session, a.staff))
         assert r.status_code == 200, r.get_json()
     session.expire_all()
-    [after] = session.scalars(select(AgreementMonth).where(AgreementMonth.person_id == a.person.id)).all()
+    [after] = session.scalars(select(AgreementMonth).where(AgreementMonth.person_id == a.person.id, october)).all()
     assert (after.counted, after.flagged, after.fulfilment, after.amended_at) == (1, 0, "met", nov5)
-    month = session.scalar(select(PersonMonth).where(PersonMonth.person_id == a.person.id))
+    month = session.scalar(select(PersonMonth).where(PersonMonth.person_id == a.person.id,
+                                                     PersonMonth.month == "2026-10"))
     assert (month.visited, month.amended_at) == (True, nov5)
     [amendment] = session.scalars(select(MonthAmendment)).all()
     assert (amendment.month, amendment.person_id, amendment.by, amendment.reason, amendment.ref) == \
@@ -351,7 +353,8 @@ def test_a_review_after_the_close_and_a_stay_recorded_late_amend_the_month_for_t
                         headers=factories.headers(session, a.staff))
         assert r.status_code == 201, r.get_json()
     session.expire_all()
-    assert session.scalar(select(AgreementMonth.fulfilment).where(AgreementMonth.person_id == a.person.id)) == "excused"
+    assert session.scalar(select(AgreementMonth.fulfilment).where(AgreementMonth.person_id == a.person.id, october)) \
+        == "excused"
     assert [x.reason for x in session.scalars(select(MonthAmendment).order_by(MonthAmendment.id))] == ["review", "absence"]
     # the live month is not amended: nothing of it is closed
     assert session.scalar(select(PersonMonth.id).where(PersonMonth.month == "2026-11")) is None
@@ -367,7 +370,8 @@ def test_a_rejected_review_after_the_close_changes_nothing_and_writes_no_amendme
                         headers=factories.headers(session, a.staff))
         assert r.status_code == 200, r.get_json()
     assert session.scalar(select(MonthAmendment.id)) is None
-    assert session.scalar(select(AgreementMonth.amended_at).where(AgreementMonth.person_id == a.person.id)) is None
+    assert session.scalar(select(AgreementMonth.amended_at).where(AgreementMonth.person_id == a.person.id,
+                                                                  AgreementMonth.month == "2026-10")) is None
 
 
 # --- a policy has an effective month -------------------------------------------------------------------
