@@ -577,6 +577,7 @@ def page_list(engine) -> tuple[list[tuple[str, str]], str]:
         ("coverage: district, this month", f"/api/coverage?place_id={district}", True),
         ("visit rates: district", f"/api/visit-rates?place_id={district}&month={month}", True),
         ("coverage: township", f"/api/coverage?place_id={township}&month={month}"),
+        ("coverage: township, this month", f"/api/coverage?place_id={township}"),
         ("coverage: village", f"/api/coverage?place_id={village}&month={month}"),
         ("reports dashboard", "/api/reports/dashboard"),
         ("reports agreements", f"/api/reports/agreements?month={month}&place_id={township}"),

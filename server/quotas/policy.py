@@ -36,14 +36,26 @@ def seeds_default(level: str) -> QuotaPolicy:
     return QuotaPolicy(self_care_level=level, effective_month="", **DEFAULT_POLICY)
 
 
-def policies(session: Session, *, year: int, month: int) -> dict[str, QuotaPolicy]:
-    """The version of each level's policy in force in the month: the latest whose effective month
-    is that month or before it; the seeds' default for a level with none."""
+def in_force(versions: list[QuotaPolicy], month: str) -> dict[str, QuotaPolicy]:
+    """Of ``versions`` (in the order they take effect), each level's in force in ``month``
+    (YYYY-MM): the latest whose effective month is that month or before it; the seeds' default for
+    a level with none."""
     found: dict[str, QuotaPolicy] = {}
-    for version in session.scalars(select(QuotaPolicy).where(QuotaPolicy.effective_month <= label(year, month))
-                                   .order_by(QuotaPolicy.effective_month)):
-        found[version.self_care_level] = version
+    for version in versions:
+        if version.effective_month <= month:
+            found[version.self_care_level] = version
     return {level: found.get(level) or seeds_default(level) for level in SELF_CARE_LEVELS}
+
+
+def versions_until(session: Session, month: str) -> list[QuotaPolicy]:
+    """Every version taking effect in ``month`` (YYYY-MM) or before, in the order they do."""
+    return list(session.scalars(select(QuotaPolicy).where(QuotaPolicy.effective_month <= month)
+                                .order_by(QuotaPolicy.effective_month)))
+
+
+def policies(session: Session, *, year: int, month: int) -> dict[str, QuotaPolicy]:
+    """The version of each level's policy in force in the month (``in_force``)."""
+    return in_force(versions_until(session, label(year, month)), label(year, month))
 
 
 def _months_ahead(base: tuple[int, int], target: str) -> int:

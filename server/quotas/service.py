@@ -2,8 +2,8 @@
 behind them, the persons whose caregiver fell short, a caregiver's own month, who to remind.
 
 Every figure of a month comes from one place (``figures``): a closed month's record (MonthTotals,
-PersonMonth and AgreementMonth, written by the month close); the live month of a district from
-the scheduler's rollup while it is fresh; any other month counted at once from its rows
+PersonMonth and AgreementMonth, written by the month close); the live month of a district or a
+township from the scheduler's rollup while it is fresh; any other month counted at once from its rows
 (server/quotas/month.py) — the same rows the close writes, so the figures agree whichever way.
 """
 
@@ -45,7 +45,8 @@ from server.quotas.models import (
     QuotaPolicy,
 )
 from server.quotas.month import LEVELS, Month, month_rule
-from server.quotas.policy import applied_rules, policies, schedule  # noqa: F401  (schedule: the cadences, read by other rooms)
+from server.quotas.policy import applied_rules, in_force, policies, schedule  # noqa: F401  (schedule: read by other rooms)
+from server.quotas.policy import versions_until as policy_versions_until
 from server.timeutil import months_to
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
@@ -127,23 +128,22 @@ def _add(into: dict, counts) -> None:
 _T = MonthTotals.__table__
 
 
-def _stored(session: Session, place: Place, labels: list[str], *, closed: bool, children_for: set[str]) -> dict:
+def _stored(session: Session, place: Place, labels: list[str], *, closed: bool, children_for: set[str],
+            child_counts: tuple[str, ...]) -> dict:
     """MonthTotals rows of ``place`` for the months ``labels``, and of its children for those of
-    ``children_for``: month → (the place's counts, {child id: counts}, computed_at). Read as plain
-    rows (a district has a thousand and more townships)."""
-    of = _T.c.place_id == place.id
+    ``children_for`` (their ``child_counts``): month → (the place's counts, {child id: counts},
+    computed_at). Read as plain rows, all at once: a district has a thousand and more townships."""
+    own = select(_T.c.month, _T.c.computed_at, *(_T.c[k] for k in COUNTS)).where(
+        _T.c.month.in_(labels), _T.c.closed == closed, _T.c.place_id == place.id)
+    out: dict[str, tuple] = {month: (dict(zip(COUNTS, values)), {}, at)
+                             for month, at, *values in session.execute(own).all()}
     if children_for:
-        of = of | ((_T.c.parent_id == place.id) & _T.c.month.in_(sorted(children_for)))
-    stmt = select(_T.c.month, _T.c.place_id, _T.c.computed_at, *(_T.c[k] for k in COUNTS)).where(
-        _T.c.month.in_(labels), _T.c.closed == closed, of)
-    out: dict[str, tuple] = {}
-    for row in session.execute(stmt).mappings():
-        _, children, _ = out.setdefault(row["month"], (_zero(), {}, None))
-        counts = {k: row[k] for k in COUNTS}
-        if row["place_id"] == place.id:
-            out[row["month"]] = (counts, children, row["computed_at"])
-        else:
-            children[row["place_id"]] = counts
+        kids = select(_T.c.month, _T.c.place_id, *(_T.c[k] for k in child_counts)).where(
+            _T.c.month.in_(sorted(children_for)), _T.c.closed == closed, _T.c.parent_id == place.id)
+        for month, child, *values in session.execute(kids).all():
+            if month not in out:
+                out[month] = (_zero(), {}, None)
+            out[month][1][child] = dict(zip(child_counts, values))
     return out
 
 
@@ -159,9 +159,12 @@ def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
     under = _subtree(place)
     total, children = _zero(), {}
     start, end = m.bounds
+    # by the places' ids (a township's few dozen, through the alerts' place index), not a walk of the
+    # month's alerts of every place joined to theirs
     total["alerts"] = session.scalar(
-        select(func.count()).select_from(Alert).join(Place, Place.id == Alert.place_id)
-        .where(places.subtree_filter(place), Alert.created_at >= start, Alert.created_at < end))
+        select(func.count()).select_from(Alert)
+        .where(Alert.place_id.in_(select(Place.id).where(places.subtree_filter(place))),
+               Alert.created_at >= start, Alert.created_at < end))
     first = session.scalar(select(func.min(Person.enrolled_on)))
     if first is None or first > m.last or not session.scalar(
             select(sa.exists().where(roster.in_roster(m.first, m.last), under))):
@@ -176,19 +179,27 @@ def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
     return total, children
 
 
+# Whose live month is read from the scheduler's rollup while it is fresh: a district's and a
+# township's (a row a place, the same rows at both levels, so the two never disagree). A village's is
+# counted at the request, as its persons are listed: its headline and its rows come from one count.
+ROLLED_UP = ("district", "township")
+
+
 def figures(session: Session, *, place: Place, rules: list[Month], now: datetime,
-            children: bool = True) -> list[Figures]:
-    """The figures of ``place`` in each month of ``rules`` — and of its child places in the last of
-    them, the month a screen is about, when ``children``: a closed month's record; the live month
-    of a district from the rollup while it is fresh (ROLLUP_FRESH); every other month counted now."""
+            children: tuple[str, ...] | None = COUNTS) -> list[Figures]:
+    """The figures of ``place`` in each month of ``rules`` — and those named ``children`` of its
+    child places in the last of them, the month a screen is about: a closed month's record; the
+    live month of a district or a township from the rollup while it is fresh (ROLLUP_FRESH); every
+    other month counted now."""
     labels = [m.label for m in rules]
     focus = {labels[-1]} if children and labels else set()
+    wanted = children or ()
     closes = {c.month: c for c in session.scalars(select(MonthClose).where(MonthClose.month.in_(labels)))}
-    closed = (_stored(session, place, [lb for lb in labels if lb in closes], closed=True, children_for=focus)
-              if closes else {})
+    closed = (_stored(session, place, [lb for lb in labels if lb in closes], closed=True, children_for=focus,
+                      child_counts=wanted) if closes else {})
     live_label = f"{now.astimezone(rules[0].zone):%Y-%m}" if rules else None
-    rolled = (_stored(session, place, [live_label], closed=False, children_for=focus)
-              if place.level == "district" and live_label in labels and live_label not in closes else {})
+    rolled = (_stored(session, place, [live_label], closed=False, children_for=focus, child_counts=wanted)
+              if place.level in ROLLED_UP and live_label in labels and live_label not in closes else {})
     out = []
     for m in rules:
         if m.label in closes:
@@ -207,7 +218,7 @@ def figures(session: Session, *, place: Place, rules: list[Month], now: datetime
 
 def by_village(session: Session, *, place: Place, m: Month, now: datetime) -> tuple[Figures, dict[int, dict]]:
     """A month's figures of every village under ``place`` (village id → counts), as ``figures``
-    finds them (the record of a closed month, a fresh rollup of a district's live month, or counted
+    finds them (the record of a closed month, a fresh rollup of the live month, or counted
     now), with the month's Figures for what the table says of them."""
     f = figures(session, place=place, rules=[m], now=now)[0]
     if f.state == "live":
@@ -246,13 +257,19 @@ def _children(session: Session, place: Place) -> list[tuple]:
                            .order_by(Place.id)).all()
 
 
+SUMMARY_COUNTS = ("on_roster", "visited", *(f"{k}_{lv}" for lv in LEVELS for k in ("due", "met")), "excused")
+GROUP_COUNTS = tuple(f"{g}_{k}" for g in (*VISIT_RATE_GROUPS, "any") for k in ("total", "visited"))
+_GROUP_KEYS = tuple((g, f"{g}_total", f"{g}_visited") for g in (*VISIT_RATE_GROUPS, "any"))
+
+
 def summary(counts: dict) -> dict:
     """Counts as coverage shows them: persons on the roster (``active``), of them visited
     (月探访率), and the agreements judged (``agreements``: met or not), met (``quota_met``,
     照料服务履约) and 不计 (``excused``)."""
     return {"active": counts["on_roster"], "visited": counts["visited"],
-            "quota_met": sum(counts[f"met_{lv}"] for lv in LEVELS),
-            "agreements": sum(counts[f"due_{lv}"] for lv in LEVELS), "excused": counts["excused"]}
+            "quota_met": counts["met_self_care"] + counts["met_partly_disabled"] + counts["met_fully_disabled"],
+            "agreements": counts["due_self_care"] + counts["due_partly_disabled"] + counts["due_fully_disabled"],
+            "excused": counts["excused"]}
 
 
 def rules_of(session: Session, ym: list[tuple[int, int]], zone: ZoneInfo) -> list[Month]:
@@ -260,11 +277,12 @@ def rules_of(session: Session, ym: list[tuple[int, int]], zone: ZoneInfo) -> lis
     closes = {c.month: c for c in session.scalars(select(MonthClose).where(
         MonthClose.month.in_([f"{y:04d}-{m:02d}" for y, m in ym])))}
     volunteer = schedule(session).volunteer_visits_count
+    versions = policy_versions_until(session, max(f"{y:04d}-{m:02d}" for y, m in ym))  # one query for them all
     out = []
     for y, m in ym:
         close = closes.get(f"{y:04d}-{m:02d}")
-        out.append(month_rule(session, year=y, month=m, zone=zone, volunteer_visits=(
-            close.policy.get("volunteer_visits_count", volunteer) if close else volunteer)))
+        out.append(Month(y, m, zone, in_force(versions, f"{y:04d}-{m:02d}"),
+                         close.policy.get("volunteer_visits_count", volunteer) if close else volunteer))
     return out
 
 
@@ -293,9 +311,10 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
     place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     ym = months_to(year, month, trend_months)
     rules = rules_of(session, ym, zone)
-    found = figures(session, place=place, rules=rules, now=now)
+    found = figures(session, place=place, rules=rules, now=now, children=SUMMARY_COUNTS)
     this, m = found[-1], rules[-1]
-    children = [{"place_id": cid, "name": name, **summary(this.children.get(cid, _zero()))}
+    zero = _zero()
+    children = [{"place_id": cid, "name": name, **summary(this.children.get(cid, zero))}
                 for cid, name, _ in _children(session, place)]
     amended = amendments_count(session, place, m.label) if this.state == "closed" else 0
     return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(this, amendments=amended),
@@ -315,16 +334,14 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
     user = actor.user
     place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     m = rules_of(session, [(year, month)], zone)[0]
-    f = figures(session, place=place, rules=[m], now=now)[0]
+    f = figures(session, place=place, rules=[m], now=now, children=GROUP_COUNTS)[0]
 
-    def groups(counts: dict) -> dict:
-        out = {}
-        for g in (*VISIT_RATE_GROUPS, "any"):
-            total, seen = counts[f"{g}_total"], counts[f"{g}_visited"]
-            out[g] = {"total": total, "visited": seen, "rate": round(100 * seen / total, 1) if total else None}
-        return out
+    def groups(counts: dict) -> dict:  # a district's thousand townships: its keys made once, not per place
+        return {g: {"total": counts[t], "visited": counts[v],
+                    "rate": round(100 * counts[v] / counts[t], 1) if counts[t] else None} for g, t, v in _GROUP_KEYS}
 
-    children = [{"place_id": cid, "name": name, "level": level, "groups": groups(f.children.get(cid, _zero()))}
+    zero = _zero()
+    children = [{"place_id": cid, "name": name, "level": level, "groups": groups(f.children.get(cid, zero))}
                 for cid, name, level in _children(session, place)]
     amended = amendments_count(session, place, m.label) if f.state == "closed" else 0
     return {"place_id": place.id, "name": place.name, "level": place.level, **month_info(f, amendments=amended),

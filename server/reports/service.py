@@ -228,12 +228,12 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
 def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
               months: int = 12, now=None) -> dict:
     """The last 12 months under a place, for the staff dashboard: each month's roster, visited and
-    alerts raised (a closed month's record, a district's live month as counted last: one row a
+    alerts raised (a closed month's record, the live month as counted last: one row a
     month, not a district's alerts grouped at each request)."""
     now = now or clock.now()
     place = _scope(session, actor, place_id)
     ym = months_to(year, month, months)
-    found = quotas.figures(session, place=place, rules=quotas.rules_of(session, ym, zone), now=now, children=False)
+    found = quotas.figures(session, place=place, rules=quotas.rules_of(session, ym, zone), now=now, children=None)
     out = [{"month": f.month, "state": f.state, "closed_at": f.closed_at, "as_of": f.as_of,
             "active": f.total["on_roster"], "visited": f.total["visited"], "alerts": f.total["alerts"]}
            for f in found]
