@@ -104,12 +104,13 @@ def test_a_closed_month_on_coverage_says_so_and_its_rows_agree_with_the_headline
     login(page, "staff")
     page.click("a[href='#/coverage']")
     page.wait_for_selector("#coverage-total")
-    # this month first, live; October closed on 1 November (Shanghai), September before any close
+    # this month first, live; October closed on 1 November (Shanghai), and with it the months before it
+    # never closed (the close catches up a year)
     options = page.locator("#month-pick option")
     assert options.first.inner_text() == "本月（实时）"
     assert page.inner_text("#month-state") == "实时统计"
     assert page.inner_text("#month-pick option[value='2026-10']") == "2026年10月 · 已结算 11月1日"
-    assert page.inner_text("#month-pick option[value='2026-09']") == "2026年9月 · 未结算"
+    assert page.inner_text("#month-pick option[value='2026-09']") == "2026年9月 · 已结算 11月1日"
     assert options.count() == 13
     pick_month(page, "2026-10")
     assert page.evaluate("location.hash") == f"#/coverage/{site.township_id}_2026-10"
@@ -315,7 +316,7 @@ def test_the_report_centre_the_dashboard_and_the_rates_mark_a_closed_month(conte
     page.goto("/#/dashboard")
     page.wait_for_selector("#dashboard-now")
     labels = page.locator("svg.chart").first.locator("text").all_text_contents()
-    assert "10✓" in labels and "11" in labels and "9" in labels
+    assert "10✓" in labels and "11" in labels and "9✓" in labels
     assert page.inner_text("#dashboard-closed").startswith("✓ 已结算")
     assert page.inner_text("#dashboard-now").startswith("本月：")
     shot(page, "months-10-dashboard")
