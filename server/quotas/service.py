@@ -111,6 +111,7 @@ class Figures:
     children: dict = field(default_factory=dict)
     closed_at: datetime | None = None
     as_of: datetime | None = None
+    villages: dict | None = None  # the villages' counts, when counted at the request
 
 
 COUNTS = (*TOTAL_COUNTS, "alerts")  # a place's figures: the month's rows summed, and the alerts raised
@@ -152,12 +153,13 @@ def _subtree(place: Place):
     return Person.village_id.in_(select(Place.id).where(places.subtree_filter(place)))
 
 
-def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
-    """A month's figures of ``place`` and its children, counted from its rows at once — none without
-    asking further when nobody was on the month's roster (a month before the first 纳入日期: one
-    probe of the enrolment index; or nobody under the place), not a district's agreements grouped."""
+def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict, dict]:
+    """A month's figures of ``place``, of its children and of its villages, counted from its rows at
+    once — none without asking further when nobody was on the month's roster (a month before the
+    first 纳入日期: one probe of the enrolment index; or nobody under the place), not a district's
+    agreements grouped."""
     under = _subtree(place)
-    total, children = _zero(), {}
+    total, children, villages = _zero(), {}, {}
     start, end = m.bounds
     # by the places' ids (a township's few dozen, through the alerts' place index), not a walk of the
     # month's alerts of every place joined to theirs
@@ -168,15 +170,16 @@ def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict]:
     first = session.scalar(select(func.min(Person.enrolled_on)))
     if first is None or first > m.last or not session.scalar(
             select(sa.exists().where(roster.in_roster(m.first, m.last), under))):
-        return total, children
+        return total, children, villages
     rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
                                  months.agreement_rows(m, persons=under).subquery())
     for row in session.execute(rows).mappings():
         _add(total, row)
+        villages[row["village_id"]] = {k: row[k] for k in TOTAL_COUNTS}
         child = {"district": row["parent_id"], "township": row["village_id"]}.get(place.level)
         if child is not None:
             _add(children.setdefault(child, _zero()), row)
-    return total, children
+    return total, children, villages
 
 
 # Whose live month is read from the scheduler's rollup while it is fresh: a district's and a
@@ -211,8 +214,8 @@ def figures(session: Session, *, place: Place, rules: list[Month], now: datetime
         if stored is not None and stored[2] is not None and now - stored[2] <= ROLLUP_FRESH:
             out.append(Figures(m.label, "rollup", stored[0], stored[1], as_of=stored[2]))
             continue
-        total, kids = _counted_now(session, place, m)
-        out.append(Figures(m.label, "live", total, kids, as_of=now))
+        total, kids, villages = _counted_now(session, place, m)
+        out.append(Figures(m.label, "live", total, kids, as_of=now, villages=villages))
     return out
 
 
@@ -220,12 +223,9 @@ def by_village(session: Session, *, place: Place, m: Month, now: datetime) -> tu
     """A month's figures of every village under ``place`` (village id → counts), as ``figures``
     finds them (the record of a closed month, a fresh rollup of the live month, or counted
     now), with the month's Figures for what the table says of them."""
-    f = figures(session, place=place, rules=[m], now=now)[0]
+    f = figures(session, place=place, rules=[m], now=now, children=None)[0]
     if f.state == "live":
-        under = _subtree(place)
-        rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
-                                     months.agreement_rows(m, persons=under).subquery())
-        return f, {r["village_id"]: dict(r) for r in session.execute(rows).mappings()}
+        return f, f.villages
     village = sa.orm.aliased(Place)
     rows = session.execute(select(_T.c.place_id, *(_T.c[k] for k in TOTAL_COUNTS))
                            .join(village, village.id == _T.c.place_id)
