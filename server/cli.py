@@ -150,22 +150,19 @@ def demo(scale, seed):
         logins = demo_data.load(session, hasher=current_app.extensions["zhaoying.hasher"], seed=seed)
         session.commit()
     if logins:
-        # the demo's visits go back two months: those months are closed, as the scheduler would have
-        # closed them on their 1st (jobs.month_close), so their reports read what the close wrote
+        # the demo's visits go back a year: the months before this one are closed, as the scheduler would
+        # have closed them on their 1st (jobs.month_close closes last month and catches up the eleven
+        # before it), so their reports read what the close wrote
         from datetime import datetime
 
         from server import clock
         from server.jobs import run
         from server.settings import current as current_settings
-        from server.timeutil import month_before
 
         settings = current_settings()
         local = clock.now().astimezone(settings.zone)
-        for back in (2, 1):
-            y, m = local.year, local.month
-            for _ in range(back - 1):
-                y, m = month_before(y, m)
-            run("month_close", database(), at=datetime(y, m, 1, 0, 30, tzinfo=settings.zone), settings=settings)
+        run("month_close", database(), at=datetime(local.year, local.month, 1, 0, 30, tzinfo=settings.zone),
+            settings=settings)
         click.echo("demo data loaded. Logins (password for all: %s):" % demo_data.DEMO_PASSWORD)
         for role, username, name in logins:
             click.echo(f"  {role:<16} {username:<14} {name}")

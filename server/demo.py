@@ -217,11 +217,15 @@ DEMO_SERVICES = {"self_care": ["home_cleaning", "personal_hygiene", "regular_mea
                  "fully_disabled": ["help_eating", "medication", "dressing", "washing", "toileting"]}
 
 
+HISTORY_MONTHS = 13  # a year of visits and the live month: every month the month picker offers
+
+
 def _visit_history(session: Session, rng: random.Random, *, now) -> None:
-    """About three months of visits up to now: most people visited about as often as their quota
-    asks, some less, a few not at all this month; most verified, some with exceptions."""
+    """A year of visits up to now: most people visited about as often as their quota asks, some
+    less, a few not at all this month; most verified, some with exceptions."""
     from zoneinfo import ZoneInfo
 
+    from server.timeutil import month_before
     from server.visits.models import Visit
 
     zone = ZoneInfo("Asia/Shanghai")
@@ -234,9 +238,11 @@ def _visit_history(session: Session, rng: random.Random, *, now) -> None:
     visits = []
     for person_id, level, lat, lon, agreement_id, caregiver_id in rows:
         neglected = rng.random() < 0.08
-        for back in (2, 1, 0):
-            month_start = (local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-                           - timedelta(days=28 * back)).replace(day=1)
+        for back in range(HISTORY_MONTHS - 1, -1, -1):
+            y, m = local_now.year, local_now.month
+            for _ in range(back):
+                y, m = month_before(y, m)
+            month_start = local_now.replace(year=y, month=m, day=1, hour=0, minute=0, second=0, microsecond=0)
             span = (local_now - month_start).days if back == 0 else 28
             if span < 1:
                 continue
