@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-import sqlalchemy.orm  # noqa: F401  (sa.orm.aliased)
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from server.db import day_count, earlier_day, later_day
 from server.people.models import Absence, Person, PersonExit
@@ -27,7 +27,7 @@ def _day(value):
 
 def in_roster(first: date, last: date):
     """A clause over Person: on the home-care roster on one day at least of [first, last]."""
-    left = sa.orm.aliased(PersonExit)  # its own: a query joined to PersonExit already must not correlate it
+    left = aliased(PersonExit)  # its own: a query joined to PersonExit already must not correlate it
     exited_from = sa.exists().where(left.person_id == Person.id, left.exited_on >= first)
     return ((Person.support_mode == "decentralised") & (Person.enrolled_on <= last)
             & ((Person.status == "active") | exited_from))

@@ -43,7 +43,16 @@ from server.quotas.models import (
     MonthTotals,
     PersonMonth,
 )
-from server.quotas.month import AGREEMENT_COLUMNS, PERSON_COLUMNS, Month, agreement_rows, month_rule, person_rows, village_totals
+from server.quotas.month import (
+    AGREEMENT_COLUMNS,
+    PERSON_COLUMNS,
+    Month,
+    agreement_rows,
+    counted_villages,
+    month_rule,
+    person_rows,
+    village_totals,
+)
 from server.timeutil import month_before
 
 # The live month's rollup runs this often (server/jobs.py); its figures are taken as current for
@@ -307,7 +316,7 @@ def rollup(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
     without_jit(session)
     session.execute(sa.delete(MonthTotals).where(MonthTotals.month == m.label, ~MonthTotals.closed))
     _write_totals(session, m=m, closed=False, at=now,
-                  villages=village_totals(person_rows(m).subquery(), agreement_rows(m).subquery()))
+                  villages=counted_villages(m))
     places = session.scalar(select(func.count()).select_from(MonthTotals).where(MonthTotals.month == m.label))
     return {"month": m.label, "places": places}
 

@@ -111,16 +111,12 @@ class PersonMonth(SQLModel, table=True):
     amended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-# 照料服务履约 of an agreement in a month (seed 002 item 5, seed 000 item 7): met, not met, or
-# 不计 — the person was away (or off the roster) every day the agreement ran in the month.
-FULFILMENTS = ("met", "not_met", "excused")
-
-
 class AgreementMonth(SQLModel, table=True):
     """An agreement's month, written by the month close for every care agreement that ran in it
     (server/quotas/month.py agreement_rows): the caregiver's own counted 探访 against the quota
     prorated over the days the agreement ran while the person was on the roster and at home
-    (``days_due``), and its 履约 (FULFILMENTS) — the basis of the care subsidy. ``home``,
+    (``days_due``), and its 履约 (``fulfilment``: met, not_met, or excused — 不计, the person away or off
+    the roster every day the agreement ran) — the basis of the care subsidy. ``home``,
     ``phone_video``, ``remote``: the caregiver's verified visits of each mode group, of which the
     policy counts ``counted``; ``flagged``: their visits of the month waiting for review or rejected."""
 
@@ -210,14 +206,10 @@ class MonthClose(SQLModel, table=True):
     agreements: int
 
 
-# Why a closed month was closed again for one person (MonthAmendment.reason).
-AMENDMENT_REASONS = ("review", "absence", "visit", "volunteer_activity")
-
-
 class MonthAmendment(SQLModel, table=True):
     """A closed month closed again for one person (更正): a review decided after the close, a
     stay away recorded late, a late visit accepted, a volunteer activity logged late. Who
-    (``by``), when (``at``), why (``reason`` and ``ref``: the visit, absence or activity), and what
+    (``by``), when (``at``), why (``reason``: review, absence, visit or volunteer_activity; ``ref``: the visit, stay or activity), and what
     changed (``detail``: the person's and the agreements' figures before and after)."""
 
     id: int | None = Field(default=None, primary_key=True)

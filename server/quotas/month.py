@@ -87,11 +87,6 @@ def month_rule(session: Session, *, year: int, month: int, zone: ZoneInfo,
     return Month(year, month, zone, policies.policies(session, year=year, month=month), volunteer_visits)
 
 
-def parse(label: str) -> tuple[int, int]:
-    year, month = label.split("-")
-    return int(year), int(month)
-
-
 # --- the two measures ---------------------------------------------------------------------------------
 
 
@@ -314,6 +309,13 @@ AGREEMENT_COLUMNS = ("agreement_id", "person_id", "caregiver_id", "village_id", 
 
 
 # --- sums by place ---------------------------------------------------------------------------------------
+
+
+def counted_villages(m: Month, *, persons=None) -> sa.Select:
+    """The month's figures by village counted from its rows now (village_totals over person_rows
+    and agreement_rows): what the live month's rollup writes and a request counts. ``persons``: a
+    clause over Person narrowing whom."""
+    return village_totals(person_rows(m, persons=persons).subquery(), agreement_rows(m, persons=persons).subquery())
 
 
 def village_totals(persons: FromClause, agreements: FromClause) -> sa.Select:

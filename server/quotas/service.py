@@ -171,8 +171,7 @@ def _counted_now(session: Session, place: Place, m: Month) -> tuple[dict, dict, 
     if first is None or first > m.last or not session.scalar(
             select(sa.exists().where(roster.in_roster(m.first, m.last), under))):
         return total, children, villages
-    rows = months.village_totals(months.person_rows(m, persons=under).subquery(),
-                                 months.agreement_rows(m, persons=under).subquery())
+    rows = months.counted_villages(m, persons=under)
     for row in session.execute(rows).mappings():
         _add(total, row)
         villages[row["village_id"]] = {k: row[k] for k in TOTAL_COUNTS}
