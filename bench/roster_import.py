@@ -156,21 +156,23 @@ def floor(n: int, data: list[dict]) -> float:
     for start in range(0, n, 500):
         batch = data[start:start + 500]
         with engine.begin() as conn:
-            pids = conn.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True), [
+            # ids matched by a unique column: asking for RETURNING in parameter order makes SQLite
+            # insert a row per statement
+            pids = dict(conn.execute(insert(Person).returning(Person.id_number, Person.id), [
                 {"name": r["name"], "sex": "M" if r["sex"] == "男" else "F", "birth_date": r["birth_date"],
                  "id_number": r["id_number"], "support_mode": "decentralised",
                  "self_care_level": levels[r["self_care_level"]], "risk_flags": [], "status": "active",
                  "village_id": villages[r["village"]], "address": r["address"], "created_at": now, "updated_at": now}
-                for r in batch]).scalars().all()
-            uids = conn.execute(insert(User).returning(User.id, sort_by_parameter_order=True), [
+                for r in batch]).all())
+            uids = dict(conn.execute(insert(User).returning(User.username, User.id), [
                 {"username": r["caregiver_phone"], "password_hash": password_hash, "role": "caregiver",
                  "display_name": r["caregiver_name"], "phone": r["caregiver_phone"], "place_id": villages[r["village"]],
                  "is_active": True, "must_change_password": True, "failed_logins": 0, "created_at": now}
-                for r in batch]).scalars().all()
+                for r in batch]).all())
             conn.execute(insert(CareAgreement), [
-                {"person_id": p, "caregiver_id": u, "relation": "relative", "signed_on": r["signed_on"],
-                 "start_on": r["signed_on"], "status": "active", "created_at": now}
-                for p, u, r in zip(pids, uids, batch)])
+                {"person_id": pids[r["id_number"]], "caregiver_id": uids[r["caregiver_phone"]], "relation": "relative",
+                 "signed_on": r["signed_on"], "start_on": r["signed_on"], "status": "active", "created_at": now}
+                for r in batch])
     elapsed = time.perf_counter() - t
     engine.dispose()
     drop()

@@ -219,8 +219,9 @@ def import_roster(file, township, kind, do_apply, as_json, username):
         actor = Actor(user=user, address="cli")
         today = clock.today(settings.zone)
         try:
-            plan = imports.plan_import(session, township=town, kind=kind, data=data, filename=file,
-                                       settings=settings.imports, today=today, actor=actor)
+            plan, _records = imports.plan_import(session, township=town, kind=kind, data=data, filename=file,
+                                                 settings=settings.imports, today=today, actor=actor,
+                                                 mapping=imports.mapping_for(session, township=town, kind=kind))
         except ServiceError as exc:
             raise click.ClickException(exc.payload()[0]["message"]) from None
         counts = plan.counts()

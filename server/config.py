@@ -134,6 +134,14 @@ def secret_key_file(env: dict | None = None) -> Path:
     return instance_dir(env) / "secret_key"
 
 
+def _public_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not value.startswith(("https://", "http://")):
+        raise ConfigError(f"PUBLIC_URL must be an http(s) URL, got {value!r}")
+    return value.rstrip("/") + "/"
+
+
 def load_settings(env: dict | None = None) -> dict:
     """Build the app's settings from environment variables (or a given mapping)."""
     env = dict(os.environ if env is None else env)
@@ -162,6 +170,9 @@ def load_settings(env: dict | None = None) -> dict:
         "LOGIN_IP_MAX_FAILURES": _int(env, "LOGIN_IP_MAX_FAILURES", 20, minimum=1),
         "LOGIN_IP_WINDOW_MINUTES": _int(env, "LOGIN_IP_WINDOW_MINUTES", 15, minimum=1),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        # the app's address as staff hand it out (the QR code on the printed logins sheet); unset:
+        # the address the request came to
+        "PUBLIC_URL": _public_url(env.get("PUBLIC_URL")),
         # /api/docs and /api/openapi.json for anyone; otherwise a staff or admin bearer token
         "API_DOCS_PUBLIC": _bool(env, "API_DOCS_PUBLIC", False),
         # Visit verification thresholds (README "Visit verification").

@@ -222,6 +222,27 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: l
 PERSON_SEARCH = "person_search"
 
 
+def insert_models(session: Session, model, rows: list[dict], *, key: str) -> list[int]:
+    """Insert ``rows`` of a table model in one statement (executemany) and return their ids in
+    order: each row as the model would store it one by one — its defaults (one blank instance's:
+    ``clock.now()`` for the batch, the empty lists, the statuses) for what the row leaves out.
+    ``key``: a column unique among the rows, by which the ids returned are matched to them (asking
+    the database for their order instead makes SQLite insert one row per statement). Building a
+    model object per row would cost ~0.3 ms each; this is what a roster import needs."""
+    if not rows:
+        return []
+    blank = model()
+    columns = [c.key for c in model.__table__.columns if c.key != "id"]
+    # one set of keys for every row (executemany): the model's defaults, and NULL for a column
+    # some rows name and others leave out; a column none names and no default sets stays out (NULL)
+    defaults = {k: None for row in rows for k in row}
+    defaults.update({c: v for c in columns if (v := getattr(blank, c)) is not None})
+    table = model.__table__
+    stmt = table.insert().returning(table.c[key], table.c.id)
+    ids = dict(session.connection().execute(stmt, [{**defaults, **row} for row in rows]).all())
+    return [ids[row[key]] for row in rows]
+
+
 def derived_table(name: str) -> bool:
     """Whether a table found in the database is one of SQLite's full-text tables (PERSON_SEARCH and
     its shadows): left out of the models' comparison and of a backup's count of rows."""

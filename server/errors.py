@@ -196,16 +196,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "push_endpoint_refused": ("推送地址不被接受：必须是已知推送服务的 https 地址",
                               "Push endpoint refused: it must be an https address of a known push service"),
     "import_not_spreadsheet": (
-        "文件不是可读取的电子表格，请上传 .xlsx 或 .csv 文件",
-        "The file is not a readable spreadsheet; upload an .xlsx or .csv file",
+        "文件不是可读取的电子表格，请上传 .xlsx、.xls 或 .csv 文件",
+        "The file is not a readable spreadsheet; upload an .xlsx, .xls or .csv file",
     ),
     "import_macro": (
-        "文件含有宏（.xlsm），已拒收；请在 Excel 中另存为不含宏的 .xlsx 再上传",
-        "The workbook contains macros (.xlsm) and was refused; save it as a plain .xlsx",
+        "文件含有宏，已拒收；请在 Excel 或 WPS 中另存为不含宏的 .xlsx 再上传",
+        "The workbook contains macros and was refused; save it as a plain .xlsx",
     ),
     "import_encrypted": (
-        "文件已加密（设了密码）或是旧版 .xls 格式；请去掉密码并另存为 .xlsx 再上传",
-        "The workbook is encrypted or a legacy .xls file; remove the password and save it as .xlsx",
+        "文件已加密（设了打开密码）；请在 Excel 或 WPS 中去掉密码后再上传",
+        "The workbook is encrypted (it has a password to open); remove the password and upload it again",
     ),
     "import_zip_bomb": (
         "文件解压后过大，已拒收",
@@ -238,7 +238,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "month_not_found": ("该月份格式有误，请选择年月", "Choose a month as YYYY-MM"),
     "enrolled_in_future": ("纳入日期不能晚于今天", "The enrolment date cannot be in the future"),
     "enrolled_after_exit": ("纳入日期不能晚于退出日期", "The enrolment date cannot be after the exit"),
-    "import_missing_columns": ("缺少必需的列：{columns}", "Required columns are missing: {columns}"),
+    "import_mapping_invalid": ("列的对应有误：{problems}", "The column mapping is invalid: {problems}"),
     "import_township_required": ("请选择要导入的乡镇（place_id）", "Choose the township to import into (place_id)"),
     "import_not_township": ("只能按乡镇导入", "Imports are made for a township"),
     "import_not_found": ("找不到该导入记录", "Import not found"),

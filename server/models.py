@@ -19,7 +19,7 @@ from server.homeservices.models import (
     ServiceRate,
     ServiceRecord,
 )
-from server.imports.models import ImportJob
+from server.imports.models import ImportJob, ImportMapping
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
 from server.pairing.models import (
     Cadre,
@@ -78,6 +78,7 @@ __all__ = [
     "FieldReport",
     "Relief",
     "ImportJob",
+    "ImportMapping",
     "LoginFailure",
     "Person",
     "PersonExit",

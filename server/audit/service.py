@@ -44,6 +44,32 @@ def record(
     )
 
 
+def record_many(session: Session, *, actor: Actor | None, entries: list[dict]) -> None:
+    """``record`` for a batch of changes in one statement (executemany): each entry has action,
+    entity, entity_id and, where they apply, person_id and detail."""
+    if not entries:
+        return
+    at = clock.now()
+    base = {"at": at, "user_id": actor.user.id if actor else None, "address": actor.address if actor else None,
+            "person_id": None, "detail": None}
+    session.connection().execute(_INSERT, [{**base, **e} for e in entries])
+
+
+def record_selected(session: Session, *, actor: Actor | None, action: str, entity: str, rows) -> None:
+    """``record`` for a batch of changes in one INSERT … SELECT: ``rows`` is a select of three
+    columns, the entity's id, the person's id (or NULL) and the detail (a JSON object built in the
+    database, db.json_object, or NULL), one row per change."""
+    table = AuditLog.__table__
+    changed = rows.subquery()
+    session.execute(table.insert().from_select(
+        ["at", "user_id", "address", "action", "entity", "entity_id", "person_id", "detail"],
+        select(sa.literal(clock.now(), type_=table.c.at.type),
+               sa.literal(actor.user.id if actor else None, type_=sa.Integer),
+               sa.literal(actor.address if actor else None, type_=table.c.address.type),
+               sa.literal(action, type_=table.c.action.type), sa.literal(entity, type_=table.c.entity.type),
+               *changed.c)))
+
+
 def record_person_reads(session: Session, *, actor: Actor, person_ids: Iterable[int], action: str) -> None:
     """One row per person shown, so a person's own trail lists every list that showed them.
 

@@ -37,7 +37,7 @@ from server.auth.roles import (
     is_district_admin,
     is_staff,
 )
-from server.db import on_postgresql
+from server.db import insert_models, on_postgresql
 from server.errors import ServiceError, message
 from server.paging import Page, select_page, split
 from server.places.models import Place, subtree_filter
@@ -339,10 +339,15 @@ def reset_password(
     return user, password
 
 
+def one_time_password() -> str:
+    """8 digits, easy to type on a phone keypad, from the system's CSPRNG."""
+    return f"{secrets.randbelow(10 ** 8):08d}"
+
+
 def issue_one_time_password(session: Session, *, user: User, hasher: PasswordHasher) -> str:
     """Give ``user`` a fresh one-time password (8 digits, easy to type on a phone keypad): only its
     hash is stored, and ``must_change_password`` is set. The clear password is returned once."""
-    password = "".join(secrets.choice("0123456789") for _ in range(8))
+    password = one_time_password()
     user.password_hash = hasher.hash(password)
     user.must_change_password = True
     session.add(user)
@@ -388,6 +393,40 @@ def list_users(session: Session, *, user: User, role: str | None = None, place_i
         place = managed_place(session, user, place_id)
         stmt = stmt.where(User.place_id.in_(select(Place.id).where(subtree_filter(place))))
     return split(list(session.scalars(select_page(stmt, page, order=[User.id]))), page, lambda u: (u.id,))
+
+
+def create_logins(session: Session, *, creator: User, hasher: PasswordHasher, role: str,
+                  logins: list[dict]) -> list[tuple[int, str]]:
+    """``create_user`` + ``issue_one_time_password`` for a batch (a roster's new caregivers): each
+    login is {username, display_name, place_id, phone}; the same rules, checked for the batch at
+    once, and one INSERT. Returns (user id, the one-time password, shown once) in order."""
+    if not logins:
+        return []
+    if role not in GRANTABLE_ROLES.get(creator.role, ()):
+        raise ServiceError(403, "role_not_grantable")
+    if role == VOLUNTEER:
+        raise ServiceError(422, "validation", errors={"role": ["volunteers join a team one by one (create_user)"]})
+    wanted = sorted({spec["place_id"] for spec in logins})
+    found = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(wanted)))}
+    for place_id in wanted:
+        place = found.get(place_id)
+        if place is None:
+            raise ServiceError(404, "place_not_found")
+        require_manages(session, creator, place)
+        if place.level not in HOME_LEVELS[role]:
+            raise ServiceError(
+                422, "validation", errors={"place_id": [f"a {role} belongs to a {' or '.join(HOME_LEVELS[role])}"]}
+            )
+    names = [spec["username"] for spec in logins]
+    if len(set(names)) != len(names) or session.scalar(
+            select(User.id).where(User.username.in_(names)).limit(1)) is not None:
+        raise ServiceError(409, "username_taken")
+    passwords = [one_time_password() for _ in logins]
+    ids = insert_models(session, User, [
+        {"username": spec["username"], "password_hash": hasher.hash(password), "role": role,
+         "display_name": spec["display_name"], "phone": spec.get("phone"), "place_id": spec["place_id"],
+         "must_change_password": True} for spec, password in zip(logins, passwords)], key="username")
+    return list(zip(ids, passwords))
 
 
 def create_user(

@@ -15,6 +15,7 @@ from server.auth import policy, roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.care.models import CareAgreement, CareHome
+from server.db import insert_models, json_object
 from server.errors import ServiceError
 from server.messages import text
 from server.paging import Page, select_page, split
@@ -75,6 +76,51 @@ def create_agreement(session: Session, *, actor: Actor, person_id: int, caregive
     audit.record(session, actor=actor, action="create", entity="agreement", entity_id=agreement.id, person_id=person.id,
                  detail={"caregiver_id": caregiver.id})
     return agreement
+
+
+def sign_agreements(session: Session, *, actor: Actor, today: date, agreements: list[dict]) -> list[int]:
+    """``create_agreement`` for a batch (a roster import): each is {person_id, caregiver_id,
+    relation, signed_on, start_on}; the same rules, checked for the batch at once, and one INSERT."""
+    if not agreements:
+        return []
+    person_ids = [a["person_id"] for a in agreements]
+    persons = {row.id: row for row in session.execute(
+        select(Person.id, Person.status, Person.support_mode, Person.village_id).where(Person.id.in_(person_ids)))}
+    if len(persons) != len(set(person_ids)):
+        raise ServiceError(404, "person_not_found")
+    caregiver_ids = {a["caregiver_id"] for a in agreements}
+    caregivers = {row.id: row for row in session.execute(
+        select(User.id, User.role, User.is_active, User.place_id).where(User.id.in_(caregiver_ids)))}
+    if len(caregivers) != len(caregiver_ids):
+        raise ServiceError(404, "caregiver_not_found")
+    for person in persons.values():
+        if person.status != "active" or person.support_mode != "decentralised":
+            raise ServiceError(409, "person_not_active")
+    for caregiver in caregivers.values():
+        if caregiver.role != roles.CAREGIVER or not caregiver.is_active:
+            raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
+    villages = {p.village_id for p in persons.values()}
+    homes = {u.place_id for u in caregivers.values()}
+    for place in session.scalars(select(Place).where(Place.id.in_(villages | homes))):
+        if not policy.manages_place(session, actor.user, place):
+            raise ServiceError(403, "person_out_of_scope" if place.id in villages else "user_out_of_scope")
+    if any(a["signed_on"] > today for a in agreements):
+        raise ServiceError(422, "date_in_future", errors={"signed_on": ["cannot be in the future"]})
+    if len(set(person_ids)) != len(person_ids) or session.scalar(select(CareAgreement.id).where(
+            CareAgreement.person_id.in_(person_ids), CareAgreement.status == "active").limit(1)):
+        raise ServiceError(409, "agreement_exists")
+    try:
+        with session.begin_nested():
+            ids = insert_models(session, CareAgreement, [
+                {"person_id": a["person_id"], "caregiver_id": a["caregiver_id"], "relation": a["relation"],
+                 "signed_on": a["signed_on"], "start_on": a["start_on"], "created_by": actor.user.id}
+                for a in agreements], key="person_id")
+    except IntegrityError:
+        raise ServiceError(409, "agreement_exists") from None
+    audit.record_selected(session, actor=actor, action="create", entity="agreement", rows=select(
+        CareAgreement.id, CareAgreement.person_id, json_object(caregiver_id=CareAgreement.caregiver_id))
+        .where(CareAgreement.id.in_(ids)))
+    return ids
 
 
 def end_agreement(session: Session, *, actor: Actor, agreement_id: int, today: date, end_on: date | None = None,

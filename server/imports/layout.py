@@ -121,6 +121,70 @@ def header_map(kind: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class Meaning:
+    """A header read by what it says rather than by its exact words: ``words`` found in it (and
+    none of ``unless``) mean ``key``; ``beside`` names columns one of which the file must also have
+    (关系 is the caregiver's relation only in a roster that names a caregiver)."""
+
+    key: str
+    words: str  # a regular expression searched in the normalised header
+    unless: str = ""
+    beside: tuple[str, ...] = ()
+
+
+_CAREGIVER = "照料|监护|护理人|服务人"
+MEANINGS: dict[str, tuple[Meaning, ...]] = {
+    "persons": (
+        Meaning("id_number", r"身份证|证件号|身份号码", unless=_CAREGIVER),
+        Meaning("caregiver_phone", r"(照料|监护|护理|服务)人?.*(电话|手机|联系)"),
+        Meaning("caregiver_name", r"(照料|监护|护理|服务)人", unless=r"电话|手机|联系|关系|身份证|日期|时间"),
+        Meaning("relation", r"关系", beside=("caregiver_name", "caregiver_phone")),
+        Meaning("birth_date", r"出生"),
+        Meaning("sex", r"性别"),
+        Meaning("self_care_level", r"自理|失能|护理(等级|级别|程度)"),
+        Meaning("enrolled_on", r"(纳入|认定|审批|批准|入册).*(日期|时间|年月)"),
+        Meaning("signed_on", r"(签订|签约|协议).*(日期|时间|年月)"),
+        Meaning("address", r"住址|地址|住所|居住地"),
+        Meaning("support_mode", r"供养(方式|形式|类型)"),
+        Meaning("dibao_class", r"低保.*(类|档|级)"),
+        Meaning("assistance_category", r"(救助|保障|人员|对象|困难).*类(别|型)", unless=r"特殊困难|情形"),
+        Meaning("risk_flags", r"困难(情形|类型|情况)|特殊(情形|困难)"),
+        Meaning("village", r"村|社区|居委", unless=r"组|电话|地址|住址"),
+        Meaning("name", r"姓名|名字", unless=_CAREGIVER + r"|干部|志愿"),
+    ),
+    "volunteers": (
+        Meaning("phone", r"电话|手机|联系方式"),
+        Meaning("team", r"服务队|队伍|队名|所属队"),
+        Meaning("place", r"村|社区|乡镇|镇街|街道|所在地"),
+        Meaning("name", r"姓名|名字"),
+    ),
+    "pairings": (
+        Meaning("cadre_phone", r"(干部|帮扶人|帮扶责任人).*(电话|手机)"),
+        Meaning("id_number", r"身份证|证件号|身份号码"),
+        Meaning("rank", r"职级|级别|职务"),
+        Meaning("unit", r"单位|部门"),
+        Meaning("cadre_name", r"干部|帮扶人|帮扶责任人", unless=r"电话|手机"),
+        Meaning("name", r"对象|群众|姓名"),
+    ),
+}
+
+
+def by_meaning(kind: str, header: str, beside: set[str]) -> str | None:
+    """The column a normalised header means, by the words in it; None when nothing fits.
+    ``beside``: the columns the file's header row names besides this one."""
+    for m in MEANINGS[kind]:
+        if re.search(m.words, header) and not (m.unless and re.search(m.unless, header)) and (
+                not m.beside or beside & set(m.beside)):
+            return m.key
+    return None
+
+
+def fields(kind: str) -> list[dict]:
+    """The columns a file's column may be read as, for the screen that maps them."""
+    return [{"key": c.key, "header": c.header, "required": c.required} for c in COLUMNS[kind]]
+
+
 # Coded values: what people write → code.
 SEXES = {"男": "M", "女": "F", "M": "M", "F": "F", "男性": "M", "女性": "F"}
 LEVELS = {

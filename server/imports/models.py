@@ -40,3 +40,19 @@ class ImportJob(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     # rows of the file written so far by an apply, committed with each batch: the app polls it
     rows_done: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class ImportMapping(SQLModel, table=True):
+    """How a township's files name a column the layout does not list: staff mapped it on screen once
+    (the file's header → a column of the layout, or "" to leave it unread), and the township's next
+    file is read the same way."""
+
+    __table_args__ = (sa.UniqueConstraint("township_id", "kind", "header"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    township_id: int = Field(foreign_key="place.id")
+    kind: str = Field(max_length=20)
+    header: str = Field(max_length=100)  # normalised (layout.header_key)
+    field: str = Field(max_length=30)  # a column key of the kind's layout, or "": not read
+    updated_by: int = Field(foreign_key="app_user.id")
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -1,9 +1,15 @@
 """Reading the spreadsheets people really have: pure functions, no Flask, no database.
 
-XLSX through openpyxl in read-only mode (rows are streamed, memory stays bounded); CSV in the
-encoding it was saved in (GB18030/GBK from Excel on Chinese Windows, UTF-8 with or without a
-BOM, UTF-16 "Unicode text"). A file that is not a plain spreadsheet is refused before it is
-parsed: macro-enabled or encrypted workbooks, zip bombs, too many bytes or rows.
+XLSX and old Excel (.xls, Excel 97–2003, what WPS and many offices still save) through calamine
+(python-calamine: Rust, ~15× openpyxl on a township's roster); an XLSX that holds formulas through
+openpyxl, which tells a formula cell from a value so the cell can be refused. CSV in the encoding
+it was saved in (GB18030/GBK from Excel on Chinese Windows, UTF-8 with or without a BOM, UTF-16
+"Unicode text"). A file that is not a plain spreadsheet is refused before it is parsed:
+macro-enabled or encrypted workbooks, zip bombs, too many bytes or rows.
+
+The header is found among the first rows and each of its columns is read as a field: by the
+township's own mapping (staff chose it on screen), by its exact name or a listed variant, or by
+what it says (layout.MEANINGS); the others are reported as not understood (未识别).
 """
 
 from __future__ import annotations
@@ -19,14 +25,17 @@ from typing import Iterator
 from server.errors import ServiceError
 from server.imports import layout
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: encrypted OOXML, or a legacy .xls
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: a legacy .xls, or an encrypted OOXML
+# names of streams in a CFB directory (UTF-16LE): an encrypted OOXML package, a VBA project
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_VBA = "_VBA_PROJECT".encode("utf-16-le")
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_RATIO = 200  # an XLSX compresses ~5–30×; a bomb ~1000×
 HEADER_SEARCH_ROWS = 10
 BLANKS = {"", "-", "—", "——", "/", "无", "空"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     value: object  # str, int, float, datetime, bool or None
     formula: bool = False
@@ -39,17 +48,29 @@ class Sheet:
     headers: dict[str, str]  # column key → the header as written in the file
     rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)
     unknown_headers: list[str] = field(default_factory=list)
+    # how each column of the header row was read: {column (A, B, …), header, field (None: 未识别),
+    # by (mapping | name | meaning | duplicate | None)}
+    columns: list[dict] = field(default_factory=list)
+    header_row: int = 0
+    missing: list[str] = field(default_factory=list)  # required column keys the file has none of
+
+
+_EMPTY = Cell(None)  # every empty cell of a calamine sheet (never changed)
 
 
 def sniff(data: bytes, filename: str | None, *, max_bytes: int) -> str:
-    """'xlsx' or 'csv', or a ServiceError saying why the file is refused."""
+    """'xlsx', 'xls' or 'csv', or a ServiceError saying why the file is refused."""
     if len(data) > max_bytes:
         raise ServiceError(413, "import_too_large", limit=max_bytes // (1024 * 1024) or 1)
     if not data.strip():
         raise ServiceError(422, "import_empty")
     name = (filename or "").lower()
     if data.startswith(OLE2_MAGIC):
-        raise ServiceError(415, "import_encrypted")
+        if _ENCRYPTED in data:
+            raise ServiceError(415, "import_encrypted")
+        if _VBA in data:
+            raise ServiceError(415, "import_macro")
+        return "xls"
     if data.startswith(ZIP_MAGIC):
         _check_zip(data, max_bytes=max_bytes, name=name)
         return "xlsx"
@@ -78,13 +99,40 @@ def _check_zip(data: bytes, *, max_bytes: int, name: str) -> None:
         raise ServiceError(413, "import_zip_bomb")
 
 
-def read(data: bytes, filename: str | None, kind: str, *, max_bytes: int, max_rows: int) -> Sheet:
+def read(data: bytes, filename: str | None, kind: str, *, max_bytes: int, max_rows: int,
+         mapping: dict[str, str] | None = None) -> Sheet:
+    """``mapping``: normalised header (layout.header_key) → column key, or "" for a column to leave
+    unread; it comes before every other way of reading a header."""
     fmt = sniff(data, filename, max_bytes=max_bytes)
-    rows = _xlsx_rows(data) if fmt == "xlsx" else _csv_rows(data)
-    return _tabulate(rows, kind, max_rows=max_rows)
+    if fmt == "csv":
+        rows = _csv_rows(data)
+    elif fmt == "xlsx" and _has_formulas(data):
+        rows = _xlsx_rows(data)
+    else:
+        rows = _calamine_rows(data, max_rows=max_rows)
+    return _tabulate(rows, kind, max_rows=max_rows, mapping=mapping or {})
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of an XLSX holds a formula element (streamed, a chunk at a time)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with archive.open(info) as part:
+                tail = b""
+                while chunk := part.read(1 << 20):
+                    if _FORMULA.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+    """openpyxl in read-only mode: slower than calamine, but it tells a formula from a value."""
     import openpyxl
 
     try:
@@ -101,6 +149,26 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
             yield number, cells
     finally:
         workbook.close()
+
+
+def _calamine_rows(data: bytes, *, max_rows: int) -> Iterator[tuple[int, list[Cell]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+            sheet = workbook.get_sheet_by_index(0)
+            end = sheet.end
+            if end is not None and end[0] >= 4 * max_rows + HEADER_SEARCH_ROWS:
+                raise ServiceError(413, "import_too_many_rows", limit=max_rows)
+            values = sheet.to_python(skip_empty_area=False)
+    except ServiceError:
+        raise
+    except BaseException as exc:  # CalamineError, or a Rust panic on a damaged file (a BaseException)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
+        raise ServiceError(415, "import_not_spreadsheet") from None
+    for number, row in enumerate(values, start=1):
+        yield number, [Cell(v) if v != "" else _EMPTY for v in row]
 
 
 def decode(data: bytes) -> str:
@@ -144,29 +212,53 @@ def _blank(cell: Cell | None) -> bool:
     return cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
-def _tabulate(rows: Iterator[tuple[int, list[Cell]]], kind: str, *, max_rows: int) -> Sheet:
+def _read_header(cells: list[Cell], kind: str, mapping: dict[str, str]) -> dict[int, tuple[str | None, str | None]]:
+    """Each header cell's column: position → (column key or None, how it was read)."""
+    exact = layout.header_map(kind)
+    texts = {i: layout.header_key(c.value) for i, c in enumerate(cells) if isinstance(c.value, str)}
+    texts = {i: t for i, t in texts.items() if t}
+    found: dict[int, tuple[str | None, str | None]] = {}
+    for i, header in texts.items():
+        if header in mapping:
+            found[i] = (mapping[header] or None, "mapping")
+        elif header in exact:
+            found[i] = (exact[header], "name")
+    for _ in range(2):  # twice: a meaning that needs another column (关系 beside a caregiver) sees the first pass
+        keys = {key for key, _by in found.values() if key}
+        for i, header in texts.items():
+            if i not in found or found[i][1] is None:
+                key = layout.by_meaning(kind, header, keys)
+                found[i] = (key, "meaning" if key else None)
+    taken: set[str] = set()
+    for i in sorted(found):  # the first of two columns with one meaning wins
+        key, by = found[i]
+        if key in taken:
+            found[i] = (None, "duplicate")
+        elif key:
+            taken.add(key)
+    return found
+
+
+def _tabulate(rows: Iterator[tuple[int, list[Cell]]], kind: str, *, max_rows: int,
+              mapping: dict[str, str] | None = None) -> Sheet:
     """Find the header among the first rows (titles merged above it are skipped), then map
     every later non-blank row onto column keys."""
-    wanted = layout.header_map(kind)
+    from openpyxl.utils import get_column_letter
+
     required = [c for c in layout.COLUMNS[kind] if c.required]
     sheet = None
     positions: dict[int, str] = {}
     for number, cells in rows:
         if sheet is None:
-            found = {i: wanted[layout.header_key(c.value)] for i, c in enumerate(cells)
-                     if isinstance(c.value, str) and layout.header_key(c.value) in wanted}
-            keys = set(found.values())
+            found = _read_header(cells, kind, mapping or {})
+            keys = {key for key, _by in found.values() if key}
             if len(keys) >= 2 and any(c.key in keys for c in required):
-                missing = [c.header for c in required if c.key not in keys]
-                if missing:
-                    raise ServiceError(422, "import_missing_columns", columns="、".join(missing))
-                positions = {}
-                for i, key in found.items():
-                    if key not in positions.values():  # the first of two columns with one meaning wins
-                        positions[i] = key
-                sheet = Sheet(headers={key: layout.normalise(str(cells[i].value)) for i, key in positions.items()})
-                sheet.unknown_headers = [layout.normalise(str(c.value)) for i, c in enumerate(cells)
-                                         if i not in positions and not _blank(c)]
+                positions = {i: key for i, (key, _by) in found.items() if key}
+                sheet = Sheet(headers={key: layout.normalise(str(cells[i].value)) for i, key in positions.items()},
+                              header_row=number, missing=[c.key for c in required if c.key not in keys])
+                sheet.columns = [{"column": get_column_letter(i + 1), "header": layout.normalise(str(cells[i].value)),
+                                  "field": key, "by": by} for i, (key, by) in sorted(found.items())]
+                sheet.unknown_headers = [c["header"] for c in sheet.columns if c["field"] is None]
                 continue
             if number >= HEADER_SEARCH_ROWS:
                 raise ServiceError(422, "import_no_header", rows=HEADER_SEARCH_ROWS,

@@ -29,9 +29,12 @@ blp = Blueprint("imports", __name__, url_prefix="/api/imports",
 
 _FORM = ImportFormSchema()
 _UPLOAD = {"type": "object", "required": ["file"], "properties": {
-    "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv (GB18030/GBK, UTF-8, UTF-8 with BOM)"},
+    "file": {"type": "string", "format": "binary",
+             "description": ".xlsx, .xls (Excel 97–2003) or .csv (GB18030/GBK, UTF-8, UTF-8 with BOM)"},
     "kind": {"type": "string", "enum": ["persons", "volunteers", "pairings"], "default": "persons"},
-    "place_id": {"type": "integer", "description": "the township; district admins only (staff: their own)"}}}
+    "place_id": {"type": "integer", "description": "the township; district admins only (staff: their own)"},
+    "mapping": {"type": "string", "description": "JSON {the file's header: a column key of the layout, or \"\" to "
+                                                 "leave it unread}: remembered for the township's next file"}}}
 _XLSX_RESPONSE = {"content_type": XLSX}
 _BINARY = {"type": "string", "format": "binary"}
 
@@ -51,7 +54,8 @@ class Imports(MethodView):
         if request.mimetype != "multipart/form-data" or "file" not in request.files:
             fail(422, "validation", errors={"file": ["send the spreadsheet as multipart/form-data field 'file'"]})
         try:
-            form = _FORM.load({k: v for k, v in request.form.items() if k in ("kind", "place_id") and v != ""})
+            form = _FORM.load({k: v for k, v in request.form.items()
+                               if k in ("kind", "place_id", "mapping") and v != ""})
         except ValidationError as err:
             fail(422, "validation", errors=err.messages)
         upload = request.files["file"]
@@ -59,7 +63,7 @@ class Imports(MethodView):
         data = upload.stream.read(settings.max_bytes + 1)
         job = service.create_import(get_session(), actor=current_actor(), kind=form["kind"], data=data,
                                     filename=upload.filename, place_id=form["place_id"], settings=settings,
-                                    today=today(), now=clock.now())
+                                    today=today(), now=clock.now(), mapping=form["mapping"])
         return service.present(job)
 
 
@@ -115,12 +119,14 @@ class Apply(MethodView):
                                             settings=current_settings().imports, today=today(), now=clock.now())
         wants_xlsx = args["format"] == "xlsx" or request.accept_mimetypes.best_match(
             ["application/json", XLSX]) == XLSX and XLSX in request.accept_mimetypes.values()
+        address = current_app.config.get("PUBLIC_URL") or request.host_url
         if wants_xlsx:
-            response = download(sheets.logins_xlsx(applied.logins), "新建登录账号", "xlsx")
+            response = download(sheets.logins_xlsx(applied.logins, address=address), "新建登录账号", "xlsx")
             for key, value in applied.counts.items():
                 response.headers[f"X-Import-{key.capitalize()}"] = str(value)
             return response
         body = {**service.present(job), "logins": applied.logins}
         if args["sheet"]:
-            body["logins_sheet"] = base64.b64encode(sheets.logins_xlsx(applied.logins)).decode("ascii")
+            body["logins_sheet"] = base64.b64encode(sheets.logins_xlsx(applied.logins, address=address)).decode("ascii")
+        body["address"] = address
         return body

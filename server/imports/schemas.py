@@ -1,3 +1,5 @@
+import json
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
@@ -17,9 +19,23 @@ class ImportUploadSchema(ma.Schema):
                                  metadata={"description": "the township; district admins only (staff: their own)"})
 
 
+class JsonObject(ma.fields.Field):
+    """A form field holding a JSON object (multipart forms carry text only)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            out = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            raise ma.ValidationError("a JSON object") from None
+        if not isinstance(out, dict) or len(out) > 200:
+            raise ma.ValidationError("a JSON object of at most 200 entries")
+        return out
+
+
 class ImportFormSchema(ma.Schema):
     kind = ma.fields.String(load_default="persons", validate=validate.OneOf(IMPORT_KINDS))
     place_id = Id(load_default=None, allow_none=True)
+    mapping = JsonObject(load_default=None, allow_none=True)
 
 
 class KindQuerySchema(ma.Schema):
@@ -72,11 +88,17 @@ class ImportSchema(ma.Schema):
     applied_counts = ma.fields.Dict()
     plan = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "per row: row, action (create|update|unchanged), name, id_number_masked or phone, "
-                       "changes {field: {from, to}}, caregiver {name, phone, new_login}, agreement (sign|replace|keep)"})
+                       "changes {field: {column, from, to}} in the roster's words (救助类别：低保 → 特困), "
+                       "caregiver {name, phone, new_login}, agreement (sign|replace|keep)"})
     errors = ma.fields.List(ma.fields.Nested(RowErrorSchema))
     missing = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "in the township but not in the file: listed, never deleted"})
-    unknown_headers = ma.fields.List(ma.fields.String())
+    unknown_headers = ma.fields.List(ma.fields.String(), metadata={"description": "the headers of columns not read"})
+    columns = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "how each column of the file's header row was read: column (A, B, …), header, field (the "
+                       "layout's column key, null: 未识别), by (mapping | name | meaning | duplicate | null)"})
+    fields = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "the layout's columns a file's column may be mapped to: key, header, required"})
 
 
 class ImportLoginSchema(ma.Schema):
@@ -91,3 +113,5 @@ class AppliedSchema(ImportSchema):
     logins = ma.fields.List(ma.fields.Nested(ImportLoginSchema), metadata={
         "description": "the logins this import created, with one-time passwords: returned once, never again"})
     logins_sheet = ma.fields.String(metadata={"description": "with ?sheet=true: the XLSX of ?format=xlsx, base64"})
+    address = ma.fields.String(metadata={"description": "the app's address the logins sheet prints (PUBLIC_URL, or "
+                                                        "the request's)"})

@@ -43,7 +43,7 @@ from server.care import service as care
 from server.care.models import CareAgreement
 from server.errors import MESSAGES, ServiceError
 from server.imports import layout, reading
-from server.imports.models import IMPORT_KINDS, ImportJob
+from server.imports.models import IMPORT_KINDS, ImportJob, ImportMapping
 from server.pairing import service as pairing
 from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
 from server.people import idnumber
@@ -93,9 +93,10 @@ class RowPlan:
     cadre: dict | None = None  # pairings: {name, phone, rank, unit_id, unit, id (None: a new cadre)}
     warning: str | None = None  # pairings: where the cadre then stands outside the "321" rule
 
-    def public(self, kind: str) -> dict:
+    def public(self, kind: str, words: "Words") -> dict:
         out = {"row": self.row, "action": self.action, "name": self.name,
-               "changes": {k: {"from": _plain(a), "to": _plain(b)} for k, (a, b) in self.changes.items()}}
+               "changes": {k: {"column": words.column(kind, k), "from": words.value(k, a), "to": words.value(k, b)}
+                           for k, (a, b) in self.changes.items()}}
         if kind == "pairings":
             out["id_number_masked"] = idnumber.mask(self.key)
             out["person_id"] = self.target_id
@@ -125,7 +126,8 @@ class Plan:
     errors: list[dict]
     missing: list[dict]
     fingerprint: str
-    unknown_headers: list[str] = field(default_factory=list)
+    columns: list[dict] = field(default_factory=list)  # how each column of the file was read
+
 
     def counts(self) -> dict:
         out = {"rows": len(self.rows) + len({e["row"] for e in self.errors}), "created": 0, "updated": 0,
@@ -134,14 +136,42 @@ class Plan:
             out[{"create": "created", "update": "updated", "unchanged": "unchanged"}[r.action]] += 1
         return out
 
-    def public(self) -> dict:
+    def public(self, words: "Words") -> dict:
         return {"kind": self.kind, "township": {"id": self.township.id, "name": self.township.name},
-                "counts": self.counts(), "plan": [r.public(self.kind) for r in self.rows], "errors": self.errors,
-                "missing": self.missing, "unknown_headers": self.unknown_headers}
+                "counts": self.counts(), "plan": [r.public(self.kind, words) for r in self.rows],
+                "errors": self.errors, "missing": self.missing, "columns": self.columns,
+                "unknown_headers": [c["header"] for c in self.columns if c["field"] is None],
+                "fields": layout.fields(self.kind)}
 
 
-def _plain(value):
-    return value.isoformat() if isinstance(value, date) else value
+@dataclass
+class Words:
+    """A change as staff read it: the column's header (救助类别) and the value in the roster's words
+    (特困, 独居、空巢, the village's name), never a field key or a code."""
+
+    places: dict[int, str]
+
+    LABELS = {"sex": layout.SEX_LABELS, "self_care_level": layout.LEVEL_LABELS, "support_mode": layout.MODE_LABELS,
+              "assistance_category": layout.CATEGORY_LABELS, "dibao_class": layout.DIBAO_CLASS_LABELS,
+              "relation": layout.RELATION_LABELS, "rank": layout.RANK_LABELS}
+    COLUMNS = {"village_id": "village", "place_id": "place", "display_name": "name"}
+
+    HEADERS = {kind: {**{c.key: c.header for c in columns}, "cadre": "干部姓名"} for kind, columns in layout.COLUMNS.items()}
+
+    def column(self, kind: str, key: str) -> str:
+        key = self.COLUMNS.get(key, key)
+        return self.HEADERS[kind].get(key, key)
+
+    def value(self, key: str, value) -> str | None:
+        if value is None or value == "":
+            return None
+        if key in ("village_id", "place_id"):
+            return self.places.get(value, "")
+        if key == "risk_flags":
+            return "、".join(layout.RISK_FLAG_LABELS[f] for f in RISK_FLAGS if f in value) or "无"
+        if isinstance(value, date):
+            return value.isoformat()
+        return self.LABELS.get(key, {}).get(value, value)
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -258,10 +288,11 @@ def _users_by_phone(session: Session, phones: list[str]) -> dict[str, User]:
 # --- persons -----------------------------------------------------------------------------
 
 
-def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, today: date) -> Plan:
-    errors = _Errors(sheet.headers, "persons")
+def _check_persons(session: Session, township: Place, sheet: reading.Sheet, errors: "_Errors", *,
+                   today: date, **_) -> list[dict]:
+    """Each row of a roster checked on its own and against the file's other rows: the
+    records to plan (JSON-able), and the errors."""
     places_under = _township_places(session, township)
-    place_ids = {p.id for p in places_under}
     villages = {_village_key(p.name): p for p in places_under if p.level == "village"}
     parsed: list[dict] = []
     seen_ids: dict[str, int] = {}
@@ -289,7 +320,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                 seen_ids[ident] = number
         sex, _ = _coded(errors, number, "sex", layout.SEXES, g("sex"), "性别")
         born = _field(errors, number, "birth_date", reading.a_date, g("birth_date"))
-        if ident and not idnumber.problem(ident):
+        if ident:  # well-formed (a malformed one is None by now)
             if sex and sex != idnumber.sex(ident):
                 errors.add(number, "sex", f"性别与身份证号不符（身份证号为{layout.SEX_LABELS[idnumber.sex(ident)]}性）")
             if born and born != idnumber.birth_date(ident):
@@ -301,7 +332,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
         if rec["enrolled_on"] is not None and rec["enrolled_on"] > today:
             errors.add(number, "enrolled_on", "纳入日期晚于今天")
         village_name = _field(errors, number, "village", reading.text, g("village"))
-        rec["village"] = None
+        rec["village_id"] = None
         if village_name is None:
             if not errors.has(number, "village"):
                 errors.add(number, "village", "村不能为空")
@@ -311,7 +342,7 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                 known = "、".join(p.name for p in list(villages.values())[:12])
                 errors.add(number, "village", f"“{village_name}”不是{township.name}的村（本乡镇的村有：{known}）")
             else:
-                rec["village"] = village
+                rec["village_id"] = village.id
         rec["address"] = _field(errors, number, "address", reading.text, g("address"))
         if rec["address"] and len(rec["address"]) > 200:
             errors.add(number, "address", "住址太长（最多200字）")
@@ -349,7 +380,15 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                 seen_phones.setdefault(cg_phone, (cg_name, number))
             rec["caregiver"] = {"name": cg_name, "phone": cg_phone, "relation": relation, "signed_on": signed}
         parsed.append(rec)
+    return parsed
 
+
+def _plan_persons(session: Session, township: Place, parsed: list[dict], errors: "_Errors", *, today: date,
+                  **_) -> Plan:
+    """The checked records against the database: what would be created, updated, left alone."""
+    places_under = _township_places(session, township)
+    place_ids = {p.id for p in places_under}
+    villages = {p.id: p for p in places_under if p.level == "village"}
     # the database, looked up in batches
     ids = [r["id_number"] for r in parsed if r["id_number"]]
     persons: dict[str, Person] = {}
@@ -409,7 +448,10 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                 agreement_action = "replace" if old is not None else "sign"
         if number in errors.rows:
             continue
-        village = rec["village"]
+        village = villages.get(rec["village_id"])
+        if village is None:
+            errors.add(number, "village", "该村已不在本乡镇")
+            continue
         plan = RowPlan(row=number, action="unchanged", name=rec["name"], key=ident, village_id=village.id)
         if cg:
             plan.caregiver = {"name": cg["name"], "phone": cg["phone"], "user_id": user_id}
@@ -461,19 +503,16 @@ def _plan_persons(session: Session, township: Place, sheet: reading.Sheet, *, to
                           Person.status == "active").order_by(Person.id))
                if num not in in_file]
     errors.items.sort(key=lambda e: e["row"])
-    return Plan("persons", township, plans, errors.items, missing, _digest(snapshot), sheet.unknown_headers)
+    return Plan("persons", township, plans, errors.items, missing, _digest(snapshot))
 
 
 # --- volunteers --------------------------------------------------------------------------
 
 
-def _plan_volunteers(session: Session, township: Place, sheet: reading.Sheet, *, today: date) -> Plan:
-    errors = _Errors(sheet.headers, "volunteers")
+def _check_volunteers(session: Session, township: Place, sheet: reading.Sheet, errors: "_Errors", *,
+                      today: date, **_) -> list[dict]:
     places_under = _township_places(session, township)
-    place_ids = {p.id for p in places_under}
     villages = {_village_key(p.name): p for p in places_under if p.level == "village"}
-    teams = {layout.normalise(t.name): t for t in session.scalars(
-        select(VolunteerTeam).where(VolunteerTeam.township_id == township.id).order_by(VolunteerTeam.id))}
     parsed = []
     seen: dict[str, int] = {}
     for number, cells in sheet.rows:
@@ -501,9 +540,19 @@ def _plan_volunteers(session: Session, township: Place, sheet: reading.Sheet, *,
             errors.add(number, "team", "服务队不能为空")
         elif team and len(team) > 60:
             errors.add(number, "team", "服务队名称太长（最多60字）")
-        parsed.append({"row": number, "name": name, "phone": phone, "place": place, "team": team})
+        parsed.append({"row": number, "name": name, "phone": phone, "place_id": place.id if place else None,
+                       "team": team})
+    return parsed
 
-    phones = sorted(seen)
+
+def _plan_volunteers(session: Session, township: Place, parsed: list[dict], errors: "_Errors", *, today: date,
+                     **_) -> Plan:
+    places_under = _township_places(session, township)
+    place_ids = {p.id for p in places_under}
+    places_by_id = {p.id: p for p in places_under}
+    teams = {layout.normalise(t.name): t for t in session.scalars(
+        select(VolunteerTeam).where(VolunteerTeam.township_id == township.id).order_by(VolunteerTeam.id))}
+    phones = sorted({r["phone"] for r in parsed if r["phone"]})
     users = _users_by_phone(session, phones)
     memberships: set[tuple[int, int]] = set()
     user_ids = [u.id for u in users.values()]
@@ -528,9 +577,13 @@ def _plan_volunteers(session: Session, township: Place, sheet: reading.Sheet, *,
         if number in errors.rows:
             continue
         team = teams.get(layout.normalise(rec["team"]))
-        plan = RowPlan(row=number, action="unchanged", name=rec["name"], key=rec["phone"], village_id=rec["place"].id,
+        place = places_by_id.get(rec["place_id"])
+        if place is None:
+            errors.add(number, "place", "该村已不在本乡镇")
+            continue
+        plan = RowPlan(row=number, action="unchanged", name=rec["name"], key=rec["phone"], village_id=place.id,
                        team={"name": team.name if team else rec["team"], "id": team.id if team else None})
-        wanted = {"display_name": rec["name"], "place_id": rec["place"].id}
+        wanted = {"display_name": rec["name"], "place_id": place.id}
         if user is None:
             plan.action = "create"
             plan.changes = {k: (None, v) for k, v in wanted.items()}
@@ -547,7 +600,7 @@ def _plan_volunteers(session: Session, township: Place, sheet: reading.Sheet, *,
         select(User).where(User.role == VOLUNTEER, User.place_id.in_(place_ids)).order_by(User.id))
         if (u.phone or u.username) not in in_file and u.username not in in_file]
     errors.items.sort(key=lambda e: e["row"])
-    return Plan("volunteers", township, plans, errors.items, missing, _digest(snapshot), sheet.unknown_headers)
+    return Plan("volunteers", township, plans, errors.items, missing, _digest(snapshot))
 
 
 # --- planning, storing, applying ---------------------------------------------------------
@@ -567,20 +620,100 @@ def township_for(session: Session, *, actor: Actor, place_id: int | None) -> Pla
     return place
 
 
+_DATES = ("enrolled_on", "signed_on")
+
+
 def plan_import(session: Session, *, township: Place, kind: str, data: bytes, filename: str | None,
-                settings: ImportSettings, today: date, actor: Actor | None = None) -> Plan:
-    """Read, check and plan a file. Writes nothing."""
+                settings: ImportSettings, today: date, actor: Actor | None = None,
+                mapping: dict[str, str] | None = None) -> tuple[Plan, list[dict]]:
+    """Read, check and plan a file: the plan, and the checked records apply writes from. Writes
+    nothing. ``mapping``: the township's remembered headers and those chosen on screen."""
     if kind not in IMPORT_KINDS:
         raise ServiceError(422, "validation", errors={"kind": [f"one of {', '.join(IMPORT_KINDS)}"]})
-    sheet = reading.read(data, filename, kind, max_bytes=settings.max_bytes, max_rows=settings.max_rows)
+    sheet = reading.read(data, filename, kind, max_bytes=settings.max_bytes, max_rows=settings.max_rows,
+                         mapping=mapping)
     if not sheet.rows:
         raise ServiceError(422, "import_empty")
-    if kind == "pairings":
-        # cadres get logins from district admins (server/auth/service.py GRANTABLE_ROLES); staff pair those there are
-        return _plan_pairings(session, township, sheet, today=today,
-                              new_cadres=actor is None or is_district_admin(actor.user))
-    planner = _plan_persons if kind == "persons" else _plan_volunteers
-    return planner(session, township, sheet, today=today)
+    errors = _Errors(sheet.headers, kind)
+    if sheet.missing:  # nothing to check until staff say which column holds it
+        for key in sheet.missing:
+            errors.add(sheet.header_row, key, "文件中没有这一列（必填）：请在上方“各列的读取”中指定文件的哪一列是它，"
+                                              "或在文件中加上这一列")
+        plan = Plan(kind, township, [], errors.items, [], "", sheet.columns)
+        return plan, []
+    # cadres get logins from district admins (server/auth/service.py GRANTABLE_ROLES); staff pair those there are
+    options = {"today": today, "new_cadres": actor is None or is_district_admin(actor.user)}
+    records = _CHECKS[kind](session, township, sheet, errors, **options)
+    plan = _PLANS[kind](session, township, records, errors, **options)
+    plan.columns = sheet.columns
+    return plan, records
+
+
+def replan(session: Session, *, township: Place, kind: str, records: list[dict], today: date,
+           actor: Actor | None = None) -> Plan:
+    """The plan of records checked before (a dry run's), against the database as it is now."""
+    errors = _Errors({}, kind)
+    return _PLANS[kind](session, township, records, errors, today=today,
+                        new_cadres=actor is None or is_district_admin(actor.user))
+
+
+def _dump_records(records: list[dict]) -> bytes:
+    return json.dumps(records, ensure_ascii=False, default=lambda v: v.isoformat()).encode()
+
+
+def _load_records(data: bytes) -> list[dict]:
+    def dates(obj: dict) -> dict:
+        for key in _DATES:
+            if isinstance(obj.get(key), str):
+                obj[key] = date.fromisoformat(obj[key])
+        return obj
+
+    return json.loads(data, object_hook=dates)
+
+
+def mapping_for(session: Session, *, township: Place, kind: str) -> dict[str, str]:
+    """The township's remembered headers: normalised header → column key ("" = not read)."""
+    return dict(session.execute(select(ImportMapping.header, ImportMapping.field).where(
+        ImportMapping.township_id == township.id, ImportMapping.kind == kind)).all())
+
+
+def parse_mapping(kind: str, raw: dict) -> dict[str, str]:
+    """Staff's on-screen mapping ({the file's header: column key or ""}), checked: every key a
+    column of the kind's layout, no column chosen for two headers."""
+    keys = {c.key for c in layout.COLUMNS[kind]}
+    out: dict[str, str] = {}
+    problems: dict[str, list[str]] = {}
+    for header, key in raw.items():
+        name = layout.header_key(header)
+        if not name or len(name) > 100:
+            problems.setdefault("mapping", []).append(f"列名“{str(header)[:40]}”无效")
+            continue
+        if key is None:
+            key = ""
+        if not isinstance(key, str) or key and key not in keys:
+            problems.setdefault("mapping", []).append(f"“{header}”：没有“{key}”这一项")
+            continue
+        out[name] = key
+    chosen = [k for k in out.values() if k]
+    for key in sorted({k for k in chosen if chosen.count(k) > 1}):
+        header = next(c.header for c in layout.COLUMNS[kind] if c.key == key)
+        problems.setdefault("mapping", []).append(f"“{header}”只能对应文件中的一列")
+    if problems:
+        raise ServiceError(422, "import_mapping_invalid", errors=problems, problems="；".join(problems["mapping"]))
+    return out
+
+
+def remember_mapping(session: Session, *, actor: Actor, township: Place, kind: str, mapping: dict[str, str],
+                     now: datetime) -> None:
+    """Keep staff's mapping for the township's next file (one row per header, replaced)."""
+    if not mapping:
+        return
+    session.execute(sa.delete(ImportMapping).where(ImportMapping.township_id == township.id,
+                                                   ImportMapping.kind == kind,
+                                                   ImportMapping.header.in_(list(mapping))))
+    session.add_all([ImportMapping(township_id=township.id, kind=kind, header=header, field=key,
+                                   updated_by=actor.user.id, updated_at=now) for header, key in mapping.items()])
+    session.flush()
 
 
 def purge_expired(session: Session, *, settings: ImportSettings, now: datetime) -> int:
@@ -606,23 +739,30 @@ def _delete_file(settings: ImportSettings, job: ImportJob) -> None:
 
 
 def create_import(session: Session, *, actor: Actor, kind: str, data: bytes, filename: str | None,
-                  place_id: int | None, settings: ImportSettings, today: date, now: datetime) -> ImportJob:
-    """Store an upload and its dry run. Nothing of the roster changes."""
+                  place_id: int | None, settings: ImportSettings, today: date, now: datetime,
+                  mapping: dict | None = None) -> ImportJob:
+    """Store an upload's dry run, and the records it checked for apply. Nothing of the roster
+    changes; a mapping chosen on screen is remembered for the township's next file."""
     township = township_for(session, actor=actor, place_id=place_id)
+    if kind not in IMPORT_KINDS:
+        raise ServiceError(422, "validation", errors={"kind": [f"one of {', '.join(IMPORT_KINDS)}"]})
+    chosen = parse_mapping(kind, mapping or {})
     purge_expired(session, settings=settings, now=now)
-    plan = plan_import(session, township=township, kind=kind, data=data, filename=filename, settings=settings,
-                       today=today, actor=actor)
-    settings.folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{secrets.token_hex(16)}.upload"
-    path = settings.folder / stored
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    plan, records = plan_import(session, township=township, kind=kind, data=data, filename=filename,
+                                settings=settings, today=today, actor=actor,
+                                mapping={**mapping_for(session, township=township, kind=kind), **chosen})
+    remember_mapping(session, actor=actor, township=township, kind=kind, mapping=chosen, now=now)
+    stored = None
+    if not plan.errors:  # one that can never be applied keeps nothing
+        settings.folder.mkdir(parents=True, exist_ok=True)
+        stored = f"{secrets.token_hex(16)}.checked.json"
+        fd = os.open(settings.folder / stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_dump_records(records))
+    words = Words({p.id: p.name for p in _township_places(session, township)})
     job = ImportJob(kind=kind, township_id=township.id, created_by=actor.user.id, created_at=now,
                     filename=(filename or "upload")[-200:], sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                    file_name=stored if not plan.errors else None, fingerprint=plan.fingerprint, result=plan.public())
-    if plan.errors:  # it can never be applied: keep nothing of it
-        path.unlink()
+                    file_name=stored, fingerprint=plan.fingerprint, result=plan.public(words))
     session.add(job)
     session.flush()
     return job
@@ -650,7 +790,9 @@ class Applied:
 
 def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: PasswordHasher, settings: ImportSettings,
                  today: date, now: datetime, progress: Callable[[int], None] | None = None) -> tuple[ImportJob, Applied]:
-    """Apply exactly the dry run that was shown, in batches (a transaction each)."""
+    """Apply exactly the dry run that was shown: its checked records, planned again against the
+    database as it is now (refused when that differs from what the dry run saw), written in
+    batches (a transaction each, with how far it has come)."""
     job = get_import(session, actor=actor, import_id=import_id)
     if job.status == "applied":
         raise ServiceError(409, "import_already_applied")
@@ -660,15 +802,13 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
         raise ServiceError(410, "import_expired", hours=settings.keep_hours)
     if job.created_at < now - timedelta(hours=settings.keep_hours):
         raise ServiceError(410, "import_expired", hours=settings.keep_hours)
-    data = (settings.folder / job.file_name).read_bytes()
-    if hashlib.sha256(data).hexdigest() != job.sha256:
-        raise ServiceError(409, "import_stale")
+    try:
+        records = _load_records((settings.folder / job.file_name).read_bytes())
+    except ValueError:
+        raise ServiceError(409, "import_stale") from None
     township = session.get(Place, job.township_id)
-    plan = plan_import(session, township=township, kind=job.kind, data=data, filename=job.filename,
-                       settings=settings, today=today, actor=actor)
-    if plan.errors:
-        raise ServiceError(409, "import_stale")
-    if plan.fingerprint != job.fingerprint:
+    plan = replan(session, township=township, kind=job.kind, records=records, today=today, actor=actor)
+    if plan.errors or plan.fingerprint != job.fingerprint:
         raise ServiceError(409, "import_stale")
     job_id = job.id
     done = 0
@@ -708,21 +848,27 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
 
 def execute(session: Session, *, actor: Actor, plan: Plan, hasher: PasswordHasher, today: date, batch_size: int = 500,
             commit: Callable[[], None] | None = None, progress: Callable[[int], None] | None = None) -> Applied:
-    """Write a checked plan through the domain services, ``batch_size`` rows per transaction."""
+    """Write a checked plan, ``batch_size`` rows per transaction: a roster in sets through the
+    services' batch functions (people.create_persons/update_persons, auth.create_logins,
+    care.sign_agreements), volunteers and pairings (tens of rows) one by one through theirs."""
     counts = {k: v for k, v in plan.counts().items() if k in ("created", "updated", "unchanged")}
     logins: dict[str, dict] = {}
     created_users: dict[str, int] = {}
     teams: dict[str, int] = {}
-    run = {"persons": _execute_person, "volunteers": _execute_volunteer, "pairings": _execute_pairing}[plan.kind]
+    run = {"volunteers": _execute_volunteer, "pairings": _execute_pairing}.get(plan.kind)
     # The session's identity map holds its objects weakly: keep the township's places (every
     # service asks for them) alive for the whole run, and a batch's new rows for the batch.
     places_held = _township_places(session, plan.township)
     for batch in _chunks(plan.rows, batch_size):
         held: list = []
-        for row in batch:
-            if row.action != "unchanged":
-                run(session, actor=actor, row=row, hasher=hasher, today=today, logins=logins,
-                    created_users=created_users, teams=teams, township=plan.township, held=held)
+        if run is None:
+            _execute_persons(session, actor=actor, rows=batch, hasher=hasher, today=today, logins=logins,
+                             created_users=created_users)
+        else:
+            for row in batch:
+                if row.action != "unchanged":
+                    run(session, actor=actor, row=row, hasher=hasher, today=today, logins=logins,
+                        created_users=created_users, teams=teams, township=plan.township, held=held)
         session.flush()
         if progress is not None:
             progress(len(batch))
@@ -745,34 +891,41 @@ def _new_login(session, *, actor, hasher, role, name, phone, place_id, team_id, 
     return user.id
 
 
-def _execute_person(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams, township,
-                    held) -> None:
-    if row.action == "create":
-        person = people.create_person(session, actor=actor, today=today, **row.data)
-        held.append(person)
-        person_id = person.id
-    else:
-        person_id = row.target_id
-        if row.changes:
-            people.update_person(session, actor=actor, person_id=person_id, today=today,
-                                 changes={k: new for k, (_old, new) in row.changes.items()})
-    if not row.caregiver or row.agreement == "keep":
-        return
-    phone = row.caregiver["phone"]
-    caregiver_id = row.caregiver["user_id"] or created_users.get(phone)
-    if caregiver_id is None:
-        caregiver_id = _new_login(session, actor=actor, hasher=hasher, role=CAREGIVER, name=row.caregiver["name"],
-                                  phone=phone, place_id=row.village_id, team_id=None, logins=logins,
-                                  created_users=created_users, held=held)
-    if phone in logins:
-        logins[phone]["persons"].append(row.name)
-    start_on = row.signed_on
-    if row.agreement == "replace":
-        care.end_agreement(session, actor=actor, agreement_id=row.old_agreement_id, today=today,
-                           end_on=max(today, row.old_agreement_start), end_reason="花名册导入：更换照料人")
-        start_on = max(row.signed_on, today)
-    care.create_agreement(session, actor=actor, person_id=person_id, caregiver_id=caregiver_id,
-                          relation=row.relation, signed_on=row.signed_on, start_on=start_on, today=today)
+def _execute_persons(session, *, actor, rows: list[RowPlan], hasher, today, logins, created_users) -> None:
+    """A batch of a roster's rows, in sets: new persons, changed persons, the new caregivers'
+    logins, the agreements replaced and signed."""
+    creates = [r for r in rows if r.action == "create"]
+    for row, person_id in zip(creates, people.create_persons(session, actor=actor, today=today,
+                                                               rows=[r.data for r in creates])):
+        row.target_id = person_id
+    people.update_persons(session, actor=actor, today=today, changes={
+        r.target_id: {k: new for k, (_old, new) in r.changes.items()}
+        for r in rows if r.action == "update" and r.changes})
+    signing = [r for r in rows if r.action != "unchanged" and r.caregiver and r.agreement in ("sign", "replace")]
+    new: dict[str, dict] = {}
+    for r in signing:
+        phone = r.caregiver["phone"]
+        if not (r.caregiver["user_id"] or phone in created_users or phone in new):
+            new[phone] = {"username": phone, "display_name": r.caregiver["name"], "place_id": r.village_id,
+                          "phone": phone}
+    made = auth.create_logins(session, creator=actor.user, hasher=hasher, role=CAREGIVER, logins=list(new.values()))
+    for spec, (user_id, password) in zip(new.values(), made):
+        created_users[spec["phone"]] = user_id
+        logins[spec["phone"]] = {"username": spec["phone"], "display_name": spec["display_name"], "role": CAREGIVER,
+                                 "persons": [], "one_time_password": password}
+    agreements = []
+    for r in signing:
+        phone = r.caregiver["phone"]
+        if phone in logins:
+            logins[phone]["persons"].append(r.name)
+        start_on = r.signed_on
+        if r.agreement == "replace":
+            care.end_agreement(session, actor=actor, agreement_id=r.old_agreement_id, today=today,
+                               end_on=max(today, r.old_agreement_start), end_reason="花名册导入：更换照料人")
+            start_on = max(r.signed_on, today)
+        agreements.append({"person_id": r.target_id, "caregiver_id": r.caregiver["user_id"] or created_users[phone],
+                           "relation": r.relation, "signed_on": r.signed_on, "start_on": start_on})
+    care.sign_agreements(session, actor=actor, today=today, agreements=agreements)
 
 
 def _execute_volunteer(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams,
@@ -804,13 +957,8 @@ def _execute_volunteer(session, *, actor, row: RowPlan, hasher, today, logins, c
 # --- pairings (结对帮扶, seed 003) --------------------------------------------------------
 
 
-def _plan_pairings(session: Session, township: Place, sheet: reading.Sheet, *, today: date,
-                   new_cadres: bool) -> Plan:
-    """Cadres of the units paired with the township, each with a person of it. A cadre new to the
-    system gets a login when a district admin imports (township staff pair the cadres there are);
-    a row that leaves its cadre outside the "321" rule is planned with a warning."""
-    errors = _Errors(sheet.headers, "pairings")
-    place_ids = {p.id for p in _township_places(session, township)}
+def _check_pairings(session: Session, township: Place, sheet: reading.Sheet, errors: "_Errors", *,
+                    today: date, **_) -> list[dict]:
     units = {layout.normalise(u.name): u for u in session.scalars(select(PairingUnit))}
     parsed = []
     seen: dict[tuple[str, str], int] = {}
@@ -819,10 +967,11 @@ def _plan_pairings(session: Session, township: Place, sheet: reading.Sheet, *, t
         g = cells.get
         rec = {"row": number}
         unit_name = _field(errors, number, "unit", reading.text, g("unit"))
-        rec["unit"] = units.get(layout.normalise(unit_name)) if unit_name else None
+        unit = units.get(layout.normalise(unit_name)) if unit_name else None
+        rec["unit_id"] = unit.id if unit else None
         if unit_name is None and not errors.has(number, "unit"):
             errors.add(number, "unit", "结对单位不能为空")
-        elif unit_name and rec["unit"] is None:
+        elif unit_name and unit is None:
             errors.add(number, "unit", f"系统中没有“{unit_name}”这个结对单位，请区民政局先在“结对帮扶”中添加")
         rec["cadre_name"] = _field(errors, number, "cadre_name", reading.text, g("cadre_name"))
         if rec["cadre_name"] is None and not errors.has(number, "cadre_name"):
@@ -853,7 +1002,18 @@ def _plan_pairings(session: Session, township: Place, sheet: reading.Sheet, *, t
                 errors.add(number, "id_number", f"与第{seen[(rec['phone'], ident)]}行重复：同一干部与同一人只结对一次")
             seen.setdefault((rec["phone"], ident), number)
         parsed.append(rec)
+    return parsed
 
+
+def _plan_pairings(session: Session, township: Place, parsed: list[dict], errors: "_Errors", *, today: date,
+                   new_cadres: bool, **_) -> Plan:
+    """Cadres of the units paired with the township, each with a person of it. A cadre new to the
+    system gets a login when a district admin imports (township staff pair the cadres there are);
+    a row that leaves its cadre outside the "321" rule is planned with a warning."""
+    place_ids = {p.id for p in _township_places(session, township)}
+    all_units = list(session.scalars(select(PairingUnit)))
+    units = {layout.normalise(u.name): u for u in all_units}
+    units_by_id = {u.id: u for u in all_units}
     idents = [r["id_number"] for r in parsed if r["id_number"]]
     persons: dict[str, Person] = {}
     for chunk in _chunks(idents):
@@ -878,8 +1038,10 @@ def _plan_pairings(session: Session, township: Place, sheet: reading.Sheet, *, t
     plans: list[RowPlan] = []
     new_count: dict[str, int] = {}  # by phone: the pairs the file adds
     for rec in parsed:
-        number, unit = rec["row"], rec["unit"]
+        number, unit = rec["row"], units_by_id.get(rec["unit_id"])
         person = persons.get(rec["id_number"]) if rec["id_number"] else None
+        if rec["unit_id"] is not None and unit is None:
+            errors.add(number, "unit", "该结对单位已被删除")
         if rec["id_number"] and person is None:
             errors.add(number, "id_number", "系统中没有这个身份证号的人员，请先导入花名册")
         elif person is not None and person.village_id not in place_ids:
@@ -932,7 +1094,7 @@ def _plan_pairings(session: Session, township: Place, sheet: reading.Sheet, *, t
                    .order_by(Person.id))
                if pid not in in_file]
     errors.items.sort(key=lambda e: e["row"])
-    return Plan("pairings", township, plans, errors.items, missing, _digest(snapshot), sheet.unknown_headers)
+    return Plan("pairings", township, plans, errors.items, missing, _digest(snapshot))
 
 
 def _execute_pairing(session, *, actor, row: RowPlan, hasher, today, logins, created_users, teams, township,
@@ -949,6 +1111,11 @@ def _execute_pairing(session, *, actor, row: RowPlan, hasher, today, logins, cre
     if c["phone"] in logins:
         logins[c["phone"]]["persons"].append(row.name)
     pairing.pair(session, actor=actor, cadre_id=cadre_id, person_id=row.target_id, today=today)
+
+
+# the two stages of a dry run, by kind: the file's rows checked (once), then planned against the database
+_CHECKS = {"persons": _check_persons, "volunteers": _check_volunteers, "pairings": _check_pairings}
+_PLANS = {"persons": _plan_persons, "volunteers": _plan_volunteers, "pairings": _plan_pairings}
 
 
 # --- export ------------------------------------------------------------------------------

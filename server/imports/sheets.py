@@ -112,24 +112,53 @@ def roster_xlsx(kind: str, rows: list[dict]) -> bytes:
     return _save(wb)
 
 
-def logins_xlsx(rows: list[dict]) -> bytes:
-    """The printable sheet of the logins an import created, with their one-time passwords:
-    姓名, 用户名(手机号), 一次性密码, 照料对象, and the note that the password must be changed."""
+def qr_png(text: str) -> bytes:
+    """A QR code of ``text`` as a small PNG (segno), to print beside it."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=3, border=2)
+    return out.getvalue()
+
+
+def logins_xlsx(rows: list[dict], *, address: str = "") -> bytes:
+    """The printable sheet of the logins an import created, with their one-time passwords: a
+    strip per login, cut along the dashed lines and handed out — 姓名, 用户名(手机号), 一次性密码,
+    照料对象, the note that the password must be changed, and where to log in: the app's address
+    and its QR code, for the phone's camera."""
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Border, Side
+
     wb = Workbook()
     ws = wb.active
     ws.title = "登录账号"
-    _put(ws, 1, 1, "照应 — 新建登录账号（一次性密码，请妥善转交本人）").font = Font(bold=True, size=13)
-    headers = (("姓名", 12), ("用户名(手机号)", 16), ("一次性密码", 14), ("照料对象", 30), ("备注", 22))
+    _put(ws, 1, 1, "照应 — 新建登录账号（一次性密码，请沿虚线裁开，转交本人）").font = Font(bold=True, size=13)
+    if address:
+        _put(ws, 2, 1, f"登录地址：{address}（手机浏览器打开，或扫描右侧二维码）")
+    headers = (("姓名", 12), ("用户名(手机号)", 16), ("一次性密码", 14), ("照料对象", 30), ("备注", 22),
+               ("登录地址", 30), ("扫码登录", 14))
     for i, (title, width) in enumerate(headers, start=1):
         cell = _put(ws, 3, i, title)
         cell.font = Font(bold=True)
         ws.column_dimensions[cell.column_letter].width = width
+    png = qr_png(address) if address else None
+    cut = Border(bottom=Side(style="dashed"))
     for r, row in enumerate(rows, start=4):
         _put(ws, r, 1, row["display_name"])
         _put(ws, r, 2, row["username"], as_text=True)
         _put(ws, r, 3, row["one_time_password"], as_text=True).font = Font(name="Consolas", size=12)
         _put(ws, r, 4, "、".join(row.get("persons") or []))
         _put(ws, r, 5, "首次登录须修改密码")
+        if address:
+            _put(ws, r, 6, address)
+            image = Image(io.BytesIO(png))
+            image.anchor = f"G{r}"
+            ws.add_image(image)
+            ws.row_dimensions[r].height = 78  # points: the QR code's ~100 pixels
+        for c in range(1, len(headers) + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.border = cut
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1

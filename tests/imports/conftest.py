@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
@@ -55,10 +56,12 @@ def make_csv(rows: list[list], header: list | None = None, *, encoding: str = "g
 
 
 def upload(client, headers, data: bytes, *, filename: str = "花名册.xlsx", kind: str = "persons",
-           place_id: int | None = None):
+           place_id: int | None = None, mapping: dict | str | None = None):
     form = {"file": (io.BytesIO(data), filename), "kind": kind}
     if place_id is not None:
         form["place_id"] = str(place_id)
+    if mapping is not None:  # the on-screen mapping travels as JSON text in the form
+        form["mapping"] = mapping if isinstance(mapping, str) else json.dumps(mapping, ensure_ascii=False)
     return client.post("/api/imports", data=form, headers=headers, content_type="multipart/form-data")
 
 

@@ -24,7 +24,7 @@ def test_categories_and_classes_are_read_and_applied(client, session, world, sta
     data = make_csv(rows(["低保", "B"], ["特殊困难家庭", ""], ["", ""], ["低保对象", "a类"]), HEADER)
     result = dry_run(client, staff_a, data, filename="花名册.csv")
     assert result["counts"]["errors"] == 0, result["errors"]
-    assert result["plan"][0]["changes"]["assistance_category"] == {"from": None, "to": "dibao"}
+    assert result["plan"][0]["changes"]["assistance_category"] == {"column": "救助类别", "from": None, "to": "低保"}
     assert apply(client, staff_a, result["id"]).status_code == 200
     assert (stored(session, 1).assistance_category, stored(session, 1).dibao_class) == ("dibao", "B")
     assert (stored(session, 2).assistance_category, stored(session, 2).dibao_class) == ("special_hardship", None)
@@ -39,8 +39,8 @@ def test_a_later_file_without_the_columns_keeps_them_and_a_new_category_drops_th
     again = dry_run(client, staff_a, make_xlsx([person_row(1, "甲镇1村")]))
     assert again["plan"][0]["action"] == "unchanged"
     moved = dry_run(client, staff_a, make_xlsx(rows(["特困", ""]), HEADER))
-    assert moved["plan"][0]["changes"] == {"assistance_category": {"from": "dibao", "to": "tekun"},
-                                           "dibao_class": {"from": "C", "to": None}}
+    assert moved["plan"][0]["changes"] == {"assistance_category": {"column": "救助类别", "from": "低保", "to": "特困"},
+                                           "dibao_class": {"column": "低保类别", "from": "C", "to": None}}
     apply(client, staff_a, moved["id"])
     session.expire_all()
     assert (stored(session, 1).assistance_category, stored(session, 1).dibao_class) == ("tekun", None)

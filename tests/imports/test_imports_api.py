@@ -98,8 +98,8 @@ def test_changed_rows_update_and_a_new_caregiver_replaces_the_agreement(client, 
     rows[1][7], rows[1][8], rows[1][9] = "新照料人", "13700000009", "邻居"
     result = dry_run(client, staff_a, make_xlsx(rows))
     assert result["counts"]["updated"] == 2
-    assert result["plan"][0]["changes"] == {"address": {"from": "一组1号", "to": "二组8号"},
-                                            "self_care_level": {"from": "partly_disabled", "to": "fully_disabled"}}
+    assert result["plan"][0]["changes"] == {"address": {"column": "住址", "from": "一组1号", "to": "二组8号"},
+                                            "self_care_level": {"column": "自理能力", "from": "半失能", "to": "全失能"}}
     assert result["plan"][1]["agreement"] == "replace" and result["plan"][1]["caregiver"]["new_login"]
     r = apply(client, staff_a, result["id"])
     assert r.status_code == 200, r.get_json()
@@ -234,8 +234,11 @@ def test_csv_gb18030_and_utf8_bom_import(client, session, world, staff_a):
 
 
 def test_refusals_are_clear(client, session, world, staff_a):
-    r = upload(client, staff_a, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, filename="a.xls")
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    r = upload(client, staff_a, ole2 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 600, filename="a.xlsx")
     assert r.status_code == 415 and r.get_json()["reason"] == "import_encrypted" and "加密" in r.get_json()["message"]
+    r = upload(client, staff_a, ole2 + b"\x00" * 600, filename="a.xls")  # an .xls that is not one
+    assert r.status_code == 415 and r.get_json()["reason"] == "import_not_spreadsheet" and ".xls" in r.get_json()["message"]
     r = upload(client, {**staff_a, "Accept-Language": "en"}, b"\x89PNG\r\n\x1a\n\x00\x00", filename="a.png")
     assert r.status_code == 415 and "spreadsheet" in r.get_json()["message"]
 
@@ -262,7 +265,7 @@ def test_logins_sheet_on_apply(client, session, world, staff_a):
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     assert r.headers["X-Import-Created"] == "2" and r.headers["Cache-Control"] == "private, no-store"
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert [c.value for c in ws[3]] == ["姓名", "用户名(手机号)", "一次性密码", "照料对象", "备注"]
+    assert [c.value for c in ws[3]] == ["姓名", "用户名(手机号)", "一次性密码", "照料对象", "备注", "登录地址", "扫码登录"]
     assert ws.cell(row=4, column=2).value == "13900000001" and ws.cell(row=4, column=5).value == "首次登录须修改密码"
     password = ws.cell(row=4, column=3).value
     user = session.scalar(select(User).where(User.username == "13900000001"))

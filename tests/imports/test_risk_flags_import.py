@@ -21,7 +21,7 @@ def test_flags_are_read_in_the_roster_words_and_exported_back(client, session, w
     data = make_xlsx(rows("独居、重残", "空巢，留守", "一二级残疾 失独", None), header=HEADER)
     result = dry_run(client, staff_a, data)
     assert result["errors"] == []
-    assert result["plan"][0]["changes"]["risk_flags"] == {"from": None, "to": ["lives_alone", "severe_disability"]}
+    assert result["plan"][0]["changes"]["risk_flags"] == {"column": "特殊困难情形", "from": None, "to": "独居、重残"}
     assert apply(client, staff_a, result["id"]).status_code == 200
     got = persons_of(session, [ident(k) for k in (1, 2, 3, 4)])
     assert [got[ident(k)].risk_flags for k in (1, 2, 3, 4)] == [
@@ -30,7 +30,7 @@ def test_flags_are_read_in_the_roster_words_and_exported_back(client, session, w
     # the column states the flags whole: blank (or 无) is none; a file without the column changes none
     again = dry_run(client, staff_a, make_xlsx(rows("重残、独居", "无", "一二级残疾、失独"), header=HEADER))
     assert [p["action"] for p in again["plan"]] == ["unchanged", "update", "unchanged"], again["plan"]
-    assert again["plan"][1]["changes"] == {"risk_flags": {"from": ["empty_nest", "left_behind"], "to": []}}
+    assert again["plan"][1]["changes"] == {"risk_flags": {"column": "特殊困难情形", "from": "空巢、留守", "to": "无"}}
     without = dry_run(client, staff_a, make_xlsx([person_row(k, "甲镇1村") for k in (1, 2, 3)]))
     assert [p["action"] for p in without["plan"]] == ["unchanged"] * 3
 
