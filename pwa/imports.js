@@ -1,10 +1,13 @@
 /* 照应 — the roster import (花名册), for township staff and district admins: the template and the
- * current roster to download, a file uploaded with its progress, the dry run (counts, errors by
- * row, the plan, who is missing from the file), then apply, which shows the new logins with their
- * one-time passwords this once and offers the printable sheet of them — both from the one call that
- * issues the passwords (?sheet=true carries the sheet as base64 beside the logins). */
+ * current roster to download, a file uploaded with its progress, the dry run (counts, how each
+ * column of the file was read — and a choice of what it is, sent again with the same file and
+ * remembered for the township's next one — errors by row, the plan in the roster's words, who is
+ * missing from the file), then apply, which shows the new logins with their one-time passwords this
+ * once, the address they log in at, and the printable sheet of them — both from the one call that
+ * issues the passwords (?sheet=true carries the sheet as base64 beside the logins).
+ * An office screen: not precached with the shell but fetched when first opened (ondemand.js). */
 (function () {
-  const { h, show, guard, levelLabel } = App;
+  const { h, show, guard } = App;
   const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   const LIST_MAX = 200; // rows listed on a phone; the counts say how many there are in all
   const ACTIONS = { create: 'imp_count_created', update: 'imp_count_updated', unchanged: 'imp_count_unchanged' };
@@ -34,7 +37,7 @@
     const progressText = h('p', { id: 'upload-status', class: 'muted', 'aria-live': 'polite' });
     const result = h('section', { id: 'import-result', class: 'import' });
     const fileInput = h('input', {
-      type: 'file', id: 'import-file', class: 'file-input', accept: `.xlsx,.csv,${XLSX},text/csv`,
+      type: 'file', id: 'import-file', class: 'file-input', accept: `.xlsx,.xls,.csv,${XLSX},application/vnd.ms-excel,text/csv`,
       onchange: () => {
         const file = fileInput.files[0];
         fileInput.value = ''; // the same file, corrected, may be chosen again
@@ -60,12 +63,16 @@
       } catch (err) { fail(err); }
     }
 
-    async function send(file) {
+    /** Upload `file` for its dry run; `mapping` ({the file's header: field key or ""}) says how to
+     * read columns the server read otherwise (it remembers it for the township's next file). */
+    async function send(file, mapping) {
+      const shown = mapping ? [...result.childNodes] : null; // a refused mapping leaves the dry run as it was
       reset();
       const form = new FormData();
       form.append('file', file);
       form.append('kind', kind.value);
       if (place) form.append('place_id', place.value);
+      if (mapping) form.append('mapping', JSON.stringify(mapping));
       const step = (sent) => {
         progress.value = Math.round(sent * 100);
         progressText.textContent = sent < 1 ? t('imp_uploading', { name: file.name, pct: progress.value }) : t('imp_checking');
@@ -76,10 +83,11 @@
       try {
         const job = await API.upload('/api/imports', form, step);
         progressText.textContent = t('imp_checked', { name: file.name });
-        result.replaceChildren(...nodes(await dryRun(job)));
+        result.replaceChildren(...nodes(dryRun(job, file)));
         result.scrollIntoView({ block: 'start' });
       } catch (err) {
         progressText.textContent = '';
+        if (shown) result.replaceChildren(...shown);
         fail(err);
       } finally {
         progress.hidden = true;
@@ -87,31 +95,58 @@
       }
     }
 
-    async function placeNames(job) {
-      const names = { [job.township.id]: job.township.name };
-      try {
-        for (const p of await API.get(`/api/places?parent_id=${job.township.id}`)) names[p.id] = p.name;
-      } catch (e) { /* ids then */ }
-      return names;
+    /** How each column of the file was read, each with the choice of what it is: open whenever a
+     * column was not read or a required one is missing; 重新检查 sends the same file again with the
+     * columns changed here (and any column whose field one of them takes, so the server says so). */
+    function columnsRead(job, file, lacking) {
+      const fields = job.fields || [];
+      const cols = job.columns;
+      const header = Object.fromEntries(fields.map((f) => [f.key, f.header]));
+      const unread = cols.filter((c) => !c.field).length;
+      const selects = cols.map((c) => h('select', { id: `map-${c.column}`, 'data-header': c.header },
+        h('option', { value: '' }, t('imp_unread_option')),
+        fields.map((f) => h('option', { value: f.key, selected: f.key === c.field }, `${f.header}${f.required ? '＊' : ''}`))));
+      const remap = h('button', {
+        class: 'primary', id: 'remap',
+        onclick: () => {
+          const changed = cols.filter((c, i) => selects[i].value !== (c.field || ''));
+          const taken = new Set(changed.map((c) => selects[cols.indexOf(c)].value));
+          const mapping = {};
+          cols.forEach((c, i) => { if (changed.includes(c) || taken.has(c.field)) mapping[c.header] = selects[i].value; });
+          send(file, mapping);
+        },
+      }, t('imp_remap'));
+      return h('details', { class: 'plan', id: 'import-columns', open: Boolean(unread || lacking.length) },
+        h('summary', {}, t('imp_columns'), unread ? `（${t('imp_unread_n', { n: unread })}）` : ''),
+        lacking.length ? h('p', { class: 'warn', id: 'columns-lacking' }, t('imp_columns_lacking', { cols: lacking.join('、') })) : null,
+        h('p', { class: 'muted' }, t('imp_columns_hint')),
+        h('ol', { class: 'import-list cols' }, cols.map((c, i) => h('li', { class: c.field ? '' : 'unread', 'data-column': c.column },
+          h('label', { for: selects[i].id }, `${t('imp_col', { col: c.column, header: c.header })} → `,
+            c.field ? `${header[c.field] || c.field}（${t(`imp_by_${c.by}`)}）`
+              : `${t('imp_unread')}${c.by === 'duplicate' ? `（${t('imp_by_duplicate')}）` : ''}`),
+          selects[i]))),
+        h('p', {}, remap));
     }
 
-    async function dryRun(job) {
+    function dryRun(job, file) {
       const c = job.counts;
-      const names = job.plan.some((r) => r.changes.village_id || r.changes.place_id) ? await placeNames(job) : {};
-      const value = (field, v) => {
-        if (v === null || v === undefined || v === '') return '—';
-        if (field === 'self_care_level') return levelLabel(v);
-        if (field === 'sex') return t(`imp_sex_${v}`);
-        if (field === 'village_id' || field === 'place_id') return names[v] || String(v);
-        return String(v);
+      // required columns the file has none of: nothing is checked until staff say which column it is
+      const lacking = job.columns ? (job.fields || []).filter((f) => f.required && !job.columns.some((col) => col.field === f.key))
+        .map((f) => f.header) : [];
+      const word = (v) => (v === null || v === undefined || v === '' ? '—' : String(v));
+      // the roster's column header in Chinese; the English name where the language has one
+      const label = (f, ch) => {
+        const key = `imp_field_${f}`;
+        return I18N.lang !== 'zh-CN' && t(key) !== key ? t(key) : ch.column || t(key);
       };
       const tiles = [['created', c.created], ['updated', c.updated], ['unchanged', c.unchanged], ['errors', c.errors]];
       const planRow = (r) => h('li', { class: 'plan-row', 'data-row': r.row },
         h('strong', {}, `${t('imp_row', { n: r.row })} · ${r.name}`), ' ',
         h('span', { class: `tag ${r.action === 'unchanged' ? 'green' : 'amber'}` }, t(ACTIONS[r.action])),
         h('div', { class: 'muted' }, r.id_number_masked || r.phone || ''),
-        Object.keys(r.changes).length ? h('ul', {}, Object.entries(r.changes).map(([f, ch]) => h('li', {},
-          `${t(`imp_field_${f}`)}：${ch.from === null ? '' : `${value(f, ch.from)} → `}${value(f, ch.to)}`))) : null,
+        Object.keys(r.changes).length ? h('ul', {}, Object.entries(r.changes)
+          .filter(([, ch]) => ch.from !== null || ch.to !== null).map(([f, ch]) => h('li', {},
+            `${label(f, ch)}：${ch.from === null ? '' : `${word(ch.from)} → `}${word(ch.to)}`))) : null,
         r.caregiver ? h('div', {}, `${t('imp_caregiver')}：${r.caregiver.name || ''} ${r.caregiver.phone || ''}`,
           r.caregiver.new_login ? ` （${t('imp_new_login')}）` : '',
           r.agreement === 'sign' || r.agreement === 'replace' ? ` · ${t(`imp_agreement_${r.agreement}`)}` : '') : null,
@@ -126,8 +161,7 @@
         h('div', { class: 'counts', id: 'import-counts' }, tiles.map(([k, n]) => h('div', {
           class: k === 'errors' && n ? 'bad' : '', 'data-count': k,
         }, h('strong', {}, String(n)), h('span', {}, t(`imp_count_${k}`))))),
-        job.unknown_headers && job.unknown_headers.length
-          ? h('p', { class: 'muted' }, t('imp_unknown_headers', { cols: job.unknown_headers.join('、') })) : null,
+        job.columns ? columnsRead(job, file, lacking) : null,
         job.errors.length ? h('div', {},
           h('h3', {}, t('imp_errors', { n: c.errors, rows: c.error_rows })),
           h('ol', { class: 'import-list errors', id: 'import-errors' }, capped(job.errors, (e) => h('li', { 'data-row': e.row },
@@ -135,11 +169,11 @@
         job.plan.length ? h('details', { class: 'plan', id: 'import-plan' },
           h('summary', {}, t('imp_plan', { n: job.plan.length })),
           h('ol', { class: 'import-list' }, capped(job.plan, planRow))) : null,
-        job.missing.length ? h('div', { id: 'import-missing' },
-          h('h3', {}, t('imp_missing', { n: job.missing.length })),
+        job.missing.length ? h('details', { class: 'plan', id: 'import-missing' }, // hundreds, at times: on demand
+          h('summary', {}, t('imp_missing', { n: job.missing.length })),
           h('ul', { class: 'import-list' }, capped(job.missing, (m) => h('li', {},
             [m.name, m.village, m.id_number_masked || m.phone].filter(Boolean).join(' · '))))) : null,
-        job.errors.length ? h('p', { class: 'warn', id: 'apply-blocked' }, t('imp_apply_blocked'))
+        job.errors.length ? h('p', { class: 'warn', id: 'apply-blocked' }, lacking.length ? t('imp_apply_blocked_columns') : t('imp_apply_blocked'))
           : h('p', { class: 'muted' }, t('imp_apply_hint')),
         h('p', {}, apply),
       ];
@@ -201,6 +235,9 @@
           h('p', {}, h('button', {
             class: 'primary', id: 'download-logins', onclick: () => save(fromBase64(done.logins_sheet), sheetName),
           }, t('imp_download_logins'))),
+          done.address ? h('div', { class: 'card', id: 'login-address' },
+            h('span', {}, `${t('imp_address')}：`), h('strong', {}, done.address),
+            h('p', { class: 'muted' }, t('imp_address_hint'))) : null,
           h('ul', { class: 'import-list logins' }, logins.map((l) => h('li', { class: 'card', 'data-username': l.username },
             h('strong', {}, l.display_name),
             h('div', {}, `${t('username')}：${l.username}`),

@@ -3,15 +3,17 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v25';
+const VERSION = 'zhaoying-shell-v26';
 const SHELL = [
-  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/imports.js', '/admin.js', '/services.js', '/campaigns.js',
+  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/ondemand.js', '/admin.js', '/services.js', '/campaigns.js',
   '/policy.js', '/lifecycle.js', '/review.js', '/cadre.js', '/pairing.js', '/festival.js',
   '/fieldreport.js', '/evaluation.js', '/relief.js',
   '/i18n.js', '/db.js', '/outbox.js', '/drafts.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
 ];
+// Staff's office screens, fetched when first opened (ondemand.js), then kept with the shell's version.
+const LATER = ['/imports.js'];
 
 self.addEventListener('install', (event) => {
   // The install only succeeds once the whole shell is cached.
@@ -42,7 +44,13 @@ self.addEventListener('fetch', (event) => {
     event.respondWith((async () => (await caches.match('/index.html')) || fetch(request))());
     return;
   }
-  event.respondWith((async () => (await caches.match(request)) || fetch(request))());
+  event.respondWith((async () => {
+    const kept = await caches.match(request);
+    if (kept) return kept;
+    const response = await fetch(request);
+    if (response.ok && LATER.includes(url.pathname)) await (await caches.open(VERSION)).put(request, response.clone());
+    return response;
+  })());
 });
 
 self.addEventListener('sync', (event) => {

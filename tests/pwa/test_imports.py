@@ -123,6 +123,8 @@ def test_staff_import_a_roster_from_the_app(context, site):
     error = page.inner_text("#import-errors li")
     assert "第 4 行" in error and "村" in error and "没有这个村" in error
     assert page.is_disabled("#apply") and page.is_visible("#apply-blocked")
+    assert not page.is_visible("#import-missing li")  # may be hundreds: the count, and the list on demand
+    page.click("#import-missing summary")
     missing = page.inner_text("#import-missing")
     assert "2 人（不会删除）" in missing and "李秀英 · 东营子村" in missing and "张德明 · 西沟村" in missing
     fits_a_small_screen(page, "errors")
@@ -197,6 +199,7 @@ def test_district_admin_picks_the_township_and_a_stale_dry_run_is_refused(contex
     assert got.value.suggested_filename == "甲镇志愿服务队队员名单.xlsx"
     choose(page, out.getvalue(), name="队员.xlsx")
     page.wait_for_selector("[data-count=created] strong:text-is('1')")
+    page.click("#import-missing summary")
     assert "志愿者小赵" in page.inner_text("#import-missing")
 
     with Session(site.database.engine) as s:  # the township changes between the dry run and apply
@@ -216,3 +219,170 @@ def test_district_admin_picks_the_township_and_a_stale_dry_run_is_refused(contex
     with site.database.engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT role FROM app_user WHERE username = '13700000001'")) == "volunteer"
     shot(page, "import-9-volunteer-logins")
+
+
+def sheet(header, rows):
+    wb = Workbook()
+    wb.active.append(header)
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def open_import(context):
+    page = context.new_page()
+    page.goto("/")
+    wait_sw(page)
+    login(page, "staff")
+    page.click("#import-link")
+    page.wait_for_selector("#choose-file")
+    return page
+
+
+def to_top(page, selector):
+    """Scroll `selector` to the top of the screen, below the sticky bar, for its screenshot."""
+    page.eval_on_selector(selector, "e => { e.scrollIntoView(); scrollBy(0, -64); }")
+
+
+def column(page, letter):
+    return page.text_content(f"#import-columns li[data-column={letter}] label")  # shown or folded away
+
+
+def relation_by_meaning():
+    """A roster whose relation column says 与老人关系, with a column the app does not keep (户籍性质)."""
+    header = ["姓名", "性别", "身份证号", "村", "住址", "自理能力", "救助类别", "特殊困难情形", "照料人", "照料人电话",
+              "与老人关系", "户籍性质"]
+    li = idnumber.make("150430", date(1944, 3, 8), 100, "F")  # 李秀英, 半失能 in the system
+    return sheet(header, [
+        ["吴春梅", "女", ident(11, "F"), "东营子村", "东营子村11号", "半失能", "特困", "独居、重残", "吴建国", "13800000111", "子女", "农业"],
+        ["郑长顺", "男", ident(12), "西沟村", "西沟村12号", "全自理", "低保", "", "冯兰", "13800000112", "邻居", "非农业"],
+        ["李秀英", "女", li, "东营子村", "东营子村3号", "全失能", "特困", "", "王照料", "13900000001", "亲属", "农业"],
+    ])
+
+
+def test_columns_read_by_meaning_and_the_preview_in_the_rosters_words(context, site):
+    page = open_import(context)
+    choose(page, relation_by_meaning())
+    page.wait_for_selector("#import-columns")
+
+    # how each column was read: 与老人关系 by its meaning, 户籍性质 not at all (and so the section is open)
+    assert page.evaluate("document.querySelector('#import-columns').open")
+    assert column(page, "K") == "K列 与老人关系 → 关系（按含义识别）"
+    assert page.input_value("#map-K") == "relation"
+    assert column(page, "C") == "C列 身份证号 → 公民身份号码（按列名识别）"
+    assert column(page, "L") == "L列 户籍性质 → 未识别"
+    assert page.input_value("#map-L") == ""
+    assert "unread" in page.get_attribute("#import-columns li[data-column=L]", "class")
+    assert "1 列未识别" in page.inner_text("#import-columns summary")
+    options = page.eval_on_selector_all("#map-L option", "os => os.map(o => o.textContent)")
+    assert options[:4] == ["未识别（不导入）", "姓名＊", "性别", "公民身份号码＊"]
+    fits_a_small_screen(page, "columns")
+    to_top(page, "#import-columns")
+    shot(page, "import-10-columns")
+    to_top(page, "#import-columns li[data-column=I]")
+    shot(page, "import-10b-columns-unread")
+
+    # the plan in the roster's words: no i18n key, no code
+    page.wait_for_selector("[data-count=created] strong:text-is('2')")
+    assert page.inner_text("[data-count=updated] strong") == "1"
+    page.click("#import-plan summary")
+    plan = page.inner_text("#import-plan")
+    assert "救助类别：特困" in plan and "救助类别：低保" in plan
+    assert "特殊困难情形：独居、重残" in plan and "村：东营子村" in plan and "性别：女" in plan
+    assert "自理能力：半失能 → 全失能" in plan
+    for code in ("imp_", "partly_disabled", "fully_disabled", "self_care", "tekun", "dibao", "lives_alone",
+                 "severe_disability", "relative", "neighbour"):
+        assert code not in plan, code
+    fits_a_small_screen(page, "plan in words")
+
+
+def test_in_english_the_preview_names_the_fields_in_english_and_keeps_the_rosters_words(context, site):
+    context.add_init_script("localStorage.setItem('lang', 'en')")
+    page = open_import(context)
+    choose(page, relation_by_meaning())
+    page.wait_for_selector("[data-count=created] strong:text-is('2')")
+    assert column(page, "K") == "Column K “与老人关系” → 关系（by its meaning）"
+    page.click("#import-plan summary")
+    plan = page.inner_text("#import-plan")
+    assert "Assistance category：特困" in plan and "Self-care：半失能 → 全失能" in plan
+    assert "Special hardship：独居、重残" in plan
+    assert "imp_" not in plan and "tekun" not in plan and "partly_disabled" not in plan
+
+
+def test_a_column_the_server_cannot_name_is_chosen_on_screen_and_remembered(context, site):
+    header = ["姓名", "性别", "证号码", "村", "自理能力", "照料人", "照料人电话", "关系"]
+    data = sheet(header, [
+        ["冯玉珍", "女", ident(21, "F"), "东营子村", "半失能", "陈刚", "13800000121", "亲属"],
+        ["褚国富", "男", ident(22), "西沟村", "全自理", "陈刚", "13800000121", "邻里"],
+    ])
+    page = open_import(context)
+    assert page.locator("script[src='/imports.js']").count() == 1  # fetched when first opened
+    choose(page, data)
+
+    # 证号码 is no header the server knows: the ID column is missing, the file cannot be applied
+    page.wait_for_selector("#columns-lacking")
+    assert "公民身份号码" in page.inner_text("#columns-lacking")
+    assert page.evaluate("document.querySelector('#import-columns').open")
+    assert column(page, "C") == "C列 证号码 → 未识别"
+    error = page.inner_text("#import-errors")
+    assert "公民身份号码" in error and "文件中没有这一列（必填）" in error
+    assert page.is_disabled("#apply") and "缺少必填的列" in page.inner_text("#apply-blocked")
+    fits_a_small_screen(page, "column missing")
+    to_top(page, "#import-columns")
+    shot(page, "import-11-column-missing")
+
+    # a column chosen for a field another column holds: the server's reason, and the choices stay
+    page.select_option("#map-C", "name")
+    page.click("#remap")
+    page.wait_for_selector("#import-error:has-text('只能对应文件中的一列')")
+    assert page.input_value("#map-C") == "name"
+
+    # staff say which column it is, and the same file is checked again
+    page.select_option("#map-C", "id_number")
+    page.click("#remap")
+    page.wait_for_selector("[data-count=created] strong:text-is('2')")
+    assert page.is_hidden("#import-error")
+    assert page.locator("#import-errors").count() == 0 and page.locator("#columns-lacking").count() == 0
+    assert column(page, "C") == "C列 证号码 → 公民身份号码（按指定的对应）"
+    assert not page.evaluate("document.querySelector('#import-columns').open")  # every column read
+    fits_a_small_screen(page, "remapped")
+    to_top(page, "#import-counts")
+    shot(page, "import-12-remapped")
+
+    # applied: the logins, and the address the caregiver opens to log in
+    page.click("#apply")
+    page.wait_for_selector("#passwords-once")
+    address = page.inner_text("#login-address")
+    assert "登录地址" in address and site.url in address and "手机浏览器" in address
+    fits_a_small_screen(page, "applied with address")
+    to_top(page, "#download-logins")
+    shot(page, "import-13-address")
+
+    # the township's next file is read the same way, without choosing again
+    page.goto("/#/import")
+    page.wait_for_selector("#choose-file")
+    choose(page, data)
+    page.wait_for_selector("[data-count=unchanged] strong:text-is('2')")
+    assert column(page, "C") == "C列 证号码 → 公民身份号码（按指定的对应）"
+    assert page.locator("#import-errors").count() == 0 and page.is_enabled("#apply")
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT field FROM importmapping WHERE header = '证号码'")) == "id_number"
+
+
+def test_the_import_screen_is_not_precached_but_opens_offline_once_visited(context, site):
+    page = context.new_page()
+    page.goto("/")
+    wait_sw(page)
+    login(page, "staff")
+    page.wait_for_selector("#import-link")
+    assert page.locator("script[src='/imports.js']").count() == 0
+    page.click("#import-link")
+    page.wait_for_selector("#choose-file")
+    assert page.evaluate("caches.match('/imports.js').then(Boolean)")
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#choose-file")
+    assert page.inner_text("#title") == "导入花名册" and page.is_visible("#back")
+    context.set_offline(False)
