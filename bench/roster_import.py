@@ -165,7 +165,8 @@ def floor(n: int, data: list[dict]) -> float:
                 {"name": r["name"], "sex": "M" if r["sex"] == "男" else "F", "birth_date": r["birth_date"],
                  "id_number": r["id_number"], "support_mode": "decentralised",
                  "self_care_level": levels[r["self_care_level"]], "risk_flags": [], "status": "active",
-                 "village_id": villages[r["village"]], "address": r["address"], "created_at": now, "updated_at": now}
+                 "village_id": villages[r["village"]], "address": r["address"], "enrolled_on": TODAY,
+                 "created_at": now, "updated_at": now}
                 for r in batch]).all())
             uids = dict(conn.execute(insert(User).returning(User.username, User.id), [
                 {"username": r["caregiver_phone"], "password_hash": password_hash, "role": "caregiver",

@@ -56,13 +56,13 @@ def record_many(session: Session, *, actor: Actor | None, entries: list[dict]) -
 
 
 def record_selected(session: Session, *, actor: Actor | None, action: str, entity: str, rows) -> None:
-    """``record`` for a batch of changes in one INSERT … SELECT: ``rows`` is a select of three
-    columns, the entity's id, the person's id (or NULL) and the detail (a JSON object built in the
-    database, db.json_object, or NULL), one row per change."""
+    """``record`` for a batch of changes in one INSERT … SELECT: ``rows`` is a select of the
+    entity's id, the person's id (or NULL) and, when there is one, the detail (a JSON object built
+    in the database, db.json_object), one row per change."""
     table = AuditLog.__table__
     changed = rows.subquery()
     session.execute(table.insert().from_select(
-        ["at", "user_id", "address", "action", "entity", "entity_id", "person_id", "detail"],
+        ["at", "user_id", "address", "action", "entity", "entity_id", "person_id", "detail"][:5 + len(changed.c)],
         select(sa.literal(clock.now(), type_=table.c.at.type),
                sa.literal(actor.user.id if actor else None, type_=sa.Integer),
                sa.literal(actor.address if actor else None, type_=table.c.address.type),

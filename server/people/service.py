@@ -256,7 +256,7 @@ def create_persons(session: Session, *, actor: Actor, today: date, rows: list[di
     ids = db.insert_models(session, Person, [{**r, "enrolled_on": r.get("enrolled_on") or today} for r in rows],
                            key="id_number")
     audit.record_selected(session, actor=actor, action="create", entity="person",
-                          rows=select(Person.id, Person.id, sa.null()).where(Person.id.in_(ids)))
+                          rows=select(Person.id, Person.id.label("person_id")).where(Person.id.in_(ids)))
     return ids
 
 
