@@ -17,8 +17,8 @@
   const nodes = (list) => list.flat(2).filter((n) => n !== null && n !== undefined && n !== false);
   const fromBase64 = (b64) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: XLSX });
 
-  function capped(items, render) {
-    const more = items.length - LIST_MAX;
+  function capped(items, render, total = items.length) {
+    const more = total - Math.min(items.length, LIST_MAX);
     return [...items.slice(0, LIST_MAX).map(render), more > 0 ? h('li', { class: 'muted' }, t('imp_more', { n: more })) : null];
   }
 
@@ -167,8 +167,8 @@
           h('ol', { class: 'import-list errors', id: 'import-errors' }, capped(job.errors, (e) => h('li', { 'data-row': e.row },
             h('strong', {}, t('imp_row', { n: e.row })), ` · ${e.column}：${e.message}`)))) : null,
         job.plan.length ? h('details', { class: 'plan', id: 'import-plan' },
-          h('summary', {}, t('imp_plan', { n: job.plan.length })),
-          h('ol', { class: 'import-list' }, capped(job.plan, planRow))) : null,
+          h('summary', {}, t('imp_plan', { n: job.plan_rows ?? job.plan.length })),
+          h('ol', { class: 'import-list' }, capped(job.plan, planRow, job.plan_rows ?? job.plan.length))) : null,
         job.missing.length ? h('details', { class: 'plan', id: 'import-missing' }, // hundreds, at times: on demand
           h('summary', {}, t('imp_missing', { n: job.missing.length })),
           h('ul', { class: 'import-list' }, capped(job.missing, (m) => h('li', {},

@@ -226,10 +226,12 @@ def insert_models(session: Session, model, rows: list[dict], *, key: str) -> lis
     """Insert ``rows`` of a table model in one statement and return their ids in order: each row
     as the model would store it one by one — its defaults (one blank instance's: ``clock.now()``
     for the batch, the empty lists, the statuses) for what the row leaves out, each value as its
-    column's type binds it. The rows travel as one JSON parameter that the database turns into
-    rows (json_populate_recordset on PostgreSQL, json_each on SQLite): an executemany's thousands
-    of placeholders cost more to render and parse than the insert itself (a roster import's 500
-    persons a batch). ``key``: a column unique among the rows, by which the ids are matched."""
+    column's type binds it. On PostgreSQL the rows travel as one JSON parameter that the database
+    turns into rows (json_populate_recordset): psycopg parsed an executemany's thousands of
+    placeholders longer than the insert took (a roster import's 500 persons a batch). On SQLite,
+    SQLAlchemy's multi-row VALUES, as fast there as JSON and plainer. ``key``: a column unique
+    among the rows, by which the ids are matched (RETURNING in the rows' order would make SQLite
+    insert a row per statement)."""
     if not rows:
         return []
     import json
@@ -239,33 +241,18 @@ def insert_models(session: Session, model, rows: list[dict], *, key: str) -> lis
     defaults = {c.key: v for c in table.columns if c.key != "id" and (v := getattr(blank, c.key)) is not None}
     given = {k for row in rows for k in row}
     columns = [c for c in table.columns if c.key in given or c.key in defaults]
-    dialect = session.get_bind().dialect
-    quote = dialect.identifier_preparer.quote
+    connection = session.connection()
+    if not on_postgresql(session):  # a key a row leaves out (and no default fills) is NULL
+        full = [{c.key: row.get(c.key, defaults.get(c.key)) for c in columns} for row in rows]
+        ids = dict(connection.execute(sa.insert(table).returning(table.c[key], table.c.id), full).all())
+        return [ids[row[key]] for row in rows]
+    quote = session.get_bind().dialect.identifier_preparer.quote
     names = ", ".join(quote(c.name) for c in columns)
-    if dialect.name == "postgresql":
-        full = ({**defaults, **row} for row in rows)
-        payload = json.dumps([{c.name: row.get(c.key) for c in columns} for row in full],
-                             default=lambda v: v.isoformat(), ensure_ascii=False)
-        source = f"json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS json))"
-        values = names
-    else:  # SQLite: each value as its type binds it (dates and datetimes as text, JSON as its text)
-        binders = {c.key: b for c in columns if (b := c.type.dialect_impl(dialect).bind_processor(dialect))}
-        base = {table.c[k].name: binders[k](v) if k in binders else v for k, v in defaults.items()}  # once
-        own = [(c.key, c.name, binders.get(c.key)) for c in columns if c.key in given]
-        out = []
-        for row in rows:
-            item = dict(base)  # a key a row leaves out (and no default fills) is NULL to json_extract
-            for k, name, bind in own:
-                if k in row:
-                    v = row[k]
-                    item[name] = bind(v) if bind is not None and v is not None else v
-            out.append(item)
-        payload = json.dumps(out, ensure_ascii=False)
-        source = "json_each(:rows)"
-        values = ", ".join(f"json_extract(value, '$.{c.name}')" for c in columns)
-    stmt = sa.text(f"INSERT INTO {quote(table.name)} ({names}) SELECT {values} FROM {source} "
-                   f"RETURNING {quote(table.c[key].name)}, id").bindparams(rows=payload)
-    ids = dict(session.connection().execute(stmt).all())
+    payload = json.dumps([{c.name: row.get(c.key) for c in columns} for row in ({**defaults, **r} for r in rows)],
+                         default=lambda v: v.isoformat(), ensure_ascii=False)
+    stmt = sa.text(f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM json_populate_recordset("
+                   f"NULL::{quote(table.name)}, CAST(:rows AS json)) RETURNING {quote(table.c[key].name)}, id")
+    ids = dict(connection.execute(stmt.bindparams(rows=payload)).all())
     return [ids[row[key]] for row in rows]
 
 
@@ -290,6 +277,20 @@ def id_rows(session: Session, ids: list[int]):
     import json
 
     return sa.func.json_each(json.dumps(ids)).table_valued("value")
+
+
+def among(session: Session, column, values: list):
+    """``column IN values`` with the values bound as one parameter (PostgreSQL's ``= ANY`` of an
+    array, SQLite's json_each of a JSON list): a batch of 500 ids or ID numbers costs one bind, not
+    500 placeholders to render and parse (a roster import asks this a dozen times a batch)."""
+    values = list(values)
+    if on_postgresql(session):
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.literal(values, type_=ARRAY(column.type)))
+    import json
+
+    return column.in_(sa.select(sa.func.json_each(json.dumps(values)).table_valued("value").c.value))
 
 
 def dialect_insert(session: Session, table):

@@ -37,7 +37,7 @@ from server.auth.roles import (
     is_district_admin,
     is_staff,
 )
-from server.db import insert_models, on_postgresql
+from server.db import among, insert_models, on_postgresql
 from server.errors import ServiceError, message
 from server.paging import Page, select_page, split
 from server.places.models import Place, subtree_filter
@@ -419,7 +419,7 @@ def create_logins(session: Session, *, creator: User, hasher: PasswordHasher, ro
             )
     names = [spec["username"] for spec in logins]
     if len(set(names)) != len(names) or session.scalar(
-            select(User.id).where(User.username.in_(names)).limit(1)) is not None:
+            select(User.id).where(among(session, User.username, names)).limit(1)) is not None:
         raise ServiceError(409, "username_taken")
     passwords = [one_time_password() for _ in logins]
     ids = insert_models(session, User, [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -15,7 +16,7 @@ from server.auth import policy, roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.care.models import CareAgreement, CareHome
-from server.db import insert_models, json_object
+from server.db import among, insert_models, json_object
 from server.errors import ServiceError
 from server.messages import text
 from server.paging import Page, select_page, split
@@ -84,30 +85,33 @@ def sign_agreements(session: Session, *, actor: Actor, today: date, agreements: 
     if not agreements:
         return []
     person_ids = [a["person_id"] for a in agreements]
-    persons = {row.id: row for row in session.execute(
-        select(Person.id, Person.status, Person.support_mode, Person.village_id).where(Person.id.in_(person_ids)))}
-    if len(persons) != len(set(person_ids)):
+    caregiver_ids = list({a["caregiver_id"] for a in agreements})
+    # by place: how many were found, how many may not sign (the batch's 500 rows stay in the database)
+    by_village = session.execute(
+        select(Person.village_id, sa.func.count(), sa.func.sum(sa.case(
+            (sa.and_(Person.status == "active", Person.support_mode == "decentralised"), 0), else_=1)))
+        .where(among(session, Person.id, person_ids)).group_by(Person.village_id)).all()
+    if sum(n for _, n, _ in by_village) != len(set(person_ids)):
         raise ServiceError(404, "person_not_found")
-    caregiver_ids = {a["caregiver_id"] for a in agreements}
-    caregivers = {row.id: row for row in session.execute(
-        select(User.id, User.role, User.is_active, User.place_id).where(User.id.in_(caregiver_ids)))}
-    if len(caregivers) != len(caregiver_ids):
+    by_home = session.execute(
+        select(User.place_id, sa.func.count(), sa.func.sum(sa.case(
+            (sa.and_(User.role == roles.CAREGIVER, User.is_active), 0), else_=1)))
+        .where(among(session, User.id, caregiver_ids)).group_by(User.place_id)).all()
+    if sum(n for _, n, _ in by_home) != len(caregiver_ids):
         raise ServiceError(404, "caregiver_not_found")
-    for person in persons.values():
-        if person.status != "active" or person.support_mode != "decentralised":
-            raise ServiceError(409, "person_not_active")
-    for caregiver in caregivers.values():
-        if caregiver.role != roles.CAREGIVER or not caregiver.is_active:
-            raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
-    villages = {p.village_id for p in persons.values()}
-    homes = {u.place_id for u in caregivers.values()}
+    if any(bad for _, _, bad in by_village):
+        raise ServiceError(409, "person_not_active")
+    if any(bad for _, _, bad in by_home):
+        raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
+    villages = {v for v, _, _ in by_village}
+    homes = {h for h, _, _ in by_home}
     for place in session.scalars(select(Place).where(Place.id.in_(villages | homes))):
         if not policy.manages_place(session, actor.user, place):
             raise ServiceError(403, "person_out_of_scope" if place.id in villages else "user_out_of_scope")
     if any(a["signed_on"] > today for a in agreements):
         raise ServiceError(422, "date_in_future", errors={"signed_on": ["cannot be in the future"]})
     if len(set(person_ids)) != len(person_ids) or session.scalar(select(CareAgreement.id).where(
-            CareAgreement.person_id.in_(person_ids), CareAgreement.status == "active").limit(1)):
+            among(session, CareAgreement.person_id, person_ids), CareAgreement.status == "active").limit(1)):
         raise ServiceError(409, "agreement_exists")
     try:
         with session.begin_nested():
@@ -119,7 +123,7 @@ def sign_agreements(session: Session, *, actor: Actor, today: date, agreements: 
         raise ServiceError(409, "agreement_exists") from None
     audit.record_selected(session, actor=actor, action="create", entity="agreement", rows=select(
         CareAgreement.id, CareAgreement.person_id, json_object(caregiver_id=CareAgreement.caregiver_id))
-        .where(CareAgreement.id.in_(ids)))
+        .where(among(session, CareAgreement.id, ids)))
     return ids
 
 

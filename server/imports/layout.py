@@ -226,5 +226,7 @@ RELATIONS = {
 
 
 def code(table: dict[str, str], value: str) -> str | None:
+    if value in table:  # the words as the table writes them (most cells)
+        return table[value]
     key = normalise(value).replace(" ", "").replace("（", "(").replace("）", ")")
     return table.get(key)

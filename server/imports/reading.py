@@ -15,6 +15,7 @@ what it says (layout.MEANINGS); the others are reported as not understood (未�
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -37,16 +38,32 @@ BLANKS = {"", "-", "—", "——", "/", "无", "空"}
 
 @dataclass(slots=True)
 class Cell:
+    """A cell that is more than its value: a formula (refused). A sheet's other cells are their
+    plain values (str, int, float, datetime, bool), and the parsers below take either."""
+
     value: object  # str, int, float, datetime, bool or None
     formula: bool = False
 
 
+def _unwrap(cell) -> tuple[object, bool]:
+    return (cell.value, cell.formula) if type(cell) is Cell else (cell, False)
+
+
+def _value(cell):
+    """A cell's value (None when empty); a formula is refused."""
+    value, formula = _unwrap(cell)
+    if formula and value is not None:
+        raise BadValue("单元格是公式，请复制后“选择性粘贴为数值”再导入")
+    return value
+
+
 @dataclass
 class Sheet:
-    """The header found, and the data rows as (Excel row number, {column key: Cell})."""
+    """The header found, and the data rows as (Excel row number, {column key: the cell's value,
+    or a Cell when it holds a formula}); a blank cell is left out."""
 
     headers: dict[str, str]  # column key → the header as written in the file
-    rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     unknown_headers: list[str] = field(default_factory=list)
     # how each column of the header row was read: {column (A, B, …), header, field (None: 未识别),
     # by (mapping | name | meaning | duplicate | None)}
@@ -55,7 +72,11 @@ class Sheet:
     missing: list[str] = field(default_factory=list)  # required column keys the file has none of
 
 
-_EMPTY = Cell(None)  # every empty cell of a calamine sheet (never changed)
+# A row as the readers give it: (Excel row number, its values, the positions that hold a formula).
+# Only the cells under a known column that hold something are kept, and only a formula is wrapped
+# (a Cell): a roster of 12,000 rows is 150,000 cells, each an object the collector would walk.
+Row = tuple[int, list, frozenset]
+_NO_FORMULAS: frozenset = frozenset()
 
 
 def sniff(data: bytes, filename: str | None, *, max_bytes: int) -> str:
@@ -131,7 +152,7 @@ def _has_formulas(data: bytes) -> bool:
     return False
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+def _xlsx_rows(data: bytes) -> Iterator[Row]:
     """openpyxl in read-only mode: slower than calamine, but it tells a formula from a value."""
     import openpyxl
 
@@ -142,16 +163,14 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     try:
         sheet = workbook.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(), start=1):
-            cells = []
-            for c in row:
-                value = getattr(c, "value", None)
-                cells.append(Cell(value, formula=getattr(c, "data_type", None) == "f"))
-            yield number, cells
+            values = [getattr(c, "value", None) for c in row]
+            formulas = frozenset(i for i, c in enumerate(row) if getattr(c, "data_type", None) == "f")
+            yield number, values, formulas or _NO_FORMULAS
     finally:
         workbook.close()
 
 
-def _calamine_rows(data: bytes, *, max_rows: int) -> Iterator[tuple[int, list[Cell]]]:
+def _calamine_rows(data: bytes, *, max_rows: int) -> Iterator[Row]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -167,8 +186,8 @@ def _calamine_rows(data: bytes, *, max_rows: int) -> Iterator[tuple[int, list[Ce
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         raise ServiceError(415, "import_not_spreadsheet") from None
-    for number, row in enumerate(values, start=1):
-        yield number, [Cell(v) if v != "" else _EMPTY for v in row]
+    for number, row in enumerate(values, start=1):  # an empty cell is ""
+        yield number, row, _NO_FORMULAS
 
 
 def decode(data: bytes) -> str:
@@ -194,7 +213,7 @@ def decode(data: bytes) -> str:
     return str(best)
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
+def _csv_rows(data: bytes) -> Iterator[Row]:
     try:
         text = decode(data)
     except UnicodeDecodeError:
@@ -205,17 +224,17 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     except csv.Error:
         dialect = csv.excel
     for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        yield number, [Cell(v if v != "" else None, formula=False) for v in row]
+        yield number, row, _NO_FORMULAS
 
 
-def _blank(cell: Cell | None) -> bool:
-    return cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_header(cells: list[Cell], kind: str, mapping: dict[str, str]) -> dict[int, tuple[str | None, str | None]]:
+def _read_header(values: list, kind: str, mapping: dict[str, str]) -> dict[int, tuple[str | None, str | None]]:
     """Each header cell's column: position → (column key or None, how it was read)."""
     exact = layout.header_map(kind)
-    texts = {i: layout.header_key(c.value) for i, c in enumerate(cells) if isinstance(c.value, str)}
+    texts = {i: layout.header_key(v) for i, v in enumerate(values) if isinstance(v, str)}
     texts = {i: t for i, t in texts.items() if t}
     found: dict[int, tuple[str | None, str | None]] = {}
     for i, header in texts.items():
@@ -239,7 +258,7 @@ def _read_header(cells: list[Cell], kind: str, mapping: dict[str, str]) -> dict[
     return found
 
 
-def _tabulate(rows: Iterator[tuple[int, list[Cell]]], kind: str, *, max_rows: int,
+def _tabulate(rows: Iterator[Row], kind: str, *, max_rows: int,
               mapping: dict[str, str] | None = None) -> Sheet:
     """Find the header among the first rows (titles merged above it are skipped), then map
     every later non-blank row onto column keys."""
@@ -247,16 +266,16 @@ def _tabulate(rows: Iterator[tuple[int, list[Cell]]], kind: str, *, max_rows: in
 
     required = [c for c in layout.COLUMNS[kind] if c.required]
     sheet = None
-    positions: dict[int, str] = {}
-    for number, cells in rows:
+    positions: list[tuple[int, str]] = []
+    for number, values, formulas in rows:
         if sheet is None:
-            found = _read_header(cells, kind, mapping or {})
+            found = _read_header(values, kind, mapping or {})
             keys = {key for key, _by in found.values() if key}
             if len(keys) >= 2 and any(c.key in keys for c in required):
-                positions = {i: key for i, (key, _by) in found.items() if key}
-                sheet = Sheet(headers={key: layout.normalise(str(cells[i].value)) for i, key in positions.items()},
+                positions = [(i, key) for i, (key, _by) in sorted(found.items()) if key]
+                sheet = Sheet(headers={key: layout.normalise(str(values[i])) for i, key in positions},
                               header_row=number, missing=[c.key for c in required if c.key not in keys])
-                sheet.columns = [{"column": get_column_letter(i + 1), "header": layout.normalise(str(cells[i].value)),
+                sheet.columns = [{"column": get_column_letter(i + 1), "header": layout.normalise(str(values[i])),
                                   "field": key, "by": by} for i, (key, by) in sorted(found.items())]
                 sheet.unknown_headers = [c["header"] for c in sheet.columns if c["field"] is None]
                 continue
@@ -264,8 +283,11 @@ def _tabulate(rows: Iterator[tuple[int, list[Cell]]], kind: str, *, max_rows: in
                 raise ServiceError(422, "import_no_header", rows=HEADER_SEARCH_ROWS,
                                    required="、".join(c.header for c in required))
             continue
-        mapped = {key: cells[i] for i, key in positions.items() if i < len(cells)}
-        if all(_blank(c) for c in mapped.values()):
+        width = len(values)
+        mapped = {key: v for i, key in positions if i < width and (v := values[i]) is not None and v != ""}
+        if formulas:
+            mapped.update({key: Cell(mapped[key], True) for i, key in positions if i in formulas and key in mapped})
+        if all(_blank(v) for v in mapped.values()):
             continue
         if len(sheet.rows) >= max_rows:
             raise ServiceError(413, "import_too_many_rows", limit=max_rows)
@@ -283,33 +305,51 @@ class BadValue(ValueError):
     """A cell's value cannot be used; the message is Chinese, for the person who fills the sheet."""
 
 
-def text(cell: Cell | None) -> str | None:
+def text(cell) -> str | None:
     """A cell as normalised text (NFKC), None when blank. A formula is refused; a leading
     apostrophe that guards a formula-like text (as our own export writes it) is dropped."""
-    if cell is None or cell.value is None:
+    value = cell if type(cell) is str else _value(cell)  # most cells are text
+    if value is None:
         return None
-    if cell.formula:
-        raise BadValue("单元格是公式，请复制后“选择性粘贴为数值”再导入")
-    value = cell.value
+    if isinstance(value, str):
+        out = layout.normalise(value)
+        if len(out) >= 2 and out[0] in "'=":
+            if out[0] == "=":
+                raise BadValue("单元格内容以“=”开头，像是公式，请粘贴为数值")
+            if out[1] in "=+-@":
+                out = out[1:]
+        return None if out in BLANKS else out
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (datetime, date)):
         value = value.strftime("%Y-%m-%d")
     out = layout.normalise(str(value))
-    if len(out) >= 2 and out[0] == "'" and out[1] in "=+-@":
-        out = out[1:]
-    elif isinstance(cell.value, str) and out.startswith("=") and len(out) > 1:
-        raise BadValue("单元格内容以“=”开头，像是公式，请粘贴为数值")
     return None if out in BLANKS else out
+
+
+def repeated(parse):
+    """``parse`` for the cells of a column whose values repeat (男, 全自理, a village, a signing
+    day: a roster of 12,000 rows has a few hundred of them): each distinct value parsed once (up to
+    4,096 remembered), a formula cell as itself. ``parse`` must be pure: a value it refuses is
+    refused again each time."""
+    cached = functools.lru_cache(maxsize=4096, typed=True)(parse)
+
+    @functools.wraps(parse)
+    def read(cell):
+        return parse(cell) if type(cell) is Cell else cached(cell)
+
+    read.cache_clear = cached.cache_clear
+    return read
 
 
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 
 
-def id_number(cell: Cell | None) -> str | None:
+def id_number(cell) -> str | None:
     """An ID number kept as text. Excel turns 18 digits into a number and keeps only 15 of them:
     such a value is refused, for the digits are lost."""
-    if cell is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+    value, _ = _unwrap(cell)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise BadValue("身份证号被Excel存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写号码")
     value = text(cell)
     if value is None:
@@ -328,14 +368,12 @@ _DATE_PATTERNS = (
 )
 
 
-def a_date(cell: Cell | None) -> date | None:
+def a_date(cell) -> date | None:
     """A date from a real Excel date, an Excel serial number, or text such as 2023-05-01,
     2023/5/1, 2023.5.1, 2023年5月1日 or 20230501."""
-    if cell is None or cell.value is None:
+    value = _value(cell)
+    if value is None:
         return None
-    value = cell.value
-    if cell.formula:
-        raise BadValue("单元格是公式，请复制后“选择性粘贴为数值”再导入")
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -360,16 +398,22 @@ def a_date(cell: Cell | None) -> date | None:
     raise BadValue(f"日期“{raw}”无法识别，请写成 2023-05-01 或 2023年5月1日")
 
 
+
+a_date = repeated(a_date)
+word = repeated(text)  # the text of a cell from a column of a few words (性别, 自理能力, 村)
+
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_NOISE = re.compile(r"[\s\-()]")
 
 
-def phone(cell: Cell | None) -> str | None:
-    if cell is not None and isinstance(cell.value, float) and cell.value.is_integer():
-        cell = Cell(int(cell.value), cell.formula)
+def phone(cell) -> str | None:
+    value, formula = _unwrap(cell)
+    if isinstance(value, float) and value.is_integer():
+        cell = Cell(int(value), formula)
     value = text(cell)
     if value is None:
         return None
-    digits = re.sub(r"[\s\-()]", "", value)
+    digits = _PHONE_NOISE.sub("", value)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):

@@ -86,8 +86,12 @@ class ImportSchema(ma.Schema):
     township = ma.fields.Dict()
     counts = ma.fields.Nested(CountsSchema)
     applied_counts = ma.fields.Dict()
+    plan_rows = ma.fields.Integer(metadata={
+        "description": "rows the apply would write or leave alone (plan lists up to 200 of them)"})
     plan = ma.fields.List(ma.fields.Dict(), metadata={
-        "description": "per row: row, action (create|update|unchanged), name, id_number_masked or phone, "
+        "description": "the preview: every row of a file of up to 200, else 200 rows, those that change something "
+                       "first (updated, then new), in the file's order. Per row: row, action "
+                       "(create|update|unchanged), name, id_number_masked or phone, "
                        "changes {field: {column, from, to}} in the roster's words (救助类别：低保 → 特困), "
                        "caregiver {name, phone, new_login}, agreement (sign|replace|keep)"})
     errors = ma.fields.List(ma.fields.Nested(RowErrorSchema))

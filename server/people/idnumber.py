@@ -3,6 +3,7 @@ sequence (odd for men), and an ISO 7064 MOD 11-2 check character."""
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date
 
@@ -12,7 +13,7 @@ _CHECK = "10X98765432"
 
 
 def check_char(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def problem(value: str) -> str | None:

@@ -251,12 +251,12 @@ def create_persons(session: Session, *, actor: Actor, today: date, rows: list[di
     for r in rows:
         _check_identity(r["id_number"], r.get("birth_date"), r.get("sex"), today)
         _check_enrolled(r.get("enrolled_on"), today)
-    if session.scalar(select(Person.id).where(Person.id_number.in_(numbers)).limit(1)) is not None:
+    if session.scalar(select(Person.id).where(db.among(session, Person.id_number, numbers)).limit(1)) is not None:
         raise ServiceError(409, "id_number_taken")
     ids = db.insert_models(session, Person, [{**r, "enrolled_on": r.get("enrolled_on") or today} for r in rows],
                            key="id_number")
     audit.record_selected(session, actor=actor, action="create", entity="person",
-                          rows=select(Person.id, Person.id.label("person_id")).where(Person.id.in_(ids)))
+                          rows=select(Person.id, Person.id.label("person_id")).where(db.among(session, Person.id, ids)))
     return ids
 
 
@@ -267,14 +267,14 @@ def update_persons(session: Session, *, actor: Actor, today: date, changes: dict
         raise ServiceError(403, "forbidden_role")
     if not changes:
         return
-    persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(changes))))}
+    persons = {p.id: p for p in session.scalars(select(Person).where(db.among(session, Person.id, list(changes))))}
     if len(persons) != len(changes):
         raise ServiceError(404, "person_not_found")
     scope = {p.village_id for p in persons.values()} | {c["village_id"] for c in changes.values() if "village_id" in c}
     for village_id in sorted(scope):
         _check_village(session, actor, village_id)
     exits = dict(session.execute(select(PersonExit.person_id, PersonExit.exited_on)
-                                 .where(PersonExit.person_id.in_(list(changes)))).all())
+                                 .where(db.among(session, PersonExit.person_id, list(changes)))).all())
     groups: dict[tuple[str, ...], list[dict]] = {}
     entries = []
     for pid, change in changes.items():

@@ -355,3 +355,37 @@ def test_apply_commits_how_far_it_has_come_with_each_batch(app_config, session, 
     assert seen == [(2, 0), (2, 2), (1, 4)]
     body = client.get(f"/api/imports/{job_id}", headers=staff_a).get_json()
     assert body["status"] == "applied" and body["rows_done"] == 5 == body["counts"]["rows"]
+
+
+def test_a_big_roster_shows_its_changes_first_and_applies_every_row(client, session, world, staff_a):
+    """The dry run keeps 200 rows to show (what the phone lists), those that change something
+    first; the counts and plan_rows say how many there are; apply writes every row."""
+    import gc
+
+    from server.imports.service import PREVIEW_ROWS
+
+    n = PREVIEW_ROWS + 30
+    first = dry_run(client, staff_a, make_xlsx(roster(n)))
+    assert first["plan_rows"] == n and len(first["plan"]) == PREVIEW_ROWS
+    assert [p["row"] for p in first["plan"]] == list(range(2, PREVIEW_ROWS + 2))  # all new: the file's order
+    assert apply(client, staff_a, first["id"]).status_code == 200
+    assert len(persons_of(session, [ident(k) for k in range(1, n + 1)])) == n
+    assert gc.isenabled()  # the collector, paused while the import ran, is on again
+
+    moved = roster(n)
+    for k in (n - 1, n):  # rows beyond the first 200
+        moved[k - 1][4] = "九组9号"
+    second = dry_run(client, staff_a, make_xlsx(moved))
+    assert second["counts"]["updated"] == 2 and second["counts"]["unchanged"] == n - 2 and second["plan_rows"] == n
+    shown = {p["row"]: p for p in second["plan"]}
+    assert len(shown) == PREVIEW_ROWS and shown[n]["action"] == shown[n + 1]["action"] == "update"
+    assert shown[n + 1]["changes"] == {"address": {"column": "住址", "from": "一组1号", "to": "九组9号"}}
+    assert [p["row"] for p in second["plan"]] == sorted(shown)
+    polled = client.get(f"/api/imports/{second['id']}", headers=staff_a).get_json()
+    assert polled["plan"] == second["plan"] and polled["plan_rows"] == n
+    assert apply(client, staff_a, second["id"]).status_code == 200
+    assert persons_of(session, [ident(n)])[ident(n)].address == "九组9号"
+    assert gc.isenabled()
+
+    assert upload(client, staff_a, b"\x00not a workbook", filename="x.xlsx").status_code == 415
+    assert gc.isenabled()

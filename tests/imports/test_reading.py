@@ -148,3 +148,20 @@ def test_no_header_and_missing_required_columns():
     _refused(make_xlsx([["x"]] * 12, ["随便", "什么"]), "import_no_header")
     sheet = read(make_xlsx([["王", "甲镇1村"]], ["姓名", "村"]))  # read: the dry run says what is missing
     assert sheet.missing == ["id_number", "self_care_level"] and sheet.header_row == 1
+
+
+def test_a_column_of_repeated_words_is_read_as_each_cell_says():
+    """reading.word and reading.a_date remember the values they have read (a roster repeats 男,
+    全自理, a signing day thousands of times): a value is read as itself, whatever came before."""
+    assert reading.word(1) == "1" and reading.word(1.0) == "1" and reading.word(True) == "True"
+    assert reading.word("１") == "1" and reading.word(" 男 ") == "男" and reading.word("无") is None
+    assert reading.a_date("2023-05-01") == date(2023, 5, 1) and reading.a_date(45047) == date(2023, 5, 1)
+    assert reading.a_date(datetime(2023, 5, 1, 9, 30)) == date(2023, 5, 1)
+    for _ in range(2):  # refused each time it is met, never remembered as a value
+        with pytest.raises(reading.BadValue, match="公式"):
+            reading.word(reading.Cell("男", formula=True))
+        with pytest.raises(reading.BadValue, match="公式"):
+            reading.a_date(reading.Cell(45047, formula=True))
+        with pytest.raises(reading.BadValue, match="无法识别"):
+            reading.a_date("五月一日")
+    assert reading.word(reading.Cell("男")) == "男"

@@ -386,3 +386,29 @@ def test_the_import_screen_is_not_precached_but_opens_offline_once_visited(conte
     page.wait_for_selector("#choose-file")
     assert page.inner_text("#title") == "导入花名册" and page.is_visible("#back")
     context.set_offline(False)
+
+
+def test_a_big_roster_lists_two_hundred_rows_and_counts_them_all(context, site):
+    """The dry run keeps the 200 rows a phone lists; the screen says how many rows there are and
+    how many are not listed, and applying writes them all."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for k in range(230):
+        ws.append([f"大名单{k}", "男", idnumber.make("150432", date(1940, 1, 1), k + 1, "M"),
+                   ("东营子村", "西沟村")[k % 2], f"{k}号", "全自理", "分散供养", f"照料人{k}", f"137{k:08d}", "亲属",
+                   "2026-01-05"])
+    out = io.BytesIO()
+    wb.save(out)
+    page = open_import(context)
+    choose(page, out.getvalue())
+    page.wait_for_selector("[data-count=created] strong:text-is('230')")
+    assert page.inner_text("#import-plan summary") == "逐行预览（230 行）"
+    page.click("#import-plan summary")
+    assert page.locator("#import-plan li.plan-row").count() == 200
+    assert page.inner_text("#import-plan li.muted") == "另有 30 条未列出"
+    page.click("#apply")
+    page.wait_for_selector("#passwords-once", timeout=30000)
+    assert page.inner_text("#applied-counts") == "新增 230，更新 0，不变 0"
+    with site.database.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name LIKE '大名单%'")) == 230
