@@ -396,7 +396,7 @@ def test_a_big_roster_lists_two_hundred_rows_and_counts_them_all(context, site):
     ws.append(HEADER)
     for k in range(230):
         ws.append([f"大名单{k}", "男", idnumber.make("150432", date(1940, 1, 1), k + 1, "M"),
-                   ("东营子村", "西沟村")[k % 2], f"{k}号", "全自理", "分散供养", f"照料人{k}", f"137{k:08d}", "亲属",
+                   ("东营子村", "西沟村")[k % 2], f"{k}号", "全自理", "分散供养", f"照料人{k}", f"1590{k:07d}", "亲属",
                    "2026-01-05"])
     out = io.BytesIO()
     wb.save(out)
