@@ -241,15 +241,18 @@ def insert_models(session: Session, model, rows: list[dict], *, key: str) -> lis
     defaults = {c.key: v for c in table.columns if c.key != "id" and (v := getattr(blank, c.key)) is not None}
     given = {k for row in rows for k in row}
     columns = [c for c in table.columns if c.key in given or c.key in defaults]
+    # what fills a column a row leaves out: its default, else NULL (every row of one statement
+    # names the same columns); a row is this merged with what it gives (a model's attributes are
+    # named as its columns, which the JSON's fields must be)
+    base = {c.key: defaults.get(c.key) for c in columns}
+    full = [{**base, **row} for row in rows]
     connection = session.connection()
-    if not on_postgresql(session):  # a key a row leaves out (and no default fills) is NULL
-        full = [{c.key: row.get(c.key, defaults.get(c.key)) for c in columns} for row in rows]
+    if not on_postgresql(session):
         ids = dict(connection.execute(sa.insert(table).returning(table.c[key], table.c.id), full).all())
         return [ids[row[key]] for row in rows]
     quote = session.get_bind().dialect.identifier_preparer.quote
     names = ", ".join(quote(c.name) for c in columns)
-    payload = json.dumps([{c.name: row.get(c.key) for c in columns} for row in ({**defaults, **r} for r in rows)],
-                         default=lambda v: v.isoformat(), ensure_ascii=False)
+    payload = json.dumps(full, default=lambda v: v.isoformat(), ensure_ascii=False)
     stmt = sa.text(f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM json_populate_recordset("
                    f"NULL::{quote(table.name)}, CAST(:rows AS json)) RETURNING {quote(table.c[key].name)}, id")
     ids = dict(connection.execute(stmt.bindparams(rows=payload)).all())

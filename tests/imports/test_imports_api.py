@@ -7,10 +7,12 @@ import hashlib
 import io
 from datetime import date, timedelta
 
+from argon2.exceptions import VerifyMismatchError
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.audit.models import AuditLog
+from server.auth import service as auth_service
 from server.auth.models import User
 from server.care.models import CareAgreement
 from server.imports.models import ImportJob
@@ -279,6 +281,29 @@ def test_logins_and_their_sheet_from_one_apply(client, session, world, staff_a):
     shown = {x["username"]: x["one_time_password"] for x in body["logins"]}
     assert {ws.cell(row=r, column=2).value: ws.cell(row=r, column=3).value for r in (4, 5)} == shown
     assert "logins_sheet" not in dry_run_and_apply(client, staff_a, [person_row(9, V1)])
+
+
+def test_every_new_caregiver_logs_in_with_the_password_beside_their_name(client, session, world, staff_a, monkeypatch):
+    """A roster's logins are hashed on several threads: each shown password is its own login's."""
+    monkeypatch.setattr(auth_service, "HASH_THREADS", 3)
+    n = 40
+    body = apply(client, staff_a, dry_run(client, staff_a, make_xlsx(roster(n)))["id"]).get_json()
+    shown = {x["username"]: x["one_time_password"] for x in body["logins"]}
+    assert len(shown) == n and len(set(shown.values())) == n
+    stored = {u.username: u.password_hash for u in session.scalars(select(User).where(User.username.in_(shown)))}
+    assert all(factories.HASHER.verify(stored[name], password) for name, password in shown.items())
+    names = sorted(shown)
+    for name, neighbour in zip(names, names[1:] + names[:1]):  # and no other login's
+        assert not _verifies(stored[name], shown[neighbour])
+    r = client.post("/api/auth/login", json={"username": names[-1], "password": shown[names[-1]]})
+    assert r.status_code == 200 and r.get_json()["user"]["must_change_password"] is True
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return factories.HASHER.verify(password_hash, password)
+    except VerifyMismatchError:
+        return False
 
 
 def dry_run_and_apply(client, headers, rows):
