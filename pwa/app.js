@@ -272,7 +272,8 @@
   // ---- screens every role has ------------------------------------------------------------------
 
   async function loginScreen() {
-    const user = h('input', { type: 'text', id: 'username', name: 'username', autocomplete: 'username', inputmode: 'tel', required: true });
+    // the phone's full keyboard: a caregiver's username is a phone number, staff's are letters (staff01, admin)
+    const user = h('input', { type: 'text', id: 'username', name: 'username', autocomplete: 'username', autocapitalize: 'none', autocorrect: 'off', spellcheck: 'false', required: true });
     const pass = h('input', { type: 'password', id: 'password', name: 'password', autocomplete: 'current-password', required: true });
     const form = h('form', {
       onsubmit: async (e) => {

@@ -41,8 +41,13 @@
 
   /** The facts a reviewer weighs, in plain words. */
   function visitFacts(v) {
-    const duration = v.duration_minutes === null || v.duration_minutes === undefined
-      ? t('duration_unknown') : t('duration_minutes', { n: v.duration_minutes });
+    const secs = v.duration_seconds;
+    let duration;
+    // to the second while it is short (the shortest visit that counts is minutes), in whole minutes after
+    if (secs === null || secs === undefined) duration = t('duration_unknown');
+    else if (secs < 60) duration = t('duration_seconds', { n: secs });
+    else if (secs < 600 && secs % 60) duration = t('duration_min_sec', { m: Math.floor(secs / 60), s: secs % 60 });
+    else duration = t('duration_minutes', { n: Math.floor(secs / 60) });
     let distance;
     if (v.lat === null || v.lat === undefined) distance = t('distance_no_gps');
     else if (v.distance_from_home_m === null || v.distance_from_home_m === undefined) distance = t('distance_no_home');
@@ -51,7 +56,9 @@
       h('dt', {}, t('caregiver')), h('dd', { class: 'caregiver' }, v.caregiver_name || '—'),
       h('dt', {}, t('visit_time')), h('dd', {}, fmtTime(v.started_at)),
       h('dt', {}, t('duration')), h('dd', { class: 'duration' }, duration),
-      h('dt', {}, t('distance')), h('dd', { class: 'distance' }, distance));
+      h('dt', {}, t('distance')), h('dd', { class: 'distance' }, distance),
+      v.caregiver_month ? [h('dt', {}, t('caregiver_month')),
+        h('dd', { class: 'caregiver-month' }, t('caregiver_month_counts', v.caregiver_month))] : null);
   }
 
   /** The reasons that answer this visit's exceptions (a reason with no list answers any). */
@@ -59,44 +66,66 @@
     return cat.review_reasons.filter((r) => !r.answers.length || r.answers.some((c) => exceptions.includes(c)));
   }
 
+  /** A visit to review: the facts, then 通过 and 不通过 side by side with nothing chosen — the
+   * reasons offered are the chosen decision's that answer this visit's exceptions. */
   function reviewCard(cat, v) {
     const label = (list, code) => (list.find((x) => x.code === code) || { label: code }).label;
     const fitting = reasonsFor(cat, v.verification.exceptions);
     const byCode = Object.fromEntries(fitting.map((r) => [r.code, r]));
-    const group = (decision) => h('optgroup', { label: t(`${decision}_reasons`) },
-      fitting.filter((r) => r.decision === decision).map((r) => h('option', { value: r.code }, r.label)));
     const selectId = `reason-${v.id}`;
     const noteId = `review-note-${v.id}`;
-    const reason = h('select', { id: selectId, name: 'reason' }, group('accept'), group('reject'));
-    // the default is a reason that speaks to this exception, not a catch-all
-    const specific = fitting.find((r) => r.decision === 'accept' && r.answers.length) || fitting[0];
-    reason.value = specific.code;
+    const errorId = `review-error-${v.id}`;
+    const placeholder = (key) => h('option', { value: '', disabled: true, selected: true }, t(key));
+    const reason = h('select', { id: selectId, name: 'reason', disabled: true, 'aria-describedby': errorId },
+      placeholder('review_choose_decision_first'));
+    const decisions = ['accept', 'reject'].map((d) => h('label', { class: `decision ${d}` },
+      h('input', { type: 'radio', name: `decision-${v.id}`, value: d }), t(d)));
+    const chosen = () => (decisions.map((l) => l.firstChild).find((i) => i.checked) || {}).value;
     const note = h('textarea', { id: noteId, rows: 2, maxlength: 500, 'aria-describedby': `${noteId}-error` });
     const noteLabel = h('label', { for: noteId }, t('review_note'));
     const noteError = h('p', { class: 'field-error', id: `${noteId}-error`, role: 'alert', hidden: true });
-    const submit = h('button', { type: 'button', class: 'review-submit' });
-    const sync = () => {
+    const error = h('p', { class: 'field-error', id: errorId, role: 'alert', hidden: true });
+    const submit = h('button', { type: 'button', class: 'review-submit primary' }, t('review_submit'));
+    const syncNote = () => {
       const r = byCode[reason.value];
-      submit.textContent = r.decision === 'accept' ? t('accept') : t('reject');
-      submit.className = `review-submit ${r.decision === 'accept' ? 'primary' : 'danger'}`;
-      noteLabel.textContent = r.note_required ? t('review_note_required') : t('review_note');
-      note.required = r.note_required;
+      noteLabel.textContent = r && r.note_required ? t('review_note_required') : t('review_note');
+      note.required = Boolean(r && r.note_required);
     };
-    reason.addEventListener('change', () => { sync(); noteError.hidden = true; });
-    sync();
+    for (const l of decisions) {
+      l.firstChild.addEventListener('change', () => {
+        const d = chosen();
+        reason.replaceChildren(placeholder('review_choose_reason'),
+          ...fitting.filter((r) => r.decision === d).map((r) => h('option', { value: r.code }, r.label)));
+        reason.disabled = false;
+        submit.textContent = t(d === 'accept' ? 'review_submit_accept' : 'review_submit_reject');
+        submit.className = `review-submit ${d === 'accept' ? 'primary' : 'danger'}`;
+        error.hidden = true;
+        noteError.hidden = true;
+        syncNote();
+      });
+    }
+    reason.addEventListener('change', () => { syncNote(); error.hidden = true; noteError.hidden = true; });
     const card = h('div', { class: 'card', 'data-visit': v.id },
       h('h3', {}, v.person_name),
       h('div', {}, v.verification.exceptions.map((c) => h('span', { class: 'tag red', 'data-exception': c }, label(cat.exceptions, c)))),
       visitFacts(v),
       h('p', { class: 'row' }, callButton(v.caregiver_phone, t('call_caregiver'))),
       photoButtons(v.photos),
-      h('label', { for: selectId }, t('reason')), reason,
+      h('fieldset', { class: 'decisions' }, h('legend', {}, t('review_decision')), decisions),
+      h('label', { for: selectId }, t('reason')), reason, error,
       noteLabel, note, noteError,
       h('p', {}, submit));
     submit.addEventListener('click', async () => {
       const r = byCode[reason.value];
       const text = note.value.trim();
+      error.hidden = true;
       noteError.hidden = true;
+      if (!chosen() || !r) {
+        error.textContent = t(chosen() ? 'review_choose_reason' : 'review_choose_decision');
+        error.hidden = false;
+        (chosen() ? reason : decisions[0].firstChild).focus();
+        return;
+      }
       if (r.note_required && !text) {
         noteError.textContent = t('review_note_missing');
         noteError.hidden = false;

@@ -65,7 +65,9 @@ def present(views: list[dict]) -> list[dict]:
         out.append({
             **{k: v[k] for k in ("id", "client_id", "person_id", "person_name", "caregiver_id", "mode", "started_at",
                                  "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "received_at",
-                                 "caregiver_name", "caregiver_phone", "duration_minutes", "distance_from_home_m")},
+                                 "caregiver_name", "caregiver_phone", "duration_minutes", "duration_seconds",
+                                 "distance_from_home_m")},
+            "caregiver_month": v.get("caregiver_month"),
             "verification": {"status": v["status"], "exceptions": v["exceptions"], "detail": v["exception_detail"],
                              "review": review},
             "photos": [{"id": p.id, "url": f"/api/photos/{p.id}", "thumb_url": f"/api/photos/{p.id}/thumb",
@@ -111,9 +113,13 @@ class Visits(MethodView):
     @blp.response(200, VisitSchema(many=True), headers=paging.HEADERS)
     def get(self, args, page_args):
         """List visits you may see (caregivers: their own), newest first, a page at a time"""
-        rows, after = service.list_visits(get_session(), actor=current_actor(), zone=current_settings().zone,
-                                          page=paging.page(page_args), **args)
-        return paging.respond(present_visits(rows), after)
+        session, actor, zone = get_session(), current_actor(), current_settings().zone
+        rows, after = service.list_visits(session, actor=actor, zone=zone, page=paging.page(page_args), **args)
+        views = service.views(session, rows)
+        if args.get("status") == "exception":  # the review queue: each caregiver's month beside the visit
+            months = service.caregiver_months(session, actor=actor, visits=rows, zone=zone)
+            views = [{**v, "caregiver_month": months[v["id"]]} for v in views]
+        return paging.respond(present(views), after)
 
 
 @blp.route("/<id:visit_id>")

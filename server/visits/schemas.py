@@ -80,6 +80,12 @@ class VerificationSchema(ma.Schema):
     review = ma.fields.Nested(ReviewOutSchema, allow_none=True)
 
 
+class CaregiverMonthSchema(ma.Schema):
+    visits = ma.fields.Integer(metadata={"description": "the caregiver's visits in the visit's month"})
+    exceptions = ma.fields.Integer(metadata={"description": "of those, how many raised an exception"})
+    rejected = ma.fields.Integer(metadata={"description": "of those, how many a reviewer rejected"})
+
+
 class VisitSchema(ma.Schema):
     id = Id()
     client_id = ma.fields.String()
@@ -98,6 +104,9 @@ class VisitSchema(ma.Schema):
     caregiver_name = ma.fields.String(allow_none=True)
     caregiver_phone = ma.fields.String(allow_none=True)
     duration_minutes = ma.fields.Float(allow_none=True, metadata={"description": "from started_at to ended_at"})
+    duration_seconds = ma.fields.Integer(allow_none=True, metadata={"description": "from started_at to ended_at"})
+    caregiver_month = ma.fields.Nested(CaregiverMonthSchema, allow_none=True, metadata={
+        "description": "the review queue (status=exception) only: the caregiver's visits in the visit's month"})
     distance_from_home_m = ma.fields.Float(allow_none=True, metadata={
         "description": "metres from the recorded position to the person's home on record"})
     verification = ma.fields.Nested(VerificationSchema)

@@ -401,6 +401,37 @@ def _newest_first(session: Session, actor: Actor, where: list, page: Page):
     return select(Visit).join(newest, Visit.id == newest.c.id).order_by(Visit.started_at.desc(), Visit.id.desc())
 
 
+def caregiver_months(session: Session, *, actor: Actor, visits: list[Visit], zone: ZoneInfo) -> dict[int, dict]:
+    """Beside each visit, its caregiver's month (the visit's, in ``zone``) as the actor may see
+    it: how many visits, how many raised an exception, how many of those were rejected — what a
+    reviewer weighs beside the one visit (a first exception, or the fifth this month). One query
+    per month the visits fall in (a page of the review queue: one or two)."""
+    months: dict[tuple[int, int], set[int]] = {}
+    for v in visits:
+        local = v.started_at.astimezone(zone)
+        months.setdefault((local.year, local.month), set()).add(v.caregiver_id)
+    counts: dict[tuple[int, int, int], dict] = {}
+    for (year, month), caregivers in months.items():
+        start, end = month_bounds(year, month, zone)
+        stmt = (_visible(session, actor)
+                .with_only_columns(Visit.caregiver_id, Visit.status, sa.func.count())
+                .where(Visit.caregiver_id.in_(caregivers), Visit.started_at >= start, Visit.started_at < end)
+                .group_by(Visit.caregiver_id, Visit.status))
+        for caregiver_id, status, n in session.execute(stmt):
+            c = counts.setdefault((year, month, caregiver_id), {"visits": 0, "exceptions": 0, "rejected": 0})
+            c["visits"] += n
+            if status != "verified":  # accepted and rejected were exceptions, reviewed
+                c["exceptions"] += n
+            if status == "rejected":
+                c["rejected"] += n
+    empty = {"visits": 0, "exceptions": 0, "rejected": 0}
+    out = {}
+    for v in visits:
+        local = v.started_at.astimezone(zone)
+        out[v.id] = counts.get((local.year, local.month, v.caregiver_id), empty)
+    return out
+
+
 def waiting_for_review(session: Session, *, actor: Actor) -> int:
     """Visits of the actor's area with an exception nobody has reviewed yet."""
     return count(session, _visible(session, actor).where(Visit.status == "exception"))
@@ -514,8 +545,9 @@ def views(session: Session, visits: list[Visit]) -> list[dict]:
 def _measures(started_at, ended_at, lat, lon, person) -> dict:
     """What a reviewer weighs: how long the visit lasted (None while its end is not known) and
     how far from the person's home on record (confirmed or proposed) it was recorded."""
-    duration = None if ended_at is None else round((ended_at - started_at).total_seconds() / 60, 1)
+    seconds = None if ended_at is None else (ended_at - started_at).total_seconds()
     distance = None
     if lat is not None and person is not None and person.home_lat is not None:
         distance = round(geo.distance_m(lat, lon, person.home_lat, person.home_lon))
-    return {"duration_minutes": duration, "distance_from_home_m": distance}
+    return {"duration_minutes": None if seconds is None else round(seconds / 60, 1),
+            "duration_seconds": None if seconds is None else round(seconds), "distance_from_home_m": distance}

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from server.auth.models import User
 from server.auth.service import issue_one_time_password, make_hasher
-from tests.pwa.conftest import login, shot, wait_sw
+from tests.pwa.conftest import PASSWORD, login, shot, wait_sw
 
 pytestmark = pytest.mark.browser
 
@@ -87,6 +87,22 @@ def test_one_time_password_forces_a_new_one_first(context, site):
 
     assert api_login(site, "13900000055", otp) == 401
     assert api_login(site, "13900000055", "my-own-pass-1") == 200
+
+
+def test_staff_type_a_username_of_letters_on_the_phone_keyboard(context, site):
+    """Issue 28 (1): the username field called up a dial pad (inputmode tel), so staff01 or admin
+    could not be typed on Android."""
+    page = open_app(context)
+    username = page.locator("#username")
+    assert username.get_attribute("inputmode") is None  # the full keyboard, letters and digits
+    assert username.get_attribute("autocapitalize") == "none" and username.get_attribute("spellcheck") == "false"
+    assert page.inner_text("label[for=username]") == "用户名（照料人、志愿者为手机号）"
+    username.press_sequentially("staff")
+    page.locator("#password").press_sequentially(PASSWORD)
+    shot(page, "28-1-login-letters")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#alerts-link")
+    assert page.evaluate("location.hash") == "#/staff"
 
 
 def test_change_password_and_log_out_everywhere(context, site):

@@ -171,7 +171,9 @@ def test_an_amended_row_is_marked_and_the_amendments_screen_says_what_changed(co
     # 18 November: staff accept the visit that waited for review at October's close
     card = page.locator(f"[data-visit='{october['waiting']}']")
     card.wait_for()
-    assert card.locator("button.review-submit").inner_text() == "通过"
+    card.locator("label.decision.accept").click()
+    card.locator("select").select_option(index=1)
+    assert card.locator("button.review-submit").inner_text() == "确认通过"
     card.locator("button.review-submit").click()
     page.wait_for_selector(f"[data-visit='{october['waiting']}']:has-text('已审核')")
     with site.database.engine.connect() as conn:

@@ -7,6 +7,7 @@ import io
 import json
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -17,6 +18,8 @@ from sqlmodel import Session
 from server import clock as server_clock
 from server.auth.models import User
 from server.auth.service import make_hasher
+from server.timeutil import month_bounds
+from server.visits.models import Visit
 from tests.pwa.conftest import HOME, PASSWORD, login, shot, wait_until
 from tests.pwa.test_pwa import open_app
 from tests.visits.conftest import photo
@@ -80,11 +83,13 @@ def test_staff_review_an_exception_with_what_they_weigh(context, site, district)
     assert card.locator(".duration").inner_text() == "2 分钟"
     assert card.locator(".distance").inner_text().endswith("米")
     assert card.locator(f"a[href='tel:{CAREGIVER_PHONE}']").count() == 1
-    # a too-short visit is not offered a GPS excuse; its default reason speaks to its length
+    # a too-short visit is not offered a GPS excuse; the reasons offered speak to its length
+    card.locator("label.decision.accept").click()
     offered = card.locator("select option").all_inner_texts()
-    assert "室内或山区无法定位，已核实" not in offered
-    assert card.locator("select").evaluate("s => s.selectedOptions[0].textContent").startswith("走访时长已核实")
-    far_offered = page.locator(f"[data-visit='{far['id']}'] select option").all_inner_texts()
+    assert "室内或山区无法定位，已核实" not in offered and "走访时长已核实（表单在离开后才提交等）" in offered
+    far_card = page.locator(f"[data-visit='{far['id']}']")
+    far_card.locator("label.decision.accept").click()
+    far_offered = far_card.locator("select option").all_inner_texts()
     assert "服务对象当时不在家（住院、走亲戚），已核实" in far_offered and "走访时长已核实（表单在离开后才提交等）" not in far_offered
     shot(page, "20-staff-review")
     # the photo full-size: tap the thumbnail
@@ -99,10 +104,10 @@ def test_staff_review_an_exception_with_what_they_weigh(context, site, district)
     page.click(".viewer button")
     assert page.locator(".viewer").count() == 0
     # 其他（见备注） without a note: told beside the note, nothing stored
-    card.locator("select").select_option("other_accept")
+    card.locator("select").select_option("other_accept")  # 通过 is chosen above
     assert "必填" in card.locator(f"label[for='review-note-{short['id']}']").inner_text()
     card.locator("button.review-submit").click()
-    error = card.locator(".field-error")
+    error = card.locator(".field-error:visible")  # beside the note (the decision's own error stays hidden)
     error.wait_for()
     assert error.inner_text() == "选择“其他（见备注）”时请填写备注"
     assert page.evaluate("document.activeElement.id") == f"review-note-{short['id']}"
@@ -112,6 +117,57 @@ def test_staff_review_an_exception_with_what_they_weigh(context, site, district)
     card.locator("button.review-submit").click()
     page.wait_for_selector(f"[data-visit='{short['id']}']:has-text('已审核')")
     assert tuple(visit_row(site, short["id"])) == ("accepted", "other_accept", "电话核实：照料人在院里干活，表单离开后才提交")
+
+
+def test_a_reviewer_decides_with_nothing_chosen_for_them(context, site, district):
+    """Issue 28 (2): a 54-second visit 1.5 km from the home passed with one tap — 服务对象当时不在家…
+    was chosen already and 不通过 showed only after choosing a reject reason; its length read
+    "0.9 分钟". Now nothing is chosen, 通过 and 不通过 stand side by side, the length is in seconds
+    and the caregiver's month is beside the visit."""
+    visit = caregiver_visit(site, site.people[1], minutes=0.9, lat=HOME[0] + 0.0235, seed=21)  # 1.5 km from home
+    assert {"too_short", "outside_geofence"} <= set(visit["verification"]["exceptions"])
+    shanghai = server_clock.now().astimezone(ZoneInfo("Asia/Shanghai"))
+    start, end = month_bounds(shanghai.year, shanghai.month, ZoneInfo("Asia/Shanghai"))
+    with site.database.engine.connect() as conn:  # the caregiver's visits this month, other tests' too
+        month = conn.execute(sa.select(Visit.status).join(User, User.id == Visit.caregiver_id).where(
+            User.username == "13900000001", Visit.started_at >= start, Visit.started_at < end)).scalars().all()
+    page = open_app(context)
+    login(page, "staff")
+    card = page.locator(f"[data-visit='{visit['id']}']")
+    card.wait_for()
+    assert card.locator(".duration").inner_text() == "54 秒"
+    assert 1450 <= int(card.locator(".distance").inner_text().removesuffix(" 米")) <= 1550  # the home is 0.01° north
+    exceptions = sum(1 for status in month if status != "verified")
+    rejected = sum(1 for status in month if status == "rejected")
+    assert card.locator(".caregiver-month").inner_text() == \
+        f"走访 {len(month)} 次，异常 {exceptions} 次（含本次），不通过 {rejected} 次"
+    # nothing chosen: both decisions in view, equally, and no reason until one is picked
+    decisions = card.locator("label.decision")
+    assert decisions.all_inner_texts() == ["通过", "不通过"]
+    assert card.locator("input[type=radio]:checked").count() == 0
+    boxes = [d.bounding_box() for d in decisions.all()]
+    assert boxes[0]["width"] == boxes[1]["width"] and boxes[0]["height"] == boxes[1]["height"] >= 44
+    assert boxes[1]["x"] + boxes[1]["width"] <= 360
+    assert card.locator("select").is_disabled()
+    card.locator(".caregiver-month").scroll_into_view_if_needed()
+    shot(page, "28-2-review-nothing-chosen")
+    card.locator("button.review-submit").click()
+    assert card.locator(f"#review-error-{visit['id']}").inner_text() == "请选择通过或不通过"
+    assert tuple(visit_row(site, visit["id"])) == ("exception", None, None)
+    # 不通过: only the reasons to reject, none of them chosen
+    card.locator("label.decision.reject").click()
+    offered = card.locator("select option").all_inner_texts()
+    assert offered[0] == "请选择理由" and "核实未上门" in offered
+    assert "服务对象当时不在家（住院、走亲戚），已核实" not in offered and card.locator("select").input_value() == ""
+    assert card.locator("button.review-submit").inner_text() == "确认不通过"
+    card.locator("button.review-submit").click()
+    assert card.locator(f"#review-error-{visit['id']}").inner_text() == "请选择理由"
+    assert tuple(visit_row(site, visit["id"])) == ("exception", None, None)
+    card.locator("select").select_option("not_at_home")
+    shot(page, "28-2-review-reject")
+    card.locator("button.review-submit").click()
+    page.wait_for_selector(f"[data-visit='{visit['id']}']:has-text('已审核 · 不通过')")
+    assert tuple(visit_row(site, visit["id"])) == ("rejected", "not_at_home", None)
 
 
 def test_staff_act_on_an_alert_with_whom_to_call_and_keep_their_place(context, site, district):

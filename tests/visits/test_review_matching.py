@@ -1,7 +1,8 @@
 """Issue 11 problem 6: a reviewer sees what they weigh (caregiver, duration, distance from home)
 and is offered the reasons that answer the visit's exception; 其他（见备注） needs a note."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -81,3 +82,38 @@ def test_other_with_a_note_is_stored_with_it(client, session, world, too_short):
     assert r.get_json()["verification"]["review"]["note"] == "老人说今天没人来过"
     row = session.scalar(select(Visit).where(Visit.id == too_short["id"]))
     assert (row.status, row.review_reason, row.review_note) == ("rejected", "other_reject", "老人说今天没人来过")
+
+
+def test_the_review_queue_shows_the_visits_length_in_seconds_and_the_caregivers_month(client, session, world,
+                                                                                       too_short, checkin):
+    """Issue 28 (2): beside the visit, what else the caregiver's month holds; its length to the second."""
+    staff = factories.headers(session, world.a.staff)
+    verified = checkin.post().get_json()
+    assert verified["verification"]["status"] == "verified"
+    far = checkin.post(lat=HOME[0] + 0.02, lon=HOME[1]).get_json()
+    assert review(client, session, world.a.staff, far["id"], decision="reject", reason_code="not_at_home").status_code == 200
+    start = factories.now() - timedelta(minutes=5)
+    short = checkin.post(started_at=start.isoformat(), ended_at=(start + timedelta(seconds=54)).isoformat()).get_json()
+
+    queue = client.get("/api/visits?status=exception", headers=staff).get_json()
+    got = {v["id"]: v for v in queue}
+    assert set(got) == {too_short["id"], short["id"]}  # the rejected one has left the queue
+    assert got[short["id"]]["duration_seconds"] == 54 and got[too_short["id"]]["duration_seconds"] == 120
+
+    # each beside the caregiver's visits in its own month (Shanghai's: at 00:30 on the 1st the
+    # visits of 23:50 belong to the month before)
+    def month(v):
+        local = datetime.fromisoformat(v["started_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        return local.year, local.month
+
+    statuses = [(too_short, "exception"), (verified, "verified"), (far, "rejected"), (short, "exception")]
+    for v in (too_short, short):
+        mine = [status for other, status in statuses if month(other) == month(v)]
+        assert got[v["id"]]["caregiver_month"] == {"visits": len(mine), "exceptions": len(mine) - mine.count("verified"),
+                                                   "rejected": mine.count("rejected")}
+    if month(verified) == month(too_short):  # most instants: four visits, three exceptions, one rejected
+        assert got[too_short["id"]]["caregiver_month"] == {"visits": 4, "exceptions": 3, "rejected": 1}
+    # outside the queue a visit carries no month
+    assert client.get(f"/api/visits/{short['id']}", headers=staff).get_json()["caregiver_month"] is None
+    # staff of another township see neither the visits nor their counts
+    assert client.get("/api/visits?status=exception", headers=factories.headers(session, world.b.staff)).get_json() == []
