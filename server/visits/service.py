@@ -406,10 +406,11 @@ def caregiver_months(session: Session, *, actor: Actor, visits: list[Visit], zon
     it: how many visits, how many raised an exception, how many of those were rejected — what a
     reviewer weighs beside the one visit (a first exception, or the fifth this month). One query
     per month the visits fall in (a page of the review queue: one or two)."""
+    days = {v.id: clock.today(zone, v.started_at) for v in visits}
+    month_of = {visit_id: (day.year, day.month) for visit_id, day in days.items()}
     months: dict[tuple[int, int], set[int]] = {}
     for v in visits:
-        local = v.started_at.astimezone(zone)
-        months.setdefault((local.year, local.month), set()).add(v.caregiver_id)
+        months.setdefault(month_of[v.id], set()).add(v.caregiver_id)
     counts: dict[tuple[int, int, int], dict] = {}
     for (year, month), caregivers in months.items():
         start, end = month_bounds(year, month, zone)
@@ -425,11 +426,7 @@ def caregiver_months(session: Session, *, actor: Actor, visits: list[Visit], zon
             if status == "rejected":
                 c["rejected"] += n
     empty = {"visits": 0, "exceptions": 0, "rejected": 0}
-    out = {}
-    for v in visits:
-        local = v.started_at.astimezone(zone)
-        out[v.id] = counts.get((local.year, local.month, v.caregiver_id), empty)
-    return out
+    return {v.id: counts.get((*month_of[v.id], v.caregiver_id), empty) for v in visits}
 
 
 def waiting_for_review(session: Session, *, actor: Actor) -> int:
