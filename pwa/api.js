@@ -8,7 +8,8 @@
     }
   }
 
-  async function request(method, path, body) {
+  /** The answer's JSON, and its response (for a header). */
+  async function send(method, path, body) {
     const token = await ZY.kv.get('token');
     const headers = { 'Accept-Language': I18N.lang };
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -22,7 +23,15 @@
     const text = await r.text();
     const data = text ? JSON.parse(text) : null;
     if (!r.ok) throw new ApiError(r.status, data);
-    return data;
+    return { data, response: r };
+  }
+
+  async function request(method, path, body) { return (await send(method, path, body)).data; }
+
+  /** A page of a list and the cursor of the next one (null after the last). */
+  async function page(path) {
+    const { data, response } = await send('GET', path);
+    return { data, next: response.headers.get('X-Next-Page') };
   }
 
   /** A photo needs the bearer token, so it is fetched and shown from a blob URL. */
@@ -69,6 +78,7 @@
   g.API = {
     ApiError,
     get: (p) => request('GET', p),
+    page,
     post: (p, b) => request('POST', p, b === undefined ? {} : b),
     put: (p, b) => request('PUT', p, b),
     patch: (p, b) => request('PATCH', p, b),

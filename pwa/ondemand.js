@@ -1,21 +1,21 @@
-/* Screens only staff open, at the office — the roster import — are not precached with the shell
+/* Screens only staff open, at the office — the roster import, the quota policy and 月探访率 — are not precached with the shell
  * (it must stay small for a caregiver's weak uplink: test_budget.py) but fetched the first time one
  * is opened. Until then its screen here loads the file, which registers the real one with
  * App.screen, and shows it; the service worker keeps the file with the shell's version once
  * fetched (sw.js LATER), so the screen opens offline afterwards. */
 (function () {
-  const LATER = { import: '/imports.js' };
+  const LATER = { import: '/imports.js', 'quota-policy': '/policy.js', 'visit-rates': '/policy.js' };
+  const loads = {}; // one load per file, whichever of its screens is opened first
   for (const [name, src] of Object.entries(LATER)) {
-    let loading = null;
     let loaded = false;
     App.screen(name, async () => {
       if (loaded) throw new Error(src); // the file ran but registered no screen: do not load it in a loop
-      loading = loading || new Promise((resolve, reject) => document.head.append(App.h('script', {
+      loads[src] = loads[src] || new Promise((resolve, reject) => document.head.append(App.h('script', {
         src,
         onload: resolve,
-        onerror() { this.remove(); loading = null; reject(new API.ApiError(0, { message: t('offline') })); },
+        onerror() { this.remove(); delete loads[src]; reject(new API.ApiError(0, { message: t('offline') })); },
       })));
-      await loading;
+      await loads[src];
       loaded = true;
       if (location.hash.split('/')[1] === name) await App.route();
     }, { back: true });

@@ -4,7 +4,8 @@
  * dashboard of the last year. Coverage is in coverage.js, the district home in district.js, the
  * report centre in reports.js. The district admin uses these screens too. */
 (function () {
-  const { h, show, say, fmtTime, cached, loadCatalogue, guard, commonLinks } = App;
+  const { h, show, say, fmtTime, fmtDay, cached, loadCatalogue, guard, commonLinks } = App;
+  const QUEUE_PAGE = 20; // lines of the review queue a page: a phone's screenful or two
 
   /** A tel: link that looks like a button; nothing when there is no number. */
   function callButton(phone, label, attrs = {}) {
@@ -66,9 +67,10 @@
     return cat.review_reasons.filter((r) => !r.answers.length || r.answers.some((c) => exceptions.includes(c)));
   }
 
-  /** A visit to review: the facts, then 通过 and 不通过 side by side with nothing chosen — the
-   * reasons offered are the chosen decision's that answer this visit's exceptions. */
-  function reviewCard(cat, v) {
+  /** A visit to review, inside its queue line once opened: the facts, then 通过 and 不通过 side by
+   * side with nothing chosen — the reasons offered are the chosen decision's that answer this
+   * visit's exceptions. `done(decision)` follows a review the server stored. */
+  function reviewCard(cat, v, done) {
     const label = (list, code) => (list.find((x) => x.code === code) || { label: code }).label;
     const fitting = reasonsFor(cat, v.verification.exceptions);
     const byCode = Object.fromEntries(fitting.map((r) => [r.code, r]));
@@ -105,8 +107,7 @@
       });
     }
     reason.addEventListener('change', () => { syncNote(); error.hidden = true; noteError.hidden = true; });
-    const card = h('div', { class: 'card', 'data-visit': v.id },
-      h('h3', {}, v.person_name),
+    const card = h('div', { class: 'review' },
       h('div', {}, v.verification.exceptions.map((c) => h('span', { class: 'tag red', 'data-exception': c }, label(cat.exceptions, c)))),
       visitFacts(v),
       h('p', { class: 'row' }, callButton(v.caregiver_phone, t('call_caregiver'))),
@@ -145,17 +146,110 @@
           }
           throw err;
         }
-        card.replaceChildren(h('strong', { tabindex: -1 }, `${v.person_name} · ${t('reviewed')} · ${t(r.decision)}`));
-        card.firstChild.focus();
+        done(r.decision);
       });
     });
     return card;
   }
 
-  async function exceptionCards() {
+  /** One line of the queue: whom, where, when, why — opened, the visit to review (its photos are
+   * fetched then, not for every line). Reviewed, it says so in place. */
+  function queueItem(cat, v, reviewed) {
+    const why = (cat.exceptions.find((x) => x.code === v.verification.exceptions[0]) || { label: '' }).label;
+    const more = v.verification.exceptions.length > 1 ? ` +${v.verification.exceptions.length - 1}` : '';
+    const item = h('details', { class: 'card queue-item', 'data-visit': v.id },
+      h('summary', {},
+        h('span', { class: 'line' }, h('strong', { class: 'who' }, v.person_name),
+          h('span', { class: 'when' }, fmtDay(v.started_at))),
+        h('span', { class: 'line' }, h('span', { class: 'where' }, [v.township, v.village].filter(Boolean).join(' ')),
+          h('span', { class: 'why' }, `${why}${more}`))));
+    item.addEventListener('toggle', () => {
+      if (!item.open || item.dataset.built) return;
+      item.dataset.built = '1';
+      item.append(reviewCard(cat, v, (decision) => {
+        const line = h('div', { class: 'card queue-item done', 'data-visit': v.id },
+          h('strong', { tabindex: -1 }, `${v.person_name} · ${t('reviewed')} · ${t(decision)}`));
+        item.replaceWith(line);
+        line.firstChild.focus();
+        reviewed();
+      }));
+    });
+    return item;
+  }
+
+  /** The review queue: the visits waiting, the longest waiting first, a page at a time (the API's
+   * cursor), each a line until opened; the district filters by township, anyone by exception, and
+   * each choice says how many wait (issue 28 problem 3). */
+  async function reviewQueue() {
     const cat = await loadCatalogue();
-    const { data } = await cached('exceptions', '/api/visits?status=exception&page_size=50');
-    return data.map((v) => reviewCard(cat, v));
+    const district = ((await ZY.kv.get('user')) || {}).role === 'district_admin';
+    const state = { place: '', kind: '', after: null, seq: 0, counts: null, names: {} };
+    const heading = h('h2', { id: 'queue-heading' }, t('exceptions'));
+    const township = h('select', { id: 'queue-township', name: 'township' });
+    const kind = h('select', { id: 'queue-kind', name: 'exception' });
+    const list = h('div', { class: 'queue', id: 'queue', 'aria-live': 'polite' });
+    const empty = h('p', { id: 'queue-empty', hidden: true }, t('no_exceptions'));
+    const more = h('button', { type: 'button', id: 'queue-more', hidden: true }, t('queue_more'));
+    const shown = h('p', { class: 'muted', id: 'queue-shown' });
+    const opt = (value, text, n) => h('option', { value: String(value) }, t('queue_option', { name: text, n }));
+
+    function drawCounts() {
+      const c = state.counts;
+      heading.textContent = t('queue_heading', { n: c.pending });
+      township.replaceChildren(opt('', t('queue_all_townships'), c.pending),
+        ...c.townships.map((tw) => opt(tw.place_id, tw.name, tw.pending)));
+      for (const tw of c.townships) state.names[String(tw.place_id)] = tw.name;
+      if (state.place && !c.townships.some((tw) => String(tw.place_id) === state.place)) {
+        township.append(opt(state.place, state.names[state.place] || '', 0)); // its last one reviewed
+      }
+      township.value = state.place;
+      const tw = c.townships.find((x) => String(x.place_id) === state.place);
+      const kinds = state.place ? (tw ? tw.kinds : {}) : c.kinds;
+      const total = state.place ? (tw ? tw.pending : 0) : c.pending;
+      kind.replaceChildren(opt('', t('queue_all_kinds'), total),
+        ...cat.exceptions.filter((x) => kinds[x.code] || x.code === state.kind)
+          .map((x) => opt(x.code, x.label, kinds[x.code] || 0)));
+      kind.value = state.kind;
+    }
+    async function loadCounts() {
+      state.counts = await API.get('/api/visits/queue');
+      drawCounts();
+    }
+    async function loadPage(reset) {
+      const seq = reset ? ++state.seq : state.seq;
+      const q = new URLSearchParams({ status: 'exception', order: 'oldest', page_size: String(QUEUE_PAGE) });
+      if (state.place) q.set('place_id', state.place);
+      if (state.kind) q.set('exception', state.kind);
+      if (!reset && state.after) q.set('after', state.after);
+      more.disabled = true;
+      try {
+        const { data, next } = await API.page(`/api/visits?${q}`);
+        if (seq !== state.seq) return; // a later choice has been made since: its page is drawn
+        if (reset) list.replaceChildren();
+        list.append(...data.map((v) => queueItem(cat, v, reviewed)));
+        state.after = next;
+        more.hidden = !next;
+        empty.hidden = list.childElementCount > 0;
+        shown.textContent = t('queue_shown', { n: list.querySelectorAll('details.queue-item').length });
+      } finally {
+        more.disabled = false;
+      }
+    }
+    function reviewed() { guard(loadCounts); }
+    township.addEventListener('change', () => { state.place = township.value; state.kind = ''; drawCounts(); guard(() => loadPage(true)); });
+    kind.addEventListener('change', () => { state.kind = kind.value; guard(() => loadPage(true)); });
+    more.addEventListener('click', () => guard(() => loadPage(false)));
+    try {
+      await Promise.all([loadCounts(), loadPage(true)]);
+    } catch (err) {
+      if (err.status === 401) throw err;
+      return [heading, h('p', { class: 'field-error', role: 'alert' }, err.message)];
+    }
+    return [heading,
+      h('div', { class: 'filters' },
+        district ? h('div', {}, h('label', { for: 'queue-township' }, t('queue_township')), township) : null,
+        h('div', {}, h('label', { for: 'queue-kind' }, t('queue_kind')), kind)),
+      list, empty, shown, h('p', {}, more)];
   }
 
   /** The staff screens, one tap each: the township staff's home and the district admin's show them. */
@@ -184,18 +278,12 @@
   }
 
   async function staffHome() {
-    const cards = await exceptionCards();
-    show(t('staff_home'),
-      await staffTiles(),
-      h('h2', {}, t('exceptions')),
-      cards.length ? cards : h('p', {}, t('no_exceptions')),
-      commonLinks());
+    show(t('staff_home'), await staffTiles(), await reviewQueue(), commonLinks());
   }
 
-  /** The exceptions alone (the district home links here). */
+  /** The review queue alone (the district home links here). */
   async function exceptionsScreen() {
-    const cards = await exceptionCards();
-    show(t('exceptions'), cards.length ? cards : h('p', {}, t('no_exceptions')));
+    show(t('exceptions'), await reviewQueue());
   }
 
   /** Bars with a value above and the month below: values as shares (0–1) or counts. */

@@ -15,6 +15,7 @@ from server.settings import current as current_settings
 from server.visits import catalogue, service
 from server.visits.schemas import (
     CheckoutSchema,
+    QueueCountsSchema,
     ReviewSchema,
     VisitCreateSchema,
     VisitQuerySchema,
@@ -63,7 +64,7 @@ def present(views: list[dict]) -> list[dict]:
             review = {"decision": "accept" if v["status"] == "accepted" else "reject", "reason_code": v["review_reason"],
                       "note": v["review_note"], "reviewed_by": v["reviewed_by"], "reviewed_at": v["reviewed_at"]}
         out.append({
-            **{k: v[k] for k in ("id", "client_id", "person_id", "person_name", "caregiver_id", "mode", "started_at",
+            **{k: v[k] for k in ("id", "client_id", "person_id", "person_name", "village", "township", "caregiver_id", "mode", "started_at",
                                  "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "received_at",
                                  "caregiver_name", "caregiver_phone", "duration_minutes", "duration_seconds",
                                  "distance_from_home_m")},
@@ -158,6 +159,15 @@ class Review(MethodView):
         session.commit()
         notify.deliver(session, told, settings.notify)
         return present_visits([visit])[0]
+
+
+@blp.route("/queue")
+class Queue(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.response(200, QueueCountsSchema)
+    def get(self):
+        """The review queue's size: visits waiting for review per township you may see, and per exception"""
+        return service.queue_counts(get_session(), actor=current_actor())
 
 
 @blp.route("/catalogue")

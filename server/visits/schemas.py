@@ -4,7 +4,7 @@ from marshmallow import validate
 
 from server.fields import VISIT_TIME_MIN, AwareDateTime, Id, Month
 from server.geo import COORD_SYSTEMS
-from server.visits.catalogue import OBSERVATIONS, REVIEW_REASONS
+from server.visits.catalogue import EXCEPTIONS, OBSERVATIONS, REVIEW_REASONS
 from server.visits.models import MODES, STATUSES
 
 
@@ -91,6 +91,8 @@ class VisitSchema(ma.Schema):
     client_id = ma.fields.String()
     person_id = Id()
     person_name = ma.fields.String()
+    village = ma.fields.String(allow_none=True, metadata={"description": "the person's village"})
+    township = ma.fields.String(allow_none=True, metadata={"description": "the person's township"})
     caregiver_id = Id()
     mode = ma.fields.String()
     started_at = ma.fields.DateTime()
@@ -119,6 +121,25 @@ class VisitQuerySchema(ma.Schema):
     month = Month()
     since_month = Month(metadata={"description": "visits started from the first of this month on (a person's history)"})
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    place_id = Id(metadata={"description": "visits to persons of this place (a township, a village) and under it"})
+    exception = ma.fields.String(validate=validate.OneOf(list(EXCEPTIONS)),
+                                 metadata={"description": "visits that raised this exception"})
+    order = ma.fields.String(load_default="newest", validate=validate.OneOf(("newest", "oldest")),
+                             metadata={"description": "oldest: the review queue's order, the longest waiting first"})
+
+
+class QueueTownshipSchema(ma.Schema):
+    place_id = Id()
+    name = ma.fields.String()
+    pending = ma.fields.Integer(metadata={"description": "visits waiting for review"})
+    kinds = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                           metadata={"description": "of those, how many raised each exception (a visit may raise several)"})
+
+
+class QueueCountsSchema(ma.Schema):
+    pending = ma.fields.Integer()
+    kinds = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    townships = ma.fields.List(ma.fields.Nested(QueueTownshipSchema))
 
 
 class CheckoutSchema(ma.Schema):

@@ -21,6 +21,7 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
+from server.auth.policy import managed_place
 from server.care.models import CareAgreement
 from server.db import count, on_postgresql, without_jit
 from server.errors import ServiceError
@@ -31,6 +32,8 @@ from server.pairing.models import Cadre, Pairing
 from server.people import exits, roster
 from server.people import service as people
 from server.people.models import Person
+from server.places import service as places
+from server.places.models import Place
 from server.photos import service as photos
 from server.photos.storage import PhotoStore
 from server.quotas.models import SchedulePolicy
@@ -70,17 +73,27 @@ def content_hash(data: dict, files: list[bytes]) -> str:
 # Built once with bound parameters: the check-in is the hot path, and building statements
 # per request costs more than running them.
 _REPLAY = select(Visit.id, Visit.caregiver_id, Visit.content_hash).where(Visit.client_id == bindparam("client_id"))
+# where the person lives, for the visit's view (the village and its township)
+_VILLAGE, _TOWNSHIP = sa.orm.aliased(Place), sa.orm.aliased(Place)
+_WHERE = (_VILLAGE.name.label("village"), _TOWNSHIP.name.label("township"))
+
+
+def _lives(stmt: sa.Select) -> sa.Select:
+    return (stmt.outerjoin(_VILLAGE, _VILLAGE.id == Person.village_id)
+            .outerjoin(_TOWNSHIP, _TOWNSHIP.id == _VILLAGE.parent_id))
+
+
 _PERSON_FOR_CHECKIN = (
-    select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
-           Person.home_location_state, CareAgreement.id.label("agreement_id"))
+    _lives(select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
+                  Person.home_location_state, *_WHERE, CareAgreement.id.label("agreement_id")))
     .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id)
                & (CareAgreement.caregiver_id == bindparam("caregiver_id")) & (CareAgreement.status == "active"))
     .where(Person.id == bindparam("person_id"))
 )
 # A cadre's check-in: the person and the cadre's active pairing with them (结对帮扶, seed 003).
 _PERSON_FOR_PAIRING = (
-    select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
-           Person.home_location_state, Pairing.id.label("pairing_id"))
+    _lives(select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
+                  Person.home_location_state, *_WHERE, Pairing.id.label("pairing_id")))
     .outerjoin(Pairing, (Pairing.person_id == Person.id) & (Pairing.status == "active")
                & Pairing.cadre_id.in_(select(Cadre.id).where(Cadre.user_id == bindparam("caregiver_id"))))
     .where(Person.id == bindparam("person_id"))
@@ -187,7 +200,8 @@ def _stored(session: Session, *, actor: Actor, row: dict, person, processed: lis
     if row["status"] == "verified" and person.home_lat is None:
         _maybe_propose_home(session, session.get(Person, person.id), settings)
     raised = _deterioration(session, row, person, settings) if observations_of(row) else []
-    return {**row, "person_name": person.name, "observations": observations_of(row), "photos": stored,
+    return {**row, "person_name": person.name, "village": person.village, "township": person.township,
+            "observations": observations_of(row), "photos": stored,
             "reviewed_at": None, "alerts": raised, "caregiver_name": actor.user.display_name,
             "caregiver_phone": actor.user.phone,
             **_measures(row["started_at"], row["ended_at"], row["lat"], row["lon"], person)}
@@ -360,8 +374,19 @@ def _visible(session: Session, actor: Actor):
 def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: int | None = None,
                 caregiver_id: int | None = None, month: tuple[int, int] | None = None,
                 since_month: tuple[int, int] | None = None, status: str | None = None,
+                place_id: int | None = None, exception: str | None = None, order: str = "newest",
                 page: Page = Page()) -> tuple[list[Visit], str | None]:
+    """A page of the visits ``actor`` may see that meet the filters, newest first — or oldest
+    first (``order="oldest"``: the review queue, the longest waiting first). ``place_id``: the
+    persons of a place the actor manages and under it (404 / 403 otherwise); ``exception``: the
+    visits that raised it."""
     where = []
+    if place_id is not None:
+        place = managed_place(session, actor.user, place_id)
+        where.append(Visit.person_id.in_(select(Person.id).join(Place, Place.id == Person.village_id)
+                                         .where(places.subtree_filter(place))))
+    if exception is not None:
+        where.append(_raised(exception))
     if person_id is not None:
         where.append(Visit.person_id == person_id)
     if caregiver_id is not None:
@@ -373,8 +398,12 @@ def list_visits(session: Session, *, actor: Actor, zone: ZoneInfo, person_id: in
         where.append(Visit.started_at >= month_bounds(*since_month, zone)[0])
     if status:
         where.append(Visit.status == status)
-    rows, after = split(list(session.scalars(_newest_first(session, actor, where, page))), page,
-                        lambda v: (v.started_at, v.id))
+    if order == "oldest":
+        # a queue of what waits (hundreds at most): the (status, started, id) index, forwards
+        stmt = select_page(_visible(session, actor).where(*where), page, order=[Visit.started_at, Visit.id])
+    else:
+        stmt = _newest_first(session, actor, where, page)
+    rows, after = split(list(session.scalars(stmt)), page, lambda v: (v.started_at, v.id))
     audit.record_person_reads(session, actor=actor, person_ids=[v.person_id for v in rows], action="list_visits")
     return rows, after
 
@@ -399,6 +428,31 @@ def _newest_first(session: Session, actor: Actor, where: list, page: Page):
     newest = select_page(select(own.c.id).select_from(persons).join(own, sa.true()), page,
                          order=[own.c.started_at, own.c.id], descending=True).subquery("newest")
     return select(Visit).join(newest, Visit.id == newest.c.id).order_by(Visit.started_at.desc(), Visit.id.desc())
+
+
+def _raised(code: str) -> sa.ColumnElement[bool]:
+    """The visit raised exception ``code`` (a catalogue code): the JSON list holds it as a quoted
+    string, on both engines."""
+    return sa.cast(Visit.exceptions, sa.Text).contains(json.dumps(code), autoescape=True)
+
+
+def queue_counts(session: Session, *, actor: Actor) -> dict:
+    """The review queue's size as ``actor`` sees it: the visits waiting for review per township
+    (those with any), and of them how many raised each exception — one grouped query."""
+    village, township = sa.orm.aliased(Place), sa.orm.aliased(Place)
+    kinds = list(catalogue.EXCEPTIONS)
+    rows = session.execute(
+        _waiting(session, actor)
+        .with_only_columns(township.id, township.name, sa.func.count(),
+                           *(sa.func.count(sa.case((_raised(k), 1))) for k in kinds))
+        .join(Person, Person.id == Visit.person_id).join(village, village.id == Person.village_id)
+        .join(township, township.id == village.parent_id)
+        .group_by(township.id, township.name).order_by(township.id)).all()
+    townships = [{"place_id": r[0], "name": r[1], "pending": r[2],
+                  "kinds": {k: n for k, n in zip(kinds, r[3:]) if n}} for r in rows]
+    return {"pending": sum(t["pending"] for t in townships),
+            "kinds": {k: n for k in kinds if (n := sum(t["kinds"].get(k, 0) for t in townships))},
+            "townships": townships}
 
 
 def caregiver_months(session: Session, *, actor: Actor, visits: list[Visit], zone: ZoneInfo) -> dict[int, dict]:
@@ -429,9 +483,13 @@ def caregiver_months(session: Session, *, actor: Actor, visits: list[Visit], zon
     return {v.id: counts.get((*month_of[v.id], v.caregiver_id), empty) for v in visits}
 
 
+def _waiting(session: Session, actor: Actor) -> sa.Select:
+    """Visits of the actor's area with an exception nobody has reviewed yet: the review queue."""
+    return _visible(session, actor).where(Visit.status == "exception")
+
+
 def waiting_for_review(session: Session, *, actor: Actor) -> int:
-    """Visits of the actor's area with an exception nobody has reviewed yet."""
-    return count(session, _visible(session, actor).where(Visit.status == "exception"))
+    return count(session, _waiting(session, actor))
 
 
 def get_visit(session: Session, *, actor: Actor, visit_id: int, action: str = "read_visit") -> Visit:
@@ -519,12 +577,13 @@ def observations_of(visit) -> dict | None:
 
 
 def views(session: Session, visits: list[Visit]) -> list[dict]:
-    """Visits with their photos and person names, in two queries for the lot."""
+    """Visits with their photos, person names and places, and caregivers, in a query each for the lot."""
     ids = [v.id for v in visits]
     pics = photos.photos_of(session, ids)
     person_ids = {v.person_id for v in visits}
-    persons = {r.id: r for r in session.execute(select(Person.id, Person.name, Person.home_lat, Person.home_lon)
-                                                .where(Person.id.in_(person_ids)))} if person_ids else {}
+    persons = {r.id: r for r in session.execute(
+        _lives(select(Person.id, Person.name, Person.home_lat, Person.home_lon, *_WHERE))
+        .where(Person.id.in_(person_ids)))} if person_ids else {}
     caregiver_ids = {v.caregiver_id for v in visits}
     caregivers = {r.id: r for r in session.execute(select(User.id, User.display_name, User.phone)
                                                    .where(User.id.in_(caregiver_ids)))} if caregiver_ids else {}
@@ -532,6 +591,7 @@ def views(session: Session, visits: list[Visit]) -> list[dict]:
     for v in visits:
         person, caregiver = persons.get(v.person_id), caregivers.get(v.caregiver_id)
         out.append({**{k: getattr(v, k) for k in VIEW_FIELDS}, "person_name": person.name if person else None,
+                    "village": person.village if person else None, "township": person.township if person else None,
                     "photos": pics.get(v.id, []), "observations": observations_of(v),
                     "caregiver_name": caregiver.display_name if caregiver else None,
                     "caregiver_phone": caregiver.phone if caregiver else None,

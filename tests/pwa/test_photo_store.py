@@ -61,6 +61,7 @@ def test_staff_see_a_photo_kept_in_the_bucket(browser, s3_site):
         staff.on("response", lambda r: statuses.append(r.status) if "/api/photos/" in r.url else None)
         staff.goto("/")
         login(staff, "staff")
+        staff.locator("[data-visit] summary").first.click()  # a line in the queue until opened
         expect(staff.locator("[data-visit] .thumbs img").first).to_be_visible(timeout=15000)
         staff.wait_for_function("() => { const i = document.querySelector('[data-visit] .thumbs img');"
                                 " return i && i.complete && i.naturalWidth > 0; }")
