@@ -116,6 +116,16 @@
 
   async function currentUser() { return ZY.kv.get('user'); }
 
+  /** The district's civil affairs bureau by its own name from the place tree (敖汉旗民政局), for
+   * "已上报…"; the generic words while the tree cannot be read. */
+  async function districtOffice() {
+    try {
+      const { data } = await cached('districts', '/api/places');
+      if (data.length === 1) return t('district_office', { name: data[0].name });
+    } catch (err) { if (err.status === 401) throw err; }
+    return t('district_office_any');
+  }
+
   async function loginAgain() {
     await ZY.kv.del('token');
     if (location.hash === '#/login') say(t('session_expired'), true);
@@ -616,7 +626,7 @@
 
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, monthFrom, levelLabel, go, route, cached, loadCatalogue, guard,
-    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser,
+    refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser, districtOffice,
     showErrors, clearErrors, guardLeave, enqueue,
   };
 

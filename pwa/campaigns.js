@@ -6,6 +6,25 @@
 (function () {
   const { h, show, say, go, guard, currentUser, route } = App;
   const KINDS = ['cleanup', 'health_check'];
+  // Persons listed at once; beyond it, one village at a time: a district's 2,704 persons, each with
+  // a form, drew 41,247 nodes (issue 28 problem 6).
+  const AT_ONCE = 100;
+  const chosen = {}; // kind -> the village chosen ('' for all), kept across the redraw after a record
+
+  /** 2026-Q4 → 2026年第四季度; 2026 → 2026年. */
+  function periodLabel(p) {
+    const m = /^(\d{4})-Q([1-4])$/.exec(p);
+    if (m) return t('cmp_quarter', { y: m[1], q: t(`cmp_q${m[2]}`) });
+    return /^\d{4}$/.test(p) ? t('cmp_year', { y: p }) : p;
+  }
+  const summary = (c) => t('cmp_summary', { period: periodLabel(c.period), done: c.total.done, due: c.total.due, end: c.ends_on });
+
+  function progressRow(attrs, name, done, due) {
+    const pct = due ? Math.round((100 * done) / due) : 0;
+    return h('div', { class: 'card', ...attrs }, h('strong', {}, name),
+      h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct }, h('span', { style: `width:${pct}%` })),
+      h('div', { class: 'muted' }, t('cmp_village_row', { done, due })));
+  }
 
   async function campaignsHome() {
     const user = await currentUser();
@@ -16,8 +35,18 @@
       return h('a', { class: 'card', href: `#/campaign/${c.kind}`, 'data-campaign': c.kind },
         h('h3', {}, t(`cmp_${c.kind}`)),
         h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct }, h('span', { style: `width:${pct}%` })),
-        h('div', { class: 'muted' }, t('cmp_summary', { period: c.period, done: c.total.done, due: c.total.due, end: c.ends_on })));
+        h('div', { class: 'muted' }, summary(c)));
     }));
+  }
+
+  /** A person due: a line until opened, then the form to record them done (built on opening). */
+  function personLine(c, p, villageName) {
+    const line = h('details', { class: 'plan', 'data-person': p.person_id },
+      h('summary', {}, `${p.name} · ${villageName}${p.age ? ` · ${t('cmp_age', { n: p.age })}` : ''}`));
+    line.addEventListener('toggle', () => {
+      if (line.open && line.childElementCount === 1) line.append(...recordForm(c, p));
+    });
+    return line;
   }
 
   function recordForm(c, p) {
@@ -47,36 +76,62 @@
       say(t('cmp_saved', { name: p.name }));
       route();
     });
-    return h('details', { class: 'plan', 'data-person': p.person_id },
-      h('summary', {}, `${p.name} · ${p.village_name}${p.age ? ` · ${t('cmp_age', { n: p.age })}` : ''}`),
-      fields, h('label', {}, t('cmp_date')), day,
-      h('p', {}, h('button', { class: 'primary', onclick: save }, t('cmp_record'))));
+    return [fields, h('label', {}, t('cmp_date')), day,
+      h('p', {}, h('button', { class: 'primary', onclick: save }, t('cmp_record')))];
   }
 
   async function campaignScreen(kind) {
     if (!KINDS.includes(kind)) { go('#/campaigns'); return; }
     const c = await API.get(`/api/campaigns/${kind}`);
     const user = await currentUser();
-    const todo = c.persons.filter((p) => !p.done);
-    const done = c.persons.filter((p) => p.done);
+    const villages = Object.fromEntries(c.villages.map((v) => [v.place_id, v]));
+    const townships = [...new Set(c.villages.map((v) => v.township))];
+    // a village's name, with its township where the list spans several (北沟村 is in two of them)
+    const where = (v) => (townships.length > 1 ? `${v.township} ${v.name}` : v.name);
+    const all = c.persons.length <= AT_ONCE;
+    if (!(chosen[kind] in villages) && !(all && chosen[kind] === '')) {
+      const first = c.villages.find((v) => v.done < v.due) || c.villages[0];
+      chosen[kind] = all || !first ? '' : first.place_id;
+    }
+    const pick = h('select', { id: 'cmp-village' },
+      all ? h('option', { value: '' }, t('cmp_all_villages', { done: c.total.done, due: c.total.due })) : null,
+      townships.map((name) => {
+        const options = c.villages.filter((v) => v.township === name)
+          .map((v) => h('option', { value: String(v.place_id) }, t('cmp_village_option', { name: v.name, done: v.done, due: v.due })));
+        return townships.length > 1 ? h('optgroup', { label: name }, options) : options;
+      }));
+    pick.value = String(chosen[kind]);
+    const lists = h('div', { id: 'cmp-lists' });
     const doneLine = (p) => (kind === 'cleanup' ? t('cmp_points', { n: p.points })
       : t(p.family_doctor_signed ? 'cmp_doctor_yes' : 'cmp_doctor_no'));
+    function drawLists() {
+      const here = c.persons.filter((p) => chosen[kind] === '' || p.village_id === Number(chosen[kind]));
+      const todo = here.filter((p) => !p.done);
+      const done = here.filter((p) => p.done);
+      const name = (p) => where(villages[p.village_id]);
+      lists.replaceChildren(
+        h('h3', {}, t('cmp_todo', { n: todo.length })),
+        ...(todo.length ? todo.map((p) => personLine(c, p, name(p))) : [h('p', {}, t('cmp_all_done'))]),
+        h('h3', {}, t('cmp_done', { n: done.length })),
+        h('table', { id: 'cmp-done' }, h('tbody', {}, done.map((p) => h('tr', { 'data-person': p.person_id },
+          h('td', {}, p.name), h('td', {}, name(p)), h('td', {}, doneLine(p)))))));
+    }
+    pick.addEventListener('change', () => { chosen[kind] = pick.value === '' ? '' : Number(pick.value); drawLists(); });
+    drawLists();
+    // coverage by township where the list spans several, else by village
+    const rows = townships.length > 1
+      ? townships.map((name) => {
+        const vs = c.villages.filter((v) => v.township === name);
+        return progressRow({ 'data-township': name }, name, vs.reduce((n, v) => n + v.done, 0), vs.reduce((n, v) => n + v.due, 0));
+      })
+      : c.villages.map((v) => progressRow({ 'data-village': v.place_id }, v.name, v.done, v.due));
     show(`${c.name} · ${t(`cmp_${kind}`)}`,
-      h('p', {}, h('strong', { id: 'cmp-total' }, t('cmp_summary', { period: c.period, done: c.total.done, due: c.total.due, end: c.ends_on }))),
+      h('p', {}, h('strong', { id: 'cmp-total' }, summary(c))),
       kind === 'cleanup' ? h('p', { class: 'muted' }, t('cmp_points_total', { n: c.total.points }))
         : h('p', { class: 'muted' }, t('cmp_doctor_total', { n: c.total.doctor_signed })),
-      h('h3', {}, t('cmp_by_village')),
-      c.villages.map((v) => {
-        const pct = v.due ? Math.round((100 * v.done) / v.due) : 0;
-        return h('div', { class: 'card', 'data-village': v.place_id }, h('strong', {}, v.name),
-          h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct }, h('span', { style: `width:${pct}%` })),
-          h('div', { class: 'muted' }, t('cmp_village_row', { done: v.done, due: v.due })));
-      }),
-      h('h3', {}, t('cmp_todo', { n: todo.length })),
-      todo.length ? todo.map((p) => recordForm(c, p)) : h('p', {}, t('cmp_all_done')),
-      h('h3', {}, t('cmp_done', { n: done.length })),
-      h('table', { id: 'cmp-done' }, h('tbody', {}, done.map((p) => h('tr', { 'data-person': p.person_id },
-        h('td', {}, p.name), h('td', {}, p.village_name), h('td', {}, doneLine(p)))))),
+      h('h3', {}, t(townships.length > 1 ? 'cmp_by_township' : 'cmp_by_village')), rows,
+      h('label', { for: 'cmp-village' }, t('cmp_village')), pick,
+      lists,
       user.role === 'district_admin' ? h('p', {}, h('a', { class: 'button', href: `#/campaign-policy/${kind}` }, t('cmp_policy'))) : null);
   }
 

@@ -14,7 +14,8 @@
     const cov = data.coverage;
     const a = data.alerts;
     const rate = App.coverage.pct(cov.total.visited, cov.total.active);
-    show(t('district_home'),
+    const office = t('district_office', { name: cov.name });
+    show(t('district_home', { name: cov.name }),
       h('p', { class: 'muted' }, t('coverage_of', { place: cov.name, month: App.fmtMonth(cov.month) })),
       h('a', { class: 'card summary', href: '#/coverage', id: 'district-rate' },
         h('span', { class: 'row spread' }, h('strong', {}, t('visit_rate')), h('strong', { class: 'rate big' }, `${rate}%`)),
@@ -25,7 +26,7 @@
         tile(a.open_overdue, t('sla_open_overdue'), '#/alerts', { bad: true, id: 'sla-overdue' }),
         tile(a.open_in_time, t('sla_open_in_time'), '#/alerts', { id: 'sla-in-time' }),
         tile(a.acknowledged, t('sla_acknowledged'), '#/alerts', { id: 'sla-ack' }),
-        tile(a.escalated, t('sla_escalated'), '#/alerts', { bad: true, id: 'sla-escalated' })),
+        tile(a.escalated, t('sla_escalated', { office }), '#/alerts', { bad: true, id: 'sla-escalated' })),
       h('h2', {}, t('exceptions')),
       h('div', { class: 'counts stats' },
         tile(data.exceptions_waiting, t('exceptions_waiting'), '#/exceptions', { bad: true, id: 'exceptions-waiting' })),

@@ -49,7 +49,7 @@
       h('p', { class: 'muted' }, `${r.campaign.starts_on} – ${r.campaign.ends_on}`),
       h('p', { id: 'festival-total' }, h('strong', {}, t('festival_total', { visited: r.visited, persons: r.persons, pct }))),
       h('p', {}, h('a', { class: 'button primary', href: `#/festival-list/${id}`, id: 'festival-all' }, t('not_visited_n', { n: r.not_visited }))),
-      h('h3', {}, t('by_township')),
+      h('h3', {}, t('festival_by_township')),
       r.townships.map((x) => row(x, `#/festival-list/${id}-t${x.township_id}`, { 'data-township': x.township_id })),
       h('h3', {}, t('by_unit')),
       r.units.map((x) => row(x, `#/festival-list/${id}-u${x.unit_id || 0}`, { 'data-unit': x.unit_id || 0 })));

@@ -68,7 +68,7 @@
 
     show(t('report'),
       h('p', { class: 'muted' }, t('report_intro')),
-      h('label', {}, t('report_kind')), categories, subjectBox,
+      h('label', {}, t('fr_kind')), categories, subjectBox,
       h('label', { for: 'report-person' }, t('report_who')), personSelect, newBox,
       h('label', { for: 'report-description' }, t('report_description')), description,
       h('p', {}, h('button', { class: 'primary', id: 'report-submit', type: 'button', onclick: submit }, t('submit'))));

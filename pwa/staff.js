@@ -162,7 +162,7 @@
         h('span', { class: 'line' }, h('strong', { class: 'who' }, v.person_name),
           h('span', { class: 'when' }, fmtDay(v.started_at))),
         h('span', { class: 'line' }, h('span', { class: 'where' }, [v.township, v.village].filter(Boolean).join(' ')),
-          h('span', { class: 'why' }, `${why}${more}`))));
+          h('span', { class: 'kinds' }, `${why}${more}`))));
     item.addEventListener('toggle', () => {
       if (!item.open || item.dataset.built) return;
       item.dataset.built = '1';
@@ -252,19 +252,28 @@
       list, empty, shown, h('p', {}, more)];
   }
 
-  /** The staff screens, one tap each: the township staff's home and the district admin's show them. */
+  /** The staff screens, one tap each: the township staff's home and the district admin's show them,
+   * each with what waits behind it — alerts not resolved (red when one is past its deadline), visits
+   * to review, this period's campaign persons not done, persons not yet reviewed (issue 28 problem 6). */
   async function staffTiles() {
     const admin = ((await ZY.kv.get('user')) || {}).role === 'district_admin';
+    let b = null;
+    try { b = (await cached('badges', '/api/reports/badges')).data; } catch (err) { if (err.status === 401) throw err; }
+    const badge = (n, label, urgent) => (b && n ? h('span', { class: `count${urgent ? ' urgent' : ''}`, title: label }, String(n)) : null);
+    const tile = (href, id, key, n, label, urgent) => h('a', { class: 'button primary', href, id }, t(key), badge(n, label, urgent));
+    const n = b || { campaigns: {} };
+    const due = (n.campaigns.cleanup || 0) + (n.campaigns.health_check || 0);
     return [
       h('nav', { class: 'tiles' },
         h('a', { class: 'button primary', href: '#/coverage' }, t('coverage')),
-        h('a', { class: 'button primary', href: '#/alerts', id: 'alerts-link' }, t('alerts')),
+        tile('#/alerts', 'alerts-link', 'alerts', n.alerts, t('badge_alerts', { n: n.alerts, overdue: n.alerts_overdue }), n.alerts_overdue),
+        tile('#/exceptions', 'exceptions-link', 'queue_tile', n.exceptions_waiting, t('badge_exceptions', { n: n.exceptions_waiting })),
         h('a', { class: 'button primary', href: '#/reports', id: 'reports-link' }, t('reports')),
         h('a', { class: 'button primary', href: '#/dashboard', id: 'dashboard-link' }, t('dashboard')),
         h('a', { class: 'button primary', href: '#/import', id: 'import-link' }, t('imp_title')),
         h('a', { class: 'button primary', href: '#/services', id: 'services-link' }, t('svc_title')),
-        h('a', { class: 'button primary', href: '#/campaigns', id: 'campaigns-link' }, t('cmp_title')),
-        h('a', { class: 'button primary', href: '#/reviews', id: 'reviews-link' }, t('rv_link')),
+        tile('#/campaigns', 'campaigns-link', 'cmp_title', due, t('badge_campaigns', { n: due })),
+        tile('#/reviews', 'reviews-link', 'rv_link', n.reviews, t('badge_reviews', { n: n.reviews }), n.reviews_overdue),
         h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title')),
         h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title')),
         h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing')),
@@ -356,11 +365,12 @@
           ? h('p', { class: 'row' }, callButton(visit.caregiver_phone, t('call_visitor'))) : null) : null);
   }
 
-  function alertCard(a) {
+  function alertCard(a, office) {
+    const level = t(`level_${a.level}`, { office });
     if (a.detail && a.detail.closed_by) {
       // a relief's 补充说明: filed on the relief screen, which closes it
       return h('a', { class: `card${a.level === 'district' ? ' overdue' : ''}`, href: '#/relief', 'data-alert': a.id },
-        h('h3', {}, a.title), h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)));
+        h('h3', {}, a.title), h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, level));
     }
     const outcome = h('select', { 'aria-label': t('outcome') }, OUTCOMES.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
     const noteBox = h('textarea', { rows: 2, maxlength: 500, 'aria-label': t('note') });
@@ -374,7 +384,7 @@
     const card = h('div', { class: `card${a.severity === 'urgent' || overdue ? ' overdue' : ''}`, 'data-alert': a.id },
       h('h3', {}, a.title),
       h('div', { class: 'row' },
-        h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, t(`level_${a.level}`)),
+        h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, level),
         h('span', { class: 'tag green alert-status' }, t(`alert_${a.status}`)),
         overdue ? h('span', { class: 'tag red' }, t('sla_overdue')) : null),
       alertContext(a.context),
@@ -403,7 +413,7 @@
           if (next && next.matches('[data-alert]')) next.querySelector('h3').setAttribute('tabindex', '-1');
           return;
         }
-        const fresh = alertCard(updated);
+        const fresh = alertCard(updated, office);
         card.replaceWith(fresh);
         const heading = fresh.querySelector('h3');
         heading.setAttribute('tabindex', '-1');
@@ -415,7 +425,8 @@
 
   async function alertsScreen() {
     const { data } = await cached('alerts', '/api/alerts?page_size=50');
-    const cards = data.filter((a) => a.status !== 'resolved').map(alertCard);
+    const office = await App.districtOffice();
+    const cards = data.filter((a) => a.status !== 'resolved').map((a) => alertCard(a, office));
     show(t('alerts'), cards.length ? cards : h('p', {}, t('no_alerts')));
   }
 

@@ -42,6 +42,7 @@ class CampaignRecordSchema(CampaignRecordCreateSchema):
 class CampaignVillageSchema(ma.Schema):
     place_id = Id()
     name = ma.fields.String()
+    township = ma.fields.String(metadata={"description": "the village's township (two villages may share a name)"})
     due = ma.fields.Integer()
     done = ma.fields.Integer()
     points = ma.fields.Integer()

@@ -105,23 +105,26 @@ def due_filter(session: Session, kind: str, label: str):
 
 
 def due_rows(session: Session, *, kind: str, label: str, place: Place):
-    """A row per person due under ``place`` for the period: person, village and their record (or None)."""
+    """A row per person due under ``place`` for the period: person, village, its township's name
+    (villages of two townships may share a name) and their record (or None)."""
+    township = sa.orm.aliased(Place)
     return session.execute(
-        select(Person.id, Person.name, Person.birth_date, Place.id, Place.name, CampaignRecord)
-        .join(Place, Place.id == Person.village_id)
+        select(Person.id, Person.name, Person.birth_date, Place.id, Place.name, township.name, CampaignRecord)
+        .join(Place, Place.id == Person.village_id).join(township, township.id == Place.parent_id)
         .outerjoin(CampaignRecord, (CampaignRecord.person_id == Person.id) & (CampaignRecord.kind == kind)
                    & (CampaignRecord.period == label))
         .where(places.subtree_filter(place), due_filter(session, kind, label))
         .order_by(Place.id, Person.id)).all()
 
 
-def undone_counts(session: Session, *, kind: str, label: str) -> dict[int, int]:
-    """Township id -> persons due for the period and not done."""
+def undone_counts(session: Session, *, kind: str, label: str, place: Place | None = None) -> dict[int, int]:
+    """Township id -> persons due for the period and not done (under ``place``, when given)."""
     village = sa.orm.aliased(Place)
     rows = session.execute(
         select(village.parent_id, sa.func.count())
         .select_from(Person).join(village, village.id == Person.village_id)
-        .where(due_filter(session, kind, label), ~sa.exists().where(
+        .where(*([places.subtree_filter(place, of=village)] if place is not None else []),
+               due_filter(session, kind, label), ~sa.exists().where(
             CampaignRecord.person_id == Person.id, CampaignRecord.kind == kind, CampaignRecord.period == label))
         .group_by(village.parent_id)).all()
     return {township_id: n for township_id, n in rows if n}
@@ -151,9 +154,10 @@ def coverage(session: Session, *, actor: Actor, kind: str, today: date, place_id
     persons = []
     total = {"due": 0, "done": 0, "points": 0, "doctor_signed": 0}
     min_age = quotas.schedule(session).health_check_min_age
-    for pid, name, born, village_id, village_name, rec in due_rows(session, kind=kind, label=label, place=place):
-        v = villages.setdefault(village_id, {"place_id": village_id, "name": village_name, "due": 0, "done": 0,
-                                             "points": 0, "doctor_signed": 0})
+    for pid, name, born, village_id, village_name, township, rec in due_rows(session, kind=kind, label=label,
+                                                                              place=place):
+        v = villages.setdefault(village_id, {"place_id": village_id, "name": village_name, "township": township,
+                                             "due": 0, "done": 0, "points": 0, "doctor_signed": 0})
         for t in (v, total):
             t["due"] += 1
             t["done"] += rec is not None

@@ -10,6 +10,7 @@ from server.downloads import download
 from server.errors import fail, language
 from server.reports import service
 from server.reports.schemas import (
+    BadgesSchema,
     DashboardQuerySchema,
     DashboardSchema,
     OverviewSchema,
@@ -78,6 +79,15 @@ class Dashboard(MethodView):
         year, month = this_month()
         return service.dashboard(get_session(), actor=current_actor(), place_id=args.get("place_id"),
                                  year=year, month=month, zone=current_settings().zone)
+
+
+@blp.route("/badges")
+class Badges(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.response(200, BadgesSchema)
+    def get(self):
+        """What waits on the staff home's tiles: alerts, visits to review, this period's tasks not done"""
+        return service.badges(get_session(), actor=current_actor(), zone=current_settings().zone, now=clock.now())
 
 
 @blp.route("/overview")

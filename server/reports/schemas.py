@@ -46,6 +46,17 @@ class AlertSlaSchema(ma.Schema):
     escalated = ma.fields.Integer(metadata={"description": "of those, at district level"})
 
 
+class BadgesSchema(ma.Schema):
+    alerts = ma.fields.Integer(metadata={"description": "alerts not yet resolved"})
+    alerts_overdue = ma.fields.Integer(metadata={"description": "of those, open past their deadline"})
+    exceptions_waiting = ma.fields.Integer(metadata={"description": "visits waiting for review"})
+    campaigns = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), metadata={
+        "description": "per campaign (cleanup, health_check): persons due this period and not done"})
+    reviews = ma.fields.Integer(metadata={"description": "persons not yet reviewed in the 动态管理复核 open now "
+                                                         "(or, between campaigns, overdue from the last)"})
+    reviews_overdue = ma.fields.Boolean(metadata={"description": "the review campaign has ended"})
+
+
 class OverviewSchema(ma.Schema):
     coverage = ma.fields.Nested(CoverageSchema)
     alerts = ma.fields.Nested(AlertSlaSchema)

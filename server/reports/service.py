@@ -16,6 +16,7 @@ from sqlmodel import Session
 from server import clock
 from server.activities.models import VolunteerActivity, VolunteerTeam
 from server.alerts import service as alerts
+from server.campaigns import service as campaigns
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.auth.policy import managed_place
@@ -28,6 +29,7 @@ from server.places.models import Place
 from server.quotas import policy as quota_policy
 from server.quotas import service as quotas
 from server.quotas.models import TOTAL_COUNTS, SchedulePolicy
+from server.reviews import service as reviews
 from server.timeutil import months_to
 from server.visits import service as visits
 
@@ -238,6 +240,25 @@ def dashboard(session: Session, *, actor: Actor, place_id: int | None, year: int
             "active": f.total["on_roster"], "visited": f.total["visited"], "alerts": f.total["alerts"]}
            for f in found]
     return {"place_id": place.id, "name": place.name, "months": out}
+
+
+def badges(session: Session, *, actor: Actor, zone: ZoneInfo, now) -> dict:
+    """What waits on the staff home's tiles (issue 28 problem 6): the alerts not yet resolved (and
+    how many are past their deadline), the visits waiting for review, and the tasks of this period
+    not done under the actor's place — each campaign's persons not done, and the persons not yet
+    reviewed in the 动态管理复核 open now (or overdue from the last one)."""
+    place = _scope(session, actor, None)
+    today = clock.today(zone, now)
+    sla = alerts.sla_summary(session, actor=actor, now=now)
+    review = reviews.current(session, today)
+    return {"alerts": sla["open_in_time"] + sla["open_overdue"] + sla["acknowledged"],
+            "alerts_overdue": sla["open_overdue"],
+            "exceptions_waiting": visits.waiting_for_review(session, actor=actor),
+            "campaigns": {kind: sum(campaigns.undone_counts(session, kind=kind, place=place,
+                                                            label=campaigns.period_of(kind, today)).values())
+                          for kind in campaigns.KINDS},
+            "reviews": reviews.not_reviewed_count(session, review, place=place, today=today, zone=zone),
+            "reviews_overdue": today > review.last_day}
 
 
 def overview(session: Session, *, actor: Actor, year: int, month: int, zone: ZoneInfo, now) -> dict:

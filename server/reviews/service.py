@@ -115,6 +115,13 @@ def not_reviewed(session: Session, c: Campaign, *, place: Place, today: date, zo
         .order_by(Place.path, Person.name, Person.id)))
 
 
+def not_reviewed_count(session: Session, c: Campaign, *, place: Place, today: date, zone: ZoneInfo) -> int:
+    """How many of ``not_reviewed`` there are, counted by the database."""
+    return session.scalar(
+        select(func.count(Person.id)).join(Place, Place.id == Person.village_id)
+        .where(places.subtree_filter(place), due_in(c, today=today, zone=zone), ~_reviewed(c)))
+
+
 def coverage_by_township(session: Session, c: Campaign, *, place: Place, today: date,
                          zone: ZoneInfo) -> list[dict]:
     """Due and reviewed per township under ``place`` (a district, or one township)."""

@@ -51,8 +51,8 @@ def test_the_health_check_is_due_to_a_person_turning_65_this_year(client, sessio
     assert again.get_json()["message"] == f"今年满65 is already recorded for free health check this period ({year})"
     cov = client.get("/api/campaigns/health_check", headers=h).get_json()
     by_village = {v["name"]: v for v in cov["villages"]}
-    assert by_village["甲镇2村"] == {"place_id": village.id, "name": "甲镇2村", "due": 1, "done": 1, "points": 0,
-                                   "doctor_signed": 1}
+    assert by_village["甲镇2村"] == {"place_id": village.id, "name": "甲镇2村", "township": "甲镇", "due": 1, "done": 1,
+                                   "points": 0, "doctor_signed": 1}
     assert by_village["甲镇1村"]["due"] == 1 and by_village["甲镇1村"]["done"] == 0
     assert cov["total"] == {"due": 2, "done": 1, "points": 0, "doctor_signed": 1}
 

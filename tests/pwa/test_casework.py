@@ -40,6 +40,8 @@ def test_a_caregivers_report_made_offline_reaches_staff_and_the_outcome_comes_ba
     page.click("#new-report")
     page.wait_for_selector("#report-person option:has-text('李秀英')", state="attached")
     page.wait_for_function("() => ZY.kv.get('report-persons').then(Boolean)")
+    # what is reported is chosen under 类型, not 报表 (the report centre's word; issue 28 problem 9)
+    assert page.locator("main label").first.inner_text() == "类型"
 
     context.set_offline(True)
     page.click("#report-submit")  # nothing chosen: told what is missing, nothing queued

@@ -146,6 +146,9 @@ def test_the_festival_report_and_the_list_of_who_has_not_been_visited(context, s
     shot(page, "25-festivals")
     page.click(f".card[data-festival='{paired['campaign_id']}']")
     page.wait_for_selector("#festival-total")
+    # headed as what it counts: the festival's visits, not 月探访率 (issue 28 problem 9)
+    assert page.locator("h3", has_text="各乡镇走访慰问情况").count() == 1
+    assert page.locator("text=各乡镇月探访率").count() == 0
     shot(page, "26-festival-report")
     with site.database.engine.connect() as conn:
         visited = set(conn.scalars(sa.text(

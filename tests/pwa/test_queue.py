@@ -113,7 +113,7 @@ def test_the_district_pages_through_one_townships_queue(context, site, queue):
     # and by exception within it
     page.select_option("#queue-kind", label="没有定位（40）")
     page.wait_for_function("() => document.querySelectorAll('#queue details.queue-item').length === 20"
-                           " && [...document.querySelectorAll('#queue .why')].every(w => w.textContent === '没有定位')")
+                           " && [...document.querySelectorAll('#queue .kinds')].every(w => w.textContent === '没有定位')")
     page.click("#queue-more")
     page.wait_for_function("() => document.querySelectorAll('#queue details.queue-item').length === 40")
     assert not page.is_visible("#queue-more")
@@ -143,6 +143,6 @@ def test_a_township_sees_its_own_queue_by_exception(context, site, queue):
     assert heading in ("待审核的异常走访（200）", "待审核的异常走访（199）")  # the district may have reviewed one
     assert {w for w in page.locator("#queue .where").all_inner_texts()} == {"乙镇 北沟村"}
     page.select_option("#queue-kind", "too_short")
-    page.wait_for_function("() => [...document.querySelectorAll('#queue .why')].every(w => w.textContent.startsWith('走访时间过短'))")
+    page.wait_for_function("() => [...document.querySelectorAll('#queue .kinds')].every(w => w.textContent.startsWith('走访时间过短'))")
     assert page.locator("#queue details.queue-item").count() == 20
     shot(page, "28-3-queue-township-staff")
