@@ -60,9 +60,9 @@
   function sayAfterNavigation(text, isError) { nextStatus = [text, isError]; }
 
   const fmtDate = (iso) => (iso ? new Date(iso).toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric' }) : '');
-  const fmtTime = (iso) => new Date(iso).toLocaleString(I18N.lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   // Days, months and times as the server counts them: in Shanghai, whatever the phone's zone.
   const ZONE = 'Asia/Shanghai';
+  const fmtTime = (iso) => new Date(iso).toLocaleString(I18N.lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
   const fmtDay = (iso) => (iso ? new Date(iso.length === 10 ? `${iso}T12:00+08:00` : iso)
     .toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric', timeZone: ZONE }) : '');
   const fmtClock = (iso) => new Date(iso).toLocaleTimeString(I18N.lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
@@ -75,6 +75,23 @@
   };
   const levelLabel = (level) => t(`level_${level}`);
   const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
+  // The screens of this visit to the app, in the order the user went through them (route keeps
+  // it): what leaveFor reads to tell where a form was opened from.
+  const trail = [];
+  function remember(hash) {
+    if (trail.length > 1 && trail[trail.length - 2] === hash) trail.pop(); // ‹ back
+    else if (trail[trail.length - 1] !== hash) trail.push(hash);
+  }
+  /** Leave a form once kept or saved for `hash`: back to it when that is where the form was
+   * opened from, else to it in the form's place — so ‹ from what follows never leads to the form,
+   * blank (issue 28 problem 7). */
+  function leaveFor(hash) {
+    if (trail.length > 1 && trail[trail.length - 2] === hash) { history.back(); return; }
+    trail[trail.length - 1] = hash;
+    history.replaceState(null, '', hash);
+    say(...(nextStatus || [''])); nextStatus = null;
+    route();
+  }
 
   /** Hand a file (a spreadsheet the API made) to the browser to save under `name`. */
   function saveBlob(blob, name) {
@@ -86,23 +103,24 @@
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
-  /** The API, with what it answered last kept for offline use under `key`. */
+  /** The API, with what it answered last kept for offline use under `key`; `next`: the cursor of
+   * a list's next page (null after the last, and offline). */
   async function cached(key, path) {
     try {
       const token = await ZY.kv.get('token');
-      const data = await API.get(path);
+      const { data, next } = await API.page(path);
       // an answer that arrives after a logout is not kept for the next user of this phone: checked
       // again once written, since the logout may clear the store between the check and the write
       if (token && (await ZY.kv.get('token')) === token) {
         await ZY.kv.set(key, data);
         if ((await ZY.kv.get('token')) !== token) await ZY.kv.del(key);
       }
-      return { data, stale: false };
+      return { data, stale: false, next };
     } catch (err) {
       if (err.status === 401) throw err;
       const data = await ZY.kv.get(key);
       if (data === undefined) throw err;
-      return { data, stale: true };
+      return { data, stale: true, next: null };
     }
   }
 
@@ -203,7 +221,7 @@
     if (kept) await kept();
     await refreshBadge();
     sayAfterNavigation(t('saved_will_send'));
-    go(next);
+    leaveFor(next);
     requestSync();
     flushOutbox();
   }
@@ -572,6 +590,7 @@
       return;
     }
     const [, name, arg] = hash.split('/');
+    remember(hash);
     leaveGuard = null;
     shownHash = hash;
     if (!screens[name]) await modulesReady;
@@ -627,6 +646,7 @@
   g.App = {
     h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, monthFrom, levelLabel, go, route, cached, loadCatalogue, guard,
     refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, role, saveBlob, currentUser, districtOffice,
+    leaveFor,
     showErrors, clearErrors, guardLeave, enqueue,
   };
 

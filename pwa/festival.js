@@ -70,7 +70,7 @@
         : h('p', {}, t('all_visited')));
   }
 
-  App.screen('festivals', festivalsScreen);
+  App.screen('festivals', festivalsScreen, { back: true });
   App.screen('festival', (arg) => reportScreen(Number(arg)), { back: true });
   App.screen('festival-list', listScreen, { back: true });
 })();

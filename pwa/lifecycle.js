@@ -2,7 +2,7 @@
  * seed 004) and stays away from home (住院, seed 000 item 7) and read the hospital reports; a
  * caregiver reports a stay away and sees who has left their care. */
 (function () {
-  const { h, show, say, sayAfterNavigation, go, guard, route, saveBlob } = App;
+  const { h, show, say, sayAfterNavigation, guard, route, saveBlob, leaveFor } = App;
   const REASONS = ['deceased', 'moved_away', 'care_home', 'not_eligible'];
   const KINDS = ['hospital', 'family'];
   const ZONE = 'Asia/Shanghai'; // days are counted in Shanghai, as the server counts them
@@ -48,7 +48,8 @@
       exits.length ? exits.map((e) => h('div', { class: 'card', 'data-exit': e.person_id },
         h('strong', {}, e.person_name),
         h('div', {}, t('lc_exited_on', { date: e.exited_on, reason: t(`lc_reason_${e.reason}`) })),
-        e.note ? h('div', { class: 'muted' }, e.note) : null)) : h('p', { class: 'muted' }, t('lc_no_exits')),
+        e.note ? h('div', { class: 'muted' }, e.note) : null,
+        undoExit(e.person_id, e.person_name))) : h('p', { class: 'muted' }, t('lc_no_exits')),
       h('h3', {}, t('lc_hospital_report')),
       field('lc-year', t('lc_year'), year),
       h('p', {}, h('button', { type: 'button', id: 'lc-budget-show', onclick: showBudget }, t('lc_budget_show'))),
@@ -57,6 +58,36 @@
         h('button', { type: 'button', onclick: () => download('hospital-days') }, t('lc_download_days')),
         h('button', { type: 'button', onclick: () => download('hospital-budget') }, t('lc_download_budget'))));
     showBudget();
+  }
+
+  /** 撤销退出登记: an exit recorded in error (the wrong person, a death that was not) is undone,
+   * with why — the person is back on the roster, the agreement in force, the 丧葬 task withdrawn. */
+  function undoExit(personId, name) {
+    const why = h('textarea', { rows: 2, maxlength: 500, id: `lc-undo-why-${personId}`, required: true });
+    const box = h('div', { class: 'undo-exit', hidden: true },
+      h('p', { class: 'warning' }, t('lc_undo_explain', { name })),
+      h('label', { for: why.id }, t('lc_undo_why')), why,
+      h('p', { class: 'row' },
+        h('button', { type: 'button', class: 'danger', 'data-action': 'undo-confirm', onclick: confirm }, t('lc_undo_confirm')),
+        h('button', { type: 'button', onclick: () => { box.hidden = true; open.hidden = false; open.focus(); } }, t('lc_undo_cancel'))));
+    const open = h('button', { type: 'button', 'data-action': 'undo-exit',
+      onclick: () => { box.hidden = false; open.hidden = true; why.focus(); } }, t('lc_undo'));
+    async function confirm() {
+      App.clearErrors();
+      if (!why.value.trim()) { App.showErrors([[why, t('lc_undo_why_missing')]]); return; }
+      await guard(async () => {
+        try {
+          await API.post(`/api/persons/${personId}/exit/undo`, { note: why.value.trim() });
+        } catch (err) {
+          if (err.status !== 422) throw err;
+          App.showErrors([[why, err.message]]);
+          return;
+        }
+        sayAfterNavigation(t('lc_undo_done', { name }));
+        leaveFor('#/roster');
+      });
+    }
+    return [open, box];
   }
 
   /** 纳入日期: the day a person came under support, from which a month's roster counts them; staff
@@ -87,29 +118,55 @@
       enrolment(p),
       active ? h('p', { class: 'row' },
         h('a', { class: 'button', href: `#/exit/${p.id}`, 'data-action': 'exit' }, t('lc_record_exit')),
-        h('a', { class: 'button', href: `#/absence/${p.id}`, 'data-action': 'absence' }, t('lc_record_absence'))) : null);
+        h('a', { class: 'button', href: `#/absence/${p.id}`, 'data-action': 'absence' }, t('lc_record_absence')))
+        : ['deceased', 'exited'].includes(p.status) ? undoExit(p.id, p.name) : null);
   }
 
-  /** Staff: 登记退出 — the day, why, a note; a death opens the 丧葬 task for the township. */
+  /** Staff: 登记退出 — the day, why (nothing chosen for them), a note; then what it will do, said
+   * plainly, to confirm. A death opens the 丧葬 task for the township. */
   async function exitScreen(id) {
     const p = await API.get(`/api/persons/${id}`);
     const day = h('input', { type: 'date', max: today(), value: today(), required: true });
-    const reason = h('select', {}, REASONS.map((r) => h('option', { value: r }, t(`lc_reason_${r}`))));
+    const reason = h('select', { required: true },
+      h('option', { value: '', disabled: true, selected: true }, t('lc_choose_reason')),
+      REASONS.map((r) => h('option', { value: r }, t(`lc_reason_${r}`))));
     const note = h('textarea', { rows: 3, maxlength: 500 });
+    const save = h('button', { type: 'submit', class: 'primary', id: 'lc-exit-save' }, t('lc_record_exit'));
+    const confirmBox = h('div', { id: 'lc-exit-confirm', class: 'confirm', hidden: true });
+    const back = () => { confirmBox.hidden = true; save.hidden = false; reason.disabled = false; day.disabled = false; };
+    async function store() {
+      await guard(async () => {
+        await API.post(`/api/persons/${id}/exit`, { exited_on: day.value, reason: reason.value, note: note.value.trim() || null });
+        sayAfterNavigation(t(reason.value === 'deceased' ? 'lc_exit_saved_death' : 'lc_exit_saved', { name: p.name }));
+        leaveFor('#/roster');
+      });
+    }
     const form = h('form', {
-      onsubmit: async (e) => {
+      novalidate: true, // the choices missing are said beside them, in words
+      onsubmit: (e) => {
         e.preventDefault();
-        await guard(async () => {
-          await API.post(`/api/persons/${id}/exit`, { exited_on: day.value, reason: reason.value, note: note.value.trim() || null });
-          sayAfterNavigation(t(reason.value === 'deceased' ? 'lc_exit_saved_death' : 'lc_exit_saved', { name: p.name }));
-          go('#/roster');
-        });
+        App.clearErrors();
+        const errors = [];
+        if (!reason.value) errors.push([reason, t('lc_choose_reason')]);
+        if (!day.value) errors.push([day, t('lc_need_date')]);
+        if (App.showErrors(errors)) return;
+        confirmBox.replaceChildren(
+          h('p', { class: 'warning', id: 'lc-exit-confirm-text', tabindex: -1 }, t(`lc_exit_confirm_${reason.value === 'deceased' ? 'death' : 'other'}`, {
+            name: p.name, date: day.value, reason: t(`lc_reason_${reason.value}`) })),
+          h('p', { class: 'row' },
+            h('button', { type: 'button', class: 'danger', id: 'lc-exit-confirm-yes', onclick: store }, t('lc_exit_confirm_yes')),
+            h('button', { type: 'button', id: 'lc-exit-confirm-no', onclick: back }, t('lc_exit_confirm_no'))));
+        confirmBox.hidden = false;
+        save.hidden = true;
+        reason.disabled = true;
+        day.disabled = true;
+        confirmBox.firstChild.focus();
       },
     },
     h('p', { class: 'muted' }, t('lc_exit_explain')),
     field('lc-exit-on', t('lc_exit_on'), day), field('lc-exit-reason', t('lc_exit_reason'), reason),
     field('lc-exit-note', t('note'), note),
-    h('p', {}, h('button', { type: 'submit', class: 'primary', id: 'lc-exit-save' }, t('lc_record_exit'))));
+    h('p', {}, save), confirmBox);
     show(`${t('lc_record_exit')} · ${p.name}`, form);
   }
 
@@ -132,9 +189,12 @@
           body.care_subsidy_yuan = Number(paid.value.trim());
         }
         await guard(async () => {
-          await API.post(`/api/persons/${id}/absences`, body);
-          sayAfterNavigation(t('lc_absence_saved', { name: p.name }));
-          route();
+          const saved = await API.post(`/api/persons/${id}/absences`, body);
+          await route();
+          // said where the eye is: at the top (the screen starts there again), and on the stay itself
+          say(t('lc_absence_saved', { name: p.name }));
+          const card = document.querySelector(`[data-absence='${saved.id}']`);
+          if (card) { card.classList.add('just-saved'); card.setAttribute('tabindex', '-1'); }
         });
       },
     },

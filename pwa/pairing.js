@@ -138,7 +138,7 @@
         h('tbody', {}, r.rows.map((row) => h('tr', {}, row.map((v) => h('td', {}, String(v)))))))));
   }
 
-  App.screen('pairing', pairingScreen);
+  App.screen('pairing', pairingScreen, { back: true });
   App.screen('pairing-rule', ruleScreen, { back: true });
   App.screen('pairing-annex', annexScreen, { back: true });
 })();

@@ -341,8 +341,6 @@
 
   // ---- alerts ----------------------------------------------------------------------------------
 
-  const OUTCOMES = ['resolved_at_home', 'moved_to_care_home', 'medical_referral', 'emergency_relief',
-    'referred_to_judiciary', 'other'];
 
   function alertContext(ctx) {
     if (!ctx) return null;
@@ -365,14 +363,49 @@
           ? h('p', { class: 'row' }, callButton(visit.caregiver_phone, t('call_visitor'))) : null) : null);
   }
 
+  /** Who reported a field report, and their words (the alert's summary), with a call. */
+  function reportedBy(a) {
+    if (!a.reported_by) return null;
+    const r = a.reported_by;
+    return h('div', { class: 'reported' },
+      h('p', { class: 'reporter' }, t('alert_reported_by', { name: r.name, role: t(`role_${r.role}`) })),
+      a.detail && a.detail.summary ? h('blockquote', { class: 'report-words' }, a.detail.summary) : null,
+      h('p', { class: 'row' }, callButton(r.phone, t('call_reporter'), { 'data-call': 'reporter' })));
+  }
+
+  /** An event of the alert, in words: when, what, by whom, the note. */
+  const eventLine = (e) => `${fmtTime(e.at)} ${t(`event_${e.kind}`)}${e.user_name ? t('by_whom', { name: e.user_name }) : ''}${e.note ? `：${e.note}` : ''}`;
+
   function alertCard(a, office) {
     const level = t(`level_${a.level}`, { office });
-    if (a.detail && a.detail.closed_by) {
+    if (a.detail && a.detail.closed_by && a.status !== 'resolved') {
       // a relief's 补充说明: filed on the relief screen, which closes it
       return h('a', { class: `card${a.level === 'district' ? ' overdue' : ''}`, href: '#/relief', 'data-alert': a.id },
         h('h3', {}, a.title), h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, level));
     }
-    const outcome = h('select', { 'aria-label': t('outcome') }, OUTCOMES.map((o) => h('option', { value: o }, t(`outcome_${o}`))));
+    const done = a.status === 'resolved';
+    const acked = [...a.events].reverse().find((e) => e.kind === 'acknowledged');
+    const overdue = a.status === 'open' && new Date(a.sla_due_at) <= new Date();
+    const due = `${App.fmtDay(a.sla_due_at)} ${App.fmtClock(a.sla_due_at)}`;
+    const head = [
+      h('h3', {}, a.title),
+      h('div', { class: 'row' },
+        h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, level),
+        h('span', { class: 'tag green alert-status' },
+          a.status === 'acknowledged' && acked && acked.user_name ? t('alert_acknowledged_by', { name: acked.user_name }) : t(`alert_${a.status}`)),
+        overdue ? h('span', { class: 'tag red' }, t('sla_overdue')) : null),
+      done
+        ? h('p', { class: 'outcome-done' }, t('alert_outcome_was', { outcome: t(`outcome_${a.outcome}`), date: `${App.fmtDay(a.resolved_at)} ${App.fmtClock(a.resolved_at)}` }))
+        : h('p', { class: `sla${overdue ? ' late' : ''}` }, t(overdue ? 'alert_due_was' : 'alert_due', { due })),
+      reportedBy(a),
+      alertContext(a.context),
+      a.kind === 'quota_missed' && a.detail && a.detail.month
+        ? h('p', {}, h('a', { class: 'button', 'data-missed': a.detail.month, href: `#/missed/${a.place_id}_${a.detail.month}` }, t('missed_list')))
+        : null,
+      h('ol', { class: 'muted events' }, a.events.map((e) => h('li', {}, eventLine(e)))),
+    ];
+    if (done) return h('div', { class: 'card resolved', 'data-alert': a.id }, head);
+    const outcome = h('select', { 'aria-label': t('outcome') }, (a.outcomes || []).map((o) => h('option', { value: o }, t(`outcome_${o}`))));
     const noteBox = h('textarea', { rows: 2, maxlength: 500, 'aria-label': t('note') });
     // 临时救助: 小金额先行救助 — the amount and the date it was given (seed 004 item 11)
     const amount = h('input', { type: 'number', min: '0.01', step: '0.01', inputmode: 'decimal', class: 'relief-amount', 'aria-label': t('relief_amount') });
@@ -380,18 +413,8 @@
     const reliefBox = h('div', { class: 'relief-fields', hidden: true },
       h('label', {}, t('relief_amount')), amount, h('label', {}, t('relief_date')), grantedOn);
     outcome.addEventListener('change', () => { reliefBox.hidden = outcome.value !== 'emergency_relief'; });
-    const overdue = a.status === 'open' && new Date(a.sla_due_at) <= new Date();
     const card = h('div', { class: `card${a.severity === 'urgent' || overdue ? ' overdue' : ''}`, 'data-alert': a.id },
-      h('h3', {}, a.title),
-      h('div', { class: 'row' },
-        h('span', { class: `tag ${a.level === 'district' ? 'red' : 'amber'}` }, level),
-        h('span', { class: 'tag green alert-status' }, t(`alert_${a.status}`)),
-        overdue ? h('span', { class: 'tag red' }, t('sla_overdue')) : null),
-      alertContext(a.context),
-      a.kind === 'quota_missed' && a.detail && a.detail.month
-        ? h('p', {}, h('a', { class: 'button', 'data-missed': a.detail.month, href: `#/missed/${a.place_id}_${a.detail.month}` }, t('missed_list')))
-        : null,
-      h('ol', { class: 'muted' }, a.events.map((e) => h('li', {}, `${fmtTime(e.at)} ${t(`event_${e.kind}`)}${e.note ? `：${e.note}` : ''}`))),
+      head,
       a.status === 'open' ? h('p', {}, h('button', { class: 'ack', onclick: () => act('ack', {}) }, t('acknowledge'))) : null,
       h('label', {}, t('note')), noteBox,
       h('p', {}, h('button', { onclick: () => noteBox.value.trim() && act('notes', { note: noteBox.value.trim() }) }, t('add_note'))),
@@ -423,11 +446,28 @@
     return card;
   }
 
-  async function alertsScreen() {
-    const { data } = await cached('alerts', '/api/alerts?page_size=50');
+  /** 预警: what waits (open or acknowledged), or the history of what was done, a page at a time. */
+  async function alertsScreen(arg) {
+    const which = arg === 'done' ? 'resolved' : 'unresolved';
     const office = await App.districtOffice();
-    const cards = data.filter((a) => a.status !== 'resolved').map((a) => alertCard(a, office));
-    show(t('alerts'), cards.length ? cards : h('p', {}, t('no_alerts')));
+    const list = h('div', { id: 'alert-list' });
+    const more = h('button', { type: 'button', id: 'alerts-more', hidden: true }, t('queue_more'));
+    let after = null;
+    async function page() {
+      const q = `/api/alerts?status=${which}&page_size=20${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+      // the first page is kept for offline use
+      const { data, next } = after === null ? await cached(`alerts:${which}`, q) : await API.page(q);
+      list.append(...data.map((a) => alertCard(a, office)));
+      after = next;
+      more.hidden = !next;
+    }
+    more.addEventListener('click', () => guard(page));
+    await page();
+    const tab = (key, href, on) => h('a', { class: `button${on ? ' primary' : ''}`, href, 'aria-current': on ? 'page' : false, id: `alerts-${key}` }, t(`alerts_${key}`));
+    show(t('alerts'),
+      h('nav', { class: 'row tabs' }, tab('waiting', '#/alerts', which === 'unresolved'), tab('done', '#/alerts/done', which === 'resolved')),
+      list.childElementCount ? list : h('p', {}, t(which === 'resolved' ? 'no_alerts_done' : 'no_alerts')),
+      h('p', {}, more));
   }
 
   App.callButton = callButton;

@@ -12,6 +12,28 @@
   const thisMonth = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 7);
   const fmtDay = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric' });
 
+  /** Every person of the team's township, page after page (a township may hold more than a page:
+   * 贝子府镇 has 325), kept for offline use; what was kept last when offline. */
+  async function townshipPersons() {
+    const token = await ZY.kv.get('token');
+    try {
+      const all = [];
+      let after = null;
+      do {
+        const { data, next } = await API.page(`/api/persons?page_size=200${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+        all.push(...data);
+        after = next;
+      } while (after);
+      if (token && (await ZY.kv.get('token')) === token) await ZY.kv.set('township-persons', all);
+      return all;
+    } catch (err) {
+      if (err.status === 401) throw err;
+      const kept = await ZY.kv.get('township-persons');
+      if (kept === undefined) throw err;
+      return kept;
+    }
+  }
+
   /** The team's activities logged this month (seed 000 item 3 asks at least one a month). */
   async function teamMonth(team) {
     const month = thisMonth();
@@ -41,7 +63,7 @@
   }
 
   async function volunteerHome() {
-    const { data } = await cached('township-persons', '/api/persons?page_size=200');
+    const data = await townshipPersons();
     let teams = [];
     try { teams = (await cached('teams', '/api/activities/teams')).data; } catch (e) { /* offline, never seen */ }
     const months = await Promise.all(teams.map(teamMonth));
@@ -82,20 +104,45 @@
       h('option', { value: team.township_id }, team.name), villages.map((v) => h('option', { value: v.id }, v.name)));
     if (saved.placeId) place.value = saved.placeId;
     const participants = h('input', { type: 'text', inputmode: 'numeric', id: 'participants', value: saved.participants ?? '1', oninput: changed });
-    const served = h('input', { type: 'text', inputmode: 'numeric', id: 'people-served', value: saved.served ?? '0', oninput: changed });
+    const served = h('input', { type: 'text', inputmode: 'numeric', id: 'people-served', value: saved.served ?? '0',
+      oninput: () => { servedTyped = served.value.trim() !== ''; changed(); } });
     const note = h('textarea', { id: 'activity-note', rows: 2, maxlength: 500, oninput: changed });
     note.value = saved.note || '';
     const { photos, input: fileInput, preview, restore } = photoPicker('activity-photo', 'activity-photos', {
       onChange: () => { clearErrors(); saver.flush(); },
     });
     // the persons of the township it served: where the district counts volunteer visits, they are visited this month
-    const { data: persons } = await cached('township-persons', '/api/persons?page_size=200');
-    const personBoxes = persons.map((p) => h('label', {}, h('input', {
-      type: 'checkbox', value: p.id, 'data-person': p.id, checked: (saved.personIds || []).includes(String(p.id)), onchange: changed,
+    // — shown for the place chosen (a village: its persons), found by name; 服务人数 is at least how many are ticked
+    const persons = await townshipPersons();
+    let servedTyped = Boolean(saved.servedTyped);
+    const personBoxes = persons.map((p) => h('label', { 'data-village': p.village_id }, h('input', {
+      type: 'checkbox', value: p.id, 'data-person': p.id, checked: (saved.personIds || []).includes(String(p.id)),
+      onchange: () => { followTicks(); changed(); },
     }), `${p.name} · ${p.village_name || ''}`));
     const personIds = () => personBoxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    const search = h('input', { type: 'search', id: 'activity-person-search', autocomplete: 'off', placeholder: t('act_person_search') });
+    const ticked = h('p', { class: 'muted', id: 'activity-ticked', 'aria-live': 'polite' });
+    const noneFound = h('p', { class: 'muted', id: 'activity-none-found', hidden: true }, t('act_none_found'));
+    function filterPersons() {
+      const village = place.value === String(team.township_id) ? null : place.value;
+      const q = search.value.trim();
+      let shown = 0;
+      for (const box of personBoxes) {
+        box.hidden = Boolean((village && box.dataset.village !== village) || (q && !box.textContent.includes(q)));
+        shown += box.hidden ? 0 : 1;
+      }
+      noneFound.hidden = shown > 0;
+    }
+    function followTicks() {
+      const n = personIds().length;
+      ticked.textContent = t('act_ticked', { n });
+      const typed = Number(served.value.trim());
+      if (!servedTyped || !(typed >= n)) served.value = String(n);
+    }
+    search.addEventListener('input', filterPersons);
+    place.addEventListener('change', filterPersons);
     const collect = () => ({ kind, heldOn: day.value, placeId: place.value, participants: participants.value, served: served.value, note: note.value,
-      personIds: personIds() });
+      personIds: personIds(), servedTyped });
     const saver = Drafts.saver(draftKey, () => ({ state: collect(), photos }));
     if (draft) restore(draft.photos);
     const isDirty = () => !submitted && Boolean(kind || photos.length || note.value.trim() || personIds().length);
@@ -107,6 +154,9 @@
       for (const [input, max] of [[participants, 10000], [served, 100000]]) {
         const v = input.value.trim();
         if (v && !(/^\d+$/.test(v) && Number(v) <= max)) errors.push([input, t('need_count', { max })]);
+      }
+      if (!errors.some(([input]) => input === served) && Number(served.value.trim() || '0') < personIds().length) {
+        errors.push([served, t('act_served_below_ticked', { n: personIds().length })]);
       }
       if (showErrors(errors)) return;
       const fd = new FormData();
@@ -132,10 +182,13 @@
       h('label', { for: 'activity-place' }, t('activity_place')), place,
       h('label', { for: 'participants' }, t('participants')), participants,
       h('label', { for: 'people-served' }, t('people_served')), served,
-      h('label', {}, t('act_persons')), h('div', { class: 'checks', id: 'activity-persons' }, personBoxes),
+      h('label', { for: 'activity-person-search' }, t('act_persons')), search, ticked,
+      h('div', { class: 'checks', id: 'activity-persons' }, personBoxes), noneFound,
       h('label', { for: 'activity-photo', class: 'button', id: 'activity-take-photo' }, t('take_photo')), fileInput, preview,
       h('label', { for: 'activity-note' }, t('note')), note,
       h('p', {}, h('button', { class: 'primary', id: 'activity-submit', type: 'button', onclick: submit }, t('submit'))));
+    filterPersons();
+    ticked.textContent = t('act_ticked', { n: personIds().length });
     guardLeave(isDirty);
     if (draft) say(t('draft_restored'));
   }

@@ -83,6 +83,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A person leaves the roster through \"Record an exit\", not by editing the status",
     ),
     "person_exited": ("该人员已办理退出，不能重复办理", "That person has already left the roster"),
+    "person_not_exited": ("该人员没有退出登记，无需撤销", "That person has no exit recorded to undo"),
+    "exit_undo_reason_required": (
+        "请写明撤销的原因（例如：登记错了人、误登记去世）",
+        "Say why the exit is undone (for instance: the wrong person, a death recorded in error)",
+    ),
     "person_exited_visit": (
         "该人员已于{on}退出（去世、迁出或不再符合条件），之后的走访不能再提交",
         "That person left the roster on {on}; visits after that day cannot be recorded",
@@ -171,6 +176,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该任务须填写事后补充说明后才会关闭，不能直接确认或处理",
         "This task closes when its statement is filed; it cannot be acknowledged or resolved directly",
     ),
+    "outcome_not_for_kind": ("该处理结果不适用于这类预警，请从列出的结果中选择",
+                             "That outcome does not fit this kind of alert; choose one of those listed"),
     "note_required": (
         "此项须写明处理情况或理由后才能关闭",
         "Write down what was found or why before closing this",

@@ -61,6 +61,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "outcome.emergency_relief": ("临时救助", "emergency relief"),
     "outcome.referred_to_judiciary": ("移交司法机关", "referred to the judiciary"),
     "outcome.other": ("其他", "other"),
+    "outcome.funeral_arranged": ("丧葬事宜已办理", "the funeral arranged"),
+    "outcome.funeral_subsidy_paid": ("丧葬补贴已发放", "the funeral subsidy paid"),
+    "outcome.withdrawn": ("登记错误，已撤回", "withdrawn: recorded in error"),
     # emergency relief (server/casework/relief.py)
     "relief.pending": ("待补充说明", "statement owed"),
     "relief.overdue": ("补充说明已逾期", "statement overdue"),

@@ -24,7 +24,9 @@ def present(alerts):
     session = get_session()
     events = service.timeline(session, [a.id for a in alerts])
     extra = context.for_alerts(session, actor=current_actor(), alerts=alerts, zh=language() != "en")
-    return [{**a.model_dump(), "events": events[a.id], "context": extra.get(a.id)} for a in alerts]
+    reporters = service.reporters(session, alerts)
+    return [{**a.model_dump(), "events": events[a.id], "context": extra.get(a.id), "reported_by": reporters.get(a.id),
+             "outcomes": list(service.outcomes_for(a.kind))} for a in alerts]
 
 
 @blp.route("")

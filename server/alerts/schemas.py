@@ -11,7 +11,14 @@ class EventSchema(ma.Schema):
     at = ma.fields.DateTime()
     kind = ma.fields.String()
     user_id = Id(allow_none=True)
+    user_name = ma.fields.String(allow_none=True, metadata={"description": "who acted (已确认 by whom)"})
     note = ma.fields.String(allow_none=True)
+
+
+class ReporterSchema(ma.Schema):
+    name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    role = ma.fields.String()
 
 
 class ContactSchema(ma.Schema):
@@ -65,11 +72,16 @@ class AlertSchema(ma.Schema):
     outcome = ma.fields.String(allow_none=True)
     events = ma.fields.List(ma.fields.Nested(EventSchema))
     context = ma.fields.Nested(AlertContextSchema, allow_none=True)
+    reported_by = ma.fields.Nested(ReporterSchema, allow_none=True, metadata={
+        "description": "a field report's alert: who reported it (their words are detail.summary)"})
+    outcomes = ma.fields.List(ma.fields.String(), metadata={"description": "the outcomes this alert's kind closes with"})
 
 
 class AlertQuerySchema(ma.Schema):
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = ma.fields.String(validate=validate.OneOf(STATUSES + ("unresolved",)), metadata={
+        "description": "unresolved: open or acknowledged (what waits); resolved: the history"})
     level = ma.fields.String(validate=validate.OneOf(LEVELS))
+    kind = ma.fields.String(validate=validate.Length(max=30))
 
 
 class AckSchema(ma.Schema):

@@ -267,8 +267,19 @@ def add_note(session: Session, *, actor: Actor, alert_id: int, note: str) -> Ale
 
 
 # emergency_relief — 临时救助 (seed 004 item 11); referred_to_judiciary — 移交司法机关 (seed 001 §二(一)2).
-OUTCOMES = ("resolved_at_home", "moved_to_care_home", "medical_referral", "emergency_relief",
-            "referred_to_judiciary", "other")
+DEFAULT_OUTCOMES = ("resolved_at_home", "moved_to_care_home", "medical_referral", "emergency_relief",
+                    "referred_to_judiciary", "other")
+# Outcomes belong to the alert's kind (issue 28 problem 4): the 丧葬 task ends with the funeral
+# arranged or its subsidy paid (seed 004 item 2: 做好特困人员身故基本殡葬服务，丧葬费用按照6个月基本
+# 生活标准给予补贴), not with 送医就诊; a kind not named here closes with the default ones.
+OUTCOMES_BY_KIND = {"funeral": ("funeral_arranged", "funeral_subsidy_paid", "other")}
+# every outcome an alert may be closed with by hand; ``withdrawn`` is the system's (an exit undone)
+OUTCOMES = tuple(dict.fromkeys(DEFAULT_OUTCOMES + sum(OUTCOMES_BY_KIND.values(), ())))
+
+
+def outcomes_for(kind: str) -> tuple[str, ...]:
+    """The outcomes an alert of ``kind`` may be closed with."""
+    return OUTCOMES_BY_KIND.get(kind, DEFAULT_OUTCOMES)
 
 
 def note_required(alert: Alert, outcome: str) -> bool:
@@ -291,6 +302,8 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
         raise ServiceError(409, "alert_resolved")
     if not _closing_task:
         _closed_elsewhere(alert)
+    if outcome not in outcomes_for(alert.kind):
+        raise ServiceError(422, "outcome_not_for_kind", errors={"outcome": list(outcomes_for(alert.kind))})
     if note_required(alert, outcome) and not (note or "").strip():
         raise ServiceError(422, "note_required", errors={"note": ["required"]})
     if (outcome == "emergency_relief") != (relief is not None):
@@ -312,6 +325,23 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
                       title=text("report.outcome.title"),
                       body=text("report.outcome.body", title=alert.title, outcome=text(f"outcome.{outcome}")),
                       dedupe_key=f"alert:{alert.id}:reporter", url="/#/my-reports", now=alert.resolved_at)
+    session.flush()
+    return alert
+
+
+def withdraw(session: Session, *, actor: Actor, dedupe_key: str, note: str, now: datetime) -> Alert | None:
+    """Close the alert raised under ``dedupe_key`` because what raised it was recorded in error
+    (an exit undone): resolved as ``withdrawn`` with the reason, its key freed so that the same
+    event, recorded again, raises it anew. None when there is none open."""
+    alert = session.scalar(select(Alert).where(Alert.dedupe_key == dedupe_key))
+    if alert is None or alert.status == "resolved":
+        return None
+    alert.status, alert.resolved_at, alert.resolved_by, alert.outcome = "resolved", now, actor.user.id, "withdrawn"
+    alert.dedupe_key = f"{dedupe_key}:withdrawn:{alert.id}"
+    session.add(alert)
+    session.add(AlertEvent(alert_id=alert.id, kind="resolved", user_id=actor.user.id, note=note, at=now))
+    audit.record(session, actor=actor, action="withdraw", entity="alert", entity_id=alert.id, person_id=alert.person_id,
+                 detail={"outcome": "withdrawn", "note": note})
     session.flush()
     return alert
 
@@ -348,10 +378,16 @@ def sla_summary(session: Session, *, actor: Actor, now: datetime) -> dict:
 
 
 def list_alerts(session: Session, *, actor: Actor, status: str | None = None, level: str | None = None,
-                page: Page = Page()) -> tuple[list[Alert], str | None]:
+                kind: str | None = None, page: Page = Page()) -> tuple[list[Alert], str | None]:
+    """A page of the actor's alerts, newest first: ``status`` one of STATUSES or ``unresolved``
+    (open or acknowledged), ``level``, ``kind``."""
     stmt = _scoped(session, actor)
-    if status:
+    if status == "unresolved":
+        stmt = stmt.where(Alert.status != "resolved")
+    elif status:
         stmt = stmt.where(Alert.status == status)
+    if kind:
+        stmt = stmt.where(Alert.kind == kind)
     if level:
         stmt = stmt.where(Alert.level == level)
     if not roles.is_township_staff(actor.user):
@@ -367,9 +403,22 @@ def list_alerts(session: Session, *, actor: Actor, status: str | None = None, le
     return split(list(rows), page, lambda a: (a.id,))
 
 
-def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEvent]]:
-    out: dict[int, list[AlertEvent]] = {a: [] for a in alert_ids}
+def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[dict]]:
+    """Each alert's events in order, each with who acted by name (已确认 by whom)."""
+    out: dict[int, list[dict]] = {a: [] for a in alert_ids}
     if alert_ids:
-        for e in session.scalars(select(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)).order_by(AlertEvent.id)):
-            out[e.alert_id].append(e)
+        for e, name in session.execute(select(AlertEvent, User.display_name).outerjoin(User, User.id == AlertEvent.user_id)
+                                       .where(AlertEvent.alert_id.in_(alert_ids)).order_by(AlertEvent.id)):
+            out[e.alert_id].append({"at": e.at, "kind": e.kind, "user_id": e.user_id, "user_name": name, "note": e.note})
     return out
+
+
+def reporters(session: Session, alerts: list[Alert]) -> dict[int, dict]:
+    """Alert id → who reported it from the field (a field report's alert): name, phone, role."""
+    ids = {a.detail.get("reported_by") for a in alerts if isinstance(a.detail.get("reported_by"), int)}
+    if not ids:
+        return {}
+    users = {u.id: u for u in session.execute(select(User.id, User.display_name, User.phone, User.role)
+                                              .where(User.id.in_(ids)))}
+    return {a.id: {"name": users[uid].display_name, "phone": users[uid].phone, "role": users[uid].role}
+            for a in alerts if (uid := a.detail.get("reported_by")) in users}

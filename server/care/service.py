@@ -50,6 +50,12 @@ def list_agreements(session: Session, *, actor: Actor, person_id: int | None = N
     return rows, after
 
 
+def caregiver_can_serve(session: Session, caregiver_id: int) -> bool:
+    """The user is a caregiver whose login is active: one who may be under agreement."""
+    caregiver = session.get(User, caregiver_id)
+    return caregiver is not None and roles.is_caregiver(caregiver) and caregiver.is_active
+
+
 def create_agreement(session: Session, *, actor: Actor, person_id: int, caregiver_id: int, relation: str,
                      signed_on: date, start_on: date, today: date) -> CareAgreement:
     person = people.managed_person(session, actor, person_id)
@@ -58,7 +64,7 @@ def create_agreement(session: Session, *, actor: Actor, person_id: int, caregive
     caregiver = session.get(User, caregiver_id)
     if caregiver is None:
         raise ServiceError(404, "caregiver_not_found")
-    if not roles.is_caregiver(caregiver) or not caregiver.is_active:
+    if not caregiver_can_serve(session, caregiver_id):
         raise ServiceError(422, "not_a_caregiver", errors={"caregiver_id": ["not an active caregiver"]})
     if not policy.manages_place(session, actor.user, session.get(Place, caregiver.place_id)):
         raise ServiceError(403, "user_out_of_scope")

@@ -89,6 +89,48 @@ def record_exit(session: Session, *, actor: Actor, person_id: int, on: date, rea
     return record
 
 
+def undo_exit(session: Session, *, actor: Actor, person_id: int, note: str, now: datetime) -> Person:
+    """Undo an exit recorded in error (the wrong person, a death that was not): the person is on
+    the roster again as before it, the agreements the exit ended are in force again (those whose
+    caregiver can still log in), a 丧葬 task it opened is withdrawn with the reason, and the exit
+    record gives way to an audit row that keeps what it said, who recorded it and why it was
+    undone. Staff of the person's place only; ``note`` (why) is required."""
+    if not roles.is_staff(actor.user):
+        people.find_person(session, person_id)
+        raise ServiceError(403, "forbidden_role")
+    person = people.managed_person(session, actor, person_id)
+    why = (note or "").strip()
+    if not why:
+        raise ServiceError(422, "exit_undo_reason_required", errors={"note": ["required"]})
+    record = exit_of(session, person.id)
+    if record is None:
+        raise ServiceError(409, "person_not_exited")
+    ended_by_exit = text(f"agreement.end.exit.{record.reason}")
+    reopened = []
+    for agreement in session.scalars(select(CareAgreement).where(
+            CareAgreement.person_id == person.id, CareAgreement.status == "ended",
+            CareAgreement.end_reason == ended_by_exit, CareAgreement.end_on >= record.exited_on)):
+        if not care.caregiver_can_serve(session, agreement.caregiver_id):
+            continue
+        agreement.status, agreement.end_on, agreement.end_reason = "active", None, None
+        session.add(agreement)
+        reopened.append(agreement.id)
+        audit.record(session, actor=actor, action="reopen", entity="agreement", entity_id=agreement.id,
+                     person_id=person.id, detail={"why": why})
+    if record.reason == "deceased":
+        alerts.withdraw(session, actor=actor, dedupe_key=f"funeral:{person.id}", note=why, now=now)
+    person.status = "active"
+    person.updated_at = now
+    session.add(person)
+    audit.record(session, actor=actor, action="exit_undone", entity="person", entity_id=person.id, person_id=person.id,
+                 detail={"on": record.exited_on.isoformat(), "reason": record.reason, "note": record.note,
+                         "recorded_by": record.recorded_by, "recorded_at": record.recorded_at.isoformat(),
+                         "why": why, "agreements_reopened": reopened})
+    session.delete(record)
+    session.flush()
+    return person
+
+
 def exit_of(session: Session, person_id: int) -> PersonExit | None:
     """The person's exit, if they left the roster."""
     return session.scalar(select(PersonExit).where(PersonExit.person_id == person_id))

@@ -13,11 +13,14 @@ from server.downloads import download
 from server.errors import fail
 from server.people import absences, exits
 from server.people import service as people
+from server.people.routes import present
+from server.people.schemas import PersonSchema
 from server.people.lifecycle_schemas import (
     AbsencePatchSchema,
     AbsenceSchema,
     ExitQuerySchema,
     ExitSchema,
+    ExitUndoSchema,
     HospitalReportQuerySchema,
     LeftCareSchema,
 )
@@ -57,6 +60,18 @@ class PersonExitView(MethodView):
                                    reason=data["reason"], note=data["note"], now=clock.now(), zone=settings.zone,
                                    alert_settings=settings.alerts)
         return _exit_view(record, people.find_person(session, person_id).name)
+
+
+@blp.route("/persons/<id:person_id>/exit/undo")
+class PersonExitUndo(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(ExitUndoSchema)
+    @blp.response(200, PersonSchema)
+    def post(self, data, person_id):
+        """Undo an exit recorded in error: back on the roster, the agreement it ended in force again, its 丧葬 task withdrawn; audited with why"""
+        actor = current_actor()
+        person = exits.undo_exit(get_session(), actor=actor, person_id=person_id, note=data["note"], now=clock.now())
+        return present([person], role=actor.user.role)[0]
 
 
 @blp.route("/exits")

@@ -17,6 +17,11 @@ class ExitSchema(ma.Schema):
     recorded_at = ma.fields.AwareDateTime(dump_only=True)
 
 
+class ExitUndoSchema(ma.Schema):
+    note = ma.fields.String(required=True, validate=validate.Length(max=500),
+                            metadata={"description": "why the exit is undone (recorded in error): required"})
+
+
 class ExitQuerySchema(ma.Schema):
     since = Date()
 

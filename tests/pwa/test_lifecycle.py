@@ -98,6 +98,7 @@ def test_staff_record_a_death_and_a_hospital_stay(context, site):
     page.fill("#lc-exit-note", "病故")
     shot(page, "lifecycle-3-exit")
     page.click("#lc-exit-save")
+    page.click("#lc-exit-confirm-yes")  # what it will do, said, then confirmed (issue 28 problem 7)
     page.wait_for_selector("#status:has-text('已生成丧葬事宜办理任务')")
     page.wait_for_selector(f"[data-exit='{second}']")
     assert "2027-03-11退出：去世" in page.inner_text(f"[data-exit='{second}']")
