@@ -8,6 +8,7 @@
 # and the shell's total transfer size (every request of the throttled login load).
 #
 #   bench/lighthouse.sh [REPO]      REPO: the checkout to serve (default: this one)
+#   WHO=staff bench/lighthouse.sh   the township staff's home (staff15, 新惠镇) instead of a caregiver's
 # Needs: npm install lighthouse in $LH_DIR (default /tmp/lh); CHROME_PATH (default /usr/bin/chromium).
 # Not part of `make test`.
 set -euo pipefail
@@ -28,6 +29,7 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null && break; sleep 0.5; done
 
+WHO=${WHO:-caregiver}
 CAREGIVER=$("$PY" - <<PY
 import sqlalchemy as sa
 e = sa.create_engine("sqlite:///$WORK/demo.db")
@@ -50,5 +52,6 @@ for f in files:
 print(f"shell (sw.js SHELL + sw.js): {len(files)} files, {total / 1024:.1f} KB sent ({raw / 1024:.1f} KB uncompressed)")
 PY
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run"
+if [ "$WHO" = staff ]; then USER_NAME=staff15 HOME_HASH='#/staff'; else USER_NAME=$CAREGIVER HOME_HASH='#/home'; fi
 NODE_PATH=$LH_DIR/node_modules node "$(dirname "$0")/lighthouse_flow.mjs" \
-  "http://127.0.0.1:$PORT" "$CAREGIVER" zhaoying2023 "$OUT" "$CHROME_FLAGS"
+  "http://127.0.0.1:$PORT" "$USER_NAME" zhaoying2023 "$OUT" "$CHROME_FLAGS" "$HOME_HASH" "$WHO"

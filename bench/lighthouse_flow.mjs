@@ -2,11 +2,12 @@
 // caregiver's home once logged in (storage kept: the token lives in IndexedDB), each under the
 // issue's throttling (DevTools: 300 ms, 400 kbps down, 150 kbps up, CPU ×4) and under
 // Lighthouse's default mobile settings. Prints one line per run and writes each JSON report.
-//   node lighthouse_flow.mjs BASE_URL USERNAME PASSWORD OUT_DIR "CHROME FLAGS"   (LH_DIR: npm prefix)
+//   node lighthouse_flow.mjs BASE_URL USERNAME PASSWORD OUT_DIR "CHROME FLAGS" [HOME] [NAME]   (LH_DIR: npm prefix)
+// HOME: the logged-in home's hash (default #/home, the caregiver's; #/staff for township staff), NAME its label.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, username, password, out, flags] = process.argv.slice(2);
+const [base, username, password, out, flags, home = '#/home', who = 'caregiver'] = process.argv.slice(2);
 const lhDir = process.env.LH_DIR || '/tmp/lh';
 const { default: lighthouse } = await import(join(lhDir, 'node_modules/lighthouse/core/index.js'));
 const { default: puppeteer } = await import(join(lhDir, 'node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js'));
@@ -49,7 +50,9 @@ async function run(name, url, config, { login = false } = {}) {
     await page.type('#username', username);
     await page.type('#password', password);
     await page.click('button[type=submit]');
-    await page.waitForSelector('main .card', { timeout: 30000 });
+    // logged in and the home drawn (a screen of its own, not the login form)
+    await page.waitForFunction((hash) => location.hash === hash && !document.getElementById('username')
+      && document.getElementById('view').children.length > 1, { timeout: 30000 }, home);
     flagsLh = { ...flagsLh, disableStorageReset: true };
   }
   const result = await lighthouse(url, flagsLh, config, page);
@@ -60,6 +63,6 @@ async function run(name, url, config, { login = false } = {}) {
 
 await run('login-throttled', base + '/', THROTTLED);
 await run('login-default-mobile', base + '/', DEFAULT);
-await run('caregiver-home-throttled', base + '/#/home', THROTTLED, { login: true });
-await run('caregiver-home-default-mobile', base + '/#/home', DEFAULT, { login: true });
+await run(`${who}-home-throttled`, base + '/' + home, THROTTLED, { login: true });
+await run(`${who}-home-default-mobile`, base + '/' + home, DEFAULT, { login: true });
 await browser.close();

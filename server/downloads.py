@@ -5,10 +5,25 @@ from urllib.parse import quote
 
 from flask import Response, g, stream_with_context
 
+from server.auth.current import current_actor
+from server.db import get_session
+from server.places import service as places
+from server.places.models import Place
+from server.reports.tables import Form
+from server.settings import today
+
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def paper_form(title: str, tab: str, measure: str | None = "人") -> Form:
+    """The paper form around a table the logged-in user downloads: 填报单位 their own office (the
+    district's 民政局 by its name, or their township), 填报日期 today in the district's zone."""
+    place = get_session().get(Place, current_actor().user.place_id)
+    return Form(title=title, tab=tab, unit=places.office_name(place) if place else "", filled_on=today(),
+                measure=measure)
 
 
 def download(data: bytes | Iterable[bytes], filename: str, fmt: str) -> Response:

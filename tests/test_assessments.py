@@ -71,9 +71,9 @@ def test_annex3_export_as_xlsx_and_csv(client, session, world):
     assert "attachment" in r.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(r.data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == ANNEX3_HEADERS
-    assert rows[1][:5] == (1, "甲镇1村", "王德明", "男", rows[1][4]) and rows[1][8] == "半失能"
-    assert rows[1][13:] == ("是", "是", "否", "较差", "屋顶漏雨")
+    assert list(rows[2]) == ANNEX3_HEADERS  # under the title and 填报单位
+    assert rows[3][:5] == (1, "甲镇1村", "王德明", "男", rows[3][4]) and rows[3][8] == "半失能"
+    assert rows[3][13:] == ("是", "是", "否", "较差", "屋顶漏雨")
     r = client.get(f"/api/assessments/export?place_id={world.a.place.id}&format=csv", headers=h)
     text = r.data.decode("utf-8")
     assert text.startswith("\ufeff序号,村/居委会,姓名,性别,年龄") and "王德明" in text

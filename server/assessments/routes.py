@@ -11,7 +11,7 @@ from server.assessments.schemas import (
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
-from server.downloads import download
+from server.downloads import download, paper_form
 from server.errors import language
 from server.messages import text
 from server.reports.tables import to_csv, to_xlsx
@@ -63,5 +63,5 @@ class Export(MethodView):
         title = text("report.annex3", place=name)
         fmt = args["format"]
         data = (to_csv(service.ANNEX3_HEADERS, rows) if fmt == "csv"
-                else to_xlsx(text("report.annex3.sheet"), service.ANNEX3_HEADERS, rows))
+                else to_xlsx(paper_form(title, text("report.annex3.sheet"), None), service.ANNEX3_HEADERS, rows))
         return download(data, title, fmt)

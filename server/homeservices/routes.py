@@ -5,7 +5,7 @@ from server import uploads
 from server.auth.current import current_actor, login_required
 from server.auth.roles import DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
-from server.downloads import download
+from server.downloads import download, paper_form
 from server.errors import fail
 from server.homeservices import service
 from server.homeservices.models import GROUPS, SERVICES
@@ -163,5 +163,6 @@ class Statement(MethodView):
         if args["format"] == "csv":
             return download(to_csv(report.headers, report.rows), report.title, "csv")
         if args["format"] == "xlsx":
-            return download(to_xlsx("statement", report.headers, report.rows), report.title, "xlsx")
+            return download(to_xlsx(paper_form(report.title, "服务对账单", None), report.headers, report.rows),
+                            report.title, "xlsx")
         return report.as_dict()

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from server.auth.current import current_actor, login_required
 from server.auth.roles import DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
-from server.downloads import download
+from server.downloads import download, paper_form
 from server.errors import language
 from server.pairing import festival, reports, service
 from server.pairing.schemas import (
@@ -148,7 +148,8 @@ class Annex(MethodView):
         if args["format"] == "csv":
             return download(to_csv(report.headers, report.rows), report.title, "csv")
         if args["format"] == "xlsx":
-            return download(to_xlsx("结对帮扶一览表", report.headers, report.rows), report.title, "xlsx")
+            return download(to_xlsx(paper_form(report.title, "结对帮扶一览表"), report.headers, report.rows), report.title,
+                            "xlsx")
         return report.as_dict()
 
 
@@ -197,7 +198,7 @@ class FestivalReport(MethodView):
         rows.append(["合计", found["persons"], found["visited"], found["not_visited"]])
         if args["format"] == "csv":
             return download(to_csv(FESTIVAL_HEADERS, rows), found["title"], "csv")
-        return download(to_xlsx("节日走访慰问", FESTIVAL_HEADERS, rows), found["title"], "xlsx")
+        return download(to_xlsx(paper_form(found["title"], "节日走访慰问"), FESTIVAL_HEADERS, rows), found["title"], "xlsx")
 
 
 @festivals_blp.route("/<id:campaign_id>/unvisited")

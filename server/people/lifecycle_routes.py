@@ -9,7 +9,7 @@ from server import paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.db import get_session
-from server.downloads import download
+from server.downloads import download, paper_form
 from server.errors import fail
 from server.people import absences, exits
 from server.people import service as people
@@ -142,5 +142,6 @@ class HospitalReport(MethodView):
         if args["format"] == "csv":
             return download(to_csv(table.headers, table.rows), table.title, "csv")
         if args["format"] == "xlsx":
-            return download(to_xlsx(name, table.headers, table.rows), table.title, "xlsx")
+            tab = {"hospital-days": "住院天数", "hospital-budget": "住院照料护理补贴"}[name]
+            return download(to_xlsx(paper_form(table.title, tab, None), table.headers, table.rows), table.title, "xlsx")
         return table.as_dict()

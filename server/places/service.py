@@ -47,6 +47,12 @@ def create(session: Session, *, actor: Actor | None, name: str, level: str, pare
     return place
 
 
+def office_name(place: Place) -> str:
+    """Who files a form for ``place`` (填报单位): a district's civil affairs bureau by the district's
+    own name (敖汉旗民政局), a township by its name."""
+    return f"{place.name}民政局" if place.level == "district" else place.name
+
+
 def child_on_path(path: str, place: Place) -> int | None:
     """The id of ``place``'s child that a place's ``path`` runs through (None: the place itself)."""
     ids = [int(x) for x in path.strip("/").split("/")]

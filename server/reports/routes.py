@@ -6,7 +6,7 @@ from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
 from server.casework import evaluations, relief
 from server.db import get_session
-from server.downloads import download
+from server.downloads import download, paper_form
 from server.errors import fail, language
 from server.reports import service
 from server.reports.schemas import (
@@ -20,6 +20,11 @@ from server.reports.schemas import (
 from server.reports.tables import csv_chunks, xlsx_chunks
 from server.settings import current as current_settings
 from server.settings import this_month, today
+
+# each report's sheet as the paper form names it, and the unit of its figures (None: several)
+SHEETS = {"annex1": ("分乡镇统计表", "人"), "coverage": ("探访覆盖率", "人"), "volunteers": ("志愿服务活动", None),
+          "care-homes": ("敬老院", None), "agreements": ("照料协议履约", None), "visit-rates": ("月探访率", "人"),
+          "relief": ("临时救助", None), "evaluations": ("考核评价", "人"), "centralisation": ("集中供养", "人")}
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
@@ -65,7 +70,9 @@ class ReportByName(MethodView):
         if args["format"] == "csv":
             return download(csv_chunks(report.headers, report.table_rows()), report.title, "csv")
         if args["format"] == "xlsx":
-            return download(xlsx_chunks(name, report.headers, report.table_rows()), report.title, "xlsx")
+            tab, measure = SHEETS[name]
+            return download(xlsx_chunks(paper_form(report.title, tab, measure), report.headers, report.rows,
+                                        report.notes), report.title, "xlsx")
         return report.as_dict()
 
 

@@ -166,7 +166,7 @@ def test_hospital_days_and_the_240_yuan_budget_per_township(client, session, wor
     assert rows[0][2] == "预算（元，240元/人/年）" and rows[1] == ["甲镇", "2", "480", "21", "220", "260"]
     r = client.get(f"/api/absences/report/hospital-days?year=2026&place_id={world.district.id}&format=xlsx", headers=h)
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert [c.value for c in ws[2]][2:] == ["王德明", 2, 17, 220]
+    assert [c.value for c in ws[4]][2:] == ["王德明", 2, 17, 220]  # under the title, 填报单位 and the headers
 
 
 def test_the_gap_watch_resumes_the_shanghai_day_after_the_stay(session, world, app_config, settings):

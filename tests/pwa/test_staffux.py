@@ -297,6 +297,11 @@ def test_district_home_and_the_report_centre(context, site, district, tmp_path):
     path = tmp_path / "coverage.xlsx"
     got.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
-    assert [c.value for c in sheet[1]][:5] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "月探访率"]
-    assert {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)} >= {"东营子村", "西沟村"}
+    # laid out as the paper form (issue 28 problem 10): title, 填报单位, the rate a number shown as one
+    assert sheet.title == "探访覆盖率" and sheet["A1"].value.startswith("测试旗")
+    assert sheet["A2"].value == "填报单位：测试旗民政局"
+    assert [c.value for c in sheet[3]][:5] == ["乡镇", "村/居委会", "在册人数", "已探访人数", "月探访率"]
+    assert {r[1] for r in sheet.iter_rows(min_row=4, values_only=True)} >= {"东营子村", "西沟村"}
+    rates = [r[4] for r in sheet.iter_rows(min_row=4) if isinstance(r[4].value, (int, float))]
+    assert rates and all(c.number_format == "0%" for c in rates)
     wait_until(lambda: "已下载" in page.inner_text("#report-done"), what="the download is confirmed on the screen")
