@@ -24,9 +24,12 @@ $(VENV)/.test-deps: $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The scheduler (reminders, the month close, the gap watch, escalation) runs beside the server, in
+# its own process, and stops with it. Another port: make run PORT=8080.
 run: $(VENV)/.run-deps
 	$(BIN)/zhaoying init
 	$(BIN)/zhaoying demo
+	$(BIN)/zhaoying scheduler & SCHEDULER=$$!; trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	API_DOCS_PUBLIC=1 $(BIN)/zhaoying serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # PostgreSQL on 127.0.0.1:5432, started when it is down (installed when missing, as root).

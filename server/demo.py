@@ -15,13 +15,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
+import sqlalchemy as sa
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from server import clock
+from server import clock, geo
 from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.auth.models import User
 from server.auth.roles import CAREGIVER, DISTRICT_ADMIN, TOWNSHIP_STAFF, VOLUNTEER
@@ -202,12 +204,58 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
                 logins.append((CAREGIVER, caregiver.username, caregiver.display_name))
 
     _visit_history(session, rng, now=clock.now())
+    _every_role(session, random.Random(seed + 1), district=district, townships=townships, admin=admin,
+                password_hash=password_hash, logins=logins, today=clock.today(ZONE, clock.now()))
 
     for home in annex2():
         place = next((t for name, t in townships.items() if name in home["name"]), district)
         session.add(CareHome(place_id=place.id, **home))
     session.flush()
     return logins
+
+
+ZONE = ZoneInfo("Asia/Shanghai")
+DESK_TOWNSHIP = "新惠镇"  # staff15's: the cadre's pairings, a service provider and mutual-aid points are here
+
+
+def _every_role(session: Session, rng: random.Random, *, district: Place, townships: dict[str, Place], admin: User,
+                password_hash: str, logins: list, today: date) -> None:
+    """What every role's screens need to show something (issue 28 problem 12): persons with phone
+    numbers, a cadre paired with three persons of 新惠镇 (结对帮扶, seed 003), this year's festival
+    window open today, a home-service provider and mutual-aid points. Drawn from its own random
+    stream, so the roster, the villages and the visits stay what they were."""
+    from server.homeservices.models import AidPoint, ServiceProvider
+    from server.pairing.models import Cadre, FestivalCampaign, Pairing, PairingUnit, UnitTownship
+
+    # phone numbers for most persons (the call button on the caregiver's and the staff's screens)
+    ids = session.scalars(select(Person.id).order_by(Person.id)).all()
+    session.execute(Person.__table__.update().where(Person.id == sa.bindparam("pid")).values(phone=sa.bindparam("phone")),
+                    [{"pid": pid, "phone": f"135{rng.randrange(10 ** 8):08d}"} for pid in ids if rng.random() < 0.7])
+    town = townships[DESK_TOWNSHIP]
+    unit = PairingUnit(name="敖汉旗民政局", district_id=district.id, leader_name="孙国强", leader_phone="0476-4321000")
+    session.add(unit)
+    session.flush()
+    session.add(UnitTownship(unit_id=unit.id, township_id=town.id))
+    cadre_user = User(username="13700000001", password_hash=password_hash, role="cadre", display_name="钱志刚",
+                      phone="13700000001", place_id=district.id)
+    session.add(cadre_user)
+    session.flush()
+    cadre = Cadre(user_id=cadre_user.id, unit_id=unit.id, rank="other")
+    session.add(cadre)
+    session.flush()
+    village_ids = select(Place.id).where(Place.parent_id == town.id)
+    for pid in session.scalars(select(Person.id).where(Person.village_id.in_(village_ids)).order_by(Person.id).limit(3)):
+        session.add(Pairing(cadre_id=cadre.id, person_id=pid, started_on=today - timedelta(days=30), created_by=admin.id))
+    logins.append(("cadre", cadre_user.username, cadre_user.display_name))
+    # this year's festival visits, open today (the district sets the window each year)
+    session.add(FestivalCampaign(year=today.year, festival="spring", starts_on=today - timedelta(days=3),
+                                 ends_on=today + timedelta(days=14), created_by=admin.id))
+    # 居家养老服务: a provider of the township, and a mutual-aid point in two of its villages
+    session.add(ServiceProvider(name=f"{DESK_TOWNSHIP}居家养老服务中心", township_id=town.id, phone="0476-4332100",
+                                services=["bath", "cleaning", "recreation"]))
+    for village in session.scalars(select(Place).where(Place.parent_id == town.id).order_by(Place.id).limit(2)):
+        session.add(AidPoint(name=f"{village.name}互助养老点", village_id=village.id, township_id=town.id))
+    session.flush()
 
 
 # how often the demo's caregivers happen to visit (demo data, not a policy: see server/quotas/models.py)
@@ -217,6 +265,7 @@ DEMO_SERVICES = {"self_care": ["home_cleaning", "personal_hygiene", "regular_mea
                  "fully_disabled": ["help_eating", "medication", "dressing", "washing", "toileting"]}
 
 
+FAR = 0.013  # degrees of latitude: about 1,450 m (a demo visit outside the geofence)
 HISTORY_MONTHS = 13  # a year of visits and the live month: every month the month picker offers
 
 
@@ -260,18 +309,22 @@ def _visit_history(session: Session, rng: random.Random, *, now) -> None:
                 elif roll < 0.07:
                     status, exceptions = "accepted", ["no_gps"]
                 minutes = rng.randint(15, 70)
+                at_lat = lat + rng.uniform(-0.0004, 0.0004) if "no_gps" not in exceptions else None
+                at_lon = lon + rng.uniform(-0.0004, 0.0004) if "no_gps" not in exceptions else None
+                if "outside_geofence" in exceptions:
+                    at_lat += FAR  # recorded about 1.4 km from the home: what the exception says, and the map
                 visits.append({
                     "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "person_id": person_id,
                     "caregiver_id": caregiver_id, "agreement_id": agreement_id, "mode": "home",
                     "started_at": start.astimezone(timezone.utc),
                     "ended_at": (start + timedelta(minutes=minutes)).astimezone(timezone.utc),
-                    "lat": lat + rng.uniform(-0.0004, 0.0004) if "no_gps" not in exceptions else None,
-                    "lon": lon + rng.uniform(-0.0004, 0.0004) if "no_gps" not in exceptions else None,
+                    "lat": at_lat, "lon": at_lon,
                     "accuracy_m": rng.choice([8, 12, 15, 25, 40]) if "no_gps" not in exceptions else None,
                     "coord_system": "wgs84", "services": DEMO_SERVICES[level][: rng.randint(1, 3)],
                     "received_at": (start + timedelta(minutes=minutes + 2)).astimezone(timezone.utc),
                     "status": status, "exceptions": exceptions,
-                    "exception_detail": {"distance_from_home_m": 1450.0} if "outside_geofence" in exceptions else {},
+                    "exception_detail": {"distance_from_home_m": round(geo.distance_m(at_lat, at_lon, lat, lon), 1)}
+                    if "outside_geofence" in exceptions else {},
                     "content_hash": "demo", "health": rng.choice(["well"] * 8 + ["unwell", "needs_doctor"]),
                     "living_environment": rng.choice(["clean"] * 5 + ["fair"] * 3 + ["dirty"]),
                     "mood": rng.choice(["good", "good", "fair", "low"]),

@@ -27,7 +27,7 @@ ANNEX_2_TOTALS = {"homes": 14, "beds": 733, "residents": 341, "staff": 79}
 
 def test_demo_matches_the_seed(session):
     logins = demo.load(session, hasher=make_hasher(time_cost=1, memory_kib=8))
-    assert {role for role, _, _ in logins} == {"district_admin", "township_staff", "volunteer", "caregiver"}
+    assert {role for role, _, _ in logins} == {"district_admin", "township_staff", "volunteer", "caregiver", "cadre"}
 
     district = session.scalar(select(Place).where(Place.name == "敖汉旗"))
     township = Place.__table__.alias("township")
@@ -111,3 +111,36 @@ def test_scale_generates_people_under_their_own_district(engine, database_url):
 def _count(engine):
     with engine.connect() as conn:
         return conn.scalar(select(func.count()).select_from(Person))
+
+
+def test_the_demo_shows_every_role_and_tells_one_story(session):
+    """Issue 28 (12): a cadre paired with three persons, this year's festival window open today,
+    a home-service provider and mutual-aid points, persons with phone numbers; and an exception
+    "outside the geofence" says the distance its own position is from the home."""
+    from datetime import datetime, timezone
+
+    import time_machine
+
+    from server import geo
+    from server.homeservices.models import AidPoint, ServiceProvider
+    from server.pairing.models import Cadre, FestivalCampaign, Pairing
+    from server.visits.models import Visit
+
+    with time_machine.travel(datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc), tick=False):
+        logins = demo.load(session, hasher=make_hasher(time_cost=1, memory_kib=8))
+    cadre = next(username for role, username, _ in logins if role == "cadre")
+    user = session.scalar(select(User).where(User.username == cadre))
+    [c] = session.scalars(select(Cadre).where(Cadre.user_id == user.id)).all()
+    assert session.scalar(select(func.count()).select_from(Pairing).where(Pairing.cadre_id == c.id)) == 3
+    [festival] = session.scalars(select(FestivalCampaign)).all()
+    assert festival.starts_on <= datetime(2026, 11, 18).date() <= festival.ends_on
+    assert session.scalar(select(func.count()).select_from(ServiceProvider)) >= 1
+    assert session.scalar(select(func.count()).select_from(AidPoint)) >= 1
+    with_phone = session.scalar(select(func.count()).select_from(Person).where(Person.phone.is_not(None)))
+    assert 0.6 < with_phone / 2700 < 0.8
+    far = session.execute(select(Visit, Person).join(Person, Person.id == Visit.person_id)
+                          .where(Visit.status == "exception").limit(50)).all()
+    assert far
+    for visit, person in far:
+        actual = geo.distance_m(visit.lat, visit.lon, person.home_lat, person.home_lon)
+        assert abs(actual - visit.exception_detail["distance_from_home_m"]) < 1 and 1300 < actual < 1600

@@ -2,6 +2,8 @@
 district campaign screen drew 2,704 persons each with a form (41,247 nodes), could not tell the
 two 北沟村 apart and said "2026-Q4"; the staff home said nothing of what waits behind its tiles."""
 
+import json
+
 import pytest
 import requests
 import sqlalchemy as sa
@@ -100,3 +102,27 @@ def test_the_staff_home_says_what_waits_behind_each_tile(context, demo_site):
     page.click("#exceptions-link")
     page.wait_for_selector("#queue details.queue-item")
     assert page.locator(".bar .back, #back").count() >= 1 or page.locator("button[aria-label='返回']").count() >= 1
+
+
+def test_the_demo_has_a_cadre_and_one_story_of_each_exception(context, demo_site):
+    """Issue 28 (12): the demo's cadre logs in to three paired persons; a visit outside the
+    geofence reads the same distance to staff as it was recorded (staff saw 30 米, the caregiver
+    约 1450 米 for the same visit)."""
+    page = open_app(context)
+    login(page, "13700000001", demo.DEMO_PASSWORD)
+    page.wait_for_selector(".card[data-person]")
+    assert page.locator(".card[data-person]").count() == 3
+    assert all("新惠镇" in t or "村" in t for t in page.locator(".card[data-person]").all_inner_texts())
+    shot(page, "28-12-demo-cadre")
+    page.evaluate("ZY.kv.del('token')")
+    page.goto("/#/login")
+    login(page, "staff15", demo.DEMO_PASSWORD)
+    item = page.locator("#queue details.queue-item").first
+    item.wait_for()
+    item.locator("summary").click()
+    metres = int(item.locator(".distance").inner_text().removesuffix(" 米"))
+    visit_id = int(item.get_attribute("data-visit"))
+    with demo_site.database.engine.connect() as conn:
+        recorded = conn.scalar(sa.text(f"SELECT exception_detail FROM visit WHERE id = {visit_id}"))
+    recorded = recorded if isinstance(recorded, dict) else json.loads(recorded)
+    assert 1300 < metres < 1600 and abs(metres - recorded["distance_from_home_m"]) <= 1
