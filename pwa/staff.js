@@ -181,8 +181,12 @@
    * cursor), each a line until opened; the district filters by township, anyone by exception, and
    * each choice says how many wait (issue 28 problem 3). */
   async function reviewQueue() {
-    const cat = await loadCatalogue();
-    const district = ((await ZY.kv.get('user')) || {}).role === 'district_admin';
+    // the catalogue, the counts and the first page asked for at once (a round trip each on a weak link)
+    const counted = API.get('/api/visits/queue');
+    const firstPage = API.page(`/api/visits?status=exception&order=oldest&page_size=${QUEUE_PAGE}`);
+    counted.catch(() => {}); firstPage.catch(() => {}); // each is awaited below; an early refusal is not unhandled
+    const [cat, user] = await Promise.all([loadCatalogue(), ZY.kv.get('user')]);
+    const district = (user || {}).role === 'district_admin';
     const state = { place: '', kind: '', after: null, seq: 0, counts: null, names: {} };
     const heading = h('h2', { id: 'queue-heading' }, t('exceptions'));
     const township = h('select', { id: 'queue-township', name: 'township' });
@@ -211,11 +215,11 @@
           .map((x) => opt(x.code, x.label, kinds[x.code] || 0)));
       kind.value = state.kind;
     }
-    async function loadCounts() {
-      state.counts = await API.get('/api/visits/queue');
+    async function loadCounts(started) {
+      state.counts = await (started || API.get('/api/visits/queue'));
       drawCounts();
     }
-    async function loadPage(reset) {
+    async function loadPage(reset, started) {
       const seq = reset ? ++state.seq : state.seq;
       const q = new URLSearchParams({ status: 'exception', order: 'oldest', page_size: String(QUEUE_PAGE) });
       if (state.place) q.set('place_id', state.place);
@@ -223,7 +227,7 @@
       if (!reset && state.after) q.set('after', state.after);
       more.disabled = true;
       try {
-        const { data, next } = await API.page(`/api/visits?${q}`);
+        const { data, next } = await (started || API.page(`/api/visits?${q}`));
         if (seq !== state.seq) return; // a later choice has been made since: its page is drawn
         if (reset) list.replaceChildren();
         list.append(...data.map((v) => queueItem(cat, v, reviewed)));
@@ -235,12 +239,12 @@
         more.disabled = false;
       }
     }
-    function reviewed() { guard(loadCounts); }
+    function reviewed() { guard(() => loadCounts()); }
     township.addEventListener('change', () => { state.place = township.value; state.kind = ''; drawCounts(); guard(() => loadPage(true)); });
     kind.addEventListener('change', () => { state.kind = kind.value; guard(() => loadPage(true)); });
     more.addEventListener('click', () => guard(() => loadPage(false)));
     try {
-      await Promise.all([loadCounts(), loadPage(true)]);
+      await Promise.all([loadCounts(counted), loadPage(true, firstPage)]);
     } catch (err) {
       if (err.status === 401) throw err;
       return [heading, h('p', { class: 'field-error', role: 'alert' }, err.message)];
@@ -287,7 +291,9 @@
   }
 
   async function staffHome() {
-    show(t('staff_home'), await staffTiles(), await reviewQueue(), commonLinks());
+    // the tiles' counts and the queue are asked for at once: on a weak link each round trip counts
+    const [tiles, queue] = await Promise.all([staffTiles(), reviewQueue()]);
+    show(t('staff_home'), tiles, queue, commonLinks());
   }
 
   /** The review queue alone (the district home links here). */
