@@ -16,5 +16,13 @@
    * phone's own browser. */
   const inWeChat = () => /MicroMessenger/i.test(navigator.userAgent || '');
 
-  g.Geo = { locate, inWeChat };
+  /** Metres between two WGS-84 points, as the server measures them (server/geo.py distance_m). */
+  function distance(lat1, lon1, lat2, lon2) {
+    const r = Math.PI / 180;
+    const hav = Math.sin(((lat2 - lat1) * r) / 2) ** 2
+      + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(((lon2 - lon1) * r) / 2) ** 2;
+    return 2 * 6371008.8 * Math.asin(Math.sqrt(hav));
+  }
+
+  g.Geo = { locate, inWeChat, distance };
 })(self);

@@ -48,7 +48,7 @@
 
   const POLICY_FIELDS = [
     ['relief_statement_days', 1, 365], ['evaluation_interval_months', 1, 60],
-    ['fraud_rejections', 2, 20], ['fraud_window_days', 7, 730],
+    ['fraud_rejections', 2, 20], ['fraud_window_days', 7, 730], ['spot_check_percent', 0, 100],
   ];
 
   async function policyScreen() {

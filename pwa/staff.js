@@ -284,7 +284,8 @@
         h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals')),
         h('a', { class: 'button primary', href: '#/visit-rates', id: 'visit-rates-link' }, t('rates_title')),
         h('a', { class: 'button primary', href: '#/evaluations', id: 'evaluations-link' }, t('evaluations')),
-        h('a', { class: 'button primary', href: '#/relief', id: 'relief-link' }, t('relief'))),
+        h('a', { class: 'button primary', href: '#/relief', id: 'relief-link' }, t('relief')),
+        tile('#/spot-checks', 'spot-checks-link', 'sc_title', n.spot_checks, t('badge_spot_checks', { n: n.spot_checks }))),
       admin
         ? h('p', {}, h('a', { class: 'button', href: '#/casework-policy', id: 'casework-policy-link' }, t('casework_policy'))) : null,
     ];

@@ -97,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.quotas.routes import blp as quotas_blp
     from server.reports.routes import blp as reports_blp
     from server.reviews.routes import blp as reviews_blp
+    from server.spotchecks.routes import blp as spotchecks_blp
     from server.visits import service as visits_service
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema
@@ -117,7 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
                       quotas_blp, alerts_blp, notify_blp, homes_blp,
                       assessments_blp, activities_blp, reports_blp, privacy_blp, imports_blp,
                       homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp, pairing_blp, festivals_blp,
-                      casework_blp):
+                      casework_blp, spotchecks_blp):
         api.register_blueprint(blueprint)
 
     @app.errorhandler(ServiceError)

@@ -222,7 +222,7 @@ def _every_role(session: Session, rng: random.Random, *, district: Place, townsh
                 password_hash: str, logins: list, today: date) -> None:
     """What every role's screens need to show something (issue 28 problem 12): persons with phone
     numbers, a cadre paired with three persons of 新惠镇 (结对帮扶, seed 003), this year's festival
-    window open today, a home-service provider and mutual-aid points. Drawn from its own random
+    window open today, a home-service provider and mutual-aid points, last month's spot checks. Drawn from its own random
     stream, so the roster, the villages and the visits stay what they were."""
     from server.homeservices.models import AidPoint, ServiceProvider
     from server.pairing.models import Cadre, FestivalCampaign, Pairing, PairingUnit, UnitTownship
@@ -256,6 +256,12 @@ def _every_role(session: Session, rng: random.Random, *, district: Place, townsh
     for village in session.scalars(select(Place).where(Place.parent_id == town.id).order_by(Place.id).limit(2)):
         session.add(AidPoint(name=f"{village.name}互助养老点", village_id=village.id, township_id=town.id))
     session.flush()
+    # last month's spot checks (重点抽查), drawn as the job on the 1st would, for staff to call back
+    from server.spotchecks import service as spotchecks
+    from server.timeutil import month_before
+
+    year, month = month_before(today.year, today.month)
+    spotchecks.draw(session, year=year, month=month, zone=ZONE, now=clock.now())
 
 
 # how often the demo's caregivers happen to visit (demo data, not a policy: see server/quotas/models.py)

@@ -40,6 +40,7 @@ from server.quotas import close, reminders
 from server.quotas import service as quotas
 from server.reviews import service as reviews
 from server.settings import Settings
+from server.spotchecks import service as spotchecks
 from server.timeutil import month_before
 
 log = logging.getLogger("zhaoying.jobs")
@@ -247,6 +248,20 @@ def month_rollup(db: Database, *, at: datetime, settings: Settings) -> dict:
     return result
 
 
+def spot_check_draw(db: Database, *, at: datetime, settings: Settings) -> dict:
+    """On the 1st, once the month is closed: the random share of each township's verified visits of
+    the month that ended, for its staff to call back (重点抽查, server/spotchecks)."""
+    year, month = _previous_month(_local(at, settings))
+    label = spotchecks.label(year, month)
+    with db.session() as session:
+        run = _claim(session, "spot_check_draw", label, at)
+        if run is None:
+            return {"skipped": "already done", "month": label}
+        result = spotchecks.draw(session, year=year, month=month, zone=settings.zone, now=at)
+        result = _finish(session, run, result)
+    return _deliver(db, settings, at, result)
+
+
 # --- privacy -------------------------------------------------------------------------------------
 
 
@@ -275,6 +290,7 @@ JOBS: dict[str, Job] = {
         Job("review_reminder", review_reminder, {"day": "1,8,15,22,29", "hour": "REMINDER_HOUR", "minute": 30},
             6 * 24 * HOUR),
         Job("review_overdue", review_overdue, {"day": 1, "hour": 0, "minute": 45}, 27 * 24 * HOUR),
+        Job("spot_check_draw", spot_check_draw, {"day": 1, "hour": 1, "minute": 0}, 27 * 24 * HOUR),
         Job("festival_reminders", festival_reminders, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
         Job("relief_statements", relief_statements, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
     )

@@ -11,6 +11,11 @@ from server.errors import LANGUAGES
 
 # key -> (zh-CN, en); {name} placeholders are filled from text()'s keyword arguments.
 TEXT: dict[str, tuple[str, str]] = {
+    # 重点抽查、随机暗访 (server/spotchecks)
+    "spot_check.title": ("{month}走访抽查回访", "Spot checks of {month}"),
+    "spot_check.body": ("{month}已核实的走访中随机抽取了 {count} 条（{percent}%），请电话回访服务对象或村委会，核实是否属实。",
+                        "{count} of {month}'s verified visits ({percent}%) were drawn at random: call the person or the "
+                        "village back and record whether each is true."),
     # alerts raised by the deterioration rules (server/alerts/rules.py)
     "alert.self_care_worse": ("{name}自理能力下降，需重新评估", "{name} copes less well; reassess"),
     "alert.reassessment_due": ("{name}需要重新评估自理能力", "{name}'s self-care level needs reassessing"),

@@ -41,6 +41,7 @@ from server.quotas.models import (
     SchedulePolicy,
 )
 from server.reviews.models import ReviewRecord
+from server.spotchecks.models import SpotCheck
 from server.visits.models import Visit
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "PersonExit",
     "Absence",
     "ReviewRecord",
+    "SpotCheck",
     "Place",
     "QuotaPolicy",
     "User",

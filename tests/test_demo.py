@@ -138,6 +138,11 @@ def test_the_demo_shows_every_role_and_tells_one_story(session):
     assert session.scalar(select(func.count()).select_from(AidPoint)) >= 1
     with_phone = session.scalar(select(func.count()).select_from(Person).where(Person.phone.is_not(None)))
     assert 0.6 < with_phone / 2700 < 0.8
+    # last month's spot checks, 5% of each township's verified visits (rounded up), for staff to call back
+    from server.spotchecks.models import SpotCheck
+    checks = session.scalars(select(SpotCheck)).all()
+    assert checks and {c.month for c in checks} == {"2026-10"} and {c.percent for c in checks} == {5}
+    assert {session.get(Visit, c.visit_id).status for c in checks} == {"verified"}
     far = session.execute(select(Visit, Person).join(Person, Person.id == Visit.person_id)
                           .where(Visit.status == "exception").limit(50)).all()
     assert far

@@ -242,7 +242,7 @@ def test_review_in_march_only_and_the_yearly_health_check(session, world, db, se
 def test_the_registry_is_whole():
     assert set(jobs.JOBS) == {"daily_reminders", "gap_watch", "month_close", "escalation", "volunteer_reminder",
                               "health_check_reminder", "review_reminder", "review_overdue", "retention",
-                              "campaign_watch", "festival_reminders", "relief_statements", "month_rollup"}
+                              "campaign_watch", "festival_reminders", "relief_statements", "month_rollup", "spot_check_draw"}
     assert all(j.misfire_grace_seconds >= 15 * 60 for j in jobs.JOBS.values())
     assert jobs.JOBS["month_close"].misfire_grace_seconds >= 24 * 3600
 

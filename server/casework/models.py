@@ -78,5 +78,8 @@ class CaseworkPolicy(SQLModel, table=True):
     # (issue 15 part 5; the seeds name the fraud, 虚报/冒领, not a count).
     fraud_rejections: int = 2
     fraud_window_days: int = 90
+    # 重点抽查、随机暗访 (seed 003 三(四)) gives no share: the percentage of each township's verified
+    # visits of a month drawn for a call-back (server/spotchecks), a local default; 0 draws none.
+    spot_check_percent: int = 5
     updated_by: int | None = Field(default=None, foreign_key="app_user.id")
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

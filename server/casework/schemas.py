@@ -42,6 +42,8 @@ class CaseworkPolicySchema(ma.Schema):
     evaluation_interval_months = ma.fields.Integer(required=True, validate=validate.Range(1, 60))
     fraud_rejections = ma.fields.Integer(required=True, validate=validate.Range(2, 20))
     fraud_window_days = ma.fields.Integer(required=True, validate=validate.Range(7, 730))
+    spot_check_percent = ma.fields.Integer(validate=validate.Range(0, 100), metadata={
+        "description": "重点抽查: % of each township's verified visits of a month drawn for a call-back (0: none)"})
     updated_at = ma.fields.DateTime(dump_only=True)
 
 

@@ -209,7 +209,7 @@ class MonthClose(SQLModel, table=True):
 class MonthAmendment(SQLModel, table=True):
     """A closed month closed again for one person (更正): a review decided after the close, a
     stay away recorded late, a late visit accepted, a volunteer activity logged late. Who
-    (``by``), when (``at``), why (``reason``: review, absence, visit or volunteer_activity; ``ref``: the visit, stay or activity), and what
+    (``by``), when (``at``), why (``reason``: review, spot_check, absence, visit or volunteer_activity; ``ref``: the visit, stay or activity), and what
     changed (``detail``: the person's and the agreements' figures before and after)."""
 
     id: int | None = Field(default=None, primary_key=True)

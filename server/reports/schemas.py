@@ -55,6 +55,7 @@ class BadgesSchema(ma.Schema):
     reviews = ma.fields.Integer(metadata={"description": "persons not yet reviewed in the 动态管理复核 open now "
                                                          "(or, between campaigns, overdue from the last)"})
     reviews_overdue = ma.fields.Boolean(metadata={"description": "the review campaign has ended"})
+    spot_checks = ma.fields.Integer(metadata={"description": "visits drawn for a call-back (重点抽查) not yet called back"})
 
 
 class OverviewSchema(ma.Schema):

@@ -30,6 +30,7 @@ from server.quotas import policy as quota_policy
 from server.quotas import service as quotas
 from server.quotas.models import TOTAL_COUNTS, SchedulePolicy
 from server.reviews import service as reviews
+from server.spotchecks import service as spotchecks
 from server.timeutil import months_to
 from server.visits import service as visits
 
@@ -246,7 +247,8 @@ def badges(session: Session, *, actor: Actor, zone: ZoneInfo, now) -> dict:
     """What waits on the staff home's tiles (issue 28 problem 6): the alerts not yet resolved (and
     how many are past their deadline), the visits waiting for review, and the tasks of this period
     not done under the actor's place — each campaign's persons not done, and the persons not yet
-    reviewed in the 动态管理复核 open now (or overdue from the last one)."""
+    reviewed in the 动态管理复核 open now (or overdue from the last one); the spot checks not yet
+    called back."""
     place = _scope(session, actor, None)
     today = clock.today(zone, now)
     sla = alerts.sla_summary(session, actor=actor, now=now)
@@ -258,7 +260,8 @@ def badges(session: Session, *, actor: Actor, zone: ZoneInfo, now) -> dict:
                                                             label=campaigns.period_of(kind, today)).values())
                           for kind in campaigns.KINDS},
             "reviews": reviews.not_reviewed_count(session, review, place=place, today=today, zone=zone),
-            "reviews_overdue": today > review.last_day}
+            "reviews_overdue": today > review.last_day,
+            "spot_checks": spotchecks.pending_count(session, actor=actor)}
 
 
 def overview(session: Session, *, actor: Actor, year: int, month: int, zone: ZoneInfo, now) -> dict:

@@ -29,6 +29,38 @@ SERVICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 _BY_LEVEL = {level: frozenset(code for code, (_, _, levels) in SERVICES.items() if level in levels) for level in _ALL}
 
+# The care that can be given without being in the home. Seed 000 item 2 lists 上门入户、电话视频、远程监测
+# as ways to give 日常看护、生活照料、生病送医、生活物资代购 and to 引导特困人员搞好人居环境整治: what needs
+# hands in the house (cleaning it, washing, feeding, dressing, taking to a doctor) is given there;
+# a call or video call may check in, order supplies for the person and guide the clean-up; a look
+# at a remote monitor is itself the 看护 and ticks no other care.
+_BY_MODE = {
+    "home": frozenset(SERVICES),
+    "phone": frozenset({"wellbeing_call", "buy_supplies", "environment_cleanup"}),
+    "video": frozenset({"wellbeing_call", "buy_supplies", "environment_cleanup"}),
+    "remote": frozenset(),
+}
+
+
+def modes_of(code: str) -> list[str]:
+    """The check-in modes a service may be ticked on."""
+    return [m for m, codes in _BY_MODE.items() if code in codes]
+
+
+def services_for_mode(mode: str) -> frozenset[str]:
+    """The service codes a check-in of ``mode`` may tick (before its person's self-care level)."""
+    return _BY_MODE.get(mode, frozenset())
+
+
+# What a 远程监测 check looked at (seed 000 item 2): the device, and what it read (free text).
+MONITOR_DEVICES: dict[str, tuple[str, str]] = {
+    "camera": ("监控摄像头", "Home camera"),
+    "wearable": ("智能手环/手表", "Smart band or watch"),
+    "call_button": ("一键呼叫器", "Emergency call button"),
+    "alarm": ("烟感/燃气报警器", "Smoke or gas alarm"),
+    "other": ("其他监测设备", "Other monitor"),
+}
+
 
 def services_for(level: str) -> frozenset[str]:
     """The service codes that apply to a self-care level."""

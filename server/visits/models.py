@@ -77,3 +77,6 @@ class Visit(SQLModel, table=True):
     food_supplies: str | None = Field(default=None, max_length=12)
     mood: str | None = Field(default=None, max_length=10)
     note: str | None = Field(default=None, max_length=500)
+    # a 远程监测 check (mode ``remote``): the device looked at (catalogue.MONITOR_DEVICES) and what it read
+    monitor_device: str | None = Field(default=None, max_length=20)
+    monitor_reading: str | None = Field(default=None, max_length=200)

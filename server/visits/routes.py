@@ -65,7 +65,8 @@ def present(views: list[dict]) -> list[dict]:
                       "note": v["review_note"], "reviewed_by": v["reviewed_by"], "reviewed_at": v["reviewed_at"]}
         out.append({
             **{k: v[k] for k in ("id", "client_id", "person_id", "person_name", "village", "township", "caregiver_id", "mode", "started_at",
-                                 "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "received_at",
+                                 "ended_at", "lat", "lon", "accuracy_m", "services", "observations", "monitor_device",
+                                 "monitor_reading", "received_at",
                                  "caregiver_name", "caregiver_phone", "duration_minutes", "duration_seconds",
                                  "distance_from_home_m")},
             "caregiver_month": v.get("caregiver_month"),
@@ -178,7 +179,9 @@ class Catalogue(MethodView):
         zh = language() != "en"
         pick = (lambda pair: pair[0]) if zh else (lambda pair: pair[1])
         return {
-            "services": [{"code": c, "label": pick(v[:2]), "levels": list(v[2])} for c, v in catalogue.SERVICES.items()],
+            "services": [{"code": c, "label": pick(v[:2]), "levels": list(v[2]), "modes": catalogue.modes_of(c)}
+                         for c, v in catalogue.SERVICES.items()],
+            "monitor_devices": [{"code": c, "label": pick(v)} for c, v in catalogue.MONITOR_DEVICES.items()],
             "pairing_services": [{"code": c, "label": pick(v)} for c, v in catalogue.PAIRING_SERVICE_LABELS.items()],
             "observations": {f: [{"code": c, "label": pick(lbl)} for c, lbl in choices.items()]
                              for f, choices in catalogue.OBSERVATIONS.items()},
@@ -189,4 +192,8 @@ class Catalogue(MethodView):
                                for c, v in catalogue.REVIEW_REASONS.items()],
             # the shortest visit of each mode that counts (VISIT_MIN_MINUTES_HOME): the check-in shows it
             "min_minutes": current_settings().visits.rules.min_minutes,
+            # where a home visit counts without review (VISIT_GEOFENCE_RADIUS_M, VISIT_MAX_ACCURACY_M): the
+            # check-in warns at the door when the position is outside it
+            "geofence_radius_m": current_settings().visits.rules.geofence_radius_m,
+            "max_accuracy_m": current_settings().visits.rules.max_accuracy_m,
         }

@@ -4,7 +4,7 @@ from marshmallow import validate
 
 from server.fields import VISIT_TIME_MIN, AwareDateTime, Id, Month
 from server.geo import COORD_SYSTEMS
-from server.visits.catalogue import EXCEPTIONS, OBSERVATIONS, REVIEW_REASONS
+from server.visits.catalogue import EXCEPTIONS, MONITOR_DEVICES, OBSERVATIONS, REVIEW_REASONS
 from server.visits.models import MODES, STATUSES
 
 
@@ -40,6 +40,10 @@ class VisitCreateSchema(ma.Schema):
     observations = ma.fields.Nested(ObservationSchema, load_default=None, allow_none=True)
     device_time = AwareDateTime(allow_none=True, load_default=None,
                                           metadata={"description": "the phone's clock when it sent this"})
+    monitor_device = ma.fields.String(allow_none=True, load_default=None, validate=validate.OneOf(MONITOR_DEVICES),
+                                      metadata={"description": "远程监测 (mode remote, and only then): the device looked at"})
+    monitor_reading = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200),
+                                       metadata={"description": "远程监测: what the device showed"})
 
     @ma.post_load
     def _plain(self, data, **kwargs):
@@ -102,6 +106,8 @@ class VisitSchema(ma.Schema):
     accuracy_m = ma.fields.Float(allow_none=True)
     services = ma.fields.List(ma.fields.String())
     observations = ma.fields.Nested(ObservationSchema, allow_none=True)
+    monitor_device = ma.fields.String(allow_none=True, metadata={"description": "远程监测: the device looked at"})
+    monitor_reading = ma.fields.String(allow_none=True, metadata={"description": "远程监测: what it showed"})
     received_at = ma.fields.DateTime()
     caregiver_name = ma.fields.String(allow_none=True)
     caregiver_phone = ma.fields.String(allow_none=True)

@@ -62,9 +62,15 @@ class Settings:
                    home_proposal_visits=c["HOME_PROPOSAL_VISITS"])
 
 
+# fields the check-in gained later count only when given: a visit an outbox kept from before
+# (resent after an update) hashes as it did, and is answered as the replay it is
+_ADDED_LATER = ("monitor_device", "monitor_reading")
+
+
 def content_hash(data: dict, files: list[bytes]) -> str:
     """What makes two submissions "the same visit": every field and every photo's bytes."""
-    canonical = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items() if k != "device_time"}
+    canonical = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()
+                 if k != "device_time" and not (k in _ADDED_LATER and v is None)}
     canonical["services"] = sorted(canonical.get("services") or [])
     canonical["photos"] = [hashlib.sha256(f).hexdigest() for f in files]
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -182,6 +188,7 @@ def _checked(session: Session, *, actor: Actor, data: dict, files: list[bytes], 
         "mode": data["mode"], "started_at": data["started_at"],
         "ended_at": data.get("ended_at"), "lat": lat, "lon": lon, "accuracy_m": data.get("accuracy_m"),
         "coord_system": system, "services": data.get("services", []), "device_time": data.get("device_time"),
+        "monitor_device": data.get("monitor_device"), "monitor_reading": (data.get("monitor_reading") or "").strip() or None,
         "received_at": now, "content_hash": digest,
         **{k: (data.get("observations") or {}).get(k) for k in OBSERVATION_FIELDS},
     }
@@ -247,6 +254,15 @@ def _validate(data: dict, files: list[bytes], person, agreement_id: int | None, 
     unknown = [s for s in data.get("services", []) if s not in allowed]
     if unknown:
         raise ServiceError(422, "services_not_in_catalogue", errors={"services": unknown}, codes=", ".join(unknown))
+    if not cadre:  # a paired cadre's visit (交心谈心, 就业帮扶) may be made in any way
+        elsewhere = [s for s in data.get("services", []) if s not in catalogue.services_for_mode(data["mode"])]
+        if elsewhere:
+            raise ServiceError(422, "services_not_for_mode", errors={"services": elsewhere},
+                               services="、".join(catalogue.SERVICES[s][0] for s in elsewhere))
+    if data["mode"] == "remote" and not data.get("monitor_device"):
+        raise ServiceError(422, "monitor_required", errors={"monitor_device": ["a 远程监测 check names its device"]})
+    if data["mode"] != "remote" and (data.get("monitor_device") or data.get("monitor_reading")):
+        raise ServiceError(422, "monitor_only_remote", errors={"monitor_device": ["only a 远程监测 check has one"]})
     gps = [data.get(k) is not None for k in ("lat", "lon", "accuracy_m")]
     if any(gps) and not all(gps):
         raise ServiceError(422, "gps_incomplete", errors={"accuracy_m": ["lat, lon and accuracy_m go together"]})
@@ -519,12 +535,7 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
            now: datetime | None = None) -> Visit:
     """Staff accept or reject a visit waiting for review; a month already closed hears of it
     (visit_decided: the month is closed again for the person, an amendment)."""
-    visit = session.get(Visit, visit_id)
-    if visit is None:
-        raise ServiceError(404, "visit_not_found")
-    people.managed_person(session, actor, visit.person_id)
-    if visit.status != "exception":
-        raise ServiceError(409, "review_not_pending")
+    visit = _managed_visit(session, actor, visit_id, status="exception", refusal="review_not_pending")
     if catalogue.REVIEW_REASONS[reason_code][0] != decision:
         raise ServiceError(422, "review_reason_mismatch", errors={"reason_code": [f"not a reason to {decision}"]})
     if not catalogue.reason_fits(reason_code, visit.exceptions):
@@ -532,19 +543,50 @@ def review(session: Session, *, actor: Actor, visit_id: int, decision: str, reas
     note = (note or "").strip() or None
     if reason_code in catalogue.NOTE_REQUIRED and note is None:
         raise ServiceError(422, "review_note_required", errors={"note": ["required for this reason"]})
+    return _decide(session, actor=actor, visit=visit, decision=decision, reason_code=reason_code, note=note,
+                   alert_settings=alert_settings, zone=zone, now=now or clock.now(), action="review")
+
+
+def overturn(session: Session, *, actor: Actor, visit_id: int, reason_code: str, note: str,
+             alert_settings: alerts_service.AlertSettings, zone: ZoneInfo, now: datetime) -> Visit:
+    """A verified visit found untrue afterwards (a spot check's call-back, seed 003 三(四)):
+    rejected with a reason that says the care was not given, with every consequence of a
+    rejection on review — the fraud rule, the month counted again, the caregiver told."""
+    visit = _managed_visit(session, actor, visit_id, status="verified", refusal="visit_not_verified")
+    if reason_code not in rules.NOT_DONE_REASONS:
+        raise ServiceError(422, "review_reason_mismatch", errors={"reason_code": ["not a reason the care was not given"]})
+    return _decide(session, actor=actor, visit=visit, decision="reject", reason_code=reason_code, note=note,
+                   alert_settings=alert_settings, zone=zone, now=now, action="overturn")
+
+
+def _managed_visit(session: Session, actor: Actor, visit_id: int, *, status: str, refusal: str) -> Visit:
+    """A visit of a person ``actor`` manages (404, 403), in ``status`` (409 ``refusal`` otherwise)."""
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise ServiceError(404, "visit_not_found")
+    people.managed_person(session, actor, visit.person_id)
+    if visit.status != status:
+        raise ServiceError(409, refusal)
+    return visit
+
+
+def _decide(session: Session, *, actor: Actor, visit: Visit, decision: str, reason_code: str, note: str | None,
+            alert_settings: alerts_service.AlertSettings, zone: ZoneInfo, now: datetime, action: str) -> Visit:
+    """Staff's decision on a visit, and what follows it: a rejection as not done counts toward
+    疑似虚报; a month already closed hears of it (visit_decided: closed again, an amendment)."""
     visit.status = "accepted" if decision == "accept" else "rejected"
     visit.reviewed_by = actor.user.id
-    visit.reviewed_at = now or clock.now()
+    visit.reviewed_at = now
     visit.review_reason = reason_code
     visit.review_note = note
     session.add(visit)
-    audit.record(session, actor=actor, action="review", entity="visit", entity_id=visit.id, person_id=visit.person_id,
+    audit.record(session, actor=actor, action=action, entity="visit", entity_id=visit.id, person_id=visit.person_id,
                  detail={"decision": decision, "reason_code": reason_code})
     session.flush()
     if decision == "reject":
         rules.watch_rejections(session, visit=visit, settings=alert_settings, now=visit.reviewed_at)
     visit_decided.send(session, visit_id=visit.id, person_id=visit.person_id, started_at=visit.started_at, actor=actor,
-                       zone=zone, now=visit.reviewed_at, reason="review")
+                       zone=zone, now=visit.reviewed_at, reason="spot_check" if action == "overturn" else "review")
     return visit
 
 
@@ -564,7 +606,7 @@ def tell_caregiver_of_review(session: Session, *, visit: Visit, zone: ZoneInfo) 
 
 
 VIEW_FIELDS = ("id", "client_id", "person_id", "caregiver_id", "mode", "started_at", "ended_at", "lat", "lon",
-               "accuracy_m", "services", "received_at", "status", "exceptions", "exception_detail", "reviewed_by",
+               "accuracy_m", "services", "monitor_device", "monitor_reading", "received_at", "status", "exceptions", "exception_detail", "reviewed_by",
                "reviewed_at", "review_reason", "review_note")
 
 

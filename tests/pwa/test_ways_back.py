@@ -64,6 +64,7 @@ def test_every_screen_reachable_from_a_home_has_a_way_back(context, site, everyo
     page = open_app(context)
     login(page, username)
     drawn(page, home)
+    page.wait_for_function(f"() => ({LINKS})().some(h => h !== {json.dumps(home)})")  # its links drawn
     page.wait_for_timeout(300)  # the home's last tiles (counts) drawn
     first = [href for href in page.evaluate(LINKS) if href != home]
     assert first, f"{home} links nowhere"

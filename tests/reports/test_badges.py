@@ -56,7 +56,7 @@ def test_the_tiles_count_what_each_screen_lists(client, session, world, march):
     assert got == {"alerts": 2, "alerts_overdue": 1, "exceptions_waiting": 1,
                    "campaigns": {"cleanup": undone(client, staff, "cleanup"),
                                  "health_check": undone(client, staff, "health_check")},
-                   "reviews": len(reviews["not_reviewed"]), "reviews_overdue": False}
+                   "reviews": len(reviews["not_reviewed"]), "reviews_overdue": False, "spot_checks": 0}
     assert got["campaigns"] == {"cleanup": 2, "health_check": 2} and got["reviews"] == 2
 
     # a person done: one fewer on the tile

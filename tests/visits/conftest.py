@@ -45,6 +45,11 @@ def visit_fields(person: int, **over) -> dict:
         "services": ["home_cleaning", "regular_meals"],
         "observations": {"health": "well", "living_environment": "clean", "mood": "good"},
     }
+    mode = over.get("mode", "home")
+    if mode != "home":  # the care that fits a call (catalogue.services_for_mode); a remote check's device
+        fields["services"] = ["wellbeing_call"] if mode in ("phone", "video") else []
+        if mode == "remote":
+            fields["monitor_device"] = "camera"
     fields.update(over)
     return {k: v for k, v in fields.items() if v is not None}
 
