@@ -39,6 +39,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 PASSWORD = "pwa-test-pass"
 HOME = (42.3, 119.9)
 INSTANT = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# what a form says once saved: 已保存 (kept in the outbox, or saved at once) — or, when the outbox has
+# already sent it by the time the test looks, 已发送 N 条记录, which overwrites it
+SAVED = "#status:text-matches('已保存|已发送')"
 
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from server.visits.models import Visit
-from tests.pwa.conftest import HOME, login, shot, wait_until
+from tests.pwa.conftest import HOME, SAVED, login, shot, wait_until
 from tests.pwa.test_pwa import PHOTO, open_app
 
 pytestmark = pytest.mark.browser
@@ -102,7 +102,7 @@ def test_the_warning_says_what_the_server_then_does(context, site, month):
     page.clock.fast_forward("06:00")  # past the 5 minutes a home visit needs
     page.click("button[data-field=health][data-code=well]")
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     wait_until(lambda: stored(site, "mode = 'home' AND status = 'exception' AND lat > 42.31"), what="the visit stored")
     v = stored(site, "mode = 'home' AND lat > 42.31")
     assert json.loads(v["exceptions"]) == ["outside_geofence"]
@@ -130,7 +130,7 @@ def test_a_call_says_so_dials_and_offers_only_the_care_a_call_can_give(context, 
     page.click("button[data-field=health][data-code=unwell]")
     page.clock.fast_forward("02:00")
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     wait_until(lambda: stored(site, "mode = 'phone'"), what="the call stored")
     call = stored(site, "mode = 'phone'")
     assert sorted(json.loads(call["services"])) == ["buy_supplies", "wellbeing_call"]
@@ -161,7 +161,7 @@ def test_a_remote_check_records_the_device_and_what_it_showed(context, site, mon
     page.fill("#monitor-reading", "心率 72，昨夜无跌倒报警")
     shot(page, "28-5-remote")
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     wait_until(lambda: stored(site, "mode = 'remote'"), what="the remote check stored")
     v = stored(site, "mode = 'remote'")
     assert (v["monitor_device"], v["monitor_reading"], v["status"]) == ("wearable", "心率 72，昨夜无跌倒报警", "verified")

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from server.auth.models import User
 from server.auth.service import make_hasher
-from tests.pwa.conftest import PASSWORD, login, outbox_count, shot, wait_sw, wait_until
+from tests.pwa.conftest import PASSWORD, SAVED, login, outbox_count, shot, wait_sw, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_a_caregivers_report_made_offline_reaches_staff_and_the_outcome_comes_ba
     page.fill("#report-description", "昨晚突发胸闷，已送旗医院住院")
     shot(page, "casework-01-report")
     page.click("#report-submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert outbox_count(page) == 1
     page.wait_for_selector("[data-waiting]")
     shot(page, "casework-02-my-reports-waiting")
@@ -112,7 +112,7 @@ def test_the_evaluation_form_offline_with_annex_3s_notes(context, site):
     page.locator("#eval-care_quality").scroll_into_view_if_needed()
     shot(page, "casework-05-evaluation-form")
     page.click("#eval-submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert outbox_count(page) == 1
     assert rows(site, "SELECT count(*) FROM assessment") == [(0,)]
 
@@ -170,5 +170,5 @@ def test_relief_given_on_an_alert_and_its_statement(context, site):
     page.fill("#policy-relief_statement_days", "10")
     shot(page, "casework-09-policy")
     page.click("#policy-save")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert rows(site, "SELECT relief_statement_days FROM caseworkpolicy") == [(10,)]

@@ -13,6 +13,7 @@ from server import clock as server_clock
 from server.auth.models import User
 from tests.pwa.conftest import (
     PASSWORD,
+    SAVED,
     count_visits,
     login,
     outbox_count,
@@ -210,7 +211,7 @@ def test_a_shared_phone_keeps_the_first_caregivers_visit_until_they_log_in_again
     context.set_offline(True)
     open_checkin(page)
     quick_visit(page)
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert outbox_count(page) == 1
 
     page.click("#logout")  # unsent work: asked first, offered to send
@@ -343,7 +344,7 @@ def test_a_reload_or_a_killed_tab_mid_form_restores_the_draft_with_its_photo(con
     page.click("#submit")
     page.wait_for_selector("#too-short-error")
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert page.evaluate("ZY.tx('drafts', 'readonly', (s) => ZY.req2p(s.count()))") == 0
 
 

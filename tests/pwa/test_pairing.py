@@ -22,6 +22,7 @@ from server.pairing.models import (
 from tests.pwa.conftest import (
     INSTANT,
     PASSWORD,
+    SAVED,
     count_visits,
     login,
     shot,
@@ -100,7 +101,7 @@ def test_a_cadre_checks_in_a_pairing_visit_with_photo_stored_and_verified(contex
     shot(page, "21-cadre-checkin")
     page.clock.set_system_time(server_clock.now())
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     wait_until(lambda: count_visits(site, site.people[0]) >= 1, what="the pairing visit stored")
     with site.database.engine.connect() as conn:
         row = conn.execute(sa.text("SELECT status, pairing_id, agreement_id, services, mode, lat FROM visit "

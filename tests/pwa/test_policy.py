@@ -8,7 +8,7 @@ from sqlmodel import Session
 from server.auth.models import User
 from server.auth.service import make_hasher
 from server.places.models import Place
-from tests.pwa.conftest import PASSWORD, count_visits, login, shot, wait_sw, wait_until
+from tests.pwa.conftest import PASSWORD, SAVED, count_visits, login, shot, wait_sw, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +59,7 @@ def test_district_admin_sets_two_home_visits_and_the_coverage_report_says_so(con
 
     page.check("#count-self_care-home")
     page.click("#save-self_care")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     wait_until(lambda: tuple(policy_row(site, "self_care"))[:2] == (2, 2), what="the policy to be stored")
     page.wait_for_selector(".card[data-level=self_care]:has-text('本地规定')")
     assert "其中上门入户至少2次" in page.inner_text("[data-level-text=self_care]")
@@ -106,7 +106,7 @@ def test_caregiver_records_a_phone_call(context, site):
     shot(page, "policy-03-check-in-by-phone")
     page.clock.fast_forward("01:30")  # a call of a minute and a half (shorter than a minute: too_short)
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     wait_until(lambda: count_visits(site, site.people[1]) == before + 1, what="the call to be sent")
     with site.database.engine.connect() as conn:
         mode, lat, services, status = conn.execute(sa.text(
@@ -128,7 +128,7 @@ def test_a_volunteer_names_the_person_visited_and_the_visit_rate_counts_it(conte
     page.check(f"#activity-persons input[data-person='{site.people[0]}']")  # 李秀英, 半失能: 失能
     shot(page, "policy-04-activity-persons")
     page.click("#activity-submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     with site.database.engine.connect() as conn:
         wait_until(lambda: conn.scalar(sa.text("SELECT count(*) FROM activityperson")) == 1, what="the activity")
     page.wait_for_selector("button.danger:has-text('退出登录')")

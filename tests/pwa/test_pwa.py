@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.pwa.conftest import (
+    SAVED,
     count_visits,
     login,
     outbox_count,
@@ -43,7 +44,7 @@ def check_in(page, person_name="李秀英", screenshot=None):
     # a quick check-in is too short to count: the first tap says so, the second sends it for review
     page.wait_for_selector("#too-short-error")
     page.click("#submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
 
 
 def wait_offline_ready(page, site) -> None:
@@ -351,7 +352,7 @@ def test_volunteer_logs_an_activity_offline(context, site):
     page.wait_for_selector(".thumbs img")
     shot(page, "12-activity")
     page.click("#activity-submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert outbox_count(page) == 1
     context.set_offline(False)
     wait_until(lambda: outbox_count(page) == 0, what="the activity to be sent")

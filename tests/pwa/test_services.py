@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from server.auth.models import User
 from server.auth.service import make_hasher
-from tests.pwa.conftest import PASSWORD, login, shot, wait_sw
+from tests.pwa.conftest import PASSWORD, SAVED, login, shot, wait_sw
 from tests.visits.conftest import photo
 
 pytestmark = pytest.mark.browser
@@ -148,7 +148,7 @@ def test_the_district_sets_the_checklist_and_the_rates(context, site):
     page.fill(".card >> nth=0 >> input[inputmode=numeric]", "5")
     shot(page, "campaigns-4-policy")
     page.click("#cmp-policy-save")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert scalar(site, "SELECT remind_days_before FROM campaignpolicy WHERE kind = 'cleanup'") == 20
     page.goto("/#/service-policy")
     card = "[data-rate='bath:dibao']"
@@ -156,5 +156,5 @@ def test_the_district_sets_the_checklist_and_the_rates(context, site):
     page.fill(f"{card} input[type=text]", "80")
     page.fill(f"{card} textarea", "区民政局2027年文件")
     page.click(f"{card} button")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert scalar(site, "SELECT amount_fen FROM servicerate WHERE service = 'bath' AND group_code = 'dibao'") == 8000

@@ -17,7 +17,7 @@ from server.auth.service import make_hasher
 from server.casework.models import CaseworkPolicy
 from server.spotchecks import service as spotchecks
 from server.visits.models import Visit
-from tests.pwa.conftest import HOME, PASSWORD, login, shot
+from tests.pwa.conftest import HOME, PASSWORD, SAVED, login, shot
 from tests.pwa.test_pwa import open_app
 
 pytestmark = pytest.mark.browser
@@ -119,7 +119,7 @@ def test_the_district_sets_the_share_and_opens_a_township(context, site, drawn):
     assert "5% 是本地默认值" in page.inner_text("#view")
     page.fill("#policy-spot_check_percent", "8")
     page.click("#policy-save")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     with site.database.engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT spot_check_percent FROM caseworkpolicy")) == 8
     page.click("#back")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from server.people import idnumber
 from server.people.models import Person
-from tests.pwa.conftest import login, outbox_count, shot, wait_until
+from tests.pwa.conftest import SAVED, login, outbox_count, shot, wait_until
 from tests.pwa.test_pwa import open_app
 
 pytestmark = pytest.mark.browser
@@ -78,7 +78,7 @@ def test_a_volunteer_ticks_finds_and_counts_the_persons_served(context, site, cr
     page.uncheck(f"#activity-persons input[data-person='{site.people[0]}']")
     assert page.input_value("#people-served") == "5" and page.inner_text("#activity-ticked") == "已勾选 2 人"
     page.click("#activity-submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     with site.database.engine.connect() as conn:
         wait_until(lambda: conn.scalar(sa.text("SELECT count(*) FROM volunteeractivity")) == 1, what="the activity")
         served, pid = conn.execute(sa.text("SELECT people_served, id FROM volunteeractivity")).one()

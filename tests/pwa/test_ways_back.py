@@ -15,7 +15,7 @@ from sqlmodel import Session
 from server.auth.models import User
 from server.auth.service import make_hasher
 from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
-from tests.pwa.conftest import INSTANT, PASSWORD, login, shot, wait_until
+from tests.pwa.conftest import INSTANT, PASSWORD, SAVED, login, shot, wait_until
 from tests.pwa.test_pwa import open_app
 
 pytestmark = pytest.mark.browser
@@ -102,7 +102,7 @@ def test_back_after_a_field_report_leads_to_where_it_was_opened(context, site, e
     page.select_option("#report-person", label="李秀英 · 东营子村")
     page.fill("#report-description", "昨晚突发胸闷，已送旗医院住院")
     page.click("#report-submit")
-    page.wait_for_selector("#status:has-text('已保存')")
+    page.wait_for_selector(SAVED)
     assert page.evaluate("location.hash") == "#/my-reports"
     page.click("#back")
     page.wait_for_function("() => location.hash !== '#/my-reports'")
