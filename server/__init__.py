@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import db, guards, security
 from server import settings as settings_module
+from server.wiring import Settings
 from server.auth.service import make_hasher
 from server.config import PROJECT_ROOT, ConfigError, load_settings
 from server.errors import ServiceError, fail
@@ -21,7 +22,9 @@ from server.photos.storage import StorageUnavailable
 # the rooms that subscribe to the events of the rooms below them (server/*/events.py), imported here
 # so that every process — the app, the scheduler, a command — has them listening
 from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert)
+from server.casework import fraud as _fraud_watch  # noqa: F401  (visits rejected as not done: 疑似虚报)
 from server.quotas import events as _month_events  # noqa: F401  (closed months: what amends them)
+from server.visits import alert_context as _alert_context  # noqa: F401  (the visit beside an alert)
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 
@@ -51,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
-    app.extensions[settings_module.EXTENSION_KEY] = settings_module.Settings.from_config(app.config)
+    app.extensions[settings_module.EXTENSION_KEY] = Settings.from_config(app.config)
 
     database = app.config.pop("DATABASE", None) or db.Database(app.config["DATABASE_URL"])
     db.init_app(app, database)
@@ -88,7 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.notify.routes import blp as notify_blp
     from server.pairing.routes import blp as pairing_blp
     from server.pairing.routes import festivals_blp
-    from server.people.lifecycle_routes import blp as lifecycle_blp
+    from server.lifecycle.routes import blp as lifecycle_blp
     from server.people.routes import blp as persons_blp
     from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp

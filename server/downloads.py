@@ -9,7 +9,7 @@ from server.auth.current import current_actor
 from server.db import get_session
 from server.places import service as places
 from server.places.models import Place
-from server.reports.tables import Form
+from server.tables import Form
 from server.settings import today
 
 MIMETYPES = {

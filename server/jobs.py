@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server.alerts import service as alerts
+from server.campaigns import reminders as campaign_reminders
 from server.campaigns import service as campaigns
 from server.casework import relief
 from server.db import Database
@@ -39,9 +40,9 @@ from server.privacy import service as privacy
 from server.quotas import close, reminders
 from server.quotas import service as quotas
 from server.reviews import service as reviews
-from server.settings import Settings
 from server.spotchecks import service as spotchecks
 from server.timeutil import month_before
+from server.wiring import Settings
 
 log = logging.getLogger("zhaoying.jobs")
 
@@ -129,7 +130,7 @@ def health_check_reminder(db: Database, *, at: datetime, settings: Settings) -> 
         run = _claim(session, "health_check_reminder", str(_local(at, settings).year), at)
         if run is None:
             return {"skipped": "already done"}
-        result = reminders.remind_health_checks(session, now=at, zone=settings.zone)
+        result = campaign_reminders.remind_health_checks(session, now=at, zone=settings.zone)
         return _finish(session, run, result)
 
 

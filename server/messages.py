@@ -152,7 +152,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "visit.review.note": ("备注：{note}。", "Note: {note}. "),
     # what ends an agreement when its person moves into a care home (server/care/service.py)
     "agreement.end.care_home": ("转入敬老院集中供养", "Moved into a care home"),
-    # what ends an agreement when its person leaves the roster (server/people/exits.py)
+    # what ends an agreement when its person leaves the roster (server/lifecycle/exits.py)
     "agreement.end.exit.deceased": ("被照料人去世", "The person died"),
     "agreement.end.exit.moved_away": ("被照料人迁出", "The person moved away"),
     "agreement.end.exit.care_home": ("被照料人入住养老机构", "The person moved into a care home"),

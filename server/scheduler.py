@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from server import clock, jobs
 from server.db import Database
-from server.settings import Settings
+from server.wiring import Settings
 
 log = logging.getLogger("zhaoying.scheduler")
 ADVISORY_KEY = 0x7A687979  # "zhyy"

@@ -14,7 +14,7 @@ from server.alerts.models import Alert, AlertEvent
 from server.notify.models import Notification
 from server.places.models import Place
 from server.quotas.models import AgreementMonth, MonthClose, PersonMonth
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 

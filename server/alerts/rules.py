@@ -8,7 +8,7 @@ to the township's staff, who are notified at once, urgently where a person may b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -134,29 +134,3 @@ def raise_findings(session: Session, findings: list[Finding], *, person_id: int,
         if created:
             raised.append(alert)
     return raised
-
-
-def watch_rejections(session: Session, *, visit, settings: alerts.AlertSettings, now: datetime) -> list[Alert]:
-    """After a visit is rejected as not done: 疑似虚报 when the district's number of such rejections
-    of its agreement fall within its window (CaseworkPolicy; 2 in 90 days by default)."""
-    from server.casework.policy import policy
-    from server.people.models import Person
-    from server.visits.models import Visit
-
-    if visit.review_reason not in NOT_DONE_REASONS or visit.agreement_id is None:
-        return []
-    rule = policy(session)
-    window = timedelta(days=rule.fraud_window_days)
-    rejected = session.scalar(select(sa.func.count()).select_from(Visit).where(
-        Visit.agreement_id == visit.agreement_id, Visit.status == "rejected",
-        Visit.review_reason.in_(NOT_DONE_REASONS),
-        Visit.started_at > visit.started_at - window, Visit.started_at < visit.started_at + window))
-    already = session.scalar(select(sa.func.count()).select_from(Alert).where(
-        Alert.kind == "suspected_fraud", Alert.dedupe_key.startswith(f"fraud:{visit.agreement_id}:"),
-        Alert.created_at > now - window)) > 0
-    person = session.get(Person, visit.person_id)
-    findings = on_rejected_visits(agreement_id=visit.agreement_id, visit_id=visit.id, person_name=person.name,
-                                  rejected=rejected, needed=rule.fraud_rejections, window_days=rule.fraud_window_days,
-                                  already_raised=already)
-    return raise_findings(session, findings, person_id=person.id, village_id=person.village_id, settings=settings,
-                          now=now)

@@ -142,7 +142,7 @@ def notify_digest(session: Session, *, kinds: tuple[str, ...], now: datetime, ki
         for township_id, n in sorted(counts.items()) for user_id in staff.get(township_id, ())], now=now)
 
 
-# Tasks an exit opens (server/people/exits.py FOLLOW_UP_KINDS): they climb though their person left.
+# Tasks an exit opens (server/lifecycle/exits.py FOLLOW_UP_KINDS): they climb though their person left.
 EXIT_FOLLOW_UPS = ("funeral",)
 
 

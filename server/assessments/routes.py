@@ -14,7 +14,7 @@ from server.db import get_session
 from server.downloads import download, paper_form
 from server.errors import language
 from server.messages import text
-from server.reports.tables import to_csv, to_xlsx
+from server.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import today
 

@@ -24,7 +24,7 @@ from server.homeservices.schemas import (
     ServiceStatementQuerySchema,
 )
 from server.reports.schemas import ReportSchema
-from server.reports.tables import to_csv, to_xlsx
+from server.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import this_month
 

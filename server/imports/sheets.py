@@ -1,7 +1,7 @@
 """The spreadsheets we write: the import template, a township's roster in the same layout,
 and the printable sheet of one-time logins. Every text cell is written as text: one that a
 spreadsheet would run as a formula (= + - @, tab, CR) is prefixed with an apostrophe, by the one
-rule every export uses (``server.reports.tables``)."""
+rule every export uses (``server.tables``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from server.imports import layout
-from server.reports.tables import put
+from server.tables import put
 
 ID_COLUMNS = ("id_number", "caregiver_phone", "phone", "cadre_phone")
 

@@ -30,7 +30,7 @@ from server.pairing.schemas import (
     UnvisitedSchema,
 )
 from server.reports.schemas import ReportSchema
-from server.reports.tables import to_csv, to_xlsx
+from server.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import today
 

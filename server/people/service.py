@@ -27,7 +27,7 @@ from server.people.models import Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
 
-# the statuses only an exit sets (server/people/exits.py)
+# the statuses only an exit sets (server/lifecycle/exits.py)
 EXITED = {"deceased", "exited"}
 
 
@@ -309,7 +309,7 @@ def update_person(session: Session, *, actor: Actor, person_id: int, changes: di
     person = managed_person(session, actor, person_id)
     if "status" in changes and changes["status"] != person.status and (
             EXITED & {changes["status"], person.status}):
-        # leaving the roster ends agreements and opens follow-ups: that is server/people/exits.py's
+        # leaving the roster ends agreements and opens follow-ups: that is server/lifecycle/exits.py's
         raise ServiceError(409, "status_by_exit", errors={"status": ["record an exit instead"]})
     if "village_id" in changes:
         _check_village(session, actor, changes["village_id"])

@@ -17,15 +17,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from server.photos import storage
-from server.photos.storage import PREFIX, Located, PhotoStorage, name_of
+from server.photos.base import PREFIX, Located, PhotoStorage, StorageUnavailable, name_of
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
 
 
 @functools.lru_cache(maxsize=8)
-def _client(settings: storage.StorageSettings, *, public: bool = False):
+def _client(settings, *, public: bool = False):
     """One client per configuration and process (boto3 clients are thread-safe; making one costs
     tens of milliseconds). ``public``: the client that signs URLs for phones, on the public
     endpoint where that differs (a signature covers the host)."""
@@ -41,7 +40,7 @@ def _code(err: ClientError) -> str:
     return str(err.response.get("Error", {}).get("Code", ""))
 
 
-def public_origin(settings: storage.StorageSettings) -> str:
+def public_origin(settings) -> str:
     """scheme://host[:port] of the URLs handed to readers (what botocore signs, whatever the
     addressing style)."""
     url = _client(settings, public=True).generate_presigned_url(
@@ -51,7 +50,7 @@ def public_origin(settings: storage.StorageSettings) -> str:
 
 
 class S3PhotoStore(PhotoStorage):
-    def __init__(self, settings: storage.StorageSettings):
+    def __init__(self, settings):
         super().__init__()
         self.settings = settings
         self.bucket = settings.bucket
@@ -63,9 +62,9 @@ class S3PhotoStore(PhotoStorage):
         except ClientError as err:
             if _code(err) in _MISSING:
                 return None
-            raise storage.StorageUnavailable(f"{method}: {_code(err)} {err}") from err
+            raise StorageUnavailable(f"{method}: {_code(err)} {err}") from err
         except BotoCoreError as err:
-            raise storage.StorageUnavailable(f"{method}: {err}") from err
+            raise StorageUnavailable(f"{method}: {err}") from err
 
     def exists(self, name: str) -> bool:
         return self._call("head_object", Key=name) is not None
@@ -92,9 +91,9 @@ class S3PhotoStore(PhotoStorage):
         except ClientError as err:
             if _code(err) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                 return False  # another request stored the same content just now
-            raise storage.StorageUnavailable(f"put_object: {_code(err)} {err}") from err
+            raise StorageUnavailable(f"put_object: {_code(err)} {err}") from err
         except BotoCoreError as err:
-            raise storage.StorageUnavailable(f"put_object: {err}") from err
+            raise StorageUnavailable(f"put_object: {err}") from err
         return True
 
     def remove_many(self, names: Iterable[str]) -> None:
@@ -104,7 +103,7 @@ class S3PhotoStore(PhotoStorage):
             answer = self._call("delete_objects", Delete={"Objects": keys, "Quiet": True})
             errors = (answer or {}).get("Errors") or []
             if errors:
-                raise storage.StorageUnavailable(f"delete_objects: {len(errors)} not deleted, e.g. {errors[0]}")
+                raise StorageUnavailable(f"delete_objects: {len(errors)} not deleted, e.g. {errors[0]}")
 
     def names(self) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=PREFIX)
@@ -113,7 +112,7 @@ class S3PhotoStore(PhotoStorage):
                 for item in page.get("Contents", []):
                     yield item["Key"]
         except (ClientError, BotoCoreError) as err:
-            raise storage.StorageUnavailable(f"list_objects_v2: {err}") from err
+            raise StorageUnavailable(f"list_objects_v2: {err}") from err
 
     def locate(self, sha256: str, *, thumb: bool = False) -> Located | None:
         name = name_of(sha256, thumb=thumb)

@@ -1,13 +1,12 @@
 """Reminders the schedule asks for: caregivers behind the month's pace, volunteer teams idle this
-month, the yearly health check (the periodic review's are in server/reviews/service.py). Each puts
-its messages in the inboxes (once per dedupe key) and says what it did; the jobs claim the period
-and deliver."""
+month (the yearly health check's are in server/campaigns/reminders.py, the periodic review's in
+server/reviews/service.py). Each puts its messages in the inboxes (once per dedupe key) and says
+what it did; the jobs claim the period and deliver."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from itertools import groupby, islice
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -19,12 +18,10 @@ from server.activities.models import (
     VolunteerTeam,
     VolunteerTeamMember,
 )
-from server.alerts.service import is_staff_of, staff_of
+from server.alerts.service import is_staff_of
 from server.auth.models import User
-from server.campaigns import service as campaigns
 from server.messages import text, text_sql
 from server.notify import service as notify
-from server.places.models import Place
 from server.quotas import service as quotas
 
 
@@ -72,30 +69,3 @@ def remind_idle_volunteer_teams(session: Session, *, now: datetime, zone: ZoneIn
     notified += notify.notify_select(session, to(User.id, (User, is_staff_of(VolunteerTeam.township_id))), now=now)
     teams = session.scalar(select(sa.func.count()).select_from(VolunteerTeam).where(idle))
     return {"idle_teams": teams, "notified": notified}
-
-
-def _notify_all_township_staff(session: Session, *, kind: str, title: str, body_for: Callable[[Place], str | None],
-                               dedupe_key: str, now: datetime) -> int:
-    sent = 0
-    for township in session.scalars(select(Place).where(Place.level == "township")):
-        body = body_for(township)
-        if body:
-            sent += len(notify.notify(session, user_ids=staff_of(session, township.id), kind=kind, title=title,
-                                      body=body, dedupe_key=dedupe_key, now=now))
-    return sent
-
-
-def remind_health_checks(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
-    """Township staff learn how many people of the policy's age and over are due this year's free
-    health check (seed 000 item 4): who is due is the campaign's rule (server/campaigns)."""
-    year = str(now.astimezone(zone).year)
-    min_age = quotas.schedule(session).health_check_min_age
-    due = campaigns.undone_counts(session, kind="health_check", label=year)
-
-    def body_for(township: Place) -> str | None:
-        n = due.get(township.id)
-        return text("reminder.health_check.body", count=n, age=min_age) if n else None
-
-    sent = _notify_all_township_staff(session, kind="health_check", title=text("reminder.health_check.title"),
-                                      body_for=body_for, dedupe_key=f"health:{year}", now=now)
-    return {"notified": sent}

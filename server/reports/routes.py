@@ -17,7 +17,7 @@ from server.reports.schemas import (
     ReportQuerySchema,
     ReportSchema,
 )
-from server.reports.tables import csv_chunks, xlsx_chunks
+from server.tables import csv_chunks, xlsx_chunks
 from server.settings import current as current_settings
 from server.settings import this_month, today
 

@@ -3,7 +3,7 @@ in March; B and C class 低保 in March and again in September. 核查方式包�
 入户调查. A campaign is a review month of a year, "YYYY-MM": the month is SchedulePolicy.review_month
 (March by default, edited by district admins) and six months after it. It is open through that
 month (Shanghai days); from the 1st of the next month whoever is due and not reviewed is overdue.
-A review whose result is "exit" takes the person off the roster through server/people/exits.py.
+A review whose result is "exit" takes the person off the roster through server/lifecycle/exits.py.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from server.auth.policy import managed_place
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
-from server.people import exits, roster
+from server.lifecycle import exits
+from server.people import roster
 from server.people import service as people
 from server.people.models import Person
 from server.places import service as places

@@ -11,3 +11,8 @@ _signals = Namespace()
 # its month is counted), ``now`` and ``reason`` ("visit" or "review"); sent within the
 # transaction, so what a receiver writes is stored, or rolled back, with it.
 visit_decided = _signals.signal("visit-decided")
+
+# Staff rejected a visit (a review or a spot check's 不属实), before ``visit_decided`` of the same
+# decision. Sent with the session as sender and keyword arguments ``visit`` (the Visit, its
+# ``review_reason`` set), ``alert_settings`` (AlertSettings) and ``now``, within the transaction.
+visit_rejected = _signals.signal("visit-rejected")

@@ -29,7 +29,8 @@ from server.messages import text
 from server.notify import service as notify
 from server.paging import Page, select_page, split
 from server.pairing.models import Cadre, Pairing
-from server.people import exits, roster
+from server.lifecycle import exits
+from server.people import roster
 from server.people import service as people
 from server.people.models import Person
 from server.places import service as places
@@ -39,7 +40,7 @@ from server.photos.storage import PhotoStore
 from server.quotas.models import SchedulePolicy
 from server.timeutil import day_bounds, month_bounds
 from server.visits import catalogue, verification
-from server.visits.events import visit_decided
+from server.visits.events import visit_decided, visit_rejected
 from server.visits.models import Visit
 
 OBSERVATION_FIELDS = ("self_care_level", "health", "hygiene", "living_environment", "food_supplies", "mood", "note")
@@ -584,7 +585,7 @@ def _decide(session: Session, *, actor: Actor, visit: Visit, decision: str, reas
                  detail={"decision": decision, "reason_code": reason_code})
     session.flush()
     if decision == "reject":
-        rules.watch_rejections(session, visit=visit, settings=alert_settings, now=visit.reviewed_at)
+        visit_rejected.send(session, visit=visit, alert_settings=alert_settings, now=visit.reviewed_at)
     visit_decided.send(session, visit_id=visit.id, person_id=visit.person_id, started_at=visit.started_at, actor=actor,
                        zone=zone, now=visit.reviewed_at, reason="spot_check" if action == "overturn" else "review")
     return visit

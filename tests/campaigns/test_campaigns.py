@@ -13,7 +13,7 @@ from server.alerts.models import Alert
 from server.audit.models import AuditLog
 from server.campaigns.models import CampaignRecord
 from server.notify.models import Notification
-from server.settings import Settings
+from server.wiring import Settings
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")

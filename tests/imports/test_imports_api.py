@@ -363,7 +363,7 @@ def test_apply_commits_how_far_it_has_come_with_each_batch(app_config, session, 
     from server import create_app
     from server.auth.actor import Actor
     from server.imports import service
-    from server.settings import Settings
+    from server.wiring import Settings
 
     app = create_app({**app_config, "IMPORT_BATCH_SIZE": 2})
     client = app.test_client()

@@ -17,7 +17,7 @@ from server.alerts.models import Alert
 from server.people.models import Absence
 from server.people.roster import prorated
 from server.quotas.models import AgreementMonth, PersonMonth
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.visits.conftest import Checkin

@@ -14,7 +14,7 @@ from server.care.models import CareAgreement
 from server.notify.models import Notification
 from server.people.models import PersonExit
 from server.quotas.models import PersonMonth
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.visits.conftest import Checkin

@@ -29,7 +29,7 @@ from server.migrate import upgrade
 from server.photos.models import VisitPhoto
 from server.photos.storage import StorageSettings, name_of
 from server.privacy.service import RetentionSettings
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.photos.conftest import Bucket

@@ -11,7 +11,7 @@ from server import jobs
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
 from server.privacy.service import RetentionSettings
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.privacy.conftest import add_visit

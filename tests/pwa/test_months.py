@@ -20,7 +20,7 @@ from server.care.models import CareAgreement
 from server.pairing.models import Cadre, Pairing, PairingUnit
 from server.people import idnumber
 from server.people.models import Absence, Person
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests.pwa.conftest import HOME, PASSWORD, login, shot, wait_until
 from tests.pwa.test_pwa import open_app

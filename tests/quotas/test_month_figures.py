@@ -24,7 +24,7 @@ from server.care.models import CareAgreement
 from server.pairing.models import Pairing
 from server.people.models import Absence, PersonExit
 from server.quotas.models import AgreementMonth, PersonMonth
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.pairing.conftest import make_pairs

@@ -19,7 +19,7 @@ from server.notify.models import Notification
 from server.pairing.models import Pairing
 from server.people.models import Absence
 from server.quotas.models import AgreementMonth, MonthAmendment, PersonMonth
-from server.settings import Settings
+from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.imports.test_imports_api import apply, dry_run, roster

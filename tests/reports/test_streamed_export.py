@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
-from server.reports.tables import CHUNK_ROWS
+from server.tables import CHUNK_ROWS
 from tests import factories
 
 

@@ -14,7 +14,7 @@ from server.notify.models import Notification
 from server.people.models import PersonExit
 from server.quotas.models import SchedulePolicy
 from server.reviews.models import ReviewRecord
-from server.settings import Settings
+from server.wiring import Settings
 from tests import factories
 
 SH = factories.SH

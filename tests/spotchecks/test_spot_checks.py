@@ -16,7 +16,7 @@ from server.audit.models import AuditLog
 from server.casework.models import CaseworkPolicy
 from server.notify.models import Notification
 from server.quotas.models import MonthAmendment
-from server.settings import Settings
+from server.wiring import Settings
 from server.spotchecks.models import SpotCheck
 from server.visits.models import Visit
 from tests import factories

@@ -1,4 +1,4 @@
-"""Exits from the roster and absences from home: thin views over server/people/exits.py and
+"""Exits from the roster and absences from home: thin views over server/lifecycle/exits.py and
 server/people/absences.py."""
 
 from flask.views import MethodView
@@ -11,11 +11,8 @@ from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.db import get_session
 from server.downloads import download, paper_form
 from server.errors import fail
-from server.people import absences, exits
-from server.people import service as people
-from server.people.routes import present
-from server.people.schemas import PersonSchema
-from server.people.lifecycle_schemas import (
+from server.lifecycle import exits
+from server.lifecycle.schemas import (
     AbsencePatchSchema,
     AbsenceSchema,
     ExitQuerySchema,
@@ -24,9 +21,13 @@ from server.people.lifecycle_schemas import (
     HospitalReportQuerySchema,
     LeftCareSchema,
 )
-from server.reports.tables import to_csv, to_xlsx
+from server.people import absences
+from server.people import service as people
+from server.people.routes import present
+from server.people.schemas import PersonSchema
 from server.settings import current as current_settings
 from server.settings import today
+from server.tables import to_csv, to_xlsx
 
 blp = Blueprint("lifecycle", __name__, url_prefix="/api",
                 description="Exits from the roster (进退有序) and absences from home (住院)")
