@@ -46,7 +46,7 @@ from server.auth.service import make_hasher, one_time_password  # noqa: E402
 from server.care.models import CareAgreement  # noqa: E402
 from server.config import normalise_database_url  # noqa: E402
 from server.db import make_engine  # noqa: E402
-from server.imports import layout, reading  # noqa: E402
+from server.imports import layout, plan, reading  # noqa: E402
 from server.imports import service as imports  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.people import idnumber  # noqa: E402
@@ -203,7 +203,7 @@ def main(n: int = 12_018, rounds: int = 3) -> None:
     floors, runs = [], []
     for k in range(rounds):
         floors.append(floor(n, data))
-        for remembered in (reading.word, reading.a_date, imports._village_key):  # as a fresh process has them
+        for remembered in (reading.word, reading.a_date, plan.village_key):  # as a fresh process has them
             remembered.cache_clear()
         runs.append(ours(n, payload, n))
         (whole, hashing), (dry, wet) = floors[-1], runs[-1]

@@ -67,32 +67,42 @@
       h('p', {}, t('quota_met_means', { quotas: per || '—' })));
   }
 
-  function trendChart(trend) {
-    const w = 320, hgt = 140, bar = w / trend.length;
+  /** Bars with a value above and the month below, a closed month marked ✓ (the coverage trend,
+   *  the dashboard's year): points {month, value, closed}, `top` the value of a full bar. */
+  function barChart(points, { label, top = 1, color = '#00695c', monthText = (p) => `${Number(p.month.slice(5))}`,
+    valueText = (p) => `${p.value}` }) {
+    const w = 360, hgt = 140, bar = w / points.length;
     const ns = 'http://www.w3.org/2000/svg';
     const svg = document.createElementNS(ns, 'svg');
     svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 24}`);
     svg.setAttribute('class', 'chart');
     svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', t('trend'));
-    trend.forEach((m, i) => {
-      const share = m.active ? m.visited / m.active : 0;
+    svg.setAttribute('aria-label', label);
+    points.forEach((p, i) => {
+      const frac = p.value / top;
       const rect = document.createElementNS(ns, 'rect');
-      rect.setAttribute('x', i * bar + 6); rect.setAttribute('width', bar - 12);
-      rect.setAttribute('y', hgt - share * hgt); rect.setAttribute('height', Math.max(1, share * hgt));
-      rect.setAttribute('fill', '#00695c');
+      rect.setAttribute('x', i * bar + 3); rect.setAttribute('width', bar - 6);
+      rect.setAttribute('y', hgt - frac * hgt); rect.setAttribute('height', Math.max(1, frac * hgt));
+      rect.setAttribute('fill', color);
       const text = (y, content, weight) => {
         const el = document.createElementNS(ns, 'text');
         el.setAttribute('x', i * bar + bar / 2); el.setAttribute('y', y);
-        el.setAttribute('text-anchor', 'middle'); el.setAttribute('font-size', '14');
+        el.setAttribute('text-anchor', 'middle'); el.setAttribute('font-size', '12');
         if (weight) el.setAttribute('font-weight', weight);
         el.textContent = content;
         return el;
       };
-      svg.append(rect, text(hgt + 18, `${Number(m.month.slice(5))}${I18N.lang === 'en' ? '' : '月'}${m.state === 'closed' ? '✓' : ''}`),
-        text(Math.max(14, hgt - share * hgt - 4), `${Math.round(share * 100)}%`, '700'));
+      svg.append(rect, text(hgt + 18, `${monthText(p)}${p.closed ? '✓' : ''}`),
+        text(Math.max(12, hgt - frac * hgt - 3), valueText(p), '700'));
     });
-    return [svg, h('p', { class: 'muted' }, t('closed_mark'))];
+    return svg;
+  }
+
+  function trendChart(trend) {
+    const points = trend.map((m) => ({ month: m.month, value: m.active ? m.visited / m.active : 0, closed: m.state === 'closed' }));
+    return [barChart(points, { label: t('trend'), valueText: (p) => `${Math.round(p.value * 100)}%`,
+      monthText: (p) => `${Number(p.month.slice(5))}${I18N.lang === 'en' ? '' : '月'}` }),
+    h('p', { class: 'muted' }, t('closed_mark'))];
   }
 
   /** One place's row: its rate, the counts behind it, and the way down (in the same month). */
@@ -231,7 +241,7 @@
       h('p', {}, h('a', { class: 'button', id: 'amendments-back', href: `#/coverage/${data.place_id}_${data.month}` }, t('back_to_coverage'))));
   }
 
-  App.coverage = { pct, rateBar, placeRow, counts, stateText };
+  App.coverage = { pct, rateBar, placeRow, counts, stateText, barChart };
   App.months = { split, query, label, picker, stateText, stateLine };
   App.screen('coverage', coverageScreen, { back: true });
   App.screen('unvisited', unvisitedScreen, { back: true });

@@ -302,36 +302,6 @@
     show(t('exceptions'), await reviewQueue());
   }
 
-  /** Bars with a value above and the month below: values as shares (0–1) or counts. */
-  function barChart(points, { label, share }) {
-    const w = 360, hgt = 140, bar = w / points.length;
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 24}`);
-    svg.setAttribute('class', 'chart');
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', label);
-    const top = share ? 1 : Math.max(1, ...points.map((p) => p.value));
-    points.forEach((p, i) => {
-      const frac = p.value / top;
-      const rect = document.createElementNS(ns, 'rect');
-      rect.setAttribute('x', i * bar + 3); rect.setAttribute('width', bar - 6);
-      rect.setAttribute('y', hgt - frac * hgt); rect.setAttribute('height', Math.max(1, frac * hgt));
-      rect.setAttribute('fill', share ? '#00695c' : '#b71c1c');
-      const text = (y, content, weight) => {
-        const el = document.createElementNS(ns, 'text');
-        el.setAttribute('x', i * bar + bar / 2); el.setAttribute('y', y);
-        el.setAttribute('text-anchor', 'middle'); el.setAttribute('font-size', '12');
-        if (weight) el.setAttribute('font-weight', weight);
-        el.textContent = content;
-        return el;
-      };
-      svg.append(rect, text(hgt + 18, `${Number(p.month.slice(5))}${p.closed ? '✓' : ''}`),
-        text(Math.max(12, hgt - frac * hgt - 3), share ? `${Math.round(p.value * 100)}` : `${p.value}`, '700'));
-    });
-    return svg;
-  }
-
   async function dashboardScreen() {
     const { data } = await cached('dashboard', '/api/reports/dashboard');
     // a closed month (✓) is its record; the live month is as last counted
@@ -340,10 +310,12 @@
     const now = data.months[data.months.length - 1];
     show(t('dashboard'),
       h('p', { class: 'muted' }, data.name),
-      h('h2', {}, t('coverage_12')), barChart(coverage, { label: t('coverage_12'), share: true }),
+      h('h2', {}, t('coverage_12')),
+      App.coverage.barChart(coverage, { label: t('coverage_12'), valueText: (p) => `${Math.round(p.value * 100)}` }),
       h('p', { class: 'muted', id: 'dashboard-closed' }, t('closed_mark')),
       now ? h('p', { id: 'dashboard-now' }, `${t('this_month')}：${t('cov_visited', now)} · ${App.coverage.stateText(now)}`) : null,
-      h('h2', {}, t('alerts_12')), barChart(alerts, { label: t('alerts_12'), share: false }));
+      h('h2', {}, t('alerts_12')),
+      App.coverage.barChart(alerts, { label: t('alerts_12'), color: '#b71c1c', top: Math.max(1, ...alerts.map((p) => p.value)) }));
   }
 
   // ---- alerts ----------------------------------------------------------------------------------

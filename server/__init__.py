@@ -12,18 +12,24 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import db, guards, security
 from server import settings as settings_module
-from server.wiring import Settings
 from server.auth.service import make_hasher
 from server.config import PROJECT_ROOT, ConfigError, load_settings
 from server.errors import ServiceError, fail
 from server.extensions import API_SETTINGS, make_api
 from server.fields import IdConverter
 from server.photos.storage import StorageUnavailable
-# the rooms that subscribe to the events of the rooms below them (server/*/events.py), imported here
-# so that every process — the app, the scheduler, a command — has them listening
-from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert)
+from server.wiring import Settings
+# the rooms that subscribe to the events of the rooms below them (server/*/events.py), or register
+# their answers with them (people's scopes, an alert's visit), imported here so that every process
+# — the app, the scheduler, a command — has them listening
+from server.activities import service as _volunteer_scope  # noqa: F401  (whom a volunteer sees)
+from server.care import service as _caregiver_scope  # noqa: F401  (whom a caregiver sees, and who cares for whom)
 from server.casework import fraud as _fraud_watch  # noqa: F401  (visits rejected as not done: 疑似虚报)
+from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert)
+from server.pairing import service as _cadre_scope  # noqa: F401  (whom a cadre sees, and checks in under)
 from server.quotas import events as _month_events  # noqa: F401  (closed months: what amends them)
+from server.quotas import policy as _late_days  # noqa: F401  (when a visit is submitted late)
+from server.users import service as _password_audit  # noqa: F401  (one's own password change, audited)
 from server.visits import alert_context as _alert_context  # noqa: F401  (the visit beside an alert)
 
 PWA_DIR = PROJECT_ROOT / "pwa"
@@ -76,7 +82,6 @@ def create_app(config: dict | None = None) -> Flask:
     from server.assessments.routes import blp as assessments_blp
     from server.audit.routes import blp as audit_blp
     from server.auth.routes import blp as auth_blp
-    from server.auth.routes import users_blp
     from server.campaigns.routes import blp as campaigns_blp
     from server.care.routes import blp as agreements_blp
     from server.care.routes import homes_blp
@@ -88,10 +93,10 @@ def create_app(config: dict | None = None) -> Flask:
         ServiceRecordMultipartSchema,
     )
     from server.imports.routes import blp as imports_blp
+    from server.lifecycle.routes import blp as lifecycle_blp
     from server.notify.routes import blp as notify_blp
     from server.pairing.routes import blp as pairing_blp
     from server.pairing.routes import festivals_blp
-    from server.lifecycle.routes import blp as lifecycle_blp
     from server.people.routes import blp as persons_blp
     from server.photos import service as photos_service
     from server.photos.routes import blp as photos_blp
@@ -101,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.reports.routes import blp as reports_blp
     from server.reviews.routes import blp as reviews_blp
     from server.spotchecks.routes import blp as spotchecks_blp
+    from server.users.routes import blp as users_blp
     from server.visits import service as visits_service
     from server.visits.routes import blp as visits_blp
     from server.visits.schemas import VisitCreateSchema, VisitMultipartSchema

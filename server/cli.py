@@ -7,9 +7,9 @@ import secrets
 import sys
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from server.auth.current import hasher
 from server.auth.roles import DISTRICT_ADMIN
 from server.config import instance_dir, load_settings, secret_key_file
 
@@ -65,11 +65,11 @@ def create_admin(username, password, display_name, place_id):
     """Create a district admin login."""
     from sqlalchemy import select
 
-    from server.auth.service import create_user
     from server.db import database
     from server.errors import ServiceError
     from server.places import service as places
     from server.places.models import Place
+    from server.users.service import create_user
 
     with database().session() as session:
         if place_id is None:
@@ -78,7 +78,7 @@ def create_admin(username, password, display_name, place_id):
                 district = places.create(session, actor=None, name="本区", level="district")
             place_id = district.id
         try:
-            user = create_user(session, creator=None, hasher=current_app.extensions["zhaoying.hasher"],
+            user = create_user(session, creator=None, hasher=hasher(),
                                username=username, password=password, role=DISTRICT_ADMIN,
                                display_name=display_name, place_id=place_id)
         except ServiceError as exc:
@@ -147,7 +147,7 @@ def demo(scale, seed):
     from server.db import database
 
     with database().session() as session:
-        logins = demo_data.load(session, hasher=current_app.extensions["zhaoying.hasher"], seed=seed)
+        logins = demo_data.load(session, hasher=hasher(), seed=seed)
         session.commit()
     if logins:
         # the demo's visits go back a year: the months before this one are closed, as the scheduler would
@@ -232,7 +232,7 @@ def import_roster(file, township, kind, do_apply, as_json, username):
         if do_apply and not plan.errors:
             with click.progressbar(length=len(plan.rows), label="importing", file=sys.stderr) as bar:
                 applied = imports.execute(session, actor=actor, plan=plan,
-                                          hasher=current_app.extensions["zhaoying.hasher"], today=today,
+                                          hasher=hasher(), today=today,
                                           batch_size=settings.imports.batch_size, commit=session.commit,
                                           progress=bar.update)
             audit.record(session, actor=actor, action="import", entity="import",

@@ -1,6 +1,6 @@
 """Settings, read from the environment once and validated.
 
-Every variable is listed in README.md. A test passes its own mapping to
+Every variable is listed in docs/operations.md ("Environment"). A test passes its own mapping to
 ``create_app(config)``; nothing here is patched at run time.
 """
 
@@ -69,7 +69,7 @@ def _hosts(env: dict, name: str) -> tuple[str, ...]:
 
 
 def _photo_storage(env: dict) -> dict:
-    """PHOTO_STORAGE and the S3 settings it needs (README "Environment")."""
+    """PHOTO_STORAGE and the S3 settings it needs (docs/operations.md "Environment")."""
     backend = (env.get("PHOTO_STORAGE") or "local").strip().lower()
     if backend not in ("local", "s3"):
         raise ConfigError(f"PHOTO_STORAGE must be local or s3, got {backend!r}")
@@ -175,7 +175,7 @@ def load_settings(env: dict | None = None) -> dict:
         "PUBLIC_URL": _public_url(env.get("PUBLIC_URL")),
         # /api/docs and /api/openapi.json for anyone; otherwise a staff or admin bearer token
         "API_DOCS_PUBLIC": _bool(env, "API_DOCS_PUBLIC", False),
-        # Visit verification thresholds (README "Visit verification").
+        # Visit verification thresholds (docs/domain.md "Visit verification").
         "VISIT_MAX_ACCURACY_M": _int(env, "VISIT_MAX_ACCURACY_M", 100, minimum=1),
         "VISIT_GEOFENCE_RADIUS_M": _int(env, "VISIT_GEOFENCE_RADIUS_M", 200, minimum=1),
         "VISIT_PHOTO_MATCH_BITS": _int(env, "VISIT_PHOTO_MATCH_BITS", 6),
@@ -191,7 +191,7 @@ def load_settings(env: dict | None = None) -> dict:
         "PHOTO_MAX_PIXELS_PNG": _int(env, "PHOTO_MAX_PIXELS_PNG", 16_000_000, minimum=10_000),
         "PHOTO_MAX_PIXELS_WEBP": _int(env, "PHOTO_MAX_PIXELS_WEBP", 16_000_000, minimum=10_000),
         "PHOTO_MAX_TOTAL_PIXELS": _int(env, "PHOTO_MAX_TOTAL_PIXELS", 60_000_000, minimum=10_000),
-        # Notifications (README "Notifications").
+        # Notifications (docs/operations.md "Notifications").
         "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or _read(inst / "vapid_private.pem"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:admin@zhaoying.invalid",
         "PUSH_TIMEOUT_SECONDS": _int(env, "PUSH_TIMEOUT_SECONDS", 10, minimum=1),
@@ -211,10 +211,10 @@ def load_settings(env: dict | None = None) -> dict:
         "ALERT_SLA_MINUTES_URGENT": _int(env, "ALERT_SLA_MINUTES_URGENT", 4 * 60, minimum=1),
         "ALERT_SLA_MINUTES_NORMAL": _int(env, "ALERT_SLA_MINUTES_NORMAL", 3 * 24 * 60, minimum=1),
         "REMINDER_HOUR": _int(env, "REMINDER_HOUR", 9),
-        # Retention (README "Privacy"): days kept; 0 keeps forever.
+        # Retention (docs/privacy.md "Privacy"): days kept; 0 keeps forever.
         "RETENTION_PHOTO_DAYS": _int(env, "RETENTION_PHOTO_DAYS", 3 * 365),
         "RETENTION_GPS_DAYS": _int(env, "RETENTION_GPS_DAYS", 400),
-        # Roster import (README "Environment").
+        # Roster import (docs/operations.md "Environment").
         "IMPORT_MAX_ROWS": _int(env, "IMPORT_MAX_ROWS", 50_000, minimum=1),
         "IMPORT_MAX_BYTES": _int(env, "IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),
         "IMPORT_BATCH_SIZE": _int(env, "IMPORT_BATCH_SIZE", 500, minimum=1),

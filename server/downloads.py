@@ -9,8 +9,8 @@ from server.auth.current import current_actor
 from server.db import get_session
 from server.places import service as places
 from server.places.models import Place
-from server.tables import Form
 from server.settings import today
+from server.tables import Form
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",

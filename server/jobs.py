@@ -100,54 +100,57 @@ def _deliver(db: Database, settings: Settings, at: datetime, result: dict) -> di
         return {**result, "delivery": "failed"}
 
 
+def _do(db: Database, settings: Settings, *, at: datetime, work: Callable[[Session], dict],
+        claim: tuple[str, str] | None = None, deliver: bool = True, skipped: dict | None = None) -> dict:
+    """Every job's steps: with ``claim`` (job, period), claim the period or answer that another
+    run did it (with ``skipped`` besides); do the ``work``; commit it (stamped finished when
+    claimed); then deliver what it put in the inboxes, unless ``deliver`` is False."""
+    with db.session() as session:
+        run = None
+        if claim is not None:
+            run = _claim(session, *claim, at)
+            if run is None:
+                return {"skipped": "already done", **(skipped or {})}
+        result = work(session)
+        if run is not None:
+            _finish(session, run, result)
+        else:
+            session.commit()
+    return _deliver(db, settings, at, result) if deliver else result
+
+
 # --- reminders ------------------------------------------------------------------------------------
 
 
 def daily_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Caregivers behind the month's pace get one reminder a day naming whom to visit."""
-    with db.session() as session:
-        run = _claim(session, "daily_reminders", _local(at, settings).date().isoformat(), at)
-        if run is None:
-            return {"skipped": "already done"}
-        result = reminders.remind_behind_pace(session, now=at, zone=settings.zone)
-        result = _finish(session, run, result)
-    return _deliver(db, settings, at, result)
+    return _do(db, settings, at=at, claim=("daily_reminders", _local(at, settings).date().isoformat()),
+               work=lambda session: reminders.remind_behind_pace(session, now=at, zone=settings.zone))
 
 
 def volunteer_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Mid-month: a volunteer team that has logged nothing this month is reminded (seed 000 item 3)."""
-    with db.session() as session:
-        run = _claim(session, "volunteer_reminder", f"{_local(at, settings):%Y-%m}", at)
-        if run is None:
-            return {"skipped": "already done"}
-        result = reminders.remind_idle_volunteer_teams(session, now=at, zone=settings.zone)
-        return _finish(session, run, result)
+    return _do(db, settings, at=at, claim=("volunteer_reminder", f"{_local(at, settings):%Y-%m}"),
+               work=lambda session: reminders.remind_idle_volunteer_teams(session, now=at, zone=settings.zone),
+               deliver=False)
 
 
 def health_check_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Once a year: township staff learn how many people are due the free health check (seed 000 item 4)."""
-    with db.session() as session:
-        run = _claim(session, "health_check_reminder", str(_local(at, settings).year), at)
-        if run is None:
-            return {"skipped": "already done"}
-        result = campaign_reminders.remind_health_checks(session, now=at, zone=settings.zone)
-        return _finish(session, run, result)
+    return _do(db, settings, at=at, claim=("health_check_reminder", str(_local(at, settings).year)),
+               work=lambda session: campaign_reminders.remind_health_checks(session, now=at, zone=settings.zone),
+               deliver=False)
 
 
 def review_reminder(db: Database, *, at: datetime, settings: Settings) -> dict:
     """While a review campaign is open (March; September too for B and C class 低保, seed 004 item
     4): each township's staff learn how many are not reviewed yet. Once per local day."""
-    local = _local(at, settings)
+    day = _local(at, settings).date()
     with db.session() as session:
-        c = reviews.current(session, local.date())
-        if not c.is_open(local.date()):
+        if not reviews.current(session, day).is_open(day):
             return {"skipped": "no review campaign open"}
-        run = _claim(session, "review_reminder", local.date().isoformat(), at)
-        if run is None:
-            return {"skipped": "already done"}
-        result = reviews.remind_open(session, now=at, zone=settings.zone)
-        result = _finish(session, run, result)
-    return _deliver(db, settings, at, result)
+    return _do(db, settings, at=at, claim=("review_reminder", day.isoformat()),
+               work=lambda session: reviews.remind_open(session, now=at, zone=settings.zone))
 
 
 def review_overdue(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -156,36 +159,30 @@ def review_overdue(db: Database, *, at: datetime, settings: Settings) -> dict:
     local = _local(at, settings)
     with db.session() as session:
         c = reviews.last_closed(session, local.date())
-        if (c.year, c.month) != _previous_month(local):
-            return {"skipped": "no review campaign ended last month"}
-        run = _claim(session, "review_overdue", c.label, at)
-        if run is None:
-            return {"skipped": "already done", "campaign": c.label}
-        result = reviews.raise_overdue(session, now=at, zone=settings.zone, settings=settings.alerts)
-        result = _finish(session, run, result)
-    return _deliver(db, settings, at, result)
+    if (c.year, c.month) != _previous_month(local):
+        return {"skipped": "no review campaign ended last month"}
+    return _do(db, settings, at=at, claim=("review_overdue", c.label),
+               work=lambda session: reviews.raise_overdue(session, now=at, zone=settings.zone,
+                                                          settings=settings.alerts),
+               skipped={"campaign": c.label})
 
 
 def campaign_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Daily: staff are reminded of whoever is not done before a clean-up quarter or health-check
     year ends, and a township with people not done when it has ended gets an alert."""
-    with db.session() as session:
+    def work(session: Session) -> dict:
         result = campaigns.remind_before_end(session, now=at, zone=settings.zone)
         result.update(campaigns.alert_after_end(session, now=at, zone=settings.zone, settings=settings.alerts))
-        session.commit()
-    return _deliver(db, settings, at, result)
+        return result
+
+    return _do(db, settings, at=at, work=work)
 
 
 def festival_reminders(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Each day of a festival's window: cadres and volunteer teams with persons not yet visited
     (节日慰问, seed 003; seed 000 item 12)."""
-    with db.session() as session:
-        run = _claim(session, "festival_reminders", _local(at, settings).date().isoformat(), at)
-        if run is None:
-            return {"skipped": "already done"}
-        result = festival.remind(session, now=at, zone=settings.zone)
-        result = _finish(session, run, result)
-    return _deliver(db, settings, at, result)
+    return _do(db, settings, at=at, claim=("festival_reminders", _local(at, settings).date().isoformat()),
+               work=lambda session: festival.remind(session, now=at, zone=settings.zone))
 
 
 # --- watching ------------------------------------------------------------------------------------
@@ -194,30 +191,21 @@ def festival_reminders(db: Database, *, at: datetime, settings: Settings) -> dic
 def gap_watch(db: Database, *, at: datetime, settings: Settings) -> dict:
     """A person whose last verified home visit is older than the longest allowed gap (or who was
     never visited since their agreement began that long ago) raises an alert to the township."""
-    with db.session() as session:
-        raised = quotas.watch_gaps(session, settings=settings.alerts, now=at, today=_local(at, settings).date())
-        session.commit()
-    return _deliver(db, settings, at, {"alerts_raised": raised})
+    return _do(db, settings, at=at, work=lambda session: {"alerts_raised": quotas.watch_gaps(
+        session, settings=settings.alerts, now=at, today=_local(at, settings).date())})
 
 
 def escalation(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Alerts past their SLA climb to the district; what quiet hours held back is sent."""
-    with db.session() as session:
-        escalated = alerts.escalate_due(session, settings=settings.alerts, today=_local(at, settings).date(), now=at)
-        session.commit()
-    return _deliver(db, settings, at, {"escalated": len(escalated)})
+    return _do(db, settings, at=at, work=lambda session: {"escalated": len(alerts.escalate_due(
+        session, settings=settings.alerts, today=_local(at, settings).date(), now=at))})
 
 
 def relief_statements(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Daily: township staff are chased for every emergency relief's 补充说明 still owed (seed 004
     item 11); a late one has already climbed to the district through the escalation job."""
-    with db.session() as session:
-        run = _claim(session, "relief_statements", _local(at, settings).date().isoformat(), at)
-        if run is None:
-            return {"skipped": "already done"}
-        result = relief.chase_statements(session, now=at, zone=settings.zone)
-        result = _finish(session, run, result)
-    return _deliver(db, settings, at, result)
+    return _do(db, settings, at=at, claim=("relief_statements", _local(at, settings).date().isoformat()),
+               work=lambda session: relief.chase_statements(session, now=at, zone=settings.zone))
 
 
 # --- month close ---------------------------------------------------------------------------------
@@ -230,23 +218,22 @@ def month_close(db: Database, *, at: datetime, settings: Settings, year: int | N
     if year is None:
         year, month = _previous_month(_local(at, settings))
     label = f"{year:04d}-{month:02d}"
-    with db.session() as session:
-        run = _claim(session, "month_close", label, at)
-        if run is None:
-            return {"skipped": "already done", "month": label}
+
+    def work(session: Session) -> dict:
         result = close.close_month(session, year=year, month=month, zone=settings.zone,
                                    alert_settings=settings.alerts, now=at)
         result["caught_up"] = close.close_missed(session, before=(year, month), zone=settings.zone, now=at)
-        return _finish(session, run, {"month": label, **result})
+        return {"month": label, **result}
+
+    return _do(db, settings, at=at, claim=("month_close", label), work=work, deliver=False,
+               skipped={"month": label})
 
 
 def month_rollup(db: Database, *, at: datetime, settings: Settings) -> dict:
     """Every few minutes: the live month's figures of every place counted again (quotas.close
     rollup), what a district's coverage and dashboard read (and say when they were counted)."""
-    with db.session() as session:
-        result = close.rollup(session, now=at, zone=settings.zone)
-        session.commit()
-    return result
+    return _do(db, settings, at=at, work=lambda session: close.rollup(session, now=at, zone=settings.zone),
+               deliver=False)
 
 
 def spot_check_draw(db: Database, *, at: datetime, settings: Settings) -> dict:
@@ -254,13 +241,9 @@ def spot_check_draw(db: Database, *, at: datetime, settings: Settings) -> dict:
     the month that ended, for its staff to call back (重点抽查, server/spotchecks)."""
     year, month = _previous_month(_local(at, settings))
     label = spotchecks.label(year, month)
-    with db.session() as session:
-        run = _claim(session, "spot_check_draw", label, at)
-        if run is None:
-            return {"skipped": "already done", "month": label}
-        result = spotchecks.draw(session, year=year, month=month, zone=settings.zone, now=at)
-        result = _finish(session, run, result)
-    return _deliver(db, settings, at, result)
+    return _do(db, settings, at=at, claim=("spot_check_draw", label),
+               work=lambda session: spotchecks.draw(session, year=year, month=month, zone=settings.zone, now=at),
+               skipped={"month": label})
 
 
 # --- privacy -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['updated_by'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('self_care_level')
     )
-    # The defaults of README "Visit quotas", written here so they are rows staff can see and edit.
+    # The defaults of docs/domain.md "Visit quotas", written here so they are rows staff can see and edit.
     now = datetime.now(timezone.utc)
     quota = sa.table('quotapolicy', sa.column('self_care_level', sa.String), sa.column('visits_per_month', sa.Integer),
                      sa.column('max_gap_days', sa.Integer), sa.column('updated_at', sa.DateTime(timezone=True)))

@@ -11,7 +11,7 @@ in place of monthlycompliance.
 - ``monthlycompliance`` is dropped: it held neither the days, nor who visited, nor the agreements,
   so it cannot be the record of a month. Months closed before this migration are not closed any
   more; `zhaoying jobs run month_close --at 2026-11-01T00:30+08:00` closes one again (October here)
-  from the visits, which are all still there (README "The month close"). The downgrade brings back an empty monthlycompliance.
+  from the visits, which are all still there (docs/domain.md "The month close"). The downgrade brings back an empty monthlycompliance.
 
 Revision ID: 0026_month_record
 Revises: 0025_person_search_sqlite

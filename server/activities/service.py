@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -18,14 +19,36 @@ from server.activities.models import (
 )
 from server.auth import roles
 from server.auth.actor import Actor
-from server.auth.policy import manages_place
+from server.auth.models import User
 from server.errors import ServiceError
+from server.people import service as people
 from server.people.models import Person
 from server.photos import service as photos
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import manages_place
+
+
+def volunteer_townships(session: Session, user: User) -> list[int]:
+    """The townships of the teams a volunteer belongs to."""
+    return list(
+        session.scalars(
+            select(VolunteerTeam.township_id)
+            .join(VolunteerTeamMember, VolunteerTeamMember.team_id == VolunteerTeam.id)
+            .where(VolunteerTeamMember.user_id == user.id)
+        )
+    )
+
+
+@people.sees_persons(roles.VOLUNTEER)
+def _volunteer_sees(session: Session, user: User):
+    """A volunteer sees the names and villages of their teams' townships, for activity logging."""
+    townships = [session.get(Place, tid) for tid in volunteer_townships(session, user)]
+    if not townships:
+        return sa.false()
+    return Person.village_id.in_(select(Place.id).where(sa.or_(*(places.subtree_filter(t) for t in townships))))
 
 
 def is_member(session: Session, user_id: int, team_id: int) -> bool:

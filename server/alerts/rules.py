@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
 
+from server import db
 from server.alerts import service as alerts
 from server.alerts.models import Alert
-from server import db
 from server.db import UTCDateTime
 from server.messages import text, text_sql
 from server.places.models import Place

@@ -19,7 +19,6 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import require_manages
 from server.db import analyze_after, dialect_insert, id_batch, without_jit
 from server.errors import ServiceError
 from server.messages import text, text_sql
@@ -29,6 +28,7 @@ from server.people import roster
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import require_manages
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from server.db import get_session
 from server.downloads import download, paper_form
 from server.errors import language
 from server.messages import text
-from server.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import today
+from server.tables import to_csv, to_xlsx
 
 blp = Blueprint("assessments", __name__, url_prefix="/api/assessments",
                 description="Assessments on seed 001 annex 3's form (排查评估表)")

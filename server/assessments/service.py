@@ -14,13 +14,13 @@ from server.alerts.service import AlertSettings, resolve
 from server.assessments.models import Assessment
 from server.audit import service as audit
 from server.auth.actor import Actor
-from server.auth.policy import managed_place
 from server.errors import ServiceError
 from server.messages import text
 from server.people import service as people
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.timeutil import age_on
 
 # Annex 3's column headers, as printed.

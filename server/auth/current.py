@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import g, request
+from flask import current_app, g, request
 
 from server.auth import service
 from server.auth.actor import Actor
@@ -56,3 +56,8 @@ def current_user() -> User:
 
 def current_actor() -> Actor:
     return Actor(user=g.user, address=request.remote_addr)
+
+
+def hasher():
+    """The app's password hasher (argon2, its cost from the configuration; create_app makes it)."""
+    return current_app.extensions["zhaoying.hasher"]

@@ -3,17 +3,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from server import paging
 from server.auth import service
-from server.auth.current import current_actor, current_user, login_required
-from server.auth.roles import STAFF_ROLES
+from server.auth.current import current_actor, current_user, hasher, login_required
 from server.auth.schemas import (
     HealthSchema,
     LoginSchema,
     PasswordChangeSchema,
-    PasswordResetSchema,
     TokenSchema,
-    UserQuerySchema,
     UserSchema,
 )
 from server.db import database, get_session
@@ -21,11 +17,6 @@ from server.errors import ServiceError
 from server.settings import current as current_settings
 
 blp = Blueprint("auth", __name__, url_prefix="/api", description="Logging in, the current user, health")
-users_blp = Blueprint("users", __name__, url_prefix="/api/users", description="Logins of caregivers, volunteers and staff")
-
-
-def hasher():
-    return current_app.extensions["zhaoying.hasher"]
 
 
 def login_policy() -> service.LoginPolicy:
@@ -114,34 +105,3 @@ class Health(MethodView):
             current_app.logger.exception("health check: database unreachable")
             return {"status": "degraded", "database": "unreachable"}, 503
         return {"status": "ok", "database": database().engine.dialect.name}
-
-
-@users_blp.route("")
-class Users(MethodView):
-    @login_required(*STAFF_ROLES)
-    @users_blp.arguments(UserQuerySchema, location="query")
-    @users_blp.arguments(paging.query_schema(), location="query")
-    @users_blp.response(200, UserSchema(many=True), headers=paging.HEADERS)
-    def get(self, args, page_args):
-        """List the users of your area, a page at a time"""
-        return paging.respond(*service.list_users(get_session(), user=current_user(), page=paging.page(page_args),
-                                                  **args))
-
-    @login_required(*STAFF_ROLES)
-    @users_blp.arguments(UserSchema)
-    @users_blp.response(201, UserSchema)
-    def post(self, data):
-        """Create a login (township staff: caregivers and volunteers of their township)"""
-        return service.create_user(get_session(), creator=current_user(), hasher=hasher(), **data)
-
-
-@users_blp.route("/<id:user_id>/reset-password")
-class UserPasswordReset(MethodView):
-    @login_required(*STAFF_ROLES)
-    @users_blp.response(200, PasswordResetSchema)
-    def post(self, user_id):
-        """Give a user a new one-time password, shown once (township staff: caregivers and volunteers of
-        their township; district admins: anyone). Their tokens are revoked; they must change it at login."""
-        user, password = service.reset_password(get_session(), actor=current_actor(), user_id=user_id,
-                                                hasher=hasher())
-        return {"user": user, "one_time_password": password}, 200, {"Cache-Control": "no-store"}

@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server import clock
+from server.activities.service import volunteer_townships
 from server.alerts.service import AlertSettings, raise_alert, staff_of
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
-from server.auth.policy import managed_place
 from server.campaigns.models import (
     DEFAULT_CHECKLIST,
     DEFAULT_REMIND_DAYS,
@@ -36,9 +36,10 @@ from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
 from server.people.models import Person
-from server.people.service import managed_person, visible_person, volunteer_townships
+from server.people.service import managed_person, visible_person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.quotas import service as quotas
 
 # --- policy ---------------------------------------------------------------------------------------

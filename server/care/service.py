@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server import clock
 from server.alerts import rules
 from server.audit import service as audit
-from server.auth import policy, roles
+from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.care.models import CareAgreement, CareHome
@@ -22,7 +22,31 @@ from server.messages import text
 from server.paging import Page, select_page, split
 from server.people import service as people
 from server.people.models import Person
+from server.places import policy
 from server.places.models import Place
+
+
+@people.sees_persons(roles.CAREGIVER)
+def _caregiver_sees(session: Session, user: User):
+    """A caregiver sees the persons of their active agreements."""
+    return exists().where(CareAgreement.person_id == Person.id, CareAgreement.caregiver_id == user.id,
+                          CareAgreement.status == "active")
+
+
+@people.tells_caregivers
+def active_caregivers(session: Session, person_ids: list[int]) -> dict[int, dict]:
+    """Person id → the caregiver of their active agreement (id, name, phone, relation, agreement)."""
+    caregivers = {}
+    rows = session.execute(
+        select(CareAgreement.person_id, CareAgreement.id, CareAgreement.relation, User.id, User.display_name,
+               User.phone)
+        .join(User, User.id == CareAgreement.caregiver_id)
+        .where(CareAgreement.person_id.in_(person_ids), CareAgreement.status == "active")
+    )
+    for person_id, agreement_id, relation, user_id, name, phone in rows:
+        caregivers[person_id] = {"agreement_id": agreement_id, "id": user_id, "display_name": name,
+                                 "relation": relation, "phone": phone}
+    return caregivers
 
 
 def _visible(session: Session, user: User):

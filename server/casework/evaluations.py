@@ -15,13 +15,13 @@ from server.assessments.models import Assessment
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import managed_place
 from server.care.models import CareAgreement
 from server.casework.policy import policy
 from server.messages import text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.reports.service import Report, township_rows
 
 

@@ -12,20 +12,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from server.activities.service import volunteer_townships
 from server.alerts import service as alerts
 from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
-from server.auth.policy import home_place, manages_place, township_of
 from server.care.models import CareAgreement
 from server.casework.models import REPORT_SUBJECTS, FieldReport
 from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
 from server.people import service as people
-from server.people.service import volunteer_townships
 from server.places.models import Place
+from server.places.policy import home_place, manages_place, township_of
 
 # A person may be in danger: the township hears at once, on the urgent SLA.
 URGENT_SUBJECTS = ("needs_help", "death", "rights_infringed")

@@ -19,7 +19,6 @@ from server.alerts.events import alert_resolved
 from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth.actor import Actor
-from server.auth.policy import managed_place, require_manages
 from server.casework.models import Relief
 from server.casework.policy import policy
 from server.errors import ServiceError
@@ -28,6 +27,7 @@ from server.notify import service as notify
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place, require_manages
 from server.reports.service import Report, township_rows
 
 

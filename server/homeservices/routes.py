@@ -24,9 +24,9 @@ from server.homeservices.schemas import (
     ServiceStatementQuerySchema,
 )
 from server.reports.schemas import ReportSchema
-from server.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import this_month
+from server.tables import to_csv, to_xlsx
 
 blp = Blueprint("home_services", __name__, url_prefix="/api/home-services",
                 description="Subsidised home services (助浴 助洁 助乐, seed 002 附件2 items 5–7)")

@@ -20,7 +20,6 @@ from sqlmodel import Session
 from server import clock
 from server.audit import service as audit
 from server.auth.actor import Actor
-from server.auth.policy import managed_place, require_manages, township_of
 from server.errors import ServiceError
 from server.homeservices.models import (
     DEFAULT_POLICIES,
@@ -40,6 +39,7 @@ from server.photos import service as photos
 from server.photos.storage import PhotoStorage
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place, require_manages, township_of
 from server.reports.service import Report
 from server.timeutil import age_on
 

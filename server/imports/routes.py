@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from server import clock
-from server.auth.current import current_actor, login_required
+from server.auth.current import current_actor, hasher, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download
@@ -115,7 +115,7 @@ class Apply(MethodView):
         Written in batches, through the same services as the screens; audited with the file's
         SHA-256. The logins it creates come back with their one-time passwords, this once only."""
         job, applied = service.apply_import(get_session(), actor=current_actor(), import_id=import_id,
-                                            hasher=current_app.extensions["zhaoying.hasher"],
+                                            hasher=hasher(),
                                             settings=current_settings().imports, today=today(), now=clock.now())
         wants_xlsx = args["format"] == "xlsx" or request.accept_mimetypes.best_match(
             ["application/json", XLSX]) == XLSX and XLSX in request.accept_mimetypes.values()

@@ -4,8 +4,7 @@ server/people/absences.py."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from server import clock
-from server import paging
+from server import clock, paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import CAREGIVER, STAFF_ROLES
 from server.db import get_session

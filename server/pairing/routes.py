@@ -1,8 +1,7 @@
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from server.auth.current import current_actor, login_required
+from server.auth.current import current_actor, hasher, login_required
 from server.auth.roles import DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
 from server.downloads import download, paper_form
@@ -30,9 +29,9 @@ from server.pairing.schemas import (
     UnvisitedSchema,
 )
 from server.reports.schemas import ReportSchema
-from server.tables import to_csv, to_xlsx
 from server.settings import current as current_settings
 from server.settings import today
+from server.tables import to_csv, to_xlsx
 
 blp = Blueprint("pairing", __name__, url_prefix="/api/pairing",
                 description="结对帮扶 (seed 003): units, cadres, pairs, the \"321\" rule and the annex table")
@@ -87,7 +86,7 @@ class Cadres(MethodView):
     def post(self, data):
         """Add a cadre to a unit, with a login (their phone; the one-time password is shown once)"""
         session, actor = get_session(), current_actor()
-        made = service.create_cadre(session, actor=actor, hasher=current_app.extensions["zhaoying.hasher"], **data)
+        made = service.create_cadre(session, actor=actor, hasher=hasher(), **data)
         view = next(c for c in service.list_cadres(session, actor=actor, unit_id=made.cadre.unit_id)
                     if c["id"] == made.cadre.id)
         return {**view, "one_time_password": made.one_time_password}, 201, {"Cache-Control": "no-store"}

@@ -19,7 +19,6 @@ from server.auth import roles
 from server.auth import service as auth
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import home_place, managed_place, township_of
 from server.db import count
 from server.errors import ServiceError
 from server.messages import text
@@ -27,6 +26,24 @@ from server.pairing.models import RULE_321, Cadre, Pairing, PairingUnit, UnitTow
 from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place, subtree_filter
+from server.places.policy import home_place, managed_place, township_of
+from server.users import service as users
+from server.visits import service as visits
+
+
+@visits.checks_in_by(roles.CADRE)
+def _cadre_checks_in(person_stmt: sa.Select) -> sa.Select:
+    """A cadre checks in under their active pairing with the person (结对帮扶, seed 003)."""
+    return (person_stmt.add_columns(Pairing.id.label("pairing_id"))
+            .outerjoin(Pairing, (Pairing.person_id == Person.id) & (Pairing.status == "active")
+                       & Pairing.cadre_id.in_(select(Cadre.id).where(Cadre.user_id == sa.bindparam("caregiver_id")))))
+
+
+@people.sees_persons(roles.CADRE)
+def _cadre_sees(session: Session, user: User):
+    """结对帮扶 (seed 003): a cadre sees the persons paired with them, nobody else."""
+    return sa.exists().where(Pairing.person_id == Person.id, Pairing.status == "active", Pairing.cadre_id == Cadre.id,
+                             Cadre.user_id == user.id)
 
 
 def rule_321(rank: str, paired: int) -> str | None:
@@ -154,7 +171,7 @@ def create_cadre(session: Session, *, actor: Actor, hasher: PasswordHasher, unit
     """A cadre of a unit, with a login (their phone, a one-time password shown once)."""
     _district_admin(actor)
     unit = get_unit(session, unit_id)
-    user = auth.create_user(session, creator=actor.user, hasher=hasher, username=phone, password="",
+    user = users.create_user(session, creator=actor.user, hasher=hasher, username=phone, password="",
                             password_hash="!", role=roles.CADRE, display_name=display_name, place_id=unit.district_id,
                             phone=phone)
     password = auth.issue_one_time_password(session, user=user, hasher=hasher)

@@ -20,7 +20,6 @@ from sqlmodel import Session
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
-from server.auth.policy import managed_place
 from server.errors import ServiceError
 from server.messages import text
 from server.people import roster
@@ -29,6 +28,7 @@ from server.people.events import absence_changed
 from server.people.models import ABSENCE_KINDS, Absence, Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 
 # 住院照料护理补贴: 特困人员每人每年240元, 下达镇街统筹安排使用 (seed 000 item 7).
 HOSPITAL_CARE_YUAN_PER_PERSON_YEAR = 240

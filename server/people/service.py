@@ -3,43 +3,53 @@
 from __future__ import annotations
 
 import re
-
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from server import clock, db
-from server.activities.models import VolunteerTeam, VolunteerTeamMember
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import manages_place, require_manages
-from server.care.models import CareAgreement
 from server.db import count, on_postgresql
 from server.errors import ServiceError
 from server.paging import Page, select_page, split
-from server.pairing.models import Cadre, Pairing
 from server.people import idnumber
 from server.people.models import Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import manages_place, require_manages
 
 # the statuses only an exit sets (server/lifecycle/exits.py)
 EXITED = {"deceased", "exited"}
 
 
-def volunteer_townships(session: Session, user: User) -> list[int]:
-    """The townships of the teams a volunteer belongs to."""
-    return list(
-        session.scalars(
-            select(VolunteerTeam.township_id)
-            .join(VolunteerTeamMember, VolunteerTeamMember.team_id == VolunteerTeam.id)
-            .where(VolunteerTeamMember.user_id == user.id)
-        )
-    )
+# Who a caregiver, a cadre or a volunteer sees, and who cares for whom, are told by the rooms that
+# tie them to persons — care (agreements), pairing (pairs), activities (teams) — each registering its
+# answer here (the composition root imports them); the people room knows none of them.
+_FIELD_SCOPES: dict[str, Callable[[Session, User], ColumnElement[bool]]] = {}
+_caregiver_readers: list[Callable[[Session, list[int]], dict[int, dict]]] = []
+
+
+def sees_persons(role: str):
+    """Registers ``scope(session, user)``: the condition on Person of the persons a user of
+    ``role`` (a field role) may see at all. A role nobody registered sees nobody."""
+    def register(scope: Callable[[Session, User], ColumnElement[bool]]):
+        _FIELD_SCOPES[role] = scope
+        return scope
+    return register
+
+
+def tells_caregivers(reader: Callable[[Session, list[int]], dict[int, dict]]):
+    """Registers ``reader(session, person_ids)``: person id → the caregiver of their active
+    agreement (``active_caregivers``)."""
+    _caregiver_readers.append(reader)
+    return reader
 
 
 def visible(session: Session, user: User):
@@ -50,29 +60,8 @@ def visible(session: Session, user: User):
     if roles.is_township_staff(user):
         home = session.get(Place, user.place_id)
         return stmt.join(Place, Place.id == Person.village_id).where(places.subtree_filter(home))
-    if roles.is_caregiver(user):
-        return stmt.where(
-            exists().where(
-                CareAgreement.person_id == Person.id,
-                CareAgreement.caregiver_id == user.id,
-                CareAgreement.status == "active",
-            )
-        )
-    if roles.is_cadre(user):
-        # 结对帮扶 (seed 003): the persons paired with them, nobody else
-        return stmt.where(
-            exists().where(
-                Pairing.person_id == Person.id,
-                Pairing.status == "active",
-                Pairing.cadre_id == Cadre.id,
-                Cadre.user_id == user.id,
-            )
-        )
-    # volunteer: names and villages of the team's township, for activity logging
-    townships = [session.get(Place, tid) for tid in volunteer_townships(session, user)]
-    if not townships:
-        return stmt.where(False)
-    return stmt.join(Place, Place.id == Person.village_id).where(or_(*(places.subtree_filter(t) for t in townships)))
+    scope = _FIELD_SCOPES.get(user.role)
+    return stmt.where(scope(session, user) if scope else sa.false())
 
 
 def can_see(session: Session, user: User, person: Person) -> bool:
@@ -350,16 +339,10 @@ def context_for(session: Session, persons: list[Person]) -> dict:
 
 
 def active_caregivers(session: Session, person_ids: list[int]) -> dict[int, dict]:
-    """Person id → the caregiver of their active agreement (id, name, phone, relation, agreement)."""
+    """Person id → the caregiver of their active agreement (id, name, phone, relation, agreement),
+    as the care room tells it."""
     caregivers = {}
     if person_ids:
-        rows = session.execute(
-            select(CareAgreement.person_id, CareAgreement.id, CareAgreement.relation, User.id, User.display_name,
-                   User.phone)
-            .join(User, User.id == CareAgreement.caregiver_id)
-            .where(CareAgreement.person_id.in_(person_ids), CareAgreement.status == "active")
-        )
-        for person_id, agreement_id, relation, user_id, name, phone in rows:
-            caregivers[person_id] = {"agreement_id": agreement_id, "id": user_id, "display_name": name, "relation": relation,
-                                     "phone": phone}
+        for reader in _caregiver_readers:
+            caregivers.update(reader(session, person_ids))
     return caregivers

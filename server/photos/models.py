@@ -32,4 +32,4 @@ class VisitPhoto(SQLModel, table=True):
     exif_lon: float | None = None
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
-                                       description="when the retention job deleted the file (README \"Privacy\"); the row stays")
+                                       description="when the retention job deleted the file (docs/privacy.md \"Privacy\"); the row stays")

@@ -21,7 +21,7 @@ from server.photos.storage import PhotoStorage, StorageSettings
 
 @dataclass(frozen=True)
 class PhotoSettings:
-    """What a photo upload may be, and where photos are kept (README "Environment")."""
+    """What a photo upload may be, and where photos are kept (docs/operations.md "Environment")."""
 
     limits: pipeline.Limits
     max_count: int  # photos per visit or activity

@@ -2,7 +2,7 @@
 
 Two stores answer one interface (``PhotoStorage``): the local media folder (``PhotoStore``, the
 default) and S3-compatible object storage (``server.photos.s3.S3PhotoStore``), chosen by
-PHOTO_STORAGE (README "Environment"). Every reader and writer of photo files — check-ins and
+PHOTO_STORAGE (docs/operations.md "Environment"). Every reader and writer of photo files — check-ins and
 activities, the photo route, the retention job, a person's export, backup and restore — goes
 through it. A file has the same name in both ("photos/ab/cd/<sha256>[_t].jpg"), so a backup of
 one restores into the other.
@@ -85,7 +85,7 @@ class PhotoStore(PhotoStorage):
 
 @dataclass(frozen=True)
 class StorageSettings:
-    """Which store holds photos, and how to reach it (README "Environment")."""
+    """Which store holds photos, and how to reach it (docs/operations.md "Environment")."""
 
     backend: str = "local"  # PHOTO_STORAGE: local | s3
     media_dir: str = ""  # MEDIA_DIR, the local store's root

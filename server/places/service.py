@@ -4,9 +4,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from server.auth.actor import Actor
-from server.auth.policy import require_manages
 from server.errors import ServiceError
 from server.places.models import CHILD_LEVEL, Place, subtree_filter  # noqa: F401  (used through this module)
+from server.places.policy import require_manages
 
 
 def get(session: Session, place_id: int) -> Place:

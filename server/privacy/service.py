@@ -156,7 +156,7 @@ def export_zip(session: Session, *, actor: Actor, person_id: int, now: datetime,
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """How long photos and precise visit positions are kept (README "Privacy"); 0 keeps them forever."""
+    """How long photos and precise visit positions are kept (docs/privacy.md "Privacy"); 0 keeps them forever."""
 
     photo_days: int
     gps_days: int

@@ -232,7 +232,7 @@ class SchedulePolicy(SQLModel, table=True):
     health_check_min_age: int = 65
     review_month: int = 3
     # A visit received more than this many days after it started is a late_submission exception
-    # (README "Visit verification"). The seeds give no number: 7 is a local policy default.
+    # (docs/domain.md "Visit verification"). The seeds give no number: 7 is a local policy default.
     late_submission_days: int = 7
     # Whether a volunteer team's visit naming a person (走访慰问, seed 000 item 3) makes that person
     # visited in the 月探访率 (seed 002). The seeds give no rule; the default reads seed 002's

@@ -20,6 +20,7 @@ from server.errors import LANGUAGES, ServiceError, message
 from server.messages import text
 from server.people.models import SELF_CARE_LEVELS
 from server.quotas.models import DEFAULT_POLICY, MODE_GROUPS, MonthClose, QuotaPolicy, SchedulePolicy
+from server.visits import service as visits
 from server.visits.catalogue import OBSERVATIONS
 
 POLICY_FIELDS = tuple(DEFAULT_POLICY)
@@ -180,6 +181,12 @@ def applied_rules(found: dict[str, QuotaPolicy], volunteer_visits: bool, lang: s
 
 def schedule(session: Session) -> SchedulePolicy:
     return session.get(SchedulePolicy, 1) or SchedulePolicy(id=1)
+
+
+@visits.reads_late_after_days
+def late_submission_days(session: Session) -> int:
+    """A visit received more than this many days after it started is a late_submission exception."""
+    return schedule(session).late_submission_days
 
 
 def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePolicy:

@@ -25,13 +25,13 @@ from server.alerts.models import Alert
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import managed_place
 from server.care.models import CareAgreement
 from server.messages import text
 from server.people import roster
 from server.people.models import VISIT_RATE_GROUPS, Absence, Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.quotas import month as months
 from server.quotas.close import ROLLUP_FRESH
 from server.quotas.models import (

@@ -17,9 +17,9 @@ from server.reports.schemas import (
     ReportQuerySchema,
     ReportSchema,
 )
-from server.tables import csv_chunks, xlsx_chunks
 from server.settings import current as current_settings
 from server.settings import this_month, today
+from server.tables import csv_chunks, xlsx_chunks
 
 # each report's sheet as the paper form names it, and the unit of its figures (None: several)
 SHEETS = {"annex1": ("分乡镇统计表", "人"), "coverage": ("探访覆盖率", "人"), "volunteers": ("志愿服务活动", None),

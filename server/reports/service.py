@@ -16,16 +16,16 @@ from sqlmodel import Session
 from server import clock
 from server.activities.models import VolunteerActivity, VolunteerTeam
 from server.alerts import service as alerts
-from server.campaigns import service as campaigns
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import managed_place
+from server.campaigns import service as campaigns
 from server.care.models import RELATION_LABELS, CareAgreement, CareHome
 from server.errors import ServiceError
 from server.messages import text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.quotas import policy as quota_policy
 from server.quotas import service as quotas
 from server.quotas.models import TOTAL_COUNTS, SchedulePolicy

@@ -23,16 +23,16 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import managed_place
 from server.errors import ServiceError
+from server.lifecycle import exits
 from server.messages import text
 from server.notify import service as notify
-from server.lifecycle import exits
 from server.people import roster
 from server.people import service as people
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.quotas import service as quotas
 from server.reviews.models import REVIEW_METHODS, REVIEW_RESULTS, ReviewRecord
 from server.timeutil import month_before, month_bounds

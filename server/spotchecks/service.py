@@ -21,7 +21,6 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import managed_place
 from server.casework.policy import policy
 from server.db import UTCDateTime
 from server.errors import ServiceError
@@ -30,6 +29,7 @@ from server.notify import service as notify
 from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place
+from server.places.policy import managed_place
 from server.spotchecks.models import SpotCheck
 from server.timeutil import month_bounds
 from server.visits import service as visits

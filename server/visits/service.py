@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,23 +22,21 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import managed_place
 from server.care.models import CareAgreement
 from server.db import count, on_postgresql, without_jit
 from server.errors import ServiceError
+from server.lifecycle import exits
 from server.messages import text
 from server.notify import service as notify
 from server.paging import Page, select_page, split
-from server.pairing.models import Cadre, Pairing
-from server.lifecycle import exits
 from server.people import roster
 from server.people import service as people
 from server.people.models import Person
-from server.places import service as places
-from server.places.models import Place
 from server.photos import service as photos
 from server.photos.storage import PhotoStore
-from server.quotas.models import SchedulePolicy
+from server.places import service as places
+from server.places.models import Place
+from server.places.policy import managed_place
 from server.timeutil import day_bounds, month_bounds
 from server.visits import catalogue, verification
 from server.visits.events import visit_decided, visit_rejected
@@ -90,21 +89,34 @@ def _lives(stmt: sa.Select) -> sa.Select:
             .outerjoin(_TOWNSHIP, _TOWNSHIP.id == _VILLAGE.parent_id))
 
 
+_PERSON = _lives(select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
+                       Person.home_location_state, *_WHERE)).where(Person.id == bindparam("person_id"))
 _PERSON_FOR_CHECKIN = (
-    _lives(select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
-                  Person.home_location_state, *_WHERE, CareAgreement.id.label("agreement_id")))
+    _PERSON.add_columns(CareAgreement.id.label("agreement_id"))
     .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id)
                & (CareAgreement.caregiver_id == bindparam("caregiver_id")) & (CareAgreement.status == "active"))
-    .where(Person.id == bindparam("person_id"))
 )
-# A cadre's check-in: the person and the cadre's active pairing with them (结对帮扶, seed 003).
-_PERSON_FOR_PAIRING = (
-    _lives(select(Person.id, Person.name, Person.self_care_level, Person.home_lat, Person.home_lon,
-                  Person.home_location_state, *_WHERE, Pairing.id.label("pairing_id")))
-    .outerjoin(Pairing, (Pairing.person_id == Person.id) & (Pairing.status == "active")
-               & Pairing.cadre_id.in_(select(Cadre.id).where(Cadre.user_id == bindparam("caregiver_id"))))
-    .where(Person.id == bindparam("person_id"))
-)
+# What ties a visitor of another role to the person, told by the room that keeps the tie (a cadre's
+# active pairing: server/pairing/service.py, 结对帮扶, seed 003): role → the check-in's statement.
+_TIES: dict[str, sa.Select] = {}
+# The district's late-submission days, told by the room that keeps the schedule policy
+# (server/quotas/policy.py); with none registered, lateness is not checked.
+_late_after_days: list[Callable[[Session], int]] = []
+
+
+def checks_in_by(role: str):
+    """Registers ``tie(person_stmt) -> stmt``: the check-in's statement for a visitor of ``role``,
+    the person's select with the tie's id added (bound parameter ``caregiver_id``: the user)."""
+    def register(tie: Callable[[sa.Select], sa.Select]):
+        _TIES[role] = tie(_PERSON)
+        return tie
+    return register
+
+
+def reads_late_after_days(reader: Callable[[Session], int]) -> Callable[[Session], int]:
+    """Registers ``reader(session)``: the days after which a visit received is late_submission."""
+    _late_after_days.append(reader)
+    return reader
 
 
 def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) -> tuple[dict, bool] | None:
@@ -121,7 +133,7 @@ def _answer_replay(session: Session, actor: Actor, client_id: str, digest: str) 
 def _person_and_agreement(session: Session, person_id: int, user) -> object:
     """What the check-in needs of the person, and their active agreement with this caregiver
     (or, for a cadre, their active pairing)."""
-    stmt = _PERSON_FOR_PAIRING if roles.is_cadre(user) else _PERSON_FOR_CHECKIN
+    stmt = _TIES.get(user.role, _PERSON_FOR_CHECKIN)
     return session.connection().execute(stmt, {"person_id": person_id, "caregiver_id": user.id}).first()
 
 
@@ -313,9 +325,8 @@ def _context(session: Session, row: dict, person, processed, settings: Settings)
         # the very same file on a visit to the same person that day is the same visit told twice, not reuse
         same_day_ids = set(session.scalars(select(Visit.id).where(same_person_same_day)))
         reused = [v for v in reused if v not in same_day_ids]
-    policy = session.get(SchedulePolicy, 1)
     return verification.Context(
-        late_after_days=policy.late_submission_days if policy else SchedulePolicy().late_submission_days,
+        late_after_days=_late_after_days[0](session) if _late_after_days else None,
         zone=settings.zone,
         mode=row["mode"], started_at=row["started_at"], ended_at=row["ended_at"], lat=row["lat"], lon=row["lon"],
         accuracy_m=row["accuracy_m"], received_at=row["received_at"], device_time=row["device_time"], home=home,

@@ -387,7 +387,7 @@ def test_a_big_roster_shows_its_changes_first_and_applies_every_row(client, sess
     first; the counts and plan_rows say how many there are; apply writes every row."""
     import gc
 
-    from server.imports.service import PREVIEW_ROWS
+    from server.imports.plan import PREVIEW_ROWS
 
     n = PREVIEW_ROWS + 30
     first = dry_run(client, staff_a, make_xlsx(roster(n)))
