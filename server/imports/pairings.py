@@ -14,11 +14,6 @@ from server.auth.roles import (
 )
 from server.errors import MESSAGES
 from server.imports import layout, reading
-from server.pairing import service as pairing
-from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
-from server.people import idnumber
-from server.people.models import Person
-from server.places.models import Place
 from server.imports.plan import (
     ID_PROBLEMS,
     Errors,
@@ -32,10 +27,15 @@ from server.imports.plan import (
     township_places,
     users_by_phone,
 )
+from server.pairing import service as pairing
+from server.pairing.models import Cadre, Pairing, PairingUnit, UnitTownship
+from server.people import idnumber
+from server.people.models import Person
+from server.places.models import Place
 
 
-def check(session: Session, township: Place, sheet: reading.Sheet, errors: "Errors", *,
-                    today: date, **_) -> list[dict]:
+def check(session: Session, township: Place, sheet: reading.Sheet, errors: Errors, *,
+          today: date, **_) -> list[dict]:
     units = {layout.normalise(u.name): u for u in session.scalars(select(PairingUnit))}
     parsed = []
     seen: dict[tuple[str, str], int] = {}
@@ -82,8 +82,8 @@ def check(session: Session, township: Place, sheet: reading.Sheet, errors: "Erro
     return parsed
 
 
-def plan(session: Session, township: Place, parsed: list[dict], errors: "Errors", *, today: date,
-                   new_cadres: bool, **_) -> Plan:
+def plan(session: Session, township: Place, parsed: list[dict], errors: Errors, *, today: date,
+         new_cadres: bool, **_) -> Plan:
     """Cadres of the units paired with the township, each with a person of it. A cadre new to the
     system gets a login when a district admin imports (township staff pair the cadres there are);
     a row that leaves its cadre outside the "321" rule is planned with a warning."""

@@ -16,11 +16,6 @@ from server.auth.roles import (
 from server.care import service as care
 from server.care.models import CareAgreement
 from server.imports import layout, reading
-from server.people import idnumber
-from server.people import service as people
-from server.people.models import RISK_FLAGS, Person
-from server.places.models import Place, subtree_filter
-from server.users import service as users
 from server.imports.plan import (
     ID_PROBLEMS,
     Errors,
@@ -36,7 +31,11 @@ from server.imports.plan import (
     users_by_phone,
     village_key,
 )
-
+from server.people import idnumber
+from server.people import service as people
+from server.people.models import RISK_FLAGS, Person
+from server.places.models import Place, subtree_filter
+from server.users import service as users
 
 _FLAG_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 
@@ -68,8 +67,8 @@ def _risk_flags(errors, row, cell, *, has_column: bool) -> list[str] | None:
 
 
 
-def check(session: Session, township: Place, sheet: reading.Sheet, errors: "Errors", *,
-                   today: date, **_) -> list[dict]:
+def check(session: Session, township: Place, sheet: reading.Sheet, errors: Errors, *,
+          today: date, **_) -> list[dict]:
     """Each row of a roster checked on its own and against the file's other rows: the
     records to plan (JSON-able), and the errors."""
     places_under = township_places(session, township)
@@ -163,8 +162,8 @@ def check(session: Session, township: Place, sheet: reading.Sheet, errors: "Erro
     return parsed
 
 
-def plan(session: Session, township: Place, parsed: list[dict], errors: "Errors", *, today: date,
-                  **_) -> Plan:
+def plan(session: Session, township: Place, parsed: list[dict], errors: Errors, *, today: date,
+         **_) -> Plan:
     """The checked records against the database: what would be created, updated, left alone."""
     places_under = township_places(session, township)
     place_ids = {p.id for p in places_under}

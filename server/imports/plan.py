@@ -22,7 +22,6 @@ from server.people import idnumber
 from server.people.models import RISK_FLAGS
 from server.places.models import Place, subtree_filter
 
-
 CHUNK = 500  # IN-list size for batched lookups
 # Rows of the plan a dry run keeps to show (what a phone lists; the counts say how many in all):
 # a township's 12,000 rows in words were 7.6 MB, written and read back at every step and sent to

@@ -40,13 +40,8 @@ from server.auth.roles import (
 )
 from server.care.models import CareAgreement
 from server.errors import ServiceError
-from server.imports import layout, reading
+from server.imports import layout, pairings, persons, reading, volunteers
 from server.imports.models import IMPORT_KINDS, ImportJob, ImportMapping
-from server.pairing.models import Cadre, Pairing, PairingUnit
-from server.people.models import RISK_FLAGS, Person
-from server.places.models import Place
-from server.places.policy import managed_place
-from server.imports import pairings, persons, volunteers
 from server.imports.plan import (
     Errors,
     Plan,
@@ -56,6 +51,10 @@ from server.imports.plan import (
     collector_paused,
     township_places,
 )
+from server.pairing.models import Cadre, Pairing, PairingUnit
+from server.people.models import RISK_FLAGS, Person
+from server.places.models import Place
+from server.places.policy import managed_place
 
 # the kinds of import, each a module of check / plan / execute
 KINDS = {"persons": persons, "volunteers": volunteers, "pairings": pairings}

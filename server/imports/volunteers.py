@@ -16,8 +16,6 @@ from server.auth.roles import (
     VOLUNTEER,
 )
 from server.imports import layout, reading
-from server.places.models import Place
-from server.users import service as users
 from server.imports.plan import (
     Errors,
     Plan,
@@ -30,10 +28,12 @@ from server.imports.plan import (
     users_by_phone,
     village_key,
 )
+from server.places.models import Place
+from server.users import service as users
 
 
-def check(session: Session, township: Place, sheet: reading.Sheet, errors: "Errors", *,
-                      today: date, **_) -> list[dict]:
+def check(session: Session, township: Place, sheet: reading.Sheet, errors: Errors, *,
+          today: date, **_) -> list[dict]:
     places_under = township_places(session, township)
     villages = {village_key(p.name): p for p in places_under if p.level == "village"}
     parsed = []
@@ -68,8 +68,8 @@ def check(session: Session, township: Place, sheet: reading.Sheet, errors: "Erro
     return parsed
 
 
-def plan(session: Session, township: Place, parsed: list[dict], errors: "Errors", *, today: date,
-                     **_) -> Plan:
+def plan(session: Session, township: Place, parsed: list[dict], errors: Errors, *, today: date,
+         **_) -> Plan:
     places_under = township_places(session, township)
     place_ids = {p.id for p in places_under}
     places_by_id = {p.id: p for p in places_under}
