@@ -62,9 +62,12 @@
   const fmtDate = (iso) => (iso ? new Date(iso).toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric' }) : '');
   // Days, months and times as the server counts them: in Shanghai, whatever the phone's zone.
   const ZONE = 'Asia/Shanghai';
-  const fmtTime = (iso) => new Date(iso).toLocaleString(I18N.lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
-  const fmtDay = (iso) => (iso ? new Date(iso.length === 10 ? `${iso}T12:00+08:00` : iso)
-    .toLocaleDateString(I18N.lang, { month: 'long', day: 'numeric', timeZone: ZONE }) : '');
+  // a day of another year than this one says its year (last December's exceptions are not next month's)
+  const yearOf = (d) => d.toLocaleDateString('sv-SE', { timeZone: ZONE }).slice(0, 4);
+  const yearIfOther = (d) => (yearOf(d) === yearOf(new Date()) ? {} : { year: 'numeric' });
+  const fmtTime = (iso) => { const d = new Date(iso); return d.toLocaleString(I18N.lang, { ...yearIfOther(d), month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE }); };
+  const fmtDay = (iso) => { if (!iso) return ''; const d = new Date(iso.length === 10 ? `${iso}T12:00+08:00` : iso);
+    return d.toLocaleDateString(I18N.lang, { ...yearIfOther(d), month: 'long', day: 'numeric', timeZone: ZONE }); };
   const fmtClock = (iso) => new Date(iso).toLocaleTimeString(I18N.lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
   const fmtMonth = (ym) => (ym ? new Date(`${ym}-15T12:00+08:00`).toLocaleDateString(I18N.lang, { year: 'numeric', month: 'long', timeZone: ZONE }) : '');
   /** YYYY-MM of the month `k` months after this one (before it when negative), in Shanghai. */

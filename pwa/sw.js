@@ -3,7 +3,7 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 importScripts('/db.js', '/outbox.js');
 
-const VERSION = 'zhaoying-shell-v36';
+const VERSION = 'zhaoying-shell-v37';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/ondemand.js', '/admin.js', '/services.js',
   '/lifecycle.js', '/review.js', '/cadre.js',

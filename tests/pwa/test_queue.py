@@ -148,3 +148,18 @@ def test_a_township_sees_its_own_queue_by_exception(context, site, queue):
     page.wait_for_function("() => [...document.querySelectorAll('#queue .kinds')].every(w => w.textContent.startsWith('走访时间过短'))")
     assert page.locator("#queue details.queue-item").count() == 20
     shot(page, "28-3-queue-township-staff")
+
+
+def test_a_day_of_another_year_says_its_year(context, site, queue):
+    """Last December's exception is not next month's: a day or a time of another year than this
+    one (in Shanghai) shows its year, this year's do not."""
+    old = server_clock.now() - timedelta(days=352)  # 2025-12-01, 10:00 Shanghai, from the 18 November instant
+    page = open_app(context)
+    login(page, "staff2")
+    page.wait_for_selector("#queue details.queue-item")
+    assert page.evaluate("(iso) => [App.fmtDay(iso), App.fmtTime(iso)]", old.isoformat()) == ["2025年12月1日",
+                                                                                                 "2025/12/1 10:00"]
+    this_year = server_clock.now() - timedelta(days=17)
+    assert page.evaluate("(iso) => App.fmtDay(iso)", this_year.isoformat()) == "11月1日"
+    assert page.evaluate("(iso) => App.fmtDay(iso)", "2025-12-31") == "2025年12月31日"
+    assert page.evaluate("(iso) => App.fmtDay(iso)", "2026-01-01") == "1月1日"
