@@ -20,15 +20,17 @@ from server.fields import IdConverter
 from server.photos.storage import StorageUnavailable
 from server.wiring import Settings
 # the rooms that subscribe to the events of the rooms below them (server/*/events.py), or register
-# their answers with them (people's scopes, an alert's visit), imported here so that every process
-# — the app, the scheduler, a command — has them listening
+# their answers with them (people's scopes, an alert's visit, a report), imported here so that
+# every process — the app, the scheduler, a command — has them listening
 from server.activities import service as _volunteer_scope  # noqa: F401  (whom a volunteer sees)
 from server.care import service as _caregiver_scope  # noqa: F401  (whom a caregiver sees, and who cares for whom)
+from server.casework import evaluations as _evaluation_reports  # noqa: F401  (its reports, by name)
 from server.casework import fraud as _fraud_watch  # noqa: F401  (visits rejected as not done: 疑似虚报)
-from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert)
+from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert; 临时救助月报)
 from server.pairing import service as _cadre_scope  # noqa: F401  (whom a cadre sees, and checks in under)
 from server.quotas import events as _month_events  # noqa: F401  (closed months: what amends them)
 from server.quotas import policy as _late_days  # noqa: F401  (when a visit is submitted late)
+from server.spotchecks import service as _spot_check_badge  # noqa: F401  (the staff home's tile)
 from server.users import service as _password_audit  # noqa: F401  (one's own password change, audited)
 from server.visits import alert_context as _alert_context  # noqa: F401  (the visit beside an alert)
 

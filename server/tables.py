@@ -15,7 +15,7 @@ import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
@@ -26,6 +26,28 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Report:
+    title: str
+    headers: list[str]
+    rows: Iterable[list]  # a list, or a stream read from the database as it is written out (once)
+    notes: list[str] = field(default_factory=list)  # printed under the table (the policy applied, the form's notes)
+    policy: dict | None = None  # the quota policy a report judging 达标/未达标 applied (quotas.applied)
+
+    def as_dict(self) -> dict:
+        out = {"title": self.title, "headers": self.headers, "rows": list(self.rows), "notes": self.notes}
+        if self.policy is not None:
+            out["policy"] = self.policy
+        return out
+
+    def table_rows(self) -> Iterator[list]:
+        """The rows as a spreadsheet prints them: the table, then a blank row and the notes."""
+        yield from self.rows
+        if self.notes:
+            yield []
+            yield from ([n] for n in self.notes)
 
 
 def neutralise(value):

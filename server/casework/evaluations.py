@@ -22,7 +22,9 @@ from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 from server.places.policy import managed_place
-from server.reports.service import Report, township_rows
+from server.places.service import township_rows
+from server.reports import service as reports
+from server.tables import Report
 
 
 def months_before(day: date, months: int) -> date:
@@ -71,7 +73,8 @@ def due(session: Session, *, actor: Actor, place_id: int | None, today: date) ->
 EVALUATION_HEADERS = ["序号", "乡镇（街道）", "村/居委会", "分散供养人数", "已评估", "未评估", "评估率"]
 
 
-def progress(session: Session, *, actor: Actor, place_id: int | None, today: date) -> Report:
+@reports.makes_report("evaluations")
+def progress(session: Session, *, actor: Actor, place_id: int | None, today: date, **_) -> Report:
     """The campaign village by village: persons at home, evaluated within the interval, the rate."""
     place = _scope(session, actor, place_id)
     cutoff = months_before(today, policy(session).evaluation_interval_months)
@@ -96,7 +99,8 @@ def progress(session: Session, *, actor: Actor, place_id: int | None, today: dat
 CENTRALISATION_HEADERS = ["序号", "乡镇（街道）", "有集中供养意愿", "已入住敬老院", "入住率"]
 
 
-def centralisation(session: Session, *, actor: Actor, place_id: int | None) -> Report:
+@reports.makes_report("centralisation")
+def centralisation(session: Session, *, actor: Actor, place_id: int | None, **_) -> Report:
     """Per township: who wished to move into a care home, who moved, and the rate (wished → moved)."""
     place = _scope(session, actor, place_id)
     village = sa.orm.aliased(Place)

@@ -28,7 +28,9 @@ from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 from server.places.policy import managed_place, require_manages
-from server.reports.service import Report, township_rows
+from server.places.service import township_rows
+from server.reports import service as reports
+from server.tables import Report
 
 
 @alert_resolved.connect
@@ -106,8 +108,9 @@ def view(session: Session, relief: Relief) -> dict:
 RELIEF_HEADERS = ["序号", "乡镇（街道）", "姓名", "救助金额（元）", "救助日期", "补充说明截止日期", "补充说明", "补充说明日期"]
 
 
+@reports.makes_report("relief")
 def monthly_report(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int,
-                   zone: ZoneInfo, today: date) -> Report:
+                   zone: ZoneInfo, today: date, **_) -> Report:
     """临时救助月报: each relief granted in the month under a place, township by township, and a total
     per township (count, amount, statements still owed)."""
     place = managed_place(session, actor.user, place_id if place_id is not None else actor.user.place_id)

@@ -40,7 +40,7 @@ from server.photos.storage import PhotoStorage
 from server.places import service as places
 from server.places.models import Place
 from server.places.policy import managed_place, require_manages, township_of
-from server.reports.service import Report
+from server.tables import Report
 from server.timeutil import age_on
 
 # --- policy ---------------------------------------------------------------------------------------

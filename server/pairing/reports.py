@@ -14,7 +14,7 @@ from server.pairing import service as pairing
 from server.pairing.models import PairingUnit, UnitTownship
 from server.people.models import ASSISTANCE_CATEGORIES, Person
 from server.places.models import Place
-from server.reports.service import Report
+from server.tables import Report
 
 # on the roster: at home, or in a care home (the annex counts the 福利院 too)
 ON_ROSTER = ("active", "centralised")

@@ -58,3 +58,12 @@ def child_on_path(path: str, place: Place) -> int | None:
     ids = [int(x) for x in path.strip("/").split("/")]
     here = ids.index(place.id)
     return ids[here + 1] if here + 1 < len(ids) else None
+
+
+def township_rows(session: Session, place: Place) -> list[Place]:
+    """The townships a report of ``place`` has a row for: a district's, or the township itself."""
+    if place.level == "district":
+        return list(session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.id)))
+    if place.level == "township":
+        return [place]
+    raise ServiceError(422, "validation", errors={"place_id": ["a district or a township"]})

@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from server import clock
 from server.auth.current import current_actor, login_required
 from server.auth.roles import STAFF_ROLES
-from server.casework import evaluations, relief
 from server.db import get_session
 from server.downloads import download, paper_form
 from server.errors import fail, language
@@ -58,13 +57,9 @@ class ReportByName(MethodView):
         elif name == "visit-rates":
             report = service.visit_rates(session, actor=actor, place_id=place_id, year=year, month=month,
                                          zone=current_settings().zone, lang=language())
-        elif name == "relief":
-            report = relief.monthly_report(session, actor=actor, place_id=place_id, year=year, month=month,
-                                           zone=current_settings().zone, today=today())
-        elif name == "evaluations":
-            report = evaluations.progress(session, actor=actor, place_id=place_id, today=today())
-        elif name == "centralisation":
-            report = evaluations.centralisation(session, actor=actor, place_id=place_id)
+        elif make := service.made_elsewhere(name):  # relief, evaluations, centralisation (casework's)
+            report = make(session, actor=actor, place_id=place_id, year=year, month=month,
+                          zone=current_settings().zone, today=today(), lang=language())
         else:
             fail(404, "not_found")
         if args["format"] == "csv":

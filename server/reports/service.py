@@ -4,8 +4,7 @@ Each report is a title, headers as the forms print them, and rows; routes render
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -20,17 +19,17 @@ from server.auth.actor import Actor
 from server.auth.models import User
 from server.campaigns import service as campaigns
 from server.care.models import RELATION_LABELS, CareAgreement, CareHome
-from server.errors import ServiceError
 from server.messages import text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
 from server.places.policy import managed_place
+from server.places.service import township_rows
 from server.quotas import policy as quota_policy
 from server.quotas import service as quotas
 from server.quotas.models import TOTAL_COUNTS, SchedulePolicy
 from server.reviews import service as reviews
-from server.spotchecks import service as spotchecks
+from server.tables import Report
 from server.timeutil import months_to
 from server.visits import service as visits
 
@@ -39,38 +38,37 @@ STREAM_ROWS = 2000  # rows a streamed report reads at a time
 LEVEL_ZH = {"self_care": "全自理", "partly_disabled": "半失能", "fully_disabled": "全失能"}
 
 
-@dataclass
-class Report:
-    title: str
-    headers: list[str]
-    rows: Iterable[list]  # a list, or a stream read from the database as it is written out (once)
-    notes: list[str] = field(default_factory=list)  # printed under the table (the policy applied, the form's notes)
-    policy: dict | None = None  # the quota policy a report judging 达标/未达标 applied (quotas.applied)
+# What other rooms add: reports they make, by name (casework's 临时救助月报 and evaluations), and
+# counts of the staff home's tiles (the spot checks); each registers itself here, as the
+# composition root imports it.
+_made_elsewhere: dict[str, Callable[..., Report]] = {}
+_badges: dict[str, Callable[..., int]] = {}
 
-    def as_dict(self) -> dict:
-        out = {"title": self.title, "headers": self.headers, "rows": list(self.rows), "notes": self.notes}
-        if self.policy is not None:
-            out["policy"] = self.policy
-        return out
 
-    def table_rows(self) -> Iterator[list]:
-        """The rows as a spreadsheet prints them: the table, then a blank row and the notes."""
-        yield from self.rows
-        if self.notes:
-            yield []
-            yield from ([n] for n in self.notes)
+def makes_report(name: str):
+    """Registers ``make(session, *, actor, place_id, year, month, zone, today, lang)`` as the report
+    ``name`` (its keyword arguments taken as it needs them, the rest as ``**_``)."""
+    def register(make: Callable[..., Report]):
+        _made_elsewhere[name] = make
+        return make
+    return register
+
+
+def made_elsewhere(name: str) -> Callable[..., Report] | None:
+    """The registered maker of the report ``name``, if another room makes it."""
+    return _made_elsewhere.get(name)
+
+
+def counts_badge(name: str):
+    """Registers ``count(session, *, actor) -> int`` as the staff home's tile ``name`` (``badges``)."""
+    def register(count: Callable[..., int]):
+        _badges[name] = count
+        return count
+    return register
 
 
 def _scope(session: Session, actor: Actor, place_id: int | None) -> Place:
     return managed_place(session, actor.user, place_id if place_id is not None else actor.user.place_id)
-
-
-def township_rows(session: Session, place: Place) -> list[Place]:
-    if place.level == "district":
-        return list(session.scalars(select(Place).where(Place.parent_id == place.id).order_by(Place.id)))
-    if place.level == "township":
-        return [place]
-    raise ServiceError(422, "validation", errors={"place_id": ["a district or a township"]})
 
 
 def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
@@ -261,7 +259,7 @@ def badges(session: Session, *, actor: Actor, zone: ZoneInfo, now) -> dict:
                           for kind in campaigns.KINDS},
             "reviews": reviews.not_reviewed_count(session, review, place=place, today=today, zone=zone),
             "reviews_overdue": today > review.last_day,
-            "spot_checks": spotchecks.pending_count(session, actor=actor)}
+            **{name: count(session, actor=actor) for name, count in _badges.items()}}
 
 
 def overview(session: Session, *, actor: Actor, year: int, month: int, zone: ZoneInfo, now) -> dict:

@@ -30,6 +30,7 @@ from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place
 from server.places.policy import managed_place
+from server.reports import service as reports
 from server.spotchecks.models import SpotCheck
 from server.timeutil import month_bounds
 from server.visits import service as visits
@@ -181,6 +182,7 @@ def record(session: Session, *, actor: Actor, check_id: int, outcome: str, reaso
     return check, overturned
 
 
+@reports.counts_badge("spot_checks")
 def pending_count(session: Session, *, actor: Actor) -> int:
     """Spot checks not yet called back that ``actor`` may see (any month): the staff home's badge."""
     return session.scalar(select(sa.func.count()).select_from(SpotCheck)
