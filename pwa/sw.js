@@ -1,19 +1,20 @@
 /* The service worker: the versioned app shell, offline navigations, and the outbox flushed by
  * Background Sync where the browser has it (the page also flushes on open, `online` and
  * `visibilitychange`, since only Chromium has Background Sync). */
-importScripts('/db.js', '/outbox.js');
+import { ZY } from './outbox.js';
 
-const VERSION = 'zhaoying-shell-v37';
+const VERSION = 'zhaoying-shell-v38';
 const SHELL = [
-  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/ondemand.js', '/admin.js', '/services.js',
+  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/services.js',
   '/lifecycle.js', '/review.js', '/cadre.js',
   '/fieldreport.js', '/evaluation.js',
   '/i18n.js', '/db.js', '/outbox.js', '/drafts.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
 ];
-// Staff's office screens, fetched when first opened (ondemand.js), then kept with the shell's version.
-const LATER = ['/imports.js', '/policy.js', '/relief.js', '/pairing.js', '/festival.js', '/campaigns.js', '/spotchecks.js'];
+// The office's screens (app.js SCREENS), kept when staff sign in (the page asks: keep-office) or
+// when first opened; a caregiver's phone never fetches them.
+const OFFICE = ['/imports.js', '/policy.js', '/relief.js', '/pairing.js', '/festival.js', '/campaigns.js', '/spotchecks.js'];
 
 self.addEventListener('install', (event) => {
   // The install only succeeds once the whole shell is cached.
@@ -45,12 +46,24 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   event.respondWith((async () => {
-    const kept = await caches.match(request);
+    // ?retry=N: a module asked for again after a failed import (app.js load) is the same file
+    const kept = await caches.match(request, { ignoreSearch: true });
     if (kept) return kept;
     const response = await fetch(request);
-    if (response.ok && LATER.includes(url.pathname)) await (await caches.open(VERSION)).put(request, response.clone());
+    if (response.ok && OFFICE.includes(url.pathname)) await (await caches.open(VERSION)).put(url.pathname, response.clone());
     return response;
   })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'keep-office') {
+    event.waitUntil((async () => {
+      const cache = await caches.open(VERSION);
+      for (const url of OFFICE) {
+        if (!(await cache.match(url))) await cache.add(url).catch(() => {}); // offline now: when next opened
+      }
+    })());
+  }
 });
 
 self.addEventListener('sync', (event) => {

@@ -238,6 +238,15 @@ def login(page, username="13900000001", password=PASSWORD) -> None:
     page.click("button[type=submit]")
 
 
+def fetched(page) -> list[str]:
+    """The paths the page has fetched so far (scripts, modules, styles, JSON, …), once per fetch."""
+    # through an observer: the test's fake clock stands in for `performance` and keeps no entries
+    return page.evaluate("""() => new Promise((resolve) => new PerformanceObserver((list, observer) => {
+        observer.disconnect();
+        resolve(list.getEntries().map((e) => new URL(e.name).pathname));
+    }).observe({ type: 'resource', buffered: true }))""")
+
+
 def outbox_count(page) -> int:
     return page.evaluate("ZY.outbox.count()")
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from server.people import idnumber
-from tests.pwa.conftest import login, shot, wait_sw
+from tests.pwa.conftest import fetched, login, shot, wait_sw
 
 pytestmark = pytest.mark.browser
 
@@ -318,7 +318,7 @@ def test_a_column_the_server_cannot_name_is_chosen_on_screen_and_remembered(cont
         ["褚国富", "男", ident(22), "西沟村", "全自理", "陈刚", "13800000121", "邻里"],
     ])
     page = open_import(context)
-    assert page.locator("script[src='/imports.js']").count() == 1  # fetched when first opened
+    assert fetched(page).count("/imports.js") == 1  # fetched when first opened
     choose(page, data)
 
     # 证号码 is no header the server knows: the ID column is missing, the file cannot be applied
@@ -377,7 +377,7 @@ def test_the_import_screen_is_not_precached_but_opens_offline_once_visited(conte
     wait_sw(page)
     login(page, "staff")
     page.wait_for_selector("#import-link")
-    assert page.locator("script[src='/imports.js']").count() == 0
+    assert fetched(page).count("/imports.js") == 0
     page.click("#import-link")
     page.wait_for_selector("#choose-file")
     assert page.evaluate("caches.match('/imports.js').then(Boolean)")
