@@ -33,6 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "登录尝试过于频繁，请{minutes}分钟后再试",
         "Too many failed logins from this address; try again in {minutes} minute(s)",
     ),
+    "login_busy": (
+        "同时登录的人太多，请稍后再试",
+        "Too many logins at once; please try again in a moment",
+    ),
     "password_change_required": (
         "请先设置新密码：一次性密码只能用来设置新密码",
         "Set a new password first: a one-time password may only be used to set a new one",

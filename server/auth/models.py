@@ -47,9 +47,11 @@ class AuthToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed login, kept to slow an address that guesses many accounts."""
+    """A failed login, kept to slow an address that guesses many accounts and to lock a name no
+    account has; ``pending`` while its password is being checked (server.auth.service.login)."""
 
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(max_length=45, index=True)
     username: str = Field(max_length=40)
     at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
+    pending: bool = Field(default=False)

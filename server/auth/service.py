@@ -8,6 +8,8 @@ import hashlib
 import math
 import os
 import secrets
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +34,15 @@ def make_hasher(*, time_cost: int, memory_kib: int) -> PasswordHasher:
 # A batch's hashes run on this many threads at most: argon2 releases the GIL while it hashes, and
 # each running hash holds its memory_cost (64 MiB by default), so no more than the cores, nor 4.
 HASH_THREADS = max(1, min(4, os.cpu_count() or 1))
+# ... and so many run at once in a process, whatever asks: a burst of logins on a worker's eight
+# threads would otherwise hold 8 × 64 MiB (issue 30 L13); the others wait their turn.
+_HASHING = threading.BoundedSemaphore(HASH_THREADS)
+
+
+def hash_password(hasher: PasswordHasher, password: str) -> str:
+    """``hasher.hash(password)``, one of the HASH_THREADS hashes a process runs at once."""
+    with _HASHING:
+        return hasher.hash(password)
 
 
 def hash_many(hasher: PasswordHasher, passwords: list[str]) -> list[str]:
@@ -39,9 +50,9 @@ def hash_many(hasher: PasswordHasher, passwords: list[str]) -> list[str]:
     roster's 12,000 new logins at the production cost are minutes of hashing on one core."""
     threads = min(HASH_THREADS, len(passwords) // 8)  # 8 hashes a thread at least
     if threads < 2:
-        return [hasher.hash(p) for p in passwords]
+        return [hash_password(hasher, p) for p in passwords]
     with ThreadPoolExecutor(threads, thread_name_prefix="hash") as pool:
-        parts = list(pool.map(lambda part: [hasher.hash(p) for p in part],
+        parts = list(pool.map(lambda part: [hash_password(hasher, p) for p in part],
                               [passwords[k::threads] for k in range(threads)]))
     hashes: list[str] = [""] * len(passwords)
     for k, part in enumerate(parts):
@@ -79,6 +90,17 @@ def _minutes_until(moment: datetime, now: datetime) -> int:
     return max(1, math.ceil((moment - now).total_seconds() / 60))
 
 
+# An attempt is *pending* while its password is checked. Pending attempts never count as failures:
+# only one whose check went wrong does (issue 30 M1/M2: six right passwords at once locked the
+# account, forty caregivers behind one township's NAT were throttled). They only keep the limits
+# tight: an attempt that would take the account's or the address's pending and failed attempts
+# past the allowance waits for those before it to settle, so that concurrent guesses are checked
+# no more often than sequential ones.
+PENDING_SECONDS = 60  # a pending attempt older than this never settled (its worker died): a failure
+WAIT_STEP_SECONDS = 0.05
+WAIT_STEPS = 300  # 15 s behind others at most, then 429 login_busy: the client tries again
+
+
 def login(
     session: Session,
     *,
@@ -94,12 +116,13 @@ def login(
     Two short transactions around the (slow) password check, so that the limits hold under
     concurrency without holding a lock while argon2 runs:
 
-    1. the attempt is *reserved*, under a lock: a ``LoginFailure`` row for the address (refused
-       when the address already has ``address_max_failures`` in the window), and one atomic
-       ``failed_logins = failed_logins + 1 … RETURNING`` on the account (refused without a
-       password check past ``max_failures``). This transaction is committed here.
-    2. the password is checked, and the reservation settled: a success deletes the row and
-       clears the count; a failure keeps both, and the ``max_failures``-th locks the account.
+    1. the attempt is reserved, under a lock: a pending ``LoginFailure`` row for the address and
+       the name. Refused at once while the account is locked or the address has
+       ``address_max_failures`` failures in the window; made to wait (``_reserve``) while the
+       pending attempts would carry either past its allowance. Committed here.
+    2. the password is checked and the reservation settled: a success deletes the row; a failure
+       marks it failed and adds one to the account's ``failed_logins``, the ``max_failures``-th
+       locking the account.
 
     An unknown username does the same work (a check against a dummy hash) and gets the same
     answers, locks included, from the failures stored under its name.
@@ -111,47 +134,24 @@ def login(
     username = username[:40]
 
     # --- 1. reserve the attempt ------------------------------------------------------------
-    _serialise(session, "login-address", address)
-    reservation = session.scalar(
-        insert(LoginFailure).values(address=address, username=username, at=now).returning(LoginFailure.id)
-    )
-    window_start = now - timedelta(minutes=policy.address_window_minutes)
-    in_window = (LoginFailure.address == address, LoginFailure.at >= window_start)
-    if session.scalar(select(func.count()).select_from(LoginFailure).where(*in_window)) > policy.address_max_failures:
-        _forget(session, reservation)
-        oldest = session.scalar(select(func.min(LoginFailure.at)).where(*in_window))
-        minutes = _minutes_until(oldest + timedelta(minutes=policy.address_window_minutes), now)
-        raise ServiceError(429, "address_throttled", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
-
-    attempt = session.execute(
-        update(User)
-        .where(User.username == username, or_(User.locked_until.is_(None), User.locked_until <= now))
-        .values(failed_logins=User.failed_logins + 1)
-        .returning(User.id, User.failed_logins)
-    ).first()
-    user = session.scalar(select(User).where(User.username == username).execution_options(populate_existing=True))
-    if user is None:
-        failures_before = _unknown_name_attempt(session, username=username, reservation=reservation,
-                                                policy=policy, now=now)
-    elif attempt is None:  # locked
-        _forget(session, reservation)
-        raise _locked(_minutes_until(user.locked_until, now))
-    elif attempt.failed_logins > policy.max_failures:
-        # Others are checking the passwords that use up the allowance: this one is not checked.
-        _lock(session, user.id, policy=policy, now=now)
-        _forget(session, reservation)
-        raise _locked(policy.lock_minutes)
-    session.commit()
+    reservation, user, failures_before = _reserve(session, username=username, address=address, policy=policy,
+                                                  now=now)
 
     # --- 2. check the password, settle ----------------------------------------------------------
     if user is None:
         password_ok(hasher, _dummy_hash(hasher), password)
-        if (failures_before + 1) % policy.max_failures == 0:
+        _serialise(session, "login-username", username)
+        _failed(session, reservation)
+        if _name_failures(session, username, now=now) % policy.max_failures == 0:
             raise _locked(policy.lock_minutes)
         raise ServiceError(401, "bad_credentials")
 
     if not password_ok(hasher, user.password_hash, password):
-        if attempt.failed_logins >= policy.max_failures:
+        _failed(session, reservation)
+        failures = session.scalar(update(User).where(User.id == user.id)
+                                  .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+                                  .execution_options(synchronize_session=False))
+        if failures >= policy.max_failures:
             _lock(session, user.id, policy=policy, now=now)
             raise _locked(policy.lock_minutes)
         raise ServiceError(401, "bad_credentials")
@@ -163,11 +163,53 @@ def login(
         session.flush()
         raise ServiceError(403, "account_disabled")
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        user.password_hash = hash_password(hasher, password)
     issued = issue_token(session, user=user, ttl=timedelta(hours=policy.token_ttl_hours), now=now)
     # Old expired tokens of this user are of no use to anyone.
     session.execute(delete(AuthToken).where(AuthToken.user_id == user.id, AuthToken.expires_at < now))
     return issued
+
+
+def _reserve(session: Session, *, username: str, address: str, policy: LoginPolicy,
+             now: datetime) -> tuple[int, User | None, int]:
+    """Reserve a login attempt: (the pending row's id, the account or None, the failures counted
+    against the name before this attempt). Committed. Waits, in steps of WAIT_STEP_SECONDS, while
+    the attempts in flight would carry the account or the address past its allowance."""
+    settled, in_flight = _settled(now), ~_settled(now)
+    window_start = now - timedelta(minutes=policy.address_window_minutes)
+    for _ in range(WAIT_STEPS):
+        _serialise(session, "login-address", address)
+        _serialise(session, "login-username", username)
+        # the first statement writes: on SQLite that begins the transaction IMMEDIATE (server.db)
+        reservation = session.scalar(insert(LoginFailure).values(address=address, username=username, at=now,
+                                                                 pending=True).returning(LoginFailure.id))
+        others = LoginFailure.id != reservation
+        by_address = (LoginFailure.address == address, LoginFailure.at >= window_start, others)
+        failed, pending = session.execute(select(
+            func.count().filter(settled), func.count().filter(in_flight)).where(*by_address)).one()
+        if failed >= policy.address_max_failures:
+            oldest = session.scalar(select(func.min(LoginFailure.at)).where(*by_address, settled))
+            session.rollback()
+            minutes = _minutes_until(oldest + timedelta(minutes=policy.address_window_minutes), now)
+            raise ServiceError(429, "address_throttled", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
+        crowded = failed + pending >= policy.address_max_failures
+
+        user = session.scalar(select(User).where(User.username == username).execution_options(populate_existing=True))
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            minutes = _minutes_until(user.locked_until, now)
+            session.rollback()
+            raise _locked(minutes)
+        if user is None:
+            failures_before = _unknown_name_failures(session, username=username, policy=policy, now=now)
+        else:
+            failures_before = user.failed_logins  # a lock, once run out, left a fresh allowance (_lock)
+        name_pending = session.scalar(select(func.count()).where(LoginFailure.username == username, in_flight, others))
+        if not crowded and name_pending < policy.max_failures - failures_before % policy.max_failures:
+            session.commit()
+            return reservation, user, failures_before
+        session.rollback()  # let those in flight settle
+        time.sleep(WAIT_STEP_SECONDS)
+    raise ServiceError(429, "login_busy", headers={"Retry-After": "5"})
 
 
 def _serialise(session: Session, kind: str, key: str) -> None:
@@ -185,6 +227,11 @@ def _forget(session: Session, reservation: int) -> None:
     session.execute(delete(LoginFailure).where(LoginFailure.id == reservation))
 
 
+def _failed(session: Session, reservation: int) -> None:
+    session.execute(update(LoginFailure).where(LoginFailure.id == reservation).values(pending=False)
+                    .execution_options(synchronize_session=False))
+
+
 def _locked(minutes: int) -> ServiceError:
     return ServiceError(429, "account_locked", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
 
@@ -198,19 +245,26 @@ def _lock(session: Session, user_id: int, *, policy: LoginPolicy, now: datetime)
     session.flush()
 
 
-def _unknown_name_attempt(session: Session, *, username: str, reservation: int, policy: LoginPolicy,
-                          now: datetime) -> int:
+def _settled(now: datetime):
+    """The attempts whose check has ended (or, pending past PENDING_SECONDS, never will): failures."""
+    return or_(LoginFailure.pending.is_(False), LoginFailure.at < now - timedelta(seconds=PENDING_SECONDS))
+
+
+def _name_failures(session: Session, username: str, *, now: datetime) -> int:
+    return session.scalar(select(func.count()).where(LoginFailure.username == username, _settled(now)))
+
+
+def _unknown_name_failures(session: Session, *, username: str, policy: LoginPolicy, now: datetime) -> int:
     """What an account would answer, for a username no account has: its failures are the
-    ``LoginFailure`` rows under its name, which (since a locked account stores none) come in
-    runs of ``max_failures``, the last of each run starting a lock. Returns the failures before
-    this attempt; raises ``account_locked`` while the last run's lock holds."""
-    _serialise(session, "login-username", username)
-    mine = (LoginFailure.username == username, LoginFailure.id != reservation)
-    before, last = session.execute(select(func.count(), func.max(LoginFailure.at)).where(*mine)).one()
+    settled ``LoginFailure`` rows under its name, which (since a locked account stores none)
+    come in runs of ``max_failures``, the last of each run starting a lock. Returns the failures
+    before this attempt; raises ``account_locked`` (rolling back) while the last run's lock holds."""
+    before, last = session.execute(select(func.count(), func.max(LoginFailure.at))
+                                   .where(LoginFailure.username == username, _settled(now))).one()
     if before and before % policy.max_failures == 0:
         until = last + timedelta(minutes=policy.lock_minutes)
         if until > now:
-            _forget(session, reservation)
+            session.rollback()
             raise _locked(_minutes_until(until, now))
     return before
 
@@ -229,8 +283,10 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 def password_ok(hasher: PasswordHasher, stored: str, given: str) -> bool:
+    """Whether ``given`` matches ``stored``: one of the HASH_THREADS hashes a process runs at once."""
     try:
-        return hasher.verify(stored, given)
+        with _HASHING:
+            return hasher.verify(stored, given)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -307,7 +363,7 @@ def change_password(
     check_new_password(user, new_password)
     if password_ok(hasher, user.password_hash, new_password):
         raise ServiceError(422, "password_unchanged", errors={"new_password": [message("password_unchanged")]})
-    user.password_hash = hasher.hash(new_password)
+    user.password_hash = hash_password(hasher, new_password)
     user.must_change_password = False
     session.add(user)
     session.flush()
@@ -325,7 +381,7 @@ def issue_one_time_password(session: Session, *, user: User, hasher: PasswordHas
     """Give ``user`` a fresh one-time password (8 digits, easy to type on a phone keypad): only its
     hash is stored, and ``must_change_password`` is set. The clear password is returned once."""
     password = one_time_password()
-    user.password_hash = hasher.hash(password)
+    user.password_hash = hash_password(hasher, password)
     user.must_change_password = True
     session.add(user)
     session.flush()

@@ -28,7 +28,7 @@ from server.auth.roles import (
     is_district_admin,
     is_staff,
 )
-from server.auth.service import hash_many, issue_one_time_password, logout_all, one_time_password
+from server.auth.service import hash_many, hash_password, issue_one_time_password, logout_all, one_time_password
 from server.db import among, insert_models
 from server.errors import ServiceError
 from server.paging import Page, select_page, split
@@ -182,7 +182,7 @@ def create_user(
         raise ServiceError(409, "username_taken")
     user = User(
         username=username,
-        password_hash=password_hash or hasher.hash(password),
+        password_hash=password_hash or hash_password(hasher, password),
         role=role,
         display_name=display_name,
         phone=phone,

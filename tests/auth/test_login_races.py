@@ -88,6 +88,7 @@ def live(live_url, tmp_path):
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
     server.hasher = hasher
+    server.app = app
     server.database = database
     yield server
     server.shutdown()
@@ -155,3 +156,71 @@ def test_concurrent_guesses_at_an_unknown_username_lock_like_an_account(live):
     answers = Counter((status, body["reason"]) for status, body in results)
     assert live.hasher.checks == 5
     assert answers == {(401, "bad_credentials"): 4, (429, "account_locked"): 8}
+
+
+class ConcurrencyHasher(CountingHasher):
+    """Counts the password checks running at the same moment, and the most ever."""
+
+    def __init__(self):
+        super().__init__(delay=0.1)
+        self.running = self.most = 0
+
+    def verify(self, hash, password):  # noqa: A002
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            return super().verify(hash, password)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def test_simultaneous_right_passwords_neither_lock_nor_fail(live):
+    """Issue 30 M1: six logins at once with the right password locked the account for 15 minutes."""
+    results = at_once(8, lambda i: post_login(live.url, "13900000009", PASSWORD))
+    assert [status for status, _ in results] == [200] * 8
+    assert all(body["access_token"] for _, body in results)
+    with Session(live.database.engine) as s:
+        user = s.scalar(sa.select(User).where(User.username == "13900000009"))
+        assert (user.failed_logins, user.locked_until) == (0, None)
+        assert s.scalar(sa.text("SELECT count(*) FROM loginfailure")) == 0
+    status, _ = post_login(live.url, "13900000009", PASSWORD)
+    assert status == 200
+
+
+def test_right_passwords_beside_wrong_ones_are_not_refused(live):
+    results = at_once(9, lambda i: post_login(live.url, "13900000009", PASSWORD if i % 3 else f"wrong-{i}"))
+    answers = Counter((status, body.get("reason")) for status, body in results)
+    assert answers[(200, None)] == 6
+    assert answers[(401, "bad_credentials")] == 3
+
+
+def test_forty_caregivers_behind_one_address_all_log_in(live):
+    """Issue 30 M2: 40 right logins at once from one address (a township office's NAT) met 429s."""
+    with Session(live.database.engine) as s:
+        town = s.scalar(sa.text("SELECT id FROM place WHERE level = 'township'"))
+        digest = live.hasher.hash(PASSWORD)
+        s.add_all([User(username=f"1380000{i:04d}", password_hash=digest, role="caregiver", display_name=f"照料{i}",
+                        place_id=town) for i in range(40)])
+        s.commit()
+    results = at_once(40, lambda i: post_login(live.url, f"1380000{i:04d}", PASSWORD))
+    assert Counter(status for status, _ in results) == {200: 40}
+    with live.database.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM loginfailure")) == 0
+    # and failures still count: the address's allowance is whole for guesses afterwards
+    results = at_once(25, lambda i: post_login(live.url, f"guess{i:03d}", "wrong"))
+    assert Counter(status for status, _ in results) == {401: 20, 429: 5}
+
+
+def test_a_process_checks_a_bounded_number_of_passwords_at_once(live):
+    """Issue 30 L13: argon2 holds its memory cost (64 MiB) per running hash; a burst of logins on a
+    worker's threads ran them all at once."""
+    from server.auth.service import HASH_THREADS
+
+    hasher = ConcurrencyHasher()
+    live.app.extensions["zhaoying.hasher"] = hasher
+    results = at_once(12, lambda i: post_login(live.url, f"nobody{i:02d}", "wrong"))
+    assert Counter(status for status, _ in results) == {401: 12}
+    assert hasher.checks == 12
+    assert 1 <= hasher.most <= HASH_THREADS
