@@ -38,11 +38,16 @@ def download(data: bytes | Iterable[bytes], filename: str, fmt: str) -> Response
     }
     if isinstance(data, bytes):
         return Response(data, mimetype=MIMETYPES[fmt], headers=headers)
+    # The first chunk is written here, before the status is sent: whatever fails in it (an XLSX is
+    # whole before its first chunk) is the request's error answer, never a page in mid-stream.
+    data = iter(data)
+    first = next(data, b"")
     session = g.pop("db_session", None)
 
     def chunks():
         done = False
         try:
+            yield first
             yield from data
             done = True
         finally:

@@ -33,6 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "登录尝试过于频繁，请{minutes}分钟后再试",
         "Too many failed logins from this address; try again in {minutes} minute(s)",
     ),
+    "too_deep": ("提交的内容嵌套层数太多", "The request's JSON is nested too deeply"),
+    "control_characters": ("不能包含控制字符", "Control characters are not allowed"),
     "login_busy": (
         "同时登录的人太多，请稍后再试",
         "Too many logins at once; please try again in a moment",

@@ -63,7 +63,7 @@ def _decode(cursor: str, n: int) -> list:
         if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
             raise ValueError
         return values
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, TypeError, KeyError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ServiceError(422, "validation", errors={"after": ["not a cursor this list gave"]}) from None
 
 

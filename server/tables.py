@@ -6,6 +6,9 @@ Every spreadsheet this server writes goes through ``neutralise``/``put``: a text
 spreadsheet would evaluate (starting with = + - @, tab or CR — a name such as
 ``=HYPERLINK(...)`` or ``+cmd|' /C calc'!A0``) gets a leading apostrophe, and an XLSX cell
 holding text is stored as a string, never as a formula. Numbers (a negative one too) stay numbers.
+A control character a cell may not hold (openpyxl's ILLEGAL_CHARACTERS_RE: C0 but TAB, LF, CR) is
+written as U+FFFD: the requests refuse them (server.guards), but a row stored before must not break
+every export that holds it (issue 30 M3).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from itertools import islice
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -52,10 +56,12 @@ class Report:
 
 def neutralise(value):
     """A value as it may be written to a cell: text that starts like a formula gets a leading
-    apostrophe (what Excel shows as a literal); anything else is returned as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    apostrophe (what Excel shows as a literal), a control character a cell may not hold becomes
+    U+FFFD; anything else is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def put(ws, row: int, column: int, value):

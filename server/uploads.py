@@ -11,7 +11,7 @@ from flask import request
 from marshmallow import ValidationError
 
 from server.errors import fail
-from server.guards import nul_paths
+from server.guards import control_errors, control_paths
 
 PHOTOS_FIELD = "photos"
 
@@ -42,14 +42,14 @@ def read_submission(
         for key in request.form.keys():
             try:
                 raw[key] = form_value(key, request.form.getlist(key))
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
                 errors[key] = ["not valid JSON"]
         if refuse_other_files:
             for key in request.files.keys():
                 if key != PHOTOS_FIELD:
                     errors[key] = ["Unknown field."]
         # JSON inside a form field (a check-in's observations) is text the request guard did not see
-        errors.update({key: ["NUL characters are not allowed"] for key in nul_paths(raw)})
+        errors.update(control_errors(control_paths(raw)))
         if errors:
             fail(422, "validation", errors=errors)
         files = [f.read() for f in request.files.getlist(PHOTOS_FIELD)]

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterator
 
 from server.errors import ServiceError
+from server.guards import CONTROL
 from server.imports import layout
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: a legacy .xls, or an encrypted OOXML
@@ -313,6 +314,8 @@ def text(cell) -> str | None:
         return None
     if isinstance(value, str):
         out = layout.normalise(value)
+        if CONTROL.search(out):  # what the API refuses in a text field, the roster does too (issue 30 M3)
+            raise BadValue("单元格里有看不见的控制字符，请删除后再导入")
         if len(out) >= 2 and out[0] in "'=":
             if out[0] == "=":
                 raise BadValue("单元格内容以“=”开头，像是公式，请粘贴为数值")

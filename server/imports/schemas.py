@@ -4,7 +4,9 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from server.errors import message
 from server.fields import Id
+from server.guards import control_paths
 from server.imports.models import IMPORT_KINDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,10 +27,12 @@ class JsonObject(ma.fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             out = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             raise ma.ValidationError("a JSON object") from None
         if not isinstance(out, dict) or len(out) > 200:
             raise ma.ValidationError("a JSON object of at most 200 entries")
+        if control_paths(out):
+            raise ma.ValidationError(message("control_characters"))
         return out
 
 

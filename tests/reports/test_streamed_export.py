@@ -49,3 +49,24 @@ def test_a_refused_export_is_a_message_not_a_file(client, session, world):
     r = client.get(f"/api/reports/agreements?format=csv&place_id={world.b.place.id}",
                    headers=factories.headers(session, world.a.staff))
     assert r.status_code == 403 and r.mimetype == "application/json" and r.get_json()["message"]
+
+
+def test_an_export_failing_before_its_first_chunk_answers_the_json_error_not_a_page(app_config):
+    """Issue 30 M3: an XLSX is whole before its first chunk; what fails writing it failed after the
+    200 had gone, and gunicorn's HTML error page came instead of the file."""
+    from server import create_app
+    from server.downloads import download
+
+    app = create_app({**app_config, "TESTING": False})
+
+    def chunks():
+        raise ValueError("a cell the writer cannot hold")
+        yield b""  # pragma: no cover - a generator
+
+    @app.get("/api/broken-export")
+    def broken():
+        return download(chunks(), "表", "xlsx")
+
+    r = app.test_client().get("/api/broken-export", headers={"Accept-Language": "en"})
+    assert r.status_code == 500 and r.is_json
+    assert r.get_json()["reason"] == "server_error"
