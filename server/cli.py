@@ -14,22 +14,26 @@ from server.auth.roles import DISTRICT_ADMIN
 from server.config import instance_dir, load_settings, secret_key_file
 
 
+def _write_private(path, text: str) -> None:
+    """A new file only its owner reads, from its first byte (not chmod-ed once written)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(text)
+
+
 def ensure_instance() -> None:
     """Create instance/ and its generated secrets when they are missing (never the factory's job)."""
     inst = instance_dir()
     inst.mkdir(parents=True, exist_ok=True)
     key_file = secret_key_file()
     if not os.environ.get("SECRET_KEY") and not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        _write_private(key_file, secrets.token_hex(32))
     media = load_settings()["MEDIA_DIR"]
     os.makedirs(media, exist_ok=True)
     vapid_file = inst / "vapid_private.pem"
     if not os.environ.get("VAPID_PRIVATE_KEY") and not vapid_file.exists():
         from server.notify.channels import generate_vapid_pem
 
-        vapid_file.write_text(generate_vapid_pem())
-        vapid_file.chmod(0o600)
+        _write_private(vapid_file, generate_vapid_pem())
 
 
 def _create_app(config: dict | None = None):

@@ -151,7 +151,10 @@ def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike,
             raise BackupError("the database has no Alembic revision: is it a zhaoying database?")
         hashes: dict[str, str] = {}
         partial = target.with_name(target.name + ".part")
-        with tarfile.open(partial, "w:gz") as tar:
+        partial.unlink(missing_ok=True)  # an earlier attempt's, with whatever mode it had
+        # private from its first byte: it holds everything about everyone (issue 30 M5)
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw, \
+                tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(db_file, db_file.name)
             for p in _media_files(media, photos=False):
                 name = p.relative_to(media).as_posix()
@@ -175,7 +178,6 @@ def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike,
             }
             # last, once every hash is known; readers find it by name
             _add(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode(), now)
-        os.chmod(partial, 0o600)  # it holds everything about everyone
         os.replace(partial, target)
     return manifest
 

@@ -185,3 +185,24 @@ def test_an_older_backup_is_migrated_up(scratch_url, tmp_path):
     done = backups.restore(url=url, media_dir=tmp_path / "m", source=archive)
     assert done["migrated_to"] == backups.head_revision()
     assert everything(url)["alembic_version"] == [(backups.head_revision(),)]
+
+
+def test_the_archive_is_private_from_its_first_byte(loaded, tmp_path, monkeypatch):
+    """Issue 30 M5: FILE.part was 0644 (the umask's) until a chmod at the end."""
+    url, media = loaded
+    target = tmp_path / "out" / "b.tar.gz"
+    target.parent.mkdir()
+    (target.parent / "b.tar.gz.part").write_bytes(b"an earlier attempt's")
+    (target.parent / "b.tar.gz.part").chmod(0o644)
+    seen = []
+    real_add = backups._add
+
+    def watching(tar, name, data, mtime):
+        seen.append(os.stat(target.with_name("b.tar.gz.part")).st_mode & 0o777)
+        real_add(tar, name, data, mtime)
+
+    monkeypatch.setattr(backups, "_add", watching)
+    backups.backup(url=url, media_dir=media, target=target, now=factories.now())
+    assert seen and set(seen) == {0o600}
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    assert not target.with_name("b.tar.gz.part").exists()
