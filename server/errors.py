@@ -238,6 +238,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件解压后过大，已拒收",
         "The file expands to far more than a spreadsheet would and was refused",
     ),
+    "import_row_too_wide": (
+        "第{row}行的单元格太多（一行最多{cells}个），请只保留花名册的各列后再导入",
+        "Row {row} holds too many cells (at most {cells} a row); keep only the roster's columns",
+    ),
+    "import_sheet_too_large": (
+        "表格的范围太大（超过{cells}个单元格），请只保留花名册的行和列后再导入",
+        "The sheet spans too many cells (more than {cells}); keep only the roster's rows and columns",
+    ),
     "import_too_large": ("文件太大，最大{limit} MB", "The file is too large; at most {limit} MB"),
     "import_too_many_rows": ("行数太多，一次最多导入{limit}行", "Too many rows; at most {limit} per import"),
     "import_empty": ("文件中没有数据行", "The file has no data rows"),

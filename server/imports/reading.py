@@ -33,6 +33,13 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _VBA = "_VBA_PROJECT".encode("utf-16-le")
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_RATIO = 200  # an XLSX compresses ~5–30×; a bomb ~1000×
+# A workbook's parts unpacked, whatever the upload limit: a 50,000-row roster (IMPORT_MAX_ROWS) is
+# ~40 MB of XML; 10 MB packed held 190 MB of one row's cells (issue 30 H1).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A row of a sheet: the layout has 16 columns; a roster with notes beside them has a few dozen.
+# One row of 5 million cells took a worker's 4 GB; the readers build every cell of a row.
+MAX_ROW_CELLS = 1000  # cells, or columns: the thousandth is ALL
+MAX_ROW_BYTES = 1024 * 1024  # of a worksheet's XML (an inline text's characters are in it)
 HEADER_SEARCH_ROWS = 10
 BLANKS = {"", "-", "—", "——", "/", "无", "空"}
 
@@ -115,9 +122,9 @@ def _check_zip(data: bytes, *, max_bytes: int, name: str) -> None:
         raise ServiceError(415, "import_not_spreadsheet")
     if "xl/workbook.bin" in names:  # .xlsb
         raise ServiceError(415, "import_not_spreadsheet")
-    total = sum(i.file_size for i in infos)
+    total = sum(i.file_size for i in infos)  # zipfile reads no more than a member declares
     packed = max(1, sum(i.compress_size for i in infos))
-    if total > max_bytes * 10 or (total > 1024 * 1024 and total / packed > MAX_ZIP_RATIO):
+    if total > min(max_bytes * 10, MAX_UNPACKED_BYTES) or (total > 1024 * 1024 and total / packed > MAX_ZIP_RATIO):
         raise ServiceError(413, "import_zip_bomb")
 
 
@@ -128,7 +135,7 @@ def read(data: bytes, filename: str | None, kind: str, *, max_bytes: int, max_ro
     fmt = sniff(data, filename, max_bytes=max_bytes)
     if fmt == "csv":
         rows = _csv_rows(data)
-    elif fmt == "xlsx" and _has_formulas(data):
+    elif fmt == "xlsx" and _scan_sheets(data, max_rows=max_rows):
         rows = _xlsx_rows(data)
     else:
         rows = _calamine_rows(data, max_rows=max_rows)
@@ -136,21 +143,86 @@ def read(data: bytes, filename: str | None, kind: str, *, max_bytes: int, max_ro
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_ROW_START = re.compile(rb"<(?:\w+:)?row[ >]")
+_ROW_NUMBER = re.compile(rb'[^>]*?\sr="(\d{1,9})"')
+_CELL_COLUMN = re.compile(rb'[^>]*?\sr="([A-Z]{1,3})\d')
+_SCAN_CHUNK = 1 << 20
+_OVERLAP = 64  # longer than any tag the scan reads: a tag split between two chunks is seen whole once
+# The readers build a sheet as a rectangle, its last row by its widest column, empty cells too: a
+# cell in XFD1 and another in A200000 are 3 billion cells (calamine's Range is dense).
+MAX_SHEET_CELLS = 4_000_000  # a 50,000-row roster of 16 columns is 800,000
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of an XLSX holds a formula element (streamed, a chunk at a time)."""
+@dataclass
+class _Extent:
+    """What the scan has seen of a worksheet: its rows, widest row, and the row being read."""
+    rows: int = 0  # the last row number (its r attribute, else counted)
+    width: int = 0  # the widest row, in columns (the last cell's column, else its cells counted)
+    cells: int = 0  # of the row being read
+    column: int = 0  # its last cell's column
+    bytes: int = 0  # of its XML
+
+    def end_row(self, max_rows: int) -> None:
+        self.width = max(self.width, self.cells, self.column)
+        if self.rows >= 4 * max_rows + HEADER_SEARCH_ROWS:
+            raise ServiceError(413, "import_too_many_rows", limit=max_rows)
+        if self.rows * self.width > MAX_SHEET_CELLS:
+            raise ServiceError(413, "import_sheet_too_large", cells=MAX_SHEET_CELLS)
+
+    def take(self, piece: bytes) -> None:
+        """A stretch of the row being read."""
+        # counted in C, without a Python object a cell: both ways a cell opens
+        cells = piece.count(b"<c ") + piece.count(b"<c>")
+        if cells == 0 and b":c" in piece:  # a prefixed namespace (<x:c …>): rare, counted the slow way
+            cells = len(re.findall(rb"<\w+:c[ >/]", piece))
+        self.cells += cells
+        self.bytes += len(piece)
+        last = max(piece.rfind(b"<c "), piece.rfind(b":c "))
+        if last >= 0 and (m := _CELL_COLUMN.match(piece, last + 2, last + _OVERLAP)):
+            self.column = _column_index(m.group(1).decode())
+        # at once, not at the row's end: one row may be the whole file
+        if self.cells > MAX_ROW_CELLS or self.column > MAX_ROW_CELLS or self.bytes > MAX_ROW_BYTES:
+            raise ServiceError(413, "import_row_too_wide", row=max(self.rows, 1), cells=MAX_ROW_CELLS)
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _scan_sheets(data: bytes, *, max_rows: int) -> bool:
+    """Whether any worksheet of an XLSX holds a formula element. A ServiceError, before any reader
+    builds a row, when a row holds more than MAX_ROW_CELLS cells (or reaches past that column) or
+    MAX_ROW_BYTES of XML, when the rows go past what the row limit allows, or the sheet's
+    rectangle past MAX_SHEET_CELLS. Streamed a chunk at a time: memory stays at a chunk."""
+    formulas = False
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                 continue
+            extent = _Extent()
             with archive.open(info) as part:
                 tail = b""
-                while chunk := part.read(1 << 20):
-                    if _FORMULA.search(tail + chunk):
-                        return True
-                    tail = chunk[-8:]
-    return False
+                while True:
+                    chunk = part.read(_SCAN_CHUNK)
+                    buf = tail + chunk
+                    scan, tail = (buf, b"") if not chunk else (buf[:-_OVERLAP], buf[-_OVERLAP:])
+                    formulas = formulas or bool(_FORMULA.search(buf))
+                    at = 0
+                    for start in _ROW_START.finditer(scan):  # rows: tens of thousands, not millions
+                        extent.take(scan[at:start.start()])
+                        extent.end_row(max_rows)
+                        number = _ROW_NUMBER.match(buf, start.end() - 1, start.end() + 200)
+                        extent.rows = int(number.group(1)) if number else extent.rows + 1
+                        extent.cells = extent.column = extent.bytes = 0
+                        at = start.start()
+                    extent.take(scan[at:])
+                    if not chunk:
+                        break
+            extent.end_row(max_rows)
+    return formulas
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Row]:
@@ -180,6 +252,9 @@ def _calamine_rows(data: bytes, *, max_rows: int) -> Iterator[Row]:
             end = sheet.end
             if end is not None and end[0] >= 4 * max_rows + HEADER_SEARCH_ROWS:
                 raise ServiceError(413, "import_too_many_rows", limit=max_rows)
+            # an .xls is not scanned first (BIFF holds 65,536 × 256 at most): its rectangle, here
+            if end is not None and (end[1] + 1 > MAX_ROW_CELLS or (end[0] + 1) * (end[1] + 1) > MAX_SHEET_CELLS):
+                raise ServiceError(413, "import_sheet_too_large", cells=MAX_SHEET_CELLS)
             values = sheet.to_python(skip_empty_area=False)
     except ServiceError:
         raise
@@ -224,7 +299,19 @@ def _csv_rows(data: bytes) -> Iterator[Row]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+    read_since_row = 0  # characters the reader took for the row it is reading
+
+    def lines():
+        nonlocal read_since_row
+        for line in io.StringIO(text, newline=""):
+            read_since_row += len(line)
+            if read_since_row > MAX_ROW_BYTES:  # before the reader splits it into cells
+                raise ServiceError(413, "import_row_too_wide", row=number + 1, cells=MAX_ROW_CELLS)
+            yield line
+
+    number = 0
+    for number, row in enumerate(csv.reader(lines(), dialect), start=1):
+        read_since_row = 0
         yield number, row, _NO_FORMULAS
 
 
@@ -285,6 +372,8 @@ def _tabulate(rows: Iterator[Row], kind: str, *, max_rows: int,
                                    required="、".join(c.header for c in required))
             continue
         width = len(values)
+        if width > MAX_ROW_CELLS:  # a CSV's: the XLSX were scanned before they were read
+            raise ServiceError(413, "import_row_too_wide", row=number, cells=MAX_ROW_CELLS)
         mapped = {key: v for i, key in positions if i < width and (v := values[i]) is not None and v != ""}
         if formulas:
             mapped.update({key: Cell(mapped[key], True) for i, key in positions if i in formulas and key in mapped})

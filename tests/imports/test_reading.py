@@ -165,3 +165,100 @@ def test_a_column_of_repeated_words_is_read_as_each_cell_says():
         with pytest.raises(reading.BadValue, match="无法识别"):
             reading.a_date("五月一日")
     assert reading.word(reading.Cell("男")) == "男"
+
+
+# --- issue 30 H1: a row, or a sheet's rectangle, too wide to build ---------------------------------
+
+def sheet_xlsx(rows_xml: str) -> bytes:
+    """A minimal XLSX whose first sheet's <sheetData> is ``rows_xml`` (inline strings: no
+    sharedStrings part), written by hand as a hostile generator would."""
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows_xml}</sheetData></worksheet>",
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def inline_row(number: int, values: list[str], first_column: int = 1) -> str:
+    cells = "".join(f'<c r="{_letters(first_column + i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+                    for i, v in enumerate(values))
+    return f'<row r="{number}">{cells}</row>'
+
+
+HEADER_ROW = inline_row(1, PERSON_HEADER)
+
+
+def test_a_hand_written_sheet_reads_as_a_roster():
+    sheet = read(sheet_xlsx(HEADER_ROW + inline_row(2, person_row(1, "甲镇1村"))))
+    assert reading.text(sheet.rows[0][1]["name"]) == "人员1"
+
+
+def test_a_row_of_too_many_cells_is_refused_before_it_is_built():
+    wide = inline_row(2, ["x"] * (reading.MAX_ROW_CELLS + 1))
+    error = _refused(sheet_xlsx(HEADER_ROW + wide), "import_row_too_wide")
+    assert error.status == 413 and error.params["row"] == 2
+    # its cells without an r attribute (the spec allows it) count the same
+    bare = "<row>" + "<c t=\"inlineStr\"><is><t>x</t></is></c>" * (reading.MAX_ROW_CELLS + 1) + "</row>"
+    _refused(sheet_xlsx(HEADER_ROW + bare), "import_row_too_wide")
+
+
+def test_a_row_reaching_past_the_last_column_is_refused():
+    far = inline_row(2, ["x"], first_column=reading.MAX_ROW_CELLS + 1)  # one cell, in column ALM
+    _refused(sheet_xlsx(HEADER_ROW + far), "import_row_too_wide")
+
+
+def test_a_row_of_too_many_characters_is_refused():
+    text = "".join(chr(0x4E00 + (k * 7919) % 20000) for k in range(reading.MAX_ROW_BYTES // 3 + 10))  # 3 bytes each
+    long = inline_row(2, [text])
+    _refused(sheet_xlsx(HEADER_ROW + long), "import_row_too_wide")
+
+
+def test_a_sheet_whose_rectangle_is_too_large_is_refused():
+    # a cell in column 999 and a row number far below: dense, 999 × 200,000 cells
+    edge = inline_row(2, ["x"], first_column=999) + inline_row(200_000, ["x"])
+    _refused(sheet_xlsx(HEADER_ROW + edge), "import_sheet_too_large")
+
+
+def test_the_unpacked_size_is_capped_whatever_the_upload_limit(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 256 * 1024)
+    rows = "".join(inline_row(n, person_row(n, "甲镇1村")) for n in range(2, 700))
+    data = sheet_xlsx(HEADER_ROW + rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        unpacked = sum(i.file_size for i in z.infolist())
+    # inside the upload limit ×10 and the compression ratio: only the absolute cap refuses it
+    assert 256 * 1024 < unpacked < LIMITS["max_bytes"] * 10 and unpacked / len(data) < reading.MAX_ZIP_RATIO
+    _refused(data, "import_zip_bomb")
+
+
+def test_a_csv_row_of_too_many_bytes_is_refused_before_it_is_split():
+    data = ",".join(PERSON_HEADER).encode() + b"\n" + b"," * (reading.MAX_ROW_BYTES + 1) + b"\n"
+    _refused(data, "import_row_too_wide", "a.csv")
+    data = ",".join(PERSON_HEADER).encode() + b"\n" + b"x," * (reading.MAX_ROW_CELLS + 1) + b"\n"
+    _refused(data, "import_row_too_wide", "a.csv")
