@@ -47,7 +47,8 @@ def seed(url: str) -> tuple[str, int]:
         s.flush()
         born = datetime(1950, 1, 1).date()
         p = Person(name="基准人", sex="M", birth_date=born, id_number=idnumber.make("159901", born, uuid.uuid4().int % 499 + 1, "M"),
-                   self_care_level="self_care", village_id=v.id, home_lat=42.3, home_lon=119.9, home_location_state="confirmed")
+                   self_care_level="self_care", village_id=v.id, home_lat=42.3, home_lon=119.9, home_location_state="confirmed",
+                   enrolled_on=born)
         s.add(p)
         s.flush()
         s.add(CareAgreement(person_id=p.id, caregiver_id=u.id, relation="relative", signed_on=born, start_on=born))

@@ -191,6 +191,7 @@ def load_settings(env: dict | None = None) -> dict:
         "PHOTO_MAX_PIXELS_PNG": _int(env, "PHOTO_MAX_PIXELS_PNG", 16_000_000, minimum=10_000),
         "PHOTO_MAX_PIXELS_WEBP": _int(env, "PHOTO_MAX_PIXELS_WEBP", 16_000_000, minimum=10_000),
         "PHOTO_MAX_TOTAL_PIXELS": _int(env, "PHOTO_MAX_TOTAL_PIXELS", 60_000_000, minimum=10_000),
+        "PHOTO_DECODING_PIXELS": _int(env, "PHOTO_DECODING_PIXELS", 16_000_000, minimum=10_000),
         # Notifications (docs/operations.md "Notifications").
         "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or _read(inst / "vapid_private.pem"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:admin@zhaoying.invalid",

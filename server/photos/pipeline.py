@@ -13,7 +13,9 @@ import hashlib
 import io
 import math
 import struct
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
@@ -40,6 +42,9 @@ class Limits:
     max_pixels_png: int = 16_000_000
     max_pixels_webp: int = 16_000_000
     max_total_pixels: int = 60_000_000  # all the photos of one request together
+    # decoded at once in a process, all requests together (issue 30 M4): one PNG at its limit,
+    # or a few JPEGs' reduced drafts; the others wait their turn (DECODING)
+    max_decoding_pixels: int = 16_000_000
     long_edge: int = 1600
     thumb_edge: int = 320
     quality: int = 85
@@ -47,6 +52,33 @@ class Limits:
 
     def pixel_limit(self, fmt: str | None) -> int:
         return {"PNG": self.max_pixels_png, "WEBP": self.max_pixels_webp}.get(fmt or "", self.max_pixels)
+
+
+class PixelBudget:
+    """The pixels a process holds decoded at once. Sixteen check-ins of three 16 MP PNGs each
+    decoded side by side on a worker's threads, and added 2.1 GB across four workers; here a
+    photo waits until its pixels fit under the budget. One larger than the budget waits for all
+    of it (and then goes alone)."""
+
+    def __init__(self):
+        self.in_use = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def hold(self, pixels: int, budget: int):
+        pixels = min(pixels, budget)
+        with self._changed:
+            self._changed.wait_for(lambda: self.in_use + pixels <= budget)
+            self.in_use += pixels
+        try:
+            yield
+        finally:
+            with self._changed:
+                self.in_use -= pixels
+                self._changed.notify_all()
+
+
+DECODING = PixelBudget()
 
 
 class PhotoError(ValueError):
@@ -103,9 +135,11 @@ def process(data: bytes, *, limits: Limits = Limits(), local_zone: tzinfo = time
                 raise PhotoError("photo_unsupported", 415, "animated images are not photos")
             fmt = im.format
             _refuse_trailing_data(data, fmt)
-            taken_at, lat, lon = _exif_evidence(im, local_zone)
             try:
-                upright = _scaled_upright(im, limits.long_edge)
+                with DECODING.hold(_decoded_pixels(im, limits.long_edge), limits.max_decoding_pixels):
+                    # inside the budget: Pillow decodes a PNG whole to look for its eXIf chunk
+                    taken_at, lat, lon = _exif_evidence(im, local_zone)
+                    upright = _scaled_upright(im, limits.long_edge)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise PhotoError("photo_too_many_pixels", 422) from None
             except (OSError, SyntaxError, ValueError, struct.error) as exc:
@@ -163,16 +197,22 @@ def check_budget(files: list[bytes], limits: Limits) -> None:
                              f"photos 1–{index + 1} declare {total} pixels, limit {limits.max_total_pixels} a request")
 
 
-def _scaled_upright(im: Image.Image, long_edge: int) -> Image.Image:
+def _decoded_pixels(im: Image.Image, long_edge: int) -> int:
+    """The pixels ``im`` decodes to: a JPEG's reduced draft (set here), the others' whole size."""
     width, height = im.size
     scale = min(1.0, long_edge / max(width, height))
     if im.format == "JPEG" and scale < 1.0:
         # DCT scaling: decode at 1/2, 1/4 or 1/8 straight from the compressed data. The box
         # must keep the image's aspect ratio, or draft() picks a smaller reduction than it could.
         im.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+    return im.size[0] * im.size[1]
+
+
+def _scaled_upright(im: Image.Image, long_edge: int) -> Image.Image:
+    """``im`` decoded (at its draft, when _decoded_pixels set one), upright, RGB, ≤ long_edge."""
     im.load()
-    out = ImageOps.exif_transpose(im)
-    out = _flatten(out)
+    ImageOps.exif_transpose(im, in_place=True)  # not a copy of 16 MP beside the decoded one
+    out = _flatten(im)
     if max(out.size) > long_edge:
         out.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
     return out

@@ -33,7 +33,8 @@ class PhotoSettings:
         return cls(limits=pipeline.Limits(max_bytes=c["PHOTO_MAX_BYTES"], max_pixels=c["PHOTO_MAX_PIXELS"],
                                           max_pixels_png=c["PHOTO_MAX_PIXELS_PNG"],
                                           max_pixels_webp=c["PHOTO_MAX_PIXELS_WEBP"],
-                                          max_total_pixels=c["PHOTO_MAX_TOTAL_PIXELS"]),
+                                          max_total_pixels=c["PHOTO_MAX_TOTAL_PIXELS"],
+                                          max_decoding_pixels=c["PHOTO_DECODING_PIXELS"]),
                    max_count=c["PHOTO_MAX_COUNT"], media_dir=c["MEDIA_DIR"],
                    storage=StorageSettings.from_config(c))
 

@@ -80,3 +80,47 @@ def test_an_oversized_body_is_413(client, session, world):
     h = factories.headers(session, world.a.caregiver, **{"Accept-Language": "en"})
     r = client.post("/api/visits", data=b"x" * (62 * 1024 * 1024), headers=h, content_type="multipart/form-data; boundary=x")
     assert r.status_code == 413
+
+
+def test_a_process_decodes_no_more_pixels_at_once_than_its_budget(monkeypatch):
+    """Issue 30 M4: sixteen check-ins of three 16 MP PNGs decoded side by side on a worker's threads
+    and added 2.1 GB across four workers. Here six threads each process a 2 MP PNG under a budget of
+    5 MP: two decode at a time, never three, and every photo comes out."""
+    import threading
+
+    inside, most, lock = [0], [0], threading.Lock()
+    real = pipeline._scaled_upright
+
+    def decoding(im, long_edge):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.2)  # long enough for the others to try
+        try:
+            return real(im, long_edge)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(pipeline, "_scaled_upright", decoding)
+    limits = pipeline.Limits(max_decoding_pixels=5_000_000)
+    photo = png(2000, 1000)
+    out = [None] * 6
+
+    def run(k):
+        out[k] = pipeline.process(photo, limits=limits)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert most[0] == 2
+    assert all(p is not None and p.width == 1600 for p in out)
+    assert pipeline.DECODING.in_use == 0
+
+
+def test_a_photo_larger_than_the_budget_waits_for_all_of_it_and_goes_alone():
+    limits = pipeline.Limits(max_decoding_pixels=1_000_000)
+    assert pipeline.process(png(2000, 1000), limits=limits).width == 1600  # 2 MP: not refused, not stuck
+    assert pipeline.DECODING.in_use == 0
