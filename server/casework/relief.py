@@ -16,7 +16,7 @@ from sqlmodel import Session
 from server import clock
 from server.alerts import service as alerts
 from server.alerts.events import alert_resolved
-from server.alerts.models import Alert
+from server.alerts.models import Alert, AlertEvent
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.casework.models import Relief
@@ -31,6 +31,9 @@ from server.places.policy import managed_place, require_manages
 from server.places.service import township_rows
 from server.reports import service as reports
 from server.tables import Report
+
+
+NOTE_CHARS = AlertEvent.__table__.c.note.type.length  # 500 (issue 30 L1: 501–1000 answered 500)
 
 
 @alert_resolved.connect
@@ -78,7 +81,9 @@ def file_statement(session: Session, *, actor: Actor, relief_id: int, statement:
     relief.statement, relief.statement_at, relief.statement_by = statement, clock.now(), actor.user.id
     session.add(relief)
     if relief.task_alert_id is not None:
-        alerts.resolve(session, actor=actor, alert_id=relief.task_alert_id, outcome="other", note=statement,
+        # the task's note holds 500 characters; the statement (1000) is whole on the relief
+        note = statement if len(statement) <= NOTE_CHARS else statement[:NOTE_CHARS - 1] + "…"
+        alerts.resolve(session, actor=actor, alert_id=relief.task_alert_id, outcome="other", note=note,
                        _closing_task=True)
     audit.record(session, actor=actor, action="statement", entity="relief", entity_id=relief.id,
                  person_id=relief.person_id)

@@ -182,3 +182,21 @@ def test_moving_into_a_care_home_leaves_the_statement_owed(client, session, worl
     relief = session.scalar(select(Relief))
     session.expire_all()
     assert session.get(Alert, relief.task_alert_id).status == "open"
+
+
+def test_a_statement_of_a_thousand_characters_is_kept_whole(client, session, world, alert):
+    """Issue 30 L1: a statement of 501–1000 characters (the schema allows 1000) answered 500 on
+    PostgreSQL: it was also the closing note of the task, a varchar(500)."""
+    assert grant(client, session, world, alert).status_code == 200
+    relief = session.scalar(select(Relief))
+    statement = ("急难情况属实，已补齐申请材料。" * 67)[:1000]
+    assert len(statement) == 1000
+    h = factories.headers(session, world.a.staff, **EN)
+    r = client.post(f"/api/relief/{relief.id}/statement", json={"statement": statement}, headers=h)
+    assert r.status_code == 200 and r.get_json()["statement"] == statement
+    session.expire_all()
+    from server.alerts.models import AlertEvent
+
+    note = session.scalar(select(AlertEvent.note).where(AlertEvent.alert_id == relief.task_alert_id,
+                                                        AlertEvent.kind == "resolved"))
+    assert len(note) == 500 and note.endswith("…") and statement.startswith(note[:-1])
