@@ -244,7 +244,12 @@ def import_roster(file, township, kind, do_apply, as_json, username):
                                                  settings=settings.imports, today=today, actor=actor,
                                                  mapping=imports.mapping_for(session, township=town, kind=kind))
         except ServiceError as exc:
-            raise click.ClickException(exc.payload()[0]["message"]) from None
+            body = exc.payload()[0]
+            if as_json:  # a refused file is an answer too, in the shape a script reads (issue 30 L11)
+                click.echo(json.dumps({"township": town.name, "kind": kind, "refused": body["reason"],
+                                       "message": body["message"], "applied": False}, ensure_ascii=False))
+                sys.exit(1)
+            raise click.ClickException(body["message"]) from None
         counts = plan.counts()
         out = {"township": town.name, "kind": kind, "created": counts["created"], "updated": counts["updated"],
                "unchanged": counts["unchanged"], "errors": plan.errors, "missing": len(plan.missing),

@@ -37,7 +37,7 @@ def download(data: bytes | Iterable[bytes], filename: str, fmt: str) -> Response
         "Cache-Control": "private, no-store",
     }
     if isinstance(data, bytes):
-        return Response(data, mimetype=MIMETYPES[fmt], headers=headers)
+        return Response(data, content_type=MIMETYPES[fmt], headers=headers)
     # The first chunk is written here, before the status is sent: whatever fails in it (an XLSX is
     # whole before its first chunk) is the request's error answer, never a page in mid-stream.
     data = iter(data)
@@ -58,4 +58,4 @@ def download(data: bytes | Iterable[bytes], filename: str, fmt: str) -> Response
                     session.rollback()
                 session.close()
 
-    return Response(stream_with_context(chunks()), mimetype=MIMETYPES[fmt], headers=headers)
+    return Response(stream_with_context(chunks()), content_type=MIMETYPES[fmt], headers=headers)

@@ -52,3 +52,14 @@ def test_json_output_exit_status_and_apply(app, session, world, tmp_path):
     r = run(app, str(bad), "--township", "甲镇")
     assert r.exit_code == 1 and "第3行 [村]" in r.output
     assert run(app, str(good), "--township", "无此镇").exit_code != 0
+
+
+def test_a_refused_file_is_one_json_object_too(app, session, world, tmp_path):
+    """Issue 30 L11: `--json` printed no JSON for a file refused whole (not a spreadsheet, too wide)."""
+    photo = tmp_path / "photo.xlsx"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    r = run(app, str(photo), "--township", "甲镇", "--json")
+    assert r.exit_code == 1
+    out = json.loads(r.stdout)
+    assert (out["refused"], out["applied"], out["township"]) == ("import_not_spreadsheet", False, "甲镇")
+    assert out["message"]

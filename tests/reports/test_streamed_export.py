@@ -70,3 +70,13 @@ def test_an_export_failing_before_its_first_chunk_answers_the_json_error_not_a_p
     r = app.test_client().get("/api/broken-export", headers={"Accept-Language": "en"})
     assert r.status_code == 500 and r.is_json
     assert r.get_json()["reason"] == "server_error"
+
+
+def test_a_csv_names_its_charset_once(client, session, world):
+    """Issue 30 L11: `text/csv; charset=utf-8; charset=utf-8`."""
+    h = factories.headers(session, world.admin)
+    for path in ("/api/reports/agreements?format=csv", "/api/pairing/annex?format=csv"):
+        r = client.get(path, headers=h)
+        assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8", path
+    r = client.get("/api/reports/agreements?format=xlsx", headers=h)
+    assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
