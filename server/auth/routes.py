@@ -78,10 +78,16 @@ class MyPassword(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, UserSchema)
     @blp.alt_response(422, description="Current password wrong, or the new one too short, the username, or unchanged")
+    @blp.alt_response(429, description="A wrong current password too many times: the account is locked, as a login's")
     def post(self, data):
         """Change one's own password (clears must_change_password; every other token is revoked)"""
-        return service.change_password(get_session(), actor=current_actor(), token_id=g.user.token_id,
-                                       hasher=hasher(), **data)
+        session = get_session()
+        try:
+            return service.change_password(session, actor=current_actor(), token_id=g.user.token_id,
+                                           hasher=hasher(), policy=login_policy(), **data)
+        except ServiceError:
+            session.commit()  # a wrong current password counts, as a failed login does
+            raise
 
 
 @blp.route("/me")

@@ -148,12 +148,7 @@ def login(
 
     if not password_ok(hasher, user.password_hash, password):
         _failed(session, reservation)
-        failures = session.scalar(update(User).where(User.id == user.id)
-                                  .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
-                                  .execution_options(synchronize_session=False))
-        if failures >= policy.max_failures:
-            _lock(session, user.id, policy=policy, now=now)
-            raise _locked(policy.lock_minutes)
+        _count_failure(session, user.id, policy=policy, now=now)
         raise ServiceError(401, "bad_credentials")
 
     _forget(session, reservation)  # not a failure
@@ -234,6 +229,16 @@ def _failed(session: Session, reservation: int) -> None:
 
 def _locked(minutes: int) -> ServiceError:
     return ServiceError(429, "account_locked", headers={"Retry-After": str(minutes * 60)}, minutes=minutes)
+
+
+def _count_failure(session: Session, user_id: int, *, policy: LoginPolicy, now: datetime) -> None:
+    """A wrong password against the account: the ``max_failures``-th in a row locks it (raised)."""
+    failures = session.scalar(update(User).where(User.id == user_id)
+                              .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+                              .execution_options(synchronize_session=False))
+    if failures >= policy.max_failures:
+        _lock(session, user_id, policy=policy, now=now)
+        raise _locked(policy.lock_minutes)
 
 
 def _lock(session: Session, user_id: int, *, policy: LoginPolicy, now: datetime) -> None:
@@ -351,13 +356,20 @@ def change_password(
     current_password: str,
     new_password: str,
     hasher: PasswordHasher,
+    policy: LoginPolicy,
     now: datetime | None = None,
 ) -> User:
-    """Change one's own password: the current one must be right. Clears ``must_change_password``
+    """Change one's own password: the current one must be right (a wrong one counts as a failed
+    login, and locks the account as they do). Clears ``must_change_password``
     and revokes every other token of the user (the one this request carries stays)."""
     now = now or clock.now()
     user = session.get(User, actor.user.id)
+    # a held token guesses the current password no more often than a login could (issue 30 L5):
+    # the same failures, the same lock; the caller commits them though the request fails
+    if user.locked_until is not None and user.locked_until > now:
+        raise _locked(_minutes_until(user.locked_until, now))
     if not password_ok(hasher, user.password_hash, current_password):
+        _count_failure(session, user.id, policy=policy, now=now)
         raise ServiceError(422, "password_current_wrong",
                            errors={"current_password": [message("password_current_wrong")]})
     check_new_password(user, new_password)
@@ -365,6 +377,7 @@ def change_password(
         raise ServiceError(422, "password_unchanged", errors={"new_password": [message("password_unchanged")]})
     user.password_hash = hash_password(hasher, new_password)
     user.must_change_password = False
+    user.failed_logins = 0
     session.add(user)
     session.flush()
     logout_all(session, user_id=user.id, keep_token_id=token_id, now=now)

@@ -84,6 +84,29 @@ def test_change_password_keeps_this_token_and_revokes_the_others(client, world, 
         == "change_password"
 
 
+def test_a_held_token_guesses_the_current_password_no_more_than_a_login(client, world, session):
+    """Issue 30 L5: `POST /api/me/password` let a held token guess the current password without
+    limit. A wrong one counts as a failed login: the fifth locks the account, the right one then
+    changes nothing, and the login is locked too."""
+    u = world.a.caregiver
+    phone = bearer(login(client, u.username))
+    answers = [change(client, phone, f"guess-{k}", "a-new-long-password").status_code for k in range(5)]
+    assert answers == [422, 422, 422, 422, 429]
+    r = change(client, phone, PASSWORD, "a-new-long-password")
+    assert r.status_code == 429 and r.get_json()["reason"] == "account_locked" and "Retry-After" in r.headers
+    assert login(client, u.username).get_json()["reason"] == "account_locked"
+
+
+def test_a_right_current_password_clears_the_failures(client, world, session):
+    u = world.a.caregiver
+    phone = bearer(login(client, u.username))
+    for k in range(4):
+        assert change(client, phone, f"guess-{k}", "a-new-long-password").status_code == 422
+    assert change(client, phone, PASSWORD, "a-new-long-password").status_code == 200
+    for k in range(4):
+        assert change(client, phone, f"guess-{k}", "another-long-password").status_code == 422
+
+
 @pytest.mark.parametrize(
     "current, new, field, reason, zh, en",
     [
