@@ -193,12 +193,11 @@ def record(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
            now: datetime | None = None) -> tuple[ServiceRecord, bool]:
     """Store a subsidised service within its cap; returns it and whether it was created (False: a
     resend of one stored). Past the cap it is a 409 and nothing is stored."""
-    if data.get("client_id"):
-        existing = session.scalar(select(ServiceRecord).where(ServiceRecord.client_id == data["client_id"]))
-        if existing is not None:
-            if existing.recorded_by != actor.user.id:
-                raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used"]})
-            return existing, False
+    def resent() -> ServiceRecord | None:
+        return _resent(session, actor, data["client_id"]) if data.get("client_id") else None
+
+    if (stored := resent()) is not None:
+        return stored, False
     service, served_on = data["service"], data["served_on"]
     provider = session.get(ServiceProvider, data["provider_id"])
     if provider is None:
@@ -240,6 +239,10 @@ def record(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
     cap_reached = ServiceError(409, f"service_cap_{policy.cap_period}", **_labels(service),
                                cap=policy.cap_count, period=period)
     if used >= policy.cap_count:
+        # a resend racing the first (an outbox replaying while the answer was lost, issue 30 L7)
+        # finds the slot it took: it is that record, not a 409
+        if (stored := resent()) is not None:
+            return stored, False
         raise cap_reached
     photo_settings.check_count(files)
     processed = photos.process_all(files, limits=photo_settings.limits, zone=zone)
@@ -250,11 +253,22 @@ def record(session: Session, *, actor: Actor, data: dict, files: list[bytes], st
     try:
         with session.begin_nested():
             session.add(row)
-    except IntegrityError:  # the same slot taken by another clerk at the same moment
+    except IntegrityError:
+        # a resend racing the first, as above; else the same slot taken by another clerk at once
+        if (stored := resent()) is not None:
+            return stored, False
         raise cap_reached from None
     photos.attach(session, service_record_id=row.id, photos=processed, store=store)
     audit.record(session, actor=actor, action="create", entity="service_record", entity_id=row.id, person_id=person_id)
     return row, True
+
+
+def _resent(session: Session, actor: Actor, client_id: str) -> ServiceRecord | None:
+    """The record stored under ``client_id``, when this is a resend of it; 422 when another user's."""
+    existing = session.scalar(select(ServiceRecord).where(ServiceRecord.client_id == client_id))
+    if existing is not None and existing.recorded_by != actor.user.id:
+        raise ServiceError(422, "client_id_conflict", errors={"client_id": ["already used"]})
+    return existing
 
 
 def read_photo(session: Session, actor: Actor, record_id: int, *, thumb: bool) -> None:

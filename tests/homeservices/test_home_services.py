@@ -260,3 +260,28 @@ def test_the_persons_data_export_carries_their_services_and_campaigns(client, se
     assert (bath["service"], bath["amount_fen"], len(bath["photos"])) == ("bath", 6500, 1)
     assert bath["photos"][0]["file"] in z.namelist()
     assert [(c["kind"], c["points"]) for c in doc["campaigns"]] == [("cleanup", 1)]
+
+
+def test_a_resend_racing_the_first_is_the_same_record_not_a_409(client, session, world, provider, monkeypatch):
+    """Issue 30 L7: ten resends of one record at once (same client_id) answered 9×409: each looked
+    for the record before the first was stored, and the unique client_id refused their insert as
+    if the cap were reached. Here the second send's look comes too early, as in the race."""
+    from server.homeservices import service as homeservices
+
+    h = factories.headers(session, world.a.staff)
+    p = elder(session, world.a.villages[0])
+    fields = {"service": "bath", "provider_id": provider.id, "person_id": p.id,
+              "served_on": factories.today().isoformat(), "client_id": "5a0d3c1e-2222-4b7e-9a55-6f1f3e2d9c11"}
+    first = client.post("/api/home-services/records", data=multipart(fields, [photo(78)]), headers=h)
+    assert first.status_code == 201
+    real, looks = homeservices._resent, []
+
+    def too_early(session, actor, client_id):
+        looks.append(client_id)
+        return None if len(looks) == 1 else real(session, actor, client_id)
+
+    monkeypatch.setattr(homeservices, "_resent", too_early)
+    again = client.post("/api/home-services/records", data=multipart(fields, [photo(78)]), headers=h)
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    assert len(looks) == 2
+    assert stored(session) == 1
