@@ -286,6 +286,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The data changed since the dry run; upload the file again and review the new dry run",
     ),
     "import_already_applied": ("该文件已经导入过了", "This import has already been applied"),
+    "import_applying": ("这份文件正在导入，请等它完成", "This import is being applied; wait for it to finish"),
     "import_expired": (
         "上传已超过{hours}小时未导入，文件已删除；请重新上传",
         "The upload was not applied within {hours} hours and was deleted; upload it again",

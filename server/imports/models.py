@@ -11,7 +11,7 @@ from server.db import UTCDateTime
 IMPORT_KINDS = ("persons", "volunteers", "pairings")
 # dry_run: shown, waiting to be applied; applied; failed: stopped part-way (the rows before stand);
 # expired: the stored file was deleted unapplied after IMPORT_KEEP_HOURS.
-IMPORT_STATUSES = ("dry_run", "applied", "failed", "expired")
+IMPORT_STATUSES = ("dry_run", "applying", "applied", "failed", "expired")
 
 
 class ImportJob(SQLModel, table=True):

@@ -275,6 +275,8 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
     job = get_import(session, actor=actor, import_id=import_id)
     if job.status == "applied":
         raise ServiceError(409, "import_already_applied")
+    if job.status == "applying":
+        raise ServiceError(409, "import_applying")
     if job.result.get("errors"):
         raise ServiceError(409, "import_has_errors", count=len(job.result["errors"]))
     if job.status != "dry_run" or not job.file_name or not (settings.folder / job.file_name).exists():
@@ -290,6 +292,14 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
     if plan.errors or plan.fingerprint != job.fingerprint:
         raise ServiceError(409, "import_stale")
     job_id = job.id
+    # one apply of a dry run: the first to claim it; the others (a double tap, a second clerk) a
+    # 409, not the unique constraints' 500 in the middle of writing (issue 30 L2)
+    claimed = session.execute(sa.update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "dry_run")
+                              .values(status="applying").returning(ImportJob.id)).first()
+    if claimed is None:
+        session.rollback()
+        raise ServiceError(409, "import_applying")
+    session.commit()
     done = 0
 
     def commit_batch() -> None:

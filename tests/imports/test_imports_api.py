@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from argon2.exceptions import VerifyMismatchError
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from server.audit.models import AuditLog
 from server.auth import service as auth_service
@@ -414,3 +414,20 @@ def test_a_big_roster_shows_its_changes_first_and_applies_every_row(client, sess
 
     assert upload(client, staff_a, b"\x00not a workbook", filename="x.xlsx").status_code == 415
     assert gc.isenabled()
+
+
+def test_an_apply_while_another_applies_the_same_dry_run_is_a_409(client, session, world, staff_a):
+    """Issue 30 L2: six applies of one dry run at once answered 1×200 and 5×500 (the unique
+    constraints, in the middle of writing). The first to claim the dry run applies it; here a
+    second clerk's tap comes while the first's apply is under way (its claim is on the job)."""
+    from server.imports.models import ImportJob
+
+    before = session.scalar(select(func.count()).select_from(Person))
+    result = dry_run(client, staff_a, make_xlsx(roster(3)))
+    session.execute(update(ImportJob).where(ImportJob.id == result["id"]).values(status="applying"))
+    session.flush()
+    r = apply(client, staff_a, result["id"])
+    assert r.status_code == 409 and r.get_json()["reason"] == "import_applying"
+    assert r.get_json()["message"] == "这份文件正在导入，请等它完成"
+    assert session.scalar(select(func.count()).select_from(Person)) == before
+    assert client.get(f"/api/imports/{result['id']}", headers=staff_a).get_json()["status"] == "applying"
