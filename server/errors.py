@@ -44,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Set a new password first: a one-time password may only be used to set a new one",
     ),
     "password_too_short": ("新密码至少需要{min}个字符", "The new password needs at least {min} characters"),
+    "password_too_weak": (
+        "新密码太容易被猜到：请换一个更长的，不要用手机号、姓名、连续或重复的数字",
+        "The new password is too easy to guess: choose a longer one, not your phone number, name or a run of digits",
+    ),
     "password_is_username": ("新密码不能与用户名或手机号相同", "The new password may not be the username or phone number"),
     "password_current_wrong": ("当前密码不正确", "The current password is wrong"),
     "password_unchanged": ("新密码不能与当前密码相同", "The new password must differ from the current one"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
+from zxcvbn import zxcvbn
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlmodel import Session
@@ -334,15 +335,22 @@ def logout_all(session: Session, *, user_id: int, now: datetime | None = None, k
 
 
 PASSWORD_MIN_LENGTH = 8
+# zxcvbn's score (0–4) a chosen password needs: 2 is "somewhat guessable: protection from
+# unthrottled online attacks" (zxcvbn's README) — logins here are throttled and locked besides.
+# The username plus a letter scores 1 (issue 30 L8).
+PASSWORD_MIN_SCORE = 2
 
 
 def check_new_password(user: User, password: str) -> None:
     """The rules a password one chooses must meet (422 on ``new_password`` otherwise)."""
     problem = None
+    own = [v for v in (user.username, user.phone, user.display_name) if v]
     if len(password) < PASSWORD_MIN_LENGTH:
         problem = "password_too_short"
-    elif password.strip().lower() in {v.lower() for v in (user.username, user.phone) if v}:
+    elif password.strip().lower() in {v.lower() for v in own}:
         problem = "password_is_username"
+    elif zxcvbn(password, user_inputs=own)["score"] < PASSWORD_MIN_SCORE:
+        problem = "password_too_weak"
     if problem:
         raise ServiceError(422, problem, errors={"new_password": [message(problem, min=PASSWORD_MIN_LENGTH)]},
                            min=PASSWORD_MIN_LENGTH)

@@ -221,3 +221,16 @@ def test_who_may_reset_whose_password(client, world, session, who, target, statu
     if reason:
         assert r.get_json()["reason"] == reason
         assert session.scalars(select(AuthToken.id).where(AuthToken.revoked_at.is_(None))).all() == before
+
+
+@pytest.mark.parametrize("new", ["13900000001x", "password1", "wxyz1234", "王照料王照料王照料"])
+def test_a_password_easy_to_guess_is_refused_in_words_a_caregiver_reads(client, world, session, new):
+    """Issue 30 L8: the username plus one character was accepted. zxcvbn (with the user's own
+    username, phone and name) scores it; under 2 is a 422 on the field."""
+    u = world.a.caregiver
+    u.username, u.display_name = "13900000001", "王照料"
+    session.add(u)
+    session.flush()
+    r = change(client, bearer(login(client, u.username)), PASSWORD, new)
+    assert r.status_code == 422 and r.get_json()["reason"] == "password_too_weak"
+    assert r.get_json()["errors"]["new_password"] == ["新密码太容易被猜到：请换一个更长的，不要用手机号、姓名、连续或重复的数字"]
