@@ -158,6 +158,116 @@ def _give_back_freed_blocks() -> None:
         pass
 
 
+@main.command(with_appcontext=False)
+def check():
+    """Check this instance before it serves: the settings, the database (reached, at the code's
+    migrations), the media folder and the photo store (written to and read back), the keys (the
+    secret key, the VAPID key), the push services and the zone. Says what is wrong in plain
+    words; exit status 1 when anything is. Run it on every machine of an installation."""
+    import uuid
+    from zoneinfo import ZoneInfo
+
+    import sqlalchemy as sa
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from server.config import ConfigError
+    from server.db import make_engine
+    from server.migrate import alembic_config
+    from server.notify.channels import vapid_from
+    from server.photos.storage import StorageSettings
+
+    wrong = 0
+
+    def line(ok: bool, what: str, fix: str = "") -> None:
+        nonlocal wrong
+        wrong += not ok
+        click.echo(f"{'✓' if ok else '✗'} {what}" + (f"\n    → {fix}" if fix and not ok else ""))
+
+    try:
+        c = load_settings()
+    except ConfigError as exc:
+        line(False, f"the settings: {exc}", "correct that environment variable (docs/operations.md lists them all)")
+        sys.exit(1)
+    line(True, f"the settings: instance {c['INSTANCE_DIR']}")
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    engine = make_engine(c["DATABASE_URL"])
+    shown = sa.engine.make_url(c["DATABASE_URL"]).render_as_string(hide_password=True)
+    database_file = sa.engine.make_url(c["DATABASE_URL"]).database if c["DATABASE_URL"].startswith("sqlite") else None
+    try:
+        if database_file and not os.path.exists(database_file):  # connecting would make an empty one
+            raise FileNotFoundError(database_file)
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            line(True, f"the database {shown}: reached, at {head}")
+        elif current is None:
+            line(False, f"the database {shown}: reached, but it has no tables of this app",
+                 "run `zhaoying init` once (on one machine): it creates them")
+        else:
+            line(False, f"the database {shown}: at {current}, this code needs {head}",
+                 "run `zhaoying init` (it migrates) before starting this version's servers")
+    except FileNotFoundError:
+        line(False, f"the database {shown}: no such file", "run `zhaoying init` once: it creates it")
+    except sa.exc.DBAPIError as exc:
+        line(False, f"the database {shown}: not reached ({str(exc.orig).strip().splitlines()[0]})",
+             "check DATABASE_URL, that the database server runs and lets this machine in")
+    finally:
+        engine.dispose()
+
+    probe = f"zhaoying-check-{uuid.uuid4().hex}"
+    try:
+        if not os.path.isdir(c["MEDIA_DIR"]):
+            raise FileNotFoundError(2, "no such folder (`zhaoying init` makes it)")
+        path = os.path.join(c["MEDIA_DIR"], probe)
+        with open(path, "wb") as f:
+            f.write(b"check")
+        os.remove(path)
+        line(True, f"the media folder {c['MEDIA_DIR']}: writable")
+    except OSError as exc:
+        line(False, f"the media folder {c['MEDIA_DIR']}: not writable ({exc.strerror})",
+             "set MEDIA_DIR to a folder this user may write, or give it the rights")
+    storage = StorageSettings.from_config(c)
+    try:
+        if c["PHOTO_STORAGE"] == "local" and not os.path.isdir(c["MEDIA_DIR"]):
+            raise FileNotFoundError(f"its folder {c['MEDIA_DIR']} is missing (`zhaoying init` makes it)")
+        store, name = storage.open(), f"photos/{probe}.jpg"
+        store.put(name, b"check")
+        read_back = store.get(name)
+        store.remove_many([name])
+        if read_back != b"check":
+            raise OSError("what was written did not read back")
+        line(True, f"the photo store ({c['PHOTO_STORAGE']}): written to and read back")
+    except Exception as exc:  # noqa: BLE001 - whatever the store says is what to show
+        line(False, f"the photo store ({c['PHOTO_STORAGE']}): {exc}",
+             "check PHOTO_STORAGE and its settings (bucket, endpoint, keys: docs/operations.md)")
+
+    line(bool(c["SECRET_KEY"]), "the secret key: " + ("present" if c["SECRET_KEY"] else "missing"),
+         "set SECRET_KEY (the same on every machine) or run `zhaoying init`, which writes instance/secret_key")
+    try:
+        key = c["VAPID_PRIVATE_KEY"]
+        if not key:
+            raise ValueError("missing")
+        if "PRIVATE KEY" not in key and len(key.strip().rstrip("=")) != 43:  # 32 bytes, base64url
+            raise ValueError("neither a PEM private key nor 32 bytes in base64url")
+        vapid_from(key)
+        line(True, "the VAPID key (push): present")
+    except Exception as exc:  # noqa: BLE001 - a key py_vapid cannot read
+        line(False, f"the VAPID key (push): {exc or 'unreadable'}",
+             "set VAPID_PRIVATE_KEY (the same on every machine: a browser's subscription is bound to it) "
+             "or run `zhaoying init`")
+    hosts = c["PUSH_ENDPOINT_HOSTS"]
+    line(bool(hosts), "the push services allowed: " + (", ".join(hosts) if hosts else "none"),
+         "set PUSH_ENDPOINT_HOSTS, or leave it unset for the browsers' own services")
+    line(True, f"the zone days and months are counted in: {c['TIMEZONE']} "
+               f"(now {__import__('datetime').datetime.now(ZoneInfo(c['TIMEZONE'])):%Y-%m-%d %H:%M})")
+    if wrong:
+        click.echo(f"{wrong} thing(s) to put right before this machine serves.")
+        sys.exit(1)
+    click.echo("all good.")
+
+
 @main.command()
 @click.option("--scale", type=int, default=0, help="generate this many extra people for benchmarks")
 @click.option("--seed", type=int, default=2023, show_default=True)
