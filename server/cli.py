@@ -419,15 +419,17 @@ def backup(file):
     settings = load_settings()
     try:
         manifest = backups.backup(url=settings["DATABASE_URL"], media_dir=settings["MEDIA_DIR"], target=file,
-                                  now=clock.now(), store=StorageSettings.from_config(settings).open())
+                                  now=clock.now(), store=StorageSettings.from_config(settings).open(),
+                                  keys={"secret_key": settings["SECRET_KEY"],
+                                        "vapid_private.pem": settings["VAPID_PRIVATE_KEY"]})
     except (backups.BackupError, StorageUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backup written to {file}: schema {manifest['schema_revision']}, "
                f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
-               f"{len(manifest['media'])} media files")
+               f"{len(manifest['media'])} media files, keys: {', '.join(manifest['keys']) or 'none'}")
 
 
-@main.command()
+@main.command(with_appcontext=False)  # the app would make instance/ its own keys first
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="replace a database or media folder that already holds data")
 def restore(file, force):
@@ -444,6 +446,23 @@ def restore(file, force):
     migrated = f", migrated to {done['migrated_to']}" if done["migrated_to"] else ""
     click.echo(f"restored {file}: schema {done['schema_revision']}{migrated}, "
                f"{sum(done['tables'].values())} rows, {done['media_files']} media files")
+    # the keys a new server needs: written to instance/ unless it has its own, or the environment sets them
+    instance_dir().mkdir(parents=True, exist_ok=True)
+    for name, value in done["keys"].items():
+        env = {"secret_key": "SECRET_KEY", "vapid_private.pem": "VAPID_PRIVATE_KEY"}[name]
+        target = instance_dir() / name
+        if os.environ.get(env):
+            same = os.environ[env].strip() == value.strip()
+            click.echo(f"{env} is set in the environment" + ("" if same else
+                       f"; it differs from the backup's: set it to the backup's ({target.name} in the archive's keys/)"
+                       + (", or every browser subscribed to push must subscribe again" if env == "VAPID_PRIVATE_KEY"
+                          else ", or everyone logs in again")))
+        elif target.exists() and target.read_text().strip() != value.strip() and not force:
+            click.echo(f"{target} differs from the backup's and is kept; --force replaces it")
+        else:
+            target.unlink(missing_ok=True)
+            _write_private(target, value)
+            click.echo(f"{target} restored from the backup")
 
 
 @main.group()

@@ -136,10 +136,15 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: datetime) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+KEYS = ("secret_key", "vapid_private.pem")  # what a new server needs besides the data (issue 30 L12)
+
+
 def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike, now: datetime,
-           store: PhotoStorage | None = None) -> dict:
+           store: PhotoStorage | None = None, keys: dict[str, str] | None = None) -> dict:
     """Write the backup archive to ``target``; returns its manifest. ``store``: where photos are
-    (default: the media folder's photos/)."""
+    (default: the media folder's photos/). ``keys``: the instance's keys by name (KEYS), kept under
+    keys/: without the secret key the tokens, without the VAPID key every browser's push
+    subscription would be lost on a new server."""
     engine_name = _engine_name(url)
     media = Path(media_dir)
     store = store if store is not None else PhotoStore(media)
@@ -167,6 +172,12 @@ def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike,
                     continue
                 hashes[name] = hashlib.sha256(data).hexdigest()
                 _add(tar, "media/" + name, data, now)
+            kept_keys = {}
+            for name, value in (keys or {}).items():
+                if name in KEYS and value:
+                    data = value.encode()
+                    kept_keys[name] = hashlib.sha256(data).hexdigest()
+                    _add(tar, "keys/" + name, data, now)
             manifest = {
                 "format": FORMAT,
                 "created_at": now.isoformat(),
@@ -175,6 +186,7 @@ def backup(*, url: str, media_dir: str | os.PathLike, target: str | os.PathLike,
                 "database": {"file": db_file.name, "sha256": _sha256(db_file)},
                 "tables": counts,
                 "media": dict(sorted(hashes.items())),
+                "keys": kept_keys,
             }
             # last, once every hash is known; readers find it by name
             _add(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode(), now)
@@ -208,6 +220,9 @@ def _verify(manifest: dict, root: Path) -> None:
     bad = [name for name, sha in expected.items() if _sha256(media / name) != sha]
     if bad:
         raise BackupError(f"{len(bad)} media file(s) do not match their SHA-256, e.g. {bad[0]}")
+    for name, sha in manifest.get("keys", {}).items():  # an older backup has none
+        if name not in KEYS or not (root / "keys" / name).is_file() or _sha256(root / "keys" / name) != sha:
+            raise BackupError(f"the key {name} does not match the manifest's SHA-256")
 
 
 def _check_revision(revision: str) -> bool:
@@ -303,7 +318,8 @@ def restore(*, url: str, media_dir: str | os.PathLike, source: str | os.PathLike
             else:
                 (media / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(p, media / name)
+        keys = {name: (root / "keys" / name).read_text() for name in manifest.get("keys", {})}
     if migrate:
         upgrade(url=url)
     return {"schema_revision": manifest["schema_revision"], "migrated_to": head_revision() if migrate else None,
-            "tables": manifest["tables"], "media_files": len(manifest["media"])}
+            "tables": manifest["tables"], "media_files": len(manifest["media"]), "keys": keys}

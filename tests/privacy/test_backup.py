@@ -206,3 +206,53 @@ def test_the_archive_is_private_from_its_first_byte(loaded, tmp_path, monkeypatc
     assert seen and set(seen) == {0o600}
     assert os.stat(target).st_mode & 0o777 == 0o600
     assert not target.with_name("b.tar.gz.part").exists()
+
+
+def test_a_backup_keeps_the_keys_a_new_server_needs(loaded, tmp_path, monkeypatch):
+    """Issue 30 L12: a backup held neither the secret key nor the VAPID private key, so a server
+    restored from it lost every browser's push subscription. They are kept (keys/, in the
+    manifest with their SHA-256) and written to the new server's instance folder."""
+    url, media = loaded
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MEDIA_DIR", str(media))
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path / "old"))
+    for name in ("SECRET_KEY", "VAPID_PRIVATE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    old = {n: (tmp_path / "old" / n).read_text() for n in ("secret_key", "vapid_private.pem")}
+    archive = tmp_path / "backup.tar.gz"
+    manifest = backup_with_the_command(archive)
+    assert set(manifest["keys"]) == {"secret_key", "vapid_private.pem"}
+
+    # a new machine: an empty database, a new instance folder
+    wipe(url)
+    shutil.rmtree(media)
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path / "new"))
+    r = runner.invoke(main, ["restore", str(archive)])
+    assert r.exit_code == 0, r.output
+    for name, value in old.items():
+        restored = tmp_path / "new" / name
+        assert restored.read_text() == value and restored.stat().st_mode & 0o777 == 0o600
+        assert f"{restored} restored from the backup" in r.output
+
+    # the environment's own key wins, and a different one is said so
+    wipe(url)
+    shutil.rmtree(media)
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path / "third"))
+    monkeypatch.setenv("VAPID_PRIVATE_KEY", "another")
+    r = runner.invoke(main, ["restore", str(archive)])
+    assert r.exit_code == 0, r.output
+    assert "VAPID_PRIVATE_KEY is set in the environment; it differs from the backup's" in r.output
+    assert not (tmp_path / "third" / "vapid_private.pem").exists()
+
+
+def test_a_key_that_does_not_match_the_manifest_is_refused(loaded, tmp_path):
+    url, media = loaded
+    archive, bad = tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"
+    backups.backup(url=url, media_dir=media, target=archive, now=factories.now(),
+                   keys={"secret_key": "s" * 64, "vapid_private.pem": "pem"})
+    rewrite(archive, bad, lambda name, data: b"t" * 64 if name == "keys/secret_key" else data)
+    wipe(url)
+    with pytest.raises(backups.BackupError, match="the key secret_key does not match"):
+        backups.restore(url=url, media_dir=tmp_path / "m", source=bad)
