@@ -19,7 +19,7 @@ from server.homeservices.models import (
     ServiceRate,
     ServiceRecord,
 )
-from server.imports.models import ImportJob, ImportMapping
+from server.imports.models import ImportJob, ImportMapping, ImportRecords
 from server.notify.models import Delivery, JobRun, Notification, PushSubscription
 from server.pairing.models import (
     Cadre,
@@ -79,6 +79,7 @@ __all__ = [
     "FieldReport",
     "Relief",
     "ImportJob",
+    "ImportRecords",
     "ImportMapping",
     "LoginFailure",
     "Person",

@@ -17,8 +17,8 @@ IMPORT_STATUSES = ("dry_run", "applying", "applied", "failed", "expired")
 class ImportJob(SQLModel, table=True):
     """One upload of a township's roster (花名册) or volunteer list, its dry run and its fate.
 
-    The file itself lies under MEDIA_DIR/imports while it waits to be applied (``file_name``),
-    and is deleted once applied or after IMPORT_KEEP_HOURS. ``fingerprint`` is a SHA-256 over the
+    The records it checked wait in the database to be applied (``ImportRecords``: any server
+    applies a dry run another made), deleted once applied or after IMPORT_KEEP_HOURS. ``fingerprint`` is a SHA-256 over the
     state of the rows the dry run looked at; apply recomputes it and refuses when it changed.
     ``result`` is the dry run as shown (ID numbers masked); no password is ever stored here.
     """
@@ -32,7 +32,6 @@ class ImportJob(SQLModel, table=True):
     filename: str = Field(max_length=200)
     sha256: str = Field(max_length=64)
     size: int
-    file_name: str | None = Field(default=None, max_length=100)
     fingerprint: str = Field(max_length=64)
     result: dict = Field(default_factory=dict, sa_type=sa.JSON)
     applied_by: int | None = Field(default=None, foreign_key="app_user.id")
@@ -56,3 +55,11 @@ class ImportMapping(SQLModel, table=True):
     field: str = Field(max_length=30)  # a column key of the kind's layout, or "": not read
     updated_by: int = Field(foreign_key="app_user.id")
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+class ImportRecords(SQLModel, table=True):
+    """The records a dry run checked, as JSON, kept for its apply while they may be applied: in the
+    database, not a server's folder, so a dry run on one machine is applied on another (issue 30)."""
+
+    job_id: int = Field(foreign_key="importjob.id", primary_key=True)
+    data: bytes = Field(sa_type=sa.LargeBinary)

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -41,7 +38,7 @@ from server.auth.roles import (
 from server.care.models import CareAgreement
 from server.errors import ServiceError
 from server.imports import layout, pairings, persons, reading, volunteers
-from server.imports.models import IMPORT_KINDS, ImportJob, ImportMapping
+from server.imports.models import IMPORT_KINDS, ImportJob, ImportMapping, ImportRecords
 from server.imports.plan import (
     Errors,
     Plan,
@@ -66,16 +63,11 @@ class ImportSettings:
     max_bytes: int = 20 * 1024 * 1024
     batch_size: int = 500
     keep_hours: int = 24
-    media_dir: str = ""
 
     @classmethod
     def from_config(cls, c: Mapping) -> "ImportSettings":
         return cls(max_rows=c["IMPORT_MAX_ROWS"], max_bytes=c["IMPORT_MAX_BYTES"], batch_size=c["IMPORT_BATCH_SIZE"],
-                   keep_hours=c["IMPORT_KEEP_HOURS"], media_dir=str(c["MEDIA_DIR"]))
-
-    @property
-    def folder(self) -> Path:
-        return Path(self.media_dir) / "imports"
+                   keep_hours=c["IMPORT_KEEP_HOURS"])
 
 
 
@@ -196,25 +188,18 @@ def remember_mapping(session: Session, *, actor: Actor, township: Place, kind: s
 
 
 def purge_expired(session: Session, *, settings: ImportSettings, now: datetime) -> int:
-    """Delete the stored files of imports not applied within IMPORT_KEEP_HOURS."""
-    cutoff = now - timedelta(hours=settings.keep_hours)
-    jobs = list(session.scalars(select(ImportJob).where(ImportJob.file_name.is_not(None), ImportJob.created_at < cutoff)))
-    for job in jobs:
-        _delete_file(settings, job)
-        if job.status == "dry_run":
-            job.status = "expired"
-        session.add(job)
+    """Forget the checked records of imports not applied within IMPORT_KEEP_HOURS (in two
+    statements, however many); returns how many."""
+    old = select(ImportJob.id).where(ImportJob.created_at < now - timedelta(hours=settings.keep_hours))
+    session.execute(sa.update(ImportJob).where(ImportJob.id.in_(old), ImportJob.status == "dry_run")
+                    .values(status="expired").execution_options(synchronize_session=False))
+    gone = session.execute(sa.delete(ImportRecords).where(ImportRecords.job_id.in_(old))).rowcount
     session.flush()
-    return len(jobs)
+    return gone
 
 
-def _delete_file(settings: ImportSettings, job: ImportJob) -> None:
-    if job.file_name:
-        try:
-            (settings.folder / job.file_name).unlink()
-        except FileNotFoundError:
-            pass
-        job.file_name = None
+def _forget_records(session: Session, job_id: int) -> None:
+    session.execute(sa.delete(ImportRecords).where(ImportRecords.job_id == job_id))
 
 
 def create_import(session: Session, *, actor: Actor, kind: str, data: bytes, filename: str | None,
@@ -231,19 +216,15 @@ def create_import(session: Session, *, actor: Actor, kind: str, data: bytes, fil
                                 settings=settings, today=today, actor=actor,
                                 mapping={**mapping_for(session, township=township, kind=kind), **chosen})
     remember_mapping(session, actor=actor, township=township, kind=kind, mapping=chosen, now=now)
-    stored = None
-    if not plan.errors:  # one that can never be applied keeps nothing
-        settings.folder.mkdir(parents=True, exist_ok=True)
-        stored = f"{secrets.token_hex(16)}.checked.json"
-        fd = os.open(settings.folder / stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_dump_records(records))
     words = Words({p.id: p.name for p in township_places(session, township)})
     job = ImportJob(kind=kind, township_id=township.id, created_by=actor.user.id, created_at=now,
                     filename=(filename or "upload")[-200:], sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                    file_name=stored, fingerprint=plan.fingerprint, result=plan.public(words))
+                    fingerprint=plan.fingerprint, result=plan.public(words))
     session.add(job)
     session.flush()
+    if not plan.errors:  # one that can never be applied keeps nothing
+        session.add(ImportRecords(job_id=job.id, data=_dump_records(records)))
+        session.flush()
     return job
 
 
@@ -279,12 +260,11 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
         raise ServiceError(409, "import_applying")
     if job.result.get("errors"):
         raise ServiceError(409, "import_has_errors", count=len(job.result["errors"]))
-    if job.status != "dry_run" or not job.file_name or not (settings.folder / job.file_name).exists():
-        raise ServiceError(410, "import_expired", hours=settings.keep_hours)
-    if job.created_at < now - timedelta(hours=settings.keep_hours):
+    kept = session.scalar(select(ImportRecords.data).where(ImportRecords.job_id == job.id))
+    if job.status != "dry_run" or kept is None or job.created_at < now - timedelta(hours=settings.keep_hours):
         raise ServiceError(410, "import_expired", hours=settings.keep_hours)
     try:
-        records = _load_records((settings.folder / job.file_name).read_bytes())
+        records = _load_records(kept)
     except ValueError:
         raise ServiceError(409, "import_stale") from None
     township = session.get(Place, job.township_id)
@@ -324,7 +304,7 @@ def apply_import(session: Session, *, actor: Actor, import_id: int, hasher: Pass
         session.commit()
         raise ServiceError(409, "import_failed", reason=exc.key) from exc
     job = session.get(ImportJob, job_id)
-    _delete_file(settings, job)
+    _forget_records(session, job_id)
     job.status, job.applied_at, job.applied_by = "applied", now, actor.user.id
     job.result = {**job.result, "applied_counts": applied.counts}
     session.add(job)

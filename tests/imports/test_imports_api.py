@@ -15,7 +15,7 @@ from server.audit.models import AuditLog
 from server.auth import service as auth_service
 from server.auth.models import User
 from server.care.models import CareAgreement
-from server.imports.models import ImportJob
+from server.imports.models import ImportJob, ImportRecords
 from server.people.models import Person
 from tests import factories
 from tests.imports.conftest import ident, make_csv, make_xlsx, person_row, upload
@@ -82,8 +82,8 @@ def test_dry_run_changes_nothing_and_apply_does_it_once(client, session, world, 
                                                     AuditLog.person_id == created[ident(3)].id))
     # applied once only
     assert apply(client, staff_a, result["id"]).status_code == 409
-    # the stored file is gone
-    assert session.get(ImportJob, result["id"]).file_name is None
+    # the checked records kept for the apply are gone
+    assert session.get(ImportRecords, result["id"]) is None
 
     # the same file again changes nothing
     again = dry_run(client, staff_a, data)
@@ -167,7 +167,7 @@ def test_a_file_with_errors_is_never_applied(client, session, world, staff_a):
     r = apply(client, staff_a, result["id"])
     assert r.status_code == 409 and r.get_json()["reason"] == "import_has_errors"
     assert not persons_of(session, [ident(1)])
-    assert session.get(ImportJob, result["id"]).file_name is None  # nothing of it kept
+    assert session.get(ImportRecords, result["id"]) is None  # nothing of it kept
 
 
 def errors_of(client, headers, rows, **kw):
@@ -352,9 +352,10 @@ def test_an_upload_not_applied_within_a_day_is_deleted(client, session, world, s
     r = apply(client, staff_a, result["id"])
     assert r.status_code == 410 and r.get_json()["reason"] == "import_expired"
     settings = client.application.extensions["zhaoying.settings"].imports
-    assert len(list(settings.folder.iterdir())) == 1
+    assert session.get(ImportRecords, result["id"]) is not None
     assert service.purge_expired(session, settings=settings, now=factories.now()) == 1
-    assert list(settings.folder.iterdir()) == [] and session.get(ImportJob, result["id"]).status == "expired"
+    session.expire_all()
+    assert session.get(ImportRecords, result["id"]) is None and session.get(ImportJob, result["id"]).status == "expired"
 
 
 def test_apply_commits_how_far_it_has_come_with_each_batch(app_config, session, world, staff_a):
