@@ -1,0 +1,183 @@
+"""Issue 30, several machines: what one server writes and another reads lives in the database or
+the object store. Two `zhaoying serve` nodes, each with an instance folder of its own, on one
+database (PostgreSQL in `make test`'s second pass, a SQLite file in its first) and one S3 bucket
+on loopback (moto, as the photo tests use): a roster's dry run made on node A is applied on node
+B, and a photo checked in on A is served by B."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from server.config import normalise_database_url
+from server.db import make_engine
+from server.migrate import upgrade
+from server.notify.channels import generate_vapid_pem
+from tests import factories
+from tests.imports.conftest import make_xlsx
+from tests.imports.test_imports_api import roster
+from tests.photos.conftest import Bucket
+from tests.photos.s3server import CheckedMotoServer
+from tests.visits.conftest import photo, visit_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        url = f"sqlite:///{tmp_path_factory.mktemp('nodes') / 'shared.db'}"
+        upgrade(url=url)
+        yield url
+        return
+    base = normalise_database_url(base)
+    name = sa.engine.make_url(base).database + "_nodes"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    upgrade(url=url)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def bucket():
+    server = CheckedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield Bucket(f"http://{host}:{port}")
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def world(database_url):
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        world = factories.World.build(session)
+        session.commit()
+        names = {"staff": world.a.staff.username, "caregiver": world.a.caregiver.username,
+                 "person": world.a.person.id, "township": world.a.place.id}
+    engine.dispose()
+    return names
+
+
+class Node:
+    def __init__(self, url: str, process: subprocess.Popen):
+        self.url, self.process = url, process
+
+    def call(self, method: str, path: str, *, token: str | None = None, body: bytes | None = None,
+             content_type: str = "application/json") -> tuple[int, dict | bytes, dict]:
+        headers = {"Content-Type": content_type, "Accept-Language": "en"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.url + path, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                data, status, got = r.read(), r.status, dict(r.headers)
+        except urllib.error.HTTPError as e:
+            data, status, got = e.read(), e.code, dict(e.headers)
+        return status, (json.loads(data) if got.get("Content-Type", "").startswith("application/json") else data), got
+
+    def login(self, username: str) -> str:
+        status, body, _ = self.call("POST", "/api/auth/login",
+                                    body=json.dumps({"username": username, "password": factories.PASSWORD}).encode())
+        assert status == 200, body
+        return body["access_token"]
+
+
+@pytest.fixture(scope="module")
+def nodes(database_url, bucket, world, tmp_path_factory):
+    shared = {"DATABASE_URL": database_url, "SECRET_KEY": "several-machines", "VAPID_PRIVATE_KEY": generate_vapid_pem(),
+              "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "8", "PYTHONPATH": str(ROOT),
+              **{k: str(v) for k, v in bucket.config.items()}}
+    zhaoying = [sys.executable, "-c", "from server.cli import main; main()"]
+    started = []
+    for name in ("a", "b"):
+        instance = tmp_path_factory.mktemp(f"node-{name}")  # nothing shared on disk
+        env = {**os.environ, **shared, "INSTANCE_DIR": str(instance), "MEDIA_DIR": str(instance / "media")}
+        port = _free_port()
+        process = subprocess.Popen([*zhaoying, "serve", "--port", str(port), "--workers", "1", "--threads", "4"],
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(Node(f"http://127.0.0.1:{port}", process))
+    try:
+        for node in started:
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(node.url + "/api/health", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("a node did not start")
+        yield started
+    finally:
+        for node in started:
+            node.process.terminate()
+            node.process.wait(timeout=30)
+
+
+def _multipart(fields: dict, files: list[tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    out = b""
+    for key, value in fields.items():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            out += f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{v}\r\n'.encode()
+    for field, data, filename in files:
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_dry_run_on_one_node_is_applied_on_the_other(nodes, world, database_url):
+    a, b = nodes
+    body, ctype = _multipart({"kind": "persons"}, [("file", make_xlsx(roster(3)), "花名册.xlsx")])
+    status, dry, _ = a.call("POST", "/api/imports", token=a.login(world["staff"]), body=body, content_type=ctype)
+    assert status == 201, dry
+    assert dry["counts"]["created"] == 3
+    status, applied, _ = b.call("POST", f"/api/imports/{dry['id']}/apply", token=b.login(world["staff"]), body=b"{}")
+    assert status == 200, applied
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name LIKE '人员%'")) == 3
+        assert conn.scalar(sa.text("SELECT status FROM importjob WHERE id = :id"), {"id": dry["id"]}) == "applied"
+    engine.dispose()
+
+
+def test_a_photo_checked_in_on_one_node_is_served_by_the_other(nodes, world, bucket):
+    a, b = nodes
+    fields = visit_fields(world["person"])
+    fields["observations"] = json.dumps(fields["observations"])
+    picture = photo(4242)
+    body, ctype = _multipart(fields, [("photos", picture, "p.jpg")])
+    status, visit, _ = a.call("POST", "/api/visits", token=a.login(world["caregiver"]), body=body, content_type=ctype)
+    assert status == 201, visit
+    url = visit["photos"][0]["url"]
+    assert any(key.startswith("photos/") for key in bucket.keys())
+    status, served_by_b, headers = b.call("GET", url, token=b.login(world["caregiver"]))  # the redirect, followed
+    assert status == 200 and served_by_b[:3] == b"\xff\xd8\xff"  # a JPEG, from the bucket
+    status, served_by_a, _ = a.call("GET", url, token=a.login(world["caregiver"]))
+    assert served_by_a == served_by_b
