@@ -1,6 +1,7 @@
 """Request fields several domains share."""
 
 import re
+import unicodedata
 from datetime import date, datetime, timezone
 
 import marshmallow as ma
@@ -24,6 +25,32 @@ class Month(ma.fields.String):
         if match is None or not DATE_MIN.year <= int(match.group(1)) <= DATE_MAX.year:
             raise self.make_error("invalid_month")
         return int(match.group(1)), int(match.group(2))
+
+
+def normalise_text(value: str) -> str:
+    """NFKC (full-width digits, letters and spaces become plain ones), trimmed: how a name is kept,
+    whether typed in the app or read from a roster (server.imports.layout)."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+class Name(ma.fields.String):
+    """A person's or an account's name: one line, normalised as a roster's cell is (so a township's
+    export imports back unchanged, issue 30 L6), and never what a spreadsheet takes for a formula."""
+
+    default_error_messages = {"multi_line": "a name is one line (no line break or tab)",
+                              "formula": "a name may not start with “=”"}
+
+    def __init__(self, *, max_length: int = 50, **kwargs):
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(ch in text for ch in "\n\r\t"):
+            raise self.make_error("multi_line")
+        text = normalise_text(text)
+        if text.startswith("="):
+            raise self.make_error("formula")
+        return text
 
 
 # Every id is a PostgreSQL `integer` (serial) column: 1 … 2^31 − 1. A larger value can match

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.auth.roles import ROLES
-from server.fields import Id
+from server.fields import Id, Name
 
 
 class LoginSchema(ma.Schema):
@@ -15,7 +15,7 @@ class UserSchema(ma.Schema):
     username = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@+\-]{3,40}$"))
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
+    display_name = Name(required=True)
     phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
     place_id = Id(required=True)
     team_id = Id(load_default=None, allow_none=True, load_only=True)

@@ -4,10 +4,10 @@ headers people really write, and the words they use for coded values. Pure data 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from server.care.models import RELATION_LABELS  # noqa: F401 (the roster's words for the codes)
+from server.fields import normalise_text
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,7 @@ COLUMNS = {"persons": PERSON_COLUMNS, "volunteers": VOLUNTEER_COLUMNS, "pairings
 TITLES = {"persons": "分散供养特困人员花名册", "volunteers": "志愿服务队队员名单", "pairings": "结对帮扶名册"}
 
 
-def normalise(value: str) -> str:
-    """NFKC (full-width digits, letters and spaces become plain ones), trimmed."""
-    return unicodedata.normalize("NFKC", value).strip()
+normalise = normalise_text  # NFKC, trimmed: a cell as a name typed in the app is kept
 
 
 _HEADER_NOISE = re.compile(r"[\s*＊:：]|[(（]?必填[)）]?")

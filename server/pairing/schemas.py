@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.fields import Date, Id
+from server.fields import Date, Id, Name
 from server.pairing.models import CADRE_RANKS, FESTIVALS
 
 PHONE = validate.Regexp(r"^1[3-9][0-9]{9}$", error="11位手机号")
@@ -34,7 +34,7 @@ class UnitTownshipSchema(ma.Schema):
 
 class CadreWriteSchema(ma.Schema):
     unit_id = Id(required=True)
-    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
+    display_name = Name(required=True)
     phone = ma.fields.String(required=True, validate=PHONE, metadata={"description": "the cadre's login"})
     rank = ma.fields.String(required=True, validate=validate.OneOf(CADRE_RANKS),
                             metadata={"description": "district_leader 区级领导 · division_leader 处级领导 · other 其他干部"})

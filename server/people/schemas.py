@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import ValidationError, validate
 
-from server.fields import Date, Id
+from server.fields import Date, Id, Name
 from server.people import idnumber
 from server.people.models import (
     ASSISTANCE_CATEGORIES,
@@ -22,7 +22,7 @@ def _id_number(value: str) -> None:
 
 
 class PersonWriteSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
+    name = Name(required=True)
     sex = ma.fields.String(required=True, validate=validate.OneOf(SEXES))
     birth_date = Date(required=True)
     id_number = ma.fields.String(required=True, validate=_id_number)
