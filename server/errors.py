@@ -34,6 +34,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed logins from this address; try again in {minutes} minute(s)",
     ),
     "too_deep": ("提交的内容嵌套层数太多", "The request's JSON is nested too deeply"),
+    "name_multi_line": ("姓名只能写一行（不能有换行或制表符）", "A name is one line (no line break or tab)"),
+    "name_formula": ("姓名不能以“=”开头", "A name may not start with “=”"),
     "control_characters": ("不能包含控制字符", "Control characters are not allowed"),
     "login_busy": (
         "同时登录的人太多，请稍后再试",

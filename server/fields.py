@@ -8,6 +8,8 @@ import marshmallow as ma
 from marshmallow import validate
 from werkzeug.routing import IntegerConverter
 
+from server.errors import message
+
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -37,19 +39,16 @@ class Name(ma.fields.String):
     """A person's or an account's name: one line, normalised as a roster's cell is (so a township's
     export imports back unchanged, issue 30 L6), and never what a spreadsheet takes for a formula."""
 
-    default_error_messages = {"multi_line": "a name is one line (no line break or tab)",
-                              "formula": "a name may not start with “=”"}
-
     def __init__(self, *, max_length: int = 50, **kwargs):
         super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if any(ch in text for ch in "\n\r\t"):
-            raise self.make_error("multi_line")
+            raise ma.ValidationError(message("name_multi_line"))
         text = normalise_text(text)
         if text.startswith("="):
-            raise self.make_error("formula")
+            raise ma.ValidationError(message("name_formula"))
         return text
 
 

@@ -452,8 +452,8 @@ def test_names_typed_in_the_app_come_back_from_the_roster_unchanged(client, sess
     made = client.post("/api/persons", json={**body, "name": "ＡＢ李", "id_number": roster_id(42, sex="F")},
                        headers=staff_a)
     assert made.status_code == 201 and made.get_json()["name"] == "AB李"
-    for bad, why in (("王\n德明", "a name is one line (no line break or tab)"), ("王\t德明", "a name is one line (no line break or tab)"),
-                     ("＝王德明", "a name may not start with “=”")):
+    for bad, why in (("王\n德明", "姓名只能写一行（不能有换行或制表符）"), ("王\t德明", "姓名只能写一行（不能有换行或制表符）"),
+                     ("＝王德明", "姓名不能以“=”开头")):
         r = client.post("/api/persons", json={**body, "name": bad, "id_number": roster_id(43, sex="F")}, headers=staff_a)
         assert r.status_code == 422 and r.get_json()["errors"] == {"name": [why]}, bad
     exported = client.get(f"/api/imports/export?kind=persons&place_id={world.a.place.id}", headers=staff_a)
