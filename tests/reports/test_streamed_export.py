@@ -76,7 +76,9 @@ def test_a_csv_names_its_charset_once(client, session, world):
     """Issue 30 L11: `text/csv; charset=utf-8; charset=utf-8`."""
     h = factories.headers(session, world.admin)
     for path in ("/api/reports/agreements?format=csv", "/api/pairing/annex?format=csv"):
-        r = client.get(path, headers=h)
-        assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8", path
-    r = client.get("/api/reports/agreements?format=xlsx", headers=h)
-    assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        with client.get(path, headers=h) as r:  # a stream: read to its end, which closes its session
+            assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8", path
+            assert r.data.startswith("\ufeff".encode())
+    with client.get("/api/reports/agreements?format=xlsx", headers=h) as r:
+        assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert r.data.startswith(b"PK")
