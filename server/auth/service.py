@@ -139,15 +139,17 @@ def login(
                                                   now=now)
 
     # --- 2. check the password, settle ----------------------------------------------------------
+    ok = password_ok(hasher, user.password_hash if user is not None else _dummy_hash(hasher), password)
+    # settled under the name's lock: a reservation's reads (failures, then those in flight) are
+    # then of one state, not one before and one after a settlement committed between them
+    _serialise(session, "login-username", username)
     if user is None:
-        password_ok(hasher, _dummy_hash(hasher), password)
-        _serialise(session, "login-username", username)
         _failed(session, reservation)
         if _name_failures(session, username, now=now) % policy.max_failures == 0:
             raise _locked(policy.lock_minutes)
         raise ServiceError(401, "bad_credentials")
 
-    if not password_ok(hasher, user.password_hash, password):
+    if not ok:
         _failed(session, reservation)
         _count_failure(session, user.id, policy=policy, now=now)
         raise ServiceError(401, "bad_credentials")
