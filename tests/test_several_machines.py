@@ -21,11 +21,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from server.config import normalise_database_url
 from server.db import make_engine
-from server.migrate import upgrade
 from server.notify.channels import generate_vapid_pem
 from tests import factories
+from tests.scratchdb import scratch_database
 from tests.imports.conftest import make_xlsx
 from tests.imports.test_imports_api import roster
 from tests.photos.conftest import Bucket
@@ -43,24 +42,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        url = f"sqlite:///{tmp_path_factory.mktemp('nodes') / 'shared.db'}"
-        upgrade(url=url)
+    with scratch_database(tmp_path_factory, "nodes") as url:
         yield url
-        return
-    base = normalise_database_url(base)
-    name = sa.engine.make_url(base).database + "_nodes"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    upgrade(url=url)
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ is slowed a little so that the requests overlap."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import urllib.error
@@ -21,10 +20,9 @@ from werkzeug.serving import make_server
 
 from server import create_app
 from server.auth.models import User
-from server.config import normalise_database_url
 from server.db import Database
-from server.migrate import upgrade
 from server.places import service as places
+from tests.scratchdb import scratch_database
 
 PASSWORD = "right-password"
 
@@ -47,24 +45,8 @@ class CountingHasher(PasswordHasher):
 
 @pytest.fixture(scope="module")
 def live_url(tmp_path_factory):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        url = f"sqlite:///{tmp_path_factory.mktemp('races') / 'races.db'}"
-        upgrade(url=url)
+    with scratch_database(tmp_path_factory, "races") as url:
         yield url
-        return
-    base = normalise_database_url(base)
-    name = sa.engine.make_url(base).database + "_races"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    upgrade(url=url)
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 @pytest.fixture
