@@ -41,6 +41,8 @@ def test_no_csp_violation_as_caregiver(context, site):
         page.goto(f"/{hash_}")
         page.wait_for_selector("#view *")
         page.wait_for_timeout(200)
+    # the home draws its bars when the progress answers: wait for them, not for a fixed time
+    page.wait_for_selector(".progress span", state="attached")
     _assert_clean(page, messages)
     width = page.evaluate("getComputedStyle(document.querySelector('.progress span')).width")
     assert width.endswith("px")
