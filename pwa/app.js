@@ -187,6 +187,29 @@ async function cached(key, path) {
   }
 }
 
+/** A list read a page at a time behind a 加载更多 button, hidden after the last page: `load(after)`
+ * answers as API.page does ({ data, next }) for the page after the cursor `after` (null: the
+ * first), and `draw` makes each item's node in `list`. `first`: a page the caller has already,
+ * with `after` the cursor of the one after it; without them, `more()` reads the first. */
+function pager({ list, draw, load, id, first = [], after = null }) {
+  list.append(...first.map(draw));
+  let cursor = after;
+  const button = h('button', { type: 'button', id, hidden: !cursor }, t('load_more'));
+  async function more() {
+    button.disabled = true;
+    try {
+      const { data, next } = await load(cursor);
+      list.append(...data.map(draw));
+      cursor = next;
+      button.hidden = !next;
+    } finally {
+      button.disabled = false;
+    }
+  }
+  button.addEventListener('click', () => guard(more));
+  return { button, more };
+}
+
 async function loadCatalogue() {
   if (!catalogue || catalogue.lang !== I18N.lang) {
     const { data } = await cached(`catalogue:${I18N.lang}`, '/api/visits/catalogue');
@@ -710,7 +733,7 @@ async function boot() {
 }
 
 export const App = {
-  h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, monthFrom, levelLabel, go, route, cached, loadCatalogue, guard,
+  h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, monthFrom, levelLabel, go, route, cached, pager, loadCatalogue, guard,
   refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, saveBlob, currentUser, districtOffice,
   leaveFor,
   showErrors, clearErrors, guardLeave, enqueue,

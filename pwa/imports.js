@@ -4,16 +4,17 @@
  * remembered for the township's next one — errors by row, the plan in the roster's words, who is
  * missing from the file), then apply, which shows the new logins with their one-time passwords this
  * once, the address they log in at, and the printable sheet of them — both from the one call that
- * issues the passwords (?sheet=true carries the sheet as base64 beside the logins).
+ * issues the passwords (?sheet=true carries the sheet as base64 beside the logins). The long lists
+ * (errors, the preview, the missing) come a page at a time: the import's answer holds the first of
+ * each and the cursor of the next, 加载更多 reads on (issue 30 L10).
  * An office screen: fetched when first opened, kept offline for staff (app.js SCREENS, sw.js OFFICE). */
 import { App } from './app.js';
 import { API } from './api.js';
 import { ZY } from './db.js';
 import { I18N, t } from './i18n.js';
 
-const { h, show, guard } = App;
+const { h, show, guard, pager } = App;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const LIST_MAX = 200; // rows listed on a phone; the counts say how many there are in all
 const ACTIONS = { create: 'imp_count_created', update: 'imp_count_updated', unchanged: 'imp_count_unchanged' };
 
 const save = App.saveBlob;
@@ -21,9 +22,13 @@ const save = App.saveBlob;
 const nodes = (list) => list.flat(2).filter((n) => n !== null && n !== undefined && n !== false);
 const fromBase64 = (b64) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: XLSX });
 
-function capped(items, render, total = items.length) {
-  const more = total - Math.min(items.length, LIST_MAX);
-  return [...items.slice(0, LIST_MAX).map(render), more > 0 ? h('li', { class: 'muted' }, t('imp_more', { n: more })) : null];
+/** One of an import's long lists (errors, plan, missing) in `list`: the first page its answer
+ * holds, and a 加载更多 button (returned) that reads the next from /api/imports/{id}/{which}. */
+function paged(job, which, list, draw) {
+  return pager({
+    list, draw, id: `import-${which}-more`, first: job[which], after: job[`${which}_next`],
+    load: (after) => API.page(`/api/imports/${job.id}/${which}?after=${encodeURIComponent(after)}`),
+  }).button;
 }
 
 async function importScreen() {
@@ -158,7 +163,12 @@ async function importScreen() {
       r.cadre ? h('div', {}, `${t('imp_cadre')}：${r.cadre.name} ${r.cadre.phone} · ${r.cadre.unit}`,
         r.cadre.new_login ? ` （${t('imp_new_login')}）` : '') : null,
       r.warning ? h('p', { class: 'warning' }, r.warning) : null);
-    const apply = h('button', { class: 'primary', id: 'apply', disabled: job.errors.length > 0 }, t('imp_apply'));
+    const errorRow = (e) => h('li', { 'data-row': e.row }, h('strong', {}, t('imp_row', { n: e.row })), ` · ${e.column}：${e.message}`);
+    const missingRow = (m) => h('li', {}, [m.name, m.village, m.id_number_masked || m.phone].filter(Boolean).join(' · '));
+    // a long list: the first page, and 加载更多 for the next
+    const listed = (which, list, draw) => [list, h('p', {}, paged(job, which, list, draw))];
+    const unlisted = job.plan_rows - job.plan_total; // the preview keeps 200 rows, those that change first
+    const apply = h('button', { class: 'primary', id: 'apply', disabled: job.errors_total > 0 }, t('imp_apply'));
     apply.addEventListener('click', () => applyImport(job, apply));
     return [
       h('h3', {}, `${job.township.name} · ${t('imp_dry_run')}`),
@@ -166,18 +176,17 @@ async function importScreen() {
         class: k === 'errors' && n ? 'bad' : '', 'data-count': k,
       }, h('strong', {}, String(n)), h('span', {}, t(`imp_count_${k}`))))),
       job.columns ? columnsRead(job, file, lacking) : null,
-      job.errors.length ? h('div', {},
+      job.errors_total ? h('div', {},
         h('h3', {}, t('imp_errors', { n: c.errors, rows: c.error_rows })),
-        h('ol', { class: 'import-list errors', id: 'import-errors' }, capped(job.errors, (e) => h('li', { 'data-row': e.row },
-          h('strong', {}, t('imp_row', { n: e.row })), ` · ${e.column}：${e.message}`)))) : null,
-      job.plan.length ? h('details', { class: 'plan', id: 'import-plan' },
-        h('summary', {}, t('imp_plan', { n: job.plan_rows ?? job.plan.length })),
-        h('ol', { class: 'import-list' }, capped(job.plan, planRow, job.plan_rows ?? job.plan.length))) : null,
-      job.missing.length ? h('details', { class: 'plan', id: 'import-missing' }, // hundreds, at times: on demand
-        h('summary', {}, t('imp_missing', { n: job.missing.length })),
-        h('ul', { class: 'import-list' }, capped(job.missing, (m) => h('li', {},
-          [m.name, m.village, m.id_number_masked || m.phone].filter(Boolean).join(' · '))))) : null,
-      job.errors.length ? h('p', { class: 'warn', id: 'apply-blocked' }, lacking.length ? t('imp_apply_blocked_columns') : t('imp_apply_blocked'))
+        listed('errors', h('ol', { class: 'import-list errors', id: 'import-errors' }), errorRow)) : null,
+      job.plan_total ? h('details', { class: 'plan', id: 'import-plan' },
+        h('summary', {}, t('imp_plan', { n: job.plan_rows })),
+        unlisted > 0 ? h('p', { class: 'muted', id: 'import-plan-unlisted' }, t('imp_plan_unlisted', { shown: job.plan_total, n: unlisted })) : null,
+        listed('plan', h('ol', { class: 'import-list' }), planRow)) : null,
+      job.missing_total ? h('details', { class: 'plan', id: 'import-missing' }, // hundreds, at times: on demand
+        h('summary', {}, t('imp_missing', { n: job.missing_total })),
+        listed('missing', h('ul', { class: 'import-list' }), missingRow)) : null,
+      job.errors_total ? h('p', { class: 'warn', id: 'apply-blocked' }, lacking.length ? t('imp_apply_blocked_columns') : t('imp_apply_blocked'))
         : h('p', { class: 'muted' }, t('imp_apply_hint')),
       h('p', {}, apply),
     ];

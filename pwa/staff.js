@@ -429,17 +429,13 @@ async function alertsScreen(arg) {
   const which = arg === 'done' ? 'resolved' : 'unresolved';
   const office = await App.districtOffice();
   const list = h('div', { id: 'alert-list' });
-  const more = h('button', { type: 'button', id: 'alerts-more', hidden: true }, t('queue_more'));
-  let after = null;
-  async function page() {
-    const q = `/api/alerts?status=${which}&page_size=20${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-    // the first page is kept for offline use
-    const { data, next } = after === null ? await cached(`alerts:${which}`, q) : await API.page(q);
-    list.append(...data.map((a) => alertCard(a, office)));
-    after = next;
-    more.hidden = !next;
-  }
-  more.addEventListener('click', () => guard(page));
+  const { button: more, more: page } = App.pager({
+    list, id: 'alerts-more', draw: (a) => alertCard(a, office),
+    load: (after) => {
+      const q = `/api/alerts?status=${which}&page_size=20${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+      return after === null ? cached(`alerts:${which}`, q) : API.page(q); // the first page is kept for offline use
+    },
+  });
   await page();
   const tab = (key, href, on) => h('a', { class: `button${on ? ' primary' : ''}`, href, 'aria-current': on ? 'page' : false, id: `alerts-${key}` }, t(`alerts_${key}`));
   show(t('alerts'),

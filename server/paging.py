@@ -64,7 +64,11 @@ def _decode(cursor: str, n: int) -> list:
             raise ValueError
         return values
     except (ValueError, TypeError, KeyError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise ServiceError(422, "validation", errors={"after": ["not a cursor this list gave"]}) from None
+        raise _not_a_cursor() from None
+
+
+def _not_a_cursor() -> ServiceError:
+    return ServiceError(422, "validation", errors={"after": ["not a cursor this list gave"]})
 
 
 def select_page(stmt: sa.Select, at: Page, *, order: Sequence, descending: bool = False) -> sa.Select:
@@ -84,6 +88,19 @@ def split(rows: list, at: Page, key: Callable[[Any], Sequence]) -> tuple[list, s
         return rows, None
     rows = rows[:at.size]
     return rows, _encode(key(rows[-1]))
+
+
+def slice_page(items: Sequence, at: Page) -> tuple[list, str | None]:
+    """A page of a list kept whole in its own order (a JSON array stored once, never changed):
+    the cursor is the position of the page's last item, refused unless another item follows it."""
+    start = 0
+    if at.after is not None:
+        (last,) = _decode(at.after, 1)
+        if isinstance(last, date) or not 0 <= last < len(items) - 1:
+            raise _not_a_cursor()
+        start = last + 1
+    rows, cursor = split(list(enumerate(items[start:start + at.size + 1], start)), at, key=lambda r: (r[0],))
+    return [item for _, item in rows], cursor
 
 
 def respond(rows, cursor: str | None):

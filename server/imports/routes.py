@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from server import clock
+from server import clock, paging
 from server.auth.current import current_actor, hasher, login_required
 from server.auth.roles import STAFF_ROLES
 from server.db import get_session
@@ -20,6 +20,9 @@ from server.imports.schemas import (
     ImportFormSchema,
     ImportSchema,
     KindQuerySchema,
+    MissingSchema,
+    PlanRowSchema,
+    RowErrorSchema,
 )
 from server.settings import current as current_settings
 from server.settings import today
@@ -48,9 +51,11 @@ class Imports(MethodView):
         """Upload a roster and get its dry run (nothing changes until it is applied)
 
         Township staff import for their own township; district admins name it with place_id.
-        The answer lists what would be created, updated (with the changed fields) or left alone,
-        every error (row as Excel shows it, the column's header, a message), and the persons of
-        the township missing from the file (never deleted)."""
+        The answer counts what would be created, updated (with the changed fields) or left alone,
+        and holds the first page of each long list: the errors (row as Excel shows it, the column's
+        header, a message), the preview, and the persons of the township missing from the file
+        (never deleted); each list's total and the cursor of its next page are beside it, the rest
+        is read from /api/imports/{id}/errors, /plan and /missing."""
         if request.mimetype != "multipart/form-data" or "file" not in request.files:
             fail(422, "validation", errors={"file": ["send the spreadsheet as multipart/form-data field 'file'"]})
         try:
@@ -96,8 +101,52 @@ class ImportById(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.response(200, ImportSchema)
     def get(self, import_id):
-        """An import's stored dry run and status"""
+        """An import's stored dry run and status
+
+        Bounded whatever the file's size: the first page of the errors, the preview and the
+        missing, with their totals and next-page cursors (the rest from the paged lists below)."""
         return service.present(service.get_import(get_session(), actor=current_actor(), import_id=import_id))
+
+
+_LIST_PAGE = paging.query_schema(service.FIRST_PAGE, 200)
+
+
+def _list_page(which: str, page_args: dict, import_id: int):
+    return paging.respond(*service.list_page(get_session(), actor=current_actor(), import_id=import_id, which=which,
+                                             page=paging.page(page_args)))
+
+
+@blp.route("/<id:import_id>/errors")
+class ImportErrors(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(_LIST_PAGE, location="query")
+    @blp.response(200, RowErrorSchema(many=True), headers=paging.HEADERS)
+    def get(self, page_args, import_id):
+        """An import's errors, a page at a time, in the file's order
+
+        The import's own answer holds the first page and errors_next, the cursor of this list's
+        second."""
+        return _list_page("errors", page_args, import_id)
+
+
+@blp.route("/<id:import_id>/plan")
+class ImportPlan(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(_LIST_PAGE, location="query")
+    @blp.response(200, PlanRowSchema(many=True), headers=paging.HEADERS)
+    def get(self, page_args, import_id):
+        """An import's preview (up to 200 rows of its plan), a page at a time, as the import orders it"""
+        return _list_page("plan", page_args, import_id)
+
+
+@blp.route("/<id:import_id>/missing")
+class ImportMissing(MethodView):
+    @login_required(*STAFF_ROLES)
+    @blp.arguments(_LIST_PAGE, location="query")
+    @blp.response(200, MissingSchema(many=True), headers=paging.HEADERS)
+    def get(self, page_args, import_id):
+        """Those in the township but not in an import's file (never deleted), a page at a time"""
+        return _list_page("missing", page_args, import_id)
 
 
 @blp.route("/<id:import_id>/apply")

@@ -8,6 +8,7 @@ from server.errors import message
 from server.fields import Id
 from server.guards import control_paths
 from server.imports.models import IMPORT_KINDS
+from server.imports.service import FIRST_PAGE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,6 +66,37 @@ class RowErrorSchema(ma.Schema):
     message = ma.fields.String()
 
 
+class PlanRowSchema(ma.Schema):
+    """A row of the preview, in the roster's words."""
+
+    row = ma.fields.Integer(metadata={"description": "the row number Excel shows"})
+    action = ma.fields.String(metadata={"description": "create | update | unchanged"})
+    name = ma.fields.String()
+    changes = ma.fields.Dict(metadata={
+        "description": "{field: {column, from, to}} in the roster's words (救助类别：低保 → 特困)"})
+    id_number_masked = ma.fields.String(metadata={"description": "persons, pairings"})
+    person_id = Id(allow_none=True, metadata={"description": "persons, pairings: the existing person (null: new)"})
+    caregiver = ma.fields.Dict(metadata={"description": "persons: {name, phone, new_login}"})
+    agreement = ma.fields.String(allow_none=True, metadata={"description": "persons: sign | replace | keep"})
+    cadre = ma.fields.Dict(metadata={"description": "pairings: {name, phone, unit, new_login}"})
+    warning = ma.fields.String(allow_none=True, metadata={
+        "description": "pairings: where the cadre then stands outside the \"321\" rule"})
+    phone = ma.fields.String(metadata={"description": "volunteers"})
+    user_id = Id(allow_none=True, metadata={"description": "volunteers: the existing login (null: new)"})
+    team = ma.fields.String(allow_none=True, metadata={"description": "volunteers: the team's name"})
+    new_team = ma.fields.Boolean(metadata={"description": "volunteers: the team is new"})
+
+
+class MissingSchema(ma.Schema):
+    """In the township but not in the file: listed, never deleted."""
+
+    id = Id(metadata={"description": "the person (persons, pairings) or the volunteer's login"})
+    name = ma.fields.String()
+    village = ma.fields.String(allow_none=True, metadata={"description": "persons, pairings"})
+    id_number_masked = ma.fields.String(metadata={"description": "persons, pairings"})
+    phone = ma.fields.String(metadata={"description": "volunteers"})
+
+
 class CountsSchema(ma.Schema):
     rows = ma.fields.Integer()
     created = ma.fields.Integer()
@@ -91,16 +123,29 @@ class ImportSchema(ma.Schema):
     counts = ma.fields.Nested(CountsSchema)
     applied_counts = ma.fields.Dict()
     plan_rows = ma.fields.Integer(metadata={
-        "description": "rows the apply would write or leave alone (plan lists up to 200 of them)"})
-    plan = ma.fields.List(ma.fields.Dict(), metadata={
-        "description": "the preview: every row of a file of up to 200, else 200 rows, those that change something "
-                       "first (updated, then new), in the file's order. Per row: row, action "
-                       "(create|update|unchanged), name, id_number_masked or phone, "
-                       "changes {field: {column, from, to}} in the roster's words (救助类别：低保 → 特困), "
-                       "caregiver {name, phone, new_login}, agreement (sign|replace|keep)"})
-    errors = ma.fields.List(ma.fields.Nested(RowErrorSchema))
-    missing = ma.fields.List(ma.fields.Dict(), metadata={
-        "description": "in the township but not in the file: listed, never deleted"})
+        "description": "rows the apply would write or leave alone (the preview keeps up to 200 of them: plan_total)"})
+    plan = ma.fields.List(ma.fields.Nested(PlanRowSchema), metadata={
+        "description": f"the first {FIRST_PAGE} rows of the preview; the rest from GET /api/imports/{{id}}/plan. The "
+                       "preview: every row of a file of up to 200, else 200 rows, those that change something "
+                       "first (updated, then new), in the file's order"})
+    plan_total = ma.fields.Integer(metadata={"description": "rows of the preview (at most 200; plan_rows: all)"})
+    plan_next = ma.fields.String(allow_none=True, metadata={
+        "description": "the cursor of the preview's next page, as ``after`` of GET /api/imports/{id}/plan (null: "
+                       "none)"})
+    errors = ma.fields.List(ma.fields.Nested(RowErrorSchema), metadata={
+        "description": f"the first {FIRST_PAGE} errors, in the file's order; the rest from GET "
+                       "/api/imports/{id}/errors"})
+    errors_total = ma.fields.Integer(metadata={"description": "error entries in all (counts.errors)"})
+    errors_next = ma.fields.String(allow_none=True, metadata={
+        "description": "the cursor of the next page of errors, as ``after`` of GET /api/imports/{id}/errors (null: "
+                       "none)"})
+    missing = ma.fields.List(ma.fields.Nested(MissingSchema), metadata={
+        "description": f"the first {FIRST_PAGE} of those in the township but not in the file (never deleted); the "
+                       "rest from GET /api/imports/{id}/missing"})
+    missing_total = ma.fields.Integer(metadata={"description": "how many are in the township but not in the file"})
+    missing_next = ma.fields.String(allow_none=True, metadata={
+        "description": "the cursor of the next page of missing, as ``after`` of GET /api/imports/{id}/missing "
+                       "(null: none)"})
     unknown_headers = ma.fields.List(ma.fields.String(), metadata={"description": "the headers of columns not read"})
     columns = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "how each column of the file's header row was read: column (A, B, …), header, field (the "

@@ -70,3 +70,16 @@ def staff_a(session, world):
     from tests import factories
 
     return factories.headers(session, world.a.staff)
+
+
+def walk(client, headers, import_id: int, which: str, page_size: int = 200) -> list:
+    """Every item of an import's long list (errors, plan, missing), page after page."""
+    items, after = [], None
+    while True:
+        query = {"page_size": page_size, **({"after": after} if after else {})}
+        r = client.get(f"/api/imports/{import_id}/{which}", headers=headers, query_string=query)
+        assert r.status_code == 200, r.get_json()
+        items += r.get_json()
+        after = r.headers.get("X-Next-Page")
+        if after is None:
+            return items

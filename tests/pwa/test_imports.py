@@ -389,8 +389,8 @@ def test_the_import_screen_is_not_precached_but_opens_offline_once_visited(conte
 
 
 def test_a_big_roster_lists_two_hundred_rows_and_counts_them_all(context, site):
-    """The dry run keeps the 200 rows a phone lists; the screen says how many rows there are and
-    how many are not listed, and applying writes them all."""
+    """The dry run keeps the 200 rows a phone lists, shown a page at a time (加载更多); the screen
+    says how many rows there are and how many are not listed, and applying writes them all."""
     wb = Workbook()
     ws = wb.active
     ws.append(HEADER)
@@ -405,10 +405,44 @@ def test_a_big_roster_lists_two_hundred_rows_and_counts_them_all(context, site):
     page.wait_for_selector("[data-count=created] strong:text-is('230')")
     assert page.inner_text("#import-plan summary") == "逐行预览（230 行）"
     page.click("#import-plan summary")
-    assert page.locator("#import-plan li.plan-row").count() == 200
-    assert page.inner_text("#import-plan li.muted") == "另有 30 条未列出"
+    assert page.inner_text("#import-plan-unlisted") == "预览列出其中 200 行（有变化的在前），另有 30 行未列出"
+    assert page.locator("#import-plan li.plan-row").count() == 50
+    for shown in (100, 150, 200):
+        page.click("#import-plan-more")
+        page.wait_for_function(f"() => document.querySelectorAll('#import-plan li.plan-row').length === {shown}")
+    page.wait_for_selector("#import-plan-more", state="hidden")
+    rows = page.eval_on_selector_all("#import-plan li.plan-row", "els => els.map(e => Number(e.dataset.row))")
+    assert rows == list(range(2, 202))  # each once, in the file's order
     page.click("#apply")
     page.wait_for_selector("#passwords-once", timeout=30000)
     assert page.inner_text("#applied-counts") == "新增 230，更新 0，不变 0"
     with site.database.engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT count(*) FROM person WHERE name LIKE '大名单%'")) == 230
+
+
+def test_a_file_of_many_errors_shows_a_page_and_loads_more(context, site):
+    """Issue 30 L10: the dry run's answer holds the first 50 errors; 加载更多 reads the next page
+    until every error is listed, once each, in the file's order."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for k in range(120):
+        ws.append([f"错名单{k}", "男", idnumber.make("150433", date(1941, 1, 1), k + 1, "M"), "没有这个村", f"{k}号",
+                   "全自理", "分散供养", f"照料人{k}", f"1580{k:07d}", "亲属", "2026-01-05"])
+    out = io.BytesIO()
+    wb.save(out)
+    page = open_import(context)
+    choose(page, out.getvalue())
+    page.wait_for_selector("[data-count=errors] strong:text-is('120')")
+    assert page.locator("#import-errors li").count() == 50
+    assert page.is_disabled("#apply") and page.is_visible("#apply-blocked")
+    fits_a_small_screen(page, "errors, a page of them")
+    page.click("#import-errors-more")
+    page.wait_for_function("() => document.querySelectorAll('#import-errors li').length === 100")
+    assert page.is_visible("#import-errors-more")
+    page.click("#import-errors-more")
+    page.wait_for_function("() => document.querySelectorAll('#import-errors li').length === 120")
+    page.wait_for_selector("#import-errors-more", state="hidden")
+    rows = page.eval_on_selector_all("#import-errors li", "els => els.map(e => Number(e.dataset.row))")
+    assert rows == list(range(2, 122))
+    assert "没有这个村" in page.inner_text("#import-errors li[data-row='121']")
