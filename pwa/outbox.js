@@ -43,11 +43,17 @@ const outbox = {
   clearFailed: () => tx('failed', 'readwrite', (s) => { s.clear(); }),
 };
 
-async function retryLater(entry, error) {
+/** The wait a server asked for (a 503 while its database restarts, a 429), in ms: 0 if none. */
+function retryAfter(response) {
+  const seconds = Number(response.headers.get('Retry-After'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3600) * 1000 : 0;
+}
+
+async function retryLater(entry, error, atLeastMs = 0) {
   entry.attempts += 1;
   entry.lastAttempt = Date.now();
   entry.lastError = error;
-  entry.nextTry = entry.lastAttempt + backoff(entry.attempts);
+  entry.nextTry = entry.lastAttempt + Math.max(backoff(entry.attempts), atLeastMs);
   await outbox.update(entry);
 }
 
@@ -105,7 +111,7 @@ async function flush() {
         await outbox.addFailed({ label: entry.label, clientId: entry.clientId, userId: entry.userId, status: response.status, message, at: Date.now() });
         rejected += 1;
       } else {
-        await retryLater(entry, `HTTP ${response.status}`);
+        await retryLater(entry, `HTTP ${response.status}`, retryAfter(response));
         stoppedBy = 'server';
         nextTry = entry.nextTry;
         break;

@@ -6,6 +6,7 @@ same for both, the differences are kept here.
 
 from __future__ import annotations
 
+import logging
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -16,7 +17,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from server.errors import unavailable
+
 EXTENSION_KEY = "zhaoying.db"
+log = logging.getLogger("zhaoying.db")
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -168,9 +172,14 @@ def init_app(app: Flask, database: Database) -> None:
                     session.commit()
                 else:
                     session.rollback()
+            except UNREACHABLE as error:  # the database went away at the commit: not a 2xx
+                response = app.make_response(database_unreachable(error))
             finally:
                 session.close()
         return response
+
+    app.register_error_handler(sa.exc.OperationalError, database_unreachable)
+    app.register_error_handler(sa.exc.InterfaceError, database_unreachable)
 
     @app.teardown_request
     def _teardown(_exc):
@@ -178,6 +187,20 @@ def init_app(app: Flask, database: Database) -> None:
         if session is not None:
             session.rollback()
             session.close()
+
+
+# what a database that is restarting, failing over or out of reach raises (psycopg's "connection
+# refused", "terminating connection due to administrator command", "server closed the connection
+# unexpectedly"; SQLite's "database is locked" past the busy timeout)
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def database_unreachable(error: Exception):
+    """A 503 with Retry-After, not a 500: the client (the app's outbox) sends the same request
+    again, and what it carries is stored once."""
+    said = str(getattr(error, "orig", None) or error).strip()
+    log.warning("database unreachable: %s", said.splitlines()[0] if said else type(error).__name__)
+    return unavailable().payload()
 
 
 def count(session: Session, stmt) -> int:

@@ -33,6 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "登录尝试过于频繁，请{minutes}分钟后再试",
         "Too many failed logins from this address; try again in {minutes} minute(s)",
     ),
+    "database_unavailable": (
+        "服务器暂时连不上数据库，请稍后再试",
+        "The server cannot reach its database for a moment; please try again shortly",
+    ),
     "too_deep": ("提交的内容嵌套层数太多", "The request's JSON is nested too deeply"),
     "name_multi_line": ("姓名只能写一行（不能有换行或制表符）", "A name is one line (no line break or tab)"),
     "name_formula": ("姓名不能以“=”开头", "A name may not start with “=”"),
@@ -351,6 +355,18 @@ def fail(status: int, key: str, *, headers: dict | None = None, errors: dict | N
     if errors:
         kwargs["errors"] = errors
     abort(status, **kwargs)
+
+
+# how soon a client may try again while the database is away: a PostgreSQL restart or failover
+# takes seconds (measured in tests/test_database_restart.py)
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable() -> ServiceError:
+    """The answer while the database cannot be reached: 503 with Retry-After. The request stored
+    nothing (or, when the connection broke during the commit, possibly everything): a replay of it
+    under its client_id is stored once either way."""
+    return ServiceError(503, "database_unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 _DEFAULT_KEYS = {

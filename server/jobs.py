@@ -53,6 +53,9 @@ class Job:
     func: Callable[..., dict]
     cron: dict  # APScheduler CronTrigger fields, in the configured zone
     misfire_grace_seconds: int  # how late a run may still start (APScheduler's default of 1 s is useless)
+    # it claims its period (a JobRun row), so a second run for one instant stores nothing: a run
+    # missed while no scheduler led is safe to do when one takes over (scheduler.catch_up)
+    claims_period: bool = False
 
 
 def _local(at: datetime, settings: Settings) -> datetime:
@@ -261,22 +264,23 @@ HOUR = 3600
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
-        Job("daily_reminders", daily_reminders, {"hour": "REMINDER_HOUR", "minute": 0}, 6 * HOUR),
+        Job("daily_reminders", daily_reminders, {"hour": "REMINDER_HOUR", "minute": 0}, 6 * HOUR, True),
         Job("gap_watch", gap_watch, {"minute": 5}, HOUR),
-        Job("month_close", month_close, {"day": 1, "hour": 0, "minute": 30}, 27 * 24 * HOUR),
+        # a month: whatever day a scheduler starts, the month that ended is closed (catch_up)
+        Job("month_close", month_close, {"day": 1, "hour": 0, "minute": 30}, 31 * 24 * HOUR, True),
         Job("month_rollup", month_rollup, {"minute": f"*/{close.ROLLUP_MINUTES}"}, 15 * 60),
         Job("escalation", escalation, {"minute": "*/15"}, 15 * 60),
-        Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR),
+        Job("volunteer_reminder", volunteer_reminder, {"day": 15, "hour": "REMINDER_HOUR", "minute": 10}, 5 * 24 * HOUR, True),
         Job("health_check_reminder", health_check_reminder, {"month": 1, "day": 10, "hour": "REMINDER_HOUR", "minute": 20},
-            20 * 24 * HOUR),
+            20 * 24 * HOUR, True),
         Job("campaign_watch", campaign_watch, {"hour": "REMINDER_HOUR", "minute": 40}, 20 * HOUR),
         Job("retention", retention, {"hour": 3, "minute": 15}, 24 * HOUR),
         Job("review_reminder", review_reminder, {"day": "1,8,15,22,29", "hour": "REMINDER_HOUR", "minute": 30},
-            6 * 24 * HOUR),
-        Job("review_overdue", review_overdue, {"day": 1, "hour": 0, "minute": 45}, 27 * 24 * HOUR),
-        Job("spot_check_draw", spot_check_draw, {"day": 1, "hour": 1, "minute": 0}, 27 * 24 * HOUR),
-        Job("festival_reminders", festival_reminders, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
-        Job("relief_statements", relief_statements, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR),
+            6 * 24 * HOUR, True),
+        Job("review_overdue", review_overdue, {"day": 1, "hour": 0, "minute": 45}, 27 * 24 * HOUR, True),
+        Job("spot_check_draw", spot_check_draw, {"day": 1, "hour": 1, "minute": 0}, 27 * 24 * HOUR, True),
+        Job("festival_reminders", festival_reminders, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR, True),
+        Job("relief_statements", relief_statements, {"hour": "REMINDER_HOUR", "minute": 40}, 6 * HOUR, True),
     )
 }
 

@@ -88,9 +88,40 @@ def test_month_close_runs_once_and_alerts_those_short(session, world, db, settin
 def test_a_month_close_missed_during_downtime_is_done_at_start(session, world, db, settings):
     # the scheduler was down on 1 December; it starts on the 9th
     started = datetime(2026, 12, 9, 14, 0, tzinfo=SH)
-    assert scheduler.catch_up(db, settings, now=started)["month"] == "2026-11"
+    assert scheduler.catch_up(db, settings, now=started)["month_close"]["month"] == "2026-11"
     assert count(session, PersonMonth, PersonMonth.month == "2026-11") == 2
-    assert scheduler.catch_up(db, settings, now=started)["skipped"] == "already done"
+    assert scheduler.catch_up(db, settings, now=started)["month_close"]["skipped"] == "already done"
+    # whatever day of the month it starts
+    assert scheduler.catch_up(db, settings, now=datetime(2026, 12, 31, 23, 59, tzinfo=SH))["month_close"] == {
+        "skipped": "already done", "month": "2026-11"}
+
+
+def test_a_takeover_runs_for_its_instant_each_claimed_job_that_fell_due_while_no_scheduler_led(
+        session, world, db, settings):
+    from server.notify.models import JobRun
+
+    # the leader died at 08:59:50 on 20 November; the standby took over at 09:00:40, after the
+    # daily reminders fell due: they go now, claimed for the instant they were due, once
+    factories.home_visits_policy(session, self_care=(2, None))  # a local rule: 2 home visits a month
+    taken = datetime(2026, 11, 20, 9, 0, 40, tzinfo=SH)
+    done = scheduler.catch_up(db, settings, now=taken)
+    assert done["daily_reminders"]["caregivers_reminded"] == 2
+    assert done["month_close"]["month"] == "2026-10"  # the month that ended, from its own 1st
+    assert not {"gap_watch", "month_rollup", "escalation", "campaign_watch", "retention"} & set(done)  # claim nothing
+    run = session.scalar(select(JobRun).where(JobRun.job == "daily_reminders"))
+    assert (run.period, run.started_at) == ("2026-11-20", datetime(2026, 11, 20, 9, 0, tzinfo=SH))
+    assert len(notes(session, world.a.caregiver, "reminder")) == 1
+    # a second takeover the same day (the new leader died too) sends nothing again
+    again = scheduler.catch_up(db, settings, now=taken + timedelta(hours=3))
+    assert again["daily_reminders"] == {"skipped": "already done"}
+    assert len(notes(session, world.a.caregiver, "reminder")) == 1
+    # past the job's grace (6 h) the day's reminders are not sent late
+    assert "daily_reminders" not in scheduler.catch_up(db, settings, now=datetime(2026, 11, 21, 15, 1, tzinfo=SH))
+    # a weekly reminder done on the 8th is not sent again by a takeover on the 10th (its period is
+    # the day it fell due, not the day of the takeover)
+    assert jobs.run("review_reminder", db, at=datetime(2027, 3, 8, 9, 30, tzinfo=SH), settings=settings)["notified"] == 2
+    later = scheduler.catch_up(db, settings, now=datetime(2027, 3, 10, 11, 0, tzinfo=SH))
+    assert later["review_reminder"] == {"skipped": "already done"}
 
 
 def test_gap_watch_alerts_the_township_once(session, world, db, settings):
@@ -251,7 +282,7 @@ def test_scheduler_triggers_in_the_configured_zone(db, settings):
     sched = scheduler.build(db, settings)
     close = next(j for j in sched.get_jobs() if j.id == "month_close")
     fire = close.trigger.get_next_fire_time(None, datetime(2026, 11, 20, tzinfo=SH))
-    assert fire == datetime(2026, 12, 1, 0, 30, tzinfo=SH) and close.misfire_grace_time == 27 * 24 * 3600
+    assert fire == datetime(2026, 12, 1, 0, 30, tzinfo=SH) and close.misfire_grace_time == 31 * 24 * 3600
     reminders = next(j for j in sched.get_jobs() if j.id == "daily_reminders")
     assert reminders.trigger.get_next_fire_time(None, datetime(2026, 11, 20, 9, 30, tzinfo=SH)) == \
         datetime(2026, 11, 21, 9, 0, tzinfo=SH)

@@ -2,12 +2,14 @@
 the object store. Two `zhaoying serve` nodes, each with an instance folder of its own, on one
 database (PostgreSQL in `make test`'s second pass, a SQLite file in its first) and one S3 bucket
 on loopback (moto, as the photo tests use): a roster's dry run made on node A is applied on node
-B, and a photo checked in on A is served by B."""
+B, and a photo checked in on A is served by B; of two `zhaoying scheduler` processes the leader is
+killed with SIGKILL and the standby runs the next due job within a minute, no job twice."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,14 +17,18 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlmodel import Session
 
 from server.db import make_engine
 from server.notify.channels import generate_vapid_pem
+from server.notify.models import JobRun
 from tests import factories
 from tests.scratchdb import scratch_database
 from tests.imports.conftest import make_xlsx
@@ -164,3 +170,75 @@ def test_a_photo_checked_in_on_one_node_is_served_by_the_other(nodes, world, buc
     assert status == 200 and served_by_b[:3] == b"\xff\xd8\xff"  # a JPEG, from the bucket
     status, served_by_a, _ = a.call("GET", url, token=a.login(world["caregiver"]))
     assert served_by_a == served_by_b
+
+
+# a `zhaoying` whose clock runs from an instant the test picks, at the wall clock's pace (the same
+# offset for every process, so they agree on what time it is): the scheduler waits on real time
+TRAVELLED = ("import datetime, os, time, time_machine; time_machine.travel(datetime.datetime.fromtimestamp("
+             "time.time() + float(os.environ['CLOCK_OFFSET']), datetime.timezone.utc), tick=True).start(); "
+             "from server.cli import main; main()")
+
+
+def _scheduler(name: str, env: dict, tmp_path) -> tuple[subprocess.Popen, Path]:
+    instance = tmp_path / name
+    instance.mkdir()
+    log = tmp_path / f"{name}.log"
+    with open(log, "w") as out:  # the child keeps its own handle
+        process = subprocess.Popen([sys.executable, "-c", TRAVELLED, "scheduler", "--retry-seconds", "15"],
+                                   env={**env, "INSTANCE_DIR": str(instance)}, stdout=out, stderr=subprocess.STDOUT)
+    return process, log
+
+
+def _wait_for(log: Path, text: str, deadline: float) -> float:
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return time.monotonic()
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not in {log.name}: {log.read_text()[-3000:]}")
+
+
+def test_the_standby_scheduler_takes_over_from_a_killed_leader_and_runs_the_next_due_job_once(
+        database_url, world, tmp_path, frozen_at):
+    zone = ZoneInfo("Asia/Shanghai")
+    # the next due job: the next day's reminders at 09:00 (REMINDER_HOUR's default); the schedulers'
+    # clocks start 30 s before it and run at the wall clock's pace (this process's clock is frozen)
+    due = (frozen_at + timedelta(days=1)).astimezone(zone).replace(hour=9, minute=0, second=0, microsecond=0)
+    offset = (due - timedelta(seconds=30)).timestamp() - time_machine.escape_hatch.time.time()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "several-machines", "PYTHONPATH": str(ROOT),
+           "PYTHONUNBUFFERED": "1", "CLOCK_OFFSET": str(offset)}
+    begun = time.monotonic()
+    leader, leader_log = _scheduler("a", env, tmp_path)
+    standby = None
+    try:
+        _wait_for(leader_log, "caught up", begun + 30)
+        standby, standby_log = _scheduler("b", env, tmp_path)
+        _wait_for(standby_log, "standby", begun + 30)
+        leader.send_signal(signal.SIGKILL)  # no clean exit: the lock goes with the dead process's connection
+        leader.wait(timeout=10)
+        killed = time.monotonic()
+        took_over = _wait_for(standby_log, "leader", killed + 60)
+        engine = make_engine(database_url)
+        day = due.date().isoformat()
+        query = sa.select(JobRun.started_at).where(JobRun.job == "daily_reminders", JobRun.period == day)
+        deadline = killed + 90
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                started = conn.execute(query).scalars().all()
+            if started:
+                break
+            time.sleep(0.5)
+        assert len(started) == 1, standby_log.read_text()[-3000:]
+        assert due <= started[0] < due + timedelta(minutes=1)  # on time, by the scheduler's clock
+        assert "job daily_reminders at" in standby_log.read_text()
+        assert "job daily_reminders at" not in leader_log.read_text()
+        with engine.connect() as conn:  # every job's period claimed once, the month close by the first leader only
+            assert conn.execute(sa.text("SELECT job, period FROM jobrun GROUP BY job, period HAVING count(*) > 1")
+                                ).all() == []
+            assert conn.scalar(sa.text("SELECT count(*) FROM jobrun WHERE job = 'month_close'")) == 1
+        engine.dispose()
+        print(f"standby took over {took_over - killed:.1f} s after the SIGKILL")
+    finally:
+        for process in (leader, standby):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)

@@ -280,6 +280,28 @@ def test_a_failing_upload_is_retried_without_anyone_tapping(context, site, monke
     wait_until(lambda: outbox_count(page) == 0, what="the outbox to empty")
 
 
+def test_a_503_with_retry_after_waits_as_long_as_the_server_asks(context, site, monkeypatch):
+    """The server's database is restarting: 503 with Retry-After: 60. The next try waits those 60 s,
+    not the first backoff's 5 s (a thousand phones coming back at once would find it still down)."""
+    page = open_app(context)
+    login(page)
+    app = site.app
+
+    def restarting(environ, start_response):
+        if environ["PATH_INFO"] == "/api/visits" and environ["REQUEST_METHOD"] == "POST":
+            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "application/json"), ("Retry-After", "60")])
+            return [b'{"code": 503, "status": "Service Unavailable", "message": "db", "reason": "database_unavailable"}']
+        return app(environ, start_response)
+    monkeypatch.setattr(site, "app", restarting)
+    open_checkin(page)
+    quick_visit(page)
+    waits = lambda: page.evaluate(  # noqa: E731
+        "() => ZY.outbox.all().then((rows) => rows.filter((r) => r.attempts).map((r) => r.nextTry - r.lastAttempt))")
+    wait_until(waits, what="the refused upload to be kept for later")
+    assert waits() == [60000]
+
+
 def test_the_backoff_doubles_from_5_seconds_to_5_minutes_with_jitter(context, site):
     page = open_app(context)
     waits = page.evaluate("() => [1, 2, 3, 4, 7, 12].map((n) => [0, 1, 2, 3, 4, 5, 6, 7].map(() => ZY.backoff(n)))")
