@@ -1,6 +1,6 @@
 """Issue 30, several machines: the database going away answers 503 with Retry-After, never a 500,
 and nothing is lost. The whole of it on PostgreSQL: a cluster of the test's own (pg_createcluster),
-`zhaoying serve` on it, caregivers checking in from six threads, and `pg_ctlcluster … restart` in
+two `zhaoying serve` nodes on it, caregivers checking in from six threads, and `pg_ctlcluster … restart` in
 the middle: every check-in is stored once after the restart, those refused during it were 503s
 with Retry-After, and the clients' replays (same client_id, as the app's outbox sends them) did the
 rest."""
@@ -179,25 +179,29 @@ def test_postgresql_restarted_under_load_answers_503_with_retry_after_and_loses_
         world = factories.World.build(session)
         phones = [(world.a.caregiver.username, world.a.person.id), (world.b.caregiver.username, world.b.person.id)]
         session.commit()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "restart", "INSTANCE_DIR": str(tmp_path / "instance"),
-           "MEDIA_DIR": str(tmp_path / "media"), "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "8",
-           "PYTHONPATH": str(ROOT)}
-    with open(tmp_path / "serve.log", "w") as log:  # the child keeps its own handle
-        server = subprocess.Popen([sys.executable, "-c", "from server.cli import main; main()", "serve", "--port",
-                                   str(port), "--workers", "2", "--threads", "4"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=log)
+    servers, bases = [], []
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/api/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        clients = [Client(base, *phones[k % 2]) for k in range(6)]
+        for node in ("a", "b"):  # two app servers on the one database, as a district runs them
+            port = _free_port()
+            env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "restart", "ARGON2_TIME_COST": "1",
+                   "ARGON2_MEMORY_KIB": "8", "PYTHONPATH": str(ROOT), "INSTANCE_DIR": str(tmp_path / node),
+                   "MEDIA_DIR": str(tmp_path / node / "media")}
+            with open(tmp_path / f"serve-{node}.log", "w") as log:  # the child keeps its own handle
+                servers.append(subprocess.Popen(
+                    [sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port),
+                     "--workers", "2", "--threads", "4"], env=env, stdout=subprocess.DEVNULL, stderr=log))
+            bases.append(f"http://127.0.0.1:{port}")
+        for base in bases:
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/api/health", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("a server did not start")
+        # six phones, three on each node
+        clients = [Client(bases[k % 2], *phones[(k // 2) % 2]) for k in range(6)]
         stop, deadline = threading.Event(), time.monotonic() + 120
         threads = [threading.Thread(target=c.run, args=(stop, deadline)) for c in clients]
         for t in threads:
@@ -224,6 +228,7 @@ def test_postgresql_restarted_under_load_answers_503_with_retry_after_and_loses_
         print(f"restart took {restarted:.1f} s; {len(stored)} check-ins stored, {len(refusals)} answered 503 "
               f"meanwhile, 0 lost, 0 errors")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
         engine.dispose()
