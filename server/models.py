@@ -24,6 +24,7 @@ from server.notify.models import Delivery, JobRun, Notification, PushSubscriptio
 from server.pairing.models import (
     Cadre,
     FestivalCampaign,
+    FestivalPolicy,
     Pairing,
     PairingUnit,
     UnitTownship,
@@ -69,6 +70,7 @@ __all__ = [
     "AuditLog",
     "Cadre",
     "FestivalCampaign",
+    "FestivalPolicy",
     "Pairing",
     "PairingUnit",
     "UnitTownship",

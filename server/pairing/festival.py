@@ -1,7 +1,9 @@
 """Festival visits (节日慰问): seed 003 asks cadres to visit their pairs at 元旦春节、端午、中秋; seed 000
 item 12 asks for visits to every person at the important festivals. The district sets each
 year's window in the app; a person counts as visited once a paired cadre's home visit inside the
-window is verified (or accepted on review)."""
+window is verified (or accepted on review), or a volunteer team's 节日慰问 inside the window names them
+— whichever of the two the district counts (``FestivalPolicy``; by default both: seed 000 item 12
+发动社会力量)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.activities.models import VolunteerTeam, VolunteerTeamMember
+from server import clock
+from server.activities.models import ActivityPerson, VolunteerActivity, VolunteerTeam, VolunteerTeamMember
 from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
@@ -21,12 +24,57 @@ from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
 from server.pairing import service as pairing
-from server.pairing.models import Cadre, FestivalCampaign, Pairing, PairingUnit
+from server.pairing.models import (
+    DEFAULT_FESTIVAL_VISITORS,
+    FESTIVAL_VISITORS,
+    Cadre,
+    FestivalCampaign,
+    FestivalPolicy,
+    Pairing,
+    PairingUnit,
+)
 from server.people.models import Person
 from server.places.models import Place, subtree_filter
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
 
 MAX_WINDOW_DAYS = 92  # a festival's visits take weeks, not a season
+# the volunteer activity kind that is a festival visit (seed 000 item 3 lists 节日慰问 among a team's activities)
+FESTIVAL_ACTIVITY = "festival_visit"
+
+
+def policy(session: Session) -> FestivalPolicy:
+    """Whose visits count: the row a district admin saved, or the default (cadres and volunteers)."""
+    return session.get(FestivalPolicy, 1) or FestivalPolicy(id=1)
+
+
+def counted(session: Session) -> tuple[str, ...]:
+    return tuple(v for v in FESTIVAL_VISITORS if v in policy(session).visitors)
+
+
+def update_policy(session: Session, *, actor: Actor, visitors: list[str]) -> FestivalPolicy:
+    """Set whose visits count (district admins): at least one of cadres and volunteers."""
+    if not roles.is_district_admin(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    chosen = [v for v in FESTIVAL_VISITORS if v in visitors]
+    if not chosen or set(chosen) != set(visitors):
+        raise ServiceError(422, "festival_visitors_invalid", errors={"visitors": ["at least one of cadre, volunteer"]})
+    row = policy(session)
+    row.visitors, row.updated_by, row.updated_at = chosen, actor.user.id, clock.now()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="festival_policy", detail={"visitors": chosen})
+    return row
+
+
+def present_policy(row: FestivalPolicy, lang: str = "zh-CN") -> dict:
+    """The setting with its default and where the default comes from."""
+    names = lambda kinds: text("reminder.visits.separator", lang).join(  # noqa: E731
+        text(f"festival.visitor.{k}", lang) for k in kinds)
+    return {"visitors": [v for v in FESTIVAL_VISITORS if v in row.visitors], "default": list(DEFAULT_FESTIVAL_VISITORS),
+            "choices": [{"code": v, "label": text(f"festival.visitor.{v}", lang)} for v in FESTIVAL_VISITORS],
+            "text": text("festival.policy.text", lang, visitors=names(row.visitors)),
+            "source": text("festival.policy.source", lang, visitors=names(DEFAULT_FESTIVAL_VISITORS)),
+            "is_default": row.updated_by is None, "updated_at": row.updated_at if row.updated_by else None}
 
 
 def _check_window(year: int, festival: str, starts_on: date, ends_on: date) -> None:
@@ -88,11 +136,29 @@ def _window(campaign: FestivalCampaign, zone: ZoneInfo) -> tuple[datetime, datet
             datetime.combine(campaign.ends_on + timedelta(days=1), time(), zone))
 
 
-def visited_filter(campaign: FestivalCampaign, zone: ZoneInfo):
-    """A clause true for a Person visited in the campaign: a paired cadre's verified home visit in the window."""
+def _cadre_visits(campaign: FestivalCampaign, zone: ZoneInfo):
+    """A paired cadre's verified (or accepted) home visit in the window."""
     start, end = _window(campaign, zone)
-    return sa.exists().where(Visit.person_id == Person.id, Visit.pairing_id.is_not(None), Visit.mode == "home",
-                             Visit.status.in_(COUNTS_AS_VERIFIED), Visit.started_at >= start, Visit.started_at < end)
+    return (Visit.pairing_id.is_not(None), Visit.mode == "home", Visit.status.in_(COUNTS_AS_VERIFIED),
+            Visit.started_at >= start, Visit.started_at < end)
+
+
+def _volunteer_visits(campaign: FestivalCampaign):
+    """A volunteer team's 节日慰问 held within the window (its ``held_on`` is the local day)."""
+    return (ActivityPerson.activity_id == VolunteerActivity.id, VolunteerActivity.kind == FESTIVAL_ACTIVITY,
+            VolunteerActivity.held_on >= campaign.starts_on, VolunteerActivity.held_on <= campaign.ends_on)
+
+
+def visited_by(campaign: FestivalCampaign, zone: ZoneInfo, visitor: str):
+    """A clause true for a Person visited in the campaign by a ``cadre`` or a ``volunteer`` team."""
+    if visitor == "cadre":
+        return sa.exists().where(Visit.person_id == Person.id, *_cadre_visits(campaign, zone))
+    return sa.exists().where(ActivityPerson.person_id == Person.id, *_volunteer_visits(campaign))
+
+
+def visited_filter(campaign: FestivalCampaign, zone: ZoneInfo, *, visitors: tuple[str, ...]):
+    """A clause true for a Person visited in the campaign by any of the ``visitors`` the district counts."""
+    return sa.or_(sa.false(), *(visited_by(campaign, zone, v) for v in visitors))
 
 
 def _persons(place: Place):
@@ -114,11 +180,47 @@ def _unit_of_person(session: Session, person_ids: list[int]) -> dict[int, list[t
     return out
 
 
-def _status(session: Session, *, actor: Actor, campaign: FestivalCampaign, place_id: int | None, zone: ZoneInfo):
+def _status(session: Session, *, actor: Actor, campaign: FestivalCampaign, place_id: int | None, zone: ZoneInfo,
+            visitors: tuple[str, ...]):
+    """Each person of the place with ``by_cadre`` / ``by_volunteer`` (only of the visitors counted)
+    and ``visited`` (any of them)."""
     place = pairing.scope_place(session, actor, place_id)
-    rows = session.execute(_persons(place).add_columns(visited_filter(campaign, zone).label("visited"))
-                           .order_by(Person.village_id, Person.id)).all()
-    return place, rows
+    by = {v: (visited_by(campaign, zone, v) if v in visitors else sa.false()).label(f"by_{v}")
+          for v in FESTIVAL_VISITORS}
+    rows = session.execute(_persons(place).add_columns(*by.values()).order_by(Person.village_id, Person.id)).all()
+    return place, [_Row(r, visited=any(getattr(r, f"by_{v}") for v in FESTIVAL_VISITORS)) for r in rows]
+
+
+class _Row:
+    """A person's row with ``visited`` beside the query's columns."""
+
+    def __init__(self, row, *, visited: bool):
+        self._row, self.visited = row, visited
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)
+
+
+def _visitors_of(session: Session, campaign: FestivalCampaign, zone: ZoneInfo, person_ids: list[int],
+                 visitors: tuple[str, ...]) -> dict[int, list[dict]]:
+    """person -> who visited them in the window, of the visitors counted: each cadre by name, each
+    volunteer team by name."""
+    out: dict[int, list[dict]] = {}
+    for chunk in (person_ids[i:i + 900] for i in range(0, len(person_ids), 900)):
+        found: list[tuple[int, str, str]] = []
+        if "cadre" in visitors:
+            found += [(pid, "cadre", name) for pid, name in session.execute(
+                select(Visit.person_id, User.display_name).join(User, User.id == Visit.caregiver_id)
+                .where(Visit.person_id.in_(chunk), *_cadre_visits(campaign, zone)).distinct())]
+        if "volunteer" in visitors:
+            found += [(pid, "volunteer", name) for pid, name in session.execute(
+                select(ActivityPerson.person_id, VolunteerTeam.name).select_from(ActivityPerson)
+                .join(VolunteerActivity, VolunteerActivity.id == ActivityPerson.activity_id)
+                .join(VolunteerTeam, VolunteerTeam.id == VolunteerActivity.team_id)
+                .where(ActivityPerson.person_id.in_(chunk), *_volunteer_visits(campaign)).distinct())]
+        for pid, kind, name in sorted(found, key=lambda f: (f[0], FESTIVAL_VISITORS.index(f[1]), f[2] or "")):
+            out.setdefault(pid, []).append({"kind": kind, "name": name})
+    return out
 
 
 def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo,
@@ -126,7 +228,8 @@ def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | 
     """Who has been visited and who has not, per township and per unit (counts only: the names are
     in ``unvisited``)."""
     campaign = get_campaign(session, campaign_id)
-    place, rows = _status(session, actor=actor, campaign=campaign, place_id=place_id, zone=zone)
+    visitors = counted(session)
+    place, rows = _status(session, actor=actor, campaign=campaign, place_id=place_id, zone=zone, visitors=visitors)
     units = _unit_of_person(session, [r.id for r in rows])
     township_names = dict(session.execute(select(Place.id, Place.name).where(
         Place.id.in_({r.township_id for r in rows}))).all()) if rows else {}
@@ -135,27 +238,37 @@ def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | 
     for r in rows:
         t = by_township.setdefault(r.township_id, {"township_id": r.township_id,
                                                    "name": township_names.get(r.township_id), "persons": 0,
-                                                   "visited": 0, "not_visited": 0})
+                                                   "visited": 0, "not_visited": 0, "by_cadre": 0, "by_volunteer": 0})
         for key in {(u[0], u[1]) for u in units.get(r.id, [])} or {(None, None)}:
             u = by_unit.setdefault(key[0], {"unit_id": key[0], "name": key[1], "persons": 0, "visited": 0,
-                                            "not_visited": 0})
-            u["persons"] += 1
-            u["visited" if r.visited else "not_visited"] += 1
-        t["persons"] += 1
-        t["visited" if r.visited else "not_visited"] += 1
+                                            "not_visited": 0, "by_cadre": 0, "by_volunteer": 0})
+            _count(u, r)
+        _count(t, r)
     total = len(rows)
     visited = sum(1 for r in rows if r.visited)
     return {"title": text("report.festival", lang, place=place.name, year=campaign.year, festival=label(campaign, lang)),
             "campaign": present(campaign, lang), "persons": total, "visited": visited, "not_visited": total - visited,
+            "by_cadre": sum(1 for r in rows if r.by_cadre), "by_volunteer": sum(1 for r in rows if r.by_volunteer),
+            "policy": present_policy(policy(session), lang),
             "townships": list(by_township.values()),
             "units": sorted(by_unit.values(), key=lambda u: (u["unit_id"] is None, u["unit_id"] or 0))}
+
+
+def _count(cells: dict, r) -> None:
+    """One person into a report row: a person visited by a cadre and a team counts once in ``visited``
+    and in both ``by_cadre`` and ``by_volunteer``."""
+    cells["persons"] += 1
+    cells["visited" if r.visited else "not_visited"] += 1
+    cells["by_cadre"] += 1 if r.by_cadre else 0
+    cells["by_volunteer"] += 1 if r.by_volunteer else 0
 
 
 def unvisited(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo,
               township_id: int | None = None, unit_id: int | None = None) -> list[dict]:
     """The persons not yet visited, with their village and their cadres (each read audited)."""
     campaign = get_campaign(session, campaign_id)
-    _place, rows = _status(session, actor=actor, campaign=campaign, place_id=township_id or place_id, zone=zone)
+    _place, rows = _status(session, actor=actor, campaign=campaign, place_id=township_id or place_id, zone=zone,
+                           visitors=counted(session))
     rows = [r for r in rows if not r.visited]
     units = _unit_of_person(session, [r.id for r in rows])
     if unit_id is not None:
@@ -164,6 +277,24 @@ def unvisited(session: Session, *, actor: Actor, campaign_id: int, place_id: int
     return [{"id": r.id, "name": r.name, "village_name": r.village, "township_id": r.township_id,
              "cadres": [u[2] for u in units.get(r.id, [])], "units": sorted({u[1] for u in units.get(r.id, [])})}
             for r in rows]
+
+
+def visited(session: Session, *, actor: Actor, campaign_id: int, place_id: int | None, zone: ZoneInfo,
+            township_id: int | None = None, unit_id: int | None = None) -> list[dict]:
+    """The persons visited, each with who visited them — the cadres by name, the volunteer teams by
+    name — of the visitors the district counts (each read audited)."""
+    campaign = get_campaign(session, campaign_id)
+    visitors = counted(session)
+    _place, rows = _status(session, actor=actor, campaign=campaign, place_id=township_id or place_id, zone=zone,
+                           visitors=visitors)
+    rows = [r for r in rows if r.visited]
+    units = _unit_of_person(session, [r.id for r in rows])
+    if unit_id is not None:
+        rows = [r for r in rows if any(u[0] == unit_id for u in units.get(r.id, []))]
+    who = _visitors_of(session, campaign, zone, [r.id for r in rows], visitors)
+    audit.record_person_reads(session, actor=actor, person_ids=[r.id for r in rows], action="festival_visited")
+    return [{"id": r.id, "name": r.name, "village_name": r.village, "township_id": r.township_id,
+             "visitors": who.get(r.id, []), "units": sorted({u[1] for u in units.get(r.id, [])})} for r in rows]
 
 
 def present(campaign: FestivalCampaign, lang: str = "zh-CN") -> dict:
@@ -177,18 +308,21 @@ def open_campaigns(session: Session, day: date) -> list[FestivalCampaign]:
 
 
 def remind(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
-    """During an open campaign, once a day: every cadre with paired persons not yet visited (named),
-    and every volunteer team whose township has persons not yet visited (counted)."""
+    """During an open campaign, once a day, whoever can still act by the district's setting: every
+    cadre with paired persons not yet visited (named) when cadres' visits count, and every volunteer
+    team whose township has persons not yet visited (counted) when volunteers' visits count."""
     day = now.astimezone(zone).date()
     cadres = teams = 0
+    visitors = counted(session)
     for campaign in open_campaigns(session, day):
         name = label(campaign)
         ends = campaign.ends_on.isoformat()
         key = f"festival:{campaign.id}:{day.isoformat()}"
-        pending = session.execute(
+        not_visited = ~visited_filter(campaign, zone, visitors=visitors)
+        pending = [] if "cadre" not in visitors else session.execute(
             select(Cadre.user_id, Person.name).join(Pairing, Pairing.cadre_id == Cadre.id)
             .join(Person, Person.id == Pairing.person_id)
-            .where(Pairing.status == "active", Person.status == "active", ~visited_filter(campaign, zone))
+            .where(Pairing.status == "active", Person.status == "active", not_visited)
             .order_by(Cadre.user_id, Person.id)).all()
         names: dict[int, list[str]] = {}
         for user_id, person in pending:
@@ -199,10 +333,12 @@ def remind(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
                 body=text("reminder.festival.cadre", festival=name, ends=ends,
                           names=text("reminder.visits.separator").join(persons[:10])),
                 dedupe_key=key, now=now, url="/#/cadre"))
+        if "volunteer" not in visitors:
+            continue  # a team's 节日慰问 would not count: nothing it can do
         village = sa.orm.aliased(Place)
         per_township = dict(session.execute(
             select(village.parent_id, sa.func.count()).select_from(Person).join(village, village.id == Person.village_id)
-            .where(Person.status == "active", ~visited_filter(campaign, zone)).group_by(village.parent_id)).all())
+            .where(Person.status == "active", not_visited).group_by(village.parent_id)).all())
         for team in session.scalars(select(VolunteerTeam).where(VolunteerTeam.township_id.in_(per_township))):
             members = list(session.scalars(select(VolunteerTeamMember.user_id)
                                            .where(VolunteerTeamMember.team_id == team.id)))
@@ -211,6 +347,6 @@ def remind(session: Session, *, now: datetime, zone: ZoneInfo) -> dict:
                 session, user_ids=members, kind="festival_reminder", title=text("reminder.festival.title", festival=name),
                 body=text("reminder.festival.team", festival=name, ends=ends, township=township.name,
                           count=per_township[team.township_id]),
-                dedupe_key=key, now=now) else 0
+                dedupe_key=key, now=now, url="/#/volunteer") else 0
     return {"cadres_reminded": cadres, "teams_reminded": teams}
 

@@ -26,6 +26,11 @@ RULE_321: dict[str, tuple[int, int]] = {
 # 元旦春节、端午、中秋 (seed 003 工作要求; seed 000 item 12 "在重要节日…走访慰问").
 FESTIVALS = ("spring", "dragon_boat", "mid_autumn")
 PAIR_STATUSES = ("active", "ended")
+# Whose visit makes a person visited in a festival campaign. Seed 000 item 12: 在重要节日，发动社会力量，对特困人员
+# 进行走访慰问 — social forces, not the cadres alone: a paired cadre's home visit (seed 003 结对帮扶) and a
+# volunteer team's 节日慰问 naming the person (seed 000 item 3). The district may narrow it in the app.
+FESTIVAL_VISITORS = ("cadre", "volunteer")
+DEFAULT_FESTIVAL_VISITORS = ("cadre", "volunteer")
 
 
 class PairingUnit(SQLModel, table=True):
@@ -88,3 +93,13 @@ class FestivalCampaign(SQLModel, table=True):
     ends_on: date
     created_by: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+class FestivalPolicy(SQLModel, table=True):
+    """Whose visits count for the festival campaigns (one row; none saved: the default, cadres and
+    volunteers, seed 000 item 12), edited by district admins in the app."""
+
+    id: int = Field(default=1, primary_key=True)
+    visitors: list[str] = Field(default_factory=lambda: list(DEFAULT_FESTIVAL_VISITORS), sa_type=sa.JSON)
+    updated_by: int | None = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -12,6 +12,7 @@ from server.pairing.schemas import (
     CadreQuerySchema,
     CadreSchema,
     CadreWriteSchema,
+    FestivalPolicySchema,
     FestivalReportQuerySchema,
     FestivalReportSchema,
     FestivalSchema,
@@ -27,6 +28,7 @@ from server.pairing.schemas import (
     UnitWriteSchema,
     UnvisitedQuerySchema,
     UnvisitedSchema,
+    VisitedSchema,
 )
 from server.reports.schemas import ReportSchema
 from server.settings import current as current_settings
@@ -168,6 +170,23 @@ class Festivals(MethodView):
         return festival.present(festival.create_campaign(get_session(), actor=current_actor(), **data), language())
 
 
+@festivals_blp.route("/policy")
+class FestivalPolicy(MethodView):
+    @login_required()
+    @festivals_blp.response(200, FestivalPolicySchema)
+    def get(self):
+        """Whose visits count for the festival campaigns, with the default and its source (seed 000 item 12)"""
+        return festival.present_policy(festival.policy(get_session()), language())
+
+    @login_required(DISTRICT_ADMIN)
+    @festivals_blp.arguments(FestivalPolicySchema)
+    @festivals_blp.response(200, FestivalPolicySchema)
+    def put(self, data):
+        """Set whose visits count: paired cadres, volunteer teams or both (district admins)"""
+        return festival.present_policy(festival.update_policy(get_session(), actor=current_actor(), **data),
+                                       language())
+
+
 @festivals_blp.route("/<id:campaign_id>")
 class FestivalById(MethodView):
     @login_required(DISTRICT_ADMIN)
@@ -209,3 +228,14 @@ class Unvisited(MethodView):
         """The persons not yet visited (of a township or a unit), with their cadres"""
         return festival.unvisited(get_session(), actor=current_actor(), campaign_id=campaign_id,
                                   zone=current_settings().zone, **{"place_id": None, **args})
+
+
+@festivals_blp.route("/<id:campaign_id>/visited")
+class Visited(MethodView):
+    @login_required(*STAFF_ROLES)
+    @festivals_blp.arguments(UnvisitedQuerySchema, location="query")
+    @festivals_blp.response(200, VisitedSchema(many=True))
+    def get(self, args, campaign_id):
+        """The persons visited (of a township or a unit), each with who visited: cadres and volunteer teams"""
+        return festival.visited(get_session(), actor=current_actor(), campaign_id=campaign_id,
+                                zone=current_settings().zone, **{"place_id": None, **args})

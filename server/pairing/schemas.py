@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.fields import Date, Id, Name
-from server.pairing.models import CADRE_RANKS, FESTIVALS
+from server.pairing.models import CADRE_RANKS, FESTIVAL_VISITORS, FESTIVALS
 
 PHONE = validate.Regexp(r"^1[3-9][0-9]{9}$", error="11位手机号")
 
@@ -136,6 +136,23 @@ class FestivalRowSchema(ma.Schema):
     persons = ma.fields.Integer()
     visited = ma.fields.Integer()
     not_visited = ma.fields.Integer()
+    by_cadre = ma.fields.Integer(metadata={"description": "of the visited, those a paired cadre visited (if counted)"})
+    by_volunteer = ma.fields.Integer(metadata={
+        "description": "of the visited, those a volunteer team's 节日慰问 named (if counted); one visited by both "
+                       "is in both"})
+
+
+class FestivalPolicySchema(ma.Schema):
+    visitors = ma.fields.List(ma.fields.String(validate=validate.OneOf(FESTIVAL_VISITORS)), required=True,
+                              metadata={"description": "whose visits count: cadre (a paired cadre's home visit), "
+                                                       "volunteer (a volunteer team's 节日慰问 naming the person); "
+                                                       "at least one"})
+    default = ma.fields.List(ma.fields.String(), dump_only=True)
+    choices = ma.fields.List(ma.fields.Dict(), dump_only=True)
+    text = ma.fields.String(dump_only=True)
+    source = ma.fields.String(dump_only=True, metadata={"description": "the default and the seed passage it reads"})
+    is_default = ma.fields.Boolean(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 
 class FestivalReportSchema(ma.Schema):
@@ -144,6 +161,9 @@ class FestivalReportSchema(ma.Schema):
     persons = ma.fields.Integer()
     visited = ma.fields.Integer()
     not_visited = ma.fields.Integer()
+    by_cadre = ma.fields.Integer()
+    by_volunteer = ma.fields.Integer()
+    policy = ma.fields.Nested(FestivalPolicySchema, metadata={"description": "whose visits the figures count"})
     townships = ma.fields.List(ma.fields.Nested(FestivalRowSchema))
     units = ma.fields.List(ma.fields.Nested(FestivalRowSchema))
 
@@ -163,4 +183,18 @@ class UnvisitedSchema(ma.Schema):
     village_name = ma.fields.String()
     township_id = Id()
     cadres = ma.fields.List(ma.fields.String())
+    units = ma.fields.List(ma.fields.String())
+
+
+class VisitorSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"description": "cadre or volunteer"})
+    name = ma.fields.String(allow_none=True, metadata={"description": "the cadre's name, or the volunteer team's"})
+
+
+class VisitedSchema(ma.Schema):
+    id = Id()
+    name = ma.fields.String()
+    village_name = ma.fields.String()
+    township_id = Id()
+    visitors = ma.fields.List(ma.fields.Nested(VisitorSchema))
     units = ma.fields.List(ma.fields.String())
