@@ -371,7 +371,7 @@ async function checkinScreen(id, opts = {}) {
       const min = minMinutes();
       minText.textContent = min ? t('min_minutes', { min, mode: t(`mode_${state.mode}`) }) : '';
     }
-    locationBox.hidden = !inPerson(state.mode);
+    locationBox.hidden = moreBox.hidden = !inPerson(state.mode);
     tick();
   }
 
@@ -414,6 +414,10 @@ async function checkinScreen(id, opts = {}) {
   const photoBox = h('div', { id: 'photo-box-checkin', hidden: !inPerson(state.mode) }, takePhoto, fileInput, photoCount, preview);
   const observeGroups = Object.fromEntries((opts.observe || ['health', 'living_environment', 'hygiene', 'food_supplies', 'mood'])
     .map((f) => [f, choiceGroup(f, cat.observations[f], state.observations, changed)]));
+  // seed 002 item 3 (安全风险、家庭赡养、关爱保护): on a home visit only, folded, any may stay empty
+  const more = (opts.more || ['safety_risk', 'family_support', 'care_need']).filter((f) => cat.observations[f]);
+  const moreBox = h('details', { class: 'form', id: 'more-observed' }, h('summary', {}, t('obs_more')),
+    more.map((f) => choiceGroup(f, cat.observations[f], state.observations, changed)));
   const submitBtn = h('button', { class: 'primary', id: 'submit', type: 'button', onclick: submit }, t('end_and_submit'));
 
   function collect() {
@@ -466,6 +470,7 @@ async function checkinScreen(id, opts = {}) {
       if (s.monitor.reading.trim()) fd.append('monitor_reading', s.monitor.reading.trim());
     }
     const obs = { ...s.observations };
+    if (!inPerson(s.mode)) for (const f of more) delete obs[f];
     if (s.note.trim()) obs.note = s.note.trim();
     if (Object.values(obs).some((v) => v)) fd.append('observations', JSON.stringify(obs));
     if (inPerson(s.mode)) photos.forEach((blob, i) => fd.append('photos', blob, `photo-${i + 1}.jpg`));
@@ -486,6 +491,7 @@ async function checkinScreen(id, opts = {}) {
     h('label', {}, t('services_done')), h('div', { class: 'checks' }, serviceBoxes), noServices,
     h('h3', {}, t('observations')),
     Object.values(observeGroups),
+    moreBox,
     h('label', { for: 'note' }, t('note')), note,
     tooShort, submitWarn,
     h('p', {}, submitBtn));

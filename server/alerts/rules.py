@@ -54,6 +54,20 @@ def on_visit(*, visit: dict, person_name: str, recorded_level: str, previous: di
     elif health == "deceased":
         found.append(Finding("person_deceased", "urgent", text("alert.deceased", name=name), f"deceased:{vid}", {}))
 
+    # 对遭遇特殊困难的特困人员…及时予以救助和帮扶; 由专业社工组织为特困人员提供心理慰藉、精神关爱 (seed 000
+    # item 12): a home without food is helped today, low spirits are a task for the township to arrange comfort
+    if visit.get("food_supplies") == "none":
+        found.append(Finding("no_food", "urgent", text("alert.no_food", name=name), f"food:{vid}",
+                             {"food_supplies": "none"}))
+    if visit.get("mood") == "low":
+        found.append(Finding("mood_low", "normal", text("alert.mood_low", name=name), f"mood:{vid}",
+                             {"mood": "low", "task": "comfort"}))
+    # 安全风险 (seed 002 item 3: 及时了解…安全风险…并提供有针对性的帮扶和救助措施): a house that is not safe
+    # to live in is acted on at once; the other risks are marked for staff beside the visit, not raised
+    if visit.get("safety_risk") == "house_unsafe":
+        found.append(Finding("house_unsafe", "urgent", text("alert.house_unsafe", name=name), f"house:{vid}",
+                             {"safety_risk": "house_unsafe"}))
+
     def poor(v: dict | None) -> bool:
         return bool(v) and (v.get("living_environment") == "dirty" or v.get("hygiene") == "poor")
 

@@ -106,6 +106,25 @@ OBSERVATIONS: dict[str, dict[str, tuple[str, str]]] = {
         "none": ("缺乏", "None left"),
     },
     "mood": {"good": ("良好", "Good"), "fair": ("一般", "Fair"), "low": ("低落", "Low")},
+    # 及时了解老年人基本生活、安全风险、家庭赡养、关爱保护等情况 (seed 002 item 3): the seeds name only the
+    # headings; these choices are the fewest that tell staff what to act on. Asked on a home visit only.
+    "safety_risk": {
+        "none": ("无", "None"),
+        "fire_electric": ("用火用电隐患", "Fire or electrical hazard"),
+        "house_unsafe": ("房屋不安全", "House unsafe"),
+        "fall_risk": ("跌倒风险", "Risk of falling"),
+    },
+    "family_support": {
+        "fulfilled": ("已履行", "Fulfilled"),
+        "partly": ("部分履行", "Partly fulfilled"),
+        "not_fulfilled": ("未履行", "Not fulfilled"),
+        "no_family": ("无赡养义务人", "No one obliged to support"),
+    },
+    "care_need": {
+        "none": ("无", "None"),
+        "needs_company": ("需要陪伴", "Needs company"),
+        "needs_protection": ("需要保护", "Needs protection"),
+    },
 }
 
 # Verification exceptions: code -> (zh-CN, en).
@@ -171,4 +190,7 @@ CONCERNING: dict[str, frozenset[str]] = {
     "living_environment": frozenset({"dirty"}),
     "food_supplies": frozenset({"low", "none"}),
     "mood": frozenset({"low"}),
+    "safety_risk": frozenset({"fire_electric", "house_unsafe", "fall_risk"}),
+    "family_support": frozenset({"not_fulfilled"}),
+    "care_need": frozenset({"needs_company", "needs_protection"}),
 }

@@ -27,7 +27,9 @@ class Visit(SQLModel, table=True):
     What the caregiver saw is part of the visit, in the columns of seed 001 annex 3's form:
     ``self_care_level`` — 自理情况; ``living_environment`` — 居住环境 (整洁干净 / 一般 / 脏乱差);
     ``health`` — 健康 (well / unwell / needs doctor / in hospital; 生病送医, seed 001 §二(一)1);
-    ``hygiene`` — 个人卫生; ``food_supplies`` — 食物和生活用品; ``mood`` — 精神状态; ``note``.
+    ``hygiene`` — 个人卫生; ``food_supplies`` — 食物和生活用品; ``mood`` — 精神状态; ``note``; and,
+    on a home visit, seed 002 item 3's ``safety_risk`` — 安全风险, ``family_support`` — 家庭赡养 and
+    ``care_need`` — 关爱保护 (codes of server/visits/catalogue.OBSERVATIONS).
     """
 
     # a person's visits by month, a caregiver's visits in time order (the neighbours of a check-in);
@@ -76,6 +78,9 @@ class Visit(SQLModel, table=True):
     living_environment: str | None = Field(default=None, max_length=10)
     food_supplies: str | None = Field(default=None, max_length=12)
     mood: str | None = Field(default=None, max_length=10)
+    safety_risk: str | None = Field(default=None, max_length=20)
+    family_support: str | None = Field(default=None, max_length=20)
+    care_need: str | None = Field(default=None, max_length=20)
     note: str | None = Field(default=None, max_length=500)
     # a 远程监测 check (mode ``remote``): the device looked at (catalogue.MONITOR_DEVICES) and what it read
     monitor_device: str | None = Field(default=None, max_length=20)

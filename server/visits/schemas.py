@@ -21,6 +21,10 @@ class ObservationSchema(ma.Schema):
     living_environment = _choice("living_environment")
     food_supplies = _choice("food_supplies")
     mood = _choice("mood")
+    # seed 002 item 3: 安全风险、家庭赡养、关爱保护 (a home visit's 更多情况; any may be left out)
+    safety_risk = _choice("safety_risk")
+    family_support = _choice("family_support")
+    care_need = _choice("care_need")
     note = ma.fields.String(allow_none=True, validate=validate.Length(max=500))
 
 

@@ -42,7 +42,10 @@ from server.visits import catalogue, verification
 from server.visits.events import visit_decided, visit_rejected
 from server.visits.models import Visit
 
-OBSERVATION_FIELDS = ("self_care_level", "health", "hygiene", "living_environment", "food_supplies", "mood", "note")
+# what a caregiver saw, the ``visit`` columns of catalogue.OBSERVATIONS and the note: the one list the
+# check-in stores, the views show and the alert context reads
+OBSERVATION_FIELDS = ("self_care_level", "health", "hygiene", "living_environment", "food_supplies", "mood",
+                      "safety_risk", "family_support", "care_need", "note")
 # Built once: the check-in is the hot path, and values travel as parameters.
 _INSERT_VISIT = Visit.__table__.insert()
 
