@@ -532,8 +532,10 @@ async function logout() {
 async function logoutNow() {
   try { await API.post('/api/auth/logout'); } catch (e) { /* offline: forget the token anyway */ }
   await forgetLocal();
-  await refreshBadge();
-  go('#/login');
+  // a fresh page at the login: nothing of the last user stays in memory, and no screen of theirs
+  // still loading can draw over the login when its answer comes (the shell comes from the cache)
+  history.replaceState(null, '', '#/login');
+  location.reload();
 }
 
 async function logoutScreen() {

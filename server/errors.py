@@ -159,6 +159,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pairing_ended": ("这条结对已经结束", "That pairing has ended already"),
     "festival_not_found": ("没有这个节日慰问活动", "No such festival campaign"),
     "festival_exists": ("{year}年的这个节日慰问活动已经设置", "That festival campaign of {year} is set already"),
+    "festival_visitors_invalid": (
+        "请至少选择一种计入节日走访慰问的走访：结对干部、志愿服务队",
+        "Choose at least one kind of visit to count for the festival campaigns: paired cadres, volunteer teams",
+    ),
     "festival_window_invalid": (
         "节日慰问的起止日期不对：结束日期不能早于开始日期，不超过{days}天，且在{year}年内（元旦春节可从上一年12月开始）",
         "The campaign's dates are wrong: the end may not be before the start, the window is at most {days} days, "

@@ -24,6 +24,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert.in_hospital": ("{name}住院", "{name} is in hospital"),
     "alert.missing": ("{name}找不到人，联系不上", "{name} cannot be found or reached"),
     "alert.deceased": ("{name}已去世", "{name} has died"),
+    "alert.no_food": ("{name}家中缺乏食物和生活用品，需及时救助", "{name} has no food or supplies left; help is needed now"),
+    "alert.mood_low": ("{name}精神状态低落，需安排心理慰藉", "{name} is in low spirits; arrange comfort and support"),
+    "alert.house_unsafe": ("{name}的房屋不安全，需及时处置", "{name}'s house is unsafe; act on it now"),
     "alert.poor_conditions": (
         "{name}连续两次居住环境或个人卫生差，建议转集中供养",
         "{name}'s home or hygiene was poor twice running; centralised support is advised",
@@ -114,6 +117,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "festival.spring": ("元旦春节", "New Year and Spring Festival"),
     "festival.dragon_boat": ("端午", "Dragon Boat Festival"),
     "festival.mid_autumn": ("中秋", "Mid-Autumn Festival"),
+    # whose visits count for a festival campaign (FestivalPolicy, seed 000 item 12)
+    "festival.visitor.cadre": ("结对干部", "paired cadres"),
+    "festival.visitor.volunteer": ("志愿服务队", "volunteer teams"),
+    "festival.policy.text": ("计入节日走访慰问的走访：{visitors}", "Visits counted for the festival campaigns: {visitors}"),
+    "festival.policy.source": (
+        "默认：{visitors}。依据文件：开展特困人员关爱行动（第12项），在重要节日，发动社会力量，对特困人员进行走访慰问",
+        "Default: {visitors}. Source: the care campaign for persons in extreme difficulty (item 12): at the "
+        "important festivals, mobilise social forces to visit them",
+    ),
     "pairing.rule.over": (
         "{name}（{rank}）已结对{count}人，超过“321”原则的{range}人",
         "{name} ({rank}) is paired with {count}, more than the \"321\" rule's {range}",
