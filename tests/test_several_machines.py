@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 from sqlmodel import Session
 
 from server.db import make_engine
@@ -172,20 +171,21 @@ def test_a_photo_checked_in_on_one_node_is_served_by_the_other(nodes, world, buc
     assert served_by_a == served_by_b
 
 
-# a `zhaoying` whose clock runs from an instant the test picks, at the wall clock's pace (the same
-# offset for every process, so they agree on what time it is): the scheduler waits on real time
-TRAVELLED = ("import datetime, os, time, time_machine; time_machine.travel(datetime.datetime.fromtimestamp("
-             "time.time() + float(os.environ['CLOCK_OFFSET']), datetime.timezone.utc), tick=True).start(); "
+# a `zhaoying` whose clock starts at the instant CLOCK_AT and runs at the wall clock's pace (the
+# scheduler waits on real time); each process is started at the instant the others' clocks show
+TRAVELLED = ("import datetime, os, time_machine; time_machine.travel(datetime.datetime.fromtimestamp("
+             "float(os.environ['CLOCK_AT']), datetime.timezone.utc), tick=True).start(); "
              "from server.cli import main; main()")
 
 
-def _scheduler(name: str, env: dict, tmp_path) -> tuple[subprocess.Popen, Path]:
+def _scheduler(name: str, env: dict, tmp_path, clock_at: float) -> tuple[subprocess.Popen, Path]:
     instance = tmp_path / name
     instance.mkdir()
     log = tmp_path / f"{name}.log"
     with open(log, "w") as out:  # the child keeps its own handle
         process = subprocess.Popen([sys.executable, "-c", TRAVELLED, "scheduler", "--retry-seconds", "15"],
-                                   env={**env, "INSTANCE_DIR": str(instance)}, stdout=out, stderr=subprocess.STDOUT)
+                                   env={**env, "INSTANCE_DIR": str(instance), "CLOCK_AT": str(clock_at)},
+                                   stdout=out, stderr=subprocess.STDOUT)
     return process, log
 
 
@@ -201,17 +201,21 @@ def test_the_standby_scheduler_takes_over_from_a_killed_leader_and_runs_the_next
         database_url, world, tmp_path, frozen_at):
     zone = ZoneInfo("Asia/Shanghai")
     # the next due job: the next day's reminders at 09:00 (REMINDER_HOUR's default); the schedulers'
-    # clocks start 30 s before it and run at the wall clock's pace (this process's clock is frozen)
+    # clocks start 30 s before it and run at the wall clock's pace, told apart from nothing this
+    # process's clock says (it is frozen), only from how long ago the first was started
     due = (frozen_at + timedelta(days=1)).astimezone(zone).replace(hour=9, minute=0, second=0, microsecond=0)
-    offset = (due - timedelta(seconds=30)).timestamp() - time_machine.escape_hatch.time.time()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "several-machines", "PYTHONPATH": str(ROOT),
-           "PYTHONUNBUFFERED": "1", "CLOCK_OFFSET": str(offset)}
+    # their clock is the test's, set by time_machine: not a libfaketime preload the run may have
+    # (`faketime … make test`), under which a waiting APScheduler never wakes
+    inherited = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+    env = {**inherited, "DATABASE_URL": database_url, "SECRET_KEY": "several-machines", "PYTHONPATH": str(ROOT),
+           "PYTHONUNBUFFERED": "1"}
     begun = time.monotonic()
-    leader, leader_log = _scheduler("a", env, tmp_path)
+    clock_at = lambda: (due - timedelta(seconds=30)).timestamp() + (time.monotonic() - begun)  # noqa: E731
+    leader, leader_log = _scheduler("a", env, tmp_path, clock_at())
     standby = None
     try:
         _wait_for(leader_log, "caught up", begun + 30)
-        standby, standby_log = _scheduler("b", env, tmp_path)
+        standby, standby_log = _scheduler("b", env, tmp_path, clock_at())
         _wait_for(standby_log, "standby", begun + 30)
         leader.send_signal(signal.SIGKILL)  # no clean exit: the lock goes with the dead process's connection
         leader.wait(timeout=10)
