@@ -33,11 +33,14 @@ def params(conn, year: int, month: int, zone: ZoneInfo = ZONE) -> dict:
     start = datetime(year, month, 1, tzinfo=zone).astimezone(timezone.utc)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone).astimezone(timezone.utc)
     first, last = date(year, month, 1), date(year, month, length)
+    # born on or before it: 60 or over in the month (特殊困难老年人, seed 002 item 3); 60 years back a 29 February
+    # falls in a leap year too (no 1900 nor 2100 in reach)
+    born_by = last.replace(year=year - 60)
     if conn.dialect.name == "sqlite":  # naive UTC text and 'YYYY-MM-DD', as the columns hold them
         start, end = (t.replace(tzinfo=None).isoformat(sep=" ") for t in (start, end))
-        first, last = first.isoformat(), last.isoformat()
+        first, last, born_by = first.isoformat(), last.isoformat(), born_by.isoformat()
     return {"label": f"{year:04d}-{month:02d}", "len": length, "start": start, "end": end, "first": first,
-            "last": last}
+            "last": last, "born_by": born_by}
 
 
 def _policy() -> str:
@@ -71,7 +74,8 @@ def person_rows(conn, *, where: str = "") -> str:
     who = {"all": "1 = 1", "own": "t.caregiver_id IS NOT NULL AND x.pairing_id IS NULL", "cad": "x.pairing_id IS NOT NULL"}
     visit_counts = ", ".join(f"count(*) FILTER (WHERE {modes[g]} AND {who[k]}) AS {k}_{g}" for k in who for g in modes)
     return f"""
-    SELECT b.id AS person_id, b.village_id, b.caregiver_id, b.self_care_level, b.risk_flags, b.policy_id,
+    SELECT b.id AS person_id, b.village_id, b.caregiver_id, b.self_care_level, b.risk_flags,
+           (b.birth_date <= :born_by) AS elderly, b.policy_id,
            b.days AS days_on_roster, b.away AS days_away,
            {w['max']}({prorate('visits_per_month')}, {prorate('min_home')} + {prorate('min_phone_video')}
                       + {prorate('min_remote')}) AS quota,
@@ -83,7 +87,7 @@ def person_rows(conn, *, where: str = "") -> str:
            ({counted('all')} > 0 OR b.vol > 0) AS visited
     FROM (
       SELECT b.*, CASE WHEN b.has_stay IS NULL OR b.lo > b.hi THEN 0 ELSE {stay} END AS away FROM (
-        SELECT p.id, p.village_id, a.caregiver_id, p.self_care_level, p.risk_flags, q.id AS policy_id,
+        SELECT p.id, p.village_id, a.caregiver_id, p.self_care_level, p.risk_flags, p.birth_date, q.id AS policy_id,
                q.visits_per_month, q.min_home, q.min_phone_video, q.min_remote, q.count_home, q.count_phone_video,
                q.count_remote, {lo} AS lo, {hi} AS hi,
                {w['max']}(0, {w['days'](hi, lo)} + 1) AS days, st.person_id AS has_stay,
@@ -165,11 +169,12 @@ def agreement_rows(conn, *, where: str = "") -> str:
     ) b"""
 
 
-PERSON_COLUMNS = ("person_id, village_id, caregiver_id, self_care_level, risk_flags, policy_id, days_on_roster, "
-                  "days_away, quota, home, phone_video, remote, by_caregiver, by_cadre, by_other, by_volunteer, visited")
+PERSON_COLUMNS = ("person_id, village_id, caregiver_id, self_care_level, risk_flags, elderly, policy_id, "
+                  "days_on_roster, days_away, quota, home, phone_video, remote, by_caregiver, by_cadre, by_other, "
+                  "by_volunteer, visited")
 AGREEMENT_COLUMNS = ("agreement_id, person_id, caregiver_id, village_id, self_care_level, start_on, end_on, days_due, "
                      "quota, home, phone_video, remote, counted, flagged, fulfilment")
-GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability")
+GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability", "family_planning_special")
 LEVELS = ("self_care", "partly_disabled", "fully_disabled")
 COUNTS = ["on_roster", "visited", *(f"{k}_{lv}" for lv in LEVELS for k in ("due", "met")), "excused",
           *(f"{g}_{k}" for g in (*GROUPS, "any") for k in ("total", "visited"))]
@@ -182,10 +187,10 @@ def _totals(conn, persons: str, agreements: str, *, closed: bool, at) -> list[tu
 
     def member(g: str) -> str:
         if g == "disabled":
-            return "pm.self_care_level IN ('partly_disabled', 'fully_disabled')"
+            return "pm.elderly AND pm.self_care_level IN ('partly_disabled', 'fully_disabled')"
         if g == "any":
             return "(" + " OR ".join(member(x) for x in GROUPS) + ")"
-        return f"{w['text']('pm.risk_flags')} LIKE '%\"{g}\"%'"
+        return f"pm.elderly AND {w['text']('pm.risk_flags')} LIKE '%\"{g}\"%'"
 
     group_counts = ", ".join(f"count(*) FILTER (WHERE {member(g)}) AS {g}_total, "
                              f"count(*) FILTER (WHERE {member(g)} AND pm.visited) AS {g}_visited"

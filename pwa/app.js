@@ -36,19 +36,23 @@ const SCREENS = {
   staff: ['staff', 'exceptions', 'alerts', 'dashboard'],
   district: ['district'],
   coverage: ['coverage', 'unvisited', 'missed', 'amendments'],
-  reports: ['reports'],
-  review: ['reviews'],
   services: ['services', 'service-record', 'statement', 'providers', 'service-policy'],
   lifecycle: ['roster', 'exit', 'absence', 'left-care'],
   evaluation: ['evaluations', 'evaluate', 'centralisation'],
   // the office's screens, which the service worker keeps only for staff (sw.js OFFICE)
   imports: ['import'],
-  policy: ['quota-policy', 'visit-rates'],
+  policy: ['quota-policy', 'visit-rates', 'person-groups'],
   relief: ['relief', 'casework-policy'],
   pairing: ['pairing', 'pairing-rule', 'pairing-annex'],
   festival: ['festivals', 'festival', 'festival-list'],
   campaigns: ['campaigns', 'campaign', 'campaign-policy'],
   spotchecks: ['spot-checks'],
+  reports: ['reports'],
+  review: ['reviews'],
+  carehomes: ['care-homes', 'care-home', 'move'],
+  intake: ['intake', 'application'],
+  agreements: ['agreements', 'agreement', 'organisations'],
+  localnumbers: ['local-numbers'],
 };
 const moduleOf = Object.create(null); // screen name → its module's URL
 for (const [file, names] of Object.entries(SCREENS)) for (const name of names) moduleOf[name] = `/${file}.js`;

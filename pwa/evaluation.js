@@ -108,7 +108,10 @@ async function centralisationScreen() {
   show(t('centralisation'),
     h('h3', {}, data.title),
     h('table', { id: 'centralisation-table' }, h('thead', {}, h('tr', {}, data.headers.slice(1).map((x) => h('th', {}, x)))),
-      h('tbody', {}, data.rows.map((r) => h('tr', {}, r.slice(1).map((x) => h('td', {}, String(x))))))));
+      h('tbody', {}, data.rows.map((r) => h('tr', {}, r.slice(1).map((x) => h('td', {}, String(x))))))),
+    // a wish opens the township's task (on the alerts screen), whose button opens the move
+    h('p', { class: 'row' }, h('a', { class: 'button', href: '#/alerts', id: 'centralisation-tasks' }, t('alerts')),
+      h('a', { class: 'button', href: '#/care-homes', id: 'care-homes-from-centralisation' }, t('care_homes'))));
 }
 
 App.screen('evaluations', evaluationsScreen, { back: true, refreshOnFlush: true });

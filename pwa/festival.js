@@ -9,8 +9,6 @@ import { t } from './i18n.js';
 
 const { h, show, say, guard, commonLinks } = App;
 
-const FESTIVALS = ['spring', 'dragon_boat', 'mid_autumn'];
-
 /** Whose visits count (seed 000 item 12): paired cadres' and volunteer teams', with the default and
  * its source; district admins change it, everyone else reads it. */
 async function visitorsSetting(editable) {
@@ -42,7 +40,9 @@ async function festivalsScreen() {
   let form = null;
   if (me.role === 'district_admin') {
     const year = h('input', { id: 'fest-year', type: 'text', inputmode: 'numeric', value: String(new Date().getFullYear()) });
-    const festival = h('select', { id: 'fest-kind' }, FESTIVALS.map((f) => h('option', { value: f }, t(`festival_${f}`))));
+    // seed 003's three and the ones the district added (本地标准, #/local-numbers)
+    const { festival_list: festivals } = await API.get('/api/festivals/policy');
+    const festival = h('select', { id: 'fest-kind' }, festivals.map((f) => h('option', { value: f.code }, f.label)));
     const starts = h('input', { id: 'fest-start', type: 'date', class: 'date' });
     const ends = h('input', { id: 'fest-end', type: 'date', class: 'date' });
     form = h('details', { class: 'form' }, h('summary', {}, t('festival_new')),

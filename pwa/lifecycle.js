@@ -1,6 +1,7 @@
 /* 照应 — the case around the visits: staff record a person's exit from the roster (进退有序,
- * seed 004) and stays away from home (住院, seed 000 item 7) and read the hospital reports; a
- * caregiver reports a stay away and sees who has left their care. */
+ * seed 004) — a care-home resident's too, which ends the stay in the home — and stays away from
+ * home (住院, seed 000 item 7) and read the hospital reports; a caregiver reports a stay away and
+ * sees who has left their care. */
 import { App } from './app.js';
 import { API } from './api.js';
 import { ZY } from './db.js';
@@ -9,6 +10,7 @@ import { t } from './i18n.js';
 const { h, show, say, sayAfterNavigation, guard, route, saveBlob, leaveFor } = App;
 const REASONS = ['deceased', 'moved_away', 'care_home', 'not_eligible'];
 const KINDS = ['hospital', 'family'];
+const RESIDENTS_SHOWN = 50; // more are found by the search
 const ZONE = 'Asia/Shanghai'; // days are counted in Shanghai, as the server counts them
 const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: ZONE });
 const isStaff = (u) => u && (u.role === 'township_staff' || u.role === 'district_admin');
@@ -18,14 +20,19 @@ function field(id, label, input) {
   return [h('label', { for: id }, label), input];
 }
 
-/** Staff: find a person to record an exit or a stay away; recent exits; the hospital reports. */
+/** Staff: find a person to record an exit or a stay away; the care homes' residents of the area,
+ * each with their home; recent exits; the hospital reports. */
 async function rosterScreen() {
   const q = h('input', { type: 'text', name: 'q', autocomplete: 'off' });
   const found = h('div', { id: 'lc-found' });
+  const [residents, homeList] = await Promise.all([API.get(`/api/persons?status=centralised&page_size=${RESIDENTS_SHOWN}`),
+    API.get('/api/care-homes')]);
+  const homes = new Map(homeList.map((c) => [c.id, c.name]));
+  const card = (p) => personCard(p, homes);
   async function search() {
     await guard(async () => {
       const rows = await API.get(`/api/persons?page_size=20&q=${encodeURIComponent(q.value.trim())}`);
-      found.replaceChildren(...(rows.length ? rows.map(personCard) : [h('p', {}, t('lc_none_found'))]));
+      found.replaceChildren(...(rows.length ? rows.map(card) : [h('p', {}, t('lc_none_found'))]));
     });
   }
   const exits = await API.get('/api/exits?page_size=20');
@@ -48,6 +55,9 @@ async function rosterScreen() {
       field('lc-q', t('lc_search'), q),
       h('p', {}, h('button', { type: 'submit', class: 'primary', id: 'lc-search' }, t('lc_search_button')))),
     found,
+    h('h3', {}, t('lc_residents')),
+    h('div', { id: 'lc-residents' }, residents.length ? residents.map(card) : h('p', { class: 'muted' }, t('lc_none_found')),
+      residents.length === RESIDENTS_SHOWN ? h('p', { class: 'muted' }, t('lc_residents_more')) : null),
     h('h3', {}, t('lc_recent_exits')),
     exits.length ? exits.map((e) => h('div', { class: 'card', 'data-exit': e.person_id },
       h('strong', {}, e.person_name),
@@ -113,27 +123,39 @@ function enrolment(p) {
     h('p', {}, h('button', { type: 'button', 'data-action': 'enrolled', onclick: save }, t('lc_enrolled_save')))];
 }
 
-function personCard(p) {
+/** A person found or listed: a care-home resident is marked with their home, and leaves (dies,
+ * moves away) by the same exit; a stay away from home is home care's. */
+function personCard(p, homes) {
   const active = p.status === 'active';
+  const resident = p.status === 'centralised';
   return h('div', { class: 'card', 'data-person': p.id },
     h('h3', {}, p.name),
     h('div', { class: 'row' }, h('span', {}, p.village_name || ''),
-      h('span', { class: `tag ${active ? 'green' : 'red'}` }, t(`lc_status_${p.status}`))),
+      h('span', { class: `tag ${active || resident ? 'green' : 'red'}` }, t(`lc_status_${p.status}`)),
+      resident && homes.has(p.care_home_id) ? h('span', { class: 'tag', 'data-home': p.care_home_id }, homes.get(p.care_home_id)) : null),
     enrolment(p),
-    active ? h('p', { class: 'row' },
+    active || resident ? h('p', { class: 'row' },
       h('a', { class: 'button', href: `#/exit/${p.id}`, 'data-action': 'exit' }, t('lc_record_exit')),
-      h('a', { class: 'button', href: `#/absence/${p.id}`, 'data-action': 'absence' }, t('lc_record_absence')))
+      active ? h('a', { class: 'button', href: `#/absence/${p.id}`, 'data-action': 'absence' }, t('lc_record_absence')) : null,
+      active ? h('a', { class: 'button', href: `#/agreement/${p.caregiver ? p.caregiver.agreement_id : `new-${p.id}`}`, 'data-action': 'agreement' }, t('agreements_link')) : null)
       : ['deceased', 'exited'].includes(p.status) ? undoExit(p.id, p.name) : null);
 }
 
 /** Staff: 登记退出 — the day, why (nothing chosen for them), a note; then what it will do, said
- * plainly, to confirm. A death opens the 丧葬 task for the township. */
+ * plainly, to confirm. A death opens the 丧葬 task for the township. A care-home resident's exit
+ * ends their stay in the home (they cannot "move into a care home"). */
 async function exitScreen(id) {
   const p = await API.get(`/api/persons/${id}`);
+  const resident = p.status === 'centralised';
   const day = h('input', { type: 'date', max: today(), value: today(), required: true });
   const reason = h('select', { required: true },
     h('option', { value: '', disabled: true, selected: true }, t('lc_choose_reason')),
-    REASONS.map((r) => h('option', { value: r }, t(`lc_reason_${r}`))));
+    REASONS.filter((r) => !(resident && r === 'care_home')).map((r) => h('option', { value: r }, t(`lc_reason_${r}`))));
+  // a move into one of the district's care homes is the move screen's (the person stays on the
+  // register, centrally supported, and the 集中供养意愿 report counts it); this reason is for others
+  const moveHint = h('p', { class: 'warning', id: 'lc-exit-move-hint', hidden: true }, t('lc_care_home_hint'), ' ',
+    h('a', { class: 'button', href: `#/move/${id}` }, t('lc_move_link')));
+  reason.addEventListener('change', () => { moveHint.hidden = reason.value !== 'care_home'; });
   const note = h('textarea', { rows: 3, maxlength: 500 });
   const save = h('button', { type: 'submit', class: 'primary', id: 'lc-exit-save' }, t('lc_record_exit'));
   const confirmBox = h('div', { id: 'lc-exit-confirm', class: 'confirm', hidden: true });
@@ -155,7 +177,7 @@ async function exitScreen(id) {
       if (!day.value) errors.push([day, t('lc_need_date')]);
       if (App.showErrors(errors)) return;
       confirmBox.replaceChildren(
-        h('p', { class: 'warning', id: 'lc-exit-confirm-text', tabindex: -1 }, t(`lc_exit_confirm_${reason.value === 'deceased' ? 'death' : 'other'}`, {
+        h('p', { class: 'warning', id: 'lc-exit-confirm-text', tabindex: -1 }, t(`lc_exit_confirm_${resident ? 'resident_' : ''}${reason.value === 'deceased' ? 'death' : 'other'}`, {
           name: p.name, date: day.value, reason: t(`lc_reason_${reason.value}`) })),
         h('p', { class: 'row' },
           h('button', { type: 'button', class: 'danger', id: 'lc-exit-confirm-yes', onclick: store }, t('lc_exit_confirm_yes')),
@@ -167,8 +189,9 @@ async function exitScreen(id) {
       confirmBox.firstChild.focus();
     },
   },
-  h('p', { class: 'muted' }, t('lc_exit_explain')),
+  h('p', { class: 'muted' }, t(resident ? 'lc_exit_explain_resident' : 'lc_exit_explain')),
   field('lc-exit-on', t('lc_exit_on'), day), field('lc-exit-reason', t('lc_exit_reason'), reason),
+  moveHint,
   field('lc-exit-note', t('note'), note),
   h('p', {}, save), confirmBox);
   show(`${t('lc_record_exit')} · ${p.name}`, form);

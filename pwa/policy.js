@@ -1,15 +1,22 @@
 /* 照应 — what counts toward the month: the visit policy per self-care level and per mode
  * (上门入户 / 电话视频 / 远程监测), from a month on, which district admins edit and township staff read;
- * the settings beside it (volunteer visits, reminders); and the
- * 月探访率 of the groups seed 002 names (独居、空巢、留守、失能、重残), district → township → village. */
+ * the settings beside it (volunteer visits, reminders); the
+ * 月探访率 of the groups seed 002 item 3 names (独居、空巢、留守、失能、重残、计划生育特殊家庭; 60 and over),
+ * district → township → village; and a person's 特殊困难情形, which staff set. */
 import { App } from './app.js';
 import { API } from './api.js';
 import { ZY } from './db.js';
-import { t } from './i18n.js';
+import { I18N, t } from './i18n.js';
 import { Months } from './coverage.js';
+
+await I18N.more('categories');
 
 const { h, show, say, guard, route, levelLabel, fmtDay, fmtMonth, monthFrom } = App;
 const GROUPS = ['home', 'phone_video', 'remote'];
+// 特殊困难情形 (server/people/models.py RISK_FLAGS), in its order
+const FLAGS = ['lives_alone', 'empty_nest', 'left_behind', 'mental_illness', 'severe_disability', 'lost_only_child',
+  'family_planning_special'];
+const ELDERLY_AGE = 60; // 特殊困难老年人 (seed 002 item 3): the groups' rates count 60 and over
 
 function numberInput(id, value, { min = 0, max = 62, blank = false } = {}) {
   return h('input', {
@@ -151,8 +158,9 @@ function rateCell(c) {
 async function ratesScreen(arg) {
   const data = await API.get(`/api/visit-rates?${Months.query(...Months.split(arg))}`);
   const keys = [...data.groups, 'any'];
-  const head = h('tr', {}, h('th', {}, t('rates_place')),
-    keys.map((g) => h('th', {}, g === 'any' ? t('rates_all') : t(`rates_group_${g}`))));
+  const label = (g) => (g === 'any' ? t('rates_all') : g === 'family_planning_special' ? t('cat_flag_family_planning_special')
+    : t(`rates_group_${g}`));
+  const head = h('tr', {}, h('th', {}, t('rates_place')), keys.map((g) => h('th', { 'data-group': g }, label(g))));
   const rows = data.children.map((c) => h('tr', { 'data-place': c.place_id },
     h('td', {}, c.level === 'village' ? c.name : h('a', { href: `#/visit-rates/${c.place_id}_${data.month}` }, c.name)),
     keys.map((g) => rateCell(c.groups[g]))));
@@ -164,9 +172,48 @@ async function ratesScreen(arg) {
     h('div', { class: 'rates-wrap' }, h('table', { class: 'rates', id: 'rates' },
       h('thead', {}, head), h('tbody', {}, rows, total))),
     h('p', { class: 'muted' }, t('rates_note')),
+    h('p', { class: 'muted', id: 'rates-elderly' }, t('cat_rates_elderly', { age: ELDERLY_AGE })),
     h('p', { class: 'muted', id: 'rates-policy' }, data.policy.text),
-    h('p', { class: 'muted' }, data.policy.volunteer_text));
+    h('p', { class: 'muted' }, data.policy.volunteer_text),
+    h('p', {}, h('a', { class: 'button', href: '#/person-groups', id: 'rates-groups-link' }, t('cat_title'))));
+}
+
+/** A person's 特殊困难情形, which staff set (the township's own, the district everyone's): each a
+ * group of its own — 计划生育特殊家庭 is not 失独, and only 失独 earns 服务清单 5's 75 元 bath. 失能 is
+ * the self-care level, not a flag. Under 60 the person is in no group's 月探访率. */
+function groupsCard(p) {
+  const boxes = FLAGS.map((f) => h('input', { type: 'checkbox', id: `cat-${p.id}-${f}`, value: f,
+    checked: (p.risk_flags || []).includes(f) }));
+  const save = () => guard(async () => {
+    const saved = await API.patch(`/api/persons/${p.id}`, { risk_flags: boxes.filter((b) => b.checked).map((b) => b.value) });
+    say(t('cat_saved', { name: saved.name, flags: FLAGS.filter((f) => saved.risk_flags.includes(f))
+      .map((f) => t(`cat_flag_${f}`)).join('、') || t('cat_none') }));
+  });
+  return h('div', { class: 'card', 'data-person': p.id },
+    h('h3', {}, p.name),
+    h('div', { class: 'muted' }, `${p.village_name || ''} · ${t('cat_age', { n: p.age })} · ${levelLabel(p.self_care_level)}`),
+    p.age < ELDERLY_AGE ? h('p', { class: 'tag amber', 'data-under-age': '' }, t('cat_under_age', { age: ELDERLY_AGE })) : null,
+    h('div', { class: 'checks' }, FLAGS.map((f, i) => h('label', { for: boxes[i].id }, boxes[i], t(`cat_flag_${f}`)))),
+    h('p', { class: 'muted' }, t('cat_help')),
+    h('p', {}, h('button', { type: 'button', class: 'primary', 'data-action': 'save-groups', onclick: save }, t('cat_save'))));
+}
+
+async function groupsScreen(arg) {
+  const q = h('input', { type: 'text', id: 'cat-q', autocomplete: 'off' });
+  const found = h('div', { id: 'cat-found' });
+  const list = (rows) => found.replaceChildren(...(rows.length ? rows.map(groupsCard) : [h('p', {}, t('cat_none_found'))]));
+  const search = () => guard(async () => {
+    list(await API.get(`/api/persons?page_size=20&q=${encodeURIComponent(q.value.trim())}`));
+  });
+  show(t('cat_title'),
+    h('p', { class: 'muted' }, t('cat_intro')),
+    h('form', { onsubmit: (e) => { e.preventDefault(); search(); } },
+      h('label', { for: q.id }, t('cat_search')), q,
+      h('p', {}, h('button', { type: 'submit', class: 'primary', id: 'cat-search' }, t('cat_search_button')))),
+    found);
+  if (arg) list([await API.get(`/api/persons/${encodeURIComponent(arg)}`)]);
 }
 
 App.screen('quota-policy', policyScreen, { back: true });
 App.screen('visit-rates', ratesScreen, { back: true });
+App.screen('person-groups', groupsScreen, { back: true });

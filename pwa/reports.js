@@ -1,5 +1,5 @@
 /* 照应 — the report centre: a report of server/reports (annex 1, coverage, agreements, volunteer
- * teams, care homes) for a month (closed or not, said beside it) and a place, downloaded as CSV or
+ * teams, care homes, the care homes' top-up) for a month (closed or not, said beside it) and a place, downloaded as CSV or
  * XLSX on the phone. */
 import { App } from './app.js';
 import { API } from './api.js';
@@ -9,8 +9,10 @@ import { Months } from './coverage.js';
 
 const { h, show, say, guard } = App;
 
-// name → whether it is for a month (annex 1 and the care homes are a count as of today)
-const REPORTS = [['coverage', true], ['agreements', true], ['annex1', false], ['volunteers', true], ['care-homes', false]];
+// name → whether it is for a month (annex 1 and the 失能 share are a count as of today; annex 2 counts
+// the care homes' residents on the month's last day)
+const REPORTS = [['coverage', true], ['agreements', true], ['annex1', false], ['volunteers', true], ['care-homes', true],
+  ['disabled-centralised', false], ['care-topup', true]];
 
 async function reportsScreen() {
   const me = await ZY.kv.get('user');
@@ -21,7 +23,7 @@ async function reportsScreen() {
   ]);
   const field = (id, label, control) => [h('label', { for: id }, label), control];
   const report = h('select', { id: 'report-name' },
-    REPORTS.map(([name]) => h('option', { value: name }, t(`report_${name.replace('-', '_')}`))));
+    REPORTS.map(([name]) => h('option', { value: name }, t(`report_${name.replaceAll('-', '_')}`))));
   // this month first, then the twelve before it, each closed (已结算, when) or not
   const month = h('select', { id: 'report-month', 'aria-describedby': 'report-month-hint' },
     months.map((m) => h('option', { value: m.month }, Months.label(m))));

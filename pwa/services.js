@@ -203,9 +203,29 @@ async function policyScreen() {
         say(t('svc_done'));
       }) }, t('svc_save'))) : null);
   };
+  // a person in two groups with different rates (特困 and 一二级残疾: 65 or 75 元): no seed says which
+  // applies, the district decides; until it does, the first group listed applies, and the card says so
+  const listed = [...new Set(data.rates.map((r) => r.group_code))].filter((g) => g !== 'mutual_aid_point')
+    .map((g) => t(`svc_group_${g}`)).join('、');
+  const rule = data.group_rule && data.group_rule.rule;
+  const choice = h('select', { id: 'svc-group-rule', 'aria-label': t('svc_two_groups'), disabled: !admin },
+    rule ? null : h('option', { value: '', selected: true, disabled: true }, t('svc_rule_unset')),
+    ['listed', 'higher', 'lower'].map((x) => h('option', { value: x, selected: x === rule }, t(`svc_rule_${x}`, { listed }))));
+  const ruleCard = h('div', { class: 'card', id: 'svc-two-groups' },
+    h('h3', {}, t('svc_two_groups')),
+    h('p', { class: `tag ${rule ? 'green' : 'amber'}`, id: 'svc-rule-state' },
+      rule ? t(`svc_rule_${rule}`, { listed }) : `${t('svc_rule_unset')}：${t('svc_rule_listed', { listed })}`),
+    choice,
+    admin ? h('p', {}, h('button', { id: 'svc-rule-save', onclick: () => guard(async () => {
+      if (!choice.value) { say(t('svc_rule_unset'), true); return; }
+      await API.put('/api/home-services/group-rule', { rule: choice.value });
+      say(t('svc_done'));
+      App.route();
+    }) }, t('svc_save'))) : null);
   show(t('svc_policy'),
     admin ? null : h('p', { class: 'muted' }, t('svc_policy_admin_only')),
     data.policies.map(policyCard),
+    ruleCard,
     h('h3', {}, t('svc_rates')),
     data.rates.map(rateCard));
 }

@@ -279,11 +279,16 @@ async function staffTiles() {
       tile('#/reviews', 'reviews-link', 'rv_link', n.reviews, t('badge_reviews', { n: n.reviews }), n.reviews_overdue),
       h('a', { class: 'button primary', href: '#/roster', id: 'roster-link' }, t('lc_title')),
       h('a', { class: 'button primary', href: '#/quota-policy', id: 'policy-link' }, t('pol_title')),
+      h('a', { class: 'button primary', href: '#/local-numbers', id: 'local-numbers-link' }, t('local_numbers')),
       h('a', { class: 'button primary', href: '#/pairing', id: 'pairing-link' }, t('pairing')),
       h('a', { class: 'button primary', href: '#/festivals', id: 'festivals-link' }, t('festivals')),
       h('a', { class: 'button primary', href: '#/visit-rates', id: 'visit-rates-link' }, t('rates_title')),
+      h('a', { class: 'button primary', href: '#/person-groups', id: 'person-groups-link' }, t('cat_groups_link')),
       h('a', { class: 'button primary', href: '#/evaluations', id: 'evaluations-link' }, t('evaluations')),
+      h('a', { class: 'button primary', href: '#/care-homes', id: 'care-homes-link' }, t('care_homes')),
       h('a', { class: 'button primary', href: '#/relief', id: 'relief-link' }, t('relief')),
+      h('a', { class: 'button primary', href: '#/intake', id: 'intake-link' }, t('intake_link')),
+      h('a', { class: 'button primary', href: '#/agreements', id: 'agreements-link' }, t('agreements_link')),
       tile('#/spot-checks', 'spot-checks-link', 'sc_title', n.spot_checks, t('badge_spot_checks', { n: n.spot_checks }))),
     admin
       ? h('p', {}, h('a', { class: 'button', href: '#/casework-policy', id: 'casework-policy-link' }, t('casework_policy'))) : null,
@@ -377,6 +382,14 @@ function alertCard(a, office) {
       : h('p', { class: `sla${overdue ? ' late' : ''}` }, t(overdue ? 'alert_due_was' : 'alert_due', { due })),
     reportedBy(a),
     alertContext(a.context),
+    // someone in need off the roster (主动发现): their application starts here (intake.js)
+    a.kind === 'field_report' && a.detail && a.detail.subject === 'needs_help' && !a.person_id && a.detail.report_id
+      ? h('p', {}, h('a', { class: 'button', 'data-intake-report': a.detail.report_id, href: `#/application/report-${a.detail.report_id}` }, t('intake_from_report')))
+      : null,
+    // 转入敬老院 is done on the move screen (a recommendation, or a wish's task)
+    !done && a.person_id && a.detail && a.detail.recommend === 'centralised'
+      ? h('p', {}, h('a', { class: 'button', 'data-move': a.person_id, href: `#/move/${a.person_id}` }, t('move_to_home')))
+      : null,
     a.kind === 'quota_missed' && a.detail && a.detail.month
       ? h('p', {}, h('a', { class: 'button', 'data-missed': a.detail.month, href: `#/missed/${a.place_id}_${a.detail.month}` }, t('missed_list')))
       : null,

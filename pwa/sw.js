@@ -3,10 +3,10 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 import { ZY } from './outbox.js';
 
-const VERSION = 'zhaoying-shell-v40';
+const VERSION = 'zhaoying-shell-v41';
 const SHELL = [
-  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/reports.js', '/services.js',
-  '/lifecycle.js', '/review.js', '/cadre.js',
+  '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/services.js',
+  '/lifecycle.js', '/cadre.js',
   '/fieldreport.js', '/evaluation.js',
   '/i18n.js', '/db.js', '/outbox.js', '/drafts.js', '/api.js', '/camera.js', '/geo.js',
   '/i18n/zh-CN.json', '/i18n/en.json', '/manifest.webmanifest',
@@ -14,7 +14,16 @@ const SHELL = [
 ];
 // The office's screens (app.js SCREENS), kept when staff sign in (the page asks: keep-office) or
 // when first opened; a caregiver's phone never fetches them.
-const OFFICE = ['/imports.js', '/policy.js', '/relief.js', '/pairing.js', '/festival.js', '/campaigns.js', '/spotchecks.js'];
+const OFFICE = [
+  '/imports.js', '/policy.js', '/relief.js', '/pairing.js', '/festival.js', '/campaigns.js', '/spotchecks.js', '/reports.js',
+  '/review.js', '/carehomes.js', '/intake.js', '/agreements.js', '/localnumbers.js',
+  // the strings an office module brings (i18n.js more())
+  '/i18n/carehomes.zh-CN.json', '/i18n/carehomes.en.json',
+  '/i18n/intake.zh-CN.json', '/i18n/intake.en.json',
+  '/i18n/agreements.zh-CN.json', '/i18n/agreements.en.json',
+  '/i18n/localnumbers.zh-CN.json', '/i18n/localnumbers.en.json',
+  '/i18n/categories.zh-CN.json', '/i18n/categories.en.json',
+];
 
 self.addEventListener('install', (event) => {
   // The install only succeeds once the whole shell is cached.

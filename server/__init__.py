@@ -95,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
         ServiceRecordMultipartSchema,
     )
     from server.imports.routes import blp as imports_blp
+    from server.intake.routes import blp as intake_blp
     from server.lifecycle.routes import blp as lifecycle_blp
     from server.notify.routes import blp as notify_blp
     from server.pairing.routes import blp as pairing_blp
@@ -131,6 +132,19 @@ def create_app(config: dict | None = None) -> Flask:
                       homeservices_blp, campaigns_blp, lifecycle_blp, reviews_blp, pairing_blp, festivals_blp,
                       casework_blp, spotchecks_blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(intake_blp)  # issue 29 part 4
+    # issue 29 part 5: the agreement's paper and the organisations holding agreements; the care
+    # content comes from the visits' catalogue; an organisation's staff check in for its persons
+    from server.auth.roles import CAREGIVER
+    from server.care import documents as agreement_documents
+    from server.care import organisations as care_organisations
+    from server.care.document_routes import blp as agreement_papers_blp
+    from server.visits import catalogue as visit_catalogue
+
+    agreement_documents.uses_catalogue(services_for=visit_catalogue.services_for,
+                                       codes=lambda: frozenset(visit_catalogue.SERVICES))
+    visits_service.checks_in_by(CAREGIVER)(care_organisations.checkin_tie)
+    api.register_blueprint(agreement_papers_blp)
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):

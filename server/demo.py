@@ -73,7 +73,8 @@ def annex1() -> list[TownshipRow]:
 def annex2() -> list[dict]:
     with open(DATA / "aohan-2023-08-care-homes.csv", encoding="utf-8") as f:
         return [
-            {"seq": int(r["seq"]), "name": r["name"], "beds": int(r["beds"]), "residents": int(r["residents"]),
+            # annex 2's 现入住老人数: none of them on the demo roster, so all are kept as residents not on it
+            {"seq": int(r["seq"]), "name": r["name"], "beds": int(r["beds"]), "other_residents": int(r["residents"]),
              "staff": int(r["staff"])}
             for r in csv.DictReader(f)
         ]
@@ -183,6 +184,8 @@ def load(session: Session, *, hasher: PasswordHasher, seed: int = 2023) -> list[
                 flags.append("mental_illness")
             if level == "fully_disabled" or (level == "partly_disabled" and rng.random() < 0.4):
                 flags.append("severe_disability")
+            if i % 40 == 7:  # a few 计划生育特殊家庭 (seed 002 item 3), without drawing from rng (the demo stays the same)
+                flags.append("family_planning_special")
             lat, lon = _offset(rng, vcentre, 0.006)
             # 纳入日期: before the agreements of September 2023 (seed 001's roster is of August 2023)
             enrolled = date(2019, 1, 1) + timedelta(days=rng.randrange(4 * 365))

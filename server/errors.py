@@ -94,6 +94,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "agreement_not_found": ("找不到该照料协议", "Care agreement not found"),
     "agreement_ended": ("该协议已终止", "That agreement has already ended"),
+    "care_content_unknown": ("照料服务内容不在服务目录中", "That care is not in the care-content catalogue"),
+    "care_content_level": ("所选照料服务内容不适用于该人员的自理能力", "That care does not apply to the person's self-care level"),
+    "agreement_filed": ("该协议已备案", "That agreement is already filed"),
+    "agreement_no_document": ("请先拍照上传签字的协议书", "Photograph the signed agreement first"),
+    "agreement_no_committee": ("请先填写村（居）委会签字人", "Record who signed for the village committee first"),
+    "district_only": ("只有区（旗）民政局可以备案", "Only the district civil-affairs bureau files agreements"),
+    "organisation_not_found": ("找不到该服务机构", "Organisation not found"),
+    "organisation_exists": ("已有同名的服务机构", "An organisation of that name exists"),
+    "organisation_place": ("服务机构须属于一个乡镇或本区（旗）", "An organisation belongs to a township or the district"),
+    "organisation_inactive": ("该服务机构已停用", "That organisation is no longer active"),
+    "not_organisation_staff": ("该照料人不是该服务机构的工作人员", "That caregiver is not on the organisation's staff"),
+    "organisation_relation": (
+        "服务机构签订的协议关系须为“供养服务机构、社会组织”",
+        "An organisation's agreement has the relation \"organisation\", and only it has",
+    ),
+    "status_by_move": (
+        "转入敬老院集中供养请通过“转入敬老院”办理，不能直接修改状态",
+        "A move into a care home is made through \"Move to a care home\", not by editing the status",
+    ),
+    "exit_before_move_in": (
+        "该人员于{on}入住敬老院，退出日期不能早于入住日期",
+        "That person moved into the care home on {on}; the exit cannot be earlier",
+    ),
+    "exit_resident_care_home": (
+        "该人员已在敬老院集中供养，不能以“入住养老机构”退出",
+        "That person already lives in a care home; choose another reason",
+    ),
     "status_by_exit": (
         "去世、迁出等退出名册的情况请通过“登记退出”办理",
         "A person leaves the roster through \"Record an exit\", not by editing the status",
@@ -233,6 +260,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "team_not_yours": ("您不能为该服务队登记活动", "You may not log activities for that team"),
     "place_outside_team": ("活动地点不在该服务队所在乡镇", "The place is outside the team's township"),
     "care_home_not_found": ("找不到该敬老院", "Care home not found"),
+    "care_home_exists": ("已有同名的敬老院", "A care home of that name exists"),
+    "care_home_place": ("敬老院须属于一个乡镇或本区县", "A care home belongs to a township or the district"),
+    "care_home_out_of_scope": ("该敬老院不在您的辖区", "That care home is outside your area"),
+    "care_home_district_only": ("只有区县民政可修改敬老院的名称、所属乡镇和床位", "Only district admins change a home's name, township and beds"),
+    "care_home_beds_below_residents": ("床位数不能少于现有在院人数", "Beds cannot be fewer than the residents living there"),
+    "care_home_full": ("该敬老院已无空余床位", "That care home has no bed free"),
+    "move_not_recorded": ("请先在“办理入住敬老院”中登记入住，或选择其他结果并说明原因",
+                          "Record the move into the care home first, or choose another outcome and give a reason"),
     "push_unavailable": ("服务器未配置推送", "Web Push is not configured on this server"),
     "push_endpoint_refused": ("推送地址不被接受：必须是已知推送服务的 https 地址",
                               "Push endpoint refused: it must be an https address of a known push service"),
@@ -336,6 +371,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} is not due {campaign_en}",
     ),
     "checklist_unknown": ("清单中没有该项目", "That item is not on the checklist"),
+    # intake (server/intake, issue 29 part 4)
+    "intake_not_found": ("找不到该纳入申请", "Application not found"),
+    "intake_wrong_step": ("该申请当前不在这一步，请按顺序办理", "The application is not at that step; take the steps in order"),
+    "intake_assessment_missing": ("请先完成入户调查评估，再作审核决定", "Record the home investigation's assessment before deciding"),
+    "intake_date_before_step": ("日期不能早于上一步（{day}）", "The date cannot be before the step it follows ({day})"),
+    "intake_on_roster": ("该身份证号的人员已在花名册中，不能重复申请", "A person with that ID number is already on the roster"),
+    "intake_duplicate": ("该身份证号已有一份正在办理的申请", "An application with that ID number is already open"),
+    "intake_report_not_applicant": ("该上报不是发现名册外的困难群众", "That report is not of someone in need off the roster"),
+    "intake_report_taken": ("这条上报已经办理了纳入申请", "An application was already opened from that report"),
+    "intake_publicity_unset": (
+        "区（旗）民政局尚未设定张榜公示天数（政策文件未规定），设定后才能批准",
+        "The district has not set the number of days of the public notice (no policy paper gives one); "
+        "it must be set before an approval",
+    ),
+    "intake_publicity_running": ("张榜公示到{until}结束，公示期满后才能纳入", "The public notice runs until {until}; place after it"),
+    "intake_needs_care_home": (
+        "入户调查评估结果为“差”，不适合分散供养，应纳入敬老院集中供养",
+        "The investigation found 差 (poor): not fit for home care, place in a care home",
+    ),
+    # local numbers (issue 29 part 8)
+    "subsidy_month_past": ("只能从本月或以后的月份起调整补助标准", "Amounts can change from this month or a later one only"),
+    "review_months_same": ("两个核查月份不能相同", "The two review months must differ"),
+    "festival_unknown": ("节日名单中没有这个节日", "That festival is not on the district's list"),
+    "festival_name_invalid": (
+        "节日名称须为1至10个字，不能与已有节日重复",
+        "A festival's name has 1 to 10 characters and is not on the list already",
+    ),
+    "festival_in_use": (
+        "{festival}已有慰问活动，不能从名单中删除",
+        "{festival} has campaigns; it cannot be taken off the list",
+    ),
+    "rule_321_invalid": (
+        "结对人数范围须为1至20人，且最少不超过最多",
+        "Each range is 1 to 20 persons, its least no more than its most",
+    ),
 }
 
 

@@ -35,6 +35,35 @@ TEXT: dict[str, tuple[str, str]] = {
         "{name}评估结果为差，建议转集中供养",
         "{name} was assessed as bad; centralised support is advised",
     ),
+    # seed 001 §二(一)2: 对监护人生活照料、监护责任不到位，特困人员独自生活、生活质量和居住环境差的，要无条件地纳入敬老院
+    "alert.assessment_centralise": (
+        "{name}照料不到位或独自生活、生活质量和居住环境差，应纳入敬老院集中供养",
+        "{name}'s care is not in place, or they live alone in poor conditions: move them into a care home",
+    ),
+    "alert.centralisation_wish": ("{name}有集中供养意愿，请安排入住敬老院", "{name} wishes to move into a care home: arrange it"),
+    "alert.note.wish_withdrawn": ("本人已无集中供养意愿", "The person no longer wishes to move"),
+    "care_home.policy.source": (
+        "默认：60%。依据文件：敖汉旗《关于进一步提高特困人员基本生活服务保障水平工作实施方案》二(二)4：各敬老院入住率达到60%以上（随上级政策变化适时调整）",
+        "Default: 60%. Source: Aohan banner's plan to raise the basic living support of persons in extreme "
+        "difficulty, 二(二)4: each "
+        "care home's occupancy at 60% or more (adjusted as higher policy changes)",
+    ),
+    "care_home.policy.disabled_source": (
+        "默认：80%。依据文件：渝中区城市特殊困难群众救助帮扶“十条措施”实施方案（二）特困人员应养尽养：逐步提升失能特困人员集中供养比例达到80%",
+        "Default: 80%. Source: Yuzhong district's ten measures for urban families in special difficulty, (二): raise "
+        "the share of disabled "
+        "persons in extreme difficulty in centralised care to 80%",
+    ),
+    "report.disabled_centralised": ("{place}失能特困人员集中供养比例", "{place}: disabled persons in centralised care"),
+    "report.disabled_centralised.rule": (
+        "失能：全失能、半失能。集中供养：居住在敬老院（本名册）；目标{percent}%（区县设置）",
+        "Disabled: fully or partly. Centralised: living in a care home (this roster); target {percent}% (a district setting)",
+    ),
+    "report.care_homes.rule": (
+        "现入住老人数＝本名册在院人员（{day}）＋名册外在院人数（各院填报）；应住人数按入住率{percent}%（区县设置）计",
+        "Residents = persons of this roster living there ({day}) + residents not on the roster (as each home keeps "
+        "them); the target at {percent}% occupancy (a district setting)",
+    ),
     "alert.no_caregiver": ("{name}没有生效的照料协议", "{name} has no active care agreement"),
     "alert.visit_gap": ("{name}已{days}天没有核实的探访", "{name} has had no verified visit for {days} days"),
     "alert.never_visited": (
@@ -207,6 +236,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rates.volunteers.no": ("志愿服务队走访不计入月探访率", "Volunteer visits do not count toward the monthly visit rate"),
     "rates.groups": ("一人可属多个群体，合计每人只计一次", "One person may be in several groups; the total counts each once"),
+    "rates.elderly": ("各群体只计当月满60周岁的特殊困难老年人（seed 002 第3项）",
+                      "The groups count the elderly only: 60 or over in the month (seed 002 item 3)"),
     # what a month's figures are (server/reports/service.py month_note), printed under its tables
     "report.month.name": ("{year}年{month}月", "{year}-{month:02d}"),
     "report.month.closed": ("{month}已结算（{date}），数据为月末结算记录",
@@ -240,6 +271,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.relief": ("{place}{year}年{month}月临时救助情况", "{place}: emergency relief, {year}-{month:02d}"),
     "report.evaluations": ("{place}逐人考核评价进度（{months}个月内）", "{place}: door-to-door evaluation ({months} months)"),
     "report.centralisation": ("{place}集中供养意愿落实情况", "{place}: wishes to move into a care home, and moves"),
+    # the care-home top-up (server/care/topup.py, seed 000 item 7)
+    "report.care_topup": ("{place}{year}年{month}月敬老院失能、半失能特困人员补助表",
+                          "{place}: care-home top-up for disabled residents, {year}-{month:02d}"),
+    "topup.total.persons": ("{n}人", "{n} persons"),
+    "topup.total.levels": ("失能{full}人，半失能{partly}人", "{full} fully, {partly} partly disabled"),
+    "topup.note.rates": ("补助标准：失能{full}元、半失能{partly}元每人每月（{source}）",
+                         "Rates: {full} / {partly} yuan a resident a month for fully / partly disabled ({source})"),
+    "topup.source.default": ("荣昌府办规〔2023〕8号第7项", "seed 000 item 7"),
+    "topup.source.local": ("本区调整后的标准", "the district's own rates"),
+    "topup.note.part_month": ("本月入住或离开的人员按当月在院列出，不足一月的补助由敬老院核定",
+                              "Residents who moved in or left during the month are listed; the home decides a part month"),
+    "topup.note.home": ("{home}：{amount}元", "{home}: {amount} yuan"),
     "report.agreements": (
         "{place}{year}年{month}月照料协议履行情况",
         "{place}: care agreements kept, {year}-{month:02d}",

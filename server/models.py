@@ -10,8 +10,10 @@ from server.assessments.models import Assessment
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
 from server.campaigns.models import CampaignPolicy, CampaignRecord
-from server.care.models import CareAgreement, CareHome
+from server.care.models import CareAgreement, CareHome, CareHomePolicy, CareResidence
+from server.care.topup import CareSubsidyPolicy
 from server.casework.models import CaseworkPolicy, FieldReport, Relief
+from server.intake.models import IntakeApplication, IntakeObjection, IntakePolicy
 from server.homeservices.models import (
     AidPoint,
     ServicePolicy,
@@ -77,8 +79,14 @@ __all__ = [
     "AuthToken",
     "CareAgreement",
     "CareHome",
+    "CareHomePolicy",
+    "CareSubsidyPolicy",
+    "CareResidence",
     "CaseworkPolicy",
     "FieldReport",
+    "IntakeApplication",
+    "IntakeObjection",
+    "IntakePolicy",
     "Relief",
     "ImportJob",
     "ImportRecords",

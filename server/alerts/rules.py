@@ -79,21 +79,44 @@ def on_visit(*, visit: dict, person_name: str, recorded_level: str, previous: di
 
 
 def on_assessment(*, assessment_id: int, person_name: str, overall: str, rights_infringed: bool = False,
-                  subsidy_self_controlled: bool = True) -> list[Finding]:
-    """Seed 001 annex 3 acts: 差 recommends centralised care (§二(一)2); 是否存在侵占特困供养人员合法权益
-    answered yes is urgent (坚决整治和打击侵害…合法权益, to be handed to the judiciary); the
-    subsidy not controlled by the person (严禁…私自领取、支配, §二(一)1) needs following up."""
+                  subsidy_self_controlled: bool = True, care_quality: str | None = None,
+                  quality_of_life: str | None = None, living_environment: str | None = None,
+                  lives_alone: bool = False, wishes_centralised: bool | None = None, person_id: int | None = None,
+                  assessed_on: str | None = None) -> list[Finding]:
+    """Seed 001 annex 3 acts: 差 recommends centralised care (§二(一)2), and so do the conditions
+    §二(一)2 names for 无条件地纳入敬老院 whatever the overall result — 监护人生活照料、监护责任不到位
+    (护理情况 较差), or 特困人员独自生活、生活质量和居住环境差 (living alone, 生活质量 较差 and 居住环境
+    脏乱差); 是否存在侵占特困供养人员合法权益 answered yes is urgent (坚决整治和打击侵害…合法权益, to be
+    handed to the judiciary); the subsidy not controlled by the person (严禁…私自领取、支配, §二(一)1)
+    needs following up. A wish to move (集中供养意愿) asked on the form opens the move's task (on_wish)."""
     found = []
-    if overall == "bad":
-        found.append(Finding("centralised_recommended", "normal", text("alert.assessment_bad", name=person_name),
-                             f"assessment:{assessment_id}", {"recommend": "centralised"}))
+    grounds = [g for g, met in (
+        ("overall_bad", overall == "bad"),
+        ("care_not_in_place", care_quality == "poor"),
+        ("alone_poor_life", lives_alone and quality_of_life == "poor" and living_environment == "dirty")) if met]
+    if grounds:
+        key = "alert.assessment_bad" if grounds == ["overall_bad"] else "alert.assessment_centralise"
+        found.append(Finding("centralised_recommended", "normal", text(key, name=person_name),
+                             f"assessment:{assessment_id}", {"recommend": "centralised", "grounds": grounds}))
     if rights_infringed:
         found.append(Finding("rights_infringed", "urgent", text("alert.rights_infringed", name=person_name),
                              f"rights:{assessment_id}", {"assessment_id": assessment_id}))
     if not subsidy_self_controlled:
         found.append(Finding("subsidy_not_controlled", "normal", text("alert.subsidy_not_controlled", name=person_name),
                              f"subsidy:{assessment_id}", {"assessment_id": assessment_id}))
+    if wishes_centralised and person_id is not None and assessed_on:
+        found += on_wish(person_id=person_id, person_name=person_name, on=assessed_on)
     return found
+
+
+# The task a wish to move into a care home opens (seed 004 item 2: 确保有集中供养意愿的特困人员集中供养率达到
+# 100%; seed 002 item 5: 对有集中供养意愿的特困老年人全部实行集中供养): done by the move, or closed with a reason.
+WISH_TASK = "centralisation_wish"
+
+
+def on_wish(*, person_id: int, person_name: str, on: str) -> list[Finding]:
+    return [Finding(WISH_TASK, "normal", text("alert.centralisation_wish", name=person_name), f"wish:{person_id}:{on}",
+                    {"recommend": "centralised", "task": "move", "wished_on": on})]
 
 
 # Rejections that say the care was not given (visits/catalogue.py REVIEW_REASONS): 核实未上门, 照料服务未落实.

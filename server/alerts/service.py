@@ -291,6 +291,11 @@ def note_required(alert: Alert, outcome: str) -> bool:
     return alert.detail.get("recommend") == "centralised" and outcome != "moved_to_care_home"
 
 
+def _moved(session: Session, alert: Alert) -> bool:
+    person = session.get(Person, alert.person_id) if alert.person_id else None
+    return person is not None and person.support_mode == "centralised"
+
+
 def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note: str | None = None,
             relief: dict | None = None, settings: AlertSettings | None = None, zone=None, today=None,
             _closing_task: bool = False) -> Alert:
@@ -306,6 +311,9 @@ def resolve(session: Session, *, actor: Actor, alert_id: int, outcome: str, note
         raise ServiceError(422, "outcome_not_for_kind", errors={"outcome": list(outcomes_for(alert.kind))})
     if note_required(alert, outcome) and not (note or "").strip():
         raise ServiceError(422, "note_required", errors={"note": ["required"]})
+    if outcome == "moved_to_care_home" and alert.detail.get("recommend") == "centralised" and not _moved(session, alert):
+        # 转入敬老院 is said by the move itself (the move screen), not by a choice in a list
+        raise ServiceError(409, "move_not_recorded", errors={"outcome": ["record the move first, or give a reason"]})
     if (outcome == "emergency_relief") != (relief is not None):
         raise ServiceError(422, "relief_required" if relief is None else "relief_only_with_relief",
                            errors={"relief": ["amount and date, with the outcome emergency_relief only"]})

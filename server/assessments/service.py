@@ -72,7 +72,13 @@ def create(session: Session, *, actor: Actor, person_id: int, settings: AlertSet
     rules.raise_findings(session, rules.on_assessment(assessment_id=assessment.id, person_name=person.name,
                                                       overall=assessment.overall,
                                                       rights_infringed=assessment.rights_infringed,
-                                                      subsidy_self_controlled=assessment.subsidy_self_controlled),
+                                                      subsidy_self_controlled=assessment.subsidy_self_controlled,
+                                                      care_quality=assessment.care_quality,
+                                                      quality_of_life=assessment.quality_of_life,
+                                                      living_environment=assessment.living_environment,
+                                                      lives_alone="lives_alone" in (person.risk_flags or []),
+                                                      wishes_centralised=wishes_centralised and person.status == "active",
+                                                      person_id=person.id, assessed_on=assessment.assessed_on.isoformat()),
                          person_id=person.id, village_id=person.village_id, settings=settings)
     audit.record(session, actor=actor, action="create", entity="assessment", entity_id=assessment.id,
                  person_id=person.id, detail={"overall": assessment.overall})
@@ -111,3 +117,12 @@ def annex3_rows(session: Session, *, actor: Actor, place_id: int) -> tuple[str, 
                     _yn(a.rights_infringed), LABELS["overall"][a.overall], a.remarks or ""])
     audit.record_person_reads(session, actor=actor, person_ids=[p.id for _, p, _ in rows], action="export_annex3")
     return place.name, out
+
+
+def levels_on(session: Session, person_ids: list[int], day: date) -> dict[int, str]:
+    """Each person's self-care level on ``day``: their latest assessment's on or before it (a person
+    never assessed by then is missing; the caller falls back on the level recorded now)."""
+    rows = session.execute(select(Assessment.person_id, Assessment.self_care_level)
+                           .where(Assessment.person_id.in_(person_ids), Assessment.assessed_on <= day)
+                           .order_by(Assessment.assessed_on, Assessment.id))
+    return dict(rows.all())  # the last of a person's rows wins: their latest

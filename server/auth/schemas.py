@@ -19,6 +19,8 @@ class UserSchema(ma.Schema):
     phone = ma.fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-]{5,20}$"))
     place_id = Id(required=True)
     team_id = Id(load_default=None, allow_none=True, load_only=True)
+    organisation_id = Id(load_default=None, allow_none=True, load_only=True,
+                         metadata={"description": "a caregiver on the staff of this 供养服务机构/社会组织"})
     is_active = ma.fields.Boolean(dump_only=True)
     must_change_password = ma.fields.Boolean(dump_only=True)
 

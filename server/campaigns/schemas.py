@@ -15,6 +15,8 @@ class CampaignPolicySchema(ma.Schema):
     remind_days_before = ma.fields.Integer(required=True, validate=validate.Range(1, 90))
     checklist = ma.fields.List(ma.fields.Nested(ChecklistItemSchema), load_default=None,
                                validate=validate.Length(max=30))
+    updated_by = Id(dump_only=True, allow_none=True,
+                    metadata={"description": "who saved it; null: the default, never saved"})
     updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 

@@ -2,8 +2,9 @@
 record per person and period, the reminder before a period ends and the alert after it.
 
 Periods are Shanghai's: a clean-up quarter (YYYY-Qn, seed 000 item 11) and a health-check year
-(YYYY, seed 000 item 4). The health check is due to everyone active who reaches the schedule's
-``health_check_min_age`` (65) in the year, so a person turning 65 in December is due from January.
+(YYYY, seed 000 item 4). The health check is due to everyone under support (care-home residents
+too) who reaches the schedule's ``health_check_min_age`` (65) in the year, so a person turning 65
+in December is due from January.
 Township staff record both; volunteers of the township's team record the clean-up too (seed 000
 item 11: 志愿服务队伍协助分散供养特困人员搞好环境卫生).
 """
@@ -36,6 +37,7 @@ from server.errors import ServiceError
 from server.messages import text
 from server.notify import service as notify
 from server.people.models import Person
+from server.people.roster import UNDER_SUPPORT
 from server.people.service import managed_person, visible_person
 from server.places import service as places
 from server.places.models import Place
@@ -96,13 +98,13 @@ def previous_period(kind: str, day: date) -> str:
 
 
 def due_filter(session: Session, kind: str, label: str):
-    """The one rule for who a campaign's period is due to."""
-    rule = Person.status == "active"
+    """The one rule for who a campaign's period is due to: the clean-up the homes of home care;
+    the health check every 特困人员 of the age, care-home residents too (seed 000 item 4)."""
     if kind == "cleanup":
-        return rule & (Person.support_mode == "decentralised")
+        return (Person.status == "active") & (Person.support_mode == "decentralised")
     year = period_bounds(kind, label)[0].year
     min_age = quotas.schedule(session).health_check_min_age
-    return rule & (Person.birth_date < date(year - min_age + 1, 1, 1))
+    return Person.status.in_(UNDER_SUPPORT) & (Person.birth_date < date(year - min_age + 1, 1, 1))
 
 
 def due_rows(session: Session, *, kind: str, label: str, place: Place):

@@ -15,10 +15,11 @@ from server.assessments.models import Assessment
 from server.audit import service as audit
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.care.models import CareAgreement
+from server.care import service as care
+from server.care.models import CareAgreement, CareResidence
 from server.casework.policy import policy
 from server.messages import text
-from server.people.models import Person
+from server.people.models import Person, PersonExit
 from server.places import service as places
 from server.places.models import Place
 from server.places.policy import managed_place
@@ -101,18 +102,54 @@ CENTRALISATION_HEADERS = ["序号", "乡镇（街道）", "有集中供养意愿
 
 @reports.makes_report("centralisation")
 def centralisation(session: Session, *, actor: Actor, place_id: int | None, **_) -> Report:
-    """Per township: who wished to move into a care home, who moved, and the rate (wished → moved)."""
+    """Per township: who wished to move into a care home, who moved, and the rate (seed 004 item 2:
+    有集中供养意愿的特困人员集中供养率达到100%). Moved: centrally supported, moved in through the app (a
+    residence, ended or not: a resident who died there had moved), or left the roster for a care home
+    (the exit's 入住养老机构)."""
     place = _scope(session, actor, place_id)
     village = sa.orm.aliased(Place)
+    moved = sa.or_(
+        Person.support_mode == "centralised",
+        sa.exists().where(CareResidence.person_id == Person.id),
+        sa.exists().where(PersonExit.person_id == Person.id, PersonExit.reason == "care_home"))
     counts = dict(((tid, (w, m)) for tid, w, m in session.execute(
-        select(village.parent_id, func.count(Person.id),
-               func.sum(sa.case((Person.status == "centralised", 1), else_=0)))
+        select(village.parent_id, func.count(Person.id), func.sum(sa.case((moved, 1), else_=0)))
         .join(village, village.id == Person.village_id)
         .where(Person.wishes_centralised.is_(True))
         .group_by(village.parent_id)).all()))
     rows = []
     for n, t in enumerate(township_rows(session, place), start=1):
-        wished, moved = counts.get(t.id, (0, 0))
-        moved = int(moved or 0)
-        rows.append([n, t.name, wished, moved, f"{round(100 * moved / wished)}%" if wished else "—"])
+        wished, done = counts.get(t.id, (0, 0))
+        done = int(done or 0)
+        rows.append([n, t.name, wished, done, f"{round(100 * done / wished)}%" if wished else "—"])
     return Report(text("report.centralisation", place=place.name), CENTRALISATION_HEADERS, rows)
+
+
+DISABLED = ("fully_disabled", "partly_disabled")
+DISABLED_HEADERS = ["序号", "乡镇（街道）", "失能特困人员", "其中：集中供养", "分散供养", "集中供养比例", "目标"]
+
+
+@reports.makes_report("disabled-centralised")
+def disabled_centralised(session: Session, *, actor: Actor, place_id: int | None, today: date, **_) -> Report:
+    """Per township, today: 失能 (fully or partly disabled) 特困 persons living in a care home against
+    those supported at home, and the share against the district's target (seed 003 (二): 逐步提升失能
+    特困人员集中供养比例达到80%, a setting)."""
+    place = _scope(session, actor, place_id)
+    target = care.home_policy(session).disabled_centralised_percent
+    village = sa.orm.aliased(Place)
+    in_home = sa.exists().where(CareResidence.person_id == Person.id, care.living_on(today))
+    at_home = sa.and_(Person.status == "active", Person.support_mode == "decentralised")
+    counts = {tid: (int(c or 0), int(d or 0)) for tid, c, d in session.execute(
+        select(village.parent_id, func.sum(sa.case((in_home, 1), else_=0)), func.sum(sa.case((at_home, 1), else_=0)))
+        .join(village, village.id == Person.village_id)
+        .where(Person.assistance_category == "tekun", Person.self_care_level.in_(DISABLED), sa.or_(in_home, at_home))
+        .group_by(village.parent_id)).all()}
+    rows, total = [], [0, 0]
+    for n, t in enumerate(township_rows(session, place), start=1):
+        c, d = counts.get(t.id, (0, 0))
+        rows.append([n, t.name, c + d, c, d, f"{round(100 * c / (c + d))}%" if c + d else "—", f"{target}%"])
+        total = [total[0] + c, total[1] + d]
+    c, d = total
+    rows.append(["合计", "", c + d, c, d, f"{round(100 * c / (c + d))}%" if c + d else "—", f"{target}%"])
+    return Report(text("report.disabled_centralised", place=place.name), DISABLED_HEADERS, rows,
+                  notes=[text("report.disabled_centralised.rule", percent=target)])

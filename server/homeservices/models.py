@@ -21,6 +21,12 @@ CAP_PERIODS = ("month", "week")
 # 分散供养特困 · 低保 · 一二级残疾 (risk flag severe_disability) · 失独 · 80 岁以上 · a mutual-aid point (助乐).
 GROUPS = ("tekun_decentralised", "dibao", "severe_disability", "lost_only_child", "aged_80", "mutual_aid_point")
 
+# A person in two groups with different rates for a service (分散供养特困 and 一二级残疾: 65 or 75 元 a
+# bath): no seed says which applies, so the district decides (ServiceGroupRule). ``listed`` — the first
+# of GROUPS above the person is in, which is what applies while the district has not decided;
+# ``higher`` / ``lower`` — the higher or the lower of their rates.
+GROUP_RULES = ("listed", "higher", "lower")
+
 SEED_BATH = "seed 002 附件2 第5项 助浴服务"
 SEED_CLEANING = "seed 002 附件2 第6项 助洁服务"
 SEED_RECREATION = "seed 002 附件2 第7项 助乐服务"
@@ -70,6 +76,16 @@ class ServiceRate(SQLModel, table=True):
     amount_fen: int
     eligible: bool = True
     source: str = Field(max_length=300)
+    updated_by: int | None = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+class ServiceGroupRule(SQLModel, table=True):
+    """Which rate applies to a person in two groups (GROUP_RULES), as a district admin decided it
+    in the app (one row; none: not decided, GROUPS' order applies)."""
+
+    id: int = Field(default=1, primary_key=True)
+    rule: str = Field(max_length=10)
     updated_by: int | None = Field(default=None, foreign_key="app_user.id")
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 

@@ -12,6 +12,7 @@ from server.homeservices.models import GROUPS, SERVICES
 from server.homeservices.schemas import (
     AidPointCreateSchema,
     AidPointSchema,
+    ServiceGroupRuleSchema,
     ServicePolicySchema,
     ServicePolicyTableSchema,
     ServiceProviderCreateSchema,
@@ -47,8 +48,19 @@ class Policy(MethodView):
         """Caps, minimum ages and rates of each service, with their sources"""
         session = get_session()
         policies, rates = service.policies(session), service.rates(session)
-        return {"policies": [policies[s] for s in SERVICES],
-                "rates": [_rate(rates[k]) for k in sorted(rates, key=lambda k: (SERVICES.index(k[0]), GROUPS.index(k[1])))]}
+        in_order = sorted(rates, key=lambda k: (SERVICES.index(k[0]), GROUPS.index(k[1])))
+        return {"policies": [policies[s] for s in SERVICES], "rates": [_rate(rates[k]) for k in in_order],
+                "group_rule": service.group_rule(session)}
+
+
+@blp.route("/group-rule")
+class GroupRule(MethodView):
+    @login_required(DISTRICT_ADMIN)
+    @blp.arguments(ServiceGroupRuleSchema)
+    @blp.response(200, ServiceGroupRuleSchema)
+    def put(self, data):
+        """Decide which rate applies to a person in two groups with different rates (district admins)"""
+        return service.set_group_rule(get_session(), actor=current_actor(), rule=data["rule"])
 
 
 @blp.route("/policy/<service_code>")

@@ -3,7 +3,7 @@ from flask_smorest.fields import Upload
 from marshmallow import validate
 
 from server.fields import Date, Id, Month
-from server.homeservices.models import CAP_PERIODS, SERVICES
+from server.homeservices.models import CAP_PERIODS, GROUP_RULES, SERVICES
 
 
 class ServicePolicySchema(ma.Schema):
@@ -25,9 +25,19 @@ class ServiceRateSchema(ma.Schema):
     updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 
+class ServiceGroupRuleSchema(ma.Schema):
+    rule = ma.fields.String(required=True, validate=validate.OneOf(GROUP_RULES),
+                            metadata={"description": "a person in two groups with different rates gets: the rate of "
+                                                     "the first group listed, the higher or the lower"})
+    updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+
+
 class ServicePolicyTableSchema(ma.Schema):
     policies = ma.fields.List(ma.fields.Nested(ServicePolicySchema))
     rates = ma.fields.List(ma.fields.Nested(ServiceRateSchema))
+    group_rule = ma.fields.Nested(ServiceGroupRuleSchema, allow_none=True,
+                                  metadata={"description": "null: the district has not decided (the first group "
+                                                           "listed applies)"})
 
 
 class ServiceProviderCreateSchema(ma.Schema):

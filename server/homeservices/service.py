@@ -27,6 +27,7 @@ from server.homeservices.models import (
     GROUPS,
     SERVICES,
     AidPoint,
+    ServiceGroupRule,
     ServicePolicy,
     ServiceProvider,
     ServiceRate,
@@ -94,6 +95,23 @@ def update_rate(session: Session, *, actor: Actor, service: str, group_code: str
     return rate
 
 
+def group_rule(session: Session) -> ServiceGroupRule | None:
+    """The district's rule for a person in two groups with different rates; None: not decided."""
+    return session.get(ServiceGroupRule, 1)
+
+
+def set_group_rule(session: Session, *, actor: Actor, rule: str) -> ServiceGroupRule:
+    row = group_rule(session)
+    before = row.rule if row is not None else None
+    row = row or ServiceGroupRule(id=1, rule=rule)
+    row.rule, row.updated_by, row.updated_at = rule, actor.user.id, clock.now()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="service_group_rule",
+                 detail={"rule": rule, "before": before})
+    return row
+
+
 # --- who is eligible -------------------------------------------------------------------------------
 
 
@@ -115,16 +133,23 @@ def groups_of(person: Person, on: date) -> set[str]:
 
 
 def eligible_rate(session: Session, *, person: Person, service: str, on: date) -> ServiceRate | None:
-    """The rate a person is subsidised at for a service on a day (the first of GROUPS they belong
-    to with an eligible rate), or None. Self-care level plays no part: a bath is for everyone eligible."""
+    """The rate a person is subsidised at for a service on a day, or None. In two groups or more
+    with an eligible rate, the district's rule (group_rule) chooses: the higher, the lower, or —
+    decided so, or not decided — the first of GROUPS. Self-care level plays no part: a bath is for
+    everyone eligible."""
     if age_on(person.birth_date, on) < policies(session)[service].min_age:
         return None
     mine, table = groups_of(person, on), rates(session)
-    for group in GROUPS:
-        rate = table.get((service, group))
-        if group in mine and rate is not None and rate.eligible:
-            return rate
-    return None
+    found = [table[(service, g)] for g in GROUPS
+             if g in mine and (service, g) in table and table[(service, g)].eligible]
+    if not found:
+        return None
+    rule = group_rule(session)
+    if rule is not None and rule.rule == "higher":
+        return max(found, key=lambda r: r.amount_fen)  # the first listed of equal ones
+    if rule is not None and rule.rule == "lower":
+        return min(found, key=lambda r: r.amount_fen)
+    return found[0]
 
 
 # --- providers and mutual-aid points ---------------------------------------------------------------

@@ -28,7 +28,11 @@ CATEGORY_LABELS = {"tekun": "特困", "dibao": "低保", "special_hardship": "�
 DIBAO_CLASS_LABELS = {"A": "A", "B": "B", "C": "C"}
 # 特殊困难情形 (server/people/models.py RISK_FLAGS): the groups of seed 002's 探访关爱 and seed 002's 服务清单
 RISK_FLAG_LABELS = {"lives_alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "mental_illness": "精神障碍",
-                    "severe_disability": "重残", "lost_only_child": "失独"}
+                    "severe_disability": "重残", "lost_only_child": "失独",
+                    "family_planning_special": "计划生育特殊家庭"}
+# 计划生育特殊家庭 in a column of its own (seed 002 item 3 names it as a group): 是 / 否
+YES_NO = {"是": True, "否": False, "有": True, "无": False, "√": True, "✓": True, "Y": True, "N": False,
+          "y": True, "n": False}
 
 PERSON_COLUMNS = (
     Column("name", "姓名", ("特困人员姓名", "供养对象姓名", "人员姓名", "对象姓名"), True, "特困人员本人姓名", width=10),
@@ -42,7 +46,10 @@ PERSON_COLUMNS = (
     Column("self_care_level", "自理能力", ("自理情况", "生活自理能力", "自理能力评估", "自理状况", "护理等级"), True,
            "全自理/半失能/全失能（也认：自理/半护理/全护理、部分失能、完全失能）", tuple(LEVEL_LABELS.values()), width=10),
     Column("risk_flags", "特殊困难情形", ("特殊困难类型", "困难情形", "特殊情形", "特殊困难", "困难类型"), False,
-           "可填多项，用“、”分开：独居、空巢、留守、精神障碍、重残（一二级残疾）、失独；没有则留空", width=18),
+           "可填多项，用“、”分开：独居、空巢、留守、精神障碍、重残（一二级残疾）、失独、计划生育特殊家庭；没有则留空",
+           width=18),
+    Column("family_planning", "计划生育特殊家庭", ("计生特殊家庭", "计划生育特殊困难家庭", "计生特殊困难家庭"), False,
+           "是/否；可不设此栏（也可在特殊困难情形中填写）；不填则不改", ("是", "否"), width=10),
     Column("enrolled_on", "纳入日期", ("纳入时间", "认定日期", "审批日期", "批准日期", "纳入特困日期", "纳入供养日期"), False,
            "批准纳入特困供养的日期，如 2021-03-15；不填则新登记的人员为导入当天，已在册的不改", width=12),
     Column("support_mode", "供养方式", ("供养形式", "供养类型"), False, "分散供养/集中供养；不填为分散供养",
@@ -147,6 +154,7 @@ MEANINGS: dict[str, tuple[Meaning, ...]] = {
         Meaning("support_mode", r"供养(方式|形式|类型)"),
         Meaning("dibao_class", r"低保.*(类|档|级)"),
         Meaning("assistance_category", r"(救助|保障|人员|对象|困难).*类(别|型)", unless=r"特殊困难|情形"),
+        Meaning("family_planning", r"计划生育|计生"),
         Meaning("risk_flags", r"困难(情形|类型|情况)|特殊(情形|困难)"),
         Meaning("village", r"村|社区|居委", unless=r"组|电话|地址|住址"),
         Meaning("name", r"姓名|名字", unless=_CAREGIVER + r"|干部|志愿"),
@@ -208,7 +216,10 @@ RISK_FLAGS = {
     "独居老人": "lives_alone", "空巢老人": "empty_nest", "留守老人": "left_behind", "精神病": "mental_illness",
     "精神疾病": "mental_illness", "精神残疾": "mental_illness", "重度残疾": "severe_disability",
     "一二级残疾": "severe_disability", "一级残疾": "severe_disability", "二级残疾": "severe_disability",
-    "失独家庭": "lost_only_child", "计划生育特殊家庭": "lost_only_child",
+    "失独家庭": "lost_only_child", "失独老人": "lost_only_child",
+    # 计划生育特殊家庭 is its own group (seed 002 item 3), never 失独: 失独 alone earns 服务清单 5's 75 元 bath
+    "计生特殊家庭": "family_planning_special", "计划生育特殊困难家庭": "family_planning_special",
+    "计生特殊困难家庭": "family_planning_special", "计划生育特殊家庭老人": "family_planning_special",
 }
 MODES = {"分散供养": "decentralised", "分散": "decentralised", "居家": "decentralised",
          "集中供养": "centralised", "集中": "centralised"}

@@ -156,10 +156,11 @@ def plan(session: Session, township: Place, parsed: list[dict], errors: Errors, 
             plan.changes = {"cadre": (None, rec["cadre_name"])}
             new_count[rec["phone"]] = new_count.get(rec["phone"], 0) + 1
         plans.append(plan)
+    ranges = pairing.rule_ranges(session)
     for plan in plans:
         c = plan.cadre
         total = (counts.get(c["id"], 0) if c["id"] else 0) + new_count.get(c["phone"], 0)
-        plan.warning = pairing.rule_message(name=c["name"], rank=c["rank"], paired=total)
+        plan.warning = pairing.rule_message(name=c["name"], rank=c["rank"], paired=total, ranges=ranges)
 
     in_file = {p.target_id for p in plans}
     village_names = {p.id: p.name for p in township_places(session, township)}

@@ -67,6 +67,31 @@ def _risk_flags(errors, row, cell, *, has_column: bool) -> list[str] | None:
 
 
 
+def _family_planning(errors, row, cell) -> bool | None:
+    """计划生育特殊家庭 in a column of its own: 是 / 否, blank: unchanged (None)."""
+    try:
+        value = reading.word(cell)
+    except reading.BadValue as exc:
+        errors.add(row, "family_planning", str(exc))
+        return None
+    if value is None:
+        return None
+    found = layout.code(layout.YES_NO, value)
+    if found is None:
+        errors.add(row, "family_planning", f"“{value}”不是有效的计划生育特殊家庭，可填：是、否")
+    return found
+
+
+def _with_family_planning(flags: list[str] | None, stated: bool | None, existing: Person | None) -> list[str] | None:
+    """The 特殊困难情形 with the 计划生育特殊家庭 column applied: the flags the file states (or the
+    person's own when it states none) with the flag set or taken out; None when neither column says."""
+    if stated is None:
+        return flags
+    base = flags if flags is not None else list(existing.risk_flags or []) if existing is not None else []
+    found = {f for f in base if f != "family_planning_special"} | ({"family_planning_special"} if stated else set())
+    return [f for f in RISK_FLAGS if f in found]
+
+
 def check(session: Session, township: Place, sheet: reading.Sheet, errors: Errors, *,
           today: date, **_) -> list[dict]:
     """Each row of a roster checked on its own and against the file's other rows: the
@@ -133,6 +158,10 @@ def check(session: Session, township: Place, sheet: reading.Sheet, errors: Error
                                     g("assistance_category"), "救助类别")
         rec["dibao_class"], _ = coded(errors, number, "dibao_class", layout.DIBAO_CLASSES, g("dibao_class"), "低保类别")
         rec["risk_flags"] = _risk_flags(errors, number, g("risk_flags"), has_column="risk_flags" in sheet.headers)
+        rec["family_planning"] = _family_planning(errors, number, g("family_planning"))
+        if rec["risk_flags"] is not None and rec["family_planning"] is not None and \
+                ("family_planning_special" in rec["risk_flags"]) != rec["family_planning"]:
+            errors.add(number, "family_planning", "计划生育特殊家庭一栏与特殊困难情形一栏不一致")
         cg_name = parse_field(errors, number, "caregiver_name", reading.text, g("caregiver_name"))
         cg_phone = parse_field(errors, number, "caregiver_phone", reading.phone, g("caregiver_phone"))
         relation, _ = coded(errors, number, "relation", layout.RELATIONS, g("relation"), "关系")
@@ -258,8 +287,9 @@ def plan(session: Session, township: Place, parsed: list[dict], errors: Errors, 
         if rec["dibao_class"] and category != "dibao":
             errors.add(number, "dibao_class", "只有低保对象才填低保类别（A/B/C）；该人员的救助类别不是低保")
             continue
-        if rec["risk_flags"] is not None:
-            wanted["risk_flags"] = rec["risk_flags"]
+        flags = _with_family_planning(rec["risk_flags"], rec.get("family_planning"), existing)
+        if flags is not None:
+            wanted["risk_flags"] = flags
         if existing is None:
             mode = rec["mode"] or "decentralised"
             plan.action = "create"

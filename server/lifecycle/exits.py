@@ -1,5 +1,6 @@
 """Exits from the roster (进退有序, seed 004 item 4): death, a move away, a move into a care home,
-or no longer eligible after the periodic review.
+or no longer eligible after the periodic review. A care-home resident (集中供养) leaves the same
+way, but for a move into a care home: the exit ends their stay in the home (care.end_residence).
 
 An exit ends the person's agreements on its day; from the next day the person is off the roster
 (server/people/roster.py), so no quota, reminder or alert concerns them and their caregiver no
@@ -22,7 +23,7 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.care import service as care
-from server.care.models import CareAgreement
+from server.care.models import CareAgreement, CareResidence
 from server.config import load_settings
 from server.errors import ServiceError
 from server.messages import text
@@ -62,8 +63,18 @@ def record_exit(session: Session, *, actor: Actor, person_id: int, on: date, rea
         raise ServiceError(422, "date_in_future", errors={"on": ["cannot be in the future"]})
     if session.scalar(select(PersonExit.id).where(PersonExit.person_id == person.id)) is not None:
         raise ServiceError(409, "person_exited")
-    if person.status != "active" or person.support_mode != "decentralised":
+    resident = person.status == "centralised"
+    if not resident and (person.status != "active" or person.support_mode != "decentralised"):
         raise ServiceError(409, "person_not_active")
+    if resident and reason == "care_home":
+        raise ServiceError(422, "exit_resident_care_home", errors={"reason": ["already in a care home"]})
+    home_id = person.care_home_id
+    if resident:
+        stay = care.residence_of(session, person.id)
+        if stay is not None and on < stay.start_on:
+            raise ServiceError(422, "exit_before_move_in", errors={"on": ["before the move into the care home"]},
+                               on=stay.start_on.isoformat())
+        care.end_residence(session, person_id=person.id, on=on)
     end_reason = text(f"agreement.end.exit.{reason}")
     for agreement in session.scalars(select(CareAgreement).where(CareAgreement.person_id == person.id,
                                                                  CareAgreement.status == "active")):
@@ -77,7 +88,8 @@ def record_exit(session: Session, *, actor: Actor, person_id: int, on: date, rea
     session.add(person)
     session.flush()
     audit.record(session, actor=actor, action="exit", entity="person", entity_id=person.id, person_id=person.id,
-                 detail={"on": on.isoformat(), "reason": reason})
+                 detail={"on": on.isoformat(), "reason": reason,
+                         **({"care_home_id": home_id} if resident else {})})
     if reason == "deceased":
         township_id = session.get(Place, person.village_id).parent_id
         title = text("task.funeral", name=person.name)
@@ -92,9 +104,10 @@ def record_exit(session: Session, *, actor: Actor, person_id: int, on: date, rea
 def undo_exit(session: Session, *, actor: Actor, person_id: int, note: str, now: datetime) -> Person:
     """Undo an exit recorded in error (the wrong person, a death that was not): the person is on
     the roster again as before it, the agreements the exit ended are in force again (those whose
-    caregiver can still log in), a 丧葬 task it opened is withdrawn with the reason, and the exit
-    record gives way to an audit row that keeps what it said, who recorded it and why it was
-    undone. Staff of the person's place only; ``note`` (why) is required."""
+    caregiver can still log in), a resident's stay in the home it ended is open again, a 丧葬 task
+    it opened is withdrawn with the reason, and the exit record gives way to an audit row that
+    keeps what it said, who recorded it and why it was undone. Staff of the person's place only;
+    ``note`` (why) is required."""
     if not roles.is_staff(actor.user):
         people.find_person(session, person_id)
         raise ServiceError(403, "forbidden_role")
@@ -120,6 +133,16 @@ def undo_exit(session: Session, *, actor: Actor, person_id: int, note: str, now:
     if record.reason == "deceased":
         alerts.withdraw(session, actor=actor, dedupe_key=f"funeral:{person.id}", note=why, now=now)
     person.status = "active"
+    if person.support_mode == "centralised":
+        # a resident's exit ended their stay in the home (care.end_residence): that stay is open again
+        person.status = "centralised"
+        stay = session.scalar(select(CareResidence).where(CareResidence.person_id == person.id,
+                                                          CareResidence.end_on == record.exited_on)
+                              .order_by(CareResidence.id.desc()).limit(1))
+        if stay is not None:
+            stay.end_on = None
+            person.care_home_id = stay.care_home_id
+            session.add(stay)
     person.updated_at = now
     session.add(person)
     audit.record(session, actor=actor, action="exit_undone", entity="person", entity_id=person.id, person_id=person.id,

@@ -20,13 +20,17 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.errors import ServiceError
+from server.errors import ServiceError, message
+from server.fields import normalise_text
 from server.messages import text
 from server.notify import service as notify
 from server.pairing import service as pairing
 from server.pairing.models import (
+    CADRE_RANKS,
     DEFAULT_FESTIVAL_VISITORS,
     FESTIVAL_VISITORS,
+    FESTIVALS,
+    RULE_321,
     Cadre,
     FestivalCampaign,
     FestivalPolicy,
@@ -51,30 +55,73 @@ def counted(session: Session) -> tuple[str, ...]:
     return tuple(v for v in FESTIVAL_VISITORS if v in policy(session).visitors)
 
 
-def update_policy(session: Session, *, actor: Actor, visitors: list[str]) -> FestivalPolicy:
-    """Set whose visits count (district admins): at least one of cadres and volunteers."""
+FESTIVAL_NAME_CHARS = 10  # 重阳节, 国际老年人日: a festival's name, not a sentence
+
+
+def festival_codes(session: Session) -> tuple[str, ...]:
+    """The festivals a campaign may be for: seed 003's three (元旦春节、端午、中秋, by code) and the ones
+    the district added (by their name, which is their code)."""
+    return FESTIVALS + tuple(policy(session).festivals or ())
+
+
+def _festival_names(session: Session, names: list[str]) -> list[str]:
+    """The festivals the district adds, checked: each 1–10 characters, none twice nor one of seed
+    003's; one taken off the list must have no campaign."""
+    seeds = set(FESTIVALS) | {text(f"festival.{f}", lang) for f in FESTIVALS for lang in ("zh-CN", "en")}
+    chosen = []
+    for raw in names:
+        name = normalise_text(raw)
+        if not 1 <= len(name) <= FESTIVAL_NAME_CHARS or name in seeds or name in chosen:
+            raise ServiceError(422, "festival_name_invalid", errors={"festivals": [message("festival_name_invalid")]})
+        chosen.append(name)
+    for gone in set(policy(session).festivals or ()) - set(chosen):
+        if session.scalar(select(FestivalCampaign.id).where(FestivalCampaign.festival == gone).limit(1)) is not None:
+            raise ServiceError(409, "festival_in_use", festival=gone)
+    return chosen
+
+
+def update_policy(session: Session, *, actor: Actor, visitors: list[str], festivals: list[str] | None = None,
+                  rule_321: dict | None = None, rule_321_reset: bool = False) -> FestivalPolicy:
+    """Set the pairing room's settings (district admins): whose visits count (at least one of
+    cadres and volunteers), and when given, the festivals added to seed 003's three and the "321"
+    ranges (pairing.update_rule_ranges; ``rule_321_reset``: back to seed 003's)."""
     if not roles.is_district_admin(actor.user):
         raise ServiceError(403, "forbidden_role")
+    row = policy(session)
     chosen = [v for v in FESTIVAL_VISITORS if v in visitors]
     if not chosen or set(chosen) != set(visitors):
         raise ServiceError(422, "festival_visitors_invalid", errors={"visitors": ["at least one of cadre, volunteer"]})
-    row = policy(session)
-    row.visitors, row.updated_by, row.updated_at = chosen, actor.user.id, clock.now()
+    row.visitors = chosen
+    if festivals is not None:
+        row.festivals = _festival_names(session, festivals)
+    row.updated_by, row.updated_at = actor.user.id, clock.now()
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="update", entity="festival_policy", detail={"visitors": chosen})
+    if rule_321 is not None or rule_321_reset:
+        pairing.update_rule_ranges(session, actor=actor, ranges=None if rule_321_reset else rule_321)
+    detail = {"visitors": row.visitors} | ({"festivals": row.festivals} if festivals is not None else {})
+    audit.record(session, actor=actor, action="update", entity="festival_policy", detail=detail)
     return row
 
 
-def present_policy(row: FestivalPolicy, lang: str = "zh-CN") -> dict:
-    """The setting with its default and where the default comes from."""
+def present_policy(row: FestivalPolicy, lang: str = "zh-CN", session: Session | None = None) -> dict:
+    """The settings with their defaults and where the defaults come from (seed 000 item 12, seed
+    003 工作要求), who saved them last and when."""
     names = lambda kinds: text("reminder.visits.separator", lang).join(  # noqa: E731
         text(f"festival.visitor.{k}", lang) for k in kinds)
+    ranges = pairing.rule_ranges(session) if session is not None else RULE_321
+    by = session.get(User, row.updated_by) if session is not None and row.updated_by else None
     return {"visitors": [v for v in FESTIVAL_VISITORS if v in row.visitors], "default": list(DEFAULT_FESTIVAL_VISITORS),
             "choices": [{"code": v, "label": text(f"festival.visitor.{v}", lang)} for v in FESTIVAL_VISITORS],
             "text": text("festival.policy.text", lang, visitors=names(row.visitors)),
             "source": text("festival.policy.source", lang, visitors=names(DEFAULT_FESTIVAL_VISITORS)),
-            "is_default": row.updated_by is None, "updated_at": row.updated_at if row.updated_by else None}
+            "is_default": set(row.visitors) == set(DEFAULT_FESTIVAL_VISITORS),
+            "festivals": list(row.festivals or ()),
+            "festival_list": [{"code": f, "label": text(f"festival.{f}", lang), "seed": True} for f in FESTIVALS]
+            + [{"code": f, "label": f, "seed": False} for f in row.festivals or ()],
+            "rule_321": {rank: list(ranges[rank]) for rank in CADRE_RANKS},
+            "rule_321_default": {rank: list(RULE_321[rank]) for rank in CADRE_RANKS},
+            "updated_by": by.display_name if by else None, "updated_at": row.updated_at if row.updated_by else None}
 
 
 def _check_window(year: int, festival: str, starts_on: date, ends_on: date) -> None:
@@ -96,6 +143,8 @@ def create_campaign(session: Session, *, actor: Actor, year: int, festival: str,
                     ends_on: date) -> FestivalCampaign:
     if not roles.is_district_admin(actor.user):
         raise ServiceError(403, "forbidden_role")
+    if festival not in festival_codes(session):
+        raise ServiceError(422, "festival_unknown", errors={"festival": [message("festival_unknown")]})
     _check_window(year, festival, starts_on, ends_on)
     if session.scalar(select(FestivalCampaign.id).where(FestivalCampaign.year == year,
                                                         FestivalCampaign.festival == festival)) is not None:
@@ -128,7 +177,8 @@ def list_campaigns(session: Session) -> list[FestivalCampaign]:
 
 
 def label(campaign: FestivalCampaign, lang: str = "zh-CN") -> str:
-    return text(f"festival.{campaign.festival}", lang)
+    """Seed 003's festivals in the user's words; one the district added by its name."""
+    return text(f"festival.{campaign.festival}", lang) if campaign.festival in FESTIVALS else campaign.festival
 
 
 def _window(campaign: FestivalCampaign, zone: ZoneInfo) -> tuple[datetime, datetime]:

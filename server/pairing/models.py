@@ -96,10 +96,15 @@ class FestivalCampaign(SQLModel, table=True):
 
 
 class FestivalPolicy(SQLModel, table=True):
-    """Whose visits count for the festival campaigns (one row; none saved: the default, cadres and
-    volunteers, seed 000 item 12), edited by district admins in the app."""
+    """The pairing room's settings (one row; none saved: the seeds' defaults), edited by district
+    admins in the app: whose visits count for the festival campaigns (default cadres and volunteers,
+    seed 000 item 12), the festivals a district adds to seed 003's three (``festivals``: their names,
+    e.g. 重阳节; each is its campaigns' ``festival``), and the "321" ranges by rank (``rule_321``:
+    rank → [least, most]; None: seed 003's, RULE_321)."""
 
     id: int = Field(default=1, primary_key=True)
     visitors: list[str] = Field(default_factory=lambda: list(DEFAULT_FESTIVAL_VISITORS), sa_type=sa.JSON)
+    festivals: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    rule_321: dict | None = Field(default=None, sa_type=sa.JSON)
     updated_by: int | None = Field(default=None, foreign_key="app_user.id")
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

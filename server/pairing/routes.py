@@ -176,15 +176,16 @@ class FestivalPolicy(MethodView):
     @festivals_blp.response(200, FestivalPolicySchema)
     def get(self):
         """Whose visits count for the festival campaigns, with the default and its source (seed 000 item 12)"""
-        return festival.present_policy(festival.policy(get_session()), language())
+        return festival.present_policy(festival.policy(get_session()), language(), get_session())
 
     @login_required(DISTRICT_ADMIN)
     @festivals_blp.arguments(FestivalPolicySchema)
     @festivals_blp.response(200, FestivalPolicySchema)
     def put(self, data):
-        """Set whose visits count: paired cadres, volunteer teams or both (district admins)"""
+        """Set whose visits count (paired cadres, volunteer teams or both), the festivals added to seed 003's
+        three and the "321" ranges (district admins)"""
         return festival.present_policy(festival.update_policy(get_session(), actor=current_actor(), **data),
-                                       language())
+                                       language(), get_session())
 
 
 @festivals_blp.route("/<id:campaign_id>")

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.fields import Date, Id, Name
-from server.pairing.models import CADRE_RANKS, FESTIVAL_VISITORS, FESTIVALS
+from server.pairing.models import CADRE_RANKS, FESTIVAL_VISITORS
 
 PHONE = validate.Regexp(r"^1[3-9][0-9]{9}$", error="11位手机号")
 
@@ -109,8 +109,9 @@ class RuleReportSchema(ma.Schema):
 
 class FestivalWriteSchema(ma.Schema):
     year = ma.fields.Integer(required=True, validate=validate.Range(2000, 2100))
-    festival = ma.fields.String(required=True, validate=validate.OneOf(FESTIVALS),
-                                metadata={"description": "spring 元旦春节 · dragon_boat 端午 · mid_autumn 中秋"})
+    festival = ma.fields.String(required=True, validate=validate.Length(min=1, max=20), metadata={
+        "description": "spring 元旦春节 · dragon_boat 端午 · mid_autumn 中秋 (seed 003), or the name of one the district "
+                       "added (GET /api/festivals/policy festival_list)"})
     starts_on = Date(required=True)
     ends_on = Date(required=True)
 
@@ -147,6 +148,18 @@ class FestivalPolicySchema(ma.Schema):
                               metadata={"description": "whose visits count: cadre (a paired cadre's home visit), "
                                                        "volunteer (a volunteer team's 节日慰问 naming the person); "
                                                        "at least one"})
+    festivals = ma.fields.List(ma.fields.String(validate=validate.Length(max=50)), validate=validate.Length(max=20),
+                               metadata={"description": "the festivals the district adds to seed 003's 元旦春节、端午、中秋, "
+                                                        "by name (e.g. 重阳节); the whole list (left as it is when absent)"})
+    rule_321 = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(CADRE_RANKS)),
+                              values=ma.fields.List(ma.fields.Integer(), validate=validate.Length(equal=2)),
+                              metadata={"description": "the \"321\" range of a rank: [least, most] persons (seed 003: "
+                                                       "district_leader 2–3, division_leader 1–2, other 1)"})
+    rule_321_reset = ma.fields.Boolean(load_only=True, metadata={"description": "true: back to seed 003's ranges"})
+    rule_321_default = ma.fields.Dict(dump_only=True)
+    festival_list = ma.fields.List(ma.fields.Dict(), dump_only=True, metadata={
+        "description": "every festival a campaign may be for: code, label, seed (one of seed 003's)"})
+    updated_by = ma.fields.String(dump_only=True, allow_none=True)
     default = ma.fields.List(ma.fields.String(), dump_only=True)
     choices = ma.fields.List(ma.fields.Dict(), dump_only=True)
     text = ma.fields.String(dump_only=True)

@@ -14,15 +14,16 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from server import clock
 from server.audit import service as audit
 from server.auth import roles
 from server.auth import service as auth
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.db import count
-from server.errors import ServiceError
+from server.errors import ServiceError, message
 from server.messages import text
-from server.pairing.models import RULE_321, Cadre, Pairing, PairingUnit, UnitTownship
+from server.pairing.models import CADRE_RANKS, RULE_321, Cadre, FestivalPolicy, Pairing, PairingUnit, UnitTownship
 from server.people import service as people
 from server.people.models import Person
 from server.places.models import Place, subtree_filter
@@ -46,10 +47,41 @@ def _cadre_sees(session: Session, user: User):
                              Cadre.user_id == user.id)
 
 
-def rule_321(rank: str, paired: int) -> str | None:
+Ranges = dict[str, tuple[int, int]]
+
+
+def rule_ranges(session: Session) -> Ranges:
+    """The "321" range of each rank: the district's (FestivalPolicy.rule_321), else seed 003's."""
+    row = session.get(FestivalPolicy, 1)
+    saved = (row.rule_321 if row is not None else None) or {}
+    return {rank: tuple(saved.get(rank, RULE_321[rank])) for rank in CADRE_RANKS}
+
+
+def update_rule_ranges(session: Session, *, actor: Actor, ranges: dict[str, list[int]] | None) -> Ranges:
+    """A district admin sets the ranges (a rank left out keeps its own; None: back to seed 003's),
+    each 1–20 persons, its least no more than its most."""
+    if not roles.is_district_admin(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    merged = None
+    if ranges is not None:
+        merged = {rank: list(r) for rank, r in rule_ranges(session).items()}
+        for rank, span in ranges.items():
+            if rank not in CADRE_RANKS or len(span) != 2 or not 1 <= span[0] <= span[1] <= 20:
+                raise ServiceError(422, "rule_321_invalid", errors={"rule_321": {rank: [message("rule_321_invalid")]}})
+            merged[rank] = [int(span[0]), int(span[1])]
+    row = session.get(FestivalPolicy, 1) or FestivalPolicy(id=1)
+    row.rule_321, row.updated_by, row.updated_at = merged, actor.user.id, clock.now()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="rule_321", detail={"rule_321": merged})
+    return rule_ranges(session)
+
+
+def rule_321(rank: str, paired: int, ranges: Ranges = RULE_321) -> str | None:
     """Where ``paired`` persons stand under the "321" rule for ``rank`` (seed 003 工作要求: 区级领导
-    2–3, 处级领导 1–2, 其他干部 1): None within the range, else "under" or "over"."""
-    low, high = RULE_321[rank]
+    2–3, 处级领导 1–2, 其他干部 1; ``ranges``: the district's, rule_ranges): None within the range,
+    else "under" or "over"."""
+    low, high = ranges[rank]
     if paired < low:
         return "under"
     if paired > high:
@@ -57,11 +89,11 @@ def rule_321(rank: str, paired: int) -> str | None:
     return None
 
 
-def rule_message(*, name: str, rank: str, paired: int, lang: str = "zh-CN") -> str | None:
-    state = rule_321(rank, paired)
+def rule_message(*, name: str, rank: str, paired: int, lang: str = "zh-CN", ranges: Ranges = RULE_321) -> str | None:
+    state = rule_321(rank, paired, ranges)
     if state is None:
         return None
-    low, high = RULE_321[rank]
+    low, high = ranges[rank]
     span = str(low) if low == high else f"{low}–{high}"
     return text(f"pairing.rule.{state}", lang, name=name, rank=text(f"rank.{rank}", lang), count=paired, range=span)
 
@@ -199,14 +231,15 @@ def list_cadres(session: Session, *, actor: Actor, unit_id: int | None = None) -
         stmt = stmt.where(Cadre.unit_id == unit_id)
     rows = session.execute(stmt).all()
     counts = _active_counts(session, [c.id for c, _, _ in rows])
-    return [_cadre_view(c, u, unit, counts.get(c.id, 0)) for c, u, unit in rows]
+    ranges = rule_ranges(session)
+    return [_cadre_view(c, u, unit, counts.get(c.id, 0), ranges) for c, u, unit in rows]
 
 
-def _cadre_view(cadre: Cadre, user: User, unit: PairingUnit, paired: int) -> dict:
-    low, high = RULE_321[cadre.rank]
+def _cadre_view(cadre: Cadre, user: User, unit: PairingUnit, paired: int, ranges: Ranges) -> dict:
+    low, high = ranges[cadre.rank]
     return {"id": cadre.id, "user_id": user.id, "display_name": user.display_name, "phone": user.phone,
             "username": user.username, "unit_id": unit.id, "unit_name": unit.name, "rank": cadre.rank,
-            "paired": paired, "range": [low, high], "rule": rule_321(cadre.rank, paired)}
+            "paired": paired, "range": [low, high], "rule": rule_321(cadre.rank, paired, ranges)}
 
 
 def get_cadre(session: Session, cadre_id: int) -> Cadre:
@@ -267,7 +300,8 @@ def refusal_for(session: Session, *, unit_id: int, person: Person) -> ServiceErr
 def _warnings(session: Session, cadre: Cadre, lang: str) -> list[str]:
     user = session.get(User, cadre.user_id)
     message = rule_message(name=user.display_name, rank=cadre.rank,
-                           paired=_active_counts(session, [cadre.id]).get(cadre.id, 0), lang=lang)
+                           paired=_active_counts(session, [cadre.id]).get(cadre.id, 0), lang=lang,
+                           ranges=rule_ranges(session))
     return [message] if message else []
 
 
@@ -321,8 +355,9 @@ def rule_report(session: Session, *, actor: Actor, place_id: int | None = None, 
     of the place without a pair."""
     place = scope_place(session, actor, place_id)
     outside = [c for c in list_cadres(session, actor=actor) if c["rule"] is not None]
+    ranges = rule_ranges(session)
     for c in outside:
-        c["message"] = rule_message(name=c["display_name"], rank=c["rank"], paired=c["paired"], lang=lang)
+        c["message"] = rule_message(name=c["display_name"], rank=c["rank"], paired=c["paired"], lang=lang, ranges=ranges)
     unpaired_stmt = (select(Person.id, Person.name, Place.name, Person.assistance_category)
                      .join(Place, Place.id == Person.village_id)
                      .where(subtree_filter(place), Person.status == "active",

@@ -16,17 +16,25 @@ SUPPORT_MODES = ("decentralised", "centralised")
 STATUSES = ("active", "centralised", "deceased", "exited")
 # Special-difficulty groups of seeds 002–004 (独居, 空巢, 留守, 精神障碍, 重残).
 # 失独 (lost_only_child): elders whose only child has died, eligible for 助浴 at the 低保 rate (seed 002 服务清单).
-RISK_FLAGS = ("lives_alone", "empty_nest", "left_behind", "mental_illness", "severe_disability", "lost_only_child")
+# 计划生育特殊家庭 (family_planning_special): its own group of seed 002 item 3's 探访关爱 — not 失独, which
+# is one kind of it: only 失独 is named in 服务清单 items 5–6, so this flag alone earns no 助浴/助洁 rate.
+RISK_FLAGS = ("lives_alone", "empty_nest", "left_behind", "mental_illness", "severe_disability", "lost_only_child",
+              "family_planning_special")
 # 救助类别 (seed 003 annex: 低保 / 特困 / 特殊困难家庭): the roster is mostly 特困 (分散供养特困人员), but
 # pairing, subsidised services and the yearly review also concern 低保 and other hard-pressed households.
 ASSISTANCE_CATEGORIES = ("tekun", "dibao", "special_hardship")
-# The groups whose 月探访率 seed 002 (探访关爱机制) asks to reach 100%: 独居、空巢、留守、失能、重残. 失能 is a
-# self-care level (partly or fully disabled), the others are risk flags.
-VISIT_RATE_GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability")
+# The groups whose 月探访率 seed 002 item 3 (探访关爱机制) asks to reach 100%: 独居、空巢、留守、失能、重残、
+# 计划生育特殊家庭等特殊困难老年人. 失能 is a self-care level (partly or fully disabled), the others are
+# risk flags; a person counts in them from the month they are 60 (老年人: VISIT_RATE_MIN_AGE).
+VISIT_RATE_GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability",
+                     "family_planning_special")
+# 特殊困难老年人 (seed 002 item 3) are 老年人: 60 and over, as seed 002 附件2 counts 老年人 (60周岁及以上).
+VISIT_RATE_MIN_AGE = 60
 
 
 def visit_rate_groups(risk_flags: list[str] | None, self_care_level: str) -> list[str]:
-    """The seed 002 groups a person belongs to (one may be in several)."""
+    """The seed 002 groups a person belongs to (one may be in several); the rates count them in a
+    month they are 60 or over (VISIT_RATE_MIN_AGE)."""
     flags = set(risk_flags or ())
     return [g for g in VISIT_RATE_GROUPS
             if (self_care_level in ("partly_disabled", "fully_disabled") if g == "disabled" else g in flags)]

@@ -38,6 +38,19 @@ def on_roster(day: date):
     return in_roster(day, day)
 
 
+# Under support in either mode: at home (分散供养) or a resident of a care home (集中供养).
+UNDER_SUPPORT = ("active", "centralised")
+
+
+def on_register(day: date):
+    """A clause over Person: under support on local ``day`` in either mode — the home-care roster
+    and the care homes' residents — as the periodic review (seed 004 item 4) and the health check
+    (seed 000 item 4) ask: 特困人员 whoever supports them. The day of an exit is still theirs."""
+    left = aliased(PersonExit)
+    return ((Person.enrolled_on <= day)
+            & (Person.status.in_(UNDER_SUPPORT) | sa.exists().where(left.person_id == Person.id, left.exited_on >= day)))
+
+
 def roster_span(first: date, last: date, exited_on):
     """(from, to): the days of [first, last] a person (Person's columns; ``exited_on``, the
     column of their exit, NULL when they have none) was on the roster, as SQL dates; empty when

@@ -300,6 +300,9 @@ def update_person(session: Session, *, actor: Actor, person_id: int, changes: di
             EXITED & {changes["status"], person.status}):
         # leaving the roster ends agreements and opens follow-ups: that is server/lifecycle/exits.py's
         raise ServiceError(409, "status_by_exit", errors={"status": ["record an exit instead"]})
+    if "status" in changes and changes["status"] != person.status and "centralised" in {changes["status"], person.status}:
+        # a move into a care home starts a stay there (care.centralise): never a bare status edit
+        raise ServiceError(409, "status_by_move", errors={"status": ["move the person through the care-home move"]})
     if "village_id" in changes:
         _check_village(session, actor, changes["village_id"])
     if "enrolled_on" in changes:

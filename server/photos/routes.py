@@ -1,4 +1,3 @@
-from flask import redirect, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -6,6 +5,7 @@ from server.auth.current import current_actor, login_required
 from server.db import get_session
 from server.errors import fail
 from server.photos import service
+from server.photos.send import send_stored
 from server.settings import current as current_settings
 
 blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Visit photos, for those who may see the person")
@@ -17,21 +17,7 @@ def _send(photo_id: int, *, thumb: bool):
     photo = service.readable(get_session(), actor=current_actor(), photo_id=photo_id, thumb=thumb)
     if photo.purged_at is not None:
         fail(410, "photo_purged", date=photo.purged_at.astimezone(current_settings().zone).date().isoformat())
-    found = current_settings().photos.store().locate(photo.sha256, thumb=thumb)
-    if found is None:
-        fail(404, "photo_not_found")
-    if found.url is not None:
-        # object storage: a URL for this one object, valid SIGNED_URL_SECONDS; the redirect itself
-        # is never kept, so a later read asks (and is checked and audited) again
-        response = redirect(found.url, 302)
-        response.cache_control.no_store = True
-        return response
-    response = send_file(found.path, mimetype="image/jpeg", etag=f"{photo.sha256}{'-t' if thumb else ''}",
-                         conditional=True, max_age=86400)
-    # private: a shared cache must never hold a photo of someone's home
-    response.cache_control.private = True
-    response.cache_control.public = False
-    return response
+    return send_stored(photo.sha256, thumb=thumb)
 
 
 @blp.route("/<id:photo_id>")

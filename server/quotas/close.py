@@ -238,7 +238,8 @@ _COMPARED_AGREEMENT = [c for c in AGREEMENT_COLUMNS if c not in ("agreement_id",
 
 def _plain(row: dict, columns) -> dict:
     """A row's figures as the amendment keeps them (JSON: dates as text)."""
-    return {c: (bool(row[c]) if c == "visited" else row[c].isoformat() if isinstance(row[c], date) else row[c])
+    return {c: (bool(row[c]) if c in ("visited", "elderly")
+                else row[c].isoformat() if isinstance(row[c], date) else row[c])
             for c in columns}
 
 
@@ -260,7 +261,8 @@ def amend(session: Session, *, person_id: int, label: str, zone: ZoneInfo, reaso
                    volunteer_visits=closed.policy.get("volunteer_visits_count", True))
     as_then = {"persons": Person.id == person_id, "level": sa.literal(before.self_care_level),
                "village": sa.literal(before.village_id, sa.Integer())}
-    after = session.execute(person_rows(m, risk_flags=sa.literal(before.risk_flags, sa.JSON()), **as_then)).mappings().first()
+    after = session.execute(person_rows(m, risk_flags=sa.literal(before.risk_flags, sa.JSON()),
+                                        elderly=sa.literal(before.elderly, sa.Boolean()), **as_then)).mappings().first()
     if after is None:  # no longer on the month's roster by what is known now: the record stands
         return None
     old_agreements = {a.agreement_id: a for a in session.scalars(

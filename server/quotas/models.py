@@ -84,7 +84,8 @@ class PersonMonth(SQLModel, table=True):
     ``by_caregiver`` of them by a caregiver with an agreement of the month, ``by_cadre`` by a
     结对 cadre, ``by_other`` by anyone else; ``by_volunteer`` the volunteer activities naming the
     person. ``visited``: looked in on, as 月探访率 counts it (seed 002 item 3).
-    ``risk_flags`` and ``self_care_level`` as they were, for the rates of seed 002's groups."""
+    ``risk_flags`` and ``self_care_level`` as they were, for the rates of seed 002's groups, and
+    ``elderly``: 60 or over in the month (the groups count 特殊困难老年人 only, seed 002 item 3)."""
 
     __table_args__ = (sa.UniqueConstraint("month", "person_id", name="uq_personmonth_month_person"),
                       sa.Index("ix_personmonth_month_village", "month", "village_id"))
@@ -96,6 +97,7 @@ class PersonMonth(SQLModel, table=True):
     caregiver_id: int | None = Field(default=None, foreign_key="app_user.id")
     self_care_level: str = Field(max_length=20)
     risk_flags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    elderly: bool = True
     policy_id: int | None = Field(default=None, foreign_key="quotapolicy.id")
     days_on_roster: int
     days_away: int
@@ -184,6 +186,8 @@ class MonthTotals(SQLModel, table=True):
     disabled_visited: int = 0
     severe_disability_total: int = 0
     severe_disability_visited: int = 0
+    family_planning_special_total: int = 0
+    family_planning_special_visited: int = 0
     any_total: int = 0
     any_visited: int = 0
     alerts: int = 0  # alerts raised in the month about the place and the places under it
@@ -225,12 +229,15 @@ class MonthAmendment(SQLModel, table=True):
 class SchedulePolicy(SQLModel, table=True):
     """The cadences beside the visit quota (one row): volunteer team activities a month
     (seed 000 item 3), the yearly health check for people of 65 and over (seed 000 item 4), the
-    month of the yearly review (动态管理, seed 004 item 4)."""
+    month of the yearly review and the second one of B and C class 低保 (动态管理, seed 004 item 4).
+    ``updated_by``, ``updated_at``: who last saved it, and when."""
 
     id: int = Field(default=1, primary_key=True)
-    volunteer_activities_per_month: int = 1
-    health_check_min_age: int = 65
-    review_month: int = 3
+    volunteer_activities_per_month: int = 1  # seed 000 item 3: 不定期组织开展志愿服务特困人员活动（每月至少一次）
+    health_check_min_age: int = 65  # seed 000 item 4: 每年为65周岁以上特困人员进行一次免费健康体检
+    review_month: int = 3  # seed 004 item 4: 对特困人员、…A类低保家庭，每年3月统一核查1次
+    # seed 004 item 4: B、C类低保家庭，分别在每年3月和9月进行统一核查 — None: six months after review_month
+    review_second_month: int | None = None
     # A visit received more than this many days after it started is a late_submission exception
     # (docs/domain.md "Visit verification"). The seeds give no number: 7 is a local policy default.
     late_submission_days: int = 7
@@ -243,4 +250,5 @@ class SchedulePolicy(SQLModel, table=True):
     # fewer) are left in the month, so there is still time to go (and at the even pace besides
     # when a quota asks for more than one). No seed gives a number: 7 is a local default.
     reminder_days_left: int = 7
+    updated_by: int | None = Field(default=None, foreign_key="app_user.id")  # None: nobody saved it yet
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

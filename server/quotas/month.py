@@ -32,7 +32,14 @@ from server.activities.models import ActivityPerson, VolunteerActivity
 from server.care.models import CareAgreement
 from server.db import earlier_day, larger, later_day
 from server.people import roster
-from server.people.models import VISIT_RATE_GROUPS, Absence, Person, PersonExit, in_visit_rate_group
+from server.people.models import (
+    VISIT_RATE_GROUPS,
+    VISIT_RATE_MIN_AGE,
+    Absence,
+    Person,
+    PersonExit,
+    in_visit_rate_group,
+)
 from server.places.models import Place
 from server.quotas import policy as policies
 from server.quotas.models import MODE_GROUPS, TOTAL_COUNTS, QuotaPolicy
@@ -71,6 +78,16 @@ class Month:
     @property
     def length(self) -> int:
         return monthrange(self.year, self.month)[1]
+
+    @property
+    def born_by(self) -> date:
+        """The latest birth date of a person 60 or over in the month (VISIT_RATE_MIN_AGE): one who
+        turns 60 on any day of it is an 老年人 of the month."""
+        last = self.last
+        try:
+            return last.replace(year=last.year - VISIT_RATE_MIN_AGE)
+        except ValueError:  # 29 February in a year that has none
+            return last.replace(year=last.year - VISIT_RATE_MIN_AGE, day=28)
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -174,14 +191,15 @@ def _scoped(stmt, column, persons):
 
 
 def person_rows(m: Month, *, persons=None, level=Person.self_care_level, village=Person.village_id,
-                risk_flags=Person.risk_flags) -> sa.Select:
+                risk_flags=Person.risk_flags, elderly=None) -> sa.Select:
     """A row per person on the roster of home care in the month (roster.in_roster), with what the
     month close writes of them (PersonMonth's columns): village, the caregiver of their latest
     agreement in the month, level and risk flags, the policy version, the days on the roster and
     away, the prorated quota, the counted 探访 by mode and by who made them, the volunteer
     activities naming them, and ``visited`` (月探访率). ``persons``: a clause over Person narrowing
-    whom (a place's subtree, one person); ``level``, ``village``, ``risk_flags``: what to judge them
-    as (a closed month amended judges the person as they were then)."""
+    whom (a place's subtree, one person); ``level``, ``village``, ``risk_flags``, ``elderly`` (60 or
+    over in the month; by default from the birth date): what to judge them as (a closed month
+    amended judges the person as they were then)."""
     start, end = m.bounds
     overlaps = _overlaps(m)
     # a caregiver with an agreement with the person in the month, to tell their visits from others'
@@ -218,6 +236,7 @@ def person_rows(m: Month, *, persons=None, level=Person.self_care_level, village
     base = (
         select(Person.id.label("person_id"), village.label("village_id"), caregiver.caregiver_id.label("caregiver_id"),
                level.label("self_care_level"), risk_flags.label("risk_flags"),
+               (Person.birth_date <= sa.literal(m.born_by, sa.Date()) if elderly is None else elderly).label("elderly"),
                by_level(m.policy, level, lambda p: sa.literal(p.id, sa.Integer()) if p.id else None,
                         else_=sa.null()).cast(sa.Integer()).label("policy_id"),
                on_roster.label("days_on_roster"), away.label("days_away"),
@@ -238,7 +257,8 @@ def person_rows(m: Month, *, persons=None, level=Person.self_care_level, village
     b = base.subquery("person_month")
     due = b.c.days_on_roster - b.c.days_away
     return select(
-        b.c.person_id, b.c.village_id, b.c.caregiver_id, b.c.self_care_level, b.c.risk_flags, b.c.policy_id,
+        b.c.person_id, b.c.village_id, b.c.caregiver_id, b.c.self_care_level, b.c.risk_flags, b.c.elderly,
+        b.c.policy_id,
         b.c.days_on_roster, b.c.days_away,
         by_level(m.policy, b.c.self_care_level, lambda p: required(p, due, m.length), else_=0).label("quota"),
         b.c.home, b.c.phone_video, b.c.remote, b.c.by_caregiver, b.c.by_cadre,
@@ -246,7 +266,7 @@ def person_rows(m: Month, *, persons=None, level=Person.self_care_level, village
         visited(b.c.counted, b.c.by_volunteer, volunteer_visits=m.volunteer_visits).label("visited"))
 
 
-PERSON_COLUMNS = ("person_id", "village_id", "caregiver_id", "self_care_level", "risk_flags", "policy_id",
+PERSON_COLUMNS = ("person_id", "village_id", "caregiver_id", "self_care_level", "risk_flags", "elderly", "policy_id",
                   "days_on_roster", "days_away", "quota", "home", "phone_video", "remote", "by_caregiver", "by_cadre",
                   "by_other", "by_volunteer", "visited")
 
@@ -325,7 +345,8 @@ def village_totals(persons: FromClause, agreements: FromClause) -> sa.Select:
     p, a = persons.c, agreements.c
     counted = [func.count().label("on_roster"), func.count(case((p.visited, 1))).label("visited")]
     for g in GROUPS:
-        member = in_visit_rate_group(g, p.risk_flags, p.self_care_level)
+        # 特殊困难老年人 (seed 002 item 3): the groups count those 60 or over in the month only
+        member = in_visit_rate_group(g, p.risk_flags, p.self_care_level) & p.elderly
         counted += [func.count(case((member, 1))).label(f"{g}_total"),
                     func.count(case((member & p.visited, 1))).label(f"{g}_visited")]
     by_person = select(p.village_id, *counted).group_by(p.village_id).subquery()

@@ -190,11 +190,35 @@ def late_submission_days(session: Session) -> int:
 
 
 def update_schedule(session: Session, *, actor: Actor, **values) -> SchedulePolicy:
+    """A district admin sets the cadences; the two review months of seed 004 item 4 differ."""
     policy = schedule(session)
+    # a second month left to follow the first (None) never meets it
+    if values.get("review_month", policy.review_month) == values.get("review_second_month", policy.review_second_month):
+        raise ServiceError(422, "review_months_same", errors={"review_second_month": [message("review_months_same")]})
     for key, value in values.items():
         setattr(policy, key, value)
-    policy.updated_at = clock.now()
+    policy.updated_by, policy.updated_at = actor.user.id, clock.now()
     session.add(policy)
     session.flush()
     audit.record(session, actor=actor, action="update", entity="schedule", detail=values)
     return policy
+
+
+SCHEDULE_FIELDS = ("volunteer_activities_per_month", "health_check_min_age", "review_month", "review_second_month",
+                   "late_submission_days", "volunteer_visits_count", "reminder_days_left")
+
+
+def second_review_month(policy: SchedulePolicy) -> int:
+    """The month B and C class 低保 are reviewed again: the one set, else six after the yearly one
+    (seed 004 item 4: 3月和9月)."""
+    return policy.review_second_month or (policy.review_month + 5) % 12 + 1
+
+
+def present_schedule(session: Session) -> dict:
+    """The cadences with the defaults they started from (the seeds' where one gives a number, cited
+    beside SchedulePolicy's columns), who saved them last and when (None: nobody yet)."""
+    policy, default = schedule(session), SchedulePolicy(id=1)
+    by = session.get(User, policy.updated_by) if policy.updated_by else None
+    values = {f: getattr(policy, f) for f in SCHEDULE_FIELDS} | {"review_second_month": second_review_month(policy)}
+    return {**values, "defaults": {f: getattr(default, f) for f in SCHEDULE_FIELDS} | {"review_second_month": 9},
+            "updated_by": by.display_name if by else None, "updated_at": policy.updated_at if by else None}

@@ -61,15 +61,16 @@ class Schedule(MethodView):
     @login_required()
     @blp.response(200, SchedulePolicySchema)
     def get(self):
-        """The other cadences: volunteer activities a month, health check age, review month, reminders"""
-        return policy.schedule(get_session())
+        """The other cadences: volunteer activities a month, health check age, review months, reminders"""
+        return policy.present_schedule(get_session())
 
     @login_required(DISTRICT_ADMIN)
     @blp.arguments(SchedulePolicySchema)
     @blp.response(200, SchedulePolicySchema)
     def put(self, data):
         """Set the other cadences (district admins)"""
-        return policy.update_schedule(get_session(), actor=current_actor(), **data)
+        policy.update_schedule(get_session(), actor=current_actor(), **data)
+        return policy.present_schedule(get_session())
 
 
 @blp.route("/quotas/<level>")

@@ -163,6 +163,10 @@ class SchedulePolicySchema(ma.Schema):
     volunteer_activities_per_month = ma.fields.Integer(required=True, validate=validate.Range(1, 31))
     health_check_min_age = ma.fields.Integer(required=True, validate=validate.Range(50, 100))
     review_month = ma.fields.Integer(required=True, validate=validate.Range(1, 12))
+    # optional on PUT: seed 004 item 4 reviews B and C class 低保 again in September
+    review_second_month = ma.fields.Integer(allow_none=True, validate=validate.Range(1, 12), metadata={
+        "description": "the second review month of B and C class 低保 (seed 004 item 4: 9); null on PUT: six months "
+                       "after review_month"})
     # optional on PUT (left as it is when absent): the seeds give no number, 7 is a local default
     late_submission_days = ma.fields.Integer(validate=validate.Range(1, 62), metadata={
         "description": "a visit received more than this many days after it started is a late_submission exception"})
@@ -172,7 +176,10 @@ class SchedulePolicySchema(ma.Schema):
     # optional on PUT: no seed gives a number, 7 is a local default
     reminder_days_left = ma.fields.Integer(validate=validate.Range(1, 27), metadata={
         "description": "a caregiver is reminded of a person whose month is not met once this many days are left"})
-    updated_at = ma.fields.DateTime(dump_only=True)
+    defaults = ma.fields.Dict(dump_only=True, metadata={"description": "each value's default (the seeds' where one "
+                                                                       "gives a number)"})
+    updated_by = ma.fields.String(dump_only=True, allow_none=True, metadata={"description": "who saved it last"})
+    updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 
 class GroupRateSchema(ma.Schema):

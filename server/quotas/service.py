@@ -45,7 +45,8 @@ from server.quotas.models import (
     QuotaPolicy,
 )
 from server.quotas.month import LEVELS, Month, month_rule
-from server.quotas.policy import applied_rules, in_force, policies, schedule  # noqa: F401  (schedule: read by other rooms)
+# schedule and second_review_month: read by other rooms through this service
+from server.quotas.policy import applied_rules, in_force, policies, schedule, second_review_month  # noqa: F401
 from server.quotas.policy import versions_until as policy_versions_until
 from server.timeutil import months_to
 from server.visits.models import COUNTS_AS_VERIFIED, Visit
@@ -325,9 +326,10 @@ def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int,
 
 def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
                 lang: str = "zh-CN", now: datetime | None = None) -> dict:
-    """The month's 月探访率 of the groups seed 002 names (独居、空巢、留守、失能、重残) under a place, by its
-    child places: per group the persons on the month's roster in it, those visited and the rate
-    in percent; ``any`` counts each person once whatever their groups. Visited follows the quota
+    """The month's 月探访率 of the groups seed 002 item 3 names (独居、空巢、留守、失能、重残、计划生育特殊家庭)
+    under a place, by its child places: per group the persons on the month's roster in it who are
+    60 or over in the month (特殊困难老年人), those visited and the rate in percent; ``any`` counts
+    each of them once whatever their groups. Visited follows the quota
     policy's modes and the district's rule on volunteer visits, both named in ``policy``."""
     now = now or clock.now()
     user = actor.user

@@ -7,6 +7,8 @@ from server.auth.roles import STAFF_ROLES
 from server.db import get_session
 from server.downloads import download, paper_form
 from server.errors import fail, language
+from server.assessments import service as assessments
+from server.care import topup
 from server.reports import service
 from server.reports.schemas import (
     BadgesSchema,
@@ -23,13 +25,14 @@ from server.tables import csv_chunks, xlsx_chunks
 # each report's sheet as the paper form names it, and the unit of its figures (None: several)
 SHEETS = {"annex1": ("分乡镇统计表", "人"), "coverage": ("探访覆盖率", "人"), "volunteers": ("志愿服务活动", None),
           "care-homes": ("敬老院", None), "agreements": ("照料协议履约", None), "visit-rates": ("月探访率", "人"),
-          "relief": ("临时救助", None), "evaluations": ("考核评价", "人"), "centralisation": ("集中供养", "人")}
+          "relief": ("临时救助", None), "evaluations": ("考核评价", "人"), "centralisation": ("集中供养", "人"),
+          "disabled-centralised": ("失能集中供养", "人"), "care-topup": ("敬老院补助", None)}
 
 blp = Blueprint("reports", __name__, url_prefix="/api/reports",
                 description="Reports for a month and a place, as JSON, CSV or XLSX with the forms' headers")
 
 REPORTS = ("annex1", "coverage", "volunteers", "care-homes", "agreements", "visit-rates", "relief", "evaluations",
-           "centralisation")
+           "centralisation", "disabled-centralised", "care-topup")
 
 
 @blp.route("/<name>")
@@ -50,13 +53,16 @@ class ReportByName(MethodView):
         elif name == "volunteers":
             report = service.volunteers(session, actor=actor, place_id=place_id, year=year, month=month)
         elif name == "care-homes":
-            report = service.care_homes(session, actor=actor, place_id=place_id)
+            report = service.care_homes(session, actor=actor, place_id=place_id, year=year, month=month, today=today())
         elif name == "agreements":
             report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month,
                                         zone=current_settings().zone, lang=language())
         elif name == "visit-rates":
             report = service.visit_rates(session, actor=actor, place_id=place_id, year=year, month=month,
                                          zone=current_settings().zone, lang=language())
+        elif name == "care-topup":  # seed 000 item 7: the care homes' top-up for disabled residents
+            report = topup.monthly(session, actor=actor, place_id=place_id, year=year, month=month,
+                                   levels=assessments.levels_on)
         elif make := service.made_elsewhere(name):  # relief, evaluations, centralisation (casework's)
             report = make(session, actor=actor, place_id=place_id, year=year, month=month,
                           zone=current_settings().zone, today=today(), lang=language())

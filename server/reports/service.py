@@ -3,7 +3,7 @@ Each report is a title, headers as the forms print them, and rows; routes render
 
 from __future__ import annotations
 
-import math
+import calendar
 from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -18,7 +18,8 @@ from server.alerts import service as alerts
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.campaigns import service as campaigns
-from server.care.models import RELATION_LABELS, CareAgreement, CareHome
+from server.care import service as care
+from server.care.models import HOLDER_LABELS, CareAgreement
 from server.messages import text
 from server.people.models import Person
 from server.places import service as places
@@ -149,18 +150,23 @@ def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: in
                   [[t, team, n, served, "是" if n >= need else "否"] for t, team, n, served in rows])
 
 
-def care_homes(session: Session, *, actor: Actor, place_id: int | None) -> Report:
-    """Seed 001 annex 2 (heads' names and phone numbers left out)."""
-    _scope(session, actor, place_id)
-    homes = session.scalars(select(CareHome).order_by(CareHome.seq, CareHome.id)).all()
-    rows = []
-    for h in homes:
-        target = math.ceil(h.beds * 0.6)
-        rows.append([h.seq, h.name, h.beds, h.residents, target, target - h.residents, h.staff])
+def care_homes(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, today: date) -> Report:
+    """Seed 001 annex 2 for a month, counted on its last day (today for the month under way): the
+    roster's residents living in each home that day plus those it houses not on the roster, the
+    target at the district's occupancy setting (seed 001 二(二)4: 60%). The homes of a township
+    under it, or all of them for the district."""
+    place = _scope(session, actor, place_id)
+    day = min(date(year, month, calendar.monthrange(year, month)[1]), today)
+    under = set(session.scalars(select(Place.id).where(places.subtree_filter(place))))
+    homes = [h for h in care.home_rows(session, on=day) if h["place_id"] in under]
+    percent = care.home_policy(session).occupancy_target_percent
+    rows = [[h["seq"], h["name"], h["beds"], h["residents"], h["target"], h["still_needed"], h["staff"],
+             h["head_name"] or "", h["phone"] or ""] for h in homes]
     t = [sum(r[i] for r in rows) for i in (2, 3, 4, 5, 6)]
-    rows.append(["合计", "", *t])
-    return Report(text("report.care_homes"), ["序号", "名称", "实有床位数（张）", "现入住老人数（人）", "60%应住人数",
-                                             "达到60%还应入住人数", "工作人员人数"], rows)
+    rows.append(["合计", "", *t, "", ""])
+    return Report(text("report.care_homes"), ["序号", "名称", "实有床位数（张）", "现入住老人数（人）", f"{percent}%应住人数",
+                                             f"达到{percent}%还应入住人数", "工作人员人数", "负责人", "联系电话"], rows,
+                  notes=[text("report.care_homes.rule", day=day.isoformat(), percent=percent)])
 
 
 FULFILMENT_ZH = {"met": "达标", "not_met": "未达标", "excused": "不计"}
@@ -190,7 +196,7 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
 
     def lines():  # streamed: a district's agreements are read while the file is written
         for v, p, level, caregiver, relation, start_on, end_on, quota, home, pv, remote, counted, flags, verdict, amended in data:
-            yield [v, p, LEVEL_ZH[level], caregiver, RELATION_LABELS[relation], start_on.isoformat(),
+            yield [v, p, LEVEL_ZH[level], caregiver, HOLDER_LABELS[relation], start_on.isoformat(),
                    end_on.isoformat() if end_on else "", quota, home, pv, remote, counted, flags, FULFILMENT_ZH[verdict],
                    f"更正 {amended.astimezone(zone):%Y-%m-%d}" if amended else ""]
 
@@ -204,12 +210,12 @@ def agreements(session: Session, *, actor: Actor, place_id: int | None, year: in
 
 
 GROUP_ZH = {"lives_alone": "独居", "empty_nest": "空巢", "left_behind": "留守", "disabled": "失能",
-            "severe_disability": "重残", "any": "合计"}
+            "severe_disability": "重残", "family_planning_special": "计划生育特殊家庭", "any": "合计"}
 
 
 def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
                 lang: str = "zh-CN") -> Report:
-    """Seed 002's 月探访率 of 独居、空巢、留守、失能、重残 by place (quotas.visit_rates), a row per child
+    """Seed 002's 月探访率 of 独居、空巢、留守、失能、重残、计划生育特殊家庭 (60 and over) by place (quotas.visit_rates), a row per child
     place and the total: persons, visited and the rate of each group."""
     data = quotas.visit_rates(session, actor=actor, place_id=place_id, year=year, month=month, zone=zone, lang=lang)
     keys = [*data["groups"], "any"]
@@ -222,7 +228,7 @@ def visit_rates(session: Session, *, actor: Actor, place_id: int | None, year: i
     rows = [[c["name"], *cells(c["groups"])] for c in data["children"]] + [["合计", *cells(data["total"])]]
     policy = data["policy"]
     return Report(text("report.visit_rates", lang, place=data["name"], year=year, month=month), headers, rows,
-                  notes=[policy["text"], policy["volunteer_text"], text("rates.groups", lang),
+                  notes=[policy["text"], policy["volunteer_text"], text("rates.groups", lang), text("rates.elderly", lang),
                          month_note(year, month, data["state"], data["as_of"], zone, lang)], policy=policy)
 
 

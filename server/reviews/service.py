@@ -1,7 +1,7 @@
 """The periodic review (动态管理, seed 004 item 4): 特困人员 and A-class 低保 are reviewed once a year
 in March; B and C class 低保 in March and again in September. 核查方式包括但不限于续保申请、平台核查、
 入户调查. A campaign is a review month of a year, "YYYY-MM": the month is SchedulePolicy.review_month
-(March by default, edited by district admins) and six months after it. It is open through that
+(March by default) and review_second_month (September), both edited by district admins. It is open through that
 month (Shanghai days); from the 1st of the next month whoever is due and not reviewed is overdue.
 A review whose result is "exit" takes the person off the roster through server/lifecycle/exits.py.
 """
@@ -57,10 +57,11 @@ class Campaign:
 
 
 def review_months(session: Session) -> tuple[int, int]:
-    """The yearly review month (SchedulePolicy.review_month, March by default) and the month six
-    months after it, when B and C class 低保 are reviewed again (seed 004 item 4)."""
-    month = quotas.schedule(session).review_month
-    return month, (month + 5) % 12 + 1
+    """The yearly review month (SchedulePolicy.review_month, March by default) and the second one,
+    when B and C class 低保 are reviewed again (review_second_month; by default six months after the
+    first, September; seed 004 item 4), both set by district admins in the app."""
+    policy = quotas.schedule(session)
+    return policy.review_month, quotas.second_review_month(policy)
 
 
 def campaign(session: Session, year: int, month: int) -> Campaign:
@@ -97,11 +98,12 @@ def _due(c: Campaign):
 
 
 def due_in(c: Campaign, *, today: date, zone: ZoneInfo):
-    """A clause over Person: due in campaign ``c`` as seen on ``today`` — on the roster on its last
-    day (or today, while it is open) and registered before it ended."""
+    """A clause over Person: due in campaign ``c`` as seen on ``today`` — under support on its last
+    day (or today, while it is open), at home or in a care home (a resident is 特困 all the same),
+    and registered before it ended."""
     day = min(today, c.last_day)
     ends = month_bounds(c.year, c.month, zone)[1]
-    return _due(c) & roster.on_roster(day) & (Person.created_at < ends)
+    return _due(c) & roster.on_register(day) & (Person.created_at < ends)
 
 
 def _reviewed(c: Campaign):

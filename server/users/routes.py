@@ -27,7 +27,7 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     def post(self, data):
         """Create a login (township staff: caregivers and volunteers of their township)"""
-        return service.create_user(get_session(), creator=current_user(), hasher=hasher(), **data)
+        return service.create_user(get_session(), creator=current_user(), hasher=hasher(), actor=current_actor(), **data)
 
 
 @blp.route("/<id:user_id>/reset-password")

@@ -29,6 +29,7 @@ from server.auth.roles import (
     is_staff,
 )
 from server.auth.service import hash_many, hash_password, issue_one_time_password, logout_all, one_time_password
+from server.care import organisations
 from server.db import among, insert_models
 from server.errors import ServiceError
 from server.paging import Page, select_page, split
@@ -154,8 +155,11 @@ def create_user(
     phone: str | None = None,
     team_id: int | None = None,
     password_hash: str | None = None,
+    organisation_id: int | None = None,
+    actor: Actor | None = None,
 ) -> User:
-    """Create a login. ``creator`` None is the command line (trusted, no scope)."""
+    """Create a login. ``creator`` None is the command line (trusted, no scope). ``organisation_id``:
+    a caregiver login on the staff of a 供养服务机构/社会组织 (``actor`` is then the creator's)."""
     if creator is not None:
         if role not in GRANTABLE_ROLES.get(creator.role, ()):
             raise ServiceError(403, "role_not_grantable")
@@ -193,4 +197,8 @@ def create_user(
     if team is not None:
         session.add(VolunteerTeamMember(team_id=team.id, user_id=user.id))
         session.flush()
+    if organisation_id is not None:
+        if actor is None:
+            raise ServiceError(403, "forbidden_role")
+        organisations.enrol(session, actor=actor, user=user, organisation_id=organisation_id)
     return user

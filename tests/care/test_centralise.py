@@ -14,7 +14,7 @@ EN = {"Accept-Language": "en"}
 
 
 def home(session, world, beds=40, residents=20):
-    h = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=beds, residents=residents, staff=4)
+    h = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=beds, other_residents=residents, staff=4)
     session.add(h)
     session.flush()
     return h
@@ -37,8 +37,10 @@ def test_recommendation_then_decision_moves_the_person(client, session, world):
     assert session.get(Alert, rec.id).outcome == "moved_to_care_home"
     assert session.scalar(select(Alert).where(Alert.kind == "no_caregiver")) is None
     homes = client.get("/api/care-homes", headers=h).get_json()
-    assert homes == [{"id": care_home.id, "seq": 1, "name": "甲镇敬老院", "place_id": world.a.place.id, "beds": 40,
-                      "residents": 21, "target_60pct": 24, "still_needed_for_60pct": 3, "occupancy": 0.525, "staff": 4}]
+    assert homes == [{"id": care_home.id, "seq": 1, "name": "甲镇敬老院", "place_id": world.a.place.id,
+                      "place_name": world.a.place.name, "beds": 40, "residents": 21, "roster_residents": 1,
+                      "other_residents": 20, "target_percent": 60, "target": 24, "still_needed": 3, "occupancy": 0.525,
+                      "staff": 4, "head_name": None, "phone": None}]
     # the caregiver no longer sees the person; a second move is refused
     assert client.get(f"/api/persons/{person.id}", headers=factories.headers(session, world.a.caregiver)).status_code == 403
     r = client.post(f"/api/persons/{person.id}/centralise", json={"care_home_id": care_home.id}, headers={**h, **EN})

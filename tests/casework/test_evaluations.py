@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.alerts.models import Alert
 from server.assessments.models import Assessment
+from server.care.models import CareHome
 from server.casework.evaluations import months_before
 from server.people.models import Person
 from tests import factories
@@ -86,11 +87,20 @@ def test_closing_a_care_home_recommendation_without_moving_needs_a_reason(client
 
 
 def test_moving_needs_no_reason(client, session, world):
+    """Issue 29 part 3: 转入敬老院 is said by the move itself (it closes the recommendation without a
+    reason); choosing it while the person still lives at home is refused."""
     assess(client, session, world, world.a.person, overall="bad")
     alert = session.scalar(select(Alert).where(Alert.kind == "centralised_recommended"))
-    r = client.post(f"/api/alerts/{alert.id}/resolve", json={"outcome": "moved_to_care_home"},
-                    headers=factories.headers(session, world.a.staff))
+    h = factories.headers(session, world.a.staff)
+    r = client.post(f"/api/alerts/{alert.id}/resolve", json={"outcome": "moved_to_care_home"}, headers=h)
+    assert r.status_code == 409 and r.get_json()["reason"] == "move_not_recorded"
+    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, other_residents=20, staff=4)
+    session.add(home)
+    session.flush()
+    r = client.post(f"/api/persons/{world.a.person.id}/centralise", json={"care_home_id": home.id}, headers=h)
     assert r.status_code == 200
+    session.expire_all()
+    assert session.get(Alert, alert.id).outcome == "moved_to_care_home"
 
 
 def test_wished_moved_and_rate_per_township(client, session, world):

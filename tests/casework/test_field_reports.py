@@ -138,7 +138,7 @@ def test_the_reporter_sees_the_outcome_in_the_app_and_the_inbox(client, session,
 def test_moving_into_a_care_home_leaves_a_complaint_without_a_finding_open(client, session, world):
     from server.care.models import CareHome
 
-    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, residents=20, staff=4)
+    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, other_residents=20, staff=4)
     session.add(home)
     session.flush()
     r = client.post("/api/field-reports",

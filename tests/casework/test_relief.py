@@ -173,7 +173,7 @@ def test_moving_into_a_care_home_leaves_the_statement_owed(client, session, worl
     from server.care.models import CareHome
 
     grant(client, session, world, alert)
-    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, residents=20, staff=4)
+    home = CareHome(seq=1, name="甲镇敬老院", place_id=world.a.place.id, beds=40, other_residents=20, staff=4)
     session.add(home)
     session.flush()
     r = client.post(f"/api/persons/{world.a.person.id}/centralise", json={"care_home_id": home.id, "note": "本人同意"},

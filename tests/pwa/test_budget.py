@@ -35,6 +35,17 @@ def test_both_languages_have_the_same_keys():
     zh = json.loads((PWA / "i18n" / "zh-CN.json").read_text())
     en = json.loads((PWA / "i18n" / "en.json").read_text())
     assert set(zh) == set(en)
+    known = set(zh)
+    # an office module's own strings (i18n.js more()): both languages, no key twice, kept offline
+    listed = re.search(r"const OFFICE = \[(.*?)\];", (PWA / "sw.js").read_text(), re.S).group(1)
+    for zh_file in sorted((PWA / "i18n").glob("*.zh-CN.json")):
+        name = zh_file.name.removesuffix(".zh-CN.json")
+        more_zh = json.loads(zh_file.read_text())
+        more_en = json.loads((PWA / "i18n" / f"{name}.en.json").read_text())
+        assert set(more_zh) == set(more_en), name
+        assert not set(more_zh) & known, f"{name}: {sorted(set(more_zh) & known)} defined twice"
+        assert f"'/i18n/{name}.zh-CN.json'" in listed and f"'/i18n/{name}.en.json'" in listed, name
+        known |= set(more_zh)
     app = "\n".join(f.read_text() for f in sorted(PWA.glob("*.js")))
-    for key in set(re.findall(r"\bt\('([a-z_]+)'", app)):
-        assert key in zh, key
+    for key in set(re.findall(r"\bt\('([a-z_0-9]+)'", app)):
+        assert key in known, key

@@ -94,7 +94,12 @@ def test_staff_record_a_death_and_a_hospital_stay(context, site):
     page.goto(f"/#/exit/{second}")
     page.wait_for_selector("#lc-exit-save")
     page.fill("#lc-exit-on", "2027-03-11")
+    # a move into one of the district's homes is the move screen's (issue 29 part 3): the reason says where
+    assert page.locator("#lc-exit-move-hint").is_hidden()
+    page.select_option("#lc-exit-reason", "care_home")
+    assert page.get_attribute("#lc-exit-move-hint a", "href") == f"#/move/{second}"
     page.select_option("#lc-exit-reason", "deceased")
+    assert page.locator("#lc-exit-move-hint").is_hidden()
     page.fill("#lc-exit-note", "病故")
     shot(page, "lifecycle-3-exit")
     page.click("#lc-exit-save")

@@ -29,7 +29,7 @@ def _screens_table() -> dict[str, list[str]]:
 
 def _office() -> list[str]:
     listed = re.search(r"const OFFICE = \[(.*?)\];", (PWA / "sw.js").read_text(), re.S).group(1)
-    return re.findall(r"'/([^']+)'", listed)
+    return re.findall(r"'/([^'/]+\.js)'", listed)
 
 
 def test_the_page_loads_one_module_script_and_no_classic_one():
@@ -138,3 +138,21 @@ def test_a_screen_whose_module_failed_to_arrive_opens_when_asked_again(browser, 
         page.wait_for_function("() => document.querySelector('#title').textContent === '抽查回访'")
     finally:
         ctx.close()
+
+
+@browser
+def test_an_office_module_brings_its_strings_and_they_follow_a_language_switch(context):
+    """i18n.js more(): the care homes' strings are fetched with their module, not with the shell,
+    and a switch of language reads them again in the other language."""
+    page = open_app(context)
+    login(page, "staff")
+    page.wait_for_selector("main h2")
+    assert "/i18n/carehomes.zh-CN.json" not in fetched(page)
+    page.goto("/#/care-homes")
+    page.wait_for_function("() => document.querySelector('#title').textContent === '敬老院'")
+    assert "/i18n/carehomes.zh-CN.json" in fetched(page)
+    page.click("#lang")
+    page.wait_for_function("() => document.querySelector('#title').textContent === 'Care homes'")
+    assert "/i18n/carehomes.en.json" in fetched(page)
+    page.click("#lang")
+    page.wait_for_function("() => document.querySelector('#title').textContent === '敬老院'")

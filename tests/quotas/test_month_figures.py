@@ -30,8 +30,10 @@ from tests import factories
 from tests.pairing.conftest import make_pairs
 
 SH = ZoneInfo("Asia/Shanghai")
-GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability")
-FLAGS = ("lives_alone", "empty_nest", "left_behind", "severe_disability", "mental_illness")
+GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability", "family_planning_special")
+FLAGS = ("lives_alone", "empty_nest", "left_behind", "severe_disability", "mental_illness", "family_planning_special")
+# birth dates: most long past 60; one under 60 all along, one 60 from October, one from 30 November
+BORN = (date(1950, 5, 17),) * 5 + (date(1970, 3, 1), date(1966, 10, 15), date(1966, 11, 30))
 LEVELS = ("self_care", "partly_disabled", "fully_disabled")
 MODE_GROUP = {"home": "home", "phone": "phone_video", "video": "phone_video", "remote": "remote"}
 # a local policy: two 探访 for the partly disabled, one of them at home; calls do not count for the fully disabled
@@ -71,7 +73,7 @@ def district(session, world, rng: random.Random) -> dict:
         enrolled = rng.choice([date(2020, 1, 1)] * 6 + [date(2026, 10, rng.randint(1, 31)),
                                                          date(2026, 11, rng.randint(1, 20))])
         p = factories.person(session, village, name=f"人{k:02d}", level=level, enrolled_on=enrolled,
-                             risk_flags=rng.sample(FLAGS, rng.randint(0, 2)))
+                             risk_flags=rng.sample(FLAGS, rng.randint(0, 2)), born=rng.choice(BORN))
         persons.append(p)
         first = rng.choice(caregivers)
         start = max(enrolled, date(2026, 9, 15))
@@ -164,7 +166,7 @@ def reference(session, year: int, month: int, generated: dict, *, volunteer_visi
                          "by_cadre": sum(v.pairing_id is not None for v in counted),
                          "by_caregiver": sum(v.pairing_id is None and v.caregiver_id in theirs for v in counted),
                          "days_away": away(p.id, lo, hi), "level": p.self_care_level, "flags": set(p.risk_flags),
-                         "village": p.village_id}
+                         "village": p.village_id, "elderly": p.birth_date <= last.replace(year=last.year - 60)}
         for a in agreements:
             if a.person_id != p.id or a.start_on > last or (a.end_on or last) < first:
                 continue
@@ -187,8 +189,9 @@ def sums(ref: dict, township_of: dict) -> dict:
         ps = [p for p in ref["persons"].values() if key is None or township_of[p["village"]] == key]
         ags = [a for a in ref["agreements"].values() if key is None or township_of[a["village"]] == key]
 
-        def member(p, g):
-            return p["level"] in ("partly_disabled", "fully_disabled") if g == "disabled" else g in p["flags"]
+        def member(p, g):  # seed 002 item 3's 特殊困难老年人: 60 or over in the month
+            return p["elderly"] and (p["level"] in ("partly_disabled", "fully_disabled") if g == "disabled"
+                                     else g in p["flags"])
 
         groups = {g: (sum(member(p, g) for p in ps), sum(member(p, g) and p["visited"] for p in ps)) for g in GROUPS}
         anyone = [p for p in ps if any(member(p, g) for g in GROUPS)]

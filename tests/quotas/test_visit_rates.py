@@ -17,7 +17,7 @@ from tests.visits.conftest import multipart, photo
 pytestmark = pytest.mark.clock_edges
 
 EN = {"Accept-Language": "en"}
-GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability", "any")
+GROUPS = ("lives_alone", "empty_nest", "left_behind", "disabled", "severe_disability", "family_planning_special", "any")
 
 
 @pytest.fixture
