@@ -103,7 +103,10 @@ def person_rows(conn, *, where: str = "") -> str:
                ON st.person_id = p.id
         LEFT JOIN (SELECT x.person_id, {visit_counts}
                    FROM visit x
-                   LEFT JOIN (SELECT DISTINCT person_id, caregiver_id FROM careagreement WHERE {_ran_in_month()}) t
+                   LEFT JOIN (SELECT person_id, caregiver_id FROM careagreement WHERE {_ran_in_month()}
+                              UNION SELECT a.person_id, om.user_id FROM careagreement a
+                              JOIN organisationmember om ON om.organisation_id = a.organisation_id
+                              WHERE {_ran_in_month('a')}) t
                           ON t.person_id = x.person_id AND t.caregiver_id = x.caregiver_id
                    WHERE x.started_at >= :start AND x.started_at < :end AND x.status IN ('verified', 'accepted')
                    GROUP BY x.person_id) v ON v.person_id = p.id
@@ -155,14 +158,19 @@ def agreement_rows(conn, *, where: str = "") -> str:
         LEFT JOIN personexit e ON e.person_id = p.id
         LEFT JOIN (SELECT DISTINCT person_id FROM absence WHERE start_on <= :last AND end_on >= :first) st
                ON st.person_id = p.id
-        LEFT JOIN (SELECT person_id, caregiver_id,
-                          count(*) FILTER (WHERE status IN ('verified', 'accepted') AND mode = 'home') AS h,
-                          count(*) FILTER (WHERE status IN ('verified', 'accepted') AND mode IN ('phone', 'video')) AS pv,
-                          count(*) FILTER (WHERE status IN ('verified', 'accepted') AND mode = 'remote') AS r,
-                          count(*) FILTER (WHERE status IN ('exception', 'rejected')) AS f
-                   FROM visit WHERE started_at >= :start AND started_at < :end AND pairing_id IS NULL
-                   GROUP BY person_id, caregiver_id) v
-               ON v.person_id = a.person_id AND v.caregiver_id = a.caregiver_id
+        LEFT JOIN (SELECT ag.id,
+                          count(*) FILTER (WHERE x.status IN ('verified', 'accepted') AND x.mode = 'home') AS h,
+                          count(*) FILTER (WHERE x.status IN ('verified', 'accepted')
+                                           AND x.mode IN ('phone', 'video')) AS pv,
+                          count(*) FILTER (WHERE x.status IN ('verified', 'accepted') AND x.mode = 'remote') AS r,
+                          count(*) FILTER (WHERE x.status IN ('exception', 'rejected')) AS f
+                   FROM visit x
+                   JOIN careagreement ag ON ag.person_id = x.person_id AND {_ran_in_month('ag')}
+                   LEFT JOIN organisationmember om ON om.user_id = x.caregiver_id
+                   WHERE x.started_at >= :start AND x.started_at < :end AND x.pairing_id IS NULL
+                     AND (ag.caregiver_id = x.caregiver_id OR ag.organisation_id = om.organisation_id)
+                   GROUP BY ag.id) v
+               ON v.id = a.id
         WHERE {_ran_in_month('a')} AND p.support_mode = 'decentralised' AND p.enrolled_on <= :last
           AND (p.status = 'active' OR e.exited_on >= :first) {where}
       ) b

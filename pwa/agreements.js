@@ -11,7 +11,7 @@ import { I18N, t } from './i18n.js';
 await I18N.more('agreements');
 
 const { h, show, say, go, guard, currentUser, levelLabel, fmtDay, showErrors, clearErrors, loadCatalogue, pager } = App;
-const today = () => new Date().toLocaleDateString('sv-SE');
+const today = App.today; // Shanghai's day
 const RELATIONS = ['relative', 'neighbour', 'dibao_member'];
 
 /** A 422's errors beside their fields (fields: name → element); anything else said plainly. */

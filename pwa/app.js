@@ -135,6 +135,8 @@ const fmtDay = (iso) => { if (!iso) return ''; const d = new Date(iso.length ===
 const fmtClock = (iso) => new Date(iso).toLocaleTimeString(I18N.lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
 const fmtMonth = (ym) => (ym ? new Date(`${ym}-15T12:00+08:00`).toLocaleDateString(I18N.lang, { year: 'numeric', month: 'long', timeZone: ZONE }) : '');
 /** YYYY-MM of the month `k` months after this one (before it when negative), in Shanghai. */
+/** Today in Shanghai, YYYY-MM-DD: the day the server counts (never the phone's own zone). */
+const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: ZONE });
 const monthFrom = (k = 0) => {
   const [y, m] = new Date().toLocaleDateString('sv-SE', { timeZone: ZONE }).split('-').map(Number);
   const i = y * 12 + m - 1 + k;
@@ -739,7 +741,7 @@ async function boot() {
 }
 
 export const App = {
-  h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, monthFrom, levelLabel, go, route, cached, pager, loadCatalogue, guard,
+  h, show, say, sayAfterNavigation, fmtDate, fmtTime, fmtDay, fmtClock, fmtMonth, today, monthFrom, levelLabel, go, route, cached, pager, loadCatalogue, guard,
   refreshBadge, flushOutbox, requestSync, photoPicker, commonLinks, screen, saveBlob, currentUser, districtOffice,
   leaveFor,
   showErrors, clearErrors, guardLeave, enqueue,

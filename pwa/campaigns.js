@@ -2,7 +2,7 @@
  * 清单制, a checklist per home and points per person) and the yearly free health check for people
  * of 65 and over (seed 000 item 4, with the family doctor signed or not). Staff and volunteers see
  * who is due and who is done, by village, and record a person done; district admins set the
- * checklist, its points and when staff are reminded. */
+ * checklist, its points and when staff are reminded; the frequency is theirs too (本地标准). */
 import { App } from './app.js';
 import { API } from './api.js';
 import { t } from './i18n.js';
@@ -14,10 +14,14 @@ const KINDS = ['cleanup', 'health_check'];
 const AT_ONCE = 100;
 const chosen = {}; // kind -> the village chosen ('' for all), kept across the redraw after a record
 
-/** 2026-Q4 → 2026年第四季度; 2026 → 2026年. */
+/** 2026-Q4 → 2026年第四季度; 2027-H1 → 2027年上半年; 2027-02 → 2027年2月; 2026 → 2026年 (the
+ * frequency is the district's, from a year on: server/campaigns/service.py). */
 function periodLabel(p) {
   const m = /^(\d{4})-Q([1-4])$/.exec(p);
   if (m) return t('cmp_quarter', { y: m[1], q: t(`cmp_q${m[2]}`) });
+  const half = /^(\d{4})-H([12])$/.exec(p);
+  if (half) return t(`cmp_h${half[2]}`, { y: half[1] });
+  if (/^\d{4}-\d\d$/.test(p)) return App.fmtMonth(p);
   return /^\d{4}$/.test(p) ? t('cmp_year', { y: p }) : p;
 }
 const summary = (c) => t('cmp_summary', { period: periodLabel(c.period), done: c.total.done, due: c.total.due, end: c.ends_on });

@@ -10,7 +10,7 @@ import { I18N, t } from './i18n.js';
 await I18N.more('carehomes');
 
 const { h, show, say, go, guard, currentUser, levelLabel, fmtDay, showErrors, clearErrors } = App;
-const today = () => new Date().toLocaleDateString('sv-SE');
+const today = App.today; // Shanghai's day
 
 function numberInput(id, value, { min = 0, max = 5000 } = {}) {
   return h('input', { type: 'number', id, min, max, inputmode: 'numeric', class: 'number', value: value === null || value === undefined ? '' : String(value) });

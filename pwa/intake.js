@@ -11,7 +11,7 @@ import { I18N, t } from './i18n.js';
 await I18N.more('intake');
 
 const { h, show, say, go, guard, currentUser, levelLabel, fmtDay, showErrors, clearErrors } = App;
-const today = () => new Date().toLocaleDateString('sv-SE');
+const today = App.today; // Shanghai's day
 const STEPS = ['investigating', 'deciding', 'publicising', 'objected', 'placing', 'enrolled', 'refused'];
 // annex 3's form (seed 001 附件3), as the door-to-door evaluation asks it (evaluation.js), its words the same
 const CHOICES = {

@@ -11,8 +11,7 @@ const { h, show, say, sayAfterNavigation, guard, route, saveBlob, leaveFor } = A
 const REASONS = ['deceased', 'moved_away', 'care_home', 'not_eligible'];
 const KINDS = ['hospital', 'family'];
 const RESIDENTS_SHOWN = 50; // more are found by the search
-const ZONE = 'Asia/Shanghai'; // days are counted in Shanghai, as the server counts them
-const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: ZONE });
+const today = App.today; // Shanghai's day
 const isStaff = (u) => u && (u.role === 'township_staff' || u.role === 'district_admin');
 
 function field(id, label, input) {

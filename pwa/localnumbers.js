@@ -18,6 +18,8 @@ const { h, show, say, guard, fmtDay, fmtMonth, monthFrom, showErrors, clearError
 const RANKS = ['district_leader', 'division_leader', 'other'];
 // server/campaigns/models.py DEFAULT_REMIND_DAYS: no seed gives one, a local default
 const REMIND_DEFAULT = 15;
+// server/campaigns/models.py FREQUENCIES
+const FREQUENCIES = ['month', 'quarter', 'half_year', 'year'];
 const SCHEDULE_KEEP = ['volunteer_activities_per_month', 'health_check_min_age', 'review_month', 'late_submission_days',
   'volunteer_visits_count', 'reminder_days_left'];
 
@@ -284,7 +286,7 @@ function scheduleCards(s, admin) {
 
 // ---- campaigns (server/campaigns): their frequency and the reminder before a period ends -----
 
-function campaignCard(kind, p, admin) {
+function campaignCard(kind, p, freq, admin) {
   const days = numberInput(`ln-remind-${kind}`, p.remind_days_before, { min: 1, max: 90 });
   days.disabled = !admin;
   const save = () => {
@@ -295,12 +297,32 @@ function campaignCard(kind, p, admin) {
       await App.route();
     });
   };
+  // the frequency: the one in force this year, and a change from the first of January of a later
+  // year (a year begun keeps its periods and the records in them)
+  const year = Number(App.today().slice(0, 4));
+  const upcoming = freq.versions.filter((v) => v.from_year > year);
+  const every = h('select', { id: `ln-frequency-${kind}`, disabled: !admin },
+    FREQUENCIES.map((f) => h('option', { value: f, selected: f === freq.frequency }, t(`ln_every_${f}`))));
+  const fromYear = h('select', { id: `ln-frequency-${kind}-from`, disabled: !admin },
+    [1, 2, 3, 4, 5].map((k) => h('option', { value: year + k }, t('ln_from_year', { y: year + k }))));
+  const saveFrequency = () => saving({ frequency: every, from_year: fromYear }, async () => {
+    const saved = await API.put(`/api/campaigns/${kind}/frequency`, { frequency: every.value, from_year: Number(fromYear.value) });
+    const from = saved.versions.find((v) => v.from_year === Number(fromYear.value));
+    say(t('ln_saved_value', { value: t('ln_from_year', { y: fromYear.value }) + t(`ln_every_${from ? from.frequency : every.value}`) }));
+    await App.route();
+  });
   return h('section', { class: 'card policy', id: `ln-campaign-${kind}` },
     h('h3', {}, t(`ln_campaign_${kind}`)),
     h('div', { class: 'local-number', 'data-number': `${kind}.frequency` },
-      h('p', {}, h('strong', {}, t('ln_frequency')), ' ', t(`ln_frequency_${kind}`)),
+      h('p', {}, h('strong', {}, t('ln_frequency')), ' ', h('span', { id: `ln-frequency-${kind}-now` },
+        t('ln_this_year', { y: year }), t(`ln_every_${freq.frequency}`))),
+      upcoming.map((v) => h('p', { class: 'tag amber', 'data-version': v.from_year },
+        t('ln_from_year', { y: v.from_year }), t(`ln_every_${v.frequency}`))),
+      h('p', { class: 'muted default' }, t('ln_default', { value: t(`ln_every_${freq.default_frequency}`) })),
       h('blockquote', { class: 'source' }, t(`ln_src_frequency_${kind}`)),
-      h('p', { class: 'muted' }, t('ln_frequency_fixed'))),
+      h('p', { class: 'muted' }, t('ln_frequency_later')),
+      admin ? h('p', { class: 'row' }, h('label', { for: every.id }, t('ln_frequency_change')), every, fromYear,
+        h('button', { type: 'button', id: `ln-frequency-${kind}-save`, onclick: saveFrequency }, t('ln_save'))) : null),
     numberField({ key: `${kind}.remind_days_before`, id: days.id, label: t('ln_remind'), input: days,
       defaultText: t('ln_days', { n: REMIND_DEFAULT }), source: t('ln_src_remind') }),
     changedLine(null, p.updated_by ? p.updated_at : null),
@@ -311,9 +333,10 @@ async function localNumbersScreen() {
   const me = await currentUser();
   const admin = me.role === 'district_admin';
   const orNull = (p) => p.catch((err) => { if (err.status === 401) throw err; return null; });
-  const [subsidies, occupancy, pairing, schedule, cleanup, health] = await Promise.all([
+  const [subsidies, occupancy, pairing, schedule, cleanup, health, cleanupEvery, healthEvery] = await Promise.all([
     API.get('/api/care-homes/subsidies'), orNull(API.get('/api/care-homes/policy')), API.get('/api/festivals/policy'),
     API.get('/api/quotas/schedule'), API.get('/api/campaigns/cleanup/policy'), API.get('/api/campaigns/health_check/policy'),
+    API.get('/api/campaigns/cleanup/frequency'), API.get('/api/campaigns/health_check/frequency'),
   ]);
   show(t('ln_title'),
     h('p', { class: 'muted' }, t('ln_intro')),
@@ -324,8 +347,8 @@ async function localNumbersScreen() {
     rule321Card(pairing, admin),
     festivalsCard(pairing, admin),
     scheduleCards(schedule, admin),
-    campaignCard('cleanup', cleanup, admin),
-    campaignCard('health_check', health, admin),
+    campaignCard('cleanup', cleanup, cleanupEvery, admin),
+    campaignCard('health_check', health, healthEvery, admin),
     h('p', {}, h('a', { class: 'button', href: '#/quota-policy', id: 'ln-quota-link' }, t('ln_quota_link'))));
 }
 

@@ -8,7 +8,7 @@ import { t } from './i18n.js';
 const { h, show, say, guard, route } = App;
 const METHODS = ['renewal_application', 'platform_check', 'home_survey'];
 const RESULTS = ['continue', 'adjust', 'exit'];
-const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+const today = App.today; // Shanghai's day
 
 function pendingCard(c, p) {
   const uid = `rv-${p.person_id}`;

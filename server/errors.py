@@ -371,6 +371,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} is not due {campaign_en}",
     ),
     "checklist_unknown": ("清单中没有该项目", "That item is not on the checklist"),
+    "campaign_frequency_year": (
+        "频次只能从以后的年份（{first}年起，最多五年内）改变：今年已开始的各期保持不变",
+        "A frequency can change only from a later year ({first} on, at most five years ahead): this year's periods stay as they began",
+    ),
     # intake (server/intake, issue 29 part 4)
     "intake_not_found": ("找不到该纳入申请", "Application not found"),
     "intake_wrong_step": ("该申请当前不在这一步，请按顺序办理", "The application is not at that step; take the steps in order"),

@@ -9,7 +9,7 @@ from server.alerts.models import Alert, AlertEvent
 from server.assessments.models import Assessment
 from server.audit.models import AuditLog
 from server.auth.models import AuthToken, LoginFailure, User
-from server.campaigns.models import CampaignPolicy, CampaignRecord
+from server.campaigns.models import CampaignFrequency, CampaignPolicy, CampaignRecord
 from server.care.models import CareAgreement, CareHome, CareHomePolicy, CareResidence
 from server.care.topup import CareSubsidyPolicy
 from server.casework.models import CaseworkPolicy, FieldReport, Relief
@@ -49,6 +49,7 @@ from server.visits.models import Visit
 
 __all__ = [
     "AidPoint",
+    "CampaignFrequency",
     "CampaignPolicy",
     "CampaignRecord",
     "ServicePolicy",

@@ -13,8 +13,10 @@ from server import clock
 from server.db import UTCDateTime
 
 KINDS = ("cleanup", "health_check")
-# 各镇街每季度组织开展一次 (seed 000 item 11) · 每年…进行一次免费健康体检 (seed 000 item 4)
+# 各镇街每季度组织开展一次 (seed 000 item 11) · 每年…进行一次免费健康体检 (seed 000 item 4): the seeds'
+# frequencies, in force until a district sets its own from a later year (CampaignFrequency)
 FREQUENCY = {"cleanup": "quarter", "health_check": "year"}
+FREQUENCIES = ("month", "quarter", "half_year", "year")
 
 # The seeds name the 清单制 but give no list and no points. Until district admins set theirs, the
 # list is what seed 001 asks of a home (§二(一)1 维护居所卫生、保持个人清洁; annex 3 note 2: 被褥衣服,
@@ -57,3 +59,15 @@ class CampaignRecord(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
     recorded_by: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+class CampaignFrequency(SQLModel, table=True):
+    """A district's own frequency for a campaign, from the first of January of ``from_year`` on (issue
+    29 part 8). A year already begun keeps the frequency it began with, so its periods and their
+    records stay whole; the latest version whose year has come is in force, else the seed's."""
+
+    kind: str = Field(primary_key=True, max_length=20)
+    from_year: int = Field(primary_key=True)
+    frequency: str = Field(max_length=10)
+    updated_by: int | None = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

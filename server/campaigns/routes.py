@@ -7,6 +7,7 @@ from server.campaigns import service
 from server.campaigns.models import KINDS
 from server.campaigns.schemas import (
     CampaignCoverageSchema,
+    CampaignFrequencySchema,
     CampaignPolicySchema,
     CampaignQuerySchema,
     CampaignRecordCreateSchema,
@@ -63,3 +64,19 @@ class CampaignPolicy(MethodView):
         if data.get("checklist") is None:
             data.pop("checklist", None)
         return service.update_policy(get_session(), actor=current_actor(), kind=_kind(kind), **data)
+
+
+@blp.route("/<kind>/frequency")
+class CampaignFrequency(MethodView):
+    @login_required(*TEAM_ROLES)
+    @blp.response(200, CampaignFrequencySchema)
+    def get(self, kind):
+        """The frequency in force this year, the seeds' (seed 000 items 11 and 4), and the district's versions"""
+        return service.frequencies(get_session(), _kind(kind), today())
+
+    @login_required(DISTRICT_ADMIN)
+    @blp.arguments(CampaignFrequencySchema)
+    @blp.response(200, CampaignFrequencySchema)
+    def put(self, data, kind):
+        """Set the frequency from the first of January of a later year (district admins)"""
+        return service.set_frequency(get_session(), actor=current_actor(), kind=_kind(kind), today=today(), **data)

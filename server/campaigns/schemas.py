@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.campaigns.models import FREQUENCIES
 from server.fields import Date, Id
 
 
@@ -20,9 +21,25 @@ class CampaignPolicySchema(ma.Schema):
     updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
 
+class CampaignFrequencyVersionSchema(ma.Schema):
+    from_year = ma.fields.Integer()
+    frequency = ma.fields.String()
+    updated_by = Id(allow_none=True)
+    updated_at = ma.fields.DateTime()
+
+
+class CampaignFrequencySchema(ma.Schema):
+    kind = ma.fields.String(dump_only=True)
+    frequency = ma.fields.String(required=True, validate=validate.OneOf(FREQUENCIES),
+                                 metadata={"description": "load: the frequency from from_year on; dump: in force this year"})
+    from_year = ma.fields.Integer(required=True, load_only=True, validate=validate.Range(2000, 2100))
+    default_frequency = ma.fields.String(dump_only=True, metadata={"description": "the seed's"})
+    versions = ma.fields.List(ma.fields.Nested(CampaignFrequencyVersionSchema), dump_only=True)
+
+
 class CampaignQuerySchema(ma.Schema):
     place_id = Id()
-    period = ma.fields.String(validate=validate.Regexp(r"^(19|20)\d\d(-Q[1-4])?$"))
+    period = ma.fields.String(validate=validate.Regexp(r"^(19|20)\d\d(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?$"))
 
 
 class CampaignRecordCreateSchema(ma.Schema):

@@ -2,7 +2,8 @@
 record per person and period, the reminder before a period ends and the alert after it.
 
 Periods are Shanghai's: a clean-up quarter (YYYY-Qn, seed 000 item 11) and a health-check year
-(YYYY, seed 000 item 4). The health check is due to everyone under support (care-home residents
+(YYYY, seed 000 item 4), until the district sets another frequency from a later year (a month
+YYYY-MM, a quarter, a half year YYYY-Hn, a year); a period's label says its own bounds. The health check is due to everyone under support (care-home residents
 too) who reaches the schedule's ``health_check_min_age`` (65) in the year, so a person turning 65
 in December is due from January.
 Township staff record both; volunteers of the township's team record the clean-up too (seed 000
@@ -11,6 +12,7 @@ item 11: 志愿服务队伍协助分散供养特困人员搞好环境卫生).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,8 +30,10 @@ from server.auth.actor import Actor
 from server.campaigns.models import (
     DEFAULT_CHECKLIST,
     DEFAULT_REMIND_DAYS,
+    FREQUENCIES,
     FREQUENCY,
     KINDS,
+    CampaignFrequency,
     CampaignPolicy,
     CampaignRecord,
 )
@@ -73,25 +77,79 @@ def update_policy(session: Session, *, actor: Actor, kind: str, **values) -> Cam
 # --- periods --------------------------------------------------------------------------------------
 
 
-def period_of(kind: str, day: date) -> str:
-    if FREQUENCY[kind] == "quarter":
+def frequency_in(session: Session, kind: str, year: int) -> str:
+    """The frequency a campaign runs at in ``year``: the district's latest version whose year has
+    come, else the seed's."""
+    found = session.scalar(select(CampaignFrequency.frequency)
+                           .where(CampaignFrequency.kind == kind, CampaignFrequency.from_year <= year)
+                           .order_by(CampaignFrequency.from_year.desc()).limit(1))
+    return found or FREQUENCY[kind]
+
+
+def frequencies(session: Session, kind: str, today: date) -> dict:
+    """The frequency in force this year, the seed's, and every version the district saved."""
+    versions = session.scalars(select(CampaignFrequency).where(CampaignFrequency.kind == kind)
+                               .order_by(CampaignFrequency.from_year)).all()
+    return {"kind": kind, "frequency": frequency_in(session, kind, today.year), "default_frequency": FREQUENCY[kind],
+            "versions": versions}
+
+
+def set_frequency(session: Session, *, actor: Actor, kind: str, frequency: str, from_year: int,
+                  today: date) -> dict:
+    """District admins set a campaign's frequency from the first of January of a later year: the year
+    in progress keeps its periods, and the records in them. Setting the frequency already in force
+    that year (the seed's, say) drops the versions from that year on."""
+    if not roles.is_district_admin(actor.user):
+        raise ServiceError(403, "forbidden_role")
+    if frequency not in FREQUENCIES:
+        raise ServiceError(422, "validation", errors={"frequency": [f"one of {', '.join(FREQUENCIES)}"]})
+    if not today.year < from_year <= today.year + 5:
+        raise ServiceError(422, "campaign_frequency_year", errors={"from_year": ["a later year, at most five ahead"]},
+                           first=today.year + 1)
+    session.execute(sa.delete(CampaignFrequency).where(CampaignFrequency.kind == kind,
+                                                       CampaignFrequency.from_year >= from_year))
+    if frequency_in(session, kind, from_year) != frequency:
+        session.add(CampaignFrequency(kind=kind, from_year=from_year, frequency=frequency, updated_by=actor.user.id,
+                                      updated_at=clock.now()))
+    session.flush()
+    audit.record(session, actor=actor, action="update", entity="campaign_frequency",
+                 detail={"kind": kind, "frequency": frequency, "from_year": from_year})
+    return frequencies(session, kind, today)
+
+
+def _label(frequency: str, day: date) -> str:
+    if frequency == "month":
+        return f"{day.year}-{day.month:02d}"
+    if frequency == "quarter":
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if frequency == "half_year":
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
     return str(day.year)
 
 
-def period_bounds(kind: str, label: str) -> tuple[date, date]:
-    """The first day of a period and the first day after it."""
-    if FREQUENCY[kind] == "quarter":
-        year, q = int(label[:4]), int(label[-1])
-        first = date(year, 3 * q - 2, 1)
-        return first, date(year + (q == 4), (3 * q) % 12 + 1, 1)
-    year = int(label)
-    return date(year, 1, 1), date(year + 1, 1, 1)
+def period_of(session: Session, kind: str, day: date) -> str:
+    """The label of the period ``day`` falls in, at the frequency in force in its year."""
+    return _label(frequency_in(session, kind, day.year), day)
 
 
-def previous_period(kind: str, day: date) -> str:
-    first, _ = period_bounds(kind, period_of(kind, day))
-    return period_of(kind, first - timedelta(days=1))
+PERIOD = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<q>[1-4])|-H(?P<h>[12])|-(?P<m>0[1-9]|1[0-2]))?$")
+
+
+def period_bounds(label: str) -> tuple[date, date]:
+    """The first day of a period and the first day after it, read from its label."""
+    found = PERIOD.match(label)
+    if found is None:
+        raise ValueError(label)
+    year = int(found["year"])
+    months, first_month = ((3, 3 * int(found["q"]) - 2) if found["q"] else (6, 6 * int(found["h"]) - 5) if found["h"]
+                           else (1, int(found["m"])) if found["m"] else (12, 1))
+    after = first_month + months
+    return date(year, first_month, 1), date(year + (after > 12), (after - 1) % 12 + 1, 1)
+
+
+def previous_period(session: Session, kind: str, day: date) -> str:
+    first, _ = period_bounds(period_of(session, kind, day))
+    return period_of(session, kind, first - timedelta(days=1))
 
 
 # --- who is due -----------------------------------------------------------------------------------
@@ -102,7 +160,7 @@ def due_filter(session: Session, kind: str, label: str):
     the health check every 特困人员 of the age, care-home residents too (seed 000 item 4)."""
     if kind == "cleanup":
         return (Person.status == "active") & (Person.support_mode == "decentralised")
-    year = period_bounds(kind, label)[0].year
+    year = period_bounds(label)[0].year
     min_age = quotas.schedule(session).health_check_min_age
     return Person.status.in_(UNDER_SUPPORT) & (Person.birth_date < date(year - min_age + 1, 1, 1))
 
@@ -149,10 +207,15 @@ def coverage(session: Session, *, actor: Actor, kind: str, today: date, place_id
         place = managed_place(session, user, place_id if place_id is not None else user.place_id)
     else:
         raise ServiceError(403, "forbidden_role")
-    label = period or period_of(kind, today)
-    if ("-Q" in label) != (FREQUENCY[kind] == "quarter"):
-        raise ServiceError(422, "validation", errors={"period": ["YYYY-Qn for the clean-up, YYYY for the health check"]})
-    first, after = period_bounds(kind, label)
+    label = period or period_of(session, kind, today)
+    try:
+        first, after = period_bounds(label)
+    except ValueError:
+        first = None
+    if first is None or period_of(session, kind, first) != label:
+        # a period of another frequency than the one in force in its year
+        raise ServiceError(422, "validation", errors={"period": [
+            f"a period of the frequency in force in its year: {frequency_in(session, kind, int(label[:4]))}"]})
     villages: dict[int, dict] = {}
     persons = []
     total = {"due": 0, "done": 0, "points": 0, "doctor_signed": 0}
@@ -198,7 +261,7 @@ def record(session: Session, *, actor: Actor, kind: str, person_id: int, done_on
         raise ServiceError(403, "forbidden_role")
     if done_on > today:
         raise ServiceError(422, "date_in_future", errors={"done_on": ["cannot be in the future"]})
-    label = period_of(kind, done_on)
+    label = period_of(session, kind, done_on)
     due = session.scalar(select(Person.id).where(Person.id == person.id, due_filter(session, kind, label)))
     if due is None:
         raise ServiceError(422, "campaign_not_due", errors={"person_id": ["not due"]}, name=person.name, **_labels(kind))
@@ -239,8 +302,8 @@ def remind_before_end(session: Session, *, now: datetime, zone: ZoneInfo) -> dic
     today = clock.today(zone, now)
     sent = 0
     for kind in KINDS:
-        label = period_of(kind, today)
-        last = period_bounds(kind, label)[1] - timedelta(days=1)
+        label = period_of(session, kind, today)
+        last = period_bounds(label)[1] - timedelta(days=1)
         if (last - today).days >= policy(session, kind).remind_days_before:
             continue
         campaign = text(f"campaign.{kind}")
@@ -259,7 +322,7 @@ def alert_after_end(session: Session, *, now: datetime, zone: ZoneInfo, settings
     today = clock.today(zone, now)
     raised = 0
     for kind in KINDS:
-        label = previous_period(kind, today)
+        label = previous_period(session, kind, today)
         campaign = text(f"campaign.{kind}")
         for township_id, n in undone_counts(session, kind=kind, label=label).items():
             township = session.get(Place, township_id)

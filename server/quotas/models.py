@@ -81,7 +81,8 @@ class PersonMonth(SQLModel, table=True):
     ``days_away`` of them in hospital or with family (Absence); ``quota`` the 探访 the policy
     version in force (``policy_id``; None: the seeds' default) asks over the days at home,
     prorated. ``home``/``phone_video``/``remote``: the counted 探访 by mode (by anyone);
-    ``by_caregiver`` of them by a caregiver with an agreement of the month, ``by_cadre`` by a
+    ``by_caregiver`` of them by a caregiver with an agreement of the month (or a staff login of the
+    organisation holding one, seed 002 item 5), ``by_cadre`` by a
     结对 cadre, ``by_other`` by anyone else; ``by_volunteer`` the volunteer activities naming the
     person. ``visited``: looked in on, as 月探访率 counts it (seed 002 item 3).
     ``risk_flags`` and ``self_care_level`` as they were, for the rates of seed 002's groups, and

@@ -4,10 +4,13 @@
   探访 count under the district's policy — the caregiver, another caregiver, a 结对 cadre
   (上门走访、通讯探访、结对帮扶) or, where the district counts them, a volunteer activity naming them
   (邻里互助). A person is visited or not; the rate is the share visited of the month's roster.
-- 照料服务履约 (seed 002 item 5, seed 000 item 7, ``fulfilment``): did the agreement's own caregiver
-  make their counted 探访 against the quota prorated over the days the agreement ran while the
+- 照料服务履约 (seed 002 item 5, seed 000 item 7, ``fulfilment``): did the agreement's holder make
+  their own counted 探访 against the quota prorated over the days the agreement ran while the
   person was on the roster and at home: met, not met, or 不计 (excused) when that is no day at all.
-  It is what the care subsidy is paid on, a verdict per agreement and month.
+  It is what the care subsidy is paid on, a verdict per agreement and month. The holder's own
+  探访 are its caregiver's and, for an agreement a 供养服务机构/社会组织 holds (seed 002 item 5, seed
+  004 item 21), those of every current staff login of the organisation (``holders``), as each of
+  them checks in for the person (care.organisations.checkin_tie).
 
 ``person_rows`` and ``agreement_rows`` build a month's rows with them — what the month close
 writes (PersonMonth, AgreementMonth) and what the live month's figures, the caregiver's progress
@@ -29,7 +32,7 @@ from sqlalchemy.sql import FromClause
 from sqlmodel import Session
 
 from server.activities.models import ActivityPerson, VolunteerActivity
-from server.care.models import CareAgreement
+from server.care.models import CareAgreement, OrganisationMember
 from server.db import earlier_day, larger, later_day
 from server.people import roster
 from server.people.models import (
@@ -134,7 +137,7 @@ def minimum(p: QuotaPolicy, group: str, days_due, length: int):
 
 
 def fulfilment(policy: dict[str, QuotaPolicy], level, days_due, length: int, home, phone_video, remote):
-    """照料服务履约's one rule, as SQL: the agreement's caregiver's own counted 探访 of each mode group
+    """照料服务履约's one rule, as SQL: the agreement holder's own counted 探访 of each mode group
     (``home``, ``phone_video``, ``remote``) against the policy of the person's ``level``, prorated
     over ``days_due`` (the days the agreement ran while the person was on the roster and at home):
     'excused' (不计) when that is no day, 'met' when the counted 探访 reach the prorated quota and each
@@ -163,10 +166,10 @@ def _in_group(group: str):
     return Visit.mode.in_(MODE_GROUPS[group])
 
 
-def _overlaps(m: Month):
+def _overlaps(m: Month, agreement=CareAgreement):
     """An agreement that ran on one day of the month at least."""
-    return (CareAgreement.start_on <= m.last) & (func.coalesce(CareAgreement.end_on, sa.literal(m.last, sa.Date()))
-                                                 >= sa.literal(m.first, sa.Date()))
+    return (agreement.start_on <= m.last) & (func.coalesce(agreement.end_on, sa.literal(m.last, sa.Date()))
+                                             >= sa.literal(m.first, sa.Date()))
 
 
 def _in_month(m: Month):
@@ -190,21 +193,42 @@ def _scoped(stmt, column, persons):
     return stmt if persons is None else stmt.where(column.in_(select(Person.id).where(persons)))
 
 
+def holds(agreement, caregiver_id, member_organisation_id):
+    """Whether a visit by ``caregiver_id`` — a current staff login of ``member_organisation_id``
+    (OrganisationMember.organisation_id, NULL for one of none) — is the ``agreement``'s holder's
+    own: its caregiver's, or a staff member's of the organisation that holds it. A SQL condition."""
+    return (agreement.caregiver_id == caregiver_id) | (agreement.organisation_id == member_organisation_id)
+
+
+def holders(m: Month, *, persons=None) -> sa.Subquery:
+    """(person_id, caregiver_id) of each login whose visits to the person are an agreement holder's
+    own in the month: the caregiver of each agreement that ran in it and, for one an organisation
+    holds, each current staff login of the organisation (OrganisationMember has no dates), once each."""
+    overlaps = _overlaps(m)
+    named = _scoped(select(CareAgreement.person_id, CareAgreement.caregiver_id).where(overlaps),
+                    CareAgreement.person_id, persons)
+    staff = _scoped(select(CareAgreement.person_id, OrganisationMember.user_id.label("caregiver_id"))
+                    .join(OrganisationMember, OrganisationMember.organisation_id == CareAgreement.organisation_id)
+                    .where(overlaps), CareAgreement.person_id, persons)
+    return sa.union(named, staff).subquery()
+
+
 def person_rows(m: Month, *, persons=None, level=Person.self_care_level, village=Person.village_id,
                 risk_flags=Person.risk_flags, elderly=None) -> sa.Select:
     """A row per person on the roster of home care in the month (roster.in_roster), with what the
     month close writes of them (PersonMonth's columns): village, the caregiver of their latest
     agreement in the month, level and risk flags, the policy version, the days on the roster and
-    away, the prorated quota, the counted 探访 by mode and by who made them, the volunteer
-    activities naming them, and ``visited`` (月探访率). ``persons``: a clause over Person narrowing
-    whom (a place's subtree, one person); ``level``, ``village``, ``risk_flags``, ``elderly`` (60 or
-    over in the month; by default from the birth date): what to judge them as (a closed month
-    amended judges the person as they were then)."""
+    away, the prorated quota, the counted 探访 by mode and by who made them (``by_caregiver``: an
+    agreement holder's own, ``holders``), the volunteer activities naming them, and ``visited``
+    (月探访率). ``persons``: a clause over Person narrowing whom (a place's subtree, one person);
+    ``level``, ``village``, ``risk_flags``, ``elderly`` (60 or over in the month; by default from
+    the birth date): what to judge them as (a closed month amended judges the person as they were
+    then)."""
     start, end = m.bounds
     overlaps = _overlaps(m)
-    # a caregiver with an agreement with the person in the month, to tell their visits from others'
-    theirs = _scoped(select(CareAgreement.person_id, CareAgreement.caregiver_id).where(overlaps).distinct(),
-                     CareAgreement.person_id, persons).subquery()
+    # a holder of an agreement with the person in the month (its caregiver or a staff member of the
+    # organisation holding it), to tell their visits from others'
+    theirs = holders(m, persons=persons)
     own = theirs.c.caregiver_id.is_not(None) & Visit.pairing_id.is_(None)
     cadre = Visit.pairing_id.is_not(None)
     visits = _scoped(
@@ -276,18 +300,24 @@ def agreement_rows(m: Month, *, persons=None, agreements=None, level=Person.self
     """A row per care agreement that ran in the month, of a person on its roster, with what the
     month close writes of it (AgreementMonth's columns): the person, caregiver and village, the
     days due (the agreement's days in the month on the roster and at home), the prorated quota,
-    the caregiver's own verified 探访 of each mode group and those the policy counts
-    (``counted``), their visits waiting for review or rejected (``flagged``), and ``fulfilment``
-    (照料服务履约). ``persons``: a clause over Person,
-    ``agreements`` one over CareAgreement, narrowing which; ``level``/``village`` as person_rows."""
+    the holder's own verified 探访 of each mode group (its caregiver's, or any current staff
+    login's of the organisation holding it: ``holds``) and those the policy counts (``counted``),
+    their visits waiting for review or rejected (``flagged``), and ``fulfilment`` (照料服务履约).
+    ``persons``: a clause over Person, ``agreements`` one over CareAgreement, narrowing which;
+    ``level``/``village`` as person_rows."""
     start, end = m.bounds
+    held = sa.orm.aliased(CareAgreement)
     own = _scoped(
-        select(Visit.person_id, Visit.caregiver_id,
+        select(held.id.label("agreement_id"),
                *(func.count(case((Visit.status.in_(COUNTS_AS_VERIFIED) & _in_group(g), 1))).label(g)
                  for g in MODE_GROUPS),
                func.count(case((Visit.status.in_(FLAGGED), 1))).label("flagged"))
-        .where(_in_month(m), Visit.pairing_id.is_(None)),
-        Visit.person_id, persons).group_by(Visit.person_id, Visit.caregiver_id).subquery()
+        .select_from(Visit)
+        .join(held, held.person_id == Visit.person_id)
+        .outerjoin(OrganisationMember, OrganisationMember.user_id == Visit.caregiver_id)
+        .where(_in_month(m), Visit.pairing_id.is_(None), _overlaps(m, held),
+               holds(held, Visit.caregiver_id, OrganisationMember.organisation_id)),
+        Visit.person_id, persons).group_by(held.id).subquery()
     lo, hi = roster.roster_span(m.first, m.last, PersonExit.exited_on)
     lo = later_day(lo, CareAgreement.start_on)
     hi = earlier_day(hi, func.coalesce(CareAgreement.end_on, sa.literal(m.last, sa.Date())))
@@ -302,7 +332,7 @@ def agreement_rows(m: Month, *, persons=None, agreements=None, level=Person.self
                func.coalesce(own.c.flagged, 0).label("flagged"))
         .join(Person, Person.id == CareAgreement.person_id)
         .outerjoin(PersonExit, PersonExit.person_id == Person.id)
-        .outerjoin(own, (own.c.person_id == CareAgreement.person_id) & (own.c.caregiver_id == CareAgreement.caregiver_id))
+        .outerjoin(own, own.c.agreement_id == CareAgreement.id)
         .outerjoin(stays, stays.c.person_id == Person.id)
         .where(_overlaps(m), roster.in_roster(m.first, m.last))
     )

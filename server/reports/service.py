@@ -261,7 +261,7 @@ def badges(session: Session, *, actor: Actor, zone: ZoneInfo, now) -> dict:
             "alerts_overdue": sla["open_overdue"],
             "exceptions_waiting": visits.waiting_for_review(session, actor=actor),
             "campaigns": {kind: sum(campaigns.undone_counts(session, kind=kind, place=place,
-                                                            label=campaigns.period_of(kind, today)).values())
+                                                            label=campaigns.period_of(session, kind, today)).values())
                           for kind in campaigns.KINDS},
             "reviews": reviews.not_reviewed_count(session, review, place=place, today=today, zone=zone),
             "reviews_overdue": today > review.last_day,

@@ -1,7 +1,8 @@
 """Every local number in the district's hands, in the app (issue 29 part 8), in Chromium at 360×740:
 the district admin opens 本地标准 from the home, reads each number with its default and the seed
 passage (seed 000 item 7: 每人每年240元; 500元、200元每人每月补助敬老院), changes the 住院照料护理补贴, adds
-重阳节 to the festivals (seed 003: 元旦春节、端午、中秋), is told in the house's words what is wrong, sees
+重阳节 to the festivals (seed 003: 元旦春节、端午、中秋), makes the clean-up monthly from next year
+(seed 000 item 11: 每季度 until then), is told in the house's words what is wrong, sees
 the top-up's monthly report and downloads it; township staff read the same screen and change nothing."""
 
 import json
@@ -100,6 +101,15 @@ def test_the_district_admin_reads_and_changes_the_local_numbers_in_the_app(conte
     wait_until(lambda: (json.loads(db(site, "SELECT rule_321 FROM festivalpolicy") or "null") or {}).get("other") == [1, 2],
                what="the 321 range")
 
+    # the clean-up's frequency (seed 000 item 11: 每季度) from a later year: 2026 keeps its quarters
+    assert "2026年：每季度一次" in page.inner_text("#ln-frequency-cleanup-now")
+    page.select_option("#ln-frequency-cleanup", "month")
+    page.select_option("#ln-frequency-cleanup-from", "2027")
+    page.click("#ln-frequency-cleanup-save")
+    page.wait_for_selector("#ln-campaign-cleanup [data-version='2027']:has-text('2027年起：每月一次')")
+    assert db(site, "SELECT frequency FROM campaignfrequency WHERE kind = 'cleanup' AND from_year = 2027") == "month"
+    assert "2026年：每季度一次" in page.inner_text("#ln-frequency-cleanup-now")
+
     # the monthly report downloads as Excel
     page.wait_for_selector("#ln-topup-xlsx")
     with page.expect_download() as got:
@@ -116,7 +126,10 @@ def test_township_staff_read_the_numbers_and_change_nothing(context, site, numbe
     page.click("#local-numbers-link")
     page.wait_for_selector("#ln-readonly")
     assert page.is_disabled("#ln-hospital") and page.is_disabled("#ln-review-month") and page.is_disabled("#ln-321-other-low")
-    assert page.locator("#ln-subsidies-save, #ln-reviews-save, #ln-321-save, #ln-festival-add").count() == 0
+    assert page.locator("#ln-subsidies-save, #ln-reviews-save, #ln-321-save, #ln-festival-add, "
+                        "#ln-frequency-cleanup-save").count() == 0
+    assert page.locator("#ln-frequency-cleanup").count() == 0
+    assert "2026年：每季度一次" in page.inner_text("#ln-frequency-cleanup-now")
     assert "每人每年240元标准" in page.inner_text("[data-number=hospital_care_per_year]")
     page.wait_for_selector("#ln-topup-table")
     assert "李秀英" in page.inner_text("#ln-topup-table")
