@@ -146,7 +146,9 @@ async function homeScreen(id) {
     h('h3', {}, t('ch_residents', { n: home.persons.length })),
     home.persons.length
       ? h('ul', { id: 'ch-residents' }, home.persons.map((p) => h('li', { 'data-person': p.person_id },
-        `${p.name} · ${levelLabel(p.self_care_level)} · ${t('ch_since', { date: fmtDay(p.since) })}`)))
+        `${p.name} · ${levelLabel(p.self_care_level)} · ${t('ch_since', { date: fmtDay(p.since) })} `,
+        // a death or a departure is recorded on the exit screen; the stay ends that day
+        h('a', { href: `#/exit/${p.person_id}`, 'data-action': 'exit' }, t('ch_exit')))))
       : h('p', { class: 'muted' }, t('ch_no_residents')),
     mine ? h('details', { class: 'card', id: 'ch-edit' }, h('summary', {}, t('ch_edit')),
       ...homeForm(home, places, {

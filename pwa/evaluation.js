@@ -8,7 +8,8 @@ import { I18N, t } from './i18n.js';
 
 const { h, show, say, fmtDate, levelLabel, go, cached, enqueue } = App;
 
-const CHOICES = {
+// annex 3's questions and their answers (seed 001 附件3); the intake's 入户调查 asks the same (intake.js)
+export const CHOICES = {
   self_care_level: ['self_care', 'partly_disabled', 'fully_disabled'],
   housing: ['own', 'borrowed', 'group_home'],
   living_environment: ['clean', 'fair', 'dirty'],
@@ -16,7 +17,7 @@ const CHOICES = {
   care_quality: ['good', 'fair', 'poor'],
   overall: ['good', 'poor', 'bad'],
 };
-const YES_NO = ['treated_promptly', 'subsidy_self_controlled', 'rights_infringed', 'wishes_centralised'];
+export const YES_NO = ['treated_promptly', 'subsidy_self_controlled', 'rights_infringed', 'wishes_centralised'];
 
 function label(field, code) {
   if (field === 'self_care_level') return levelLabel(code);

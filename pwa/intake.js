@@ -7,22 +7,15 @@
 import { App } from './app.js';
 import { API } from './api.js';
 import { I18N, t } from './i18n.js';
+import { CHOICES, YES_NO } from './evaluation.js';
 
 await I18N.more('intake');
 
 const { h, show, say, go, guard, currentUser, levelLabel, fmtDay, showErrors, clearErrors } = App;
 const today = App.today; // Shanghai's day
 const STEPS = ['investigating', 'deciding', 'publicising', 'objected', 'placing', 'enrolled', 'refused'];
-// annex 3's form (seed 001 附件3), as the door-to-door evaluation asks it (evaluation.js), its words the same
-const CHOICES = {
-  self_care_level: ['self_care', 'partly_disabled', 'fully_disabled'],
-  housing: ['own', 'borrowed', 'group_home'],
-  living_environment: ['clean', 'fair', 'dirty'],
-  quality_of_life: ['good', 'fair', 'poor'],
-  care_quality: ['good', 'fair', 'poor'],
-  overall: ['good', 'poor', 'bad'],
-};
-const YES_NO = ['treated_promptly', 'subsidy_self_controlled', 'rights_infringed'];
+// annex 3's form (seed 001 附件3), as the door-to-door evaluation asks it; the wish is asked apart
+const ASKED = YES_NO.filter((f) => f !== 'wishes_centralised');
 
 function choiceLabel(field, code) {
   if (field === 'self_care_level') return levelLabel(code);
@@ -191,7 +184,7 @@ async function newApplication(reportId) {
 /** 入户调查: annex 3's form; `prior` fills it again when the investigation is redone. */
 function investigationForm(app) {
   const prior = app.assessment || {};
-  const state = Object.fromEntries([...Object.keys(CHOICES), ...YES_NO, 'wishes_centralised']
+  const state = Object.fromEntries([...Object.keys(CHOICES), ...ASKED, 'wishes_centralised']
     .filter((f) => prior[f] !== undefined && prior[f] !== null).map((f) => [f, prior[f]]));
   const day = dateInput('in-assessed-on', prior.assessed_on || today());
   const guardian = h('input', { type: 'text', id: 'in-guardian-name', maxlength: 50, value: prior.guardian_name || '' });
@@ -201,13 +194,13 @@ function investigationForm(app) {
   remarks.value = prior.remarks || '';
   const group = (f, codes) => [h('label', {}, t(`eval_${f}`)), pressGroup(f, codes, state)];
   async function submit() {
-    const missing = [...Object.keys(CHOICES), ...YES_NO].filter((f) => state[f] === undefined);
+    const missing = [...Object.keys(CHOICES), ...ASKED].filter((f) => state[f] === undefined);
     if (missing.length) { say(t('eval_missing', { fields: missing.map((f) => t(`eval_${f}`)).join('、') }), true); return; }
     await act(app.id, 'investigation', {
       assessed_on: day.value, guardian_name: guardian.value.trim() || null,
       guardian_age: guardianAge.value ? Number(guardianAge.value) : null, guardian_relation: relation.value.trim() || null,
       remarks: remarks.value.trim() || null, wishes_centralised: state.wishes_centralised === undefined ? null : state.wishes_centralised,
-      ...Object.fromEntries([...Object.keys(CHOICES), ...YES_NO].map((f) => [f, state[f]])),
+      ...Object.fromEntries([...Object.keys(CHOICES), ...ASKED].map((f) => [f, state[f]])),
     }, { assessed_on: day, guardian_age: guardianAge }, t('in_investigated'));
   }
   return h('div', { class: 'card', id: 'in-investigation' },
@@ -219,7 +212,7 @@ function investigationForm(app) {
     group('self_care_level', CHOICES.self_care_level), group('housing', CHOICES.housing),
     group('living_environment', CHOICES.living_environment), group('quality_of_life', CHOICES.quality_of_life),
     group('care_quality', CHOICES.care_quality),
-    YES_NO.flatMap((f) => group(f, [true, false])),
+    ASKED.flatMap((f) => group(f, [true, false])),
     group('overall', CHOICES.overall), group('wishes_centralised', [true, false]),
     h('label', { for: 'in-remarks' }, t('eval_remarks')), remarks,
     h('p', {}, h('button', { class: 'primary', id: 'in-investigate', type: 'button', onclick: submit }, t('in_save_investigation'))));
@@ -229,7 +222,7 @@ function investigationForm(app) {
 function finding(a) {
   const f = a.assessment;
   return h('ul', { class: 'observations', id: 'in-finding' },
-    [...Object.keys(CHOICES), ...YES_NO].map((k) => h('li', { 'data-field': k }, `${t(`eval_${k}`)}：${choiceLabel(k, f[k])}`)),
+    [...Object.keys(CHOICES), ...ASKED].map((k) => h('li', { 'data-field': k }, `${t(`eval_${k}`)}：${choiceLabel(k, f[k])}`)),
     f.remarks ? h('li', {}, `${t('eval_remarks')}：${f.remarks}`) : null);
 }
 

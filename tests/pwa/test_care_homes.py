@@ -88,6 +88,8 @@ def test_a_home_added_a_wish_recorded_and_the_move_made_in_the_app(context, site
     page.click("#ch-move-save")
     page.wait_for_selector(f"#ch-residents [data-person='{person}']")
     assert "李秀英" in page.inner_text("#ch-residents")
+    # a resident's death or departure is one tap away: the exit screen (issue 29 part 2)
+    assert page.get_attribute(f"#ch-residents [data-person='{person}'] a[data-action=exit]", "href") == f"#/exit/{person}"
     shot(page, "care-homes-04-resident")
     assert rows(site, f"SELECT status, support_mode, care_home_id FROM person WHERE id = {person}") == [
         ("centralised", "centralised", home_id)]
