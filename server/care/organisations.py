@@ -129,8 +129,14 @@ def enrol(session: Session, *, actor: Actor, user: User, organisation_id: int) -
                  detail={"user_id": user.id})
 
 
+def member_of(user_id) -> sa.ScalarSelect:
+    """The organisation a caregiver login works for, as a scalar subquery (NULL for one of none, so
+    a comparison with it is never true): the one answer to "whose staff is this login"."""
+    return select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user_id).scalar_subquery()
+
+
 def organisation_of(session: Session, user_id: int) -> int | None:
-    return session.scalar(select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user_id))
+    return session.scalar(select(member_of(user_id)))
 
 
 def names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -140,11 +146,6 @@ def names(session: Session, ids: set[int]) -> dict[int, str]:
                                 .where(CareOrganisation.id.in_(ids))).all())
 
 
-def _member_organisation():
-    return (select(OrganisationMember.organisation_id)
-            .where(OrganisationMember.user_id == bindparam("caregiver_id")).scalar_subquery())
-
-
 def checkin_tie(person: sa.Select) -> sa.Select:
     """The caregiver's check-in statement (``server.visits.service.checks_in_by``): the person's
     active agreement with this caregiver, or with the organisation the caregiver works for."""
@@ -152,12 +153,11 @@ def checkin_tie(person: sa.Select) -> sa.Select:
             .outerjoin(CareAgreement, (CareAgreement.person_id == Person.id)
                        & (CareAgreement.status == "active")
                        & ((CareAgreement.caregiver_id == bindparam("caregiver_id"))
-                          | (CareAgreement.organisation_id == _member_organisation()))))
+                          | (CareAgreement.organisation_id == member_of(bindparam("caregiver_id"))))))
 
 
 def sees_condition(person_id_column, user: User):
     """The condition on a person id of the persons under an active agreement of ``user``'s
     organisation (none for a caregiver who works for none)."""
-    org = select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id).scalar_subquery()
     return sa.exists().where(CareAgreement.person_id == person_id_column, CareAgreement.status == "active",
-                             CareAgreement.organisation_id == org)
+                             CareAgreement.organisation_id == member_of(user.id))

@@ -62,9 +62,8 @@ def active_caregivers(session: Session, person_ids: list[int]) -> dict[int, dict
 def _visible(session: Session, user: User):
     stmt = select(CareAgreement).order_by(CareAgreement.id)
     if roles.is_caregiver(user):
-        org = organisations.organisation_of(session, user.id)
-        return stmt.where((CareAgreement.caregiver_id == user.id) | (
-            (CareAgreement.organisation_id == org) if org is not None else sa.false()))
+        return stmt.where((CareAgreement.caregiver_id == user.id)
+                          | (CareAgreement.organisation_id == organisations.member_of(user.id)))
     if not roles.is_staff(user):
         raise ServiceError(403, "forbidden_role")
     persons = people.visible(session, user).with_only_columns(Person.id)
@@ -273,19 +272,21 @@ def living_on(day: date):
     return sa.and_(CareResidence.start_on <= day, sa.or_(CareResidence.end_on.is_(None), CareResidence.end_on >= day))
 
 
-def roster_residents(session: Session, *, on: date) -> dict[int, int]:
-    """Care home id → the persons of our roster living there on ``on``."""
+def roster_residents(session: Session, *, on: date, home_id: int | None = None) -> dict[int, int]:
+    """Care home id → the persons of our roster living there on ``on`` (of one home, when given)."""
+    one = [CareResidence.care_home_id == home_id] if home_id is not None else []
     return dict(session.execute(select(CareResidence.care_home_id, sa.func.count())
-                                .where(living_on(on)).group_by(CareResidence.care_home_id)).all())
+                                .where(living_on(on), *one).group_by(CareResidence.care_home_id)).all())
 
 
-def home_rows(session: Session, *, on: date) -> list[dict]:
-    """Every care home as annex 2 counts it on ``on``: beds, residents (the roster's living there
-    that day plus those not on the roster), the target under the district's occupancy setting,
-    how many more reach it, staff, 负责人 and 联系电话."""
+def home_rows(session: Session, *, on: date, home_id: int | None = None) -> list[dict]:
+    """Every care home (or the one ``home_id``) as annex 2 counts it on ``on``: beds, residents (the
+    roster's living there that day plus those not on the roster), the target under the district's
+    occupancy setting, how many more reach it, staff, 负责人 and 联系电话."""
     percent = home_policy(session).occupancy_target_percent
-    ours = roster_residents(session, on=on)
-    homes = session.scalars(select(CareHome).order_by(CareHome.seq, CareHome.id)).all()
+    ours = roster_residents(session, on=on, home_id=home_id)
+    one = [CareHome.id == home_id] if home_id is not None else []
+    homes = session.scalars(select(CareHome).where(*one).order_by(CareHome.seq, CareHome.id)).all()
     places = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_({h.place_id for h in homes}))).all())
     rows = []
     for h in homes:
@@ -350,7 +351,7 @@ def update_home(session: Session, *, actor: Actor, home_id: int, today: date, **
             raise ServiceError(403, "care_home_district_only",
                                errors={k: ["district admins only"] for k in set(values) - set(HOME_NUMBERS)})
     _checked(session, home, values)
-    if "beds" in values and values["beds"] < roster_residents(session, on=today).get(home.id, 0):
+    if "beds" in values and values["beds"] < roster_residents(session, on=today, home_id=home.id).get(home.id, 0):
         raise ServiceError(409, "care_home_beds_below_residents", errors={"beds": ["fewer than its residents"]})
     return _store(session, actor=actor, home=home, action="update", values=values)
 
@@ -373,7 +374,7 @@ def home_detail(session: Session, *, actor: Actor, home_id: int, today: date) ->
     if not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
     home = _home(session, home_id)
-    row = next(r for r in home_rows(session, on=today) if r["id"] == home.id)
+    [row] = home_rows(session, on=today, home_id=home.id)
     seen = people.visible(session, actor.user).with_only_columns(Person.id)
     found = session.execute(
         select(Person, CareResidence).join(CareResidence, CareResidence.person_id == Person.id)
@@ -446,7 +447,7 @@ def centralise(session: Session, *, actor: Actor, person_id: int, care_home_id: 
     decided_on = decided_on or today
     if decided_on > today:
         raise ServiceError(422, "date_in_future", errors={"decided_on": ["cannot be in the future"]})
-    if roster_residents(session, on=decided_on).get(home.id, 0) + home.other_residents >= home.beds:
+    if roster_residents(session, on=decided_on, home_id=home.id).get(home.id, 0) + home.other_residents >= home.beds:
         raise ServiceError(409, "care_home_full", errors={"care_home_id": ["no bed free"]})
     for agreement in session.scalars(select(CareAgreement).where(CareAgreement.person_id == person.id,
                                                                  CareAgreement.status == "active")):

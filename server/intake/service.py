@@ -99,6 +99,15 @@ def step_of(app: IntakeApplication, today: date) -> str:
     return app.status
 
 
+def at_step(step: str, today: date):
+    """step_of as SQL: the applications a user sees at ``step`` on ``today``."""
+    if step == "placing":
+        return (IntakeApplication.status == "publicising") & (IntakeApplication.publicity_until < today)
+    if step == "publicising":
+        return (IntakeApplication.status == "publicising") & (IntakeApplication.publicity_until >= today)
+    return IntakeApplication.status == step
+
+
 # ---- opening ---------------------------------------------------------------------------------
 
 def open_reports(session: Session, *, actor: Actor) -> list[dict]:
@@ -252,11 +261,10 @@ def place(session: Session, *, actor: Actor, today: date, application_id: int, p
     found = dict(app.assessment)
     if placement == "home" and found["overall"] == "bad":
         raise ServiceError(409, "intake_needs_care_home", errors={"placement": ["overall 差: a care home"]})
-    if placement == "care_home":
-        if care_home_id is None:
-            raise ServiceError(422, "validation", errors={"care_home_id": ["required for a care home"]})
-        if session.get(CareHome, care_home_id) is None:
-            raise ServiceError(404, "care_home_not_found")
+    if placement == "care_home" and care_home_id is None:
+        # the home itself (found, a bed free) is care.centralise's to check, below: an error there
+        # rolls the whole placement back
+        raise ServiceError(422, "validation", errors={"care_home_id": ["required for a care home"]})
     _on_roster(session, app.id_number)
     person = people.create_person(
         session, actor=actor, today=today, name=app.name, sex=idnumber.sex(app.id_number),
@@ -302,14 +310,12 @@ def list_applications(session: Session, *, actor: Actor, today: date, step: str 
             .order_by(IntakeApplication.status.in_(("enrolled", "refused")), IntakeApplication.id.desc()))
     if not roles.is_district_admin(actor.user):
         stmt = stmt.where(places.subtree_filter(home_place(session, actor.user)))
-    rows = []
-    for app, village in session.execute(stmt).all():
-        shown = step_of(app, today)
-        if step is not None and shown != step:
-            continue
-        rows.append({"id": app.id, "name": app.name, "id_number_masked": idnumber.mask(app.id_number),
-                     "village_name": village, "step": shown, "opened_on": app.opened_on,
-                     "publicity_until": app.publicity_until, "person_id": app.person_id})
+    if step is not None:
+        stmt = stmt.where(at_step(step, today))
+    rows = [{"id": app.id, "name": app.name, "id_number_masked": idnumber.mask(app.id_number),
+             "village_name": village, "step": step_of(app, today), "opened_on": app.opened_on,
+             "publicity_until": app.publicity_until, "person_id": app.person_id}
+            for app, village in session.execute(stmt).all()]
     # an applicant's name is theirs as much as a person's on the roster: each list that shows one is in the trail
     audit.record_many(session, actor=actor, entries=[
         {"action": "list", "entity": ENTITY, "entity_id": r["id"], "person_id": r["person_id"]} for r in rows])

@@ -91,10 +91,14 @@ def test_from_a_field_report_to_the_roster_at_home(client, session, world, days,
     r = client.post(f"/api/intake/applications/{aid}/placement", json={"placement": "home", "placed_on": today.isoformat()},
                     headers=staff)
     assert r.status_code == 409 and r.get_json()["reason"] == "intake_publicity_running"
+    listed = lambda step: [a["id"] for a in client.get(f"/api/intake/applications?step={step}",  # noqa: E731
+                                                        headers=staff).get_json()]
+    assert (listed("publicising"), listed("placing")) == ([aid], [])
     later = today + timedelta(days=7)
     with time_machine.travel(factories.now() + timedelta(days=7), tick=False):
         staff = factories.headers(session, world.a.staff)  # a token lasts an hour
         assert client.get(f"/api/intake/applications/{aid}", headers=staff).get_json()["step"] == "placing"
+        assert (listed("publicising"), listed("placing")) == ([], [aid])
         r = client.post(f"/api/intake/applications/{aid}/placement",
                         json={"placement": "home", "placed_on": later.isoformat()}, headers=staff)
     assert r.status_code == 200, r.get_json()
