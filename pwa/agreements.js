@@ -185,8 +185,8 @@ async function agreementScreen(id) {
       try {
         await API.put(`/api/agreements/${id}`, { committee_signatory: committee.value.trim() || null, care_content: content.value() });
       } catch (err) { fieldErrors(err, { committee_signatory: committee, care_content: content.box }); return; }
-      say(t(a.filed_on ? 'ag_changed_refile' : 'ag_changed'));
       await App.route();
+      say(t(a.filed_on ? 'ag_changed_refile' : 'ag_changed'));
     };
     sections.push(h('details', { class: 'card', id: 'ag-edit' }, h('summary', {}, t('ag_change')),
       ...row('ag-edit-committee', t('ag_committee'), committee), content.box,
@@ -200,8 +200,8 @@ async function agreementScreen(id) {
       const form = new FormData();
       form.append('photo', (await Camera.downscale(file.files[0])).blob, 'paper.jpg');
       try { await API.upload(`/api/agreements/${id}/photos`, form, () => {}); } catch (err) { if (err.status === 401) throw err; say(err.message, true); return; }
-      say(t('ag_photo_added'));
       await App.route();
+      say(t('ag_photo_added'));
     }));
     sections.push(h('section', { class: 'card', id: 'ag-paper' }, h('h3', {}, t('ag_paper')), photos,
       a.documents.length ? null : h('p', { class: 'muted' }, t('ag_no_paper')),
@@ -211,8 +211,8 @@ async function agreementScreen(id) {
       const day = h('input', { type: 'date', id: 'ag-file-day', class: 'date', value: today(), max: today() });
       const fileIt = async () => {
         try { await API.post(`/api/agreements/${id}/filing`, { filed_on: day.value || null }); } catch (err) { fieldErrors(err, { filed_on: day }); return; }
-        say(t('ag_filed_saved', { name: a.person_name }));
         await App.route();
+        say(t('ag_filed_saved', { name: a.person_name }));
       };
       sections.push(h('section', { class: 'card', id: 'ag-file' }, h('h3', {}, t('ag_file')),
         h('p', { class: 'muted' }, t('ag_file_hint')), ...row('ag-file-day', t('ag_file_day'), day),
@@ -223,8 +223,8 @@ async function agreementScreen(id) {
     const reason = h('input', { type: 'text', id: 'ag-end-reason', maxlength: 200 });
     const end = async () => {
       try { await API.patch(`/api/agreements/${id}`, { status: 'ended', end_on: endDay.value || null, end_reason: reason.value.trim() || null }); } catch (err) { fieldErrors(err, { end_on: endDay, end_reason: reason }); return; }
-      say(t('ag_ended', { name: a.person_name }));
       await App.route();
+      say(t('ag_ended', { name: a.person_name }));
     };
     sections.push(h('details', { class: 'card', id: 'ag-end' }, h('summary', {}, t('ag_end')),
       h('p', { class: 'muted' }, t('ag_end_hint')),
@@ -317,7 +317,7 @@ async function organisationsScreen() {
       guard(async () => {
         body.append(...organisationForm(o, places, {
           id: `ag-org-${o.id}`,
-          onSaved: async (changes) => { await API.patch(`/api/organisations/${o.id}`, changes); say(t('ag_org_saved')); await App.route(); },
+          onSaved: async (changes) => { await API.patch(`/api/organisations/${o.id}`, changes); await App.route(); say(t('ag_org_saved')); },
         }), await staffBox(o, places));
       });
     });
@@ -330,7 +330,7 @@ async function organisationsScreen() {
       ...organisationForm({ place_id: places[0] && places[0].id }, places, {
         id: 'ag-org-new',
         creating: true,
-        onSaved: async (body) => { const made = await API.post('/api/organisations', body); say(t('ag_org_added', { name: made.name })); await App.route(); },
+        onSaved: async (body) => { const made = await API.post('/api/organisations', body); await App.route(); say(t('ag_org_added', { name: made.name })); },
       })));
 }
 

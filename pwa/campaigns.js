@@ -80,8 +80,8 @@ function recordForm(c, p) {
   }
   const save = () => guard(async () => {
     await API.post(`/api/campaigns/${c.kind}/records`, { person_id: p.person_id, done_on: day.value, ...body() });
+    await route();
     say(t('cmp_saved', { name: p.name }));
-    route();
   });
   return [fields, h('label', {}, t('cmp_date')), day,
     h('p', {}, h('button', { class: 'primary', onclick: save }, t('cmp_record')))];

@@ -36,8 +36,8 @@ function policyCard(p, admin) {
       const saved = await API.put('/api/care-homes/policy', {
         occupancy_target_percent: Number(pct.value), disabled_centralised_percent: Number(disabled.value),
       });
-      say(t('ch_policy_saved', { pct: saved.occupancy_target_percent }));
       await App.route();
+      say(t('ch_policy_saved', { pct: saved.occupancy_target_percent }));
     } catch (err) {
       if (err.status === 401) throw err;
       fieldErrors(err, { occupancy_target_percent: pct, disabled_centralised_percent: disabled });
@@ -156,8 +156,8 @@ async function homeScreen(id) {
         id: 'ch-home',
         onSaved: async (body) => {
           await API.patch(`/api/care-homes/${id}`, body);
-          say(t('ch_saved'));
           await App.route();
+          say(t('ch_saved'));
         },
       })) : null);
 }

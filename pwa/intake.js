@@ -45,8 +45,8 @@ async function act(id, path, body, fields, done) {
   clearErrors();
   try {
     await API.post(`/api/intake/applications/${id}/${path}`, body);
-    say(done);
     await App.route();
+    say(done);
   } catch (err) {
     if (err.status === 401) { await guard(() => { throw err; }); return; }
     fieldErrors(err, fields);
@@ -72,8 +72,8 @@ function policyCard(policy, admin) {
           clearErrors();
           try {
             const saved = await API.put('/api/intake/policy', { publicity_days: Number(days.value) });
-            say(t('in_days_saved', { n: saved.publicity_days }));
             await App.route();
+            say(t('in_days_saved', { n: saved.publicity_days }));
           } catch (err) { fieldErrors(err, { publicity_days: days }); }
         },
       }, t('save')))] : h('p', { class: 'muted' }, t('in_days_district')));

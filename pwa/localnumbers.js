@@ -86,8 +86,8 @@ function subsidiesCard(s, admin) {
     saving({ ...fields, effective_month: from }, async () => {
       const body = Object.fromEntries(Object.entries(fields).map(([k, i]) => [k, Number(i.value)]));
       const saved = await API.put('/api/care-homes/subsidies', { ...body, effective_month: from.value });
-      say(t('ln_saved_from', { month: fmtMonth(saved.effective_month) }));
       await App.route();
+      say(t('ln_saved_from', { month: fmtMonth(saved.effective_month) }));
     });
   };
   const history = (s.history || []).slice().reverse();
@@ -151,8 +151,8 @@ function occupancyCard(p, admin) {
     saving({ occupancy_target_percent: pct }, async () => {
       const saved = await API.put('/api/care-homes/policy', { occupancy_target_percent: Number(pct.value),
         disabled_centralised_percent: p.disabled_centralised_percent });
-      say(t('ln_saved_value', { value: `${saved.occupancy_target_percent}%` }));
       await App.route();
+      say(t('ln_saved_value', { value: `${saved.occupancy_target_percent}%` }));
     });
   };
   return h('section', { class: 'card policy', id: 'ln-occupancy' },
@@ -172,8 +172,8 @@ function rule321Card(p, admin) {
   for (const pair of Object.values(inputs)) for (const i of pair) i.disabled = !admin;
   const put = (extra) => saving({ rule_321: inputs[RANKS[0]][0] }, async () => {
     const saved = await API.put('/api/festivals/policy', { visitors: p.visitors, ...extra });
-    say(t('ln_saved_value', { value: RANKS.map((r) => `${t(`ln_rank_${r}`)} ${saved.rule_321[r].join('–')}`).join('，') }));
     await App.route();
+    say(t('ln_saved_value', { value: RANKS.map((r) => `${t(`ln_rank_${r}`)} ${saved.rule_321[r].join('–')}`).join('，') }));
   });
   const save = () => {
     const bad = RANKS.flatMap((r) => inputs[r].map((i) => wholeIn(i, 1, 20))).filter(Boolean);
@@ -204,8 +204,8 @@ function festivalsCard(p, admin) {
   const name = h('input', { type: 'text', id: 'ln-festival-name', maxlength: 10, placeholder: t('ln_festival_example') });
   const put = (festivals) => saving({ festivals: name }, async () => {
     const saved = await API.put('/api/festivals/policy', { visitors: p.visitors, festivals });
-    say(t('ln_saved_value', { value: saved.festival_list.map((f) => f.label).join('、') }));
     await App.route();
+    say(t('ln_saved_value', { value: saved.festival_list.map((f) => f.label).join('、') }));
   });
   const draw = () => list.replaceChildren(
     ...p.festival_list.filter((f) => f.seed).map((f) => h('li', { 'data-festival': f.code }, f.label, ' ', h('span', { class: 'tag green' }, t('ln_festival_seed')))),
@@ -233,8 +233,8 @@ function scheduleCards(s, admin) {
   const put = (changes, fields, what) => saving(fields, async () => {
     const keep = Object.fromEntries(SCHEDULE_KEEP.map((k) => [k, s[k]]));
     Object.assign(s, await API.put('/api/quotas/schedule', { ...keep, ...changes }));
-    say(t('ln_saved_value', { value: what() }));
     await App.route();
+    say(t('ln_saved_value', { value: what() }));
   });
   const monthSelect = (id, value) => {
     const sel = h('select', { id }, Array.from({ length: 12 }, (_, k) => h('option', { value: k + 1 }, t('ln_month_n', { n: k + 1 }))));
@@ -293,8 +293,8 @@ function campaignCard(kind, p, freq, admin) {
     if (showErrors([wholeIn(days, 1, 90)].filter(Boolean))) return;
     saving({ remind_days_before: days }, async () => {
       const saved = await API.put(`/api/campaigns/${kind}/policy`, { remind_days_before: Number(days.value) });
-      say(t('ln_saved_value', { value: t('ln_days', { n: saved.remind_days_before }) }));
       await App.route();
+      say(t('ln_saved_value', { value: t('ln_days', { n: saved.remind_days_before }) }));
     });
   };
   // the frequency: the one in force this year, and a change from the first of January of a later
@@ -308,8 +308,8 @@ function campaignCard(kind, p, freq, admin) {
   const saveFrequency = () => saving({ frequency: every, from_year: fromYear }, async () => {
     const saved = await API.put(`/api/campaigns/${kind}/frequency`, { frequency: every.value, from_year: Number(fromYear.value) });
     const from = saved.versions.find((v) => v.from_year === Number(fromYear.value));
-    say(t('ln_saved_value', { value: t('ln_from_year', { y: fromYear.value }) + t(`ln_every_${from ? from.frequency : every.value}`) }));
     await App.route();
+    say(t('ln_saved_value', { value: t('ln_from_year', { y: fromYear.value }) + t(`ln_every_${from ? from.frequency : every.value}`) }));
   });
   return h('section', { class: 'card policy', id: `ln-campaign-${kind}` },
     h('h3', {}, t(`ln_campaign_${kind}`)),

@@ -34,7 +34,7 @@ async function reliefScreen() {
         class: 'primary',
         onclick: async () => {
           if (!box.value.trim()) { say(t('relief_statement_empty'), true); return; }
-          await guard(async () => { await API.post(`/api/relief/${r.id}/statement`, { statement: box.value.trim() }); say(t('saved')); route(); });
+          await guard(async () => { await API.post(`/api/relief/${r.id}/statement`, { statement: box.value.trim() }); await route(); say(t('saved')); });
         },
       }, t('relief_file'))));
   });

@@ -26,8 +26,8 @@ function pendingCard(c, p) {
           person_id: p.person_id, campaign: c.campaign, method: method.value, result: result.value,
           reviewed_on: day.value, note: note.value.trim() || null,
         });
+        await route();
         say(t('rv_saved', { name: p.name }));
-        route();
       });
     },
   },

@@ -219,8 +219,8 @@ async function policyScreen() {
     admin ? h('p', {}, h('button', { id: 'svc-rule-save', onclick: () => guard(async () => {
       if (!choice.value) { say(t('svc_rule_unset'), true); return; }
       await API.put('/api/home-services/group-rule', { rule: choice.value });
+      await App.route();
       say(t('svc_done'));
-      App.route();
     }) }, t('svc_save'))) : null);
   show(t('svc_policy'),
     admin ? null : h('p', { class: 'muted' }, t('svc_policy_admin_only')),

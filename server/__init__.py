@@ -29,6 +29,7 @@ from server.casework import fraud as _fraud_watch  # noqa: F401  (visits rejecte
 from server.casework import relief as _relief_events  # noqa: F401  (a relief paid on resolving an alert; 临时救助月报)
 from server.pairing import service as _cadre_scope  # noqa: F401  (whom a cadre sees, and checks in under)
 from server.quotas import events as _month_events  # noqa: F401  (closed months: what amends them)
+from server.reports import events as _care_month  # noqa: F401  (a closed month's care-home record)
 from server.quotas import policy as _late_days  # noqa: F401  (when a visit is submitted late)
 from server.spotchecks import service as _spot_check_badge  # noqa: F401  (the staff home's tile)
 from server.users import service as _password_audit  # noqa: F401  (one's own password change, audited)

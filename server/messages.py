@@ -242,6 +242,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.month.name": ("{year}年{month}月", "{year}-{month:02d}"),
     "report.month.closed": ("{month}已结算（{date}），数据为月末结算记录",
                             "{month} closed on {date}: the figures are the month's record"),
+    "report.care_month.live": ("{month}按当前登记统计", "{month}: counted from the records as they stand"),
     "report.month.live": ("{month}尚未结算，数据统计于{at}", "{month} not closed yet: counted at {at}"),
     "report.agreements.rule": (
         "履行情况：照料服务人本人的计入探访次数达到按在家天数折算的应探访次数为达标；服务对象全月住院或外出为不计",

@@ -20,6 +20,7 @@ from server import create_app
 from server.config import DEFAULT_PUSH_ENDPOINT_HOSTS, normalise_database_url
 from server.db import Database, make_engine
 from server.migrate import upgrade
+from server.wiring import Settings
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -125,6 +126,19 @@ def app(app_config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def db(app_config):
+    """The tests' Database, as a job is given it."""
+    return app_config["DATABASE"]
+
+
+@pytest.fixture
+def settings(app):
+    """The app's settings for a job run in a test: no push keys, no SMS gateway (nothing leaves the
+    machine; tests of delivery set their own)."""
+    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 @pytest.fixture

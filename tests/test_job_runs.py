@@ -11,7 +11,7 @@ from server.notify import service as notify
 from server.notify.models import JobRun, Notification
 from server.quotas import reminders
 from tests import factories
-from tests.test_jobs import db, settings, visit  # noqa: F401  (db and settings: the jobs' fixtures)
+from tests.test_jobs import visit
 
 SH = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=SH)

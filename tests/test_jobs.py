@@ -21,16 +21,6 @@ from tests import factories
 SH = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture
-def db(app_config):
-    return app_config["DATABASE"]
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
-
-
 def visit(session, person, caregiver, when, status="verified", mode="home"):
     session.add(Visit(client_id=str(uuid.uuid4()), person_id=person.id, caregiver_id=caregiver.id, mode=mode,
                       started_at=when, ended_at=when + timedelta(minutes=20), status=status, content_hash="x" * 64,

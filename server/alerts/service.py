@@ -221,7 +221,7 @@ def _escalation_digests(session: Session, digested: dict[int, int], *, now: date
     if not digested:
         return
     admins = district_admins(session)
-    names = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(list(digested)))).all())
+    names = places.names(session, digested)
     notify.notify_many(session, [
         {"user_id": admin, "kind": "escalation", "urgent": False, "url": "/#/alerts",
          "title": text("alert.escalated.digest.title", township=names[township_id], count=n),

@@ -165,3 +165,49 @@ class CareHomePolicy(SQLModel, table=True):
     disabled_centralised_percent: int = DEFAULT_DISABLED_CENTRALISED_PERCENT
     updated_by: int | None = Field(default=None, foreign_key="app_user.id")
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+
+
+class CareMonth(SQLModel, table=True):
+    """What the month close wrote of the care homes for ``month`` (YYYY-MM), beside its PersonMonth
+    rows (server/care/record.py): the occupancy target then (CareHomePolicy) and the top-up's
+    amounts in force (seed 000 item 7, ``topup_local``: a district's version, else the seed's).
+    With its CareHomeMonth and CareTopupMonth rows it is what annex 2 and the top-up report of a
+    closed month read, never today's homes or settings."""
+
+    month: str = Field(max_length=7, primary_key=True)
+    written_at: datetime = Field(sa_type=UTCDateTime)
+    occupancy_target_percent: int
+    topup_fully_disabled: int
+    topup_partly_disabled: int
+    topup_local: bool = False
+
+
+class CareHomeMonth(SQLModel, table=True):
+    """A care home as annex 2 counted it on a closed month's last day: its fields then, and the
+    persons of the roster living there (``roster_residents``) beside those not on it."""
+
+    month: str = Field(max_length=7, foreign_key="caremonth.month", primary_key=True)
+    care_home_id: int = Field(foreign_key="carehome.id", primary_key=True)
+    seq: int | None = None
+    name: str = Field(max_length=60)
+    place_id: int = Field(foreign_key="place.id")
+    beds: int
+    roster_residents: int
+    other_residents: int
+    staff: int
+    head_name: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, max_length=20)
+
+
+class CareTopupMonth(SQLModel, table=True):
+    """A stay in a care home that overlapped a closed month, as the top-up report counted it then:
+    the resident's self-care level at the month's end and the month's amount (yuan)."""
+
+    month: str = Field(max_length=7, foreign_key="caremonth.month", primary_key=True)
+    residence_id: int = Field(foreign_key="careresidence.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    care_home_id: int = Field(foreign_key="carehome.id")
+    start_on: date
+    end_on: date | None = None
+    self_care_level: str = Field(max_length=20)
+    amount: int

@@ -33,6 +33,7 @@ from server.paging import Page, select_page, split
 from server.people import service as people
 from server.people.models import Person
 from server.places import policy
+from server.places import service as place_service
 from server.places.models import Place, subtree_filter
 
 
@@ -279,6 +280,19 @@ def roster_residents(session: Session, *, on: date, home_id: int | None = None) 
                                 .where(living_on(on), *one).group_by(CareResidence.care_home_id)).all())
 
 
+def annex_row(home_id: int, h, *, roster_residents: int, percent: int, place_name: str | None) -> dict:
+    """A home's line of annex 2 from its fields (a CareHome now, or a CareHomeMonth as a closed month
+    wrote it): residents are the roster's living there plus those not on the roster, the target
+    the share ``percent`` of its beds."""
+    residents = roster_residents + h.other_residents
+    target = target_of(h.beds, percent)
+    return {"id": home_id, "seq": h.seq, "name": h.name, "place_id": h.place_id, "place_name": place_name,
+            "beds": h.beds, "residents": residents, "roster_residents": roster_residents,
+            "other_residents": h.other_residents, "target_percent": percent, "target": target,
+            "still_needed": target - residents, "occupancy": round(residents / h.beds, 3) if h.beds else None,
+            "staff": h.staff, "head_name": h.head_name, "phone": h.phone}
+
+
 def home_rows(session: Session, *, on: date, home_id: int | None = None) -> list[dict]:
     """Every care home (or the one ``home_id``) as annex 2 counts it on ``on``: beds, residents (the
     roster's living there that day plus those not on the roster), the target under the district's
@@ -287,17 +301,9 @@ def home_rows(session: Session, *, on: date, home_id: int | None = None) -> list
     ours = roster_residents(session, on=on, home_id=home_id)
     one = [CareHome.id == home_id] if home_id is not None else []
     homes = session.scalars(select(CareHome).where(*one).order_by(CareHome.seq, CareHome.id)).all()
-    places = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_({h.place_id for h in homes}))).all())
-    rows = []
-    for h in homes:
-        residents = ours.get(h.id, 0) + h.other_residents
-        target = target_of(h.beds, percent)
-        rows.append({"id": h.id, "seq": h.seq, "name": h.name, "place_id": h.place_id, "place_name": places.get(h.place_id),
-                     "beds": h.beds, "residents": residents, "roster_residents": ours.get(h.id, 0),
-                     "other_residents": h.other_residents, "target_percent": percent, "target": target,
-                     "still_needed": target - residents, "occupancy": round(residents / h.beds, 3) if h.beds else None,
-                     "staff": h.staff, "head_name": h.head_name, "phone": h.phone})
-    return rows
+    places = place_service.names(session, (h.place_id for h in homes))
+    return [annex_row(h.id, h, roster_residents=ours.get(h.id, 0), percent=percent, place_name=places.get(h.place_id))
+            for h in homes]
 
 
 def care_homes(session: Session, *, actor: Actor, today: date) -> list[dict]:

@@ -11,7 +11,8 @@ chooses (this one or a later one), so a past month's report prints the amounts o
 whatever was decided since. A resident counts in every month they lived in the home for a day or
 more (CareResidence, start and end dates), at their self-care level at that month's end (the
 caller's ``levels``: the latest assessment, else the person's level); the seed gives no rule for
-part of a month, so the report shows the dates and the home's staff judge.
+part of a month, so the report shows the dates and the home's staff judge. A closed month reads
+what the month close wrote of it (CareMonth, CareTopupMonth: server/care/record.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -30,7 +33,7 @@ from server.audit import service as audit
 from server.auth import roles
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.care.models import CareHome, CareResidence
+from server.care.models import CareHome, CareMonth, CareResidence, CareTopupMonth
 from server.db import UTCDateTime
 from server.errors import ServiceError, message
 from server.messages import text
@@ -117,48 +120,97 @@ def present(session: Session, *, month: str) -> dict:
                          "updated_by": names.get(v.updated_by), "updated_at": v.updated_at} for v in versions]}
 
 
-def residents(session: Session, *, place: Place, first: date, last: date):
-    """(residence, person, home, township) of every stay in a home under ``place`` that overlaps the
-    days ``first``..``last``, by home and name."""
+class Stay(NamedTuple):
+    """A stay in a care home as the top-up counts it in a month: the resident's level at the
+    month's end and the month's amount."""
+
+    residence_id: int
+    start_on: date
+    end_on: date | None
+    person: Person
+    home_id: int
+    home: str
+    township: str
+    level: str
+    amount: int
+
+
+def _stays_query(township, first: date, last: date, place: Place | None):
+    """(residence, person, home, township name) of every stay in a home (under ``place``, when
+    given) that overlaps the days ``first``..``last``, by home and name."""
+    return (select(CareResidence, Person, CareHome, township.name)
+            .join(Person, Person.id == CareResidence.person_id)
+            .join(CareHome, CareHome.id == CareResidence.care_home_id)
+            .join(township, township.id == CareHome.place_id)
+            .where(CareResidence.start_on <= last, sa.or_(CareResidence.end_on.is_(None), CareResidence.end_on >= first),
+                   *([subtree_filter(place, township)] if place is not None else []))
+            .order_by(CareHome.seq, CareHome.id, Person.name, Person.id))
+
+
+def counted(session: Session, *, place: Place | None, first: date, last: date, policy: CareSubsidyPolicy,
+            levels: Callable[[Session, list[int], date], dict[int, str]] | None = None) -> list[Stay]:
+    """The month's stays counted now (under ``place``, or every home's), each at the resident's level
+    on ``last`` (``levels``: person id → level then; missing: the person's level now) and the
+    amount ``policy`` gives that level."""
+    found = session.execute(_stays_query(aliased(Place), first, last, place)).all()
+    level_at = levels(session, [p.id for _, p, _, _ in found], last) if levels and found else {}
+    stays = []
+    for stay, person, home, township in found:
+        level = level_at.get(person.id) or person.self_care_level
+        stays.append(Stay(stay.id, stay.start_on, stay.end_on, person, home.id, home.name, township, level,
+                          getattr(policy, TOPUP_FIELD[level]) if level in TOPUP_FIELD else 0))
+    return stays
+
+
+def recorded(session: Session, *, place: Place, month: str) -> list[Stay]:
+    """The stays the month close wrote for ``month`` (CareTopupMonth) in the homes under ``place``."""
     township = aliased(Place)
-    return session.execute(
-        select(CareResidence, Person, CareHome, township.name)
-        .join(Person, Person.id == CareResidence.person_id)
-        .join(CareHome, CareHome.id == CareResidence.care_home_id)
+    rows = session.execute(
+        select(CareTopupMonth, Person, CareHome, township.name)
+        .join(Person, Person.id == CareTopupMonth.person_id)
+        .join(CareHome, CareHome.id == CareTopupMonth.care_home_id)
         .join(township, township.id == CareHome.place_id)
-        .where(CareResidence.start_on <= last, sa.or_(CareResidence.end_on.is_(None), CareResidence.end_on >= first),
-               subtree_filter(place, township))
+        .where(CareTopupMonth.month == month, subtree_filter(place, township))
         .order_by(CareHome.seq, CareHome.id, Person.name, Person.id)).all()
+    return [Stay(r.residence_id, r.start_on, r.end_on, person, home.id, home.name, township, r.self_care_level, r.amount)
+            for r, person, home, township in rows]
 
 
-def monthly(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int,
+def monthly(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
             levels: Callable[[Session, list[int], date], dict[int, str]] | None = None) -> Report:
     """敬老院失能、半失能特困人员补助月报 (seed 000 item 7): a row per resident of a care home under the
     place in the month, with their self-care level (``levels``: person id → level at the month's
     end; missing: the person's level now) and the month's amount; a total for each home and one for
-    all. Township staff see their township's homes; every person shown is an audited read."""
+    all. A closed month as the month close wrote it (CareMonth), whatever changed since. Township
+    staff see their township's homes; every person shown is an audited read."""
     if not roles.is_staff(actor.user):
         raise ServiceError(403, "forbidden_role")
     place = managed_place(session, actor.user, place_id if place_id is not None else actor.user.place_id)
     first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
-    policy = in_force(session, label(year, month))
-    found = residents(session, place=place, first=first, last=last)
-    level_at = levels(session, [p.id for _, p, _, _ in found], last) if levels and found else {}
+    record = session.get(CareMonth, label(year, month))
+    if record is not None:
+        found = recorded(session, place=place, month=record.month)
+        full, partly, local = record.topup_fully_disabled, record.topup_partly_disabled, record.topup_local
+    else:
+        policy = in_force(session, label(year, month))
+        found = counted(session, place=place, first=first, last=last, policy=policy, levels=levels)
+        full, partly, local = policy.topup_fully_disabled, policy.topup_partly_disabled, policy.id is not None
     rows, totals, per_home = [], {"fully_disabled": 0, "partly_disabled": 0, "amount": 0}, {}
-    for k, (stay, person, home, township) in enumerate(found, start=1):
-        level = level_at.get(person.id) or person.self_care_level
-        amount = getattr(policy, TOPUP_FIELD[level]) if level in TOPUP_FIELD else 0
-        if level in TOPUP_FIELD:
-            totals[level] += 1
-        totals["amount"] += amount
-        per_home[home.name] = per_home.get(home.name, 0) + amount
-        rows.append([k, township, home.name, person.name, LEVEL_ZH.get(level, level), stay.start_on.isoformat(),
-                     stay.end_on.isoformat() if stay.end_on and stay.end_on <= last else "", amount])
+    for k, s in enumerate(found, start=1):
+        if s.level in TOPUP_FIELD:
+            totals[s.level] += 1
+        totals["amount"] += s.amount
+        per_home[s.home] = per_home.get(s.home, 0) + s.amount
+        rows.append([k, s.township, s.home, s.person.name, LEVEL_ZH.get(s.level, s.level), s.start_on.isoformat(),
+                     s.end_on.isoformat() if s.end_on and s.end_on <= last else "", s.amount])
     rows.append(["合计", "", "", text("topup.total.persons", n=len(found)), text(
         "topup.total.levels", full=totals["fully_disabled"], partly=totals["partly_disabled"]), "", "", totals["amount"]])
-    audit.record_person_reads(session, actor=actor, person_ids=[p.id for _, p, _, _ in found], action="care_topup_report")
-    notes = [text("topup.note.rates", full=policy.topup_fully_disabled, partly=policy.topup_partly_disabled,
-                  source=text("topup.source.default" if policy.id is None else "topup.source.local")),
+    audit.record_person_reads(session, actor=actor, person_ids=[s.person.id for s in found], action="care_topup_report")
+    month_name = text("report.month.name", year=year, month=month)
+    notes = [text("report.month.closed", month=month_name, date=f"{record.written_at.astimezone(zone):%Y-%m-%d}")
+             if record is not None else text("report.care_month.live", month=month_name),
+             text("topup.note.rates", full=full, partly=partly,
+                  source=text("topup.source.local" if local else "topup.source.default")),
              text("topup.note.part_month")]
     notes += [text("topup.note.home", home=name, amount=amount) for name, amount in per_home.items()]
     return Report(text("report.care_topup", place=place.name, year=year, month=month),

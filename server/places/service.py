@@ -16,6 +16,11 @@ def get(session: Session, place_id: int) -> Place:
     return place
 
 
+def names(session: Session, ids) -> dict[int, str]:
+    """Place id → name, of the places ``ids``."""
+    return dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(set(ids)))).all())
+
+
 def children(session: Session, *, parent_id: int | None) -> list[Place]:
     stmt = select(Place).order_by(Place.id)
     if parent_id is None:

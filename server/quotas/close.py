@@ -3,7 +3,8 @@
 The close writes the month down once (MonthClose): a PersonMonth row for every person on the
 month's roster, an AgreementMonth row for every agreement that ran in it (server/quotas/month.py),
 and the figures of every place from them (MonthTotals) — what every report, screen and export of
-the month reads from then on. It raises one quota_missed alert per township with agreements not
+the month reads from then on — and tells it (``month_written``: the care homes' record is written
+on it, server/care/record.py). It raises one quota_missed alert per township with agreements not
 met (照料服务履约), and sends each township's staff a digest.
 
 A closed month changes only by an amendment (更正): a review decided after the close, a stay
@@ -22,6 +23,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -59,6 +61,12 @@ from server.timeutil import month_before
 # three runs, so a district's screens fall back to counting at once only when the scheduler stopped.
 ROLLUP_MINUTES = 5
 ROLLUP_FRESH = timedelta(minutes=3 * ROLLUP_MINUTES)
+
+# The month close wrote month ``year``-``month`` (its PersonMonth rows and MonthClose): what other
+# rooms keep of a closed month they write on it (the care homes' record, server/reports/events.py).
+# Sent with the session as sender and keyword arguments ``year``, ``month`` and ``now``, within
+# the transaction.
+month_written = Namespace().signal("month-written")
 
 _TOTALS = MonthTotals.__table__
 _LEVEL_UP = (("village", "township"), ("township", "district"))
@@ -146,6 +154,7 @@ def write_month(session: Session, m: Month, *, now: datetime) -> tuple[int, int]
         select(AgreementMonth).where(AgreementMonth.month == m.label).subquery()))
     session.add(MonthClose(month=m.label, closed_at=now, policy=_snapshot(m), persons=persons, agreements=agreements))
     session.flush()
+    month_written.send(session, year=m.year, month=m.month, now=now)
     return persons, agreements
 
 

@@ -53,7 +53,8 @@ class ReportByName(MethodView):
         elif name == "volunteers":
             report = service.volunteers(session, actor=actor, place_id=place_id, year=year, month=month)
         elif name == "care-homes":
-            report = service.care_homes(session, actor=actor, place_id=place_id, year=year, month=month, today=today())
+            report = service.care_homes(session, actor=actor, place_id=place_id, year=year, month=month, today=today(),
+                                        zone=current_settings().zone)
         elif name == "agreements":
             report = service.agreements(session, actor=actor, place_id=place_id, year=year, month=month,
                                         zone=current_settings().zone, lang=language())
@@ -62,7 +63,7 @@ class ReportByName(MethodView):
                                          zone=current_settings().zone, lang=language())
         elif name == "care-topup":  # seed 000 item 7: the care homes' top-up for disabled residents
             report = topup.monthly(session, actor=actor, place_id=place_id, year=year, month=month,
-                                   levels=assessments.levels_on)
+                                   zone=current_settings().zone, levels=assessments.levels_on)
         elif make := service.made_elsewhere(name):  # relief, evaluations, centralisation (casework's)
             report = make(session, actor=actor, place_id=place_id, year=year, month=month,
                           zone=current_settings().zone, today=today(), lang=language())

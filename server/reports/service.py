@@ -18,6 +18,7 @@ from server.alerts import service as alerts
 from server.auth.actor import Actor
 from server.auth.models import User
 from server.campaigns import service as campaigns
+from server.care import record as care_record
 from server.care import service as care
 from server.care.models import HOLDER_LABELS, CareAgreement
 from server.messages import text
@@ -150,23 +151,32 @@ def volunteers(session: Session, *, actor: Actor, place_id: int | None, year: in
                   [[t, team, n, served, "是" if n >= need else "否"] for t, team, n, served in rows])
 
 
-def care_homes(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, today: date) -> Report:
+def care_homes(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, today: date,
+               zone: ZoneInfo) -> Report:
     """Seed 001 annex 2 for a month, counted on its last day (today for the month under way): the
     roster's residents living in each home that day plus those it houses not on the roster, the
-    target at the district's occupancy setting (seed 001 二(二)4: 60%). The homes of a township
-    under it, or all of them for the district."""
+    target at the district's occupancy setting (seed 001 二(二)4: 60%). A closed month as the month
+    close wrote it (server/care/record.py), whatever the homes or the setting are now. The homes of
+    a township under it, or all of them for the district."""
     place = _scope(session, actor, place_id)
     day = min(date(year, month, calendar.monthrange(year, month)[1]), today)
     under = set(session.scalars(select(Place.id).where(places.subtree_filter(place))))
-    homes = [h for h in care.home_rows(session, on=day) if h["place_id"] in under]
-    percent = care.home_policy(session).occupancy_target_percent
+    written = care_record.of(session, f"{year:04d}-{month:02d}")
+    if written is not None:
+        every, percent = care_record.annex_rows(session, written), written.occupancy_target_percent
+        said = text("report.month.closed", month=text("report.month.name", year=year, month=month),
+                    date=f"{written.written_at.astimezone(zone):%Y-%m-%d}")
+    else:
+        every, percent = care.home_rows(session, on=day), care.home_policy(session).occupancy_target_percent
+        said = text("report.care_month.live", month=text("report.month.name", year=year, month=month))
+    homes = [h for h in every if h["place_id"] in under]
     rows = [[h["seq"], h["name"], h["beds"], h["residents"], h["target"], h["still_needed"], h["staff"],
              h["head_name"] or "", h["phone"] or ""] for h in homes]
     t = [sum(r[i] for r in rows) for i in (2, 3, 4, 5, 6)]
     rows.append(["合计", "", *t, "", ""])
     return Report(text("report.care_homes"), ["序号", "名称", "实有床位数（张）", "现入住老人数（人）", f"{percent}%应住人数",
                                              f"达到{percent}%还应入住人数", "工作人员人数", "负责人", "联系电话"], rows,
-                  notes=[text("report.care_homes.rule", day=day.isoformat(), percent=percent)])
+                  notes=[said, text("report.care_homes.rule", day=day.isoformat(), percent=percent)])
 
 
 FULFILMENT_ZH = {"met": "达标", "not_met": "未达标", "excused": "不计"}

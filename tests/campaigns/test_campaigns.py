@@ -13,7 +13,6 @@ from server.alerts.models import Alert
 from server.audit.models import AuditLog
 from server.campaigns.models import CampaignRecord
 from server.notify.models import Notification
-from server.wiring import Settings
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -116,11 +115,6 @@ def test_clean_up_points_per_person_from_the_checklist(client, session, world):
     points = {p["name"]: p["points"] for p in cov["persons"]}
     assert points == {"王德明": 3, "张桂花": 6}
     assert cov["total"]["points"] == 9 and cov["total"]["done"] == 2
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def alerts_for(session, period):

@@ -12,7 +12,7 @@ from server import jobs
 from server.audit.models import AuditLog
 from server.campaigns.models import CampaignFrequency
 from tests import factories
-from tests.campaigns.test_campaigns import SH, alerts_for, settings  # noqa: F401 (a fixture)
+from tests.campaigns.test_campaigns import SH, alerts_for
 
 EN = {"Accept-Language": "en"}
 

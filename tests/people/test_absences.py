@@ -17,18 +17,12 @@ from server.alerts.models import Alert
 from server.people.models import Absence
 from server.people.roster import prorated
 from server.quotas.models import AgreementMonth, PersonMonth
-from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.visits.conftest import Checkin
 
 SH = factories.SH
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def policy(session, level="self_care", visits=4, gap=10):

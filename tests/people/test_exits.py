@@ -14,7 +14,6 @@ from server.care.models import CareAgreement
 from server.notify.models import Notification
 from server.people.models import PersonExit
 from server.quotas.models import PersonMonth
-from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.visits.conftest import Checkin
@@ -23,11 +22,6 @@ SH = factories.SH
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN"}
 SIXTH = datetime(2026, 11, 6, 10, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def record(client, session, staff, person, **body):

@@ -11,15 +11,9 @@ from server import jobs
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
 from server.privacy.service import RetentionSettings
-from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.privacy.conftest import add_visit
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def test_defaults_and_validation():

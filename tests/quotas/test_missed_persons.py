@@ -11,7 +11,7 @@ from server import jobs
 from server.alerts.models import Alert
 from server.audit.models import AuditLog
 from tests import factories
-from tests.test_jobs import db, settings, visit  # noqa: F401  (db and settings: the jobs' fixtures)
+from tests.test_jobs import visit
 
 SH = ZoneInfo("Asia/Shanghai")
 CLOSE = datetime(2026, 12, 1, 0, 30, tzinfo=SH)

@@ -24,7 +24,6 @@ from server.care.models import CareAgreement
 from server.pairing.models import Pairing
 from server.people.models import Absence, PersonExit
 from server.quotas.models import AgreementMonth, PersonMonth
-from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.pairing.conftest import make_pairs
@@ -42,16 +41,6 @@ POLICY = {
     "partly_disabled": {"visits_per_month": 2, "count": {"home", "phone_video", "remote"}, "min": {"home": 1}},
     "fully_disabled": {"visits_per_month": 3, "count": {"home", "remote"}, "min": {}},
 }
-
-
-@pytest.fixture
-def db(app_config):
-    return app_config["DATABASE"]
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def district(session, world, rng: random.Random) -> dict:

@@ -8,7 +8,6 @@ import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -19,7 +18,6 @@ from server.notify.models import Notification
 from server.pairing.models import Pairing
 from server.people.models import Absence
 from server.quotas.models import AgreementMonth, MonthAmendment, PersonMonth
-from server.wiring import Settings
 from server.visits.models import Visit
 from tests import factories
 from tests.imports.test_imports_api import apply, dry_run, roster
@@ -29,16 +27,6 @@ from tests.pairing.conftest import make_pairs
 SH = ZoneInfo("Asia/Shanghai")
 EN = {"Accept-Language": "en"}
 DEC6 = datetime(2026, 12, 6, 10, 0, tzinfo=SH)  # the day the issue imported, edited and exited
-
-
-@pytest.fixture
-def db(app_config):
-    return app_config["DATABASE"]
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def visit(session, person, user, when, *, status="verified", mode="home", pairing_id=None):

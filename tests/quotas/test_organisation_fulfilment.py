@@ -23,18 +23,12 @@ from server.care.models import OrganisationMember
 from server.quotas import month as months
 from server.quotas.models import AgreementMonth, MonthTotals, PersonMonth
 from server.visits.models import Visit
-from server.wiring import Settings
 from tests import factories
 from tests.care.test_organisations import add_org, add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 EN = {"Accept-Language": "en"}
 CLOSE_AT = datetime(2026, 12, 1, 0, 30, tzinfo=SH)  # November's close (the scheduler's 00:30 on the 1st)
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def visit(session, person, user, day: int, *, mode="home", status="verified"):

@@ -3,7 +3,6 @@ March and September. Campaigns are Shanghai months: overdue from the 1st of the 
 
 from datetime import date, datetime, timezone
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -14,18 +13,12 @@ from server.notify.models import Notification
 from server.people.models import PersonExit
 from server.quotas.models import SchedulePolicy
 from server.reviews.models import ReviewRecord
-from server.wiring import Settings
 from tests import factories
 
 SH = factories.SH
 EN = {"Accept-Language": "en"}
 LAST_SECOND_OF_MARCH = datetime(2027, 3, 31, 15, 59, 59, tzinfo=timezone.utc)  # 23:59:59 in Shanghai
 FIRST_OF_APRIL = datetime(2027, 3, 31, 16, 0, 0, tzinfo=timezone.utc)  # 00:00 on 1 April in Shanghai
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def names(listing):

@@ -16,23 +16,12 @@ from server.audit.models import AuditLog
 from server.casework.models import CaseworkPolicy
 from server.notify.models import Notification
 from server.quotas.models import MonthAmendment
-from server.wiring import Settings
 from server.spotchecks.models import SpotCheck
 from server.visits.models import Visit
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
 OCTOBER = datetime(2026, 10, 1, tzinfo=SH)
-
-
-@pytest.fixture
-def db(app_config):
-    return app_config["DATABASE"]
-
-
-@pytest.fixture
-def settings(app):
-    return Settings.from_config({**app.config, "VAPID_PRIVATE_KEY": None, "SMS_WEBHOOK_URL": None})
 
 
 def add_visit(session, town, when, status="verified", cadre=False) -> Visit:
