@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from server.audit.models import AuditLog
 from server.auth.actor import Actor
 from server.auth.roles import DISTRICT_ADMIN
 from server.campaigns.models import CampaignRecord
-from server.care.models import CareAgreement
+from server.care.models import AgreementDocument, CareAgreement
 from server.errors import ServiceError
 from server.homeservices.models import ServiceRecord
 from server.notify.models import Notification
@@ -47,6 +48,8 @@ EXPORT_FORMAT = "zhaoying-person-export/1"
 def _jsonable(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # an amount of money, to the fen
     return value
 
 
@@ -57,6 +60,53 @@ def _row(obj: SQLModel) -> dict:
 
 def _all(session: Session, model, *where, order=None) -> list:
     return list(session.scalars(select(model).where(*where).order_by(*(order or [model.id]))))
+
+
+# the tables whose rows the document lays out by theme (with their photos and events)
+_THEMED = frozenset({"careagreement", "visit", "visitphoto", "assessment", "servicerecord", "campaignrecord", "alert",
+                     "alertevent", "notification", "auditlog"})
+# the files held by rows not themed: the photos of a signed agreement's paper
+_FILES = {"agreementdocument": "agreements"}
+
+
+def _naming_conditions(person_id: int) -> dict[str, tuple[sa.Table, sa.ColumnElement]]:
+    """Table name → (table, the condition of its rows that name the person): every table with a
+    foreign key to ``person``, and every table with a foreign key to one of those (an objection to
+    their application, the paper of their agreement, a spot check of their visit). Read from the
+    models, so a table added to the house is in the export without anyone remembering it."""
+    tables = list(SQLModel.metadata.tables.values())
+
+    def pointing_to(names):
+        found: dict[str, list] = {}
+        for t in tables:
+            for c in t.columns:
+                for f in c.foreign_keys:
+                    if f.column.table.name in names:
+                        found.setdefault(t.name, [t, []])[1].append((c, f.column.table))
+        return found
+
+    direct = {name: (t, sa.or_(*(c == person_id for c, _ in cols))) for name, (t, cols) in pointing_to({"person"}).items()}
+    children = {name: (t, sa.or_(*(c.in_(select(parent.c.id).where(direct[parent.name][1])) for c, parent in cols)))
+                for name, (t, cols) in pointing_to(set(direct)).items() if name not in direct}
+    return {**direct, **children}
+
+
+def _other_records(session: Session, person_id: int) -> tuple[dict[str, list[dict]], list[tuple[str, str]]]:
+    """Every row of a table that names the person, or hangs from one that does, not laid out by
+    theme in the document: by table, in key order; and the files they hold."""
+    records: dict[str, list[dict]] = {}
+    for name, (table, where) in sorted(_naming_conditions(person_id).items()):
+        if name in _THEMED:
+            continue
+        rows = session.execute(select(table).where(where).order_by(*table.primary_key.columns)).mappings().all()
+        if rows:
+            records[name] = [{k: _jsonable(v) for k, v in r.items()} for r in rows]
+    files = []
+    for name, folder in _FILES.items():
+        for row in records.get(name, []):
+            row["file"] = f"{folder}/{row['id']}.jpg"
+            files.append((row["file"], row["sha256"]))
+    return records, files
 
 
 def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> tuple[dict, list[tuple[str, str]]]:
@@ -131,7 +181,10 @@ def gather(session: Session, *, actor: Actor, person_id: int, now: datetime) -> 
         "audit": [_row(a) for a in _all(session, AuditLog, AuditLog.person_id == person_id,
                                         order=[AuditLog.at, AuditLog.id])],
     }
-    return document, files
+    # the rest: stays in care homes and away, exits, reviews, applications, relief, pairings, the
+    # months as closed, field reports — every other row that names them
+    document["other_records"], paper = _other_records(session, person_id)
+    return document, files + paper
 
 
 def export_zip(session: Session, *, actor: Actor, person_id: int, now: datetime, store: PhotoStorage) -> bytes:
@@ -200,7 +253,8 @@ def coarsen_gps(session: Session, *, cutoff: datetime, batch_size: int) -> dict:
 def purge_photos(session: Session, *, cutoff: datetime, now: datetime, store: PhotoStorage, batch_size: int) -> dict:
     """Photos (of visits and of activities) taken before ``cutoff``: the row stays, marked
     ``purged_at`` without its file name, and the file goes — unless a row not purged (a newer
-    photo with the same content: files are stored by SHA-256) still needs it."""
+    photo with the same content: files are stored by SHA-256) or the paper of an agreement (kept
+    as long as the agreement) still needs it."""
     rows = files = 0
     while True:
         batch = session.execute(select(VisitPhoto.id, VisitPhoto.sha256)
@@ -213,7 +267,8 @@ def purge_photos(session: Session, *, cutoff: datetime, now: datetime, store: Ph
         session.execute(sa.update(VisitPhoto).where(VisitPhoto.id.in_(ids), VisitPhoto.purged_at.is_(None))
                         .values(purged_at=now, sha256=None).execution_options(synchronize_session=False))
         still_used = set(session.scalars(select(VisitPhoto.sha256).distinct()
-                                         .where(VisitPhoto.sha256.in_(shas), VisitPhoto.purged_at.is_(None))))
+                                         .where(VisitPhoto.sha256.in_(shas), VisitPhoto.purged_at.is_(None))
+                                         .union(select(AgreementDocument.sha256).where(AgreementDocument.sha256.in_(shas)))))
         session.commit()
         # the rows no longer name the files: delete them after the commit (a crash between leaves
         # an unnamed file behind, never a row naming a missing one)

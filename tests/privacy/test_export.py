@@ -4,15 +4,21 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from server.alerts.service import raise_alert
 from server.audit.models import AuditLog
+from server.care.models import CareAgreement, CareHome, CareResidence
+from server.casework.models import Relief
+from server.people.models import Absence
 from server.photos.storage import PhotoStore
 from server.settings import current
 from tests import factories
+from tests.care.test_agreement_document import upload
 from tests.privacy.conftest import add_visit
+from tests.visits.conftest import photo
 
 
 def test_admin_gets_everything_about_the_person_and_the_export_is_audited(client, app, session, world, now):
@@ -86,3 +92,47 @@ def test_the_export_holds_the_volunteer_activities_that_served_the_person(client
     r = client.get(f"/api/persons/{world.a.person.id}/data-export", headers=factories.headers(session, world.admin))
     doc = json.loads(zipfile.ZipFile(io.BytesIO(r.data)).read("person.json"))
     assert [a["id"] for a in doc["activities"]] == [mine.id]
+
+
+def test_the_export_holds_every_other_record_that_names_the_person_and_their_agreements_paper(
+        client, app, session, world, now):
+    """PIPL art. 45 (access and copy): a stay in a care home, a stay away, relief paid (money to the
+    fen), the signed agreement's paper photo (its file in the archive) — every row of a table that
+    names the person, or hangs from one that does, is in the export; another person's are not."""
+    p, other = world.a.person, world.b.person
+    staff = factories.headers(session, world.a.staff)
+    agreement_id = session.scalar(select(CareAgreement.id).where(CareAgreement.person_id == p.id))
+    r = upload(client, staff, agreement_id, photo(7))
+    assert r.status_code == 201, r.get_json()
+    home = CareHome(name="甲镇敬老院", place_id=world.a.place.id, beds=30, staff=3)
+    session.add(home)
+    session.flush()
+    today = now.date()
+    session.add_all([CareResidence(person_id=p.id, care_home_id=home.id, start_on=today - timedelta(days=40),
+                                   end_on=today - timedelta(days=10)),
+                     Absence(person_id=p.id, kind="hospital", start_on=today - timedelta(days=5), end_on=today,
+                             recorded_by=world.a.staff.id),
+                     Absence(person_id=other.id, kind="family", start_on=today, end_on=today, recorded_by=world.b.staff.id)])
+    with app.app_context():
+        alerts_settings = current().alerts
+    alert, _ = raise_alert(session, kind="visit_gap", township_id=world.a.place.id, person_id=p.id, title="王德明需要救助",
+                           dedupe_key="relief-test", settings=alerts_settings, now=now)
+    session.add(Relief(alert_id=alert.id, person_id=p.id, township_id=world.a.place.id, amount=Decimal("350.50"),
+                       granted_on=today, statement_due=today + timedelta(days=7), created_by=world.a.staff.id))
+    session.flush()
+
+    r = client.get(f"/api/persons/{p.id}/data-export", headers=factories.headers(session, world.admin))
+    assert r.status_code == 200
+    z = zipfile.ZipFile(io.BytesIO(r.data))
+    doc = json.loads(z.read("person.json"))
+    rest = doc["other_records"]
+    assert [(s["care_home_id"], s["end_on"]) for s in rest["careresidence"]] == [
+        (home.id, (today - timedelta(days=10)).isoformat())]
+    assert [(a["person_id"], a["kind"]) for a in rest["absence"]] == [(p.id, "hospital")]  # not the other's
+    assert [(x["amount"], x["alert_id"]) for x in rest["relief"]] == [("350.50", alert.id)]
+    [paper] = rest["agreementdocument"]
+    assert paper["agreement_id"] == agreement_id and paper["file"] == f"agreements/{paper['id']}.jpg"
+    assert z.read(paper["file"])[:2] == b"\xff\xd8" and doc["missing_files"] == []
+    # the themed sections are not repeated; nothing of the other person's anywhere in it
+    assert not set(rest) & {"visit", "careagreement", "alert", "auditlog"}
+    assert all(row.get("person_id") in (None, p.id) for rows in rest.values() for row in rows)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from server import jobs
+from server.care.models import AgreementDocument, CareAgreement
 from server.photos.models import VisitPhoto
 from server.photos.storage import PhotoStore
 from server.privacy.service import RetentionSettings
@@ -101,3 +102,27 @@ def test_zero_keeps_forever(app, session, world, settings, app_config):
     assert jobs.run("retention", app_config["DATABASE"], at=now, settings=settings) == {}
     session.expire_all()
     assert session.get(Visit, v.id).lat == 42.3003 and session.get(VisitPhoto, rows[0].id).purged_at is None
+
+
+def test_a_file_the_paper_of_an_agreement_shares_is_kept(app, client, session, world, settings, app_config):
+    """The signed agreement's paper (seed 001 三(二)3, kept as long as the agreement) is stored by its
+    SHA-256 like a visit photo: the retention of an old visit photo with the same content marks the
+    visit photo purged and leaves the file the paper needs."""
+    settings = dataclasses.replace(settings, retention=RetentionSettings(photo_days=1095, gps_days=0))
+    now = factories.now()
+    old, [ph] = add_visit(session, world.a.person, world.a.caregiver, now - timedelta(days=1200),
+                          media_dir=app.config["MEDIA_DIR"], photo_seeds=[6])
+    agreement_id = session.scalar(select(CareAgreement.id).where(CareAgreement.person_id == world.a.person.id))
+    paper = AgreementDocument(agreement_id=agreement_id, sha256=ph.sha256, phash=ph.phash, width=ph.width,
+                              height=ph.height, bytes=1, source_format="JPEG")
+    session.add(paper)
+    session.flush()
+    file = PhotoStore(app.config["MEDIA_DIR"]).path(ph.sha256)
+
+    result = jobs.run("retention", app_config["DATABASE"], at=now, settings=settings)
+    assert (result["photos_purged"], result["files_deleted"]) == (1, 0)
+    session.refresh(ph)
+    assert ph.purged_at == now and file.exists()
+    staff = factories.headers(session, world.a.staff)
+    with client.get(f"/api/agreements/photos/{paper.id}", headers=staff) as r:
+        assert r.status_code == 200 and r.data == file.read_bytes()
