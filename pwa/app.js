@@ -674,7 +674,12 @@ screen('logins', loginsScreen, { back: true });
 
 // ---- routing ---------------------------------------------------------------------------------
 
+// Each route's number, and the newest drawn: a screen that finishes loading after a newer one was
+// drawn has drawn over it, and the newer one is drawn again (a slow uplink, two taps).
+let routes = 0;
+let drawn = 0;
 async function route() {
+  const seq = ++routes;
   const hash = location.hash || '';
   const token = await ZY.kv.get('token');
   const user = await currentUser();
@@ -689,13 +694,17 @@ async function route() {
   leaveGuard = null;
   shownHash = hash;
   if (me && OFFICE.has(me.role)) keepOfficeOffline();
+  let drew = false;
   await guard(async () => {
     await load(name);
     if (shownHash !== hash) return; // another screen was asked for while this one's module came
     const current = screens[name];
-    if (current) return current.render(arg);
+    if (current) { drew = true; return current.render(arg); }
     go(homeFor(user));
   });
+  if (!drew) return;
+  if (drawn > seq) return route();
+  drawn = seq;
 }
 
 async function boot() {
