@@ -238,11 +238,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "rates.groups": ("一人可属多个群体，合计每人只计一次", "One person may be in several groups; the total counts each once"),
     "rates.elderly": ("各群体只计当月满60周岁的特殊困难老年人（seed 002 第3项）",
                       "The groups count the elderly only: 60 or over in the month (seed 002 item 3)"),
-    # what a month's figures are (server/reports/service.py month_note), printed under its tables
+    # what a month's figures are (month_note, below), printed under its tables
     "report.month.name": ("{year}年{month}月", "{year}-{month:02d}"),
     "report.month.closed": ("{month}已结算（{date}），数据为月末结算记录",
                             "{month} closed on {date}: the figures are the month's record"),
-    "report.care_month.live": ("{month}按当前登记统计", "{month}: counted from the records as they stand"),
+    "report.month.as_recorded": ("{month}按当前登记统计", "{month}: counted from the records as they stand"),
     "report.month.live": ("{month}尚未结算，数据统计于{at}", "{month} not closed yet: counted at {at}"),
     "report.agreements.rule": (
         "履行情况：照料服务人本人的计入探访次数达到按在家天数折算的应探访次数为达标；服务对象全月住院或外出为不计",
@@ -321,6 +321,18 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def text(key: str, lang: str = "zh-CN", **params) -> str:
     return TEXT[key][LANGUAGES.index(lang)].format(**params)
+
+
+def month_note(year: int, month: int, state: str, at, zone, lang: str = "zh-CN") -> str:
+    """The line under a month's table that says what its figures are: the month close's record
+    (``closed``, written at ``at``), counted at ``at`` (``live``), or counted from the dated records
+    as they stand (``as_recorded``: a month whose close wrote no record of them)."""
+    name = text("report.month.name", lang, year=year, month=month)
+    if state == "closed":
+        return text("report.month.closed", lang, month=name, date=f"{at.astimezone(zone):%Y-%m-%d}")
+    if state == "as_recorded":
+        return text("report.month.as_recorded", lang, month=name)
+    return text("report.month.live", lang, month=name, at=f"{at.astimezone(zone):%Y-%m-%d %H:%M}")
 
 
 def text_sql(key: str, lang: str = "zh-CN", **columns):

@@ -36,7 +36,7 @@ from server.auth.models import User
 from server.care.models import CareHome, CareMonth, CareResidence, CareTopupMonth
 from server.db import UTCDateTime
 from server.errors import ServiceError, message
-from server.messages import text
+from server.messages import month_note, text
 from server.people.models import Person
 from server.places.models import Place, subtree_filter
 from server.places.policy import managed_place
@@ -206,9 +206,8 @@ def monthly(session: Session, *, actor: Actor, place_id: int | None, year: int, 
     rows.append(["合计", "", "", text("topup.total.persons", n=len(found)), text(
         "topup.total.levels", full=totals["fully_disabled"], partly=totals["partly_disabled"]), "", "", totals["amount"]])
     audit.record_person_reads(session, actor=actor, person_ids=[s.person.id for s in found], action="care_topup_report")
-    month_name = text("report.month.name", year=year, month=month)
-    notes = [text("report.month.closed", month=month_name, date=f"{record.written_at.astimezone(zone):%Y-%m-%d}")
-             if record is not None else text("report.care_month.live", month=month_name),
+    notes = [month_note(year, month, "closed", record.written_at, zone) if record is not None
+             else month_note(year, month, "as_recorded", None, zone),
              text("topup.note.rates", full=full, partly=partly,
                   source=text("topup.source.local" if local else "topup.source.default")),
              text("topup.note.part_month")]

@@ -21,7 +21,7 @@ from server.campaigns import service as campaigns
 from server.care import record as care_record
 from server.care import service as care
 from server.care.models import HOLDER_LABELS, CareAgreement
-from server.messages import text
+from server.messages import month_note, text
 from server.people.models import Person
 from server.places import service as places
 from server.places.models import Place
@@ -95,15 +95,6 @@ def annex1(session: Session, *, actor: Actor, place_id: int | None) -> Report:
                   ["序号", "乡镇苏木街道", "分散供养人数", "其中：全失能人数", "半失能人数", "备注"], rows)
 
 
-def month_note(year: int, month: int, state: str, at, zone: ZoneInfo, lang: str = "zh-CN") -> str:
-    """The line under a month's table that says what its figures are: the month close's record
-    (已结算, ``at`` when), or counted at ``at``."""
-    name = text("report.month.name", lang, year=year, month=month)
-    if state == "closed":
-        return text("report.month.closed", lang, month=name, date=f"{at.astimezone(zone):%Y-%m-%d}")
-    return text("report.month.live", lang, month=name, at=f"{at.astimezone(zone):%Y-%m-%d %H:%M}")
-
-
 def coverage(session: Session, *, actor: Actor, place_id: int | None, year: int, month: int, zone: ZoneInfo,
              lang: str = "zh-CN", now=None) -> Report:
     """A month's 月探访率 per township and village, and 照料服务履约 by self-care level, under the policy
@@ -164,11 +155,10 @@ def care_homes(session: Session, *, actor: Actor, place_id: int | None, year: in
     written = care_record.of(session, f"{year:04d}-{month:02d}")
     if written is not None:
         every, percent = care_record.annex_rows(session, written), written.occupancy_target_percent
-        said = text("report.month.closed", month=text("report.month.name", year=year, month=month),
-                    date=f"{written.written_at.astimezone(zone):%Y-%m-%d}")
+        said = month_note(year, month, "closed", written.written_at, zone)
     else:
         every, percent = care.home_rows(session, on=day), care.home_policy(session).occupancy_target_percent
-        said = text("report.care_month.live", month=text("report.month.name", year=year, month=month))
+        said = month_note(year, month, "as_recorded", None, zone)
     homes = [h for h in every if h["place_id"] in under]
     rows = [[h["seq"], h["name"], h["beds"], h["residents"], h["target"], h["still_needed"], h["staff"],
              h["head_name"] or "", h["phone"] or ""] for h in homes]
