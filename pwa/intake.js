@@ -79,10 +79,40 @@ function policyCard(policy, admin) {
       }, t('save')))] : h('p', { class: 'muted' }, t('in_days_district')));
 }
 
+const PAGE = '/api/intake/applications?page_size=100';
+
 async function intakeScreen() {
-  const [apps, reports, policy, me] = await Promise.all([
-    API.get('/api/intake/applications'), API.get('/api/intake/reports'), API.get('/api/intake/policy'), currentUser()]);
-  const byStep = (step) => apps.filter((a) => a.step === step);
+  const [first, reports, policy, me] = await Promise.all([
+    API.page(PAGE), API.get('/api/intake/reports'), API.get('/api/intake/policy'), currentUser()]);
+  const apps = [...first.data];
+  let cursor = first.next;
+  // the open ones come first, then those enrolled or refused, a page at a time; each step's count is
+  // of those loaded until the last page is in
+  const steps = h('div', { id: 'in-steps' });
+  const more = h('button', { type: 'button', id: 'in-more', hidden: !cursor }, t('load_more'));
+  const draw = () => {
+    steps.replaceChildren(...STEPS.map((step) => {
+      const list = apps.filter((a) => a.step === step);
+      if (!list.length) return null;
+      return h('section', { 'data-step': step },
+        h('h3', {}, t('in_step_count', { step: t(`in_step_${step}`), n: `${list.length}${cursor ? '+' : ''}` })),
+        list.map((a) => h('a', { class: 'card', href: `#/application/${a.id}`, 'data-application': a.id },
+          h('strong', {}, `${a.name} · ${a.village_name}`),
+          h('div', { class: 'muted' }, `${a.id_number_masked} · ${t('in_opened_on', { date: fmtDay(a.opened_on) })}`),
+          a.publicity_until && step === 'publicising' ? h('div', {}, t('in_until', { date: fmtDay(a.publicity_until) })) : null)));
+    }).filter(Boolean), apps.length ? '' : h('p', {}, t('in_none')));
+    more.hidden = !cursor;
+  };
+  more.addEventListener('click', () => guard(async () => {
+    more.disabled = true;
+    try {
+      const next = await API.page(`${PAGE}&after=${encodeURIComponent(cursor)}`);
+      apps.push(...next.data);
+      cursor = next.next;
+      draw();
+    } finally { more.disabled = false; }
+  }));
+  draw();
   show(t('in_title'),
     policyCard(policy, me && me.role === 'district_admin'),
     h('p', { class: 'row' }, h('a', { class: 'button primary', href: '#/application/new', id: 'in-new' }, t('in_new'))),
@@ -92,17 +122,7 @@ async function intakeScreen() {
       h('div', { class: 'muted' }, `${fmtDay(r.created_at)}：${r.description}`),
       h('p', {}, h('a', { class: 'button', href: `#/application/report-${r.id}`, 'data-open-report': r.id }, t('in_open_from_report')))))
       : h('p', { class: 'muted' }, t('in_no_reports')),
-    STEPS.map((step) => {
-      const list = byStep(step);
-      if (!list.length) return null;
-      return h('section', { 'data-step': step },
-        h('h3', {}, t('in_step_count', { step: t(`in_step_${step}`), n: list.length })),
-        list.map((a) => h('a', { class: 'card', href: `#/application/${a.id}`, 'data-application': a.id },
-          h('strong', {}, `${a.name} · ${a.village_name}`),
-          h('div', { class: 'muted' }, `${a.id_number_masked} · ${t('in_opened_on', { date: fmtDay(a.opened_on) })}`),
-          a.publicity_until && step === 'publicising' ? h('div', {}, t('in_until', { date: fmtDay(a.publicity_until) })) : null)));
-    }),
-    apps.length ? null : h('p', {}, t('in_none')));
+    steps, h('p', {}, more));
 }
 
 // ---- opening an application ------------------------------------------------------------------

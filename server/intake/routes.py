@@ -1,6 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from server import paging
 from server.auth.current import current_actor, login_required
 from server.auth.roles import DISTRICT_ADMIN, STAFF_ROLES
 from server.db import get_session
@@ -59,10 +60,12 @@ class Reports(MethodView):
 class Applications(MethodView):
     @login_required(*STAFF_ROLES)
     @blp.arguments(ListQuerySchema, location="query")
-    @blp.response(200, ApplicationLineSchema(many=True))
-    def get(self, args):
-        """Applications of my area by step, the open ones first"""
-        return service.list_applications(get_session(), actor=current_actor(), today=today(), **args)
+    @blp.arguments(paging.query_schema(), location="query")
+    @blp.response(200, ApplicationLineSchema(many=True), headers=paging.HEADERS)
+    def get(self, args, page_args):
+        """Applications of my area by step, the open ones first, a page at a time"""
+        return paging.respond(*service.list_applications(get_session(), actor=current_actor(), today=today(),
+                                                         page=paging.page(page_args), **args))
 
     @login_required(*STAFF_ROLES)
     @blp.arguments(ApplicationCreateSchema)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -24,6 +25,7 @@ from server.care.models import CareHome
 from server.casework.models import FieldReport
 from server.errors import ServiceError
 from server.intake.models import IntakeApplication, IntakeObjection, IntakePolicy
+from server.paging import Page, select_page, split
 from server.people import idnumber
 from server.people import service as people
 from server.people.models import Person
@@ -303,20 +305,26 @@ def get_application(session: Session, *, actor: Actor, application_id: int, toda
     return view(session, app, today=today)
 
 
-def list_applications(session: Session, *, actor: Actor, today: date, step: str | None = None) -> list[dict]:
-    """The actor's area's applications, the open ones first, newest first; ``step``: one step's."""
+def list_applications(session: Session, *, actor: Actor, today: date, page: Page,
+                      step: str | None = None) -> tuple[list[dict], str | None]:
+    """The actor's area's applications, the open ones first, newest first, a page at a time;
+    ``step``: one step's. Returns the page and the next page's cursor."""
     _staff(actor)
-    stmt = (select(IntakeApplication, Place.name).join(Place, Place.id == IntakeApplication.village_id)
-            .order_by(IntakeApplication.status.in_(("enrolled", "refused")), IntakeApplication.id.desc()))
+    still_open = sa.case((IntakeApplication.status.in_(("enrolled", "refused")), 0), else_=1)
+    stmt = (select(IntakeApplication, Place.name, still_open.label("still_open"))
+            .join(Place, Place.id == IntakeApplication.village_id))
     if not roles.is_district_admin(actor.user):
         stmt = stmt.where(places.subtree_filter(home_place(session, actor.user)))
     if step is not None:
         stmt = stmt.where(at_step(step, today))
+    found, after = split(session.execute(select_page(stmt, page, order=[still_open, IntakeApplication.id],
+                                                     descending=True)).all(), page,
+                         lambda r: (r.still_open, r[0].id))
     rows = [{"id": app.id, "name": app.name, "id_number_masked": idnumber.mask(app.id_number),
              "village_name": village, "step": step_of(app, today), "opened_on": app.opened_on,
              "publicity_until": app.publicity_until, "person_id": app.person_id}
-            for app, village in session.execute(stmt).all()]
+            for app, village, _ in found]
     # an applicant's name is theirs as much as a person's on the roster: each list that shows one is in the trail
     audit.record_many(session, actor=actor, entries=[
         {"action": "list", "entity": ENTITY, "entity_id": r["id"], "person_id": r["person_id"]} for r in rows])
-    return rows
+    return rows, after

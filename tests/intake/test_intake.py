@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.assessments.models import Assessment
 from server.audit.models import AuditLog
@@ -185,6 +185,29 @@ def test_a_refusal_is_dated_with_its_reason_and_the_person_may_apply_again(clien
     steps = client.get("/api/intake/applications", headers=staff).get_json()
     assert [s["step"] for s in steps] == ["investigating", "refused"]
     assert [s["step"] for s in client.get("/api/intake/applications?step=refused", headers=staff).get_json()] == ["refused"]
+
+
+def test_the_list_comes_a_page_at_a_time_the_open_ones_first(client, session, world, days, staff):
+    """Applications pile up over the years: the list is read a page at a time (keyset, the open ones
+    first, newest first), each page's applicants in the audit trail, a cursor not given refused."""
+    ids = []
+    for k in range(4):
+        ids.append(open_app(client, staff, world, id_number=idnumber.make("150430", BORN, 331 + 2 * k, "M")).get_json()["id"])
+    client.post(f"/api/intake/applications/{ids[3]}/investigation", json=annex3(factories.today()), headers=staff)
+    r = client.post(f"/api/intake/applications/{ids[3]}/decision", json={
+        "decision": "refused", "decided_on": factories.today().isoformat(), "reason": "有赡养人"}, headers=staff)
+    assert r.status_code == 200, r.get_json()
+    before = session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "list"))
+
+    first = client.get("/api/intake/applications?page_size=2", headers=staff)
+    assert [a["id"] for a in first.get_json()] == [ids[2], ids[1]]
+    second = client.get(f"/api/intake/applications?page_size=2&after={first.headers['X-Next-Page']}", headers=staff)
+    assert [(a["id"], a["step"]) for a in second.get_json()] == [(ids[0], "investigating"), (ids[3], "refused")]
+    assert "X-Next-Page" not in second.headers  # the last page
+    assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "list")) == before + 4
+    for bad in ("after=not-a-cursor", "page_size=0", "page_size=201"):
+        r = client.get(f"/api/intake/applications?{bad}", headers=staff)
+        assert r.status_code == 422 and r.get_json()["message"], bad
 
 
 def test_without_the_districts_period_nothing_is_approved_and_only_the_district_sets_it(client, session, world, staff):
