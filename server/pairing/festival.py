@@ -84,7 +84,7 @@ def update_policy(session: Session, *, actor: Actor, visitors: list[str], festiv
                   rule_321: dict | None = None, rule_321_reset: bool = False) -> FestivalPolicy:
     """Set the pairing room's settings (district admins): whose visits count (at least one of
     cadres and volunteers), and when given, the festivals added to seed 003's three and the "321"
-    ranges (pairing.update_rule_ranges; ``rule_321_reset``: back to seed 003's)."""
+    ranges (pairing.merged_rule_ranges; ``rule_321_reset``: back to seed 003's)."""
     if not roles.is_district_admin(actor.user):
         raise ServiceError(403, "forbidden_role")
     row = policy(session)
@@ -94,23 +94,24 @@ def update_policy(session: Session, *, actor: Actor, visitors: list[str], festiv
     row.visitors = chosen
     if festivals is not None:
         row.festivals = _festival_names(session, festivals)
+    if rule_321 is not None or rule_321_reset:
+        row.rule_321 = None if rule_321_reset else pairing.merged_rule_ranges(session, rule_321)
     row.updated_by, row.updated_at = actor.user.id, clock.now()
     session.add(row)
     session.flush()
-    if rule_321 is not None or rule_321_reset:
-        pairing.update_rule_ranges(session, actor=actor, ranges=None if rule_321_reset else rule_321)
-    detail = {"visitors": row.visitors} | ({"festivals": row.festivals} if festivals is not None else {})
+    detail = ({"visitors": row.visitors} | ({"festivals": row.festivals} if festivals is not None else {})
+              | ({"rule_321": row.rule_321} if rule_321 is not None or rule_321_reset else {}))
     audit.record(session, actor=actor, action="update", entity="festival_policy", detail=detail)
     return row
 
 
-def present_policy(row: FestivalPolicy, lang: str = "zh-CN", session: Session | None = None) -> dict:
+def present_policy(row: FestivalPolicy, lang: str, session: Session) -> dict:
     """The settings with their defaults and where the defaults come from (seed 000 item 12, seed
     003 工作要求), who saved them last and when."""
     names = lambda kinds: text("reminder.visits.separator", lang).join(  # noqa: E731
         text(f"festival.visitor.{k}", lang) for k in kinds)
-    ranges = pairing.rule_ranges(session) if session is not None else RULE_321
-    by = session.get(User, row.updated_by) if session is not None and row.updated_by else None
+    ranges = pairing.rule_ranges(session)
+    by = session.get(User, row.updated_by) if row.updated_by else None
     return {"visitors": [v for v in FESTIVAL_VISITORS if v in row.visitors], "default": list(DEFAULT_FESTIVAL_VISITORS),
             "choices": [{"code": v, "label": text(f"festival.visitor.{v}", lang)} for v in FESTIVAL_VISITORS],
             "text": text("festival.policy.text", lang, visitors=names(row.visitors)),
@@ -299,7 +300,7 @@ def report(session: Session, *, actor: Actor, campaign_id: int, place_id: int | 
     return {"title": text("report.festival", lang, place=place.name, year=campaign.year, festival=label(campaign, lang)),
             "campaign": present(campaign, lang), "persons": total, "visited": visited, "not_visited": total - visited,
             "by_cadre": sum(1 for r in rows if r.by_cadre), "by_volunteer": sum(1 for r in rows if r.by_volunteer),
-            "policy": present_policy(policy(session), lang),
+            "policy": present_policy(policy(session), lang, session),
             "townships": list(by_township.values()),
             "units": sorted(by_unit.values(), key=lambda u: (u["unit_id"] is None, u["unit_id"] or 0))}
 

@@ -14,7 +14,6 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from server import clock
 from server.audit import service as audit
 from server.auth import roles
 from server.auth import service as auth
@@ -57,24 +56,15 @@ def rule_ranges(session: Session) -> Ranges:
     return {rank: tuple(saved.get(rank, RULE_321[rank])) for rank in CADRE_RANKS}
 
 
-def update_rule_ranges(session: Session, *, actor: Actor, ranges: dict[str, list[int]] | None) -> Ranges:
-    """A district admin sets the ranges (a rank left out keeps its own; None: back to seed 003's),
-    each 1–20 persons, its least no more than its most."""
-    if not roles.is_district_admin(actor.user):
-        raise ServiceError(403, "forbidden_role")
-    merged = None
-    if ranges is not None:
-        merged = {rank: list(r) for rank, r in rule_ranges(session).items()}
-        for rank, span in ranges.items():
-            if rank not in CADRE_RANKS or len(span) != 2 or not 1 <= span[0] <= span[1] <= 20:
-                raise ServiceError(422, "rule_321_invalid", errors={"rule_321": {rank: [message("rule_321_invalid")]}})
-            merged[rank] = [int(span[0]), int(span[1])]
-    row = session.get(FestivalPolicy, 1) or FestivalPolicy(id=1)
-    row.rule_321, row.updated_by, row.updated_at = merged, actor.user.id, clock.now()
-    session.add(row)
-    session.flush()
-    audit.record(session, actor=actor, action="update", entity="rule_321", detail={"rule_321": merged})
-    return rule_ranges(session)
+def merged_rule_ranges(session: Session, ranges: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The ranges a district admin sets (a rank left out keeps its own), each 1–20 persons, its
+    least no more than its most: the whole set to store in FestivalPolicy.rule_321."""
+    merged = {rank: list(r) for rank, r in rule_ranges(session).items()}
+    for rank, span in ranges.items():
+        if rank not in CADRE_RANKS or len(span) != 2 or not 1 <= span[0] <= span[1] <= 20:
+            raise ServiceError(422, "rule_321_invalid", errors={"rule_321": {rank: [message("rule_321_invalid")]}})
+        merged[rank] = [int(span[0]), int(span[1])]
+    return merged
 
 
 def rule_321(rank: str, paired: int, ranges: Ranges = RULE_321) -> str | None:

@@ -139,3 +139,15 @@ def test_a_township_visited_by_its_team_is_not_reminded(client, session, world, 
     assert festival.remind(session, now=factories.now(), zone=factories.SH) == {"cadres_reminded": 1,
                                                                                 "teams_reminded": 1}
     assert session.scalars(select(Notification).where(Notification.user_id == world.b.volunteer.id)).all() == []
+
+
+def test_the_report_shows_the_districts_321_ranges(client, session, world, pairs, scene):
+    """Seed 003 工作要求 ("321": 区级领导2–3, 处级领导1–2, 其他干部1) as the district set them: the festival
+    report states the ranges in force, not the seed's once the district changed them."""
+    cid = scene["campaign"]["id"]
+    h = factories.headers(session, world.admin)
+    assert client.get(f"/api/festivals/{cid}/report", headers=h).get_json()["policy"]["rule_321"]["other"] == [1, 1]
+    r = client.put("/api/festivals/policy", json={"visitors": ["cadre", "volunteer"], "rule_321": {"other": [1, 3]}},
+                   headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert client.get(f"/api/festivals/{cid}/report", headers=h).get_json()["policy"]["rule_321"]["other"] == [1, 3]
