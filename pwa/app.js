@@ -134,11 +134,11 @@ const fmtDay = (iso) => { if (!iso) return ''; const d = new Date(iso.length ===
   return d.toLocaleDateString(I18N.lang, { ...yearIfOther(d), month: 'long', day: 'numeric', timeZone: ZONE }); };
 const fmtClock = (iso) => new Date(iso).toLocaleTimeString(I18N.lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE });
 const fmtMonth = (ym) => (ym ? new Date(`${ym}-15T12:00+08:00`).toLocaleDateString(I18N.lang, { year: 'numeric', month: 'long', timeZone: ZONE }) : '');
-/** YYYY-MM of the month `k` months after this one (before it when negative), in Shanghai. */
 /** Today in Shanghai, YYYY-MM-DD: the day the server counts (never the phone's own zone). */
 const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: ZONE });
+/** YYYY-MM of the month `k` months after this one (before it when negative), in Shanghai. */
 const monthFrom = (k = 0) => {
-  const [y, m] = new Date().toLocaleDateString('sv-SE', { timeZone: ZONE }).split('-').map(Number);
+  const [y, m] = today().split('-').map(Number);
   const i = y * 12 + m - 1 + k;
   return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
 };

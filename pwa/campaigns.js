@@ -57,8 +57,7 @@ function personLine(c, p, villageName) {
 }
 
 function recordForm(c, p) {
-  const today = new Date().toLocaleDateString('sv-SE');
-  const day = h('input', { type: 'date', value: today, 'aria-label': t('cmp_date') });
+  const day = h('input', { type: 'date', value: App.today(), 'aria-label': t('cmp_date') });
   let body;
   let fields;
   if (c.kind === 'cleanup') {

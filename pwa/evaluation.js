@@ -67,7 +67,7 @@ async function evaluateScreen(id) {
     CHOICES.care_quality.flatMap((code) => [h('dt', {}, t(`eval_quality_${code}`)), h('dd', {}, definitions[code])]));
   const field = (name, notes) => group(name, CHOICES[name], state, (c) => label(name, c), notes);
   const yesNo = (name) => group(name, [true, false], state, (v) => t(v ? 'eval_yes' : 'eval_no'));
-  const day = h('input', { type: 'date', id: 'assessed-on', value: new Date().toLocaleDateString('sv-SE'), class: 'date' });
+  const day = h('input', { type: 'date', id: 'assessed-on', value: App.today(), class: 'date' });
   const guardian = h('input', { type: 'text', id: 'guardian-name', maxlength: 50, value: p.caregiver_name || '' });
   const guardianAge = h('input', { type: 'number', id: 'guardian-age', min: 10, max: 110, inputmode: 'numeric' });
   const relation = h('input', { type: 'text', id: 'guardian-relation', maxlength: 30,

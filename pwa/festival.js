@@ -11,8 +11,7 @@ const { h, show, say, guard, commonLinks } = App;
 
 /** Whose visits count (seed 000 item 12): paired cadres' and volunteer teams', with the default and
  * its source; district admins change it, everyone else reads it. */
-async function visitorsSetting(editable) {
-  const p = await API.get('/api/festivals/policy');
+function visitorsSetting(p, editable) {
   const boxes = p.choices.map((c) => h('input', { type: 'checkbox', id: `fest-visitor-${c.code}`, value: c.code,
     checked: p.visitors.includes(c.code), disabled: !editable }));
   const current = h('p', { id: 'fest-visitors-text' }, p.text);
@@ -36,12 +35,12 @@ async function visitorsSetting(editable) {
 
 async function festivalsScreen() {
   const me = await ZY.kv.get('user');
-  const campaigns = await API.get('/api/festivals');
+  const [campaigns, policy] = await Promise.all([API.get('/api/festivals'), API.get('/api/festivals/policy')]);
   let form = null;
   if (me.role === 'district_admin') {
     const year = h('input', { id: 'fest-year', type: 'text', inputmode: 'numeric', value: String(new Date().getFullYear()) });
     // seed 003's three and the ones the district added (本地标准, #/local-numbers)
-    const { festival_list: festivals } = await API.get('/api/festivals/policy');
+    const { festival_list: festivals } = policy;
     const festival = h('select', { id: 'fest-kind' }, festivals.map((f) => h('option', { value: f.code }, f.label)));
     const starts = h('input', { id: 'fest-start', type: 'date', class: 'date' });
     const ends = h('input', { id: 'fest-end', type: 'date', class: 'date' });
@@ -62,7 +61,7 @@ async function festivalsScreen() {
       h('strong', {}, `${c.year} ${c.label}`), h('span', { class: 'muted' }, `${c.starts_on} – ${c.ends_on}`)))
       : h('p', {}, t('no_festivals')),
     form,
-    await visitorsSetting(me.role === 'district_admin'),
+    visitorsSetting(policy, me.role === 'district_admin'),
     commonLinks());
 }
 

@@ -33,8 +33,10 @@ function pressGroup(field, codes, state, label = (c) => choiceLabel(field, c)) {
   return h('div', { class: 'choices', id: `in-${field}` }, buttons);
 }
 
-/** A 422's errors beside their fields (fields: API name → input); anything else on the status line. */
+/** A 422's errors beside their fields (fields: API name → input); anything else on the status line;
+ * a login run out, to the login screen (guard's way). */
 function fieldErrors(err, fields) {
+  if (err.status === 401) { guard(() => { throw err; }); return; }
   const errors = (err.body && err.body.errors) || {};
   const found = Object.entries(errors).filter(([k]) => fields[k]).map(([k, v]) => [fields[k], [].concat(v).join('；')]);
   if (!showErrors(found)) say(err.message, true);
@@ -47,10 +49,7 @@ async function act(id, path, body, fields, done) {
     await API.post(`/api/intake/applications/${id}/${path}`, body);
     await App.route();
     say(done);
-  } catch (err) {
-    if (err.status === 401) { await guard(() => { throw err; }); return; }
-    fieldErrors(err, fields);
-  }
+  } catch (err) { fieldErrors(err, fields); }
 }
 
 const dateInput = (id, value = today()) => h('input', { type: 'date', id, class: 'date', value, max: today() });
@@ -180,10 +179,7 @@ async function newApplication(reportId) {
       const app = await API.post('/api/intake/applications', body);
       App.sayAfterNavigation(t('in_opened'));
       App.leaveFor(`#/application/${app.id}`);
-    } catch (err) {
-      if (err.status === 401) { await guard(() => { throw err; }); return; }
-      fieldErrors(err, fields);
-    }
+    } catch (err) { fieldErrors(err, fields); }
   }
   show(t('in_new'),
     report ? h('div', { class: 'card', id: 'in-report' }, h('strong', {}, t('in_from_report')),

@@ -3,7 +3,7 @@
  * `visibilitychange`, since only Chromium has Background Sync). */
 import { ZY } from './outbox.js';
 
-const VERSION = 'zhaoying-shell-v44';
+const VERSION = 'zhaoying-shell-v45';
 const SHELL = [
   '/', '/index.html', '/app.css', '/app.js', '/caregiver.js', '/volunteer.js', '/staff.js', '/coverage.js', '/district.js', '/services.js',
   '/lifecycle.js', '/cadre.js',
